@@ -1,0 +1,121 @@
+/**
+ * The runbook config (rollback.yml). Schema first: the TypeScript type is derived from it.
+ * No secret ever sits in YAML: the file names the env vars that hold them.
+ */
+import ms from 'ms';
+import { z } from 'zod';
+
+/** "5m", "30s", "2h", "500ms" → milliseconds. */
+export const duration = z.string().transform((value, ctx) => {
+  const parsed = ms(value as ms.StringValue);
+  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration: write it like 30s, 5m or 2h` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id looks like U012ABCDEF (profile → ⋮ → Copy member ID)');
+const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id looks like S012ABCDEF');
+const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id looks like C012ABCDEF (channel details → bottom of the About tab)');
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name is lower-case letters, digits and "-"');
+const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name is upper-case letters, digits and "_"');
+
+const roleMembers = z
+  .object({
+    users: z.array(slackUserId).default([]),
+    usergroups: z.array(slackGroupId).default([]),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    environment: z
+      .object({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an environment name is lower-case letters, digits and "-", like production'),
+        kube: z
+          .object({
+            context: z.string().min(1).optional(),
+            namespace: k8sName,
+          })
+          .strict(),
+      })
+      .strict(),
+    deployments: z
+      .array(
+        z
+          .object({
+            name: k8sName,
+            container: k8sName,
+            image: z.string().regex(/^[a-z0-9.\-_/:]+$/, 'an image repository without tag, like ghcr.io/valuecanvas/app'),
+          })
+          .strict(),
+      )
+      .min(1, 'list at least one Deployment to roll back'),
+    rollout: z.object({ timeout: duration.default(ms('5m')) }).strict().default({ timeout: ms('5m') }),
+    github: z
+      .object({
+        owner: z.string().min(1),
+        repo: z.string().min(1),
+        deploy_workflows: z.array(z.string().min(1)).min(1, 'name the deploy workflow file, like deploy.yml'),
+        default_branch: z.string().min(1).default('main'),
+        /** Only tags that match this pattern count as releases. */
+        tag_pattern: z.string().default('^v\\d+\\.\\d+\\.\\d+$'),
+      })
+      .strict(),
+    slack: z
+      .object({
+        channels: z.object({ incidents: slackChannelId, releases: slackChannelId }).strict(),
+        usergroup_cache: duration.default(ms('5m')),
+      })
+      .strict(),
+    roles: z
+      .object({
+        release_captain: roleMembers,
+        oncall_sre: roleMembers,
+        database_owner: roleMembers.default({ users: [], usergroups: [] }),
+      })
+      .strict(),
+    sla: z
+      .object({
+        P1: z.object({ decide: duration.default(ms('10m')), restore: duration.default(ms('30m')) }).strict().default({ decide: ms('10m'), restore: ms('30m') }),
+        P2: z.object({ restore: duration.default(ms('2h')) }).strict().default({ restore: ms('2h') }),
+      })
+      .strict()
+      .default({ P1: { decide: ms('10m'), restore: ms('30m') }, P2: { restore: ms('2h') } }),
+    target: z
+      .object({
+        redis_url_env: envVarName.default('TARGET_REDIS_URL'),
+        database_url_env: envVarName.default('TARGET_DATABASE_URL'),
+        backlog_key: z.string().min(1).default('agent:pending'),
+      })
+      .strict()
+      .default({ redis_url_env: 'TARGET_REDIS_URL', database_url_env: 'TARGET_DATABASE_URL', backlog_key: 'agent:pending' }),
+    verify: z
+      .object({
+        grafana_url: z.url(),
+        prometheus: z
+          .object({
+            url: z.url(),
+            query: z.string().min(1),
+            threshold: z.number().nonnegative(),
+            hold: duration.default(ms('2m')),
+            interval: duration.default(ms('15s')),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    queue: z
+      .object({
+        attempts: z.number().int().min(1).max(20).default(3),
+        backoff: duration.default(ms('2s')),
+        lock_duration: duration.default(ms('30s')),
+      })
+      .strict()
+      .default({ attempts: 3, backoff: ms('2s'), lock_duration: ms('30s') }),
+  })
+  .strict();
+
+export type RunbookConfig = z.output<typeof configSchema>;
+export type DeploymentConfig = RunbookConfig['deployments'][number];

@@ -1,0 +1,61 @@
+/**
+ * One error type for the whole app. `UserFacingError` text is safe to show in Slack or the CLI
+ * and must say how to fix the problem; anything else is an internal error shown as an error id.
+ */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'not_found'
+  | 'forbidden'
+  | 'conflict'
+  | 'invalid_input'
+  | 'illegal_transition'
+  | 'prerequisite_unmet'
+  | 'stale'
+  | 'upstream_auth'
+  | 'upstream_unavailable'
+  | 'upstream_error'
+  | 'rollout_failed'
+  | 'timeout'
+  | 'aborted'
+  | 'internal';
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  /** A transient error may succeed when retried (network, 5xx, 429); a permanent one never will. */
+  readonly transient: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; transient?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.transient = options.transient ?? false;
+  }
+}
+
+/** An error whose message is written for the person who caused it: what is wrong and how to fix it. */
+export class UserFacingError extends AppError {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; transient?: boolean } = {}) {
+    super(code, message, options);
+    this.name = 'UserFacingError';
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
+
+export function isTransient(err: unknown): boolean {
+  return err instanceof AppError && err.transient;
+}
+
+/** Prefix an error's message with what we were doing, keeping code, transience and cause. */
+export function withContext(context: string, err: unknown): AppError {
+  if (err instanceof UserFacingError) {
+    return new UserFacingError(err.code, `${context}: ${err.message}`, { cause: err, transient: err.transient });
+  }
+  if (err instanceof AppError) {
+    return new AppError(err.code, `${context}: ${err.message}`, { cause: err, transient: err.transient });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new AppError('internal', `${context}: ${message}`, { cause: err });
+}
