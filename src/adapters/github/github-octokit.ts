@@ -1,0 +1,49 @@
+/**
+ * The Octokit client the GitHub adapter uses, with retries kept short and bounded: BullMQ owns
+ * retrying a whole step, so a single call must fail fast enough for the step to report it.
+ */
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+
+export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
+
+/** A rate limit asking us to wait longer than this is handed back as a transient error. */
+const MAX_RATE_LIMIT_WAIT_SECONDS = 10;
+
+export interface GitHubOctokitOptions {
+  token: string;
+  baseUrl?: string;
+  /** Retries inside one call (5xx, rate limits). 0 turns retrying and throttling off (tests). */
+  retries?: number;
+  /** Octokit's own warnings (deprecations, plugin errors); pass a pino child logger. */
+  log?: { debug(message: string): void; info(message: string): void; warn(message: string): void; error(message: string): void };
+}
+
+const BoundedOctokit = Octokit.plugin(retry, throttling);
+export type GitHubOctokit = InstanceType<typeof BoundedOctokit>;
+
+export function createGitHubOctokit(options: GitHubOctokitOptions): GitHubOctokit {
+  const retries = Math.max(0, Math.min(options.retries ?? 2, 5));
+  const shouldRetry = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number): boolean =>
+    retryCount < retries && retryAfterSeconds <= MAX_RATE_LIMIT_WAIT_SECONDS;
+  return new BoundedOctokit({
+    auth: options.token,
+    baseUrl: (options.baseUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
+    userAgent: 'rollback-commander',
+    retry: {
+      enabled: retries > 0,
+      retries,
+      // plugin-retry waits (n+1)² × base: 0.5 s then 2 s with the default of two retries.
+      retryAfterBaseValue: 500,
+      // 409 is an answer (run already finished), 429 belongs to the throttling plugin.
+      doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
+    },
+    // The throttler also spaces writes 1 s apart (GitHub's advice against secondary limits);
+    // with retries off (tests) it is off too, so nothing waits.
+    throttle: retries > 0
+      ? { enabled: true, onRateLimit: shouldRetry, onSecondaryRateLimit: shouldRetry }
+      : { enabled: false },
+    ...(options.log ? { log: options.log } : {}),
+  });
+}
