@@ -12,7 +12,7 @@ export type StepAction = (typeof STEP_ACTIONS)[number];
 export interface StepSituation {
   def: StepDefinition;
   record: StepRecord;
-  incident: Pick<Incident, 'state' | 'critical'>;
+  incident: Pick<Incident, 'state' | 'critical' | 'targetVersion'>;
   steps: ReadonlyMap<StepId, StepRecord>;
   /** Approvals recorded for this step. */
   approvals: readonly Approval[];
@@ -26,6 +26,9 @@ export function unmetPrerequisite(s: StepSituation): string | null {
   for (const need of s.def.needs) {
     const rec = s.steps.get(need);
     if (!rec || !isDone(rec.state)) return `needs \`${need}\` to finish first (it is ${rec?.state.replace('_', ' ') ?? 'missing'})`;
+  }
+  if (s.def.id === 'revert_images' && !s.incident.targetVersion) {
+    return 'no target release has been approved yet: approve `select_release` first';
   }
   if (s.def.id === 'migration_revert') {
     const scope = s.steps.get('migration_scope');

@@ -3,7 +3,7 @@
  * timeline by the store in the same transaction (see flows/).
  */
 import { AppError } from './errors.ts';
-import type { StepState } from './incident.ts';
+import type { StepRecord, StepState } from './incident.ts';
 
 export type StepEvent =
   | 'enqueue' // Run pressed (or Retry: a new attempt)
@@ -75,4 +75,30 @@ const EVENT_VERBS: Record<StepEvent, string> = {
 
 export function describeState(state: StepState): string {
   return state.replace('_', ' ');
+}
+
+/** The record after an event: state from the table, attempt/timestamps/actor bookkeeping here. */
+export function advance(
+  record: StepRecord,
+  event: StepEvent,
+  at: Date,
+  actor: string | null,
+  changes: Partial<Pick<StepRecord, 'output' | 'summary' | 'error'>> = {},
+): StepRecord {
+  const state = nextStepState(record.state, event);
+  const newAttempt = isNewAttempt(record.state, event) || (record.state === 'pending' && event === 'enqueue');
+  const finished = state === 'succeeded' || state === 'failed' || state === 'skipped' || state === 'aborted';
+  return {
+    ...record,
+    ...changes,
+    state,
+    attempt: newAttempt ? record.attempt + 1 : record.attempt,
+    // Output survives a new attempt on purpose: it holds what earlier attempts changed in the world.
+    summary: changes.summary !== undefined ? changes.summary : newAttempt ? null : record.summary,
+    error: event === 'fail' ? (changes.error ?? 'failed') : newAttempt ? null : record.error,
+    startedAt: event === 'start' && record.state === 'queued' ? at : newAttempt ? null : record.startedAt,
+    finishedAt: finished ? at : null,
+    updatedAt: at,
+    actor: event === 'start' ? record.actor : (actor ?? record.actor),
+  };
 }

@@ -92,3 +92,6 @@ export function stepDefinition(id: StepId): StepDefinition {
   if (!def) throw new Error(`unknown step ${id}`);
   return def;
 }
+
+/** Read-only steps the bot queues itself when an incident opens, so their results are ready at once. */
+export const AUTO_RUN_AT_START: readonly StepId[] = ['announce', 'capture_context', 'select_release'];

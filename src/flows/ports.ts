@@ -10,6 +10,9 @@
  * - prefix messages with what was being done: "while patching deployment prod/api: …".
  */
 
+import type { Approval, ChatRef, Incident, Severity, StepRecord, TimelineEvent, Trigger } from '../domain/incident.ts';
+import type { StepId } from '../domain/steps.ts';
+
 export interface ContainerImage {
   container: string;
   image: string;
@@ -103,4 +106,118 @@ export interface SourceControl {
 /** The app's Redis (TARGET_REDIS_URL), read only. */
 export interface Backlog {
   depth(key: string): Promise<number>;
+}
+
+// ---- the bot's own state ------------------------------------------------------------------
+
+
+export interface IncidentSnapshot {
+  incident: Incident;
+  steps: ReadonlyMap<StepId, StepRecord>;
+  approvals: readonly Approval[];
+}
+
+export interface NewEvent {
+  kind: string;
+  actor: string;
+  at: Date;
+  stepId?: StepId | null;
+  payload?: Record<string, unknown>;
+}
+
+export type IncidentPatch = Partial<
+  Pick<
+    Incident,
+    | 'state'
+    | 'targetVersion'
+    | 'targetSource'
+    | 'severity'
+    | 'critical'
+    | 'impactStartedAt'
+    | 'detectedAt'
+    | 'decidedAt'
+    | 'restoredAt'
+    | 'resolvedAt'
+    | 'chat'
+  >
+>;
+
+/** What one atomic change writes: the store applies it under the incident's row lock, in one transaction. */
+export interface Mutation<R> {
+  incident?: IncidentPatch;
+  /** Whole step records to write; the store bumps each one's version. */
+  steps?: StepRecord[];
+  approvals?: Approval[];
+  events: NewEvent[];
+  result: R;
+}
+
+export interface NewIncident {
+  environment: string;
+  badVersion: string;
+  targetVersion: string | null;
+  targetSource: string | null;
+  severity: Severity;
+  trigger: Trigger;
+  critical: boolean;
+  issueUrl: string | null;
+  createdBy: string;
+  createdAt: Date;
+  impactStartedAt: Date | null;
+  detectedAt: Date;
+}
+
+export interface KnownGood {
+  environment: string;
+  version: string | null;
+  images: ContainerImage[] | Record<string, string>;
+  source: string;
+  recordedBy: string;
+  recordedAt: Date;
+}
+
+export interface IncidentStore {
+  /** Creates the incident with every runbook step pending; refuses a second open incident per environment. */
+  create(input: NewIncident, events: Omit<NewEvent, 'at'>[]): Promise<Incident>;
+  get(incidentId: string): Promise<IncidentSnapshot>;
+  findOpen(environment: string): Promise<Incident | null>;
+  list(filter: { environment?: string; openOnly?: boolean; limit?: number }): Promise<Incident[]>;
+  mutate<R>(incidentId: string, change: (snapshot: IncidentSnapshot) => Mutation<R> | Promise<Mutation<R>>): Promise<R>;
+  append(incidentId: string, events: NewEvent[]): Promise<void>;
+  timeline(incidentId: string): Promise<TimelineEvent[]>;
+  /** Merges into a step's output without a state change (a checkpoint inside a running step). */
+  checkpoint(incidentId: string, stepId: StepId, attempt: number, output: Record<string, unknown>): Promise<void>;
+  recordKnownGood(entry: KnownGood): Promise<void>;
+  knownGood(environment: string, limit?: number): Promise<KnownGood[]>;
+  /** Steps queued or running in open incidents: the reconciler re-enqueues their jobs after a crash. */
+  activeSteps(): Promise<StepRecord[]>;
+  setChatRefs(incidentId: string, chat: { incidents: ChatRef | null; releases: ChatRef | null }): Promise<void>;
+}
+
+// ---- the step queue and the people ------------------------------------------------------
+
+export interface StepJob {
+  incidentId: string;
+  stepId: StepId;
+  attempt: number;
+}
+
+export interface StepQueue {
+  /** Idempotent: the job id is derived from (incident, step, attempt), so a second call is a no-op. */
+  enqueue(job: StepJob): Promise<void>;
+  /** Asks whichever worker runs the job to stop it (BullMQ's abort signal). */
+  abort(job: StepJob, reason: string): Promise<void>;
+  /** BullMQ's state of the job ('waiting', 'active', 'completed', 'failed', …), or null when there is none. */
+  jobState(job: StepJob): Promise<string | null>;
+}
+
+export interface RoleDirectory {
+  rolesOf(userId: string): Promise<import('../domain/steps.ts').Role[]>;
+  /** User ids holding a role, for mentions and the checklist header. */
+  membersOf(role: import('../domain/steps.ts').Role): Promise<string[]>;
+}
+
+/** Told after every committed change, so chat can re-render; must never throw into the flow. */
+export interface IncidentObserver {
+  changed(incidentId: string, events: readonly NewEvent[]): void;
 }

@@ -1,0 +1,174 @@
+/**
+ * IncidentStore on Postgres. Every change runs under the incident row's lock (`for update`), so
+ * concurrent clicks, retried deliveries and several bot replicas serialize per incident, and the
+ * state change and its timeline events commit together or not at all.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { RUNBOOK, type StepId } from '../../domain/steps.ts';
+import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
+import { INCIDENT_COLUMNS, toApproval, toEvent, toIncident, toStep, type Row } from './pg-rows.ts';
+
+const UNIQUE_VIOLATION = '23505';
+
+export function createPgIncidentStore(pool: Pool): IncidentStore {
+  async function tx<R>(work: (c: PoolClient) => Promise<R>): Promise<R> {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function load(c: Pool | PoolClient, incidentId: string, lock: boolean): Promise<IncidentSnapshot> {
+    const inc = await c.query(`select * from incidents where id = $1${lock ? ' for update' : ''}`, [incidentId]);
+    if (inc.rowCount === 0) {
+      throw new UserFacingError('not_found', `there is no incident \`${incidentId}\`: \`rollback-commander list\` (or \`/rollback status\`) shows the open ones`);
+    }
+    const steps = await c.query('select * from steps where incident_id = $1', [incidentId]);
+    const approvals = await c.query('select * from approvals where incident_id = $1 order by id', [incidentId]);
+    return {
+      incident: toIncident(inc.rows[0] as Row),
+      steps: new Map(steps.rows.map((r: Row) => [r.step_id as StepId, toStep(r)])),
+      approvals: approvals.rows.map(toApproval),
+    };
+  }
+
+  async function insertEvents(c: PoolClient, incidentId: string, events: NewEvent[]): Promise<void> {
+    for (const e of events) {
+      await c.query('insert into timeline (incident_id, at, actor, kind, step_id, payload) values ($1, $2, $3, $4, $5, $6)', [
+        incidentId, e.at, e.actor, e.kind, e.stepId ?? null, JSON.stringify(e.payload ?? {}),
+      ]);
+    }
+  }
+
+  async function apply<R>(c: PoolClient, incidentId: string, m: Mutation<R>): Promise<void> {
+    const patch = Object.entries(m.incident ?? {}).filter(([, v]) => v !== undefined);
+    if (patch.length > 0) {
+      const sets = patch.map(([k], i) => `${INCIDENT_COLUMNS[k as keyof typeof INCIDENT_COLUMNS]} = $${i + 2}`);
+      const values = patch.map(([k, v]) => (k === 'chat' ? JSON.stringify(v) : v));
+      await c.query(`update incidents set ${sets.join(', ')} where id = $1`, [incidentId, ...values]);
+    }
+    for (const s of m.steps ?? []) {
+      await c.query(
+        `update steps set state = $3, attempt = $4, output = $5, summary = $6, error = $7, started_at = $8,
+           finished_at = $9, updated_at = $10, actor = $11, version = version + 1
+         where incident_id = $1 and step_id = $2`,
+        [incidentId, s.stepId, s.state, s.attempt, JSON.stringify(s.output), s.summary, s.error, s.startedAt, s.finishedAt, s.updatedAt, s.actor],
+      );
+    }
+    for (const a of m.approvals ?? []) {
+      await c.query('insert into approvals (incident_id, step_id, attempt, role, user_id, at) values ($1, $2, $3, $4, $5, $6)', [
+        incidentId, a.stepId, a.attempt, a.role, a.userId, a.at,
+      ]);
+    }
+    await insertEvents(c, incidentId, m.events);
+  }
+
+  return {
+    async create(input, events) {
+      try {
+        return await tx(async (c) => {
+          const res = await c.query(
+            `insert into incidents (environment, state, bad_version, target_version, target_source, severity, trigger,
+               critical, issue_url, created_by, created_at, impact_started_at, detected_at)
+             values ($1, 'open', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning *`,
+            [input.environment, input.badVersion, input.targetVersion, input.targetSource, input.severity, input.trigger,
+              input.critical, input.issueUrl, input.createdBy, input.createdAt, input.impactStartedAt, input.detectedAt],
+          );
+          const id = (res.rows[0] as Row).id as string;
+          for (const def of RUNBOOK) {
+            await c.query("insert into steps (incident_id, step_id, state, updated_at) values ($1, $2, 'pending', $3)", [id, def.id, input.createdAt]);
+          }
+          await insertEvents(c, id, events.map((e) => ({ ...e, at: input.createdAt })));
+          return toIncident(res.rows[0] as Row);
+        });
+      } catch (err) {
+        const pgErr = err as { code?: string; constraint?: string };
+        if (pgErr.code !== UNIQUE_VIOLATION || pgErr.constraint !== 'incidents_one_open_per_environment') throw err;
+        const open = await this.findOpen(input.environment);
+        throw new UserFacingError(
+          'conflict',
+          `a rollback is already open for ${input.environment}: \`${open?.id ?? 'unknown'}\` (bad ${open?.badVersion ?? '?'}). Work in that incident, or resolve/abort it before starting another`,
+          { cause: err },
+        );
+      }
+    },
+
+    get: (incidentId) => load(pool, incidentId, false),
+
+    async findOpen(environment) {
+      const res = await pool.query("select * from incidents where environment = $1 and state = 'open'", [environment]);
+      return res.rowCount ? toIncident(res.rows[0] as Row) : null;
+    },
+
+    async list({ environment, openOnly, limit }) {
+      const res = await pool.query(
+        `select * from incidents where ($1::text is null or environment = $1) and (not $2 or state = 'open')
+         order by seq desc limit $3`,
+        [environment ?? null, openOnly ?? false, limit ?? 20],
+      );
+      return res.rows.map(toIncident);
+    },
+
+    mutate: (incidentId, change) =>
+      tx(async (c) => {
+        const snapshot = await load(c, incidentId, true);
+        const m = await change(snapshot);
+        await apply(c, incidentId, m);
+        return m.result;
+      }),
+
+    append: (incidentId, events) => tx((c) => insertEvents(c, incidentId, events)),
+
+    async timeline(incidentId) {
+      const res = await pool.query('select * from timeline where incident_id = $1 order by id', [incidentId]);
+      return res.rows.map(toEvent);
+    },
+
+    async checkpoint(incidentId, stepId, attempt, output) {
+      const res = await pool.query(
+        `update steps set output = output || $4::jsonb where incident_id = $1 and step_id = $2 and attempt = $3 and state = 'running'`,
+        [incidentId, stepId, attempt, JSON.stringify(output)],
+      );
+      if (res.rowCount === 0) throw new AppError('aborted', `step ${stepId} of ${incidentId} is no longer running attempt ${attempt}`);
+    },
+
+    async recordKnownGood(e: KnownGood) {
+      await pool.query('insert into known_good (environment, version, images, source, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6)', [
+        e.environment, e.version, JSON.stringify(e.images), e.source, e.recordedBy, e.recordedAt,
+      ]);
+    },
+
+    async knownGood(environment, limit = 20) {
+      const res = await pool.query('select * from known_good where environment = $1 order by id desc limit $2', [environment, limit]);
+      return res.rows.map((r: Row) => ({
+        environment: r.environment as string,
+        version: (r.version as string | null) ?? null,
+        images: r.images as KnownGood['images'],
+        source: r.source as string,
+        recordedBy: r.recorded_by as string,
+        recordedAt: r.recorded_at as Date,
+      }));
+    },
+
+    async activeSteps() {
+      const res = await pool.query(
+        `select s.* from steps s join incidents i on i.id = s.incident_id
+         where i.state = 'open' and s.state in ('queued', 'running')`,
+      );
+      return res.rows.map(toStep);
+    },
+
+    async setChatRefs(incidentId, chat) {
+      await pool.query('update incidents set chat = $2 where id = $1', [incidentId, JSON.stringify(chat)]);
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Runs a child process the way PRODUCT.md promises: an argv array and no shell, an environment of
+ * PATH plus only the variables asked for (never the bot's own tokens), a timeout that kills it,
+ * and every output line streamed with secrets redacted. The exit status decides.
+ */
+import { spawn } from 'node:child_process';
+import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { redact } from './redact.ts';
+
+export interface OutputLine {
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+export interface RunCommandOptions {
+  argv: readonly string[];
+  /** The child's whole environment besides PATH. */
+  env?: Record<string, string>;
+  timeoutMs: number;
+  /** Scrubbed from every line, error and the shown command (URL passwords are scrubbed anyway). */
+  secrets?: readonly (string | undefined)[];
+  onOutput?: (line: OutputLine) => void;
+  signal?: AbortSignal;
+  cwd?: string;
+  /** What this is, for messages: "the revert command (database.revert_command)". */
+  what: string;
+  /** After SIGTERM, how long before SIGKILL. */
+  killGraceMs?: number;
+}
+
+export interface RunCommandResult {
+  durationMs: number;
+  /** The last lines of output, redacted. */
+  tail: string[];
+}
+
+const TAIL_LINES = 20;
+
+/** PATH and the named variables from `source`; a name that is not set is a config error. */
+export function childEnv(names: readonly string[], source: NodeJS.ProcessEnv, configKey: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = source[name];
+    if (value === undefined) {
+      throw new UserFacingError('config_invalid', `${configKey} passes ${name} to the command, but ${name} is not set in the bot's environment: set it or remove it from the list`);
+    }
+    env[name] = value;
+  }
+  return env;
+}
+
+export function runCommand(options: RunCommandOptions): Promise<RunCommandResult> {
+  const { argv, timeoutMs, what } = options;
+  const secrets = options.secrets ?? [];
+  const shown = redact(argv.join(' '), secrets);
+  const tail: string[] = [];
+  const emit = (stream: OutputLine['stream'], raw: string): void => {
+    const line = redact(raw, secrets);
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+    options.onOutput?.({ stream, line });
+  };
+  const started = Date.now();
+
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new AppError('aborted', `${what} was not started: the step was aborted`));
+      return;
+    }
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+      cwd: options.cwd,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a wrapper script's children die with it.
+      detached: true,
+    });
+    let stopped: 'timeout' | 'aborted' | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (why: 'timeout' | 'aborted'): void => {
+      stopped ??= why;
+      killGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 5000);
+    };
+    const timer = setTimeout(() => stop('timeout'), timeoutMs);
+    const onAbort = (): void => stop('aborted');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const flushStdout = splitLines(child.stdout, (l) => emit('stdout', l));
+    const flushStderr = splitLines(child.stderr, (l) => emit('stderr', l));
+
+    const finish = (): void => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      finish();
+      if (err.code === 'ENOENT') {
+        reject(new UserFacingError('config_invalid', `${what}: ${argv[0]} was not found on PATH — install it in the image or fix the command`, { cause: err }));
+      } else {
+        reject(new AppError('internal', `${what}: could not start ${redact(String(argv[0]), secrets)}: ${err.message}`, { cause: err }));
+      }
+    });
+    child.on('close', (code, signal) => {
+      finish();
+      flushStdout();
+      flushStderr();
+      const durationMs = Date.now() - started;
+      const last = tail.length ? `\nlast output:\n${tail.slice(-8).join('\n')}` : '';
+      if (stopped === 'timeout') {
+        reject(new UserFacingError('timeout', `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped: \`${shown}\`${last}`));
+      } else if (stopped === 'aborted') {
+        reject(new AppError('aborted', `${what} was stopped because the step was aborted: \`${shown}\``));
+      } else if (code !== 0) {
+        const status = code === null ? `was killed by ${signal}` : `exited with status ${code}`;
+        reject(new UserFacingError('upstream_error', `${what} ${status}: \`${shown}\`${last}`));
+      } else {
+        resolve({ durationMs, tail: [...tail] });
+      }
+    });
+  });
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Calls onLine per complete line; the returned flush emits a last line without a newline. */
+function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): () => void {
+  let buffer = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    const lines = buffer.split(/\r?\n/);
+    buffer = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  return () => {
+    if (buffer) onLine(buffer);
+    buffer = '';
+  };
+}

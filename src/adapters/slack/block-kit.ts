@@ -1,0 +1,31 @@
+/**
+ * Block Kit types, taken from Bolt's re-export of @slack/types (Bolt is our declared dependency;
+ * @slack/types is only a transitive one). Type-only: nothing here exists at run time.
+ */
+import type { types } from '@slack/bolt';
+
+export type KnownBlock = types.KnownBlock;
+export type SectionBlock = types.SectionBlock;
+export type ActionsBlock = types.ActionsBlock;
+export type ContextBlock = types.ContextBlock;
+export type HeaderBlock = types.HeaderBlock;
+export type InputBlock = types.InputBlock;
+export type Button = types.Button;
+export type ModalView = types.ModalView;
+export type PlainTextOption = types.PlainTextOption;
+export type MrkdwnElement = types.MrkdwnElement;
+export type PlainTextElement = types.PlainTextElement;
+
+/** A message as chat.postMessage / chat.update take it: blocks plus the notification text. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export function mrkdwn(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text };
+}
+
+export function plain(text: string): PlainTextElement {
+  return { type: 'plain_text', text, emoji: true };
+}

@@ -1,0 +1,119 @@
+/**
+ * The top of the checklist: what is rolled back where, who is on it, the times known so far and
+ * the SLA countdowns (PRODUCT.md "Times and metrics").
+ */
+import type { Incident } from '../../domain/incident.ts';
+import { TRIGGER_TITLES } from '../../domain/incident.ts';
+import { ROLES, type Role } from '../../domain/steps.ts';
+import type { KnownBlock } from './block-kit.ts';
+import { mrkdwn, plain } from './block-kit.ts';
+import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, ROLE_TITLES, targetSourceTitle } from './formatting.ts';
+
+export interface ChecklistEnvironment {
+  name: string;
+  kubeContext?: string;
+  namespace: string;
+}
+
+export interface ChecklistSla {
+  /** Absent for P2: the runbook sets only a restore budget there. */
+  decideMs?: number;
+  restoreMs: number;
+}
+
+export interface HeaderView {
+  incident: Incident;
+  roles: Record<Role, string[]>;
+  environment: ChecklistEnvironment;
+  sla: ChecklistSla;
+  now: Date;
+}
+
+/** Past this, a role line lists "+N more" instead of every member of a large user group. */
+const MAX_MENTIONS_PER_ROLE = 5;
+
+export function renderHeader(view: HeaderView): KnownBlock[] {
+  const { incident } = view;
+  return [
+    { type: 'header', text: plain(headline(incident)) },
+    { type: 'section', fields: facts(view).map(mrkdwn) },
+    { type: 'section', text: mrkdwn([rolesLine(view.roles), timesLine(incident, view.now), slaLine(view)].join('\n')) },
+  ];
+}
+
+export function headline(incident: Incident): string {
+  const versions = `${incident.badVersion} → ${incident.targetVersion ?? '?'}`;
+  if (incident.state === 'resolved') return `:checkered_flag: Resolved · ${incident.severity} rollback ${versions}`;
+  if (incident.state === 'aborted') return `:octagonal_sign: Aborted · ${incident.severity} rollback ${versions}`;
+  return `:rotating_light: ${incident.severity} rollback ${versions}`;
+}
+
+function facts(view: HeaderView): string[] {
+  const { incident, environment } = view;
+  const kube = [environment.kubeContext, environment.namespace].filter(Boolean).map((s) => `\`${s}\``).join(' / ');
+  return [
+    `*Bad release*\n\`${incident.badVersion}\``,
+    `*Target*\n${target(incident)}`,
+    `*Severity*\n${incident.severity}${incident.critical ? ' · :warning: *critical*' : ''}`,
+    `*Trigger*\n${TRIGGER_TITLES[incident.trigger]}${incident.critical ? '\n_critical: the backup restore is offered_' : ''}`,
+    `*Environment*\n${escapeMrkdwn(environment.name)} (${kube})`,
+    `*Issue*\n${incident.issueUrl ? issueLink(incident.issueUrl) : '_none linked_'}`,
+  ];
+}
+
+function target(incident: Incident): string {
+  if (!incident.targetVersion) return '_not selected yet_';
+  const source = incident.targetSource ? ` from ${escapeMrkdwn(targetSourceTitle(incident.targetSource))}` : '';
+  const approved = incident.decidedAt ? '' : ' — _awaiting the captain’s approval_';
+  return `\`${incident.targetVersion}\`${source}${approved}`;
+}
+
+function rolesLine(roles: Record<Role, string[]>): string {
+  const parts = ROLES.map((role) => {
+    const users = [...new Set(roles[role] ?? [])];
+    const shown = users.slice(0, MAX_MENTIONS_PER_ROLE).map((u) => `<@${u}>`);
+    if (users.length > MAX_MENTIONS_PER_ROLE) shown.push(`+${users.length - MAX_MENTIONS_PER_ROLE} more`);
+    const title = ROLE_TITLES[role];
+    return `*${title[0]?.toUpperCase()}${title.slice(1)}* ${shown.length ? shown.join(', ') : '_none configured_'}`;
+  });
+  return parts.join(' · ');
+}
+
+function timesLine(incident: Incident, now: Date): string {
+  const t = (label: string, at: Date | null) => `*${label}* ${at ? formatUtcTime(at, now) : '—'}`;
+  const ttd = incident.impactStartedAt ? ` · *TTD* ${formatDurationMs(incident.detectedAt.getTime() - incident.impactStartedAt.getTime())}` : '';
+  return [
+    t('Impact started', incident.impactStartedAt),
+    t('Detected', incident.detectedAt),
+    t('Decided', incident.decidedAt),
+    t('Restored', incident.restoredAt),
+    t('Resolved', incident.resolvedAt),
+  ].join(' · ') + ` (UTC)${ttd}`;
+}
+
+function slaLine(view: HeaderView): string {
+  const { incident, sla, now } = view;
+  const open = incident.state === 'open';
+  const parts: string[] = [];
+  if (sla.decideMs !== undefined) parts.push(slaPart('Decided', 'Decision', incident.decidedAt, sla.decideMs, incident.detectedAt, now, open));
+  parts.push(slaPart('Restored', 'Restore', incident.restoredAt, sla.restoreMs, incident.detectedAt, now, open));
+  return `${parts.join(' · ')}\n_SLA clock as of ${formatUtcTime(now)} UTC_`;
+}
+
+/** One SLA: met/missed once done; otherwise time left, or how far overdue, at `now`. */
+function slaPart(done: string, noun: string, doneAt: Date | null, budgetMs: number, from: Date, now: Date, open: boolean): string {
+  const budget = formatDurationMs(budgetMs);
+  if (doneAt) {
+    const took = doneAt.getTime() - from.getTime();
+    const tag = noun === 'Restore' ? 'TTR ' : '';
+    return took <= budgetMs
+      ? `:white_check_mark: ${done} in ${tag}${formatDurationMs(took)} (SLA ${budget})`
+      : `:warning: ${done} in ${tag}${formatDurationMs(took)}, *${formatDurationMs(took - budgetMs)} over* the ${budget} SLA`;
+  }
+  if (!open) return `:heavy_minus_sign: ${noun}: not reached`;
+  const due = new Date(from.getTime() + budgetMs);
+  const left = due.getTime() - now.getTime();
+  return left >= 0
+    ? `:stopwatch: ${noun} due ${formatUtcTime(due, now)} — *${formatDurationMs(left)} left*`
+    : `:rotating_light: ${noun} *overdue by ${formatDurationMs(-left)}* (was due ${formatUtcTime(due, now)})`;
+}

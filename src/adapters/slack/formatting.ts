@@ -1,0 +1,84 @@
+/**
+ * Text helpers shared by the checklist, thread lines and modals: times (always UTC, the one
+ * clock everybody in an incident can agree on), durations, mentions and mrkdwn escaping.
+ */
+import { formatDuration, intervalToDuration } from 'date-fns';
+import type { Locale } from 'date-fns';
+import type { Role } from '../../domain/steps.ts';
+
+/** "12:04:10", or "Nov 23 23:58:00" when the time is not on `today`'s UTC date. */
+export function formatUtcTime(at: Date, today?: Date): string {
+  // date-fns formats in the process's zone (@date-fns/tz is not a dependency); the ISO string is UTC.
+  const iso = at.toISOString();
+  const time = iso.slice(11, 19);
+  if (!today || iso.slice(0, 10) === today.toISOString().slice(0, 10)) return time;
+  const month = MONTHS[at.getUTCMonth()] ?? '';
+  return `${month} ${at.getUTCDate()} ${time}`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const SHORT_UNITS: Record<string, string> = { xDays: 'd', xHours: 'h', xMinutes: 'm', xSeconds: 's' };
+
+/** date-fns' formatDuration with a compact locale: "1h 2m 5s". */
+const compact: Pick<Locale, 'formatDistance'> = {
+  formatDistance: (token, count) => `${count}${SHORT_UNITS[token] ?? ''}`,
+};
+
+/** "0s", "45s", "12m 30s", "1h 2m" (seconds dropped past an hour: nobody needs them then). */
+export function formatDurationMs(ms: number): string {
+  const abs = Math.max(0, Math.round(Math.abs(ms) / 1000) * 1000);
+  if (abs < 1000) return '0s';
+  const duration = intervalToDuration({ start: 0, end: abs });
+  const units = abs >= 3_600_000 ? (['days', 'hours', 'minutes'] as const) : (['minutes', 'seconds'] as const);
+  const text = formatDuration(duration, { format: [...units], delimiter: ' ', locale: compact });
+  return text === '' ? '0s' : text;
+}
+
+/** Slack mrkdwn treats &, < and > as control characters; anything a user or a tool wrote is escaped. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/** A Slack user id becomes a mention; anything else (the worker, the CLI) is shown as written. */
+export function mention(actor: string | null | undefined): string {
+  if (!actor) return 'someone';
+  return SLACK_USER_ID.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+}
+
+export const ROLE_TITLES: Record<Role, string> = {
+  release_captain: 'captain',
+  oncall_sre: 'on-call SRE',
+  database_owner: 'database owner',
+};
+
+/** Where a target release came from (Incident.targetSource); unknown sources are shown as stored. */
+const TARGET_SOURCES: Record<string, string> = {
+  known_good: 'the known-good record',
+  replicaset_history: 'ReplicaSet history',
+  tags: 'the repository tags',
+  requested: 'requested in /rollback',
+  captain: 'picked by the captain',
+};
+
+export function targetSourceTitle(source: string): string {
+  return TARGET_SOURCES[source] ?? source.replace(/_/g, ' ');
+}
+
+/** `<url|owner/repo#123>` for GitHub issues and pull requests, `<url>` otherwise. */
+export function issueLink(url: string): string {
+  const gh = /^https:\/\/[^/]+\/([^/]+)\/([^/]+)\/(?:issues|pull)\/(\d+)/.exec(url);
+  const safe = url.replace(/[<>|]/g, encodeURIComponent);
+  return gh ? `<${safe}|${escapeMrkdwn(`${gh[1]}/${gh[2]}#${gh[3]}`)}>` : `<${safe}>`;
+}
+
+/** Keep the first `max` characters, ending in "…"; never splits a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(0, max - 1));
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}

@@ -1,0 +1,105 @@
+/**
+ * loadConfig is pure: it reads the YAML text and env it is given, validates both with zod, and
+ * returns typed config or throws one UserFacingError that names every bad key and how to fix it.
+ * Secrets come only from env and are never echoed back.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UserFacingError } from '../domain/errors.ts';
+import { configSchema, type RunbookConfig } from './config-schema.ts';
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _').default('rollback_commander'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (no colons)').default('rc'),
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_API_URL: z.url().optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_API_URL: z.url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type EnvConfig = z.output<typeof envSchema>;
+
+export interface AppConfig {
+  runbook: RunbookConfig;
+  env: EnvConfig;
+  /** The app being rolled back: its Redis and database URLs, read from the env vars the YAML names. */
+  target: { redisUrl: string | undefined; databaseUrl: string | undefined };
+  configPath: string;
+}
+
+function describeIssues(source: string, issues: z.core.$ZodIssue[], showValues: boolean): string {
+  return issues
+    .map((i) => {
+      const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+      const message = showValues ? i.message : i.message.replace(/received .*/i, '').trim();
+      return `  - ${source} \`${path}\`: ${message}`;
+    })
+    .join('\n');
+}
+
+export function parseRunbookConfig(yamlText: string, sourceName: string): RunbookConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText);
+  } catch (err) {
+    throw new UserFacingError('config_invalid', `${sourceName} is not valid YAML: ${(err as Error).message}`, { cause: err });
+  }
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new UserFacingError(
+      'config_invalid',
+      `${sourceName} is invalid — fix these keys (rollback.example.yml documents each one):\n${describeIssues(sourceName, parsed.error.issues, true)}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: string): AppConfig {
+  const configPath = file ?? env.ROLLBACK_CONFIG ?? 'rollback.yml';
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    throw new UserFacingError(
+      'config_invalid',
+      `cannot read the runbook config ${configPath} (${(err as NodeJS.ErrnoException).code ?? 'error'}): copy rollback.example.yml to rollback.yml and edit it, or pass --config / set ROLLBACK_CONFIG`,
+      { cause: err },
+    );
+  }
+  const runbook = parseRunbookConfig(text, configPath);
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) {
+    // Env values may be secrets: name the variable, never echo its value.
+    throw new UserFacingError('config_invalid', `the environment is invalid:\n${describeIssues('env', parsedEnv.error.issues, false)}`);
+  }
+  const target = { redisUrl: env[runbook.target.redis_url_env], databaseUrl: env[runbook.target.database_url_env] };
+  refuseSelfTarget(parsedEnv.data, target, runbook);
+  return { runbook, env: parsedEnv.data, target, configPath };
+}
+
+/** PRODUCT.md: start-up refuses a target that equals the bot's own database or Redis. */
+function refuseSelfTarget(env: EnvConfig, target: AppConfig['target'], runbook: RunbookConfig): void {
+  if (target.databaseUrl && sameServerAndDb(target.databaseUrl, env.DATABASE_URL)) {
+    throw new UserFacingError('config_invalid', `${runbook.target.database_url_env} points at the bot's own DATABASE_URL: the app being rolled back must use a different database`);
+  }
+  if (target.redisUrl && sameServerAndDb(target.redisUrl, env.REDIS_URL)) {
+    throw new UserFacingError('config_invalid', `${runbook.target.redis_url_env} points at the bot's own REDIS_URL: the app being rolled back must use a different Redis (or Redis database number)`);
+  }
+}
+
+function sameServerAndDb(a: string, b: string): boolean {
+  try {
+    const ua = new URL(a);
+    const ub = new URL(b);
+    const key = (u: URL) => `${u.hostname}:${u.port || 'default'}/${u.pathname.replace(/^\//, '') || '0'}`;
+    return key(ua) === key(ub);
+  } catch {
+    return a === b;
+  }
+}

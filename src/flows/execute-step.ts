@@ -1,0 +1,120 @@
+/**
+ * The BullMQ job processor's body. Safe to run twice: a job for an attempt that is no longer
+ * queued/running does nothing; a job whose worker died (stalled) resumes the same attempt with
+ * the executor's checkpoints, and executors check the world before changing it.
+ */
+import { randomUUID } from 'node:crypto';
+import { isAppError, isTransient, UserFacingError } from '../domain/errors.ts';
+import type { StepRecord } from '../domain/incident.ts';
+import { advance } from '../domain/step-machine.ts';
+import { notify, type FlowDeps } from './deps.ts';
+import type { Executors, StepContext, StepExecutor, StepOutcome } from './executor.ts';
+import { stepDefinition, type StepId } from '../domain/steps.ts';
+import type { IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
+
+export interface JobAttempt {
+  /** 1-based try of this BullMQ job (transient failures retry the same step attempt). */
+  tryNumber: number;
+  maxTries: number;
+  signal: AbortSignal;
+}
+
+export type ExecuteResult = 'done' | 'stale' | 'retry' | 'failed' | 'aborted';
+
+export async function executeStep(deps: FlowDeps, executors: Executors, job: StepJob, run: JobAttempt): Promise<ExecuteResult> {
+  const begun = await begin(deps, job);
+  if (!begun) return 'stale';
+  const { snapshot, record } = begun;
+  const executor = executors[job.stepId] ?? manualFallback(job.stepId);
+  const ctx = context(deps, job, snapshot, record, run.signal);
+  try {
+    const outcome = await executor.run(ctx);
+    return (await finish(deps, job, outcome)) ? 'done' : 'aborted';
+  } catch (err) {
+    if (run.signal.aborted) return 'aborted';
+    if (isTransient(err) && run.tryNumber < run.maxTries) {
+      const event: NewEvent = { kind: 'step_retrying', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error: messageOf(deps, err, job), try: run.tryNumber, maxTries: run.maxTries } };
+      await deps.store.append(job.incidentId, [event]);
+      notify(deps, job.incidentId, [event]);
+      return 'retry';
+    }
+    await fail(deps, job, messageOf(deps, err, job));
+    return 'failed';
+  }
+}
+
+async function begin(deps: FlowDeps, job: StepJob): Promise<{ snapshot: IncidentSnapshot; record: StepRecord } | null> {
+  const result = await deps.store.mutate(job.incidentId, (snap) => {
+    const rec = snap.steps.get(job.stepId);
+    const live = rec && rec.attempt === job.attempt && (rec.state === 'queued' || rec.state === 'running') && snap.incident.state === 'open';
+    if (!live) return { events: [], result: null };
+    const resumed = rec.state === 'running';
+    const next = advance(rec, 'start', deps.now(), null);
+    const event: NewEvent = { kind: resumed ? 'step_resumed' : 'step_started', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { attempt: job.attempt } };
+    return { steps: [next], events: [event], result: { snapshot: snap, record: { ...next, version: next.version + 1 }, event } };
+  });
+  if (result) notify(deps, job.incidentId, [result.event]);
+  return result;
+}
+
+function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, record: StepRecord, signal: AbortSignal): StepContext {
+  const log = deps.log.child({ incidentId: job.incidentId, stepId: job.stepId, attempt: job.attempt });
+  return {
+    incident: snapshot.incident,
+    step: record,
+    snapshot,
+    config: deps.config,
+    previous: { ...record.output },
+    checkpoint: (patch) => deps.store.checkpoint(job.incidentId, job.stepId, job.attempt, patch),
+    async progress(message, data) {
+      const event: NewEvent = { kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { message, ...data } };
+      await deps.store.append(job.incidentId, [event]);
+      notify(deps, job.incidentId, [event]);
+    },
+    signal,
+    now: deps.now,
+    log,
+  };
+}
+
+const OUTCOME_EVENTS = { succeeded: 'succeed', awaiting_approval: 'await_approval', awaiting_confirmation: 'await_confirmation' } as const;
+
+async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promise<boolean> {
+  const events = await deps.store.mutate(job.incidentId, (snap) => {
+    const rec = snap.steps.get(job.stepId);
+    if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
+    const next = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, { summary: outcome.summary, output: { ...rec.output, ...outcome.output } });
+    const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary } }];
+    return { steps: [next], incident: outcome.incident, events: evs, result: evs };
+  });
+  if (events) notify(deps, job.incidentId, events);
+  return events !== null;
+}
+
+async function fail(deps: FlowDeps, job: StepJob, error: string): Promise<void> {
+  const events = await deps.store.mutate(job.incidentId, (snap) => {
+    const rec = snap.steps.get(job.stepId);
+    if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
+    const hint = 'Retry it once the cause is fixed, or Skip it with a reason.';
+    const next = advance(rec, 'fail', deps.now(), null, { error });
+    const evs: NewEvent[] = [{ kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error, hint } }];
+    return { steps: [next], events: evs, result: evs };
+  });
+  if (events) notify(deps, job.incidentId, events);
+}
+
+/** Known errors carry text safe to show; anything else becomes an error id that is also logged. */
+function messageOf(deps: FlowDeps, err: unknown, job: StepJob): string {
+  if (err instanceof UserFacingError || isAppError(err)) return err.message;
+  const id = randomUUID().slice(0, 8);
+  deps.log.error({ err, errorId: id, job }, 'step failed with an unexpected error');
+  return `internal error ${id} (the bot's log has the details under errorId=${id})`;
+}
+
+/** A step with no automation configured asks a person to do the runbook line and confirm. */
+function manualFallback(stepId: StepId): StepExecutor {
+  const def = stepDefinition(stepId);
+  return {
+    run: async () => ({ outcome: 'awaiting_confirmation', summary: `Not automated: do it by hand (${def.runbookLine}), then press Confirm`, output: { manual: true } }),
+  };
+}

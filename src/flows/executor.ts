@@ -1,0 +1,35 @@
+/** The contract between the step runner and each step's executor. */
+import type { Logger } from 'pino';
+import type { RunbookConfig } from '../app/config-schema.ts';
+import type { Incident, StepRecord } from '../domain/incident.ts';
+import type { StepId } from '../domain/steps.ts';
+import type { IncidentPatch, IncidentSnapshot } from './ports.ts';
+
+export interface StepContext {
+  incident: Incident;
+  step: StepRecord;
+  snapshot: IncidentSnapshot;
+  config: RunbookConfig;
+  /** The step's output so far — what earlier attempts or a worker that died already did. */
+  previous: Record<string, unknown>;
+  /** Durably merges into the step's output before the next side effect (crash safety). */
+  checkpoint(patch: Record<string, unknown>): Promise<void>;
+  /** A progress line for the timeline and the thread. */
+  progress(message: string, data?: Record<string, unknown>): Promise<void>;
+  signal: AbortSignal;
+  now(): Date;
+  log: Logger;
+}
+
+export interface StepOutcome {
+  outcome: 'succeeded' | 'awaiting_approval' | 'awaiting_confirmation';
+  summary: string;
+  output?: Record<string, unknown>;
+  incident?: IncidentPatch;
+}
+
+export interface StepExecutor {
+  run(ctx: StepContext): Promise<StepOutcome>;
+}
+
+export type Executors = Partial<Record<StepId, StepExecutor>>;

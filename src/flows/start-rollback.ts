@@ -1,0 +1,80 @@
+/**
+ * `/rollback v1.2.3` and `rollback-commander start`: open the incident with every runbook step,
+ * then queue the read-only immediate steps so the announcement and the target proposal are
+ * ready while people are still reading the modal.
+ */
+import semver from 'semver';
+import { UserFacingError } from '../domain/errors.ts';
+import { isCriticalTrigger, type Incident, type Severity, type Trigger } from '../domain/incident.ts';
+import { rolesForIncident } from '../domain/step-actions.ts';
+import { AUTO_RUN_AT_START } from '../domain/steps.ts';
+import { isReleaseTag } from '../domain/versions.ts';
+import { notify, type FlowDeps } from './deps.ts';
+import { requireRole } from './refuse.ts';
+import { enqueue } from './step-commands.ts';
+import { advance } from '../domain/step-machine.ts';
+import type { NewEvent, StepJob } from './ports.ts';
+
+export interface StartRequest {
+  badVersion: string;
+  target?: string;
+  severity: Severity;
+  trigger: Trigger;
+  issueUrl?: string;
+  impactStartedAt?: Date;
+  detectedAt?: Date;
+  actor: string;
+}
+
+export function validateStart(deps: FlowDeps, req: StartRequest): void {
+  const pattern = deps.config.github.tag_pattern;
+  if (!isReleaseTag(req.badVersion, pattern)) {
+    throw new UserFacingError('invalid_input', `"${req.badVersion}" is not a release tag (expected something like v1.2.3 matching ${pattern}): pass the tag of the bad release`);
+  }
+  if (req.target !== undefined) {
+    if (!isReleaseTag(req.target, pattern)) throw new UserFacingError('invalid_input', `"${req.target}" is not a release tag (expected something like v1.2.2)`);
+    if (!semver.lt(req.target, req.badVersion)) throw new UserFacingError('invalid_input', `the target ${req.target} is not older than the bad release ${req.badVersion}: a rollback goes back to an earlier release`);
+  }
+  if (req.issueUrl !== undefined && !/^https?:\/\/\S+$/.test(req.issueUrl)) {
+    throw new UserFacingError('invalid_input', `"${req.issueUrl}" is not a link: pass the incident issue's URL, like https://github.com/ValueCanvas/ValueCanvas/issues/123`);
+  }
+  const detected = req.detectedAt ?? deps.now();
+  if (req.impactStartedAt && req.impactStartedAt > detected) {
+    throw new UserFacingError('invalid_input', 'the first bad request cannot be after the detection time: correct one of them');
+  }
+  if (detected.getTime() > deps.now().getTime() + 60_000) throw new UserFacingError('invalid_input', 'the detection time is in the future: use the time the problem was noticed');
+}
+
+export async function startRollback(deps: FlowDeps, req: StartRequest): Promise<Incident> {
+  validateStart(deps, req);
+  const env = deps.config.environment.name;
+  await requireRole(deps, { incidentId: null, actor: req.actor, action: 'start' }, rolesForIncident('start'), 'start a rollback');
+  const now = deps.now();
+  const critical = isCriticalTrigger(req.trigger);
+  const incident = await deps.store.create(
+    {
+      environment: env, badVersion: req.badVersion, targetVersion: null, targetSource: null, severity: req.severity,
+      trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, createdBy: req.actor, createdAt: now,
+      impactStartedAt: req.impactStartedAt ?? null, detectedAt: req.detectedAt ?? now,
+    },
+    [{ kind: 'incident_started', actor: req.actor, payload: { badVersion: req.badVersion, requestedTarget: req.target ?? null, severity: req.severity, trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, environment: env } }],
+  );
+  const jobs = await queueAutoSteps(deps, incident.id, req.target);
+  notify(deps, incident.id, []);
+  for (const job of jobs) await enqueue(deps, job);
+  return incident;
+}
+
+/** The system queues the read-only immediate steps (the requested target rides along as input). */
+async function queueAutoSteps(deps: FlowDeps, incidentId: string, requestedTarget: string | undefined): Promise<StepJob[]> {
+  return deps.store.mutate(incidentId, (snap) => {
+    const now = deps.now();
+    const steps = AUTO_RUN_AT_START.map((id) => {
+      const rec = snap.steps.get(id)!;
+      const queued = advance(rec, 'enqueue', now, 'rollback-commander');
+      return id === 'select_release' && requestedTarget ? { ...queued, output: { ...queued.output, requestedTarget } } : queued;
+    });
+    const events: NewEvent[] = steps.map((s) => ({ kind: 'step_queued', actor: 'rollback-commander', at: now, stepId: s.stepId, payload: { attempt: s.attempt, automatic: true } }));
+    return { steps, events, result: steps.map((s) => ({ incidentId, stepId: s.stepId, attempt: s.attempt })) };
+  });
+}

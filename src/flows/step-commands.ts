@@ -1,0 +1,173 @@
+/**
+ * Run / Retry / Approve / Confirm / Skip / Abort on one step. Each command: authorize, then one
+ * atomic mutation under the incident lock that checks the domain rules and writes the timeline;
+ * a refusal is recorded and answered, and runs nothing.
+ */
+import { UserFacingError, type ErrorCode } from '../domain/errors.ts';
+import type { Incident, StepRecord } from '../domain/incident.ts';
+import { availableActions, approvalRoleFor, missingApprovals, rolesFor, unmetPrerequisite, type StepAction } from '../domain/step-actions.ts';
+import { advance, describeState } from '../domain/step-machine.ts';
+import { stepDefinition, type StepId } from '../domain/steps.ts';
+import { notify, type FlowDeps } from './deps.ts';
+import type { IncidentSnapshot, Mutation, NewEvent, StepJob } from './ports.ts';
+import { describeRoles, refuse, requireRole } from './refuse.ts';
+import { recordRestoredImages } from './known-good.ts';
+
+export interface StepCommand {
+  incidentId: string;
+  stepId: StepId;
+  actor: string;
+  /** The step version the clicked message showed; a mismatch means the message is out of date. */
+  expectedVersion?: number;
+}
+
+type Outcome<R> = { ok: true; value: R; events: NewEvent[] } | { ok: false; code: ErrorCode; reason: string };
+type Decide<R> = (snap: IncidentSnapshot, record: StepRecord) => Outcome<R> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> };
+
+const ACTION_VERBS: Record<StepAction, string> = { run: 'run', retry: 'retry', approve: 'approve', confirm: 'confirm', skip: 'skip', abort: 'abort' };
+
+/** Shared shape of every step command: role check, locked decision, refusal or commit + notify. */
+async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, decide: Decide<R>): Promise<R> {
+  const def = stepDefinition(cmd.stepId);
+  const at = { incidentId: cmd.incidentId, stepId: cmd.stepId, actor: cmd.actor, action };
+  await deps.store.get(cmd.incidentId); // not_found before anything else
+  await requireRole(deps, at, rolesFor(action, def), `${ACTION_VERBS[action]} \`${cmd.stepId}\``);
+  const outcome = await deps.store.mutate<Outcome<R>>(cmd.incidentId, (snap) => {
+    const record = snap.steps.get(cmd.stepId);
+    const early = precheck(snap, record, cmd);
+    if (early) return { events: [], result: early };
+    const decided = decide(snap, record!);
+    if (!decided.ok) return { events: [], result: decided };
+    return { ...decided.mutation, events: decided.events, result: decided };
+  });
+  if (!outcome.ok) return refuse(deps, at, outcome.code, outcome.reason);
+  notify(deps, cmd.incidentId, outcome.events);
+  return outcome.value;
+}
+
+function precheck(snap: IncidentSnapshot, record: StepRecord | undefined, cmd: StepCommand): Outcome<never> | null {
+  if (snap.incident.state !== 'open') {
+    return { ok: false, code: 'conflict', reason: `incident ${snap.incident.id} is ${snap.incident.state}; nothing more can run in it` };
+  }
+  if (!record) return { ok: false, code: 'not_found', reason: `incident ${snap.incident.id} has no step \`${cmd.stepId}\`` };
+  if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== record.version) {
+    const by = record.actor ? ` (last by <@${record.actor}>)` : '';
+    return { ok: false, code: 'stale', reason: `that button is out of date: \`${cmd.stepId}\` is now ${describeState(record.state)}${by}. Nothing was done; use the current checklist` };
+  }
+  return null;
+}
+
+function situation(snap: IncidentSnapshot, record: StepRecord) {
+  const def = stepDefinition(record.stepId);
+  return { def, record, incident: snap.incident, steps: snap.steps, approvals: snap.approvals.filter((a) => a.stepId === record.stepId) };
+}
+
+/** Why an action is not available now, in words a person can act on. */
+function whyNot(snap: IncidentSnapshot, record: StepRecord, action: StepAction): string {
+  const s = situation(snap, record);
+  const prereq = unmetPrerequisite(s);
+  if (prereq && (action === 'run' || action === 'retry' || action === 'approve')) return `\`${record.stepId}\` cannot ${action} yet: it ${prereq}`;
+  const missing = s.def.approval?.when === 'before_run' ? missingApprovals(s.def, s.approvals) : [];
+  if ((action === 'run' || action === 'retry') && missing.length) {
+    return `\`${record.stepId}\` needs approval first by the ${missing.map((r) => describeRoles([r])).join(' and the ')}`;
+  }
+  return `\`${record.stepId}\` is ${describeState(record.state)}: it cannot be ${action === 'run' ? 'run' : `${action}d`} now`;
+}
+
+function allowed(snap: IncidentSnapshot, record: StepRecord, action: StepAction): boolean {
+  return availableActions(situation(snap, record)).includes(action);
+}
+
+/** Run or Retry: queue a new attempt; the job id makes a second enqueue of the same attempt a no-op. */
+export async function runStep(deps: FlowDeps, cmd: StepCommand): Promise<StepJob> {
+  const job = await command<StepJob>(deps, cmd, 'run', (snap, record) => {
+    const action: StepAction = record.state === 'pending' ? 'run' : 'retry';
+    if (!allowed(snap, record, action)) return { ok: false, code: 'prerequisite_unmet', reason: whyNot(snap, record, action) };
+    const next = advance(record, 'enqueue', deps.now(), cmd.actor);
+    const event: NewEvent = { kind: 'step_queued', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { attempt: next.attempt } };
+    return { ok: true, value: { incidentId: cmd.incidentId, stepId: cmd.stepId, attempt: next.attempt }, events: [event], mutation: { steps: [next] } };
+  });
+  await enqueue(deps, job);
+  return job;
+}
+
+export async function enqueue(deps: FlowDeps, job: StepJob): Promise<void> {
+  try {
+    await deps.queue.enqueue(job);
+  } catch (err) {
+    // The step stays queued in Postgres; the worker's reconciler enqueues it once Redis is back.
+    deps.log.error({ err, job }, 'could not enqueue a step job');
+    throw new UserFacingError('upstream_unavailable', `\`${job.stepId}\` is queued, but the job queue (Redis) is unreachable: it will start when the worker reconnects`, { cause: err, transient: true });
+  }
+}
+
+export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: string }): Promise<{ complete: boolean }> {
+  const roles = await deps.roles.rolesOf(cmd.actor);
+  return command(deps, cmd, 'approve', (snap, record) => {
+    if (!allowed(snap, record, 'approve')) return { ok: false, code: 'prerequisite_unmet', reason: whyNot(snap, record, 'approve') };
+    const s = situation(snap, record);
+    if (s.def.approval?.when === 'after_run') return approveProposal(deps, cmd, snap.incident, record);
+    const role = approvalRoleFor(s.def, s.approvals, cmd.actor, roles);
+    if (!role) {
+      const missing = missingApprovals(s.def, s.approvals);
+      return { ok: false, code: 'forbidden', reason: `you already approved \`${record.stepId}\`; the remaining approval (${describeRoles(missing)}) must come from a different person` };
+    }
+    const approval = { incidentId: cmd.incidentId, stepId: record.stepId, attempt: record.attempt, role, userId: cmd.actor, at: deps.now() };
+    const remaining = missingApprovals(s.def, [...s.approvals, approval]);
+    const event: NewEvent = { kind: 'approval_given', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { role, remaining } };
+    // The approval changes what the step allows: bump its version so older buttons go stale.
+    const touched = { ...record, updatedAt: deps.now() };
+    return { ok: true, value: { complete: remaining.length === 0 }, events: [event], mutation: { approvals: [approval], steps: [touched] } };
+  });
+}
+
+/** After-run approval: the captain accepts (or overrides) what the step proposed — today only the target release. */
+function approveProposal(deps: FlowDeps, cmd: StepCommand & { target?: string }, incident: Incident, record: StepRecord): Outcome<{ complete: boolean }> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> } {
+  const proposal = record.output.proposal as { version: string; source: string } | undefined;
+  const valid = (record.output.validTargets as string[] | undefined) ?? [];
+  const target = cmd.target ?? proposal?.version;
+  if (!target) return { ok: false, code: 'invalid_input', reason: 'there is no proposed target: name one with `--to <tag>` (or pick it in the modal)' };
+  if (!valid.includes(target)) {
+    return { ok: false, code: 'invalid_input', reason: `${target} is not a release this cluster or repo knows (${valid.slice(0, 8).join(', ') || 'none found'}): pick one of those` };
+  }
+  const now = deps.now();
+  const source = cmd.target && cmd.target !== proposal?.version ? `chosen by <@${cmd.actor}>` : (proposal?.source ?? 'unknown');
+  const next = advance(record, 'approve', now, cmd.actor, { summary: `Target ${target} approved (${source})` });
+  const events: NewEvent[] = [
+    { kind: 'approval_given', actor: cmd.actor, at: now, stepId: record.stepId, payload: { role: 'release_captain', remaining: [] } },
+    { kind: 'target_approved', actor: cmd.actor, at: now, stepId: record.stepId, payload: { targetVersion: target, badVersion: incident.badVersion, source } },
+  ];
+  return { ok: true, value: { complete: true }, events, mutation: { steps: [next], incident: { targetVersion: target, targetSource: source, decidedAt: now } } };
+}
+
+export async function confirmStep(deps: FlowDeps, cmd: StepCommand & { note?: string }): Promise<void> {
+  await command(deps, cmd, 'confirm', (snap, record) => {
+    if (!allowed(snap, record, 'confirm')) return { ok: false, code: 'prerequisite_unmet', reason: whyNot(snap, record, 'confirm') };
+    const summary = `Confirmed by <@${cmd.actor}>${cmd.note ? `: ${cmd.note}` : ''}`;
+    const next = advance(record, 'confirm', deps.now(), cmd.actor, { summary });
+    return { ok: true, value: undefined, events: [{ kind: 'step_succeeded', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { summary, confirmed: true } }], mutation: { steps: [next] } };
+  });
+  // A person confirmed the cutover: what the revert put in place is now known to be good.
+  if (cmd.stepId === 'verify_cutover') await recordRestoredImages(deps.store, await deps.store.get(cmd.incidentId), cmd.actor, deps.now());
+}
+
+export async function skipStep(deps: FlowDeps, cmd: StepCommand & { reason: string }): Promise<void> {
+  const reason = cmd.reason.trim();
+  if (!reason) throw new UserFacingError('invalid_input', 'a skip needs a reason (it goes in the timeline and the summary): add `--reason "…"`');
+  await command(deps, cmd, 'skip', (snap, record) => {
+    if (!allowed(snap, record, 'skip')) return { ok: false, code: 'conflict', reason: whyNot(snap, record, 'skip') };
+    const next = advance(record, 'skip', deps.now(), cmd.actor, { summary: `Skipped by <@${cmd.actor}>: ${reason}` });
+    return { ok: true, value: undefined, events: [{ kind: 'step_skipped', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { reason } }], mutation: { steps: [next] } };
+  });
+}
+
+export async function abortStep(deps: FlowDeps, cmd: StepCommand & { reason?: string }): Promise<void> {
+  const job = await command<StepJob | null>(deps, cmd, 'abort', (snap, record) => {
+    if (!allowed(snap, record, 'abort')) return { ok: false, code: 'conflict', reason: whyNot(snap, record, 'abort') };
+    const wasActive = record.state === 'queued' || record.state === 'running';
+    const next = advance(record, 'abort', deps.now(), cmd.actor, { summary: `Aborted by <@${cmd.actor}>${cmd.reason ? `: ${cmd.reason}` : ''}` });
+    const event: NewEvent = { kind: 'step_aborted', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { reason: cmd.reason ?? null } };
+    return { ok: true, value: wasActive ? { incidentId: cmd.incidentId, stepId: record.stepId, attempt: record.attempt } : null, events: [event], mutation: { steps: [next] } };
+  });
+  if (job) await deps.queue.abort(job, cmd.reason ?? 'aborted').catch((err) => deps.log.error({ err, job }, 'could not signal the abort to the worker'));
+}

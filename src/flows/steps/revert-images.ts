@@ -1,0 +1,91 @@
+/**
+ * Runbook: `kubectl set image deploy/<d> <c>=<repo>:<target>` for each Deployment, then
+ * `kubectl rollout status --timeout=5m` — here all rollouts are watched in parallel. Images are
+ * recorded before anything is patched (so the revert can be undone and a rerun after a crash
+ * knows the original images); a Deployment already at the target is not patched again.
+ */
+import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
+import type { DeploymentConfig } from '../../app/config-schema.ts';
+import type { StepContext, StepExecutor } from '../executor.ts';
+import type { Deployments } from '../ports.ts';
+
+type Images = Record<string, string>;
+
+export function createRevertImages(deps: { deployments: Deployments }): StepExecutor {
+  return {
+    async run(ctx) {
+      const target = ctx.incident.targetVersion;
+      if (!target) throw new UserFacingError('prerequisite_unmet', 'no target release is approved: approve `select_release` first');
+      const before = await recordBefore(deps.deployments, ctx);
+      const after: Images = Object.fromEntries(ctx.config.deployments.map((d) => [d.name, `${d.image}:${target}`]));
+      const patched = (ctx.previous.patched as string[] | undefined) ?? [];
+      for (const d of ctx.config.deployments) {
+        if (await patchIfNeeded(deps.deployments, d, after[d.name]!, ctx)) {
+          patched.push(d.name);
+          await ctx.checkpoint({ patched });
+        }
+      }
+      await waitAll(deps.deployments, ctx);
+      const unchanged = ctx.config.deployments.map((d) => d.name).filter((n) => before[n] === after[n]);
+      return {
+        outcome: 'succeeded',
+        summary: `${ctx.config.deployments.map((d) => d.name).join(', ')} now run ${target}${unchanged.length ? ` (${unchanged.join(', ')} already did)` : ''}; all rollouts complete`,
+        output: { before, after, patched, unchanged },
+      };
+    },
+  };
+}
+
+/** The images before the revert, recorded once: a rerun must not overwrite them with the target. */
+async function recordBefore(deployments: Deployments, ctx: StepContext): Promise<Images> {
+  const existing = ctx.previous.before as Images | undefined;
+  if (existing) return existing;
+  const before: Images = {};
+  for (const d of ctx.config.deployments) {
+    const snap = await deployments.get(d.name);
+    if (snap.paused) {
+      throw new UserFacingError('conflict', `deployment ${snap.namespace}/${d.name} is paused, so a new image would never roll out: run \`kubectl rollout resume deploy/${d.name} -n ${snap.namespace}\` first, then Retry`);
+    }
+    const container = snap.containers.find((c) => c.container === d.container);
+    if (!container) {
+      throw new UserFacingError('not_found', `deployment ${snap.namespace}/${d.name} has no container "${d.container}" (it has ${snap.containers.map((c) => c.container).join(', ')}): fix deployments[].container in rollback.yml`);
+    }
+    before[d.name] = container.image;
+  }
+  await ctx.checkpoint({ before });
+  return before;
+}
+
+async function patchIfNeeded(deployments: Deployments, d: DeploymentConfig, image: string, ctx: StepContext): Promise<boolean> {
+  const snap = await deployments.get(d.name);
+  if (snap.containers.find((c) => c.container === d.container)?.image === image) return false;
+  await ctx.progress(`${d.name}: set image ${d.container}=${image}`, { deployment: d.name });
+  try {
+    await deployments.setImages(d.name, [{ container: d.container, image }]);
+  } catch (err) {
+    throw withContext(`while setting the image of deployment ${d.name}`, err);
+  }
+  return true;
+}
+
+/** All rollouts in parallel; the first failure is reported with every Deployment's outcome. */
+async function waitAll(deployments: Deployments, ctx: StepContext): Promise<void> {
+  const timeoutMs = ctx.config.rollout.timeout;
+  const results = await Promise.allSettled(
+    ctx.config.deployments.map((d) =>
+      deployments.waitForRollout(d.name, {
+        timeoutMs,
+        signal: ctx.signal,
+        onProgress: (p) => void ctx.progress(p.message, { deployment: d.name, done: p.done }).catch((err) => ctx.log.warn({ err }, 'progress not recorded')),
+      }),
+    ),
+  );
+  const failures = results
+    .map((r, i) => ({ r, name: ctx.config.deployments[i]!.name }))
+    .filter((x): x is { r: PromiseRejectedResult; name: string } => x.r.status === 'rejected');
+  if (failures.length === 0) return;
+  const first = failures[0]!.r.reason as unknown;
+  const detail = failures.map((f) => `${f.name}: ${(f.r.reason as Error).message}`).join('; ');
+  const transient = failures.every((f) => f.r.reason instanceof AppError && f.r.reason.transient);
+  throw new AppError(first instanceof AppError ? first.code : 'rollout_failed', `rollout did not complete — ${detail}. Check \`kubectl describe deploy\` and the pods' events, then Retry (a Deployment already at the target is not patched again)`, { cause: first, transient });
+}

@@ -1,0 +1,101 @@
+/**
+ * Runbook: "Select last known-good release". The previous ReplicaSet is not necessarily good (a
+ * rollback reuses an old ReplicaSet and renumbers it, API_NOTES), so the proposal comes from the
+ * bot's own record of known-good images first, then ReplicaSet history, cross-checked with the
+ * repo's release tags. The captain approves (or picks another) before anything is patched.
+ */
+import semver from 'semver';
+import { UserFacingError } from '../../domain/errors.ts';
+import { imageTag, isReleaseTag, previousRelease } from '../../domain/versions.ts';
+import type { StepContext, StepExecutor } from '../executor.ts';
+import type { Deployments, IncidentStore, SourceControl } from '../ports.ts';
+
+interface Candidate {
+  version: string | null;
+  detail: string;
+}
+
+export function createSelectRelease(deps: { store: IncidentStore; deployments: Deployments; sourceControl: SourceControl | null }): StepExecutor {
+  return {
+    async run(ctx) {
+      const pattern = ctx.config.github.tag_pattern;
+      const bad = await badVersions(deps.store, ctx);
+      const known = await fromKnownGood(deps.store, ctx, bad);
+      const history = await fromHistory(deps.deployments, ctx, bad, pattern);
+      const tags = await fromTags(deps.sourceControl, ctx, bad, pattern);
+      const valid = [...new Set([known.version, ...history.all, ...tags.all].filter((v): v is string => !!v))].sort(semver.rcompare);
+      const requested = ctx.previous.requestedTarget as string | undefined;
+      const pick = requested
+        ? { version: requested, source: 'requested with the rollback (`to`)' }
+        : known.version
+          ? { version: known.version, source: `known-good record (${known.detail})` }
+          : history.version
+            ? { version: history.version, source: `ReplicaSet history (${history.detail})` }
+            : tags.version
+              ? { version: tags.version, source: `repo tags (${tags.detail})` }
+              : null;
+      if (!pick) {
+        throw new UserFacingError('not_found', `no known-good release below ${ctx.incident.badVersion} was found (no known-good record, no older ReplicaSet, no older tag): name the target yourself with \`to vX.Y.Z\``);
+      }
+      if (!valid.includes(pick.version)) {
+        throw new UserFacingError('invalid_input', `${pick.version} is neither in the Deployments' history nor in the repo's tags, so its images may not exist: pick one of ${valid.slice(0, 8).join(', ') || '(none found)'}`);
+      }
+      const disagreements = [
+        ['known-good record', known],
+        ['ReplicaSet history', history],
+        ['repo tags', tags],
+      ]
+        .filter(([, c]) => (c as Candidate).version && (c as Candidate).version !== pick.version)
+        .map(([name, c]) => `${name as string} suggests ${(c as Candidate).version} (${(c as Candidate).detail})`);
+      const summary = [`Proposed target ${pick.version} from the ${pick.source}.`, ...disagreements.map((d) => `Note: ${d}.`), ...tags.notes].join(' ');
+      return {
+        outcome: 'awaiting_approval',
+        summary,
+        output: { proposal: pick, validTargets: valid, candidates: { knownGood: known, history, tags }, disagreements, badVersions: [...bad] },
+      };
+    },
+  };
+}
+
+async function badVersions(store: IncidentStore, ctx: StepContext): Promise<Set<string>> {
+  const incidents = await store.list({ environment: ctx.incident.environment, limit: 200 });
+  return new Set([ctx.incident.badVersion, ...incidents.map((i) => i.badVersion)]);
+}
+
+async function fromKnownGood(store: IncidentStore, ctx: StepContext, bad: Set<string>): Promise<Candidate> {
+  const records = await store.knownGood(ctx.incident.environment, 50);
+  const good = records.find((r) => r.version && !bad.has(r.version) && semver.valid(semver.coerce(r.version)) && semver.lt(r.version, ctx.incident.badVersion));
+  return good ? { version: good.version, detail: `${good.source}, recorded ${good.recordedAt.toISOString()} by ${good.recordedBy}` } : { version: null, detail: 'no record' };
+}
+
+async function fromHistory(deployments: Deployments, ctx: StepContext, bad: Set<string>, pattern: string) {
+  const perDeployment: Record<string, string | null> = {};
+  const all = new Set<string>();
+  for (const d of ctx.config.deployments) {
+    const revisions = await deployments.history(d.name);
+    const tags = revisions
+      .map((r) => r.images.find((c) => c.container === d.container)?.image)
+      .map((img) => (img ? imageTag(img) : null))
+      .filter((t): t is string => !!t && isReleaseTag(t, pattern) && !bad.has(t) && semver.lt(t, ctx.incident.badVersion));
+    tags.forEach((t) => all.add(t));
+    perDeployment[d.name] = tags[0] ?? null;
+  }
+  const found = new Set(Object.values(perDeployment));
+  const version = found.size === 1 ? ([...found][0] ?? null) : null;
+  const detail = Object.entries(perDeployment).map(([n, v]) => `${n}: ${v ?? 'none'}`).join(', ');
+  return { version, detail: found.size > 1 ? `Deployments disagree — ${detail}` : detail, perDeployment, all: [...all] };
+}
+
+async function fromTags(sc: SourceControl | null, ctx: StepContext, bad: Set<string>, pattern: string) {
+  if (!sc) return { version: null, detail: 'GitHub not configured', all: [] as string[], notes: ['Repo tags were not checked: GITHUB_TOKEN is not set.'] };
+  try {
+    const tags = await sc.listReleaseTags();
+    const version = previousRelease(tags, ctx.incident.badVersion, bad, pattern);
+    const all = tags.filter((t) => isReleaseTag(t, pattern) && semver.prerelease(t) === null && !bad.has(t) && semver.lt(t, ctx.incident.badVersion));
+    return { version, detail: version ? `highest release below ${ctx.incident.badVersion}` : 'no older release', all, notes: [] as string[] };
+  } catch (err) {
+    // A cross-check must not block the rollback: say it could not be done.
+    ctx.log.warn({ err }, 'could not list repo tags');
+    return { version: null, detail: 'unavailable', all: [] as string[], notes: [`Repo tags could not be checked: ${(err as Error).message}`] };
+  }
+}
