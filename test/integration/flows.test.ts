@@ -1,0 +1,144 @@
+/**
+ * The engine's flows on real Postgres and a real BullMQ queue (no worker): authorization,
+ * prerequisites, approvals, stale clicks, one open incident per environment, append-only timeline.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createPgIncidentStore } from '../../src/adapters/db/pg-incident-store.ts';
+import { createBullmqStepQueue, jobIdOf } from '../../src/adapters/queue/bullmq-step-queue.ts';
+import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-directory.ts';
+import type { FlowDeps } from '../../src/flows/deps.ts';
+import { abortIncident } from '../../src/flows/incident-commands.ts';
+import { approveStep, runStep, skipStep } from '../../src/flows/step-commands.ts';
+import { startRollback } from '../../src/flows/start-rollback.ts';
+import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
+import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
+import type { Redis } from 'ioredis';
+
+let db: TestDb;
+let redis: Redis;
+let prefix: string;
+let deps: FlowDeps;
+let queue: ReturnType<typeof createBullmqStepQueue>;
+let clock = new Date('2026-11-24T03:00:00Z');
+
+beforeAll(async () => {
+  db = await createTestDb();
+  redis = createTestRedis();
+  prefix = uniqueName('rcq');
+  const config = testConfig();
+  queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 3, backoffMs: 100 });
+  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }) };
+});
+
+afterAll(async () => {
+  await queue.close();
+  await clearPrefix(redis, prefix);
+  redis.disconnect();
+  await db.drop();
+});
+
+beforeEach(async () => {
+  clock = new Date(clock.getTime() + 3600_000);
+  for (const inc of await deps.store.list({ openOnly: true })) {
+    await abortIncident(deps, { incidentId: inc.id, actor: CAPTAIN, reason: 'test cleanup' });
+  }
+});
+
+async function start(overrides: Partial<Parameters<typeof startRollback>[1]> = {}) {
+  return startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE, ...overrides });
+}
+
+describe('starting a rollback', () => {
+  it('opens the incident with every runbook step and queues the read-only immediate steps', async () => {
+    const incident = await start({ issueUrl: 'https://github.com/ValueCanvas/ValueCanvas/issues/9' });
+    const snap = await deps.store.get(incident.id);
+    expect(snap.steps.size).toBe(14);
+    expect(snap.steps.get('announce')?.state).toBe('queued');
+    expect(snap.steps.get('select_release')?.state).toBe('queued');
+    expect(snap.steps.get('pause_deploys')?.state).toBe('pending');
+    expect(await queue.jobState({ incidentId: incident.id, stepId: 'select_release', attempt: 1 })).toBe('waiting');
+    const kinds = (await deps.store.timeline(incident.id)).map((e) => e.kind);
+    expect(kinds).toEqual(['incident_started', 'step_queued', 'step_queued', 'step_queued']);
+  });
+
+  it('refuses a second rollback for the same environment and names the open one', async () => {
+    const first = await start();
+    await expect(start({ badVersion: 'v1.2.4' })).rejects.toThrow(new RegExp(`already open for production: \`${first.id}\``));
+  });
+
+  it('refuses a version that is not a release tag, and a target newer than the bad release', async () => {
+    await expect(start({ badVersion: '1.2.3; rm -rf' })).rejects.toThrow(/not a release tag/);
+    await expect(start({ target: 'v1.3.0' })).rejects.toThrow(/not older than the bad release/);
+    await expect(start({ impactStartedAt: new Date(clock.getTime() + 1000), detectedAt: clock })).rejects.toThrow(/cannot be after the detection/);
+  });
+
+  it('refuses a stakeholder', async () => {
+    await expect(start({ actor: STAKEHOLDER })).rejects.toThrow(/only the Release Captain or On-Call SRE may start a rollback \(you are no role\)/);
+  });
+});
+
+describe('step commands', () => {
+  it('runs a step once however many identical clicks arrive together', async () => {
+    const incident = await start();
+    const version = (await deps.store.get(incident.id)).steps.get('pause_deploys')!.version;
+    const clicks = await Promise.allSettled(
+      Array.from({ length: 20 }, () => runStep(deps, { incidentId: incident.id, stepId: 'pause_deploys', actor: SRE, expectedVersion: version })),
+    );
+    expect(clicks.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+    const refusals = clicks.filter((c): c is PromiseRejectedResult => c.status === 'rejected').map((c) => (c.reason as Error).message);
+    expect(refusals).toHaveLength(19);
+    expect(refusals.every((m) => m.includes('out of date') && m.includes('now queued'))).toBe(true);
+    const step = (await deps.store.get(incident.id)).steps.get('pause_deploys')!;
+    expect(step.attempt).toBe(1);
+    const counts = await queue.queue.getJobCounts('waiting', 'active', 'delayed');
+    const jobs = await queue.queue.getJobs(['waiting']);
+    expect(jobs.filter((j) => j.id === jobIdOf({ incidentId: incident.id, stepId: 'pause_deploys', attempt: 1 }))).toHaveLength(1);
+    expect(counts.waiting).toBeGreaterThanOrEqual(1);
+    const timeline = await deps.store.timeline(incident.id);
+    expect(timeline.filter((e) => e.kind === 'step_queued' && e.stepId === 'pause_deploys')).toHaveLength(1);
+    expect(timeline.filter((e) => e.kind === 'action_refused' && e.stepId === 'pause_deploys')).toHaveLength(19);
+  });
+
+  it('refuses revert before a target is approved, and a non-captain approving it', async () => {
+    const incident = await start();
+    await expect(runStep(deps, { incidentId: incident.id, stepId: 'revert_images', actor: SRE })).rejects.toThrow(/needs `select_release` to finish first/);
+    await expect(approveStep(deps, { incidentId: incident.id, stepId: 'select_release', actor: SRE })).rejects.toThrow(/only the Release Captain may approve `select_release` \(you are On-Call SRE\)\. Ask <@UCAPTAIN1>/);
+    const refusals = (await deps.store.timeline(incident.id)).filter((e) => e.kind === 'action_refused');
+    expect(refusals.map((e) => e.payload.action)).toEqual(['run', 'approve']);
+  });
+
+  it('needs two different people for a database approval', async () => {
+    const incident = await start();
+    // migration_revert waits for migration_scope: finish it by skipping.
+    await skipStep(deps, { incidentId: incident.id, stepId: 'migration_scope', actor: CAPTAIN, reason: 'checked by hand: rollback needed' });
+    const first = await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN });
+    expect(first.complete).toBe(false);
+    await expect(approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN })).rejects.toThrow(/must come from a different person/);
+    await expect(runStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER })).rejects.toThrow(/needs approval first by the Database Owner/);
+    const second = await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER });
+    expect(second.complete).toBe(true);
+    const job = await runStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER });
+    expect(job.attempt).toBe(1);
+  });
+
+  it('needs a reason to skip and lets only the captain skip', async () => {
+    const incident = await start();
+    await expect(skipStep(deps, { incidentId: incident.id, stepId: 'pause_deploys', actor: CAPTAIN, reason: '  ' })).rejects.toThrow(/needs a reason/);
+    await expect(skipStep(deps, { incidentId: incident.id, stepId: 'pause_deploys', actor: SRE, reason: 'x' })).rejects.toThrow(/only the Release Captain may skip/);
+    await skipStep(deps, { incidentId: incident.id, stepId: 'pause_deploys', actor: CAPTAIN, reason: 'deploys already frozen' });
+    expect((await deps.store.get(incident.id)).steps.get('pause_deploys')?.summary).toContain('deploys already frozen');
+  });
+
+  it('answers an unknown incident clearly', async () => {
+    await expect(runStep(deps, { incidentId: 'rb-999999', stepId: 'pause_deploys', actor: SRE })).rejects.toThrow(/there is no incident `rb-999999`/);
+  });
+});
+
+describe('the timeline', () => {
+  it('is append-only in the database itself', async () => {
+    const incident = await start();
+    await expect(db.pool.query('update timeline set kind = $1 where incident_id = $2', ['edited', incident.id])).rejects.toThrow(/append-only/);
+    await expect(db.pool.query('delete from timeline where incident_id = $1', [incident.id])).rejects.toThrow(/append-only/);
+  });
+});

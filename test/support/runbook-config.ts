@@ -1,0 +1,33 @@
+/** The runbook config tests run with: the example's shape, short timings. */
+import { parseRunbookConfig } from '../../src/app/config.ts';
+import type { RunbookConfig } from '../../src/app/config-schema.ts';
+
+export const CAPTAIN = 'UCAPTAIN1';
+export const SRE = 'USRE00001';
+export const DB_OWNER = 'UDBOWNER1';
+export const STAKEHOLDER = 'USTAKE001';
+
+export function testConfigYaml(overrides = ''): string {
+  return `
+environment:
+  name: production
+  kube: { context: fake, namespace: prod }
+deployments:
+  - { name: api, container: api, image: ghcr.io/valuecanvas/app }
+  - { name: web, container: web, image: ghcr.io/valuecanvas/web }
+  - { name: worker, container: worker, image: ghcr.io/valuecanvas/worker }
+rollout: { timeout: 20s }
+github: { owner: ValueCanvas, repo: ValueCanvas, deploy_workflows: [deploy.yml] }
+slack: { channels: { incidents: C0INCIDENTS, releases: C0RELEASES } }
+roles:
+  release_captain: { users: [${CAPTAIN}] }
+  oncall_sre: { users: [${SRE}] }
+  database_owner: { users: [${DB_OWNER}] }
+verify: { grafana_url: "https://grafana.example.com/d/00-prod-overview" }
+queue: { attempts: 3, backoff: 100ms, lock_duration: 1s }
+${overrides}`;
+}
+
+export function testConfig(overrides = ''): RunbookConfig {
+  return parseRunbookConfig(testConfigYaml(overrides), 'test rollback.yml');
+}
