@@ -57,9 +57,10 @@ async function prepareDatabase(admin: pg.Client, options: RestoreBackupOptions):
   let cleanedUp = false;
   if (status.exists) {
     const ours = status.marker?.incident === incidentId;
-    if (ours && status.marker?.state === 'restored') {
-      if (status.marker.backup === backupPath) return { resumed: true, cleanedUp, marker: status.marker };
-      throw new UserFacingError('conflict', `database ${database} already holds a restore of ${status.marker.backup}: abandon it first (which drops it), then restore ${backupPath}`);
+    // Restored (or already promoted): never dropped here, whatever a retry asks.
+    if (ours && status.marker?.state !== 'restoring') {
+      if (status.marker?.backup === backupPath) return { resumed: true, cleanedUp, marker: status.marker };
+      throw new UserFacingError('conflict', `database ${database} already holds a restore of ${status.marker?.backup}: abandon it first (which drops it), then restore ${backupPath}`);
     }
     if (!ours && !(status.marker === null && (await isEmptyDatabase(options.serverUrl, database)))) {
       throw new UserFacingError(

@@ -10,7 +10,8 @@ import pg from 'pg';
 export interface RestoreMarker {
   tool: 'rollback-commander';
   incident: string;
-  state: 'restoring' | 'restored';
+  /** "promoted": the app's Secret points at it, so it is production now and never dropped. */
+  state: 'restoring' | 'restored' | 'promoted';
   /** The backup file being restored. */
   backup: string;
   startedAt: string;
@@ -50,7 +51,7 @@ function parseMarker(comment: string | null): RestoreMarker | null {
   try {
     const value = JSON.parse(comment) as Partial<RestoreMarker>;
     if (value.tool !== 'rollback-commander' || typeof value.incident !== 'string') return null;
-    if (value.state !== 'restoring' && value.state !== 'restored') return null;
+    if (value.state !== 'restoring' && value.state !== 'restored' && value.state !== 'promoted') return null;
     return value as RestoreMarker;
   } catch {
     return null;
