@@ -2,6 +2,7 @@
  * GitHub failures turned into errors an SRE can act on mid-incident: which permission is
  * missing, which config key names the missing thing, and whether a retry can help.
  */
+import { inspect } from 'node:util';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 
 export interface GitHubCallContext {
@@ -33,7 +34,12 @@ export const FINE_GRAINED_NEEDS = 'Actions read/write, Pull requests write, Cont
 export const TOKEN_HELP = `fine-grained token: ${FINE_GRAINED_NEEDS}; classic token: the repo and workflow scopes`;
 
 export function toGitHubError(err: unknown, ctx: GitHubCallContext): AppError {
-  return isGraphqlError(err) ? fromGraphql(err, ctx) : fromHttp(err as HttpishError, ctx);
+  const mapped = isGraphqlError(err) ? fromGraphql(err, ctx) : fromHttp(err as HttpishError, ctx);
+  if (!ctx.token || !inspect(err, { depth: 10 }).includes(ctx.token)) return mapped;
+  // GitHub echoed the token back (Octokit redacts only the header): keep the cause out of logs.
+  const cause = new Error(scrub((err as Error).message ?? String(err), ctx.token));
+  const Mapped = mapped instanceof UserFacingError ? UserFacingError : AppError;
+  return new Mapped(mapped.code, mapped.message, { cause, transient: mapped.transient });
 }
 
 function fromHttp(err: HttpishError, ctx: GitHubCallContext): AppError {

@@ -73,12 +73,16 @@ export function createGitHubRepoContent(octokit: GitHubOctokit, owner: string, r
 
     getFileContent: (path, ref) =>
       call({ action: `while reading ${path} at ${ref} in ${slug}`, ...readContents }, async () => {
+        // {+path} keeps the slashes literal: Octokit's {path} sends %2F, which proxies in front
+        // of GitHub Enterprise Server may refuse.
+        const route = 'GET /repos/{owner}/{repo}/contents/{+path}';
         try {
-          const { data } = await octokit.rest.repos.getContent({ owner, repo, path, ref });
-          if (Array.isArray(data) || data.type !== 'file') return null;
-          if (data.encoding === 'base64') return Buffer.from(data.content, 'base64').toString('utf8');
+          const { data } = await octokit.request(route, { owner, repo, path, ref });
+          const file = data as { type?: string; encoding?: string; content?: string };
+          if (Array.isArray(data) || file.type !== 'file') return null;
+          if (file.encoding === 'base64') return Buffer.from(file.content ?? '', 'base64').toString('utf8');
           // Files over 1 MB come without content; the raw media type returns them whole.
-          const raw = await octokit.rest.repos.getContent({ owner, repo, path, ref, mediaType: { format: 'raw' } });
+          const raw = await octokit.request(route, { owner, repo, path, ref, mediaType: { format: 'raw' } });
           return String(raw.data);
         } catch (err) {
           if (statusOf(err) === 404) return null;
@@ -90,7 +94,7 @@ export function createGitHubRepoContent(octokit: GitHubOctokit, owner: string, r
       call({ action: `while looking up tag ${tag} in ${slug}`, ...readContents }, async () => {
         try {
           // git/ref (singular) matches exactly; git/refs would match v1.2 against v1.2.3 too.
-          await octokit.rest.git.getRef({ owner, repo, ref: `tags/${tag}` });
+          await octokit.request('GET /repos/{owner}/{repo}/git/ref/tags/{tag}', { owner, repo, tag });
           return true;
         } catch (err) {
           if (statusOf(err) === 404) return false;
