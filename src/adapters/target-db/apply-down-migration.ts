@@ -47,7 +47,7 @@ export async function applyDownMigration(url: string, table: MigrationsTableConf
         return { applied: result.applied, head: head ?? null };
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
-        throw explainFailure(table, down, err);
+        throw explainFailure(down, err);
       }
     });
   } catch (err) {
@@ -60,7 +60,9 @@ async function revertInTransaction(client: pg.Client, table: MigrationsTableConf
   await client.query(`SET LOCAL lock_timeout = '${Math.round(down.lockTimeoutMs)}ms'`);
   await client.query(`SET LOCAL statement_timeout = '${Math.round(down.statementTimeoutMs)}ms'`);
   // Keeps a deploy from recording a new migration while this one is reverted.
-  await client.query(`LOCK TABLE ${qualified} IN SHARE ROW EXCLUSIVE MODE`);
+  await client.query(`LOCK TABLE ${qualified} IN SHARE ROW EXCLUSIVE MODE`).catch((err: unknown) => {
+    throw explainTableError(table, err);
+  });
   const [head] = await readRecent(client, table, 1);
   const present = await client.query(`select 1 from ${qualified} where ${version}::text = $1`, [down.version]);
   if (present.rowCount === 0) return { applied: false };
@@ -75,7 +77,7 @@ async function revertInTransaction(client: pg.Client, table: MigrationsTableConf
   return { applied: true };
 }
 
-function explainFailure(table: MigrationsTableConfig, down: DownMigration, err: unknown): unknown {
+function explainFailure(down: DownMigration, err: unknown): unknown {
   if (err instanceof AppError) return err;
   const code = pgErrorCode(err);
   const message = err instanceof Error ? err.message : String(err);
@@ -94,8 +96,6 @@ function explainFailure(table: MigrationsTableConfig, down: DownMigration, err: 
       { cause: err },
     );
   }
-  const tableError = explainTableError(table, err);
-  if (tableError !== err) return tableError;
   const position = Number((err as { position?: string }).position);
   const line = Number.isFinite(position) && position > 0 ? ` (line ${down.sql.slice(0, position).split('\n').length} of the down file)` : '';
   return new UserFacingError(
