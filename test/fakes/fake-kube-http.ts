@@ -1,0 +1,253 @@
+/**
+ * The fake API server's HTTP surface: the REST paths, verbs, `Status` errors, RBAC and watch
+ * streams of @kubernetes/client-node's view of a real API server, for the resources we use.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { applyPatch } from './fake-kube-patch.ts';
+import { parseSelectors, type ObjectFilter } from './fake-kube-selectors.ts';
+import {
+  KubeStatusError, RESOURCES, notFound, qualified,
+  type FakeKubeStore, type KubeObject, type Resource, type StoreEvent,
+} from './fake-kube-store.ts';
+import { admit } from './fake-kube-workloads.ts';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType: string | undefined;
+  body: unknown;
+}
+
+export interface AccessRule {
+  verb: string;
+  resource: string;
+  group?: string;
+}
+
+interface Target {
+  resource: Resource;
+  namespace: string;
+  name: string | undefined;
+}
+
+interface OpenWatch {
+  namespace: string;
+  close(error?: KubeStatusError): void;
+}
+
+export const FAKE_USER = 'system:serviceaccount:ops:rollback-commander';
+const ROUTES: [RegExp, Resource][] = [
+  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/, 'deployments'],
+  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets(?:\/([^/]+))?$/, 'replicasets'],
+  [/^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, 'secrets'],
+];
+const ACCESS_REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+const STATUS_CARRIED = new Set<Resource>(['deployments', 'replicasets']);
+
+export type FakeKubeHttp = ReturnType<typeof createFakeKubeHttp>;
+
+export function createFakeKubeHttp(store: FakeKubeStore, options: { token: string; watchTimeoutMs?: number }) {
+  const requests: RecordedRequest[] = [];
+  const denied = new Set<string>();
+  const faults: { status: number; remaining: number }[] = [];
+  const watches = new Set<OpenWatch>();
+  const accessKey = (verb: string, group: string, resource: string) => `${verb} ${group}/${resource}`;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
+    const contentType = req.headers['content-type']?.split(';')[0];
+    try {
+      const body = await readBody(req);
+      requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType, body });
+      if (req.headers.authorization !== `Bearer ${options.token}`) {
+        throw new KubeStatusError(401, 'Unauthorized', 'Unauthorized');
+      }
+      const fault = faults[0];
+      if (fault) {
+        if (--fault.remaining <= 0) faults.shift();
+        throw new KubeStatusError(fault.status, 'InternalError', `injected fault: HTTP ${fault.status}`);
+      }
+      if (url.pathname === ACCESS_REVIEW_PATH && method === 'POST') return send(res, 201, review(body));
+      const target = route(url.pathname);
+      const verb = verbOf(method, target, url.searchParams);
+      authorize(verb, target);
+      if (verb === 'watch') return serveWatch(req, res, target, url.searchParams);
+      send(res, method === 'POST' ? 201 : 200, serve(verb, target, url.searchParams, contentType, body));
+    } catch (err) {
+      const status = err instanceof KubeStatusError ? err : new KubeStatusError(500, 'InternalError', String(err));
+      if (!res.headersSent) send(res, status.code, statusBody(status));
+    }
+  }
+
+  function authorize(verb: string, target: Target): void {
+    const { group } = RESOURCES[target.resource];
+    if (!denied.has(accessKey(verb, group, target.resource))) return;
+    const what = target.name ? `${qualified(target.resource)} "${target.name}"` : qualified(target.resource);
+    throw new KubeStatusError(
+      403,
+      'Forbidden',
+      `${what} is forbidden: User "${FAKE_USER}" cannot ${verb} resource "${target.resource}" in API group "${group}" in the namespace "${target.namespace}"`,
+    );
+  }
+
+  function review(body: unknown): unknown {
+    const attributes = (body as { spec?: { resourceAttributes?: Record<string, string> } }).spec?.resourceAttributes ?? {};
+    const allowed = !denied.has(accessKey(attributes.verb ?? '', attributes.group ?? '', attributes.resource ?? ''));
+    return { ...(body as object), status: allowed ? { allowed } : { allowed, reason: 'no RBAC policy matched' } };
+  }
+
+  function serve(verb: string, target: Target, query: URLSearchParams, contentType: string | undefined, body: unknown): unknown {
+    const { resource, namespace, name = '' } = target;
+    const current = name ? store.get(resource, namespace, name) : undefined;
+    if (name && !current && verb !== 'create') throw notFound(resource, name);
+    switch (verb) {
+      case 'get':
+        return current;
+      case 'list':
+        return list(target, parseSelectors(query.get('labelSelector'), query.get('fieldSelector')));
+      case 'create':
+        return store.create(resource, admit(resource, incoming(target, body, undefined)));
+      case 'update':
+        return write(target, current, incoming(target, body, current));
+      case 'patch':
+        return write(target, current, incoming(target, applyPatch(contentType ?? '', current, body), current));
+      case 'delete':
+        store.remove(resource, namespace, name);
+        return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: resource } };
+    }
+    throw new KubeStatusError(405, 'MethodNotAllowed', `${verb} is not supported here`);
+  }
+
+  function incoming(target: Target, body: unknown, current: KubeObject | undefined): KubeObject {
+    const object = structuredClone(body) as KubeObject;
+    if (!object || typeof object !== 'object' || !object.metadata?.name) {
+      throw new KubeStatusError(422, 'Invalid', `${RESOURCES[target.resource].kind} is invalid: metadata.name: Required value`);
+    }
+    if (target.name && object.metadata.name !== target.name) {
+      throw new KubeStatusError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
+    }
+    object.apiVersion = RESOURCES[target.resource].apiVersion;
+    object.kind = RESOURCES[target.resource].kind;
+    object.metadata.namespace = target.namespace;
+    // status is a subresource: writes to the main resource don't change it.
+    if (STATUS_CARRIED.has(target.resource)) object.status = current?.status;
+    return object;
+  }
+
+  function write(target: Target, current: KubeObject | undefined, next: KubeObject): KubeObject {
+    const expected = next.metadata.resourceVersion;
+    if (current && expected && expected !== current.metadata.resourceVersion) {
+      throw new KubeStatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${qualified(target.resource)} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    return store.update(target.resource, admit(target.resource, next));
+  }
+
+  function list(target: Target, filter: ObjectFilter): unknown {
+    const { kind, apiVersion } = RESOURCES[target.resource];
+    const items = store.list(target.resource, target.namespace).filter(filter);
+    return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: String(store.resourceVersion()) }, items };
+  }
+
+  function serveWatch(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): void {
+    const filter = parseSelectors(query.get('labelSelector'), query.get('fieldSelector'));
+    const matches = (e: StoreEvent) =>
+      e.resource === target.resource && e.object.metadata.namespace === target.namespace && filter(e.object);
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    const emit = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    const from = query.get('resourceVersion');
+    const backlog = from && from !== '0' ? store.eventsSince(Number(from)) : 'current';
+    if (backlog === 'expired') {
+      // What a real API server does once etcd compacted past the requested version.
+      emit('ERROR', statusBody(new KubeStatusError(410, 'Expired', `too old resource version: ${from}`)));
+      res.end();
+      return;
+    }
+    if (backlog === 'current') for (const o of list(target, filter) as { items: KubeObject[] }['items']) emit('ADDED', o);
+    else for (const e of backlog.filter(matches)) emit(e.type, e.object);
+    const unsubscribe = store.subscribe((e) => matches(e) && emit(e.type, e.object));
+    const timeoutMs = query.has('timeoutSeconds') ? Number(query.get('timeoutSeconds')) * 1000 : options.watchTimeoutMs;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => watch.close(), timeoutMs);
+    const watch: OpenWatch = {
+      namespace: target.namespace,
+      close(error) {
+        if (error && !res.writableEnded) emit('ERROR', statusBody(error));
+        cleanup();
+        res.end();
+      },
+    };
+    const cleanup = () => {
+      unsubscribe();
+      clearTimeout(timer);
+      watches.delete(watch);
+    };
+    watches.add(watch);
+    res.on('close', cleanup);
+  }
+
+  return {
+    handle,
+    requests,
+    setAccess(rule: AccessRule, allowed: boolean): void {
+      const key = accessKey(rule.verb, rule.group ?? RESOURCES[rule.resource as Resource]?.group ?? '', rule.resource);
+      if (allowed) denied.delete(key);
+      else denied.add(key);
+    },
+    failNextRequests(count: number, status: number): void {
+      faults.push({ status, remaining: count });
+    },
+    /** Ends every open watch, as an API server does on restart or after its timeout; optionally with an ERROR event. */
+    closeWatches(error?: { code: 410 }): void {
+      const status = error && new KubeStatusError(410, 'Expired', 'The resourceVersion for the provided watch is too old.');
+      for (const watch of [...watches]) watch.close(status);
+    },
+    /** Watches open now, in one namespace or in all. */
+    activeWatches: (namespace?: string) => [...watches].filter((w) => namespace === undefined || w.namespace === namespace).length,
+  };
+}
+
+function route(pathname: string): Target {
+  for (const [pattern, resource] of ROUTES) {
+    const match = pattern.exec(pathname);
+    if (match) return { resource, namespace: decodeURIComponent(match[1] ?? ''), name: match[2] && decodeURIComponent(match[2]) };
+  }
+  throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+function verbOf(method: string, target: Target, query: URLSearchParams): string {
+  const watching = query.get('watch') === 'true' || query.get('watch') === '1';
+  if (method === 'GET') return target.name ? 'get' : watching ? 'watch' : 'list';
+  const verbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+  const verb = verbs[method];
+  if (!verb || (verb === 'create') === Boolean(target.name)) {
+    throw new KubeStatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  }
+  return verb;
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new KubeStatusError(400, 'BadRequest', 'the request body is not valid JSON');
+  }
+}
+
+function statusBody(err: KubeStatusError): unknown {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, code: err.code };
+}
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

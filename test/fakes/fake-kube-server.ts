@@ -1,0 +1,146 @@
+/**
+ * An in-repo fake Kubernetes API server over real HTTP, for @kubernetes/client-node to talk to
+ * through an ordinary kubeconfig. It behaves like the real API for what the bot uses —
+ * Deployments, ReplicaSets and Secrets (get, list with selectors, patch in three formats, put,
+ * watch with 410s and server-side closes), SelfSubjectAccessReviews, and a deployment controller
+ * that rolls pods out over time.
+ *
+ *   const kube = await startFakeKube();
+ *   kube.addDeployment({ namespace: 'prod', name: 'api', containers: [{ name: 'api', image: 'app:v1' }], replicas: 3 });
+ *   const kc = new KubeConfig(); kc.loadFromFile(kube.kubeconfigPath);
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeKubeHttp, type AccessRule, type RecordedRequest } from './fake-kube-http.ts';
+import { createRolloutSimulator, type RolloutBehavior } from './fake-kube-simulator.ts';
+import { createFakeKubeStore, type KubeObject } from './fake-kube-store.ts';
+import { admit, revisionOf, type FakeDeployment, type FakeReplicaSet } from './fake-kube-workloads.ts';
+
+export type { RecordedRequest, RolloutBehavior, FakeDeployment, FakeReplicaSet };
+
+export interface FakeKubeOptions {
+  /** Default rollout behaviour for every Deployment (normal, 200 ms unless set). */
+  rollout?: Partial<RolloutBehavior>;
+  /** Close every watch after this long, as API servers do (their --min-request-timeout). */
+  watchTimeoutMs?: number;
+}
+
+export interface NewDeployment {
+  namespace: string;
+  name: string;
+  containers: { name: string; image: string }[];
+  replicas?: number;
+  paused?: boolean;
+}
+
+export type FakeKube = Awaited<ReturnType<typeof startFakeKube>>;
+
+export async function startFakeKube(options: FakeKubeOptions = {}) {
+  const token = 'fake-kube-token';
+  const store = createFakeKubeStore();
+  const simulator = createRolloutSimulator(store, { mode: 'normal', durationMs: 200, deadlineMs: 300, ...options.rollout });
+  const http = createFakeKubeHttp(store, { token, watchTimeoutMs: options.watchTimeoutMs });
+  const server = createServer((req, res) => void http.handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dir = await mkdtemp(join(tmpdir(), 'fake-kube-'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  await writeFile(kubeconfigPath, kubeconfig(url, token));
+
+  const deployment = (ns: string, name: string) => store.get('deployments', ns, name) as FakeDeployment | undefined;
+
+  return {
+    url,
+    /** A kubeconfig file whose only context, `fake`, points here (http, insecure-skip-tls-verify). */
+    kubeconfigPath,
+    /** Every request received, in order: method, path, query, content type and parsed body. */
+    requests: http.requests as RecordedRequest[],
+
+    /** A running Deployment: revision 1 ReplicaSet, every replica available. */
+    addDeployment(spec: NewDeployment): FakeDeployment {
+      const labels = { app: spec.name };
+      const object = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: spec.name, namespace: spec.namespace, labels },
+        spec: {
+          replicas: spec.replicas ?? 1,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: spec.containers } },
+        },
+      } as unknown as KubeObject;
+      store.create('deployments', admit('deployments', object));
+      simulator.settle(spec.namespace, spec.name);
+      if (spec.paused) {
+        const created = deployment(spec.namespace, spec.name) as FakeDeployment;
+        store.update('deployments', { ...created, spec: { ...created.spec, paused: true } });
+        simulator.settle(spec.namespace, spec.name);
+      }
+      return deployment(spec.namespace, spec.name) as FakeDeployment;
+    },
+    deployment,
+    /** ReplicaSets controlled by the Deployment, newest revision first. */
+    replicaSets(ns: string, name: string): FakeReplicaSet[] {
+      const d = deployment(ns, name);
+      return d ? simulator.ownedReplicaSets(d).sort((a, b) => revisionOf(b) - revisionOf(a)) : [];
+    },
+    deleteDeployment(ns: string, name: string): void {
+      store.remove('deployments', ns, name);
+    },
+    setRolloutBehavior(ns: string, name: string, behavior: Partial<RolloutBehavior>): void {
+      simulator.setBehavior(ns, name, behavior);
+    },
+    /** Finish the Deployment's rollout now, whatever its behaviour. */
+    completeRollout: simulator.complete,
+    /** performance.now() when the simulator marked the latest rollout available; undefined while it runs. */
+    availableAt: simulator.availableAt,
+
+    addSecret(spec: { namespace: string; name: string; data: Record<string, string> }): void {
+      const object = { apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.name, namespace: spec.namespace }, stringData: spec.data };
+      store.create('secrets', admit('secrets', object as unknown as KubeObject));
+    },
+    secret: (ns: string, name: string) => store.get('secrets', ns, name),
+    /** The Secret's data, base64-decoded. */
+    secretData(ns: string, name: string): Record<string, string> | undefined {
+      const data = store.get('secrets', ns, name)?.data as Record<string, string> | undefined;
+      return data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    },
+
+    /** RBAC: deny (or allow again) a verb on a resource, for requests and SelfSubjectAccessReviews alike. */
+    setAccess(rule: AccessRule, allowed: boolean): void {
+      http.setAccess(rule, allowed);
+    },
+    /** The next `count` requests fail with this HTTP status (503 by default). */
+    failNextRequests(count: number, status = 503): void {
+      http.failNextRequests(count, status);
+    },
+    /** End every open watch now; with `{ code: 410 }` each first gets an ERROR event "too old resource version". */
+    closeWatches: http.closeWatches,
+    activeWatches: http.activeWatches,
+    /** Drop the event history: a watch from an older resourceVersion now gets 410 Gone. */
+    compact: store.compact,
+
+    async close(): Promise<void> {
+      simulator.close();
+      http.closeWatches();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function kubeconfig(server: string, token: string): string {
+  // JSON is YAML; client-node refuses http:// unless insecure-skip-tls-verify is set (API_NOTES).
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'fake', cluster: { server, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'fake', user: { token } }],
+    contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake', namespace: 'default' } }],
+    'current-context': 'fake',
+  });
+}

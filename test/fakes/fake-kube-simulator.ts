@@ -1,0 +1,266 @@
+/**
+ * A small deployment controller. When a Deployment's spec changes it finds or creates the
+ * ReplicaSet for the pod template (reusing an old one bumps its revision to max+1, like a real
+ * rollback), then walks the status through a rolling update in steps — each step a write, so a
+ * watch sees what it would see on a cluster — and finally marks the Deployment available.
+ */
+import { performance } from 'node:perf_hooks';
+import type { FakeKubeStore } from './fake-kube-store.ts';
+import {
+  REVISION_ANNOTATION, POD_TEMPLATE_HASH, condition, revisionOf, sameTemplate, templateHash,
+  type FakeDeployment, type FakeReplicaSet,
+} from './fake-kube-workloads.ts';
+
+export interface RolloutBehavior {
+  /** normal: available after durationMs; deadline: ProgressDeadlineExceeded after deadlineMs; stuck: never available. */
+  mode: 'normal' | 'deadline' | 'stuck';
+  durationMs: number;
+  deadlineMs: number;
+}
+
+interface Counts {
+  newReplicas: number;
+  newAvailable: number;
+  oldReplicas: number;
+}
+
+export type RolloutSimulator = ReturnType<typeof createRolloutSimulator>;
+
+export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBehavior) {
+  const behaviors = new Map<string, RolloutBehavior>();
+  const timers = new Map<string, NodeJS.Timeout[]>();
+  const availableAt = new Map<string, number>();
+  const keyOf = (ns: string, name: string) => `${ns}/${name}`;
+
+  const unsubscribe = store.subscribe((event) => {
+    if (event.resource !== 'deployments') return;
+    const d = event.object as FakeDeployment;
+    // Deferred, as a controller reacts after the write's response, and so nested writes don't
+    // reach other watchers before the event that caused them.
+    if (event.type === 'DELETED') setImmediate(() => collectGarbage(d));
+    else if (needsSync(d)) setImmediate(() => sync(d.metadata.namespace, d.metadata.name));
+  });
+
+  function cancel(key: string): void {
+    for (const timer of timers.get(key) ?? []) clearTimeout(timer);
+    timers.delete(key);
+  }
+
+  function schedule(key: string, atMs: number, step: () => void): void {
+    const timer = setTimeout(step, atMs);
+    timers.set(key, [...(timers.get(key) ?? []), timer]);
+  }
+
+  function read(ns: string, name: string): FakeDeployment | undefined {
+    return store.get('deployments', ns, name) as FakeDeployment | undefined;
+  }
+
+  function ownedReplicaSets(d: FakeDeployment): FakeReplicaSet[] {
+    return (store.list('replicasets', d.metadata.namespace) as FakeReplicaSet[]).filter((rs) =>
+      rs.metadata.ownerReferences?.some((ref) => ref.controller && ref.uid === d.metadata.uid),
+    );
+  }
+
+  function collectGarbage(d: FakeDeployment): void {
+    cancel(keyOf(d.metadata.namespace, d.metadata.name));
+    for (const rs of ownedReplicaSets(d)) store.remove('replicasets', rs.metadata.namespace, rs.metadata.name);
+  }
+
+  /** Reacts to a spec change: observe it, then roll (or just note that the Deployment is paused). */
+  function sync(ns: string, name: string, instant = false): void {
+    const d = read(ns, name);
+    if (!d || !needsSync(d)) return;
+    const key = keyOf(ns, name);
+    cancel(key);
+    if (d.spec.paused) return observePaused(d);
+    const { current, old, rolling } = ensureReplicaSet(d);
+    if (instant || !rolling) return finish(d, current, old);
+    availableAt.delete(key);
+    roll(d, current, old, behaviors.get(key) ?? defaults);
+  }
+
+  /** A paused Deployment gets no new ReplicaSet: pods of the new template count as updated, i.e. none. */
+  function observePaused(d: FakeDeployment): void {
+    const owned = ownedReplicaSets(d);
+    const sum = (rss: FakeReplicaSet[], field: 'replicas' | 'availableReplicas') =>
+      rss.reduce((total, rs) => total + (rs.status?.[field] ?? 0), 0);
+    const updated = owned.filter((rs) => sameTemplate(rs.spec.template, d.spec.template));
+    writeDeployment(d, {
+      observedGeneration: d.metadata.generation,
+      replicas: sum(owned, 'replicas'),
+      updatedReplicas: sum(updated, 'replicas'),
+      readyReplicas: sum(owned, 'availableReplicas'),
+      availableReplicas: sum(owned, 'availableReplicas'),
+      conditions: [
+        ...(d.status?.conditions ?? []).filter((c) => c.type !== 'Progressing'),
+        condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused'),
+      ],
+    });
+  }
+
+  function ensureReplicaSet(d: FakeDeployment): { current: FakeReplicaSet; old: FakeReplicaSet[]; rolling: boolean } {
+    const owned = ownedReplicaSets(d);
+    const maxRevision = Math.max(0, ...owned.map(revisionOf));
+    const match = owned.find((rs) => sameTemplate(rs.spec.template, d.spec.template));
+    const old = owned.filter((rs) => rs !== match);
+    const oldRunning = old.some((rs) => rs.spec.replicas > 0);
+    if (match && revisionOf(match) === maxRevision) return { current: match, old, rolling: oldRunning };
+    const revision = String(maxRevision + 1);
+    if (match) {
+      // A rollback reuses the old ReplicaSet and renumbers it: "previous revision" moves.
+      const annotations = { ...match.metadata.annotations, [REVISION_ANNOTATION]: revision };
+      const current = store.update('replicasets', { ...match, metadata: { ...match.metadata, annotations } });
+      return { current: current as FakeReplicaSet, old, rolling: true };
+    }
+    return { current: createReplicaSet(d, revision), old, rolling: true };
+  }
+
+  function createReplicaSet(d: FakeDeployment, revision: string): FakeReplicaSet {
+    const hash = templateHash(d.spec.template);
+    const labels = { ...d.spec.template.metadata?.labels, [POD_TEMPLATE_HASH]: hash };
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${d.metadata.name}-${hash}`,
+        namespace: d.metadata.namespace,
+        labels,
+        annotations: { [REVISION_ANNOTATION]: revision },
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true },
+        ],
+      },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { ...d.spec.selector.matchLabels, [POD_TEMPLATE_HASH]: hash } },
+        template: { ...structuredClone(d.spec.template), metadata: { ...d.spec.template.metadata, labels } },
+      },
+      status: { replicas: 0, readyReplicas: 0, availableReplicas: 0 },
+    };
+    return store.create('replicasets', rs as unknown as FakeReplicaSet) as FakeReplicaSet;
+  }
+
+  /** Plans the rolling update: new pods come up one by one, then the old ones go, then all are available. */
+  function roll(d: FakeDeployment, current: FakeReplicaSet, old: FakeReplicaSet[], behavior: RolloutBehavior): void {
+    const key = keyOf(d.metadata.namespace, d.metadata.name);
+    const replicas = d.spec.replicas;
+    const oldReplicas = old.reduce((sum, rs) => sum + rs.spec.replicas, 0);
+    const states: Counts[] = [];
+    // maxSurge 1, maxUnavailable 0: one new pod at a time; an old one goes as each new one is ready.
+    for (let k = 1; k <= replicas; k += 1) {
+      states.push({ newReplicas: k, newAvailable: k - 1, oldReplicas: Math.max(0, oldReplicas - (k - 1)) });
+    }
+    if (oldReplicas > 0) states.push({ newReplicas: replicas, newAvailable: replicas - 1, oldReplicas: 0 });
+    const generation = d.metadata.generation;
+    const step = (apply: (d: FakeDeployment) => void) => () => {
+      const latest = read(d.metadata.namespace, d.metadata.name);
+      if (latest && latest.metadata.generation === generation) apply(latest);
+    };
+    const first = states[0];
+    if (behavior.mode !== 'normal') {
+      if (first) progress(d, current, old, first);
+      else writeDeployment(d, { ...d.status, observedGeneration: generation });
+      if (behavior.mode === 'deadline') schedule(key, behavior.deadlineMs, step((latest) => exceedDeadline(latest, current)));
+      return;
+    }
+    const interval = behavior.durationMs / Math.max(1, states.length);
+    states.forEach((counts, i) => {
+      if (i === 0) progress(d, current, old, counts);
+      else schedule(key, i * interval, step((latest) => progress(latest, current, old, counts)));
+    });
+    if (states.length === 0) return finish(d, current, old);
+    schedule(key, behavior.durationMs, step((latest) => finish(latest, current, old)));
+  }
+
+  function progress(d: FakeDeployment, current: FakeReplicaSet, old: FakeReplicaSet[], counts: Counts): void {
+    scale(current, counts.newReplicas, counts.newAvailable);
+    let remaining = counts.oldReplicas;
+    for (const rs of old) {
+      const keep = Math.min(rs.spec.replicas, remaining);
+      remaining -= keep;
+      scale(rs, keep, keep);
+    }
+    const available = counts.newAvailable + counts.oldReplicas;
+    const message = `ReplicaSet "${current.metadata.name}" is progressing.`;
+    writeDeployment(d, {
+      observedGeneration: d.metadata.generation,
+      replicas: counts.newReplicas + counts.oldReplicas,
+      updatedReplicas: counts.newReplicas,
+      readyReplicas: available,
+      availableReplicas: available,
+      unavailableReplicas: Math.max(0, d.spec.replicas - available),
+      conditions: [
+        // maxUnavailable 25%, the default strategy's.
+        available >= d.spec.replicas - Math.floor(d.spec.replicas / 4)
+          ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
+          : condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
+        condition('Progressing', 'True', 'ReplicaSetUpdated', message),
+      ],
+    }, revisionOf(current));
+  }
+
+  function exceedDeadline(d: FakeDeployment, current: FakeReplicaSet): void {
+    const message = `ReplicaSet "${current.metadata.name}" has timed out progressing.`;
+    const others = (d.status?.conditions ?? []).filter((c) => c.type !== 'Progressing');
+    writeDeployment(d, { ...d.status, conditions: [...others, condition('Progressing', 'False', 'ProgressDeadlineExceeded', message)] });
+  }
+
+  function finish(d: FakeDeployment, current: FakeReplicaSet, old: FakeReplicaSet[]): void {
+    const replicas = d.spec.replicas;
+    scale(current, replicas, replicas);
+    for (const rs of old) scale(rs, 0, 0);
+    writeDeployment(d, {
+      observedGeneration: d.metadata.generation,
+      replicas,
+      updatedReplicas: replicas,
+      readyReplicas: replicas,
+      availableReplicas: replicas,
+      conditions: [
+        condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
+        condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${current.metadata.name}" has successfully progressed.`),
+      ],
+    }, revisionOf(current));
+    availableAt.set(keyOf(d.metadata.namespace, d.metadata.name), performance.now());
+  }
+
+  function scale(rs: FakeReplicaSet, replicas: number, available: number): void {
+    const latest = store.get('replicasets', rs.metadata.namespace, rs.metadata.name) as FakeReplicaSet | undefined;
+    if (!latest || (latest.spec.replicas === replicas && latest.status?.availableReplicas === available)) return;
+    latest.spec.replicas = replicas;
+    latest.status = { replicas, readyReplicas: available, availableReplicas: available };
+    store.update('replicasets', latest);
+  }
+
+  function writeDeployment(d: FakeDeployment, status: FakeDeployment['status'], revision?: number): void {
+    const annotations = revision ? { ...d.metadata.annotations, [REVISION_ANNOTATION]: String(revision) } : d.metadata.annotations;
+    store.update('deployments', { ...d, metadata: { ...d.metadata, annotations }, status });
+  }
+
+  return {
+    setBehavior(ns: string, name: string, behavior: Partial<RolloutBehavior>): void {
+      behaviors.set(keyOf(ns, name), { ...(behaviors.get(keyOf(ns, name)) ?? defaults), ...behavior });
+    },
+    /** Roll out at once, with no intermediate steps (a Deployment that is already running). */
+    settle(ns: string, name: string): void {
+      sync(ns, name, true);
+    },
+    /** Finish the rollout in progress now, whatever its behaviour. */
+    complete(ns: string, name: string): void {
+      const d = read(ns, name);
+      if (!d) throw new Error(`no deployment ${ns}/${name} in the fake`);
+      cancel(keyOf(ns, name));
+      const { current, old } = ensureReplicaSet(d);
+      finish(d, current, old);
+    },
+    availableAt: (ns: string, name: string): number | undefined => availableAt.get(keyOf(ns, name)),
+    ownedReplicaSets,
+    close(): void {
+      unsubscribe();
+      for (const key of [...timers.keys()]) cancel(key);
+    },
+  };
+}
+
+function needsSync(d: FakeDeployment): boolean {
+  return (d.metadata.generation ?? 0) > (d.status?.observedGeneration ?? 0);
+}
