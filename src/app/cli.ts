@@ -1,0 +1,233 @@
+/**
+ * `rollback-commander …` — the same flows as Slack, on the same database and queue; also the
+ * break-glass path when Slack is down. Role checks apply to `--as` exactly as in Slack.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAppError, UserFacingError } from '../domain/errors.ts';
+import { SEVERITIES, TRIGGERS, type Severity, type Trigger } from '../domain/incident.ts';
+import { isStepId, STEP_IDS, type StepId } from '../domain/steps.ts';
+import { abortIncident, markGood } from '../flows/incident-commands.ts';
+import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
+import { startRollback } from '../flows/start-rollback.ts';
+import { loadConfig } from './config.ts';
+import { createContainer, type Container } from './container.ts';
+import { runDoctor } from './doctor.ts';
+import { createLogger } from './logger.ts';
+import { incidentLine, renderChecklist, renderTimeline } from './text-report.ts';
+import { startWorker } from './worker.ts';
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  out(text: string): void;
+  err(text: string): void;
+  /** Resolves when the process is asked to stop (SIGTERM/SIGINT) — the worker drains then. */
+  stopSignal?: Promise<void>;
+}
+
+function stepArg(value: string): StepId {
+  if (!isStepId(value)) throw new UserFacingError('invalid_input', `unknown step "${value}": one of ${STEP_IDS.join(', ')}`);
+  return value;
+}
+
+function dateArg(value: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new UserFacingError('invalid_input', `"${value}" is not a time: use ISO 8601, like 2026-11-24T03:12:00Z`);
+  return d;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let container: Container | null = null;
+  const open = async (configPath: string | undefined): Promise<Container> => {
+    const config = loadConfig(io.env, configPath);
+    container = await createContainer(config, { log: createLogger(io.env.LOG_LEVEL ?? 'warn') });
+    return container;
+  };
+  const program = buildProgram(io, open);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    io.err(isAppError(err) ? `error: ${err.message}` : `unexpected error: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  } finally {
+    await (container as Container | null)?.close();
+  }
+}
+
+function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promise<Container>): Command {
+  const program = new Command('rollback-commander')
+    .description('Runs the production rollback runbook: the same engine as the Slack bot.')
+    .option('-c, --config <file>', 'runbook config (default: $ROLLBACK_CONFIG or rollback.yml)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const cfg = () => program.opts<{ config?: string }>().config;
+  const asOption = () => new Option('--as <user>', 'Slack user id you act as (default: $ROLLBACK_AS)').default(io.env.ROLLBACK_AS);
+  const actor = (o: { as?: string }): string => {
+    if (!o.as) throw new UserFacingError('invalid_input', 'say who you are with --as <Slack user id> (or set ROLLBACK_AS): roles are checked as in Slack');
+    return o.as;
+  };
+
+  program
+    .command('start <bad-version>')
+    .description('open a rollback incident for the bad release')
+    .option('--to <tag>', 'target release (default: the proposal, approved by the captain)')
+    .addOption(new Option('--sev <severity>', 'severity').choices(SEVERITIES).default('P1'))
+    .addOption(new Option('--trigger <trigger>', 'runbook trigger').choices(TRIGGERS).default('slo_breach'))
+    .option('--issue <url>', 'incident issue link')
+    .option('--impact-started <time>', 'first bad request (ISO 8601)', dateArg)
+    .option('--detected <time>', 'detection time (ISO 8601, default now)', dateArg)
+    .addOption(asOption())
+    .action(async (bad: string, o) => {
+      const c = await open(cfg());
+      const incident = await startRollback(c.deps, {
+        badVersion: bad, target: o.to, severity: o.sev as Severity, trigger: o.trigger as Trigger, issueUrl: o.issue,
+        impactStartedAt: o.impactStarted, detectedAt: o.detected, actor: actor(o),
+      });
+      io.out(`started ${incident.id}: rollback of ${incident.badVersion} in ${incident.environment}; announce, capture_context and select_release are queued`);
+      io.out(`next: rollback-commander status ${incident.id}`);
+    });
+
+  program
+    .command('run <incident> <step>')
+    .description('run (or retry) a step and follow its progress')
+    .option('--no-wait', 'return once the step is queued')
+    .addOption(asOption())
+    .action(async (incidentId: string, step: string, o) => {
+      const c = await open(cfg());
+      const job = await runStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o) });
+      io.out(`queued ${job.stepId} (attempt ${job.attempt}) in ${incidentId}`);
+      if (o.wait) await follow(c, io, incidentId, job.stepId);
+    });
+
+  program
+    .command('approve <incident> <step>')
+    .description('approve a step (the target release, a revert, resume, a database step)')
+    .option('--to <tag>', 'for select_release: approve this target instead of the proposal')
+    .addOption(asOption())
+    .action(async (incidentId: string, step: string, o) => {
+      const c = await open(cfg());
+      const res = await approveStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), target: o.to });
+      io.out(res.complete ? `approved ${step} in ${incidentId}` : `approval recorded for ${step}; one more, from a different person, is needed`);
+    });
+
+  program
+    .command('confirm <incident> <step>')
+    .description('confirm a manual check')
+    .option('--note <text>', 'what you checked')
+    .addOption(asOption())
+    .action(async (incidentId: string, step: string, o) => {
+      const c = await open(cfg());
+      await confirmStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), note: o.note });
+      io.out(`confirmed ${step} in ${incidentId}`);
+    });
+
+  program
+    .command('skip <incident> <step>')
+    .description('skip a step (captain; reason required)')
+    .requiredOption('--reason <text>', 'why (goes in the timeline and summary)')
+    .addOption(asOption())
+    .action(async (incidentId: string, step: string, o) => {
+      const c = await open(cfg());
+      await skipStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), reason: o.reason });
+      io.out(`skipped ${step} in ${incidentId}`);
+    });
+
+  program
+    .command('abort <incident> [step]')
+    .description('abort a running step, or the whole rollback (captain)')
+    .option('--reason <text>', 'why')
+    .addOption(asOption())
+    .action(async (incidentId: string, step: string | undefined, o) => {
+      const c = await open(cfg());
+      if (step) await abortStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), reason: o.reason });
+      else await abortIncident(c.deps, { incidentId, actor: actor(o), reason: o.reason ?? '' });
+      io.out(step ? `aborted ${step} in ${incidentId}` : `aborted incident ${incidentId}`);
+    });
+
+  program
+    .command('status <incident>')
+    .description('the checklist and the timeline with timestamps')
+    .action(async (incidentId: string) => {
+      const c = await open(cfg());
+      const snap = await c.deps.store.get(incidentId);
+      io.out(renderChecklist(snap, c.deps.now()));
+      io.out(`\nTimeline\n${renderTimeline(await c.deps.store.timeline(incidentId))}`);
+    });
+
+  program
+    .command('list')
+    .description('recent incidents, newest first')
+    .option('--open', 'open incidents only')
+    .action(async (o) => {
+      const c = await open(cfg());
+      const incidents = await c.deps.store.list({ openOnly: o.open ?? false, limit: 20 });
+      io.out(incidents.length ? incidents.map(incidentLine).join('\n') : 'no incidents');
+    });
+
+  program
+    .command('mark-good')
+    .description('record the images running now as a known-good release')
+    .option('--version <tag>', 'the release they are (default: their common tag)')
+    .addOption(asOption())
+    .action(async (o) => {
+      const c = await open(cfg());
+      const res = await markGood({ ...c.deps, deployments: c.deployments }, { actor: actor(o), version: o.version });
+      io.out(`recorded ${res.version} as known good: ${Object.entries(res.images).map(([n, i]) => `${n}=${i}`).join(', ')}`);
+    });
+
+  program
+    .command('doctor')
+    .description('check, before an incident needs them: Slack, GitHub, Kubernetes, databases, Redis')
+    .action(async () => {
+      const c = await open(cfg());
+      const ok = await runDoctor(c, io.out);
+      if (!ok) throw new CommanderError(1, 'doctor', 'some checks failed');
+    });
+
+  program
+    .command('worker')
+    .description('run the BullMQ step worker until SIGTERM (drains the running steps)')
+    .option('--concurrency <n>', 'parallel steps', (v) => Number.parseInt(v, 10), 4)
+    .action(async (o) => {
+      const c = await open(cfg());
+      const w = await startWorker(c, { concurrency: o.concurrency });
+      io.out(`worker ready (queue prefix ${c.config.env.QUEUE_PREFIX})`);
+      await (io.stopSignal ?? new Promise(() => undefined));
+      io.out('stopping: waiting for running steps to finish');
+      await w.close();
+    });
+  return program;
+}
+
+/** Live progress: print timeline events until the step leaves queued/running. */
+async function follow(c: Container, io: CliIo, incidentId: string, stepId: StepId): Promise<void> {
+  let seen = (await c.deps.store.timeline(incidentId)).length;
+  for (;;) {
+    const events = await c.deps.store.timeline(incidentId);
+    if (events.length > seen) io.out(renderTimeline(events.slice(seen)));
+    seen = events.length;
+    const step = (await c.deps.store.get(incidentId)).steps.get(stepId)!;
+    if (step.state !== 'queued' && step.state !== 'running') {
+      io.out(`${stepId}: ${step.state}${step.error ? ` — ${step.error}` : step.summary ? ` — ${step.summary}` : ''}`);
+      if (step.state === 'failed') throw new CommanderError(1, 'step_failed', step.error ?? 'failed');
+      return;
+    }
+    await sleep(250);
+  }
+}
+
+if (import.meta.main) {
+  const stop = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  const code = await runCli(process.argv.slice(2), {
+    env: process.env,
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+    stopSignal: stop,
+  });
+  process.exit(code);
+}

@@ -1,0 +1,94 @@
+/**
+ * Wiring: builds the adapters, flows and executors from config. The CLI, the worker and the bot
+ * all start here, so they act on the same database, queue and cluster in the same way.
+ */
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { migrate } from '../adapters/db/migrate.ts';
+import { createPgIncidentStore } from '../adapters/db/pg-incident-store.ts';
+import { createGitHubSourceControl, type GitHubSourceControl } from '../adapters/github/github-source-control.ts';
+import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
+import { loadKubeConfig } from '../adapters/k8s/kube-config.ts';
+import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.ts';
+import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
+import { createRedisBacklog } from '../adapters/redis/redis-backlog.ts';
+import { createConfigRoleDirectory } from '../adapters/roles/config-role-directory.ts';
+import type { FlowDeps } from '../flows/deps.ts';
+import type { Executors } from '../flows/executor.ts';
+import type { Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
+import { createAnnounce, type Announcer } from '../flows/steps/announce.ts';
+import { createCaptureContext } from '../flows/steps/capture-context.ts';
+import { createPauseDeploys, createResumeDeploys } from '../flows/steps/deploy-gate.ts';
+import { createRevertImages } from '../flows/steps/revert-images.ts';
+import { createSelectRelease } from '../flows/steps/select-release.ts';
+import { createVerifyCutover } from '../flows/steps/verify-cutover.ts';
+import type { AppConfig } from './config.ts';
+
+export interface Container {
+  config: AppConfig;
+  deps: FlowDeps;
+  executors: Executors;
+  deployments: Deployments;
+  sourceControl: GitHubSourceControl | null;
+  queue: BullmqStepQueue;
+  pool: pg.Pool;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  log: Logger;
+  now?: () => Date;
+  roles?: RoleDirectory;
+  observer?: IncidentObserver;
+  announcer?: Announcer;
+}
+
+export async function createContainer(config: AppConfig, options: ContainerOptions): Promise<Container> {
+  const { env, runbook } = config;
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 });
+  pool.on('error', (err) => options.log.error({ err }, 'postgres pool error'));
+  await migrate(pool, env.DATABASE_SCHEMA);
+  // BullMQ needs maxRetriesPerRequest: null (API_NOTES).
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  redis.on('error', (err) => options.log.error({ err }, 'redis connection error'));
+  const queue = createBullmqStepQueue({ connection: redis, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff });
+  const store = createPgIncidentStore(pool);
+  // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
+  const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
+  const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
+  const deployments = createK8sDeployments({ kubeConfig, namespace: runbook.environment.kube.namespace });
+  const sourceControl = env.GITHUB_TOKEN
+    ? createGitHubSourceControl({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, owner: runbook.github.owner, repo: runbook.github.repo })
+    : null;
+  const backlog: (Backlog & { close(): Promise<void> }) | null = config.target.redisUrl ? createRedisBacklog(config.target.redisUrl) : null;
+  const metrics = runbook.verify.prometheus ? createPrometheusQuery(runbook.verify.prometheus.url) : null;
+  const deps: FlowDeps = {
+    store,
+    queue,
+    roles: options.roles ?? createConfigRoleDirectory(runbook.roles),
+    config: runbook,
+    now: options.now ?? (() => new Date()),
+    log: options.log,
+    observer: options.observer,
+  };
+  const executors: Executors = {
+    announce: createAnnounce({ announcer: options.announcer ?? null }),
+    pause_deploys: createPauseDeploys({ sourceControl }),
+    capture_context: createCaptureContext({ backlog, backlogEnv: runbook.target.redis_url_env }),
+    select_release: createSelectRelease({ store, deployments, sourceControl }),
+    revert_images: createRevertImages({ deployments }),
+    verify_cutover: createVerifyCutover({ metrics, store }),
+    resume_deploys: createResumeDeploys({ sourceControl }),
+  };
+  return {
+    config, deps, executors, deployments, sourceControl, queue, pool, redis,
+    async close() {
+      await queue.close().catch(() => undefined);
+      await backlog?.close();
+      redis.disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}

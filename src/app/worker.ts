@@ -1,0 +1,43 @@
+/**
+ * The step worker: runs BullMQ step jobs through executeStep, and reconciles Postgres with the
+ * queue at start and every few seconds so nothing queued is lost when a process dies.
+ */
+import { startStepWorker, type StepWorker } from '../adapters/queue/step-worker.ts';
+import { executeStep } from '../flows/execute-step.ts';
+import { reconcile } from '../flows/reconcile.ts';
+import type { Container } from './container.ts';
+
+export interface RunningWorker {
+  worker: StepWorker;
+  close(): Promise<void>;
+}
+
+export async function startWorker(c: Container, options: { concurrency?: number; reconcileEveryMs?: number } = {}): Promise<RunningWorker> {
+  const log = c.deps.log.child({ component: 'worker' });
+  const worker = await startStepWorker({
+    connection: c.redis,
+    prefix: c.config.env.QUEUE_PREFIX,
+    concurrency: options.concurrency ?? 4,
+    lockDurationMs: c.config.runbook.queue.lock_duration,
+    process: (job, attempt) => executeStep(c.deps, c.executors, job, attempt),
+    log,
+  });
+  const sweep = async () => {
+    try {
+      const { enqueued, failed } = await reconcile(c.deps);
+      if (enqueued.length || failed.length) log.warn({ enqueued, failed }, 'reconciled steps with the queue');
+    } catch (err) {
+      log.error({ err }, 'reconcile failed');
+    }
+  };
+  await sweep();
+  const timer = setInterval(sweep, options.reconcileEveryMs ?? 15_000);
+  timer.unref();
+  return {
+    worker,
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+    },
+  };
+}

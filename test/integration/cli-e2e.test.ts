@@ -1,0 +1,135 @@
+/**
+ * The application half of the runbook from a terminal: start → pause → capture → select →
+ * approve → revert (three Deployments in parallel on the fake cluster) → verify → resume, with
+ * GitHub through nock (exact requests), real Postgres/Redis, and an in-process worker.
+ */
+import nock from 'nock';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../src/app/config.ts';
+import { createContainer, type Container } from '../../src/app/container.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
+import { prNode, prPage, releaseBody, runBody, runsPage, tagBody, workflowBody } from '../fixtures/github/github-api.ts';
+import { createHarness, type Harness } from '../support/e2e-harness.ts';
+import { CAPTAIN, SRE } from '../support/runbook-config.ts';
+
+const API = 'https://api.github.com';
+const REPO = '/repos/ValueCanvas/ValueCanvas';
+let h: Harness;
+let worker: RunningWorker;
+let container: Container;
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  h = await createHarness();
+  container = await createContainer(loadConfig(h.env), { log: createLogger('silent') });
+  worker = await startWorker(container);
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await container?.close();
+  await h?.close();
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+function github() {
+  return nock(API).matchHeader('authorization', `token ${h.env.GITHUB_TOKEN}`);
+}
+
+function expectGitHubDone(): void {
+  expect(nock.pendingMocks()).toEqual([]);
+}
+
+it('rolls the application back end to end from the CLI', async () => {
+  // select_release cross-checks the repo's tags as soon as the incident opens.
+  github().get(`${REPO}/releases`).query({ per_page: 100 }).reply(200, [releaseBody('v1.2.3'), releaseBody('v1.2.2'), releaseBody('v1.3.0-rc.1', { prerelease: true })]);
+  github().get(`${REPO}/tags`).query({ per_page: 100 }).reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2'), tagBody('v1.2.1')]);
+
+  const started = await h.cli('start', 'v1.2.3', '--sev', 'P1', '--issue', 'https://github.com/ValueCanvas/ValueCanvas/issues/77', '--as', SRE);
+  expect(started.err).toBe('');
+  expect(started.code).toBe(0);
+  const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
+
+  // Pause deploys: disable deploy.yml, cancel its one queued run, disable auto-merge on PR #12.
+  const runs = `${REPO}/actions/workflows/deploy.yml/runs`;
+  github().get(`${REPO}/actions/workflows/deploy.yml`).reply(200, workflowBody('deploy.yml', 'active'));
+  github().put(`${REPO}/actions/workflows/deploy.yml/disable`).reply(204);
+  for (const status of ['in_progress', 'waiting', 'pending', 'requested']) github().get(runs).query({ status, per_page: 100 }).reply(200, runsPage([]));
+  github().get(runs).query({ status: 'queued', per_page: 100 }).reply(200, runsPage([runBody(501, 'queued')]));
+  github().post(`${REPO}/actions/runs/501/cancel`).reply(202, {});
+  github().get(`${REPO}/actions/runs/501`).reply(200, runBody(501, 'completed', 'cancelled'));
+  github().post('/graphql', (b: { query: string }) => b.query.includes('pullRequests(states: OPEN')).reply(200, prPage([prNode('PR_12', 12, 'SQUASH'), prNode('PR_13', 13, null)]));
+  github().post('/graphql', (b: { query: string; variables: Record<string, unknown> }) => b.query.includes('disablePullRequestAutoMerge') && b.variables.pullRequestId === 'PR_12').reply(200, { data: { disablePullRequestAutoMerge: { clientMutationId: null } } });
+
+  const pause = await h.cli('run', incidentId, 'pause_deploys', '--as', SRE);
+  expect(pause.code, pause.err).toBe(0);
+  expect(pause.out).toContain('pause_deploys: succeeded — Disabled deploy.yml');
+  expectGitHubDone();
+
+  // capture_context and select_release ran by themselves when the incident opened.
+  const status = await h.cli('status', incidentId);
+  expect(status.out).toMatch(/\[x\] capture_context\s+succeeded\s+First bad request: not entered; detected: .*; backlog agent:pending = 0/);
+  expect(status.out).toMatch(/\[\?\] select_release\s+awaiting_approval\s+Proposed target v1\.2\.2 from the ReplicaSet history \(api: v1\.2\.2, web: v1\.2\.2, worker: v1\.2\.2\)/);
+
+  // Only the captain approves the target; nothing is patched before that.
+  const refused = await h.cli('approve', incidentId, 'select_release', '--as', SRE);
+  expect(refused.code).toBe(1);
+  expect(refused.err).toContain('only the Release Captain may approve `select_release`');
+  expect(h.patchesOf('api')).toBe(0);
+  expect((await h.cli('approve', incidentId, 'select_release', '--as', CAPTAIN)).out).toBe(`approved select_release in ${incidentId}`);
+
+  const revert = await h.cli('run', incidentId, 'revert_images', '--as', SRE);
+  expect(revert.code, revert.err).toBe(0);
+  expect(revert.out).toContain('Waiting for deployment "api" rollout to finish');
+  expect(revert.out).toContain('revert_images: succeeded — api, web, worker now run v1.2.2; all rollouts complete');
+  expect(h.images()).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.2', web: 'ghcr.io/valuecanvas/web:v1.2.2', worker: 'ghcr.io/valuecanvas/worker:v1.2.2' });
+  for (const app of ['api', 'web', 'worker']) expect(h.patchesOf(app)).toBe(1);
+  const patch = h.kube.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/web'))!;
+  expect(patch.contentType).toBe('application/strategic-merge-patch+json');
+  expect(patch.body).toEqual({ spec: { template: { spec: { containers: [{ name: 'web', image: 'ghcr.io/valuecanvas/web:v1.2.2' }] } } } });
+
+  // No Prometheus configured: verify_cutover waits for a person, with the dashboard link.
+  const verify = await h.cli('run', incidentId, 'verify_cutover', '--as', SRE);
+  expect(verify.out).toContain('verify_cutover: awaiting_confirmation — Check that new pods serve traffic and the error rate drops in Grafana 00-Prod Overview (https://grafana.example.com/d/00-prod-overview)');
+  expect((await h.cli('confirm', incidentId, 'verify_cutover', '--as', SRE, '--note', '5xx back to baseline')).code).toBe(0);
+
+  // Resume: captain approval first, then exactly what pause changed is undone.
+  expect((await h.cli('run', incidentId, 'resume_deploys', '--as', SRE)).err).toContain('needs approval first by the Release Captain');
+  await h.cli('approve', incidentId, 'resume_deploys', '--as', CAPTAIN);
+  github().put(`${REPO}/actions/workflows/deploy.yml/enable`).reply(204);
+  github().post('/graphql', (b: { query: string }) => b.query.includes('pullRequests(states: OPEN')).reply(200, prPage([prNode('PR_12', 12, null), prNode('PR_13', 13, null)]));
+  github().post('/graphql', (b: { query: string; variables: Record<string, unknown> }) => b.query.includes('enablePullRequestAutoMerge') && b.variables.pullRequestId === 'PR_12' && b.variables.mergeMethod === 'SQUASH').reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
+  const resume = await h.cli('run', incidentId, 'resume_deploys', '--as', SRE);
+  expect(resume.code, resume.err).toBe(0);
+  expectGitHubDone();
+
+  const snap = await container.deps.store.get(incidentId);
+  expect(snap.incident.targetVersion).toBe('v1.2.2');
+  expect(snap.incident.decidedAt).not.toBeNull();
+  expect(snap.steps.get('revert_images')!.output.before).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.3', web: 'ghcr.io/valuecanvas/web:v1.2.3', worker: 'ghcr.io/valuecanvas/worker:v1.2.3' });
+  const known = await container.deps.store.knownGood('production');
+  expect(known[0]).toMatchObject({ version: 'v1.2.2', source: `restored by incident ${incidentId}`, recordedBy: SRE });
+
+  const timeline = await container.deps.store.timeline(incidentId);
+  const milestones = timeline.filter((e) => !['step_progress', 'step_queued'].includes(e.kind)).map((e) => `${e.kind}${e.stepId ? `:${e.stepId}` : ''}`);
+  expect(milestones).toEqual(expect.arrayContaining([
+    'incident_started', 'step_succeeded:pause_deploys', 'step_awaiting_approval:select_release', 'action_refused:select_release',
+    'target_approved:select_release', 'step_succeeded:revert_images', 'step_awaiting_confirmation:verify_cutover',
+    'step_succeeded:verify_cutover', 'approval_given:resume_deploys', 'step_succeeded:resume_deploys',
+  ]));
+  // Every step that ran has started → outcome, in order.
+  for (const stepId of ['pause_deploys', 'revert_images', 'resume_deploys']) {
+    const kinds = timeline.filter((e) => e.stepId === stepId && e.kind !== 'step_progress').map((e) => e.kind);
+    expect(kinds.slice(-3), stepId).toEqual(['step_queued', 'step_started', 'step_succeeded']);
+  }
+});
+
+it('shows a clear error for an unknown incident, step or bad version', async () => {
+  expect((await h.cli('status', 'rb-424242')).err).toContain('there is no incident `rb-424242`');
+  expect((await h.cli('run', 'rb-1', 'reboot_everything', '--as', SRE)).err).toContain('unknown step "reboot_everything"');
+  expect((await h.cli('start', 'latest', '--as', SRE)).err).toContain('"latest" is not a release tag');
+  expect((await h.cli('start', 'v1.2.3')).err).toContain('say who you are with --as');
+});

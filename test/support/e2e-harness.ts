@@ -1,0 +1,92 @@
+/**
+ * An environment for driving the whole engine: a fake cluster whose api/web/worker run the bad
+ * release v1.2.3 (with v1.2.2 in their ReplicaSet history), a config file, a fresh schema and
+ * queue prefix, and a CLI runner on exactly the env an operator would set.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
+import { runCli } from '../../src/app/cli.ts';
+import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { testConfigYaml } from './runbook-config.ts';
+import { clearPrefix, DATABASE_URL, REDIS_URL, uniqueName } from './services.ts';
+
+export const NS = 'prod';
+export const APPS = [
+  { name: 'api', image: 'ghcr.io/valuecanvas/app' },
+  { name: 'web', image: 'ghcr.io/valuecanvas/web' },
+  { name: 'worker', image: 'ghcr.io/valuecanvas/worker' },
+] as const;
+
+export interface Harness {
+  kube: FakeKube;
+  env: NodeJS.ProcessEnv;
+  configPath: string;
+  cli(...args: string[]): Promise<{ code: number; out: string; err: string }>;
+  images(): Record<string, string>;
+  patchesOf(name: string): number;
+  close(): Promise<void>;
+}
+
+export async function createHarness(options: { rolloutMs?: number; configOverrides?: string } = {}): Promise<Harness> {
+  const kube = await startFakeKube({ rollout: { durationMs: options.rolloutMs ?? 150 } });
+  for (const app of APPS) kube.addDeployment({ namespace: NS, name: app.name, containers: [{ name: app.name, image: `${app.image}:v1.2.2` }], replicas: 2 });
+  await deployBadRelease(kube);
+  const dir = await mkdtemp(join(tmpdir(), 'rc-e2e-'));
+  const configPath = join(dir, 'rollback.yml');
+  await writeFile(configPath, testConfigYaml(options.configOverrides ?? ''));
+  const schema = uniqueName('rc_e2e');
+  const prefix = uniqueName('rce2e');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    KUBECONFIG: kube.kubeconfigPath,
+    GITHUB_TOKEN: 'ghp_e2eTestTokenValue000000000000000000',
+    TARGET_REDIS_URL: `${REDIS_URL}/5`,
+    ROLLBACK_CONFIG: configPath,
+    LOG_LEVEL: 'silent',
+  };
+  kube.requests.length = 0;
+  return {
+    kube,
+    env,
+    configPath,
+    async cli(...args) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(args, { env, out: (t) => out.push(t), err: (t) => err.push(t) });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    },
+    images: () => Object.fromEntries(APPS.map((a) => [a.name, kube.deployment(NS, a.name)!.spec.template.spec.containers[0]!.image])),
+    patchesOf: (name) => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length,
+    async close() {
+      await kube.close();
+      const redis = new Redis(REDIS_URL);
+      await clearPrefix(redis, prefix);
+      redis.disconnect();
+      const pool = new pg.Pool({ connectionString: DATABASE_URL });
+      await pool.query(`drop schema if exists ${schema} cascade`);
+      await pool.end();
+    },
+  };
+}
+
+/** v1.2.3 goes out the way a deploy would ship it, so v1.2.2 is in the ReplicaSet history. */
+async function deployBadRelease(kube: FakeKube): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kube.kubeconfigPath);
+  const deployments = createK8sDeployments({ kubeConfig: kc, namespace: NS });
+  await Promise.all(
+    APPS.map(async (app) => {
+      await deployments.setImages(app.name, [{ container: app.name, image: `${app.image}:v1.2.3` }]);
+      await deployments.waitForRollout(app.name, { timeoutMs: 10_000 });
+    }),
+  );
+}
