@@ -50,7 +50,10 @@ export async function promoteBackupRestore(input: BackupPromoteInput): Promise<P
   return { ...result, database: ref.database };
 }
 
-/** Swap back to the recorded previous URL; the restored database is then abandonable again. */
+/**
+ * Swap back to the recorded previous URL; the restored database is then abandonable again.
+ * `restartAt` must differ from the promotion's: the same value leaves the pod template unchanged.
+ */
 export async function reverseBackupPromotion(input: Omit<BackupPromoteInput, 'recordPrevious'> & { previousValue: string }): Promise<{ alreadyReversed: boolean }> {
   const promotion = promotionConfig(input.config);
   const ref = { serverUrl: input.serverUrl, database: restoreDatabaseName(input.config.restore.database_prefix, input.incidentId), incidentId: input.incidentId };
