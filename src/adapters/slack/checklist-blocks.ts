@@ -100,9 +100,11 @@ function whoAndWhen(record: StepRecord, now: Date): string {
     case 'skipped':
       return `skipped${who ? ` by ${who}` : ''} at ${t(record.finishedAt ?? record.updatedAt)}`;
     default: {
+      const verb = record.finishedAt ? 'run' : 'started';
       const started = record.startedAt ? ` at ${t(record.startedAt)}` : '';
-      const took = record.startedAt && record.finishedAt ? ` (took ${formatDurationMs(record.finishedAt.getTime() - record.startedAt.getTime())})` : '';
-      return `run${who ? ` by ${who}` : ''}${started}${took}`;
+      const ms = record.startedAt && record.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : 0;
+      const took = ms >= 1000 ? ` (took ${formatDurationMs(ms)})` : '';
+      return `${verb}${who ? ` by ${who}` : ''}${started}${took}`;
     }
   }
 }

@@ -42,7 +42,7 @@ export function renderHeader(view: HeaderView): KnownBlock[] {
 }
 
 export function headline(incident: Incident): string {
-  const versions = `${incident.badVersion} → ${incident.targetVersion ?? '?'}`;
+  const versions = incident.targetVersion ? `${incident.badVersion} → ${incident.targetVersion}` : `of ${incident.badVersion} · target not chosen yet`;
   if (incident.state === 'resolved') return `:checkered_flag: Resolved · ${incident.severity} rollback ${versions}`;
   if (incident.state === 'aborted') return `:octagonal_sign: Aborted · ${incident.severity} rollback ${versions}`;
   return `:rotating_light: ${incident.severity} rollback ${versions}`;
@@ -54,8 +54,8 @@ function facts(view: HeaderView): string[] {
   return [
     `*Bad release*\n\`${incident.badVersion}\``,
     `*Target*\n${target(incident)}`,
-    `*Severity*\n${incident.severity}${incident.critical ? ' · :warning: *critical*' : ''}`,
-    `*Trigger*\n${TRIGGER_TITLES[incident.trigger]}${incident.critical ? '\n_critical: the backup restore is offered_' : ''}`,
+    `*Severity*\n${incident.severity}${incident.critical ? ' · :warning: *critical* (backup restore offered)' : ''}`,
+    `*Trigger*\n${TRIGGER_TITLES[incident.trigger]}`,
     `*Environment*\n${escapeMrkdwn(environment.name)} (${kube})`,
     `*Issue*\n${incident.issueUrl ? issueLink(incident.issueUrl) : '_none linked_'}`,
   ];
@@ -97,7 +97,8 @@ function slaLine(view: HeaderView): string {
   const parts: string[] = [];
   if (sla.decideMs !== undefined) parts.push(slaPart('Decided', 'Decision', incident.decidedAt, sla.decideMs, incident.detectedAt, now, open));
   parts.push(slaPart('Restored', 'Restore', incident.restoredAt, sla.restoreMs, incident.detectedAt, now, open));
-  return `${parts.join(' · ')}\n_SLA clock as of ${formatUtcTime(now)} UTC_`;
+  // The message is only re-rendered on changes, so a countdown says when it was computed.
+  return open ? `${parts.join(' · ')}\n_SLA clock as of ${formatUtcTime(now)} UTC_` : parts.join(' · ');
 }
 
 /** One SLA: met/missed once done; otherwise time left, or how far overdue, at `now`. */
@@ -105,10 +106,10 @@ function slaPart(done: string, noun: string, doneAt: Date | null, budgetMs: numb
   const budget = formatDurationMs(budgetMs);
   if (doneAt) {
     const took = doneAt.getTime() - from.getTime();
-    const tag = noun === 'Restore' ? 'TTR ' : '';
+    const tag = noun === 'Restore' ? ' (TTR)' : '';
     return took <= budgetMs
-      ? `:white_check_mark: ${done} in ${tag}${formatDurationMs(took)} (SLA ${budget})`
-      : `:warning: ${done} in ${tag}${formatDurationMs(took)}, *${formatDurationMs(took - budgetMs)} over* the ${budget} SLA`;
+      ? `:white_check_mark: ${done} in ${formatDurationMs(took)}${tag}, within the ${budget} SLA`
+      : `:warning: ${done} in ${formatDurationMs(took)}${tag}, *${formatDurationMs(took - budgetMs)} over* the ${budget} SLA`;
   }
   if (!open) return `:heavy_minus_sign: ${noun}: not reached`;
   const due = new Date(from.getTime() + budgetMs);

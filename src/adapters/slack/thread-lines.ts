@@ -1,0 +1,153 @@
+/**
+ * One line per timeline event for the #incidents thread (everything, for responders) and the
+ * #releases thread (milestones only, for stakeholders). Every line starts with its UTC time so
+ * the thread doubles as the incident log people paste into the postmortem.
+ */
+import type { TimelineEvent } from '../../domain/incident.ts';
+import { TRIGGER_TITLES, type Trigger } from '../../domain/incident.ts';
+import { isStepId, stepDefinition, type Role, type StepId } from '../../domain/steps.ts';
+import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, truncate } from './formatting.ts';
+
+export type ThreadEvent = Pick<TimelineEvent, 'kind' | 'stepId' | 'actor' | 'at' | 'payload'>;
+
+/** Errors are often whole stack traces or API bodies; the thread gets the start of them. */
+const ERROR_MAX = 1500;
+/** Slack renders up to 40 000 characters of `text`, but a readable thread line is much shorter. */
+const LINE_MAX = 3000;
+
+const DEFAULT_FAILURE_HINT = 'fix the cause, then press *Retry* on the checklist, or *Skip…* it with a reason (captain).';
+
+const ACTION_WORDS: Record<string, string> = {
+  run: 'Run',
+  retry: 'Retry',
+  approve: 'Approve',
+  confirm: 'Confirm',
+  skip: 'Skip',
+  abort: 'Abort',
+  start: '/rollback',
+  abort_incident: 'Abort rollback',
+  correct_times: 'correct times',
+  mark_critical: 'mark critical',
+  handover: 'hand over captain',
+};
+
+/** Database outcomes stakeholders hear about; a failure is not an outcome yet (it may be retried). */
+const DATABASE_OUTCOME_STEPS: readonly StepId[] = ['migration_revert', 'backup_restore'];
+
+export function isMilestone(event: ThreadEvent): boolean {
+  switch (event.kind) {
+    case 'incident_started':
+    case 'target_approved':
+    case 'app_restored':
+    case 'incident_resolved':
+    case 'incident_aborted':
+      return true;
+    case 'step_succeeded':
+    case 'step_skipped':
+      return event.stepId !== null && DATABASE_OUTCOME_STEPS.includes(event.stepId);
+    default:
+      return false;
+  }
+}
+
+export function formatThreadLine(event: ThreadEvent): string {
+  const line = `\`${formatUtcTime(event.at)} UTC\` ${describe(event)}`;
+  return truncate(line, LINE_MAX);
+}
+
+function describe(event: ThreadEvent): string {
+  const p = event.payload;
+  const who = mention(event.actor);
+  const step = stepTitle(event.stepId);
+  switch (event.kind) {
+    case 'incident_started':
+      return incidentStarted(event);
+    case 'step_queued':
+      return (num(p, 'attempt') ?? 1) > 1 ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})` : `:hourglass_flowing_sand: ${step} queued by ${who}`;
+    case 'step_started':
+      return `:arrow_forward: ${step} started${(num(p, 'attempt') ?? 1) > 1 ? ` (attempt ${num(p, 'attempt')})` : ''}`;
+    case 'step_progress': {
+      const deployment = str(p, 'deployment');
+      return `:small_blue_diamond: ${step}${deployment ? ` · \`${escapeMrkdwn(deployment)}\`` : ''}: ${text(p, 'message')}`;
+    }
+    case 'step_succeeded':
+      return `:white_check_mark: ${step} succeeded${detail(p, 'summary')}`;
+    case 'step_awaiting_approval':
+      return `:raised_hand: ${step} needs approval${detail(p, 'summary')}`;
+    case 'step_awaiting_confirmation':
+      return `:eyes: ${step} needs a person to check and press *Confirm*${detail(p, 'summary')}`;
+    case 'step_failed': {
+      const hint = str(p, 'hint') ? escapeMrkdwn(str(p, 'hint') ?? '') : DEFAULT_FAILURE_HINT;
+      return `:x: ${step} failed: ${escapeMrkdwn(truncate(str(p, 'error') ?? 'no reason given', ERROR_MAX))}\n*Next:* ${hint}`;
+    }
+    case 'step_skipped':
+      return `:fast_forward: ${step} skipped by ${who}${detail(p, 'reason')}`;
+    case 'step_aborted':
+      return `:octagonal_sign: ${step} aborted by ${who}${detail(p, 'reason')}`;
+    case 'approval_given': {
+      const role = str(p, 'role');
+      const as = role && role in ROLE_TITLES ? ` as ${ROLE_TITLES[role as Role]}` : '';
+      return `:ballot_box_with_check: ${who} approved ${step}${as}`;
+    }
+    case 'action_refused': {
+      const action = str(p, 'action') ?? 'an action';
+      const on = event.stepId ? ` on ${step}` : '';
+      return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused, ${text(p, 'reason')}`;
+    }
+    case 'target_approved':
+      return `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`;
+    case 'app_restored':
+      return ':large_green_circle: Application restored: smoke tests, queue health and the auth check passed';
+    case 'incident_resolved':
+      return `:checkered_flag: Incident resolved by ${who}${metrics(p)}`;
+    case 'incident_aborted':
+      return `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`;
+    default:
+      return `:grey_question: ${escapeMrkdwn(event.kind.replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
+  }
+}
+
+function incidentStarted(event: ThreadEvent): string {
+  const p = event.payload;
+  const trigger = str(p, 'trigger');
+  const title = trigger && trigger in TRIGGER_TITLES ? TRIGGER_TITLES[trigger as Trigger] : trigger && escapeMrkdwn(trigger);
+  const issue = str(p, 'issueUrl');
+  const parts = [`:rotating_light: ${mention(event.actor)} started a *${text(p, 'severity')}* rollback of \`${text(p, 'badVersion')}\``];
+  if (title) parts.push(title);
+  if (issue) parts.push(issueLink(issue));
+  return parts.join(' · ');
+}
+
+function metrics(p: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const ttd = num(p, 'ttdMs');
+  const ttr = num(p, 'ttrMs');
+  if (ttd !== undefined) parts.push(`TTD ${formatDurationMs(ttd)}`);
+  if (ttr !== undefined) parts.push(`TTR ${formatDurationMs(ttr)}`);
+  return parts.length ? ` · ${parts.join(' · ')}` : '';
+}
+
+function stepTitle(stepId: string | null): string {
+  if (!stepId) return '*the incident*';
+  return isStepId(stepId) ? `*${stepDefinition(stepId).title}*` : `*${escapeMrkdwn(stepId)}*`;
+}
+
+function str(p: Record<string, unknown>, key: string): string | undefined {
+  const v = p[key];
+  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+}
+
+function num(p: Record<string, unknown>, key: string): number | undefined {
+  const v = p[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function text(p: Record<string, unknown>, key: string): string {
+  return escapeMrkdwn(str(p, key) ?? '?');
+}
+
+/** ": <value>" for an optional free-text payload field, or nothing. */
+function detail(p: Record<string, unknown>, key: string): string {
+  const v = str(p, key);
+  return v ? `: ${escapeMrkdwn(truncate(v, ERROR_MAX))}` : '';
+}

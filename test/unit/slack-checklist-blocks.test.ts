@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { parseButtonValue, STEP_ACTION_IDS } from '../../src/adapters/slack/action-ids.ts';
+import type { ActionsBlock, KnownBlock, SectionBlock } from '../../src/adapters/slack/block-kit.ts';
+import { checkBlockLimits } from '../../src/adapters/slack/block-limits.ts';
+import { renderChecklist, renderChecklistText, type ChecklistView } from '../../src/adapters/slack/checklist-blocks.ts';
+import { expectGolden } from '../support/golden.ts';
+import { at, awaitingTwoPersonApproval, freshP1, makeIncident, makeSteps, midRolloutWithFailure, resolved, SRE } from '../support/slack-fixtures.ts';
+
+const SCENARIOS: Record<string, () => ChecklistView> = {
+  'checklist-fresh-p1': freshP1,
+  'checklist-mid-rollout-failure': midRolloutWithFailure,
+  'checklist-awaiting-two-person-approval': awaitingTwoPersonApproval,
+  'checklist-resolved': resolved,
+};
+
+function stepSection(blocks: KnownBlock[], stepId: string): string {
+  const block = blocks.find((b) => b.type === 'section' && b.block_id === `step:${stepId}`) as SectionBlock | undefined;
+  return block?.text?.text ?? '';
+}
+
+function buttons(blocks: KnownBlock[], stepId: string): { label: string; actionId: string; style?: string; value?: string }[] {
+  const block = blocks.find((b) => b.type === 'actions' && b.block_id === `step_actions:${stepId}`) as ActionsBlock | undefined;
+  return (block?.elements ?? []).map((e) => {
+    if (e.type !== 'button') throw new Error(`unexpected ${e.type}`);
+    return { label: e.text.text, actionId: e.action_id ?? '', ...(e.style ? { style: e.style } : {}), ...(e.value ? { value: e.value } : {}) };
+  });
+}
+
+describe('renderChecklist', () => {
+  for (const [name, scenario] of Object.entries(SCENARIOS)) {
+    it(`renders ${name} as in its golden file, within Slack's limits`, () => {
+      const blocks = renderChecklist(scenario());
+      expect(checkBlockLimits(blocks)).toEqual([]);
+      expectGolden(name, blocks);
+    });
+  }
+
+  it('shows the buttons each step allows now, with values that parse back to the step and its version', () => {
+    const view = midRolloutWithFailure();
+    const blocks = renderChecklist(view);
+    expect(buttons(blocks, 'revert_images').map((b) => b.label)).toEqual(['Retry', 'Skip…']);
+    const approve = buttons(blocks, 'migration_revert').find((b) => b.label === 'Approve');
+    expect(approve).toMatchObject({ actionId: STEP_ACTION_IDS.approve, style: 'primary' });
+    const record = view.steps.find((s) => s.stepId === 'migration_revert');
+    expect(parseButtonValue(approve?.value)).toEqual({ incidentId: view.incident.id, stepId: 'migration_revert', version: record?.version });
+    expect(buttons(blocks, 'announce')).toEqual([]);
+  });
+
+  it('styles Run and Approve as primary and Abort as danger, with a confirmation before aborting', () => {
+    const blocks = renderChecklist(awaitingTwoPersonApproval());
+    expect(buttons(blocks, 'auth_check')[0]).toMatchObject({ label: 'Run', style: 'primary' });
+    expect(buttons(blocks, 'smoke_tests')).toEqual([expect.objectContaining({ label: 'Abort', style: 'danger' })]);
+    const actions = blocks.find((b) => b.type === 'actions' && b.block_id === 'step_actions:smoke_tests') as ActionsBlock;
+    const abort = actions.elements[0];
+    expect(abort?.type === 'button' && abort.confirm?.confirm?.text).toBe('Abort');
+  });
+
+  it('says which approvals are still missing, and who approved', () => {
+    const text = stepSection(renderChecklist(awaitingTwoPersonApproval()), 'migration_revert');
+    expect(text).toContain('approved by <@U0CAPTAIN1> (captain)');
+    expect(text).toContain('*needs approval: database owner*');
+    expect(stepSection(renderChecklist(freshP1()), 'migration_revert')).toContain('needs approval: captain + database owner');
+  });
+
+  it('shows the backup restore as not offered, without buttons, unless the incident is critical', () => {
+    const plain = renderChecklist(freshP1());
+    expect(stepSection(plain, 'backup_restore')).toContain('not offered');
+    expect(buttons(plain, 'backup_restore')).toEqual([]);
+    const critical = renderChecklist(midRolloutWithFailure());
+    expect(stepSection(critical, 'backup_restore')).not.toContain('not offered');
+    expect(buttons(critical, 'backup_restore').map((b) => b.label)).toContain('Approve');
+  });
+
+  it('renders resolved and aborted incidents with no buttons and a closing line', () => {
+    const resolvedBlocks = renderChecklist(resolved());
+    expect(resolvedBlocks.filter((b) => b.type === 'actions')).toEqual([]);
+    expect(JSON.stringify(resolvedBlocks.at(-1))).toContain('Resolved at 12:41:00 UTC');
+
+    const view = freshP1();
+    const aborted = renderChecklist({ ...view, incident: { ...view.incident, state: 'aborted' } });
+    expect(aborted.filter((b) => b.type === 'actions')).toEqual([]);
+    expect(JSON.stringify(aborted[0])).toContain('Aborted');
+    expect(JSON.stringify(aborted.at(-1))).toContain('Rollback aborted');
+  });
+
+  it('cuts a 10 000-character error instead of breaking the message, and keeps the step readable', () => {
+    const incident = makeIncident();
+    const huge = `kubectl said: ${'x'.repeat(10_000)}`;
+    const steps = makeSteps(incident.id, {
+      revert_images: { state: 'failed', startedAt: at(5), finishedAt: at(6), actor: SRE, error: huge },
+      smoke_tests: { state: 'succeeded', summary: 'y'.repeat(10_000) },
+    });
+    const blocks = renderChecklist({ ...freshP1(), incident, steps });
+    expect(checkBlockLimits(blocks)).toEqual([]);
+    const text = stepSection(blocks, 'revert_images');
+    expect(text).toMatch(/^:x: \*Revert container images\* — failed/);
+    expect(text).toContain('Error: kubectl said: xxx');
+    expect(text).toMatch(/…$/);
+    expect(text.length).toBeLessThan(1000);
+  });
+
+  it('lists at most five people per role, so a big user group does not flood the header', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `U0MANY${String(i).padStart(4, '0')}`);
+    const view = freshP1();
+    const blocks = renderChecklist({ ...view, roles: { ...view.roles, oncall_sre: many } });
+    expect(checkBlockLimits(blocks)).toEqual([]);
+    expect(JSON.stringify(blocks[2])).toContain('+35 more');
+  });
+
+  it('escapes text from tools and people so an error cannot ping @channel or fake a link', () => {
+    const incident = makeIncident();
+    const steps = makeSteps(incident.id, { pause_deploys: { state: 'failed', error: '<!channel> see <https://evil.example|GitHub>' } });
+    const text = stepSection(renderChecklist({ ...freshP1(), incident, steps }), 'pause_deploys');
+    expect(text).toContain('&lt;!channel&gt; see &lt;https://evil.example|GitHub&gt;');
+    expect(text).not.toContain('<!channel>');
+  });
+
+  it('counts the SLA down while open and says how far overdue it is', () => {
+    const view = freshP1();
+    expect(JSON.stringify(renderChecklist(view)[2])).toContain('Decision due 12:10:00 — *9m 30s left*');
+    const late = JSON.stringify(renderChecklist({ ...view, now: at(12, 15) })[2]);
+    expect(late).toContain('Decision *overdue by 2m 15s*');
+    expect(late).toContain('Restore due 12:30:00 — *17m 45s left*');
+    const p2 = JSON.stringify(renderChecklist(awaitingTwoPersonApproval())[2]);
+    expect(p2).not.toContain('Decision');
+    expect(p2).toContain('Restore due 14:00:00');
+  });
+});
+
+describe('renderChecklistText', () => {
+  it('summarises progress for notifications', () => {
+    expect(renderChecklistText(midRolloutWithFailure())).toBe(
+      'P1 rollback v1.4.0 → v1.3.2 (production): 5 of 14 steps done; failed: Revert container images',
+    );
+    expect(renderChecklistText(freshP1())).toBe(
+      'P1 rollback of v1.4.0 · target not chosen yet (production): 0 of 13 steps done; running: Announce the rollback',
+    );
+    expect(renderChecklistText(resolved())).toBe('Resolved · P1 rollback v1.4.0 → v1.3.2 (production)');
+  });
+});
