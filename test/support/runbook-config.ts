@@ -1,5 +1,6 @@
 /** The runbook config tests run with: the example's shape, short timings. */
 import { parseRunbookConfig } from '../../src/app/config.ts';
+import { parse, stringify } from 'yaml';
 import type { RunbookConfig } from '../../src/app/config-schema.ts';
 
 export const CAPTAIN = 'UCAPTAIN1';
@@ -7,8 +8,14 @@ export const SRE = 'USRE00001';
 export const DB_OWNER = 'UDBOWNER1';
 export const STAKEHOLDER = 'USTAKE001';
 
+/** The test config with top-level keys replaced by those in `overrides` (YAML). */
 export function testConfigYaml(overrides = ''): string {
-  return `
+  const base = parse(BASE) as Record<string, unknown>;
+  const extra = (parse(overrides) ?? {}) as Record<string, unknown>;
+  return stringify({ ...base, ...extra });
+}
+
+const BASE = `
 environment:
   name: production
   kube: { context: fake, namespace: prod }
@@ -25,8 +32,7 @@ roles:
   database_owner: { users: [${DB_OWNER}] }
 verify: { grafana_url: "https://grafana.example.com/d/00-prod-overview" }
 queue: { attempts: 3, backoff: 100ms, lock_duration: 1s }
-${overrides}`;
-}
+`;
 
 export function testConfig(overrides = ''): RunbookConfig {
   return parseRunbookConfig(testConfigYaml(overrides), 'test rollback.yml');

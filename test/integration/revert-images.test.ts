@@ -1,0 +1,105 @@
+/**
+ * revert_images against the fake cluster over real HTTP: success, idempotent re-run after a
+ * crash, a Deployment already at the target, and each failure an SRE must be able to read.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
+import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
+import { createRevertImages } from '../../src/flows/steps/revert-images.ts';
+import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { testConfig } from '../support/runbook-config.ts';
+import { testContext } from '../support/step-context.ts';
+
+const NS = 'prod';
+const REPOS = { api: 'ghcr.io/valuecanvas/app', web: 'ghcr.io/valuecanvas/web', worker: 'ghcr.io/valuecanvas/worker' } as const;
+let kube: FakeKube;
+
+beforeEach(async () => {
+  kube = await startFakeKube({ rollout: { durationMs: 100 } });
+  for (const [name, repo] of Object.entries(REPOS)) {
+    kube.addDeployment({ namespace: NS, name, containers: [{ name, image: `${repo}:v1.2.3` }, { name: 'sidecar', image: 'envoy:1.30' }], replicas: 3 });
+  }
+  kube.requests.length = 0;
+});
+
+afterEach(() => kube.close());
+
+function setup(rolloutTimeout = '20s') {
+  const config = testConfig(`rollout: { timeout: ${rolloutTimeout} }`.replace(/^/, ''));
+  const deployments = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }), namespace: NS });
+  return { config, executor: createRevertImages({ deployments }) };
+}
+
+const patches = (name: string) => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length;
+const image = (name: string, container = name) => kube.deployment(NS, name)!.spec.template.spec.containers.find((c) => c.name === container)!.image;
+
+describe('revert_images', () => {
+  it('patches every Deployment to the target, leaves other containers alone and waits for all rollouts', async () => {
+    const { config, executor } = setup();
+    const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
+    const out = await executor.run(ctx);
+    expect(out.summary).toBe('api, web, worker now run v1.2.2; all rollouts complete');
+    expect(Object.keys(REPOS).map((n) => image(n))).toEqual(['ghcr.io/valuecanvas/app:v1.2.2', 'ghcr.io/valuecanvas/web:v1.2.2', 'ghcr.io/valuecanvas/worker:v1.2.2']);
+    expect(image('api', 'sidecar')).toBe('envoy:1.30');
+    expect(out.output?.before).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.3', web: 'ghcr.io/valuecanvas/web:v1.2.3', worker: 'ghcr.io/valuecanvas/worker:v1.2.3' });
+    expect(ctx.checkpoints[0]).toEqual({ before: out.output?.before });
+    expect(ctx.progressLines).toContain('api: set image api=ghcr.io/valuecanvas/app:v1.2.2');
+    expect(ctx.progressLines).toContain('deployment "web" successfully rolled out');
+  });
+
+  it('re-run after a crash: keeps the original images and patches nothing twice', async () => {
+    const { config, executor } = setup();
+    const first = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
+    await executor.run(first);
+    const rerun = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' }, previous: first.previous });
+    const out = await executor.run(rerun);
+    for (const name of Object.keys(REPOS)) expect(patches(name)).toBe(1);
+    expect(out.output?.before).toEqual(first.previous.before);
+  });
+
+  it('leaves a Deployment that already runs the target alone', async () => {
+    const { config, executor } = setup();
+    kube.addDeployment({ namespace: 'other', name: 'x', containers: [{ name: 'x', image: 'x:1' }] });
+    await executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } }));
+    kube.requests.length = 0;
+    const out = await executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } }));
+    expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+    expect(out.summary).toContain('(api, web, worker already did)');
+  });
+
+  it('fails with the reason when a rollout exceeds its progress deadline', async () => {
+    const { config, executor } = setup();
+    kube.setRolloutBehavior(NS, 'web', { mode: 'deadline', deadlineMs: 200 });
+    const err = await executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })).catch((e: unknown) => e as Error & { code: string; transient: boolean });
+    expect(err.message).toContain('web: ');
+    expect(err.message).toContain('exceeded its progress deadline');
+    expect(err.message).not.toContain('api: ');
+    expect(err.code).toBe('rollout_failed');
+    expect(err.transient).toBe(false);
+  });
+
+  it('fails after the configured timeout when pods never become available', async () => {
+    const { config, executor } = setup('1s');
+    kube.setRolloutBehavior(NS, 'worker', { mode: 'stuck' });
+    const err = await executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })).catch((e: unknown) => e as Error & { code: string });
+    expect(err.code).toBe('timeout');
+    expect(err.message).toMatch(/worker: .*1s|worker: .*timed out|worker: .*did not finish/);
+  });
+
+  it('refuses a paused Deployment before patching anything', async () => {
+    const { config, executor } = setup();
+    kube.deleteDeployment(NS, 'worker');
+    kube.addDeployment({ namespace: NS, name: 'worker', containers: [{ name: 'worker', image: `${REPOS.worker}:v1.2.3` }], paused: true });
+    kube.requests.length = 0;
+    await expect(executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } }))).rejects.toThrow(/deployment prod\/worker is paused.*kubectl rollout resume deploy\/worker -n prod/);
+    expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+  });
+
+  it('names the containers that exist when the configured one does not, and a missing Deployment', async () => {
+    const { config, executor } = setup();
+    const wrong = { ...config, deployments: [{ name: 'api', container: 'app', image: REPOS.api }] };
+    await expect(executor.run(testContext('revert_images', wrong, { incident: { targetVersion: 'v1.2.2' } }))).rejects.toThrow(/has no container "app" \(it has api, sidecar\)/);
+    const missing = { ...config, deployments: [{ name: 'payments', container: 'payments', image: 'ghcr.io/x/payments' }] };
+    await expect(executor.run(testContext('revert_images', missing, { incident: { targetVersion: 'v1.2.2' } }))).rejects.toThrow(/prod\/payments/);
+  });
+});

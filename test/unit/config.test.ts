@@ -1,0 +1,66 @@
+/** Config: a bad file stops start-up naming each bad key and how to fix it; secrets never print. */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseRunbookConfig } from '../../src/app/config.ts';
+import { testConfigYaml } from '../support/runbook-config.ts';
+
+async function configFile(text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'rc-config-')), 'rollback.yml');
+  await writeFile(path, text);
+  return path;
+}
+
+const ENV = { DATABASE_URL: 'postgres://bot:s3cretpw@db.internal:5432/rc', REDIS_URL: 'redis://:redispw@cache:6379/0' };
+
+describe('loadConfig', () => {
+  it('reads the example config with the runbook defaults', () => {
+    const config = parseRunbookConfig(readFileSync('rollback.example.yml', 'utf8'), 'rollback.example.yml');
+    expect(config.deployments.map((d) => `${d.name}=${d.image}`)).toEqual(['api=ghcr.io/valuecanvas/app', 'web=ghcr.io/valuecanvas/web', 'worker=ghcr.io/valuecanvas/worker']);
+    expect(config.rollout.timeout).toBe(300_000);
+    expect(config.sla).toEqual({ P1: { decide: 600_000, restore: 1_800_000 }, P2: { restore: 7_200_000 } });
+    expect(config.target.backlog_key).toBe('agent:pending');
+    expect(config.github.deploy_workflows).toEqual(['deploy.yml']);
+  });
+
+  it('names every bad key with its path and a fix', () => {
+    const bad = testConfigYaml(`
+deployments: [{ name: API, container: api, image: ghcr.io/valuecanvas/app }]
+rollout: { timeout: soon }
+slack: { channels: { incidents: incidents, releases: C0RELEASES } }
+`);
+    expect(() => parseRunbookConfig(bad, 'rollback.yml')).toThrowError(
+      /rollback.yml `deployments\[0\].name`: a Kubernetes name is lower-case[\s\S]*`rollout.timeout`: "soon" is not a duration: write it like 30s, 5m or 2h[\s\S]*`slack.channels.incidents`: a Slack channel id looks like C012ABCDEF/,
+    );
+  });
+
+  it('rejects unknown keys (a typo must not be silently ignored)', () => {
+    expect(() => parseRunbookConfig(testConfigYaml('rollout: { timout: 5m }'), 'rollback.yml')).toThrow(/`rollout`: Unrecognized key: "timout"/);
+  });
+
+  it('says how to get a config when the file is missing', () => {
+    expect(() => loadConfig(ENV, '/nonexistent/rollback.yml')).toThrow(/cannot read the runbook config \/nonexistent\/rollback.yml \(ENOENT\): copy rollback.example.yml to rollback.yml/);
+  });
+
+  it('never prints an env secret, only the variable name', async () => {
+    const path = await configFile(testConfigYaml());
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x', SLACK_BOT_TOKEN: 'xoxp-hunter2-user-token' }, path);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('env `DATABASE_URL`: must be a postgres:// connection string');
+    expect(message).toContain('env `SLACK_BOT_TOKEN`: a bot token starts with xoxb-');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it("refuses a target that is the bot's own database or Redis", async () => {
+    const path = await configFile(testConfigYaml());
+    expect(() => loadConfig({ ...ENV, TARGET_DATABASE_URL: 'postgres://app:other@db.internal:5432/rc' }, path)).toThrow(/TARGET_DATABASE_URL points at the bot's own DATABASE_URL/);
+    expect(() => loadConfig({ ...ENV, TARGET_REDIS_URL: 'redis://cache:6379' }, path)).toThrow(/TARGET_REDIS_URL points at the bot's own REDIS_URL/);
+    expect(loadConfig({ ...ENV, TARGET_REDIS_URL: 'redis://cache:6379/3' }, path).target.redisUrl).toBe('redis://cache:6379/3');
+  });
+});
