@@ -164,6 +164,7 @@ async function killOrphanedRestores(database: string): Promise<void> {
   for (const pid of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(pid)) continue;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.startsWith('pg_restore\0') && cmdline.includes(`--dbname=${database}\0`)) process.kill(Number(pid), 'SIGKILL');
+    const program = cmdline.split('\0')[0] ?? '';
+    if (program.endsWith('pg_restore') && cmdline.includes(`--dbname=${database}\0`)) process.kill(Number(pid), 'SIGKILL');
   }
 }
