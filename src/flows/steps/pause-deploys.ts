@@ -124,7 +124,9 @@ async function cancelActiveRuns(deps: PauseDeps, record: PauseRecord, workflow: 
     }
     await deps.progress(`Cancelling run #${entry.runId} (${entry.status}) of ${workflow}`);
     const answer = await deps.sourceControl.cancelRun(entry.runId);
-    entry.outcome = answer === 'already_finished' ? 'finished' : 'cancel_requested';
+    entry.outcome = 'cancel_requested';
+    // 409: it completed first; read how, so the captain sees "success" or "failure", not a guess.
+    if (answer === 'already_finished') await refresh(deps, entry);
     await save();
   }
 }
