@@ -8,7 +8,7 @@ import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { createRevertImages } from '../../src/flows/steps/revert-images.ts';
 import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
 import { testConfig } from '../support/runbook-config.ts';
-import { testContext } from '../support/step-context.ts';
+import { failureOf, testContext } from '../support/step-context.ts';
 
 const NS = 'prod';
 const REPOS = { api: 'ghcr.io/valuecanvas/app', web: 'ghcr.io/valuecanvas/web', worker: 'ghcr.io/valuecanvas/worker' } as const;
@@ -70,7 +70,7 @@ describe('revert_images', () => {
   it('fails with the reason when a rollout exceeds its progress deadline', async () => {
     const { config, executor } = setup();
     kube.setRolloutBehavior(NS, 'web', { mode: 'deadline', deadlineMs: 200 });
-    const err = await executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })).catch((e: unknown) => e as Error & { code: string; transient: boolean });
+    const err = await failureOf(executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })));
     expect(err.message).toContain('web: ');
     expect(err.message).toContain('exceeded its progress deadline');
     expect(err.message).not.toContain('api: ');
@@ -81,7 +81,7 @@ describe('revert_images', () => {
   it('fails after the configured timeout when pods never become available', async () => {
     const { config, executor } = setup('1s');
     kube.setRolloutBehavior(NS, 'worker', { mode: 'stuck' });
-    const err = await executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })).catch((e: unknown) => e as Error & { code: string });
+    const err = await failureOf(executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })));
     expect(err.code).toBe('timeout');
     expect(err.message).toMatch(/worker: .*1s|worker: .*timed out|worker: .*did not finish/);
   });

@@ -55,3 +55,13 @@ export function testContext(stepId: StepId, config: RunbookConfig, options: { in
   };
   return ctx;
 }
+
+/** The error a promise rejects with; fails the test when it resolves instead. */
+export async function failureOf(promise: Promise<unknown>): Promise<Error & { code?: string; transient?: boolean }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error & { code?: string; transient?: boolean };
+  }
+  throw new Error('expected a failure, but it succeeded');
+}

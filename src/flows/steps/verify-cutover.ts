@@ -5,6 +5,7 @@
  * with the dashboard link.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import ms from 'ms';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import type { MetricQuery } from '../../adapters/prometheus/prometheus-query.ts';
 import type { StepContext, StepExecutor } from '../executor.ts';
@@ -29,7 +30,7 @@ export function createVerifyCutover(deps: { metrics: MetricQuery | null; store: 
       const last = samples.at(-1)!;
       return {
         outcome: 'succeeded',
-        summary: `Error rate ${fmt(last.value)} stayed under ${prom.threshold}${before !== null ? ` (was ${fmt(before)} when the revert started)` : ''} for ${Math.round(prom.hold / 1000)} s`,
+        summary: `Error rate ${fmt(last.value)} stayed under ${prom.threshold}${before !== null ? ` (was ${fmt(before)} when the revert started)` : ''} for ${ms(prom.hold, { long: true })}`,
         output: { before, samples, threshold: prom.threshold },
       };
     },
@@ -50,7 +51,7 @@ async function holdUnderThreshold(metrics: MetricQuery, ctx: StepContext, prom: 
     heldSince = good ? (heldSince ?? at.getTime()) : null;
     if (heldSince !== null && at.getTime() - heldSince >= prom.hold) return samples.slice(-50);
     if (at.getTime() > deadline) {
-      throw new UserFacingError('rollout_failed', `the error rate did not stay under ${prom.threshold} for ${Math.round(prom.hold / 1000)} s (last ${fmt(value)}${before !== null ? `, ${fmt(before)} before the revert` : ''}): look at Grafana 00-Prod Overview (${ctx.config.verify.grafana_url}); Retry, or Skip with a reason`);
+      throw new UserFacingError('rollout_failed', `the error rate did not stay under ${prom.threshold} for ${ms(prom.hold, { long: true })} (last ${fmt(value)}${before !== null ? `, ${fmt(before)} before the revert` : ''}): look at Grafana 00-Prod Overview (${ctx.config.verify.grafana_url}); Retry, or Skip with a reason`);
     }
     await ctx.progress(`error rate ${fmt(value)} (threshold ${prom.threshold})`);
     await sleep(prom.interval, undefined, { signal: ctx.signal }).catch(() => {
