@@ -23,6 +23,7 @@ export const migrationsTableSchema = z
     /** Supabase's own table is supabase_migrations.schema_migrations; the runbook's is public.schema_migrations. */
     schema: sqlIdentifier.default('public'),
     table: sqlIdentifier.default('schema_migrations'),
+    /** Holds each applied migration's version (compared as text). */
     version_column: sqlIdentifier.default('version'),
     /** Newest row by this column is the head (the runbook's `order by inserted_at desc limit 1`). */
     order_column: sqlIdentifier.default('inserted_at'),
@@ -33,6 +34,7 @@ const revertCommandSchema = z
   .object({
     /** argv, no shell: each element may hold {version} and {previous_version}, e.g. ["dbmate", "rollback"]. */
     argv: z.array(z.string().min(1)).min(1, 'give the command as a list, like ["dbmate", "rollback"]'),
+    /** Killed (and the step failed) after this long. */
     timeout: duration.default(ms('10m')),
     /** Variables passed through from the bot's environment (besides PATH); nothing else is inherited. */
     env: z.array(envVarName).default([]),
@@ -43,6 +45,7 @@ const revertCommandSchema = z
 
 const validationCheckSchema = z
   .object({
+    /** Shown in the validation report. */
     name: z.string().min(1),
     /** One query whose first column of its first row must be true, like `select count(*) > 0 from orgs`. */
     sql: z.string().min(1),
@@ -70,6 +73,7 @@ export const databaseConfigSchema = z
     revert_command: revertCommandSchema.optional(),
     /** SET LOCAL for the down migration's transaction: give up rather than queue behind live traffic. */
     lock_timeout: duration.default(ms('5s')),
+    /** SET LOCAL for the down migration's transaction: a revert that runs longer is rolled back. */
     statement_timeout: duration.default(ms('5m')),
     backups: z
       .object({
@@ -86,6 +90,7 @@ export const databaseConfigSchema = z
         server_url_env: envVarName.optional(),
         /** The restored database is named <prefix>_<incident id>. */
         database_prefix: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, 'lower-case letters, digits and "_", at most 20').default('rc_restore'),
+        /** pg_restore is stopped (and the half-made database dropped) after this long. */
         timeout: duration.default(ms('1h')),
       })
       .strict()
@@ -94,18 +99,22 @@ export const databaseConfigSchema = z
       .object({
         /** Row counts reported for these tables (and a table that is missing fails validation). */
         count_tables: z.array(qualifiedTable).default([]),
+        /** The team's own checks, run after the built-in ones (migrations table, row counts). */
         checks: z.array(validationCheckSchema).default([]),
+        /** Per check: a check that runs longer fails. */
         statement_timeout: duration.default(ms('1m')),
       })
       .strict()
       .prefault({}),
     promotion: z
       .object({
-        /** The Kubernetes Secret (in the environment's namespace) and key holding the app's database URL. */
+        /** The Kubernetes Secret (in the environment's namespace) holding the app's database URL. */
         secret: k8sName,
+        /** The key inside that Secret (its value is the whole postgres:// URL). */
         key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'a Secret key is letters, digits, "-", "_" and "."'),
         /** Restarted after the swap so they pick up the new connection string. */
         deployments: z.array(k8sName).min(1, 'list the Deployments that read the database URL'),
+        /** How long to wait for each restarted Deployment's rollout. */
         rollout_timeout: duration.default(ms('5m')),
       })
       .strict()

@@ -95,6 +95,7 @@ describe('describeDestructive', () => {
       delete from sessions where expired;
       comment on table users is 'drop table nope; truncate nope';
       create function f() returns void language plpgsql as $$ begin delete from x; end $$;
+      insert into notes values (E'it\\'s; drop table escaped_string');
     `);
     expect(warnings.map((w) => w.message)).toEqual([
       'drops column users.org_id and its data',

@@ -132,3 +132,28 @@ describe('computeMigrationScope', () => {
     expect(scope.notes[0]).toContain('20261120_add_orgs from v1.2.3 is applied but newer migrations sit on top of it');
   });
 });
+
+describe('database config', () => {
+  it('defaults to the runbook: public.schema_migrations by inserted_at, down files beside the migrations', () => {
+    const defaults = databaseConfigSchema.parse({});
+    expect(defaults.migrations_table).toEqual({ schema: 'public', table: 'schema_migrations', version_column: 'version', order_column: 'inserted_at' });
+    expect(defaults.migrations).toEqual({ path: 'supabase/migrations', version: 'file_name', down_file: '{path}/{version}.down.sql' });
+    expect(defaults).toMatchObject({ lock_timeout: 5000, statement_timeout: 300_000, restore: { database_prefix: 'rc_restore', timeout: 3_600_000 } });
+  });
+
+  it('rejects what would not work, naming the fix', () => {
+    const result = databaseConfigSchema.safeParse({
+      migrations_table: { table: 'schema migrations' },
+      backups: { directory: 'backups', filename: 'prod.dump' },
+      revert_command: { argv: [] },
+    });
+    expect(result.success).toBe(false);
+    const messages = result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(messages).toEqual([
+      'migrations_table.table: a SQL identifier is letters, digits and "_", like schema_migrations',
+      'revert_command.argv: give the command as a list, like ["dbmate", "rollback"]',
+      'backups.directory: give an absolute directory, like /backups',
+      'backups.filename: the pattern must contain {timestamp}',
+    ]);
+  });
+});

@@ -21,13 +21,14 @@ export function splitSqlStatements(sql: string): string[] {
       i = end === -1 ? sql.length : end + 2;
       current += ' ';
     } else if (ch === "'") {
-      i = skipQuoted(sql, i, "'");
+      // E'…' strings allow backslash escapes (E'it\'s'); plain strings only double the quote.
+      i = skipQuoted(sql, i, "'", /(^|[^\w$])[eE]$/.test(current));
       current += "''";
     } else if (ch === '"') {
       const end = skipQuoted(sql, i, '"');
       current += sql.slice(i, end);
       i = end;
-    } else if (ch === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(rest)) {
+    } else if (ch === '$' && !/[\w$]$/.test(current) && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(rest)) {
       const tag = (/^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest) as RegExpExecArray)[0];
       const end = sql.indexOf(tag, i + tag.length);
       i = end === -1 ? sql.length : end + tag.length;
@@ -45,9 +46,13 @@ export function splitSqlStatements(sql: string): string[] {
   return statements;
 }
 
-function skipQuoted(sql: string, start: number, quote: string): number {
+function skipQuoted(sql: string, start: number, quote: string, backslashEscapes = false): number {
   let i = start + 1;
   while (i < sql.length) {
+    if (backslashEscapes && sql[i] === '\\') {
+      i += 2;
+      continue;
+    }
     if (sql[i] === quote) {
       if (sql[i + 1] === quote) {
         i += 2;
