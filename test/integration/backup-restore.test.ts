@@ -153,6 +153,14 @@ describe('backup restore', () => {
     await killOrphanedRestores(name);
   });
 
+  it('treats an empty, unmarked database of that name as a creation cut short by a kill, and restores', async () => {
+    const id = incident();
+    const name = restoreDatabaseName('rc_restore', id);
+    await adminQuery(`create database ${name}`);
+    const result = await runBackupRestore({ config: withDir(), incidentId: id, backupName: GOOD, serverUrl: ADMIN_URL });
+    expect(result).toMatchObject({ database: name, cleanedUp: true, validation: { ok: true } });
+  });
+
   it('says so when the approved backup is gone from the directory', async () => {
     const err = await runBackupRestore({ config: withDir(), incidentId: incident(), backupName: 'prod-20261001T000000Z.dump', serverUrl: ADMIN_URL }).catch((e: unknown) => e);
     expect((err as Error).message).toBe(`the backup prod-20261001T000000Z.dump is no longer in ${dir}: list the backups again and pick one`);
