@@ -109,6 +109,20 @@ describe('K8sDeployments.waitForRollout', () => {
     expect(err.message).toContain(`${ns}/nope`);
   });
 
+  it('fails at once, naming the verb, when RBAC allows list but not watch', async () => {
+    const { ns, deployments } = setup();
+    kube.setRolloutBehavior(ns, 'api', { mode: 'stuck' });
+    await deployments.setImages('api', [{ container: 'api', image: 'app:v2' }]);
+    kube.setAccess({ verb: 'watch', resource: 'deployments' }, false);
+    try {
+      const err = await rejection(deployments.waitForRollout('api', { timeoutMs: 5_000 }));
+      expect(err.code).toBe('upstream_auth');
+      expect(err.message).toContain(`RBAC must allow verb "watch" on resource "deployments" (API group "apps") in namespace "${ns}"`);
+    } finally {
+      kube.setAccess({ verb: 'watch', resource: 'deployments' }, true);
+    }
+  });
+
   it('keeps following the rollout when the server closes the watch, without repeating itself', async () => {
     const { ns, deployments } = setup();
     kube.setRolloutBehavior(ns, 'api', { mode: 'stuck' });
