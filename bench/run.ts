@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: every benchmark, each printed as a table of medians over several runs (the
+ * machine is shared and noisy: a single run says little). BENCH_RUNS overrides the run count.
+ */
+import { benchRollout } from './rollout.ts';
+import { printTable, type BenchTable } from './table.ts';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const benches: [string, (runs: number) => Promise<BenchTable[]>][] = [['rollout', benchRollout]];
+
+process.stdout.write(`rollback-commander benchmarks — node ${process.version}, ${runs} runs each\n\n`);
+for (const [name, bench] of benches) {
+  const started = performance.now();
+  for (const table of await bench(runs)) printTable(table);
+  process.stdout.write(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)\n\n`);
+}
