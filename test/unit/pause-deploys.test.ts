@@ -146,11 +146,20 @@ describe('pauseDeploys', () => {
   }
 
   it('trusts the record on a re-run: a workflow it disabled stays its own, one disabled before stays someone else\'s', async () => {
-    const github = startFakeGitHub(duringIncident());
-    const first = await attempt(undefined);
-    const again = await attempt(first.result!.record);
-    expect(github.mutations()).toEqual(FULL_PAUSE_MUTATIONS);
-    expect(again.result!.record.workflows).toEqual(FULL_PAUSE_RECORD.workflows);
+    // The worker died right after disabling deploy.yml, before recording that the call returned.
+    const state = duringIncident();
+    state.workflows['deploy.yml'] = 'disabled_manually';
+    state.runs = [];
+    state.prs = [];
+    const github = startFakeGitHub(state);
+    const previous: PauseRecord = {
+      workflows: [{ workflow: 'deploy.yml', priorState: 'active', disabledByUs: true, done: false }],
+      runs: [],
+      pullRequests: [],
+    };
+    const { result } = await attempt(previous);
+    expect(github.mutations()).toEqual([]);
+    expect(result!.record.workflows).toEqual(FULL_PAUSE_RECORD.workflows);
   });
 
   it('force-cancels a run that ignores the cancel, and reports one that will not stop at all', async () => {
