@@ -46,11 +46,12 @@ export interface PausedPullRequest extends AutoMergePullRequest {
   done: boolean;
 }
 
-export interface PauseRecord {
+/** A type alias, not an interface, so it fits a step's `Record<string, unknown>` output as is. */
+export type PauseRecord = {
   workflows: PausedWorkflow[];
   runs: PausedRun[];
   pullRequests: PausedPullRequest[];
-}
+};
 
 export interface PauseDeps {
   sourceControl: SourceControl & { forceCancelRun?(runId: number): Promise<void> };

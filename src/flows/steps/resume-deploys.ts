@@ -14,11 +14,12 @@ export interface ResumedPullRequest extends AutoMergePullRequest {
   reason?: string;
 }
 
-export interface ResumeRecord {
+/** A type alias, not an interface, so it fits a step's `Record<string, unknown>` output as is. */
+export type ResumeRecord = {
   /** Workflows re-enabled (enable is idempotent, so only completion is recorded). */
   workflows: string[];
   pullRequests: ResumedPullRequest[];
-}
+};
 
 export interface ResumeDeps {
   sourceControl: SourceControl;
