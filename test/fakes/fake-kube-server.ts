@@ -87,8 +87,11 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
       const d = deployment(ns, name);
       return d ? simulator.ownedReplicaSets(d).sort((a, b) => revisionOf(b) - revisionOf(a)) : [];
     },
+    /** Deletes the Deployment, then (at once, so the name can be reused) the ReplicaSets it owned. */
     deleteDeployment(ns: string, name: string): void {
+      const d = deployment(ns, name);
       store.remove('deployments', ns, name);
+      for (const rs of d ? simulator.ownedReplicaSets(d) : []) store.remove('replicasets', ns, rs.metadata.name);
     },
     setRolloutBehavior(ns: string, name: string, behavior: Partial<RolloutBehavior>): void {
       simulator.setBehavior(ns, name, behavior);

@@ -118,11 +118,14 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
   function createReplicaSet(d: FakeDeployment, revision: string): FakeReplicaSet {
     const hash = templateHash(d.spec.template);
     const labels = { ...d.spec.template.metadata?.labels, [POD_TEMPLATE_HASH]: hash };
+    // Like the controller's collisionCount: never take over a name someone else's ReplicaSet has.
+    let name = `${d.metadata.name}-${hash}`;
+    for (let n = 1; store.get('replicasets', d.metadata.namespace, name); n += 1) name = `${d.metadata.name}-${hash}${n}`;
     const rs = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: {
-        name: `${d.metadata.name}-${hash}`,
+        name,
         namespace: d.metadata.namespace,
         labels,
         annotations: { [REVISION_ANNOTATION]: revision },

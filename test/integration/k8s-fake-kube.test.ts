@@ -82,6 +82,15 @@ describe('fake Kubernetes API server', () => {
     expect(byLabel.items.map((d) => d.metadata?.name)).toEqual(['sel-a', 'sel-b']);
   });
 
+  it('deleting a Deployment deletes its ReplicaSets, so the same one can be created again', async () => {
+    add('again');
+    kube.deleteDeployment(ns, 'again');
+    expect(kube.replicaSets(ns, 'again')).toEqual([]);
+    add('again');
+    const list = await apps.listNamespacedReplicaSet({ namespace: ns, labelSelector: 'app=again' });
+    expect(list.items.map((rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision'])).toEqual(['1']);
+  });
+
   it('sends an ERROR 410 event to a watch from a compacted resourceVersion', async () => {
     add('old');
     const list = await apps.listNamespacedDeployment({ namespace: ns, fieldSelector: 'metadata.name=old' });
