@@ -105,11 +105,16 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .command('approve <incident> <step>')
     .description('approve a step (the target release, a revert, resume, a database step)')
     .option('--to <tag>', 'for select_release: approve this target instead of the proposal')
+    .option('--no-wait', 'do not follow a plan being applied')
     .addOption(asOption())
     .action(async (incidentId: string, step: string, o) => {
       const c = await open(cfg());
       const res = await approveStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), target: o.to });
       io.out(res.complete ? `approved ${step} in ${incidentId}` : `approval recorded for ${step}; one more, from a different person, is needed`);
+      if (res.applying) {
+        io.out('every approval is in: applying the approved plan');
+        if (o.wait) await follow(c, io, incidentId, res.applying.stepId);
+      }
     });
 
   program

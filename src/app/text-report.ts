@@ -31,9 +31,10 @@ export function renderChecklist(snap: IncidentSnapshot, now: Date): string {
     for (const def of RUNBOOK.filter((d) => d.phase === phase)) {
       const rec = snap.steps.get(def.id);
       if (!rec) continue;
-      const situation = { def, record: rec, incident: i, steps: snap.steps, approvals: snap.approvals.filter((a) => a.stepId === def.id) };
+      const situation = { def, record: rec, incident: i, steps: snap.steps, approvals: snap.approvals.filter((a) => a.stepId === def.id && a.attempt === rec.attempt) };
       const actions = availableActions(situation);
-      const missing = def.approval?.when === 'before_run' && !['succeeded', 'skipped'].includes(rec.state) ? missingApprovals(def, situation.approvals) : [];
+      const gateOpen = def.approval?.when === 'before_run' ? ['pending', 'failed', 'aborted'].includes(rec.state) : rec.state === 'awaiting_approval';
+      const missing = gateOpen ? missingApprovals(def, situation.approvals) : [];
       const blocked = rec.state === 'pending' ? unmetPrerequisite(situation) : null;
       const detail = rec.error ?? rec.summary ?? blocked ?? '';
       lines.push(`  ${MARK[rec.state]} ${def.id.padEnd(17)} ${rec.state.padEnd(21)} ${detail}`.trimEnd());

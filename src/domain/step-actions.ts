@@ -14,7 +14,7 @@ export interface StepSituation {
   record: StepRecord;
   incident: Pick<Incident, 'state' | 'critical' | 'targetVersion'>;
   steps: ReadonlyMap<StepId, StepRecord>;
-  /** Approvals recorded for this step. */
+  /** Approvals recorded for this step's current attempt. */
   approvals: readonly Approval[];
 }
 
@@ -30,6 +30,8 @@ export function unmetPrerequisite(s: StepSituation): string | null {
   if (s.def.id === 'revert_images' && !s.incident.targetVersion) {
     return 'no target release has been approved yet: approve `select_release` first';
   }
+  if (s.def.id === 'backup_promote' && s.steps.get('backup_abandon')?.state === 'succeeded') return 'the restored database was abandoned';
+  if (s.def.id === 'backup_abandon' && s.steps.get('backup_promote')?.state === 'succeeded') return 'the restored database was promoted: it is production now';
   if (s.def.id === 'migration_revert') {
     const scope = s.steps.get('migration_scope');
     if (scope?.state === 'succeeded' && scope.output.rollbackNeeded === false) {
@@ -60,7 +62,7 @@ export function availableActions(s: StepSituation): StepAction[] {
   if (state === 'pending' && ready && gate.length === 0) actions.push('run');
   if ((state === 'failed' || state === 'aborted') && ready && gate.length === 0) actions.push('retry');
   if (state === 'awaiting_approval') actions.push('approve', 'retry');
-  if ((state === 'pending' || state === 'failed') && gate.length > 0 && ready) actions.push('approve');
+  if ((state === 'pending' || state === 'failed' || state === 'aborted') && gate.length > 0 && ready) actions.push('approve');
   if (state === 'awaiting_confirmation') actions.push('confirm');
   if (canTransition(state, 'skip')) actions.push('skip');
   if (state === 'queued' || state === 'running' || state === 'awaiting_confirmation') actions.push('abort');

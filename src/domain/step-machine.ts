@@ -12,6 +12,7 @@ export type StepEvent =
   | 'await_approval' // ran and proposes something the captain must approve
   | 'await_confirmation' // needs a person to confirm a manual check
   | 'approve' // after-run approval given
+  | 'apply' // a planned step's approvals are complete: apply the plan (same attempt)
   | 'confirm'
   | 'fail'
   | 'skip'
@@ -28,7 +29,7 @@ const TABLE: Record<StepState, Partial<Record<StepEvent, StepState>>> = {
     fail: 'failed',
     abort: 'aborted',
   },
-  awaiting_approval: { approve: 'succeeded', enqueue: 'queued', skip: 'skipped', abort: 'aborted' },
+  awaiting_approval: { approve: 'succeeded', apply: 'queued', enqueue: 'queued', skip: 'skipped', abort: 'aborted' },
   awaiting_confirmation: { confirm: 'succeeded', fail: 'failed', skip: 'skipped', abort: 'aborted' },
   failed: { enqueue: 'queued', skip: 'skipped' },
   aborted: { enqueue: 'queued', skip: 'skipped' },
@@ -67,6 +68,7 @@ const EVENT_VERBS: Record<StepEvent, string> = {
   await_approval: 'wait for approval',
   await_confirmation: 'wait for confirmation',
   approve: 'be approved',
+  apply: 'be applied',
   confirm: 'be confirmed',
   fail: 'fail',
   skip: 'be skipped',

@@ -12,6 +12,8 @@ export const STEP_IDS = [
   'migration_scope',
   'migration_revert',
   'backup_restore',
+  'backup_promote',
+  'backup_abandon',
   'smoke_tests',
   'queue_health',
   'auth_check',
@@ -37,11 +39,14 @@ export const ROLES: readonly Role[] = ['release_captain', 'oncall_sre', 'databas
 /**
  * When a step's approval is given:
  * - `before_run`: the step may not run until every required approval is recorded;
- * - `after_run`: the step runs, proposes something, and succeeds only once it is approved.
+ * - `after_run`: the step runs, proposes something, and succeeds once it is approved;
+ * - `plan`: Run computes a plan (the SQL, the backup and its data-loss window, what resuming
+ *   ships) and shows it; once every approval is in, the step applies exactly that plan.
  * `approvers` lists one role per required approval; two entries mean two different people.
+ * Approvals belong to one attempt: a Retry plans again and needs new approvals.
  */
 export interface ApprovalRule {
-  when: 'before_run' | 'after_run';
+  when: 'before_run' | 'after_run' | 'plan';
   approvers: Role[];
 }
 
@@ -72,12 +77,14 @@ export const RUNBOOK: readonly StepDefinition[] = [
   { id: 'revert_images', phase: 'application', title: 'Revert container images', runbookLine: 'kubectl set image … && kubectl rollout status --timeout=5m', needs: ['select_release'] },
   { id: 'verify_cutover', phase: 'application', title: 'Verify traffic cutover', runbookLine: 'Check error rates drop in Grafana 00-Prod Overview', needs: ['revert_images'] },
   { id: 'migration_scope', phase: 'database', title: 'Determine migration scope', runbookLine: 'Fetch the last applied migration', needs: [], database: true },
-  { id: 'migration_revert', phase: 'database', title: 'Revert latest migration', runbookLine: 'Revert latest migration (if reversible), else plan a forward-fix', needs: ['migration_scope'], database: true, approval: { when: 'before_run', approvers: TWO_PERSON } },
-  { id: 'backup_restore', phase: 'database', title: 'Restore from backup', runbookLine: 'Restore from backup into a new instance (critical only)', needs: ['migration_scope'], database: true, criticalOnly: true, approval: { when: 'before_run', approvers: TWO_PERSON } },
+  { id: 'migration_revert', phase: 'database', title: 'Revert latest migration', runbookLine: 'Revert latest migration (if reversible), else plan a forward-fix', needs: ['migration_scope'], database: true, approval: { when: 'plan', approvers: TWO_PERSON } },
+  { id: 'backup_restore', phase: 'database', title: 'Restore from backup', runbookLine: 'Restore from backup into a new instance (critical only)', needs: [], database: true, criticalOnly: true, approval: { when: 'plan', approvers: TWO_PERSON } },
+  { id: 'backup_promote', phase: 'database', title: 'Promote the restored database', runbookLine: 'Swap connection strings or promote the restored instance after verification', needs: ['backup_restore'], database: true, criticalOnly: true, approval: { when: 'plan', approvers: TWO_PERSON } },
+  { id: 'backup_abandon', phase: 'database', title: 'Abandon the restored database', runbookLine: 'Drop the restored instance instead of promoting it', needs: ['backup_restore'], database: true, criticalOnly: true, approval: { when: 'plan', approvers: TWO_PERSON } },
   { id: 'smoke_tests', phase: 'validation', title: 'Run smoke tests', runbookLine: 'npm run test:smoke -- --env production', needs: ['revert_images'], validation: true },
   { id: 'queue_health', phase: 'validation', title: 'Confirm queue health', runbookLine: 'redis-cli LLEN agent:pending', needs: ['revert_images'], validation: true },
   { id: 'auth_check', phase: 'validation', title: 'Validate RLS/auth flows', runbookLine: 'Validate RLS/auth flows (docs/ops/troubleshooting/rls-failures.md)', needs: ['revert_images'], validation: true },
-  { id: 'resume_deploys', phase: 'closing', title: 'Resume deploys', runbookLine: 'Undo the pause once the fix is known', needs: ['pause_deploys'], approval: { when: 'before_run', approvers: CAPTAIN } },
+  { id: 'resume_deploys', phase: 'closing', title: 'Resume deploys', runbookLine: 'Undo the pause once the fix is known', needs: ['pause_deploys'], approval: { when: 'plan', approvers: CAPTAIN } },
   { id: 'resolve', phase: 'closing', title: 'Resolve the incident', runbookLine: 'Update incident with time-to-detect and time-to-recover', needs: ['resume_deploys', 'smoke_tests', 'queue_health', 'auth_check'], approval: { when: 'before_run', approvers: CAPTAIN } },
 ];
 

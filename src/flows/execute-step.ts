@@ -28,7 +28,7 @@ export async function executeStep(deps: FlowDeps, executors: Executors, job: Ste
   const executor = executors[job.stepId] ?? manualFallback(job.stepId);
   const ctx = context(deps, job, snapshot, record, run.signal);
   try {
-    const outcome = await executor.run(ctx);
+    const outcome = await invoke(executor, ctx, job);
     return (await finish(deps, job, outcome)) ? 'done' : 'aborted';
   } catch (err) {
     if (run.signal.aborted) return 'aborted';
@@ -75,6 +75,18 @@ function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, recor
     now: deps.now,
     log,
   };
+}
+
+/** Plain steps run; planned steps plan on Run and apply the approved plan on their apply job. */
+async function invoke(executor: StepExecutor, ctx: StepContext, job: StepJob): Promise<StepOutcome> {
+  if ('run' in executor) return executor.run(ctx);
+  if (job.kind === 'apply') {
+    const plan = ctx.previous.plan as Record<string, unknown> | undefined;
+    if (!plan) throw new UserFacingError('prerequisite_unmet', `\`${job.stepId}\` has no approved plan to apply: Retry it to plan again`);
+    return executor.apply({ ...ctx, plan });
+  }
+  const planned = await executor.plan(ctx);
+  return { outcome: 'awaiting_approval', summary: planned.summary, output: { plan: planned.plan, plannedAt: ctx.now().toISOString() } };
 }
 
 const OUTCOME_EVENTS = { succeeded: 'succeed', awaiting_approval: 'await_approval', awaiting_confirmation: 'await_confirmation' } as const;

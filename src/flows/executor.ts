@@ -28,8 +28,20 @@ export interface StepOutcome {
   incident?: IncidentPatch;
 }
 
-export interface StepExecutor {
+export interface StepPlan {
+  /** What will happen, in words (and the SQL, backup or commands), shown before anyone approves. */
+  summary: string;
+  plan: Record<string, unknown>;
+}
+
+/** A plain step runs; a planned step (approval `plan`) plans, is approved, then applies that plan. */
+export interface RunExecutor {
   run(ctx: StepContext): Promise<StepOutcome>;
 }
+export interface PlannedExecutor {
+  plan(ctx: StepContext): Promise<StepPlan>;
+  apply(ctx: StepContext & { plan: Record<string, unknown> }): Promise<StepOutcome>;
+}
+export type StepExecutor = RunExecutor | PlannedExecutor;
 
 export type Executors = Partial<Record<StepId, StepExecutor>>;

@@ -200,6 +200,8 @@ export interface StepJob {
   incidentId: string;
   stepId: StepId;
   attempt: number;
+  /** `apply`: a planned step whose approvals are complete applies its approved plan. */
+  kind?: 'run' | 'apply';
 }
 
 export interface StepQueue {

@@ -11,7 +11,7 @@ export async function reconcile(deps: FlowDeps): Promise<{ enqueued: StepJob[]; 
   const enqueued: StepJob[] = [];
   const failed: StepJob[] = [];
   for (const step of await deps.store.activeSteps()) {
-    const job = { incidentId: step.incidentId, stepId: step.stepId, attempt: step.attempt };
+    const job: StepJob = { incidentId: step.incidentId, stepId: step.stepId, attempt: step.attempt, ...(step.output.phase === 'apply' ? { kind: 'apply' as const } : {}) };
     const state = await deps.queue.jobState(job);
     if (state === null) {
       await deps.queue.enqueue(job);

@@ -59,7 +59,9 @@ function precheck(snap: IncidentSnapshot, record: StepRecord | undefined, cmd: S
 
 function situation(snap: IncidentSnapshot, record: StepRecord) {
   const def = stepDefinition(record.stepId);
-  return { def, record, incident: snap.incident, steps: snap.steps, approvals: snap.approvals.filter((a) => a.stepId === record.stepId) };
+  // Approvals belong to one attempt: a Retry plans again and needs new approvals.
+  const approvals = snap.approvals.filter((a) => a.stepId === record.stepId && a.attempt === record.attempt);
+  return { def, record, incident: snap.incident, steps: snap.steps, approvals };
 }
 
 /** Why an action is not available now, in words a person can act on. */
@@ -83,7 +85,8 @@ export async function runStep(deps: FlowDeps, cmd: StepCommand): Promise<StepJob
   const job = await command<StepJob>(deps, cmd, 'run', (snap, record) => {
     const action: StepAction = record.state === 'pending' ? 'run' : 'retry';
     if (!allowed(snap, record, action)) return { ok: false, code: 'prerequisite_unmet', reason: whyNot(snap, record, action) };
-    const next = advance(record, 'enqueue', deps.now(), cmd.actor);
+    const queued = advance(record, 'enqueue', deps.now(), cmd.actor);
+    const next = { ...queued, output: { ...queued.output, phase: 'run' } };
     const event: NewEvent = { kind: 'step_queued', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { attempt: next.attempt } };
     return { ok: true, value: { incidentId: cmd.incidentId, stepId: cmd.stepId, attempt: next.attempt }, events: [event], mutation: { steps: [next] } };
   });
@@ -101,9 +104,9 @@ export async function enqueue(deps: FlowDeps, job: StepJob): Promise<void> {
   }
 }
 
-export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: string }): Promise<{ complete: boolean }> {
+export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: string }): Promise<{ complete: boolean; applying?: StepJob }> {
   const roles = await deps.roles.rolesOf(cmd.actor);
-  return command(deps, cmd, 'approve', (snap, record) => {
+  const result = await command<{ complete: boolean; applying?: StepJob }>(deps, cmd, 'approve', (snap, record) => {
     if (!allowed(snap, record, 'approve')) return { ok: false, code: 'prerequisite_unmet', reason: whyNot(snap, record, 'approve') };
     const s = situation(snap, record);
     if (s.def.approval?.when === 'after_run') return approveProposal(deps, cmd, snap.incident, record);
@@ -114,15 +117,25 @@ export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: 
     }
     const approval = { incidentId: cmd.incidentId, stepId: record.stepId, attempt: record.attempt, role, userId: cmd.actor, at: deps.now() };
     const remaining = missingApprovals(s.def, [...s.approvals, approval]);
-    const event: NewEvent = { kind: 'approval_given', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { role, remaining } };
+    const events: NewEvent[] = [{ kind: 'approval_given', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { role, remaining } }];
+    if (s.def.approval?.when === 'plan' && remaining.length === 0) {
+      // Every approval is in: apply exactly the plan that was approved, in the same attempt.
+      const applying = advance(record, 'apply', deps.now(), cmd.actor);
+      const next = { ...applying, output: { ...applying.output, phase: 'apply' } };
+      events.push({ kind: 'step_queued', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { attempt: record.attempt, apply: true } });
+      const job: StepJob = { incidentId: cmd.incidentId, stepId: record.stepId, attempt: record.attempt, kind: 'apply' };
+      return { ok: true, value: { complete: true, applying: job }, events, mutation: { approvals: [approval], steps: [next] } };
+    }
     // The approval changes what the step allows: bump its version so older buttons go stale.
     const touched = { ...record, updatedAt: deps.now() };
-    return { ok: true, value: { complete: remaining.length === 0 }, events: [event], mutation: { approvals: [approval], steps: [touched] } };
+    return { ok: true, value: { complete: remaining.length === 0 }, events, mutation: { approvals: [approval], steps: [touched] } };
   });
+  if (result.applying) await enqueue(deps, result.applying);
+  return result;
 }
 
 /** After-run approval: the captain accepts (or overrides) what the step proposed — today only the target release. */
-function approveProposal(deps: FlowDeps, cmd: StepCommand & { target?: string }, incident: Incident, record: StepRecord): Outcome<{ complete: boolean }> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> } {
+function approveProposal(deps: FlowDeps, cmd: StepCommand & { target?: string }, incident: Incident, record: StepRecord): Outcome<{ complete: boolean; applying?: StepJob }> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> } {
   const proposal = record.output.proposal as { version: string; source: string } | undefined;
   const valid = (record.output.validTargets as string[] | undefined) ?? [];
   const target = cmd.target ?? proposal?.version;

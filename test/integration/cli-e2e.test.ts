@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/app/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
-import { prNode, prPage, releaseBody, runBody, runsPage, tagBody, workflowBody } from '../fixtures/github/github-api.ts';
+import { commitBody, compareBody, prNode, prPage, releaseBody, runBody, runsPage, tagBody, workflowBody } from '../fixtures/github/github-api.ts';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 
@@ -96,14 +96,20 @@ it('rolls the application back end to end from the CLI', async () => {
   expect(verify.out).toContain('verify_cutover: awaiting_confirmation — Check that new pods serve traffic and the error rate drops in Grafana 00-Prod Overview (https://grafana.example.com/d/00-prod-overview)');
   expect((await h.cli('confirm', incidentId, 'verify_cutover', '--as', SRE, '--note', '5xx back to baseline')).code).toBe(0);
 
-  // Resume: captain approval first, then exactly what pause changed is undone.
-  expect((await h.cli('run', incidentId, 'resume_deploys', '--as', SRE)).err).toContain('needs approval first by the Release Captain');
-  await h.cli('approve', incidentId, 'resume_deploys', '--as', CAPTAIN);
+  // Resume: the plan says what resuming ships again; the captain approves; exactly what pause changed is undone.
+  github().get(`${REPO}/compare/v1.2.2...main`).query({ per_page: 100, page: 1 }).reply(200, compareBody([commitBody(1)], 1, [{ filename: 'supabase/migrations/20261120_add_orgs.sql', status: 'added' }]));
+  const plan = await h.cli('run', incidentId, 'resume_deploys', '--as', SRE);
+  expect(plan.out).toContain('resume_deploys: awaiting_approval — Resuming will re-enable deploy.yml and re-enable auto-merge on #12 (squash).');
+  expect(plan.out).toContain('If deploys resume, main ships 1 commit made after v1.2.2');
+  expect(plan.out).toContain('20261120_add_orgs.sql');
+  expect((await h.cli('approve', incidentId, 'resume_deploys', '--as', SRE)).err).toContain('only the Release Captain may approve `resume_deploys`');
   github().put(`${REPO}/actions/workflows/deploy.yml/enable`).reply(204);
   github().post('/graphql', (b: { query: string }) => b.query.includes('pullRequests(states: OPEN')).reply(200, prPage([prNode('PR_12', 12, null), prNode('PR_13', 13, null)]));
   github().post('/graphql', (b: { query: string; variables: Record<string, unknown> }) => b.query.includes('enablePullRequestAutoMerge') && b.variables.pullRequestId === 'PR_12' && b.variables.mergeMethod === 'SQUASH').reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
-  const resume = await h.cli('run', incidentId, 'resume_deploys', '--as', SRE);
+  const resume = await h.cli('approve', incidentId, 'resume_deploys', '--as', CAPTAIN);
   expect(resume.code, resume.err).toBe(0);
+  expect(resume.out).toContain('every approval is in: applying the approved plan');
+  expect(resume.out).toContain('resume_deploys: succeeded');
   expectGitHubDone();
 
   const snap = await container.deps.store.get(incidentId);
@@ -118,10 +124,10 @@ it('rolls the application back end to end from the CLI', async () => {
   expect(milestones).toEqual(expect.arrayContaining([
     'incident_started', 'step_succeeded:pause_deploys', 'step_awaiting_approval:select_release', 'action_refused:select_release',
     'target_approved:select_release', 'step_succeeded:revert_images', 'step_awaiting_confirmation:verify_cutover',
-    'step_succeeded:verify_cutover', 'approval_given:resume_deploys', 'step_succeeded:resume_deploys',
+    'step_succeeded:verify_cutover', 'step_awaiting_approval:resume_deploys', 'approval_given:resume_deploys', 'step_succeeded:resume_deploys',
   ]));
   // Every step that ran has started → outcome, in order.
-  for (const stepId of ['pause_deploys', 'revert_images', 'resume_deploys']) {
+  for (const stepId of ['pause_deploys', 'revert_images']) {
     const kinds = timeline.filter((e) => e.stepId === stepId && e.kind !== 'step_progress').map((e) => e.kind);
     expect(kinds.slice(-3), stepId).toEqual(['step_queued', 'step_started', 'step_succeeded']);
   }

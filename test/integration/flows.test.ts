@@ -11,6 +11,9 @@ import type { FlowDeps } from '../../src/flows/deps.ts';
 import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { approveStep, runStep, skipStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
+import { executeStep } from '../../src/flows/execute-step.ts';
+import type { Executors } from '../../src/flows/executor.ts';
+import { RUNBOOK } from '../../src/domain/steps.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
 import type { Redis } from 'ioredis';
@@ -53,7 +56,7 @@ describe('starting a rollback', () => {
   it('opens the incident with every runbook step and queues the read-only immediate steps', async () => {
     const incident = await start({ issueUrl: 'https://github.com/ValueCanvas/ValueCanvas/issues/9' });
     const snap = await deps.store.get(incident.id);
-    expect(snap.steps.size).toBe(14);
+    expect(snap.steps.size).toBe(RUNBOOK.length);
     expect(snap.steps.get('announce')?.state).toBe('queued');
     expect(snap.steps.get('select_release')?.state).toBe('queued');
     expect(snap.steps.get('pause_deploys')?.state).toBe('pending');
@@ -108,18 +111,40 @@ describe('step commands', () => {
     expect(refusals.map((e) => e.payload.action)).toEqual(['run', 'approve']);
   });
 
-  it('needs two different people for a database approval', async () => {
+  it('shows a plan, needs two different people to approve it, then applies exactly that plan', async () => {
     const incident = await start();
     // migration_revert waits for migration_scope: finish it by skipping.
     await skipStep(deps, { incidentId: incident.id, stepId: 'migration_scope', actor: CAPTAIN, reason: 'checked by hand: rollback needed' });
-    const first = await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN });
-    expect(first.complete).toBe(false);
-    await expect(approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN })).rejects.toThrow(/must come from a different person/);
-    await expect(runStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER })).rejects.toThrow(/needs approval first by the Database Owner/);
-    const second = await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER });
-    expect(second.complete).toBe(true);
+    await expect(approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN })).rejects.toThrow(/`migration_revert` is pending: it cannot be approved now/);
+    const applied: unknown[] = [];
+    const executors: Executors = {
+      migration_revert: {
+        plan: async () => ({ summary: 'apply 20261120_add_orgs.down.sql: drop table orgs', plan: { sql: 'drop table orgs;' } }),
+        apply: async (ctx) => {
+          applied.push(ctx.plan);
+          return { outcome: 'succeeded', summary: 'reverted 20261120_add_orgs' };
+        },
+      },
+    };
+    const run = { tryNumber: 1, maxTries: 1, signal: new AbortController().signal };
     const job = await runStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER });
-    expect(job.attempt).toBe(1);
+    expect(await executeStep(deps, executors, job, run)).toBe('done');
+    const planned = (await deps.store.get(incident.id)).steps.get('migration_revert')!;
+    expect(planned).toMatchObject({ state: 'awaiting_approval', summary: 'apply 20261120_add_orgs.down.sql: drop table orgs' });
+
+    const first = await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN });
+    expect(first).toEqual({ complete: false });
+    await expect(approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN })).rejects.toThrow(/you already approved `migration_revert`; the remaining approval \(Database Owner\) must come from a different person/);
+    await expect(approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: SRE })).rejects.toThrow(/only the Release Captain or Database Owner may approve/);
+    expect(applied).toEqual([]);
+    const second = await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER });
+    expect(second).toEqual({ complete: true, applying: { incidentId: incident.id, stepId: 'migration_revert', attempt: 1, kind: 'apply' } });
+    expect(await queue.jobState(second.applying!)).toBe('waiting');
+    expect(await executeStep(deps, executors, second.applying!, run)).toBe('done');
+    expect(applied).toEqual([{ sql: 'drop table orgs;' }]);
+    const done = (await deps.store.get(incident.id));
+    expect(done.steps.get('migration_revert')).toMatchObject({ state: 'succeeded', attempt: 1 });
+    expect(done.approvals.filter((a) => a.stepId === 'migration_revert').map((a) => [a.userId, a.role])).toEqual([[CAPTAIN, 'release_captain'], [DB_OWNER, 'database_owner']]);
   });
 
   it('needs a reason to skip and lets only the captain skip', async () => {

@@ -10,7 +10,7 @@ import type { StepJob, StepQueue } from '../../flows/ports.ts';
 export const STEP_QUEUE = 'steps';
 
 export function jobIdOf(job: StepJob): string {
-  return `${job.incidentId}_${job.stepId}_${job.attempt}`;
+  return `${job.incidentId}_${job.stepId}_${job.attempt}${job.kind === 'apply' ? '_apply' : ''}`;
 }
 
 export function abortChannel(prefix: string): string {

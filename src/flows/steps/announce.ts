@@ -4,14 +4,14 @@
  * chat is wired in, posts both checklists before it succeeds.
  */
 import type { Incident } from '../../domain/incident.ts';
-import type { StepExecutor } from '../executor.ts';
+import type { RunExecutor } from '../executor.ts';
 
 export interface Announcer {
   /** Posts (or finds already posted) both checklists; returns where. */
   announce(incident: Incident): Promise<{ incidents: string; releases: string }>;
 }
 
-export function createAnnounce(deps: { announcer: Announcer | null }): StepExecutor {
+export function createAnnounce(deps: { announcer: Announcer | null }): RunExecutor {
   return {
     async run(ctx) {
       const { incident } = ctx;

@@ -1,9 +1,9 @@
 /** Runbook: "Capture timestamps for the first bad request and current backlog depth." */
 import { UserFacingError, withContext } from '../../domain/errors.ts';
-import type { StepExecutor } from '../executor.ts';
+import type { RunExecutor } from '../executor.ts';
 import type { Backlog } from '../ports.ts';
 
-export function createCaptureContext(deps: { backlog: Backlog | null; backlogEnv: string }): StepExecutor {
+export function createCaptureContext(deps: { backlog: Backlog | null; backlogEnv: string }): RunExecutor {
   return {
     async run(ctx) {
       const key = ctx.config.target.backlog_key;

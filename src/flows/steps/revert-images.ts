@@ -6,12 +6,12 @@
  */
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
 import type { DeploymentConfig } from '../../app/config-schema.ts';
-import type { StepContext, StepExecutor } from '../executor.ts';
+import type { StepContext, RunExecutor } from '../executor.ts';
 import type { Deployments } from '../ports.ts';
 
 type Images = Record<string, string>;
 
-export function createRevertImages(deps: { deployments: Deployments }): StepExecutor {
+export function createRevertImages(deps: { deployments: Deployments }): RunExecutor {
   return {
     async run(ctx) {
       const target = ctx.incident.targetVersion;

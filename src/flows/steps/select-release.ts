@@ -7,7 +7,7 @@
 import semver from 'semver';
 import { UserFacingError } from '../../domain/errors.ts';
 import { imageTag, isReleaseTag, previousRelease } from '../../domain/versions.ts';
-import type { StepContext, StepExecutor } from '../executor.ts';
+import type { StepContext, RunExecutor } from '../executor.ts';
 import type { Deployments, IncidentStore, SourceControl } from '../ports.ts';
 
 interface Candidate {
@@ -15,7 +15,7 @@ interface Candidate {
   detail: string;
 }
 
-export function createSelectRelease(deps: { store: IncidentStore; deployments: Deployments; sourceControl: SourceControl | null }): StepExecutor {
+export function createSelectRelease(deps: { store: IncidentStore; deployments: Deployments; sourceControl: SourceControl | null }): RunExecutor {
   return {
     async run(ctx) {
       const pattern = ctx.config.github.tag_pattern;

@@ -8,11 +8,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import type { MetricQuery } from '../../adapters/prometheus/prometheus-query.ts';
-import type { StepContext, StepExecutor } from '../executor.ts';
+import type { StepContext, RunExecutor } from '../executor.ts';
 import type { IncidentStore } from '../ports.ts';
 import { recordRestoredImages } from '../known-good.ts';
 
-export function createVerifyCutover(deps: { metrics: MetricQuery | null; store: IncidentStore }): StepExecutor {
+export function createVerifyCutover(deps: { metrics: MetricQuery | null; store: IncidentStore }): RunExecutor {
   return {
     async run(ctx) {
       const prom = ctx.config.verify.prometheus;
