@@ -7,7 +7,9 @@
 import semver from 'semver';
 import { UserFacingError } from '../../domain/errors.ts';
 import { imageTag, isReleaseTag, previousRelease } from '../../domain/versions.ts';
-import type { StepContext, RunExecutor } from '../executor.ts';
+import type { Logger } from 'pino';
+import type { RunbookConfig } from '../../app/config-schema.ts';
+import type { RunExecutor } from '../executor.ts';
 import type { Deployments, IncidentStore, SourceControl } from '../ports.ts';
 
 interface Candidate {
@@ -15,68 +17,85 @@ interface Candidate {
   detail: string;
 }
 
-export function createSelectRelease(deps: { store: IncidentStore; deployments: Deployments; sourceControl: SourceControl | null }): RunExecutor {
+export interface TargetProposalResult {
+  proposal: { version: string; source: string };
+  validTargets: string[];
+  candidates: Record<string, unknown>;
+  disagreements: string[];
+  notes: string[];
+  summary: string;
+}
+
+export interface ProposeDeps {
+  store: IncidentStore;
+  deployments: Deployments;
+  sourceControl: SourceControl | null;
+}
+
+/**
+ * The proposal itself, usable before an incident exists (the /rollback modal shows it while
+ * people fill the form) and by the step.
+ */
+export async function proposeTarget(deps: ProposeDeps, input: { config: RunbookConfig; badVersion: string; requestedTarget?: string | null; log: Logger }): Promise<TargetProposalResult> {
+  const { config, badVersion } = input;
+  const pattern = config.github.tag_pattern;
+  const bad = await badVersions(deps.store, config.environment.name, badVersion);
+  const known = await fromKnownGood(deps.store, config.environment.name, badVersion, bad);
+  const history = await fromHistory(deps.deployments, config, badVersion, bad, pattern);
+  const tags = await fromTags(deps.sourceControl, badVersion, bad, pattern, input.log);
+  const valid = [...new Set([known.version, ...history.all, ...tags.all].filter((v): v is string => !!v))].sort(semver.rcompare);
+  const requested = input.requestedTarget;
+  const pick = requested
+    ? { version: requested, source: 'requested with the rollback (`to`)' }
+    : known.version
+      ? { version: known.version, source: `known-good record (${known.detail})` }
+      : history.version
+        ? { version: history.version, source: `ReplicaSet history (${history.detail})` }
+        : tags.version
+          ? { version: tags.version, source: `repo tags (${tags.detail})` }
+          : null;
+  if (!pick) {
+    throw new UserFacingError('not_found', `no known-good release below ${badVersion} was found (no known-good record, no older ReplicaSet, no older tag): name the target yourself with \`to vX.Y.Z\``);
+  }
+  if (!valid.includes(pick.version)) {
+    throw new UserFacingError('invalid_input', `${pick.version} is neither in the Deployments' history nor in the repo's tags, so its images may not exist: pick one of ${valid.slice(0, 8).join(', ') || '(none found)'}`);
+  }
+  const sources: [string, Candidate][] = [['known-good record', known], ['ReplicaSet history', history], ['repo tags', tags]];
+  const disagreements = sources.filter(([, c]) => c.version && c.version !== pick.version).map(([name, c]) => `${name} suggests ${c.version} (${c.detail})`);
+  const summary = [`Proposed target ${pick.version} from the ${pick.source}.`, ...disagreements.map((d) => `Note: ${d}.`), ...tags.notes].join(' ');
+  return { proposal: pick, validTargets: valid, candidates: { knownGood: known, history, tags }, disagreements, notes: tags.notes, summary };
+}
+
+export function createSelectRelease(deps: ProposeDeps): RunExecutor {
   return {
     async run(ctx) {
-      const pattern = ctx.config.github.tag_pattern;
-      const bad = await badVersions(deps.store, ctx);
-      const known = await fromKnownGood(deps.store, ctx, bad);
-      const history = await fromHistory(deps.deployments, ctx, bad, pattern);
-      const tags = await fromTags(deps.sourceControl, ctx, bad, pattern);
-      const valid = [...new Set([known.version, ...history.all, ...tags.all].filter((v): v is string => !!v))].sort(semver.rcompare);
-      const requested = ctx.previous.requestedTarget as string | undefined;
-      const pick = requested
-        ? { version: requested, source: 'requested with the rollback (`to`)' }
-        : known.version
-          ? { version: known.version, source: `known-good record (${known.detail})` }
-          : history.version
-            ? { version: history.version, source: `ReplicaSet history (${history.detail})` }
-            : tags.version
-              ? { version: tags.version, source: `repo tags (${tags.detail})` }
-              : null;
-      if (!pick) {
-        throw new UserFacingError('not_found', `no known-good release below ${ctx.incident.badVersion} was found (no known-good record, no older ReplicaSet, no older tag): name the target yourself with \`to vX.Y.Z\``);
-      }
-      if (!valid.includes(pick.version)) {
-        throw new UserFacingError('invalid_input', `${pick.version} is neither in the Deployments' history nor in the repo's tags, so its images may not exist: pick one of ${valid.slice(0, 8).join(', ') || '(none found)'}`);
-      }
-      const disagreements = [
-        ['known-good record', known],
-        ['ReplicaSet history', history],
-        ['repo tags', tags],
-      ]
-        .filter(([, c]) => (c as Candidate).version && (c as Candidate).version !== pick.version)
-        .map(([name, c]) => `${name as string} suggests ${(c as Candidate).version} (${(c as Candidate).detail})`);
-      const summary = [`Proposed target ${pick.version} from the ${pick.source}.`, ...disagreements.map((d) => `Note: ${d}.`), ...tags.notes].join(' ');
-      return {
-        outcome: 'awaiting_approval',
-        summary,
-        output: { proposal: pick, validTargets: valid, candidates: { knownGood: known, history, tags }, disagreements, badVersions: [...bad] },
-      };
+      const result = await proposeTarget(deps, { config: ctx.config, badVersion: ctx.incident.badVersion, requestedTarget: ctx.previous.requestedTarget as string | undefined, log: ctx.log });
+      const { summary, ...output } = result;
+      return { outcome: 'awaiting_approval', summary, output };
     },
   };
 }
 
-async function badVersions(store: IncidentStore, ctx: StepContext): Promise<Set<string>> {
-  const incidents = await store.list({ environment: ctx.incident.environment, limit: 200 });
-  return new Set([ctx.incident.badVersion, ...incidents.map((i) => i.badVersion)]);
+async function badVersions(store: IncidentStore, environment: string, badVersion: string): Promise<Set<string>> {
+  const incidents = await store.list({ environment, limit: 200 });
+  return new Set([badVersion, ...incidents.map((i) => i.badVersion)]);
 }
 
-async function fromKnownGood(store: IncidentStore, ctx: StepContext, bad: Set<string>): Promise<Candidate> {
-  const records = await store.knownGood(ctx.incident.environment, 50);
-  const good = records.find((r) => r.version && !bad.has(r.version) && semver.valid(semver.coerce(r.version)) && semver.lt(r.version, ctx.incident.badVersion));
+async function fromKnownGood(store: IncidentStore, environment: string, badVersion: string, bad: Set<string>): Promise<Candidate> {
+  const records = await store.knownGood(environment, 50);
+  const good = records.find((r) => r.version && !bad.has(r.version) && semver.valid(semver.coerce(r.version)) && semver.lt(r.version, badVersion));
   return good ? { version: good.version, detail: `${good.source}, recorded ${good.recordedAt.toISOString()} by ${good.recordedBy}` } : { version: null, detail: 'no record' };
 }
 
-async function fromHistory(deployments: Deployments, ctx: StepContext, bad: Set<string>, pattern: string) {
+async function fromHistory(deployments: Deployments, config: RunbookConfig, badVersion: string, bad: Set<string>, pattern: string) {
   const perDeployment: Record<string, string | null> = {};
   const all = new Set<string>();
-  for (const d of ctx.config.deployments) {
+  for (const d of config.deployments) {
     const revisions = await deployments.history(d.name);
     const tags = revisions
       .map((r) => r.images.find((c) => c.container === d.container)?.image)
       .map((img) => (img ? imageTag(img) : null))
-      .filter((t): t is string => !!t && isReleaseTag(t, pattern) && !bad.has(t) && semver.lt(t, ctx.incident.badVersion));
+      .filter((t): t is string => !!t && isReleaseTag(t, pattern) && !bad.has(t) && semver.lt(t, badVersion));
     tags.forEach((t) => all.add(t));
     perDeployment[d.name] = tags[0] ?? null;
   }
@@ -86,16 +105,16 @@ async function fromHistory(deployments: Deployments, ctx: StepContext, bad: Set<
   return { version, detail: found.size > 1 ? `Deployments disagree — ${detail}` : detail, perDeployment, all: [...all] };
 }
 
-async function fromTags(sc: SourceControl | null, ctx: StepContext, bad: Set<string>, pattern: string) {
+async function fromTags(sc: SourceControl | null, badVersion: string, bad: Set<string>, pattern: string, log: Logger) {
   if (!sc) return { version: null, detail: 'GitHub not configured', all: [] as string[], notes: ['Repo tags were not checked: GITHUB_TOKEN is not set.'] };
   try {
     const tags = await sc.listReleaseTags();
-    const version = previousRelease(tags, ctx.incident.badVersion, bad, pattern);
-    const all = tags.filter((t) => isReleaseTag(t, pattern) && semver.prerelease(t) === null && !bad.has(t) && semver.lt(t, ctx.incident.badVersion));
-    return { version, detail: version ? `highest release below ${ctx.incident.badVersion}` : 'no older release', all, notes: [] as string[] };
+    const version = previousRelease(tags, badVersion, bad, pattern);
+    const all = tags.filter((t) => isReleaseTag(t, pattern) && semver.prerelease(t) === null && !bad.has(t) && semver.lt(t, badVersion));
+    return { version, detail: version ? `highest release below ${badVersion}` : 'no older release', all, notes: [] as string[] };
   } catch (err) {
     // A cross-check must not block the rollback: say it could not be done.
-    ctx.log.warn({ err }, 'could not list repo tags');
+    log.warn({ err }, 'could not list repo tags');
     return { version: null, detail: 'unavailable', all: [] as string[], notes: [`Repo tags could not be checked: ${(err as Error).message}`] };
   }
 }
