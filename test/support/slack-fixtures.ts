@@ -113,7 +113,7 @@ export function midRolloutWithFailure(): ChecklistView {
   return view(incident, steps, approvals, at(11));
 }
 
-/** P2, app reverted, validating, the migration revert has one of its two approvals. */
+/** P2, app reverted, validating; the migration revert's plan has one of its two approvals. */
 export function awaitingTwoPersonApproval(): ChecklistView {
   const incident = makeIncident({ severity: 'P2', impactStartedAt: null, targetVersion: 'v1.3.2', targetSource: 'replicaset_history', decidedAt: at(12) });
   const steps = makeSteps(incident.id, {
@@ -123,7 +123,14 @@ export function awaitingTwoPersonApproval(): ChecklistView {
     select_release: { ...done(2, 2.5, SRE, 'Proposed v1.3.2 (ReplicaSet history; no known-good record yet)'), finishedAt: at(12) },
     revert_images: done(13, 17, SRE, 'api, web, worker now on v1.3.2'),
     verify_cutover: { state: 'awaiting_confirmation', startedAt: at(17, 30), updatedAt: at(17, 40), actor: SRE, summary: 'No Prometheus configured: check 00-Prod Overview in Grafana and confirm' },
-    migration_scope: done(14, 14.2, DB_OWNER, 'v1.4.0 shipped 20261120_add_orgs (has a down migration; drops column orgs.plan)'),
+    migration_scope: done(14, 14.2, DB_OWNER, 'v1.4.0 shipped 20261120_add_orgs (has a down migration)'),
+    migration_revert: {
+      state: 'awaiting_approval',
+      startedAt: at(19),
+      updatedAt: at(19, 20),
+      actor: DB_OWNER,
+      summary: 'Plan: apply 20261120_add_orgs.down.sql in one transaction. It drops column orgs.plan (data in it is lost).',
+    },
     smoke_tests: { state: 'running', startedAt: at(18), updatedAt: at(19), actor: SRE, summary: 'Smoke workflow run #4411 in progress' },
     queue_health: done(18, 18.1, SRE, 'agent:pending 12 and draining'),
   });
@@ -149,7 +156,7 @@ export function resolved(): ChecklistView {
     revert_images: { ...done(15, 21, SRE, 'api, web, worker now on v1.3.2'), attempt: 2 },
     verify_cutover: done(21, 24, SRE, 'Error rate 0.2% (was 7.9%), held 2m'),
     migration_scope: done(5, 5.3, DB_OWNER, 'v1.4.0 shipped no migrations'),
-    migration_revert: { state: 'skipped', finishedAt: at(6), updatedAt: at(6), actor: CAPTAIN, summary: 'Skipped: v1.4.0 shipped no migrations' },
+    migration_revert: { state: 'skipped', finishedAt: at(6), updatedAt: at(6), actor: CAPTAIN, summary: 'v1.4.0 shipped no migrations' },
     smoke_tests: done(24, 31, SRE, 'Smoke workflow run #4409 passed'),
     queue_health: done(24, 24.1, SRE, 'agent:pending 40 and draining'),
     auth_check: done(24, 34, SRE, '3 of 3 auth probes passed'),

@@ -3,6 +3,7 @@ import { parseButtonValue, STEP_ACTION_IDS } from '../../src/adapters/slack/acti
 import type { ActionsBlock, KnownBlock, SectionBlock } from '../../src/adapters/slack/block-kit.ts';
 import { checkBlockLimits } from '../../src/adapters/slack/block-limits.ts';
 import { renderChecklist, renderChecklistText, type ChecklistView } from '../../src/adapters/slack/checklist-blocks.ts';
+import { RUNBOOK } from '../../src/domain/steps.ts';
 import { expectGolden } from '../support/golden.ts';
 import { at, awaitingTwoPersonApproval, freshP1, makeIncident, makeSteps, midRolloutWithFailure, resolved, SRE } from '../support/slack-fixtures.ts';
 
@@ -36,9 +37,10 @@ describe('renderChecklist', () => {
   }
 
   it('shows the buttons each step allows now, with values that parse back to the step and its version', () => {
-    const view = midRolloutWithFailure();
+    expect(buttons(renderChecklist(midRolloutWithFailure()), 'revert_images').map((b) => b.label)).toEqual(['Retry', 'Skip…']);
+    const view = awaitingTwoPersonApproval();
     const blocks = renderChecklist(view);
-    expect(buttons(blocks, 'revert_images').map((b) => b.label)).toEqual(['Retry', 'Skip…']);
+    expect(buttons(blocks, 'migration_revert').map((b) => b.label)).toEqual(['Approve', 'Retry', 'Skip…']);
     const approve = buttons(blocks, 'migration_revert').find((b) => b.label === 'Approve');
     expect(approve).toMatchObject({ actionId: STEP_ACTION_IDS.approve, style: 'primary' });
     const record = view.steps.find((s) => s.stepId === 'migration_revert');
@@ -55,20 +57,25 @@ describe('renderChecklist', () => {
     expect(abort?.type === 'button' && abort.confirm?.confirm?.text).toBe('Abort');
   });
 
-  it('says which approvals are still missing, and who approved', () => {
+  it('says which approvals are still missing, who approved, and shows the plan being approved', () => {
     const text = stepSection(renderChecklist(awaitingTwoPersonApproval()), 'migration_revert');
+    expect(text).toContain('planned by <@U0DBOWNER1>');
     expect(text).toContain('approved by <@U0CAPTAIN1> (captain)');
     expect(text).toContain('*needs approval: database owner*');
-    expect(stepSection(renderChecklist(freshP1()), 'migration_revert')).toContain('needs approval: captain + database owner');
+    expect(text).toContain('> Plan: apply 20261120_add_orgs.down.sql in one transaction. It drops column orgs.plan');
+    expect(stepSection(renderChecklist(freshP1()), 'migration_revert')).toContain('Run shows the plan, then it needs approval: captain + database owner');
   });
 
-  it('shows the backup restore as not offered, without buttons, unless the incident is critical', () => {
+  it('shows the backup steps as not offered, on one line and without buttons, unless the incident is critical', () => {
     const plain = renderChecklist(freshP1());
-    expect(stepSection(plain, 'backup_restore')).toContain('not offered');
-    expect(buttons(plain, 'backup_restore')).toEqual([]);
+    expect(stepSection(plain, 'backup_restore')).toBe(
+      ':heavy_minus_sign: *Restore from backup*, *Promote the restored database*, *Abandon the restored database* — not offered\n_only for critical incidents (security exposure or data corruption)_',
+    );
+    for (const step of ['backup_restore', 'backup_promote', 'backup_abandon']) expect(buttons(plain, step)).toEqual([]);
     const critical = renderChecklist(midRolloutWithFailure());
     expect(stepSection(critical, 'backup_restore')).not.toContain('not offered');
-    expect(buttons(critical, 'backup_restore').map((b) => b.label)).toContain('Approve');
+    expect(buttons(critical, 'backup_restore').map((b) => b.label)).toEqual(['Run', 'Skip…']);
+    expect(stepSection(critical, 'backup_promote')).toContain('waits for _Restore from backup_');
   });
 
   it('renders resolved and aborted incidents with no buttons and a closing line', () => {
@@ -127,10 +134,30 @@ describe('renderChecklist', () => {
   });
 });
 
+describe('every state stays within Slack limits', () => {
+  const STATES = ['pending', 'queued', 'running', 'awaiting_approval', 'awaiting_confirmation', 'succeeded', 'failed', 'skipped', 'aborted'] as const;
+  const long = 'Z'.repeat(5000);
+
+  for (const incidentState of ['open', 'resolved', 'aborted'] as const) {
+    for (const critical of [false, true]) {
+      it(`renders every step in every state (${incidentState}, ${critical ? 'critical' : 'not critical'})`, () => {
+        for (const state of STATES) {
+          const incident = makeIncident({ state: incidentState, critical, trigger: critical ? 'data_corruption' : 'slo_breach' });
+          const patch = { state, attempt: 3, actor: SRE, startedAt: at(1), finishedAt: at(2), summary: long, error: long };
+          const steps = makeSteps(incident.id, Object.fromEntries(RUNBOOK.map((d) => [d.id, patch])));
+          const blocks = renderChecklist({ ...freshP1(), incident, steps });
+          expect(checkBlockLimits(blocks), `all steps ${state}`).toEqual([]);
+          if (incidentState !== 'open') expect(blocks.some((b) => b.type === 'actions')).toBe(false);
+        }
+      });
+    }
+  }
+});
+
 describe('renderChecklistText', () => {
   it('summarises progress for notifications', () => {
     expect(renderChecklistText(midRolloutWithFailure())).toBe(
-      'P1 rollback v1.4.0 → v1.3.2 (production): 5 of 14 steps done; failed: Revert container images',
+      'P1 rollback v1.4.0 → v1.3.2 (production): 5 of 16 steps done; failed: Revert container images',
     );
     expect(renderChecklistText(freshP1())).toBe(
       'P1 rollback of v1.4.0 · target not chosen yet (production): 0 of 13 steps done; running: Announce the rollback',

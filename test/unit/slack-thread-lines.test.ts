@@ -93,3 +93,13 @@ describe('isMilestone', () => {
     expect(chatter.filter(isMilestone)).toEqual([]);
   });
 });
+
+describe('formatThreadLine with odd input', () => {
+  it('treats an event kind named like an Object property as unknown', () => {
+    expect(formatThreadLine(ev('constructor'))).toBe('`12:05:07 UTC` :grey_question: constructor by <@U0SRE00001>');
+  });
+
+  it('shows a non-Slack actor as written and a missing payload field as "?"', () => {
+    expect(formatThreadLine(ev('target_approved', {}, 'select_release', 'cli:alice'))).toBe('`12:05:07 UTC` :dart: Target release `?` approved by cli:alice');
+  });
+});

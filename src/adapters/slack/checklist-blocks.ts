@@ -54,7 +54,12 @@ export function renderChecklist(view: ChecklistView): KnownBlock[] {
   const blocks: KnownBlock[] = [...renderHeader(view), { type: 'divider' }];
   for (const phase of PHASES) {
     blocks.push({ type: 'section', text: mrkdwn(`*${PHASE_TITLES[phase]}*`) });
-    for (const def of RUNBOOK.filter((d) => d.phase === phase)) blocks.push(...renderStep(view, def, records));
+    const defs = RUNBOOK.filter((d) => d.phase === phase);
+    const notOffered = defs.filter((d) => d.criticalOnly && !view.incident.critical);
+    for (const def of defs) {
+      if (notOffered[0] === def) blocks.push(notOfferedBlock(notOffered));
+      else if (!notOffered.includes(def)) blocks.push(...renderStep(view, def, records));
+    }
   }
   const closing = closingLine(view.incident);
   if (closing) blocks.push({ type: 'divider' }, { type: 'context', elements: [mrkdwn(closing)] });
@@ -63,10 +68,6 @@ export function renderChecklist(view: ChecklistView): KnownBlock[] {
 
 function renderStep(view: ChecklistView, def: StepDefinition, records: ReadonlyMap<StepId, StepRecord>): KnownBlock[] {
   const record = records.get(def.id);
-  if (def.criticalOnly && !view.incident.critical) {
-    const text = `:heavy_minus_sign: *${def.title}* — not offered\n_only for critical incidents (security exposure or data corruption)_`;
-    return [{ type: 'section', block_id: stepBlockId(def.id), text: mrkdwn(text) }];
-  }
   if (!record) {
     return [{ type: 'section', block_id: stepBlockId(def.id), text: mrkdwn(`:grey_question: *${def.title}* — no record yet`) }];
   }
@@ -75,7 +76,8 @@ function renderStep(view: ChecklistView, def: StepDefinition, records: ReadonlyM
   const label = STATE_LABELS[record.state];
   const attempt = record.attempt > 1 ? ` (attempt ${record.attempt})` : '';
   const lines = [`${label.emoji} *${def.title}* — ${label.word}${attempt}`];
-  const meta = [whoAndWhen(record, view.now), ...approvalNotes(def, record, approvals, view.now)];
+  const ready = unmetPrerequisite(situation) === null;
+  const meta = [whoAndWhen(def, record, view.now), ...approvalNotes(def, record, approvals, view.now, ready)];
   if (record.state === 'pending') meta.push(waitingFor(situation, records));
   const metaText = meta.filter(Boolean).join(' · ');
   if (metaText) lines.push(metaText);
@@ -89,7 +91,14 @@ function renderStep(view: ChecklistView, def: StepDefinition, records: ReadonlyM
   return blocks;
 }
 
-function whoAndWhen(record: StepRecord, now: Date): string {
+/** The critical-only steps of a phase share one line: the same reason three times is noise. */
+function notOfferedBlock(defs: readonly StepDefinition[]): KnownBlock {
+  const titles = defs.map((d) => `*${d.title}*`).join(', ');
+  const text = `:heavy_minus_sign: ${titles} — not offered\n_only for critical incidents (security exposure or data corruption)_`;
+  return { type: 'section', block_id: stepBlockId(defs[0]?.id ?? 'backup_restore'), text: mrkdwn(text) };
+}
+
+function whoAndWhen(def: StepDefinition, record: StepRecord, now: Date): string {
   const who = record.actor ? mention(record.actor) : null;
   const t = (d: Date | null) => (d ? formatUtcTime(d, now) : '');
   switch (record.state) {
@@ -99,6 +108,10 @@ function whoAndWhen(record: StepRecord, now: Date): string {
       return `queued${who ? ` by ${who}` : ''} at ${t(record.updatedAt)}`;
     case 'skipped':
       return `skipped${who ? ` by ${who}` : ''} at ${t(record.finishedAt ?? record.updatedAt)}`;
+    case 'awaiting_approval': {
+      const verb = def.approval?.when === 'plan' ? 'planned' : 'proposed';
+      return `${verb}${who ? ` by ${who}` : ''} at ${t(record.startedAt ?? record.updatedAt)}`;
+    }
     default: {
       const verb = record.finishedAt ? 'run' : 'started';
       const started = record.startedAt ? ` at ${t(record.startedAt)}` : '';
@@ -109,14 +122,19 @@ function whoAndWhen(record: StepRecord, now: Date): string {
   }
 }
 
-function approvalNotes(def: StepDefinition, record: StepRecord, approvals: readonly Approval[], now: Date): string[] {
+/** `ready`: prerequisites met, so a missing approval is what holds the step up (shown in bold). */
+function approvalNotes(def: StepDefinition, record: StepRecord, approvals: readonly Approval[], now: Date, ready: boolean): string[] {
   const notes = approvals.map((a) => `approved by <@${a.userId}> (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`);
   const rule = def.approval;
+  if (!rule) return notes;
+  const who = (roles: readonly Role[]) => roles.map((r) => ROLE_TITLES[r]).join(' + ');
+  // A planned step shows its plan first; say up front whose approval it will need.
+  if (rule.when === 'plan' && record.state === 'pending') return [...notes, `Run shows the plan, then it needs approval: ${who(rule.approvers)}`];
   const gateOpen =
-    (rule?.when === 'before_run' && ['pending', 'failed', 'aborted'].includes(record.state)) ||
-    (rule?.when === 'after_run' && record.state === 'awaiting_approval');
+    (rule.when === 'before_run' && ['pending', 'failed', 'aborted'].includes(record.state)) ||
+    (rule.when !== 'before_run' && record.state === 'awaiting_approval');
   const missing = gateOpen ? missingApprovals(def, approvals) : [];
-  if (missing.length > 0) notes.push(`*needs approval: ${missing.map((r) => ROLE_TITLES[r]).join(' + ')}*`);
+  if (missing.length > 0) notes.push(ready ? `*needs approval: ${who(missing)}*` : `needs approval: ${who(missing)}`);
   return notes;
 }
 

@@ -32,7 +32,7 @@ const ACTION_WORDS: Record<string, string> = {
 };
 
 /** Database outcomes stakeholders hear about; a failure is not an outcome yet (it may be retried). */
-const DATABASE_OUTCOME_STEPS: readonly StepId[] = ['migration_revert', 'backup_restore'];
+const DATABASE_OUTCOME_STEPS: readonly StepId[] = ['migration_revert', 'backup_restore', 'backup_promote', 'backup_abandon'];
 
 export function isMilestone(event: ThreadEvent): boolean {
   switch (event.kind) {
@@ -51,60 +51,53 @@ export function isMilestone(event: ThreadEvent): boolean {
 }
 
 export function formatThreadLine(event: ThreadEvent): string {
-  const line = `\`${formatUtcTime(event.at)} UTC\` ${describe(event)}`;
+  const line = `\`${formatUtcTime(event.at)} UTC\` ${lineBody(event)}`;
   return truncate(line, LINE_MAX);
 }
 
-function describe(event: ThreadEvent): string {
-  const p = event.payload;
-  const who = mention(event.actor);
+type Payload = Record<string, unknown>;
+type LineFormatter = (e: { p: Payload; who: string; step: string; event: ThreadEvent }) => string;
+
+/** One formatter per timeline event kind the store emits (see the lead's store for payloads). */
+const LINES: Record<string, LineFormatter> = {
+  incident_started: ({ event }) => incidentStarted(event),
+  step_queued: ({ p, who, step }) =>
+    (num(p, 'attempt') ?? 1) > 1 ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})` : `:hourglass_flowing_sand: ${step} queued by ${who}`,
+  step_started: ({ p, step }) => `:arrow_forward: ${step} started${(num(p, 'attempt') ?? 1) > 1 ? ` (attempt ${num(p, 'attempt')})` : ''}`,
+  step_progress: ({ p, step }) => {
+    const deployment = str(p, 'deployment');
+    return `:small_blue_diamond: ${step}${deployment ? ` · \`${escapeMrkdwn(deployment)}\`` : ''}: ${text(p, 'message')}`;
+  },
+  step_succeeded: ({ p, step }) => `:white_check_mark: ${step} succeeded${detail(p, 'summary')}`,
+  step_awaiting_approval: ({ p, step }) => `:raised_hand: ${step} needs approval${detail(p, 'summary')}`,
+  step_awaiting_confirmation: ({ p, step }) => `:eyes: ${step} needs a person to check and press *Confirm*${detail(p, 'summary')}`,
+  step_failed: ({ p, step }) => {
+    const hint = str(p, 'hint') ? escapeMrkdwn(str(p, 'hint') ?? '') : DEFAULT_FAILURE_HINT;
+    return `:x: ${step} failed: ${escapeMrkdwn(truncate(str(p, 'error') ?? 'no reason given', ERROR_MAX))}\n*Next:* ${hint}`;
+  },
+  step_skipped: ({ p, who, step }) => `:fast_forward: ${step} skipped by ${who}${detail(p, 'reason')}`,
+  step_aborted: ({ p, who, step }) => `:octagonal_sign: ${step} aborted by ${who}${detail(p, 'reason')}`,
+  approval_given: ({ p, who, step }) => {
+    const role = str(p, 'role');
+    return `:ballot_box_with_check: ${who} approved ${step}${role && role in ROLE_TITLES ? ` as ${ROLE_TITLES[role as Role]}` : ''}`;
+  },
+  action_refused: ({ p, who, step, event }) => {
+    const action = str(p, 'action') ?? 'an action';
+    const on = event.stepId ? ` on ${step}` : '';
+    return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused, ${text(p, 'reason')}`;
+  },
+  target_approved: ({ p, who }) => `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`,
+  app_restored: () => ':large_green_circle: Application restored: smoke tests, queue health and the auth check passed',
+  incident_resolved: ({ p, who }) => `:checkered_flag: Incident resolved by ${who}${metrics(p)}`,
+  incident_aborted: ({ p, who }) => `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`,
+};
+
+function lineBody(event: ThreadEvent): string {
   const step = stepTitle(event.stepId);
-  switch (event.kind) {
-    case 'incident_started':
-      return incidentStarted(event);
-    case 'step_queued':
-      return (num(p, 'attempt') ?? 1) > 1 ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})` : `:hourglass_flowing_sand: ${step} queued by ${who}`;
-    case 'step_started':
-      return `:arrow_forward: ${step} started${(num(p, 'attempt') ?? 1) > 1 ? ` (attempt ${num(p, 'attempt')})` : ''}`;
-    case 'step_progress': {
-      const deployment = str(p, 'deployment');
-      return `:small_blue_diamond: ${step}${deployment ? ` · \`${escapeMrkdwn(deployment)}\`` : ''}: ${text(p, 'message')}`;
-    }
-    case 'step_succeeded':
-      return `:white_check_mark: ${step} succeeded${detail(p, 'summary')}`;
-    case 'step_awaiting_approval':
-      return `:raised_hand: ${step} needs approval${detail(p, 'summary')}`;
-    case 'step_awaiting_confirmation':
-      return `:eyes: ${step} needs a person to check and press *Confirm*${detail(p, 'summary')}`;
-    case 'step_failed': {
-      const hint = str(p, 'hint') ? escapeMrkdwn(str(p, 'hint') ?? '') : DEFAULT_FAILURE_HINT;
-      return `:x: ${step} failed: ${escapeMrkdwn(truncate(str(p, 'error') ?? 'no reason given', ERROR_MAX))}\n*Next:* ${hint}`;
-    }
-    case 'step_skipped':
-      return `:fast_forward: ${step} skipped by ${who}${detail(p, 'reason')}`;
-    case 'step_aborted':
-      return `:octagonal_sign: ${step} aborted by ${who}${detail(p, 'reason')}`;
-    case 'approval_given': {
-      const role = str(p, 'role');
-      const as = role && role in ROLE_TITLES ? ` as ${ROLE_TITLES[role as Role]}` : '';
-      return `:ballot_box_with_check: ${who} approved ${step}${as}`;
-    }
-    case 'action_refused': {
-      const action = str(p, 'action') ?? 'an action';
-      const on = event.stepId ? ` on ${step}` : '';
-      return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused, ${text(p, 'reason')}`;
-    }
-    case 'target_approved':
-      return `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`;
-    case 'app_restored':
-      return ':large_green_circle: Application restored: smoke tests, queue health and the auth check passed';
-    case 'incident_resolved':
-      return `:checkered_flag: Incident resolved by ${who}${metrics(p)}`;
-    case 'incident_aborted':
-      return `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`;
-    default:
-      return `:grey_question: ${escapeMrkdwn(event.kind.replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
-  }
+  const who = mention(event.actor);
+  const format = Object.hasOwn(LINES, event.kind) ? LINES[event.kind] : undefined;
+  if (format) return format({ p: event.payload, who, step, event });
+  return `:grey_question: ${escapeMrkdwn(event.kind.replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
 }
 
 function incidentStarted(event: ThreadEvent): string {
@@ -118,7 +111,7 @@ function incidentStarted(event: ThreadEvent): string {
   return parts.join(' · ');
 }
 
-function metrics(p: Record<string, unknown>): string {
+function metrics(p: Payload): string {
   const parts: string[] = [];
   const ttd = num(p, 'ttdMs');
   const ttr = num(p, 'ttrMs');
@@ -132,22 +125,22 @@ function stepTitle(stepId: string | null): string {
   return isStepId(stepId) ? `*${stepDefinition(stepId).title}*` : `*${escapeMrkdwn(stepId)}*`;
 }
 
-function str(p: Record<string, unknown>, key: string): string | undefined {
+function str(p: Payload, key: string): string | undefined {
   const v = p[key];
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
 }
 
-function num(p: Record<string, unknown>, key: string): number | undefined {
+function num(p: Payload, key: string): number | undefined {
   const v = p[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-function text(p: Record<string, unknown>, key: string): string {
+function text(p: Payload, key: string): string {
   return escapeMrkdwn(str(p, key) ?? '?');
 }
 
 /** ": <value>" for an optional free-text payload field, or nothing. */
-function detail(p: Record<string, unknown>, key: string): string {
+function detail(p: Payload, key: string): string {
   const v = str(p, key);
   return v ? `: ${escapeMrkdwn(truncate(v, ERROR_MAX))}` : '';
 }
