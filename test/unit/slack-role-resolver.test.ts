@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createRoleResolver, type RoleMembersConfig } from '../../src/adapters/slack/role-resolver.ts';
 import { createSlackWebClient } from '../../src/adapters/slack/slack-web-client.ts';
 import type { Role } from '../../src/domain/steps.ts';
+import type { RoleDirectory } from '../../src/flows/ports.ts';
 
 const ORIGIN = 'https://slack.test';
 const CAPTAINS_GROUP = 'S0CAPTAINS';
@@ -51,6 +52,8 @@ describe('createRoleResolver', () => {
     expect(await resolver.rolesOf('U0DBA00001')).toEqual(['release_captain', 'database_owner']);
     expect(await resolver.rolesOf('U0SRE00001')).toEqual(['oncall_sre']);
     expect(await resolver.rolesOf('U0STRANGER')).toEqual([]);
+    const directory: RoleDirectory = resolver; // what the flows are given
+    expect(await directory.membersOf('database_owner')).toEqual(['U0DBA00001']);
     expect(await resolver.members()).toEqual({
       release_captain: ['U0CAPTAIN1', 'U0DEPUTY01', 'U0DBA00001'],
       oncall_sre: ['U0SRE00001'],
@@ -113,3 +116,4 @@ describe('createRoleResolver', () => {
     await vi.waitFor(async () => expect(await resolver.rolesOf('U0DEPUTY01')).toEqual(['release_captain', 'database_owner']));
   });
 });
+

@@ -28,8 +28,11 @@ export interface RoleResolverOptions {
   logger?: Pick<Logger, 'warn'>;
 }
 
+/** Satisfies the flows' RoleDirectory port (src/flows/ports.ts). */
 export interface RoleResolver {
   rolesOf(userId: string): Promise<Role[]>;
+  /** User ids holding one role: configured users first, then group members. */
+  membersOf(role: Role): Promise<string[]>;
   /** Everyone per role, for the checklist header. */
   members(): Promise<Record<Role, string[]>>;
 }
@@ -80,6 +83,7 @@ export function createRoleResolver(options: RoleResolverOptions): RoleResolver {
   }
 
   return {
+    membersOf,
     async rolesOf(userId) {
       const held = await Promise.all(ROLES.map(async (role) => ((await membersOf(role)).includes(userId) ? role : null)));
       return held.filter((r): r is Role => r !== null);
