@@ -1,0 +1,130 @@
+/**
+ * Bolt listeners: parse, authorize (through the flows), enqueue and answer. Every listener acks
+ * first — Slack wants an answer within 3 s and a click must feel instant — and the work runs in
+ * the worker. Known errors answer the user ephemerally; unknown ones get an error id that is
+ * also in the log. Nothing is swallowed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { parseButtonValue, STEP_ACTION_ID_PATTERN, stepActionFromActionId, CALLBACK_IDS, ROLLBACK_FIELDS } from '../../adapters/slack/action-ids.ts';
+import type { Chat } from '../../adapters/slack/chat-port.ts';
+import { parseRollbackCommand } from '../../adapters/slack/command-parser.ts';
+import { renderRollbackModal } from '../../adapters/slack/rollback-modal.ts';
+import { parseRollbackSubmission } from '../../adapters/slack/rollback-submission.ts';
+import { parseSkipSubmission, renderSkipModal } from '../../adapters/slack/skip-modal.ts';
+import { isAppError } from '../../domain/errors.ts';
+import { rolesFor } from '../../domain/step-actions.ts';
+import { stepDefinition } from '../../domain/steps.ts';
+import type { FlowDeps } from '../../flows/deps.ts';
+import { requireRole } from '../../flows/refuse.ts';
+import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../../flows/step-commands.ts';
+import { startRollback } from '../../flows/start-rollback.ts';
+import { incidentLine } from '../text-report.ts';
+import type { ProposalJob } from './modal-proposals.ts';
+
+export interface ListenerDeps {
+  deps: FlowDeps;
+  chat: Chat;
+  proposals: { add(job: ProposalJob): Promise<unknown> };
+  log: Logger;
+}
+
+export function registerListeners(app: App, l: ListenerDeps): void {
+  const { deps, chat } = l;
+  const environment = { name: deps.config.environment.name, kubeContext: deps.config.environment.kube.context, namespace: deps.config.environment.kube.namespace };
+
+  /** The text a person sees for an error: ours as written, anything else as an error id. */
+  function explain(err: unknown, context: Record<string, unknown>): string {
+    if (isAppError(err)) {
+      l.log.info({ err, ...context }, 'refused or failed with a known error');
+      return err.message;
+    }
+    const errorId = randomUUID().slice(0, 8);
+    l.log.error({ err, errorId, ...context }, 'unexpected error in a Slack listener');
+    return `Something went wrong (error id ${errorId}); nothing more was done. The bot's log has the details.`;
+  }
+
+  async function tell(channel: string | undefined, user: string, text: string): Promise<void> {
+    if (!channel) return;
+    await chat.postEphemeral(channel, user, { text }).catch((err) => l.log.error({ err, channel, user }, 'could not answer ephemerally'));
+  }
+
+  app.command('/rollback', async ({ command, ack }) => {
+    const parsed = parseRollbackCommand(command.text ?? '');
+    if (parsed.kind === 'help' || parsed.kind === 'invalid') return void (await ack({ response_type: 'ephemeral', text: parsed.message }));
+    if (parsed.kind === 'status') {
+      const open = await deps.store.list({ openOnly: true, limit: 20 });
+      const text = open.length ? `Open rollbacks:\n${open.map((i) => `• \`${incidentLine(i)}\``).join('\n')}` : 'No rollback is open.';
+      return void (await ack({ response_type: 'ephemeral', text }));
+    }
+    await ack();
+    const modal = { environment, now: deps.now(), badVersion: parsed.badVersion, targetVersion: parsed.targetVersion, severity: parsed.severity, issueUrl: parsed.issueUrl, privateMetadata: JSON.stringify({ channel: command.channel_id }) };
+    try {
+      const view = await chat.openView(command.trigger_id, renderRollbackModal(modal));
+      await l.proposals.add({ viewId: view.viewId, modal: { ...modal, now: modal.now.toISOString() }, requestedTarget: parsed.targetVersion });
+    } catch (err) {
+      await tell(command.channel_id, command.user_id, explain(err, { command: '/rollback' }));
+    }
+  });
+
+  app.view(CALLBACK_IDS.rollbackModal, async ({ ack, body, view }) => {
+    const submission = parseRollbackSubmission(view.state.values as never, { now: deps.now() });
+    if (!submission.ok) return void (await ack(submission.response));
+    const s = submission.value;
+    try {
+      // Opening the incident is a few ms of Postgres: do it before the ack so a refusal (a rollback
+      // already open, no role) shows in the modal itself.
+      await startRollback(deps, {
+        badVersion: s.badVersion, target: s.targetVersion ?? undefined, severity: s.severity, trigger: s.trigger,
+        issueUrl: s.issueUrl ?? undefined, impactStartedAt: s.impactStartedAt ?? undefined, detectedAt: s.detectedAt, actor: body.user.id,
+      });
+      await ack();
+    } catch (err) {
+      await ack({ response_action: 'errors', errors: { [ROLLBACK_FIELDS.badVersion]: explain(err, { view: 'rollback' }).slice(0, 3000) } });
+    }
+  });
+
+  app.action(STEP_ACTION_ID_PATTERN, async ({ ack, action, body }) => {
+    await ack();
+    const user = body.user.id;
+    const channel = 'channel' in body ? body.channel?.id : undefined;
+    try {
+      const kind = stepActionFromActionId((action as { action_id: string }).action_id);
+      const button = parseButtonValue((action as { value?: string }).value);
+      const cmd = { incidentId: button.incidentId, stepId: button.stepId, actor: user, expectedVersion: button.version };
+      switch (kind) {
+        case 'run':
+        case 'retry':
+          return void (await runStep(deps, cmd));
+        case 'approve':
+          return void (await approveStep(deps, cmd));
+        case 'confirm':
+          return void (await confirmStep(deps, cmd));
+        case 'abort':
+          return void (await abortStep(deps, { ...cmd, reason: 'pressed Abort in Slack' }));
+        case 'skip': {
+          const at = { incidentId: button.incidentId, stepId: button.stepId, actor: user, action: 'skip' };
+          await requireRole(deps, at, rolesFor('skip', stepDefinition(button.stepId)), `skip \`${button.stepId}\``);
+          return void (await chat.openView((body as { trigger_id: string }).trigger_id, renderSkipModal(button)));
+        }
+        default:
+          throw new Error(`unknown checklist action ${(action as { action_id: string }).action_id}`);
+      }
+    } catch (err) {
+      await tell(channel, user, explain(err, { action: (action as { action_id?: string }).action_id }));
+    }
+  });
+
+  app.view(CALLBACK_IDS.skipModal, async ({ ack, body, view }) => {
+    try {
+      const submission = parseSkipSubmission(view as never);
+      if (!submission.ok) return void (await ack(submission.response));
+      const s = submission.value;
+      await skipStep(deps, { incidentId: s.incidentId, stepId: s.stepId, actor: body.user.id, reason: s.reason, expectedVersion: s.version });
+      await ack();
+    } catch (err) {
+      await ack({ response_action: 'errors', errors: { skip_reason: explain(err, { view: 'skip' }).slice(0, 3000) } });
+    }
+  });
+}

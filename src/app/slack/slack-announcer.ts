@@ -1,0 +1,29 @@
+/**
+ * The announce step's Slack side: post the checklist in #incidents and #releases, storing each
+ * message's ts as soon as it lands, so a retry after one channel failed posts only the other.
+ */
+import type { ChatRef, Incident } from '../../domain/incident.ts';
+import type { Announcer } from '../../flows/steps/announce.ts';
+import type { IncidentStore } from '../../flows/ports.ts';
+import type { RunbookConfig } from '../config-schema.ts';
+import type { SlackServices } from './slack-services.ts';
+import { checklistMessage } from './checklist-message.ts';
+
+export function createSlackAnnouncer(deps: { slack: SlackServices; store: () => IncidentStore; config: RunbookConfig; now: () => Date }): Announcer {
+  return {
+    async announce(incident: Incident) {
+      const store = deps.store();
+      const snap = await store.get(incident.id);
+      const refs: { incidents: ChatRef | null; releases: ChatRef | null } = { ...snap.incident.chat };
+      const message = await checklistMessage(snap, deps.config, deps.slack.roleResolver, deps.now());
+      const posted = await deps.slack.chat.postChecklist(message, {
+        existing: refs,
+        onPosted: async (channel, ref) => {
+          refs[channel] = ref;
+          await store.setChatRefs(incident.id, refs);
+        },
+      });
+      return { incidents: posted.incidents.channel, releases: posted.releases.channel };
+    },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * The bot through Slack, end to end: signed HTTP requests to the real Bolt receiver, Slack's Web
+ * API through nock, the engine on real Redis/Postgres and the fake cluster.
+ * `/rollback` → modal (+ proposal) → submit → both checklists → Approve/Run clicks → thread lines
+ * → final checklists.
+ */
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkBlockLimits } from '../../src/adapters/slack/block-limits.ts';
+import { encodeButtonValue } from '../../src/adapters/slack/action-ids.ts';
+import type { KnownBlock } from '../../src/adapters/slack/block-kit.ts';
+import { startBot, type Bot } from '../../src/app/bot.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { createHarness, type Harness } from '../support/e2e-harness.ts';
+import { SLACK_API_URL, startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { CAPTAIN, SRE, STAKEHOLDER } from '../support/runbook-config.ts';
+import { buttonClick, interaction, sendToSlackEndpoint, SIGNING_SECRET, slashCommand } from '../support/slack-requests.ts';
+import { signSlackRequest } from '../support/slack-sign.ts';
+
+let h: Harness;
+let bot: Bot;
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  slack = startFakeSlack();
+  h = await createHarness({ rolloutMs: 300 });
+  delete h.env.GITHUB_TOKEN; // GitHub is covered by the CLI e2e; here the repo tags are simply not checked
+  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-test-bot-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
+  bot = await startBot(loadConfig(h.env), createLogger('silent'), { coalesceMs: 100, relayIntervalMs: 100 });
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await h?.close();
+  slack?.close();
+  nock.enableNetConnect();
+});
+
+const send = (body: string) => sendToSlackEndpoint(bot.port, body);
+const checklistPosts = () => slack.of('chat.postMessage').filter((m) => !m.thread_ts);
+const threadText = (channel: string) => slack.of('chat.postMessage').filter((m) => m.thread_ts && m.channel === channel).map((m) => m.text as string).join('\n');
+
+/** The newest checklist blocks shown in a channel (the post, then each update). */
+function latestChecklist(channel: string): KnownBlock[] {
+  const shown = slack.calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel);
+  return shown.at(-1)!.body.blocks as KnownBlock[];
+}
+
+function button(blocks: KnownBlock[], actionId: string, stepId: string): { action_id: string; value: string } {
+  for (const block of blocks) {
+    if (block.type !== 'actions') continue;
+    for (const el of block.elements) {
+      if (el.type === 'button' && el.action_id === actionId && JSON.parse(el.value!).stepId === stepId) return { action_id: actionId, value: el.value! };
+    }
+  }
+  throw new Error(`no ${actionId} button for ${stepId} in the checklist`);
+}
+
+async function incidentSteps(): Promise<Record<string, string>> {
+  const [incident] = await bot.container.deps.store.list({ openOnly: true });
+  const snap = await bot.container.deps.store.get(incident!.id);
+  return Object.fromEntries([...snap.steps.values()].map((s) => [s.stepId, s.state]));
+}
+
+async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('the Slack flow', () => {
+  it('runs /rollback → modal → checklists → approvals → revert, with the threads telling the story', async () => {
+    // /rollback acks at once and opens the modal at once; the proposal fills in after.
+    const ack = await send(slashCommand({ text: 'v1.2.3 sev P1', user: SRE, triggerId: 'trigger-rollback-1' }));
+    expect(ack.status).toBe(200);
+    await slack.waitFor('views.open', () => slack.of('views.open').length === 1);
+    const opened = slack.of('views.open')[0]!;
+    expect(opened.trigger_id).toBe('trigger-rollback-1');
+    expect(JSON.stringify(opened.view)).toContain('computing…');
+    await slack.waitFor('the proposal in the modal', () => slack.of('views.update').length === 1);
+    expect(JSON.stringify(slack.of('views.update')[0]!.view)).toContain('*Proposed target:* `v1.2.2`');
+
+    const submitted = await send(interaction({
+      type: 'view_submission',
+      user: { id: SRE },
+      view: {
+        id: 'V0MODAL01', callback_id: 'rollback_start', private_metadata: JSON.stringify({ channel: 'C0INCIDENTS' }),
+        state: { values: {
+          bad_version: { bad_version: { type: 'plain_text_input', value: 'v1.2.3' } },
+          target_version: { target_version: { type: 'plain_text_input', value: null } },
+          severity: { severity: { type: 'static_select', selected_option: { value: 'P1' } } },
+          trigger: { trigger: { type: 'radio_buttons', selected_option: { value: 'slo_breach' } } },
+          issue_url: { issue_url: { type: 'url_text_input', value: 'https://github.com/ValueCanvas/ValueCanvas/issues/77' } },
+          impact_started_at: { impact_started_at: { type: 'datetimepicker', selected_date_time: Math.floor(Date.now() / 1000) - 600 } },
+          detected_at: { detected_at: { type: 'datetimepicker', selected_date_time: Math.floor(Date.now() / 1000) - 60 } },
+        } },
+      },
+    }));
+    expect(submitted).toEqual({ status: 200, text: '' });
+
+    // The announce step posts the same checklist in #incidents and #releases.
+    await slack.waitFor('both checklists', () => checklistPosts().length === 2);
+    expect(checklistPosts().map((m) => m.channel).sort()).toEqual(['C0INCIDENTS', 'C0RELEASES']);
+    expect(checklistPosts()[0]!.blocks).toEqual(checklistPosts()[1]!.blocks);
+    await until('the proposal', async () => (await incidentSteps()).select_release === 'awaiting_approval');
+    await slack.waitFor('the thread', () => threadText('C0INCIDENTS').includes('Select last known-good release'));
+
+    // A non-captain's Approve does nothing but an ephemeral refusal.
+    await until('an Approve button', () => { try { button(latestChecklist('C0INCIDENTS'), 'step_approve', 'select_release'); return true; } catch { return false; } });
+    const approve = button(latestChecklist('C0INCIDENTS'), 'step_approve', 'select_release');
+    expect((await send(buttonClick(SRE, approve))).status).toBe(200);
+    await slack.waitFor('the refusal', () => slack.of('chat.postEphemeral').length === 1);
+    expect(slack.of('chat.postEphemeral')[0]).toMatchObject({ channel: 'C0INCIDENTS', user: SRE });
+    expect(slack.of('chat.postEphemeral')[0]!.text).toContain('only the Release Captain may approve `select_release` (you are On-Call SRE)');
+    expect((await incidentSteps()).select_release).toBe('awaiting_approval');
+
+    expect((await send(buttonClick(CAPTAIN, approve))).status).toBe(200);
+    await until('the approval', async () => (await incidentSteps()).select_release === 'succeeded');
+    await slack.waitFor('the milestone in #releases', () => threadText('C0RELEASES').includes('v1.2.2'));
+
+    await until('a Run button for revert_images', () => { try { button(latestChecklist('C0INCIDENTS'), 'step_run', 'revert_images'); return true; } catch { return false; } });
+    expect((await send(buttonClick(SRE, button(latestChecklist('C0INCIDENTS'), 'step_run', 'revert_images')))).status).toBe(200);
+    await until('the revert', async () => (await incidentSteps()).revert_images === 'succeeded', 20_000);
+    await bot.relay!.tick();
+    await slack.waitFor('the final thread line', () => threadText('C0INCIDENTS').includes('now run v1.2.2'));
+
+    const thread = threadText('C0INCIDENTS');
+    for (const d of ['api', 'web', 'worker']) expect(thread).toContain(`deployment "${d}" successfully rolled out`);
+    expect(thread).toMatch(/refused/i);
+    expect(h.images()).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.2', web: 'ghcr.io/valuecanvas/web:v1.2.2', worker: 'ghcr.io/valuecanvas/worker:v1.2.2' });
+
+    // Both checklists end identical and show the revert done; every message stays within Slack's limits.
+    await until('the final checklists', () => JSON.stringify(latestChecklist('C0INCIDENTS')).includes('now run v1.2.2') && JSON.stringify(latestChecklist('C0RELEASES')).includes('now run v1.2.2'));
+    expect(latestChecklist('C0INCIDENTS')).toEqual(latestChecklist('C0RELEASES'));
+    for (const call of slack.calls.filter((c) => Array.isArray(c.body.blocks))) expect(checkBlockLimits(call.body.blocks as KnownBlock[])).toEqual([]);
+    // The stakeholders' thread has milestones only.
+    expect(threadText('C0RELEASES')).not.toContain('successfully rolled out');
+  });
+
+  it('answers a stale button with the current state and does nothing', async () => {
+    const stale = button(checklistPosts()[0]!.blocks as KnownBlock[], 'step_run', 'pause_deploys');
+    const before = slack.of('chat.postEphemeral').length;
+    // pause_deploys has not changed since the first render, so bump it: skip needs a captain.
+    const [incident] = await bot.container.deps.store.list({ openOnly: true });
+    await bot.container.deps.store.mutate(incident!.id, (snap) => ({ steps: [{ ...snap.steps.get('pause_deploys')!, summary: 'touched' }], events: [], result: null }));
+    await send(buttonClick(SRE, stale));
+    await slack.waitFor('the stale answer', () => slack.of('chat.postEphemeral').length === before + 1);
+    expect(slack.of('chat.postEphemeral').at(-1)!.text).toContain('that button is out of date: `pause_deploys` is now pending');
+    expect((await incidentSteps()).pause_deploys).toBe('pending');
+  });
+
+  it('runs a step once for 20 concurrent identical clicks', async () => {
+    // The previous test touched the step behind Slack's back: click at its current version.
+    const [open] = await bot.container.deps.store.list({ openOnly: true });
+    const version = (await bot.container.deps.store.get(open!.id)).steps.get('pause_deploys')!.version;
+    const run = { action_id: 'step_run', value: encodeButtonValue({ incidentId: open!.id, stepId: 'pause_deploys', version }) };
+    const before = slack.of('chat.postEphemeral').length;
+    const results = await Promise.all(Array.from({ length: 20 }, () => send(buttonClick(SRE, run))));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    await slack.waitFor('19 answers', () => slack.of('chat.postEphemeral').length === before + 19);
+    const [incident] = await bot.container.deps.store.list({ openOnly: true });
+    const timeline = await bot.container.deps.store.timeline(incident!.id);
+    expect(timeline.filter((e) => e.kind === 'step_queued' && e.stepId === 'pause_deploys')).toHaveLength(1);
+    expect((await bot.container.deps.store.get(incident!.id)).steps.get('pause_deploys')!.attempt).toBe(1);
+  });
+
+  it('rejects forged and expired signatures with 401 and changes nothing', async () => {
+    const body = slashCommand({ text: 'v9.9.9', user: SRE });
+    const forged = await sendToSlackEndpoint(bot.port, body, signSlackRequest('not-the-secret', body));
+    const expired = await sendToSlackEndpoint(bot.port, body, signSlackRequest(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 6 * 60));
+    const unsigned = await sendToSlackEndpoint(bot.port, body, { 'content-type': 'application/x-www-form-urlencoded' });
+    expect([forged.status, expired.status, unsigned.status]).toEqual([401, 401, 401]);
+    const opens = slack.of('views.open').length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(slack.of('views.open').length).toBe(opens);
+  });
+
+  it('answers /rollback help, status and bad arguments ephemerally', async () => {
+    expect(JSON.parse((await send(slashCommand({ text: 'help', user: STAKEHOLDER }))).text)).toMatchObject({ response_type: 'ephemeral' });
+    const status = JSON.parse((await send(slashCommand({ text: 'status', user: STAKEHOLDER }))).text) as { text: string };
+    expect(status.text).toMatch(/Open rollbacks:\n• `rb-\d+ +open +production +v1\.2\.3 → v1\.2\.2/);
+    const bad = JSON.parse((await send(slashCommand({ text: 'please roll back', user: SRE }))).text) as { text: string };
+    expect(bad.text).toContain('/rollback v1.2.3');
+  });
+
+  it('refuses a second rollback in the modal itself', async () => {
+    const res = await send(interaction({
+      type: 'view_submission',
+      user: { id: CAPTAIN },
+      view: { id: 'V0MODAL02', callback_id: 'rollback_start', state: { values: {
+        bad_version: { bad_version: { type: 'plain_text_input', value: 'v1.2.4' } },
+        severity: { severity: { type: 'static_select', selected_option: { value: 'P2' } } },
+        trigger: { trigger: { type: 'radio_buttons', selected_option: { value: 'slo_breach' } } },
+        detected_at: { detected_at: { type: 'datetimepicker', selected_date_time: Math.floor(Date.now() / 1000) } },
+      } } },
+    }));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toMatchObject({ response_action: 'errors', errors: { bad_version: expect.stringMatching(/a rollback is already open for production: `rb-\d+`/) } });
+  });
+});

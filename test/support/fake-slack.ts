@@ -1,0 +1,82 @@
+/**
+ * Slack's Web API behind nock: every call is recorded (form bodies decoded, `blocks`/`view`
+ * parsed), and answered like Slack does — message ts that increase, view ids, ok: true — unless a
+ * test queues a different answer for a method (an error, a 429).
+ */
+import nock from 'nock';
+
+export const SLACK_ORIGIN = 'https://slack.test';
+export const SLACK_API_URL = `${SLACK_ORIGIN}/api/`;
+
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+export interface FakeSlack {
+  calls: SlackCall[];
+  of(method: string): Record<string, unknown>[];
+  /** The next call of `method` gets this status and body (then normal answers resume). */
+  failNext(method: string, status: number, body: unknown, headers?: Record<string, string>): void;
+  waitFor(what: string, predicate: (calls: SlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): void;
+}
+
+function decode(raw: string): Record<string, unknown> {
+  const form = raw.trimStart().startsWith('{') ? (JSON.parse(raw) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
+  for (const key of ['blocks', 'view']) {
+    if (typeof form[key] === 'string') form[key] = JSON.parse(form[key] as string);
+  }
+  return form;
+}
+
+export function startFakeSlack(): FakeSlack {
+  const calls: SlackCall[] = [];
+  const failures = new Map<string, { status: number; body: unknown; headers?: Record<string, string> }[]>();
+  let ts = 1795521600_000100;
+  nock(SLACK_ORIGIN)
+    .persist()
+    .post(/\/api\/.+/)
+    .reply(async (req: Request) => {
+      const method = new URL(req.url).pathname.replace('/api/', '');
+      const body = decode(await req.text());
+      calls.push({ method, body });
+      const failure = failures.get(method)?.shift();
+      if (failure) return [failure.status, failure.body, failure.headers ?? {}];
+      return [200, answer(method, body, () => (ts += 100))];
+    });
+  return {
+    calls,
+    of: (method) => calls.filter((c) => c.method === method).map((c) => c.body),
+    failNext(method, status, body, headers) {
+      failures.set(method, [...(failures.get(method) ?? []), { status, body, headers }]);
+    },
+    async waitFor(what, predicate, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(calls)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for Slack: ${what}; calls so far: ${calls.map((c) => c.method).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    close: () => nock.cleanAll(),
+  };
+}
+
+function answer(method: string, body: Record<string, unknown>, nextTs: () => number): unknown {
+  const tsString = () => (nextTs() / 1_000_000).toFixed(6);
+  switch (method) {
+    case 'auth.test':
+      return { ok: true, user_id: 'UBOT00001', bot_id: 'BBOT00001', team_id: 'T0TEAM001', user: 'rollback-commander' };
+    case 'chat.postMessage':
+      return { ok: true, channel: body.channel, ts: tsString() };
+    case 'chat.update':
+      return { ok: true, channel: body.channel, ts: body.ts };
+    case 'views.open':
+    case 'views.update':
+      return { ok: true, view: { id: (body.view_id as string) ?? 'V0MODAL01', hash: `h${Date.now()}` } };
+    case 'usergroups.users.list':
+      return { ok: true, users: [] };
+    default:
+      return { ok: true };
+  }
+}
