@@ -75,23 +75,26 @@ export const ROLES_IN_CONFIG: Record<Role, string[]> = {
   database_owner: [DB_OWNER],
 };
 
+/** Fixture views keep steps as a list, so tests can pick records out of them. */
+export type FixtureView = ChecklistView & { steps: StepRecord[] };
+
 const ENVIRONMENT = { name: 'production', kubeContext: 'prod-eu-1', namespace: 'valuecanvas' };
 const P1_SLA = { decideMs: 10 * 60_000, restoreMs: 30 * 60_000 };
 const P2_SLA = { restoreMs: 2 * 60 * 60_000 };
 
-function view(incident: Incident, steps: StepRecord[], approvals: Approval[], now: Date): ChecklistView {
+function view(incident: Incident, steps: StepRecord[], approvals: Approval[], now: Date): FixtureView {
   return { incident, steps, approvals, roles: ROLES_IN_CONFIG, environment: ENVIRONMENT, sla: incident.severity === 'P1' ? P1_SLA : P2_SLA, now };
 }
 
 /** Just opened by `/rollback`: the announcement is being posted, nothing else has run. */
-export function freshP1(): ChecklistView {
+export function freshP1(): FixtureView {
   const incident = makeIncident();
   const steps = makeSteps(incident.id, { announce: { state: 'running', startedAt: at(0, 5), updatedAt: at(0, 5), actor: SRE } });
   return view(incident, steps, [], at(0, 30));
 }
 
 /** Critical P1, target approved, the image revert failed on one Deployment. */
-export function midRolloutWithFailure(): ChecklistView {
+export function midRolloutWithFailure(): FixtureView {
   const incident = makeIncident({ trigger: 'security_exposure', critical: true, targetVersion: 'v1.3.2', targetSource: 'known_good', decidedAt: at(4, 10) });
   const steps = makeSteps(incident.id, {
     announce: done(0, 0.1, SRE, 'Posted in #incidents and #releases'),
@@ -114,7 +117,7 @@ export function midRolloutWithFailure(): ChecklistView {
 }
 
 /** P2, app reverted, validating; the migration revert's plan has one of its two approvals. */
-export function awaitingTwoPersonApproval(): ChecklistView {
+export function awaitingTwoPersonApproval(): FixtureView {
   const incident = makeIncident({ severity: 'P2', impactStartedAt: null, targetVersion: 'v1.3.2', targetSource: 'replicaset_history', decidedAt: at(12) });
   const steps = makeSteps(incident.id, {
     announce: done(0, 0.1, SRE, 'Posted in #incidents and #releases'),
@@ -139,7 +142,7 @@ export function awaitingTwoPersonApproval(): ChecklistView {
 }
 
 /** P1 resolved; the restore SLA was missed by four minutes. */
-export function resolved(): ChecklistView {
+export function resolved(): FixtureView {
   const incident = makeIncident({
     state: 'resolved',
     targetVersion: 'v1.3.2',

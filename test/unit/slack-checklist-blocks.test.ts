@@ -36,6 +36,12 @@ describe('renderChecklist', () => {
     });
   }
 
+  it('renders the store snapshot’s step map the same as a list', () => {
+    const view = midRolloutWithFailure();
+    const asMap = new Map(view.steps.map((s) => [s.stepId, s]));
+    expect(renderChecklist({ ...view, steps: asMap })).toEqual(renderChecklist(view));
+  });
+
   it('shows the buttons each step allows now, with values that parse back to the step and its version', () => {
     expect(buttons(renderChecklist(midRolloutWithFailure()), 'revert_images').map((b) => b.label)).toEqual(['Retry', 'Skip…']);
     const view = awaitingTwoPersonApproval();

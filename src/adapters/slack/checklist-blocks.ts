@@ -16,8 +16,9 @@ import { escapeMrkdwn, formatDurationMs, formatUtcTime, mention, ROLE_TITLES, tr
 
 export interface ChecklistView {
   incident: Incident;
-  steps: StepRecord[];
-  approvals: Approval[];
+  /** A list, or the store's IncidentSnapshot.steps map as it is. */
+  steps: readonly StepRecord[] | ReadonlyMap<StepId, StepRecord>;
+  approvals: readonly Approval[];
   /** Slack user ids per role: configured users plus user-group members. */
   roles: Record<Role, string[]>;
   environment: ChecklistEnvironment;
@@ -50,7 +51,7 @@ const BUTTONS: Record<StepAction, { label: string; style?: 'primary' | 'danger' 
 };
 
 export function renderChecklist(view: ChecklistView): KnownBlock[] {
-  const records = new Map(view.steps.map((s) => [s.stepId, s]));
+  const records = byStepId(view.steps);
   const blocks: KnownBlock[] = [...renderHeader(view), { type: 'divider' }];
   for (const phase of PHASES) {
     blocks.push({ type: 'section', text: mrkdwn(`*${PHASE_TITLES[phase]}*`) });
@@ -89,6 +90,14 @@ function renderStep(view: ChecklistView, def: StepDefinition, records: ReadonlyM
     blocks.push({ type: 'actions', block_id: stepActionsBlockId(def.id), elements: actions.map((a) => button(a, view.incident.id, record, def)) });
   }
   return blocks;
+}
+
+function byStepId(steps: ChecklistView['steps']): ReadonlyMap<StepId, StepRecord> {
+  return isRecordList(steps) ? new Map(steps.map((s) => [s.stepId, s])) : steps;
+}
+
+function isRecordList(steps: ChecklistView['steps']): steps is readonly StepRecord[] {
+  return Array.isArray(steps);
 }
 
 /** The critical-only steps of a phase share one line: the same reason three times is noise. */
@@ -183,7 +192,7 @@ export function renderChecklistText(view: ChecklistView): string {
   const env = view.environment.name;
   if (view.incident.state !== 'open') return `${head} (${env})`;
   const offered = RUNBOOK.filter((d) => !d.criticalOnly || view.incident.critical);
-  const byId = new Map(view.steps.map((s) => [s.stepId, s]));
+  const byId = byStepId(view.steps);
   const done = offered.filter((d) => isDone(byId.get(d.id)?.state ?? 'pending')).length;
   const titled = (states: StepState[]) => offered.filter((d) => states.includes(byId.get(d.id)?.state ?? 'pending')).map((d) => d.title);
   const parts = [`${head} (${env}): ${done} of ${offered.length} steps done`];

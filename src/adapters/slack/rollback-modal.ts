@@ -10,6 +10,9 @@ import { mrkdwn, plain } from './block-kit.ts';
 import type { ChecklistEnvironment } from './checklist-header.ts';
 import { escapeMrkdwn, targetSourceTitle } from './formatting.ts';
 
+// The submission parser lives beside the modal; re-exported so one import serves the listener.
+export { parseRollbackSubmission, type RollbackSubmission } from './rollback-submission.ts';
+
 export interface RollbackModalInput {
   environment: ChecklistEnvironment;
   now: Date;
