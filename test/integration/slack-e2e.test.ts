@@ -203,3 +203,19 @@ describe('the Slack flow', () => {
     expect(JSON.parse(res.text)).toMatchObject({ response_action: 'errors', errors: { bad_version: expect.stringMatching(/a rollback is already open for production: `rb-\d+`/) } });
   });
 });
+
+describe('bad and hostile input', () => {
+  it('answers a malformed button, an unknown action and a deleted incident ephemerally and changes nothing', async () => {
+    const before = slack.of('chat.postEphemeral').length;
+    await send(buttonClick(SRE, { action_id: 'step_run', value: '{"incidentId":"rb-1","stepId":"rm_rf","version":1}' }));
+    await send(buttonClick(SRE, { action_id: 'launch_missiles', value: 'x' }));
+    await send(buttonClick(SRE, { action_id: 'step_run', value: encodeButtonValue({ incidentId: 'rb-404404', stepId: 'pause_deploys', version: 1 }) }));
+    await slack.waitFor('three answers', () => slack.of('chat.postEphemeral').length === before + 3);
+    const answers = slack.of('chat.postEphemeral').slice(before).map((m) => m.text as string);
+    expect(answers).toEqual(expect.arrayContaining([
+      expect.stringContaining("This button's data is not something Rollback Commander rendered"),
+      expect.stringContaining('does not know the button `launch_missiles`'),
+      expect.stringContaining('there is no incident `rb-404404`'),
+    ]));
+  });
+});

@@ -1,6 +1,6 @@
 /**
- * The relay's cursor over the timeline: which incidents have events not yet in chat, and a
- * per-incident claim (transaction + advisory lock) so two replicas never relay the same events.
+ * What the relay has sent: which incidents have events not yet in chat, and a per-incident
+ * claim (transaction + advisory lock) so two replicas never relay the same events.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { TimelineEvent } from '../../domain/incident.ts';
@@ -8,8 +8,8 @@ import { toEvent, type Row } from './pg-rows.ts';
 
 export interface RelayClaim {
   events: TimelineEvent[];
-  /** Marks events up to this id as relayed (in the claim's transaction). */
-  advance(lastEventId: number): Promise<void>;
+  /** Marks these events as relayed (in the claim's transaction). */
+  done(eventIds: number[]): Promise<void>;
 }
 
 export interface ChatCursor {
@@ -23,11 +23,10 @@ export function createPgChatCursor(pool: Pool, options: { batch?: number } = {})
   return {
     async pending() {
       const res = await pool.query<{ incident_id: string }>(
-        `select t.incident_id from timeline t
+        `select distinct t.incident_id from timeline t
            join incidents i on i.id = t.incident_id
-           left join chat_relay c on c.incident_id = t.incident_id
-         where i.created_at > now() - interval '14 days' and t.id > coalesce(c.last_event_id, 0)
-         group by t.incident_id`,
+         where i.created_at > now() - interval '14 days'
+           and not exists (select 1 from chat_relayed r where r.incident_id = t.incident_id and r.event_id = t.id)`,
       );
       return res.rows.map((r) => r.incident_id);
     },
@@ -41,14 +40,16 @@ export function createPgChatCursor(pool: Pool, options: { batch?: number } = {})
           await client.query('rollback');
           return null;
         }
-        await client.query('insert into chat_relay (incident_id) values ($1) on conflict do nothing', [incidentId]);
-        const cursor = await client.query<{ last_event_id: string }>('select last_event_id from chat_relay where incident_id = $1', [incidentId]);
-        const from = Number(cursor.rows[0]?.last_event_id ?? 0);
-        const res = await client.query('select * from timeline where incident_id = $1 and id > $2 order by id limit $3', [incidentId, from, batch]);
+        const res = await client.query(
+          `select t.* from timeline t where t.incident_id = $1
+             and not exists (select 1 from chat_relayed r where r.incident_id = t.incident_id and r.event_id = t.id)
+           order by t.id limit $2`,
+          [incidentId, batch],
+        );
         const result = await work({
           events: res.rows.map((r: Row) => toEvent(r)),
-          advance: async (last) => {
-            await client.query('update chat_relay set last_event_id = $2, updated_at = now() where incident_id = $1', [incidentId, last]);
+          done: async (ids) => {
+            await client.query('insert into chat_relayed (incident_id, event_id) select $1, unnest($2::bigint[]) on conflict do nothing', [incidentId, ids]);
           },
         });
         await client.query('commit');

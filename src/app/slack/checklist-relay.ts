@@ -2,8 +2,8 @@
  * Relays the timeline to Slack, whichever process wrote it (bot, worker, CLI): new events become
  * thread lines under the #incidents checklist (milestones also under #releases), and both
  * checklists are re-rendered. A burst of events goes out as one message per thread per tick, and
- * checklist updates are coalesced by the Chat adapter, so progress never floods Slack. The cursor
- * advances only after Slack took the lines: a crash re-sends, never loses.
+ * checklist updates are coalesced by the Chat adapter, so progress never floods Slack. Events are
+ * marked sent only after Slack took the lines: a crash re-sends, never loses.
  */
 import type { Logger } from 'pino';
 import type { ChatCursor } from '../../adapters/db/pg-chat-cursor.ts';
@@ -41,7 +41,7 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
       if (!refs.incidents) return;
       await postBatches(claim.events.filter((e) => !QUIET_KINDS.has(e.kind)), (text) => deps.slack.chat.postIncidentLine(refs, text));
       if (refs.releases) await postBatches(claim.events.filter(isMilestone), (text) => deps.slack.chat.postMilestone(refs, text));
-      await claim.advance(claim.events.at(-1)!.id);
+      await claim.done(claim.events.map((e) => e.id));
       const render = async () => checklistMessage(await deps.store.get(incidentId), deps.config, deps.slack.roleResolver, deps.now());
       void deps.slack.chat.updateChecklist(incidentId, refs, render).catch((err) => log.error({ err, incidentId }, 'checklist update failed'));
     });

@@ -116,6 +116,16 @@ export function registerListeners(app: App, l: ListenerDeps): void {
     }
   });
 
+  // Anything else someone manages to click (an old message from another version of the bot, a
+  // hand-made payload) gets an answer rather than Bolt's silent timeout.
+  app.action(/^(?!step_(run|retry|approve|confirm|skip|abort)$).*/, async ({ ack, action, body }) => {
+    await ack();
+    const channel = 'channel' in body ? body.channel?.id : undefined;
+    const id = (action as { action_id?: string }).action_id ?? '?';
+    l.log.warn({ actionId: id, user: body.user.id }, 'unknown action');
+    await tell(channel, body.user.id, `Rollback Commander does not know the button \`${id}\`, so nothing was done. Use the buttons on the latest checklist, or run \`/rollback status\`.`);
+  });
+
   app.view(CALLBACK_IDS.skipModal, async ({ ack, body, view }) => {
     try {
       const submission = parseSkipSubmission(view as never);

@@ -1,8 +1,9 @@
--- How far each incident's timeline has been relayed to chat (thread lines, milestones, checklist
--- updates). The relay advances it only after Slack accepted the lines, so a crash re-sends rather
--- than loses; an advisory lock lets one bot replica relay an incident at a time.
-create table chat_relay (
-  incident_id text primary key references incidents (id),
-  last_event_id bigint not null default 0,
-  updated_at timestamptz not null default now()
+-- Which timeline events are already in chat (thread lines, milestones, checklist updates).
+-- Per event rather than a high-water mark: timeline ids are assigned at insert but committed in
+-- any order, so a cursor could step over an event whose transaction commits later. The relay
+-- marks an event only after Slack accepted its line: a crash re-sends, never loses.
+create table chat_relayed (
+  incident_id text not null references incidents (id),
+  event_id bigint not null,
+  primary key (incident_id, event_id)
 );
