@@ -3,6 +3,7 @@
 # installed but stopped, and says what to install when they are not. Honours DATABASE_URL /
 # REDIS_URL when they point elsewhere (then it only checks).
 set -uo pipefail
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 pg_host=127.0.0.1; pg_port=5432; redis_port=6379
 
 pg_up() { pg_isready -q -h "$pg_host" -p "$pg_port" 2>/dev/null; }
