@@ -4,6 +4,7 @@
  */
 import ms from 'ms';
 import { z } from 'zod';
+import { validationConfigSchema } from './config-validation.ts';
 
 /** "5m", "30s", "2h", "500ms" → milliseconds. */
 export const duration = z.string().transform((value, ctx) => {
@@ -106,6 +107,8 @@ export const configSchema = z
           .optional(),
       })
       .strict(),
+    /** Post-rollback validation: smoke tests, queue health, auth probes (config-validation.ts). */
+    validation: validationConfigSchema.prefault({}),
     queue: z
       .object({
         attempts: z.number().int().min(1).max(20).default(3),
