@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { RunbookConfig } from '../app/config-schema.ts';
 import type { IncidentObserver, IncidentStore, RoleDirectory, StepQueue } from './ports.ts';
+import type { SlaTimerQueue } from './sla-timers.ts';
 
 export interface FlowDeps {
   store: IncidentStore;
@@ -11,6 +12,8 @@ export interface FlowDeps {
   now: () => Date;
   log: Logger;
   observer?: IncidentObserver;
+  /** Delayed SLA reminder/breach jobs; without it (some tests) no timers are kept. */
+  slaTimers?: SlaTimerQueue;
 }
 
 export function notify(deps: FlowDeps, incidentId: string, events: Parameters<IncidentObserver['changed']>[1]): void {

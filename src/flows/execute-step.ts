@@ -8,6 +8,8 @@ import { isAppError, isTransient, UserFacingError } from '../domain/errors.ts';
 import type { StepRecord } from '../domain/incident.ts';
 import { advance } from '../domain/step-machine.ts';
 import { notify, type FlowDeps } from './deps.ts';
+import { milestonesOnCommit } from './milestones.ts';
+import { settleSlaTimers } from './sla-timers.ts';
 import type { Executors, StepContext, StepExecutor, StepOutcome } from './executor.ts';
 import { stepDefinition, type StepId } from '../domain/steps.ts';
 import type { IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
@@ -96,10 +98,12 @@ async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promi
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
     const next = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, { summary: outcome.summary, output: { ...rec.output, ...outcome.output } });
-    const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary } }];
-    return { steps: [next], incident: outcome.incident, events: evs, result: evs };
+    const milestones = milestonesOnCommit(snap, [next], deps.now());
+    const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary } }, ...milestones.events];
+    return { steps: [next], incident: { ...outcome.incident, ...milestones.incident }, events: evs, result: evs };
   });
   if (events) notify(deps, job.incidentId, events);
+  if (events) await settleSlaTimers(deps, job.incidentId, events);
   return events !== null;
 }
 

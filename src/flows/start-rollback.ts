@@ -12,6 +12,7 @@ import { isReleaseTag } from '../domain/versions.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import { requireRole } from './refuse.ts';
 import { enqueue } from './step-commands.ts';
+import { settleSlaTimers } from './sla-timers.ts';
 import { advance } from '../domain/step-machine.ts';
 import type { NewEvent, StepJob } from './ports.ts';
 
@@ -62,6 +63,7 @@ export async function startRollback(deps: FlowDeps, req: StartRequest): Promise<
   const jobs = await queueAutoSteps(deps, incident.id, req.target);
   notify(deps, incident.id, []);
   for (const job of jobs) await enqueue(deps, job);
+  await settleSlaTimers(deps, incident.id, [{ kind: 'incident_started' }]);
   return incident;
 }
 

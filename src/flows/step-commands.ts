@@ -12,6 +12,8 @@ import { notify, type FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, Mutation, NewEvent, StepJob } from './ports.ts';
 import { describeRoles, refuse, requireRole } from './refuse.ts';
 import { recordRestoredImages } from './known-good.ts';
+import { milestonesOnCommit } from './milestones.ts';
+import { settleSlaTimers } from './sla-timers.ts';
 
 export interface StepCommand {
   incidentId: string;
@@ -38,10 +40,13 @@ async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, 
     if (early) return { events: [], result: early };
     const decided = decide(snap, record!);
     if (!decided.ok) return { events: [], result: decided };
-    return { ...decided.mutation, events: decided.events, result: decided };
+    const milestones = milestonesOnCommit(snap, decided.mutation?.steps ?? [], deps.now());
+    const events = [...decided.events, ...milestones.events];
+    return { ...decided.mutation, incident: { ...decided.mutation?.incident, ...milestones.incident }, events, result: { ...decided, events } };
   });
   if (!outcome.ok) return refuse(deps, at, outcome.code, outcome.reason);
   notify(deps, cmd.incidentId, outcome.events);
+  await settleSlaTimers(deps, cmd.incidentId, outcome.events);
   return outcome.value;
 }
 

@@ -1,0 +1,110 @@
+/**
+ * SLA reminders (50 %, 80 %) and breach notices (100 %) as delayed jobs. Postgres is the truth:
+ * the wanted timers are recomputed from the incident's times whenever they may have changed and
+ * the queue is made to match. A timer re-checks the incident when it fires, so a late cancel, a
+ * duplicate run or a restarted worker never sends a notice that is no longer true — or one twice.
+ */
+import type { TimelineEvent } from '../domain/incident.ts';
+import { forwardFixApprovedAt, marksToSchedule, timerMarks, type Milestone, type TimerMark, type TimerPercent } from '../domain/times.ts';
+import { notify, type FlowDeps } from './deps.ts';
+import type { IncidentSnapshot, NewEvent } from './ports.ts';
+
+export interface SlaTimerJob {
+  incidentId: string;
+  milestone: Milestone;
+  percent: TimerPercent;
+  /** ISO time the milestone is due: a timer for an older due time (a corrected time) is stale. */
+  dueAt: string;
+}
+
+export interface SlaTimerQueue {
+  /** Idempotent: the job id is derived from the whole job. */
+  schedule(job: SlaTimerJob, delayMs: number): Promise<void>;
+  /** Timers not yet fired, for one incident or all. */
+  pending(incidentId?: string): Promise<SlaTimerJob[]>;
+  cancel(job: SlaTimerJob): Promise<void>;
+}
+
+/** Event kinds after which an incident's timers may have to change. */
+const RESYNC_KINDS = new Set(['incident_started', 'target_approved', 'app_restored', 'incident_resolved', 'incident_aborted', 'times_corrected']);
+
+function markOf(job: SlaTimerJob): string {
+  return `${job.milestone}/${job.percent}/${job.dueAt}`;
+}
+
+function jobOf(incidentId: string, m: TimerMark): SlaTimerJob {
+  return { incidentId, milestone: m.milestone, percent: m.percent, dueAt: m.dueAt.toISOString() };
+}
+
+function currentMarks(deps: FlowDeps, snap: IncidentSnapshot): TimerMark[] {
+  return timerMarks(snap.incident, deps.config.sla, forwardFixApprovedAt(snap.steps, snap.approvals));
+}
+
+function sentBefore(timeline: readonly TimelineEvent[], m: Pick<SlaTimerJob, 'milestone' | 'percent'>, dueAt?: string): boolean {
+  return timeline.some(
+    (e) =>
+      (e.kind === 'sla_reminder' || e.kind === 'sla_breached') &&
+      e.payload.milestone === m.milestone &&
+      (e.payload.percent ?? 100) === m.percent &&
+      (dueAt === undefined || e.payload.dueAt === dueAt),
+  );
+}
+
+/** Makes the queue hold exactly the timers the incident needs now. */
+export async function syncSlaTimers(deps: FlowDeps, incidentId: string): Promise<{ scheduled: SlaTimerJob[]; cancelled: SlaTimerJob[] }> {
+  const timers = deps.slaTimers;
+  if (!timers) return { scheduled: [], cancelled: [] };
+  const [snap, timeline, have] = await Promise.all([deps.store.get(incidentId), deps.store.timeline(incidentId), timers.pending(incidentId)]);
+  const now = deps.now();
+  const want = marksToSchedule(currentMarks(deps, snap), now, (m) => sentBefore(timeline, m)).map((m) => ({ job: jobOf(incidentId, m), delayMs: Math.max(0, m.fireAt.getTime() - now.getTime()) }));
+  const wanted = new Set(want.map((w) => markOf(w.job)));
+  const cancelled = have.filter((j) => !wanted.has(markOf(j)));
+  for (const job of cancelled) await timers.cancel(job);
+  for (const w of want) await timers.schedule(w.job, w.delayMs);
+  return { scheduled: want.map((w) => w.job), cancelled };
+}
+
+/** After a committed change: resync when the events may move a deadline or meet a milestone. Never throws. */
+export async function settleSlaTimers(deps: FlowDeps, incidentId: string, events: readonly Pick<NewEvent, 'kind' | 'stepId'>[]): Promise<void> {
+  if (!deps.slaTimers || !events.some((e) => RESYNC_KINDS.has(e.kind) || e.stepId === 'migration_revert')) return;
+  try {
+    await syncSlaTimers(deps, incidentId);
+  } catch (err) {
+    // The worker's sweep resyncs every open incident, so a Redis hiccup here only delays it.
+    deps.log.error({ err, incidentId }, 'could not update the SLA timers; the worker sweep will retry');
+  }
+}
+
+/** The worker's sweep: timers for every open incident, and none for closed ones (an aborted incident, say). */
+export async function sweepSlaTimers(deps: FlowDeps): Promise<void> {
+  if (!deps.slaTimers) return;
+  const open = await deps.store.list({ openOnly: true, limit: 100 });
+  const openIds = new Set(open.map((i) => i.id));
+  for (const id of openIds) await syncSlaTimers(deps, id);
+  for (const job of await deps.slaTimers.pending()) if (!openIds.has(job.incidentId)) await deps.slaTimers.cancel(job);
+}
+
+/** A timer fired: send its notice if it is still true and was not sent already. */
+export async function fireSlaTimer(deps: FlowDeps, job: SlaTimerJob): Promise<'sent' | 'stale'> {
+  const mention = job.percent === 100 ? await breachMentions(deps) : [];
+  const event = await deps.store.mutate<NewEvent | null>(job.incidentId, async (snap) => {
+    const live = currentMarks(deps, snap).some((m) => markOf(jobOf(job.incidentId, m)) === markOf(job));
+    // Read under the incident's lock: a second run of this job waits here and then sees the first's event.
+    if (!live || sentBefore(await deps.store.timeline(job.incidentId), job, job.dueAt)) return { events: [], result: null };
+    const budgetMs = new Date(job.dueAt).getTime() - snap.incident.detectedAt.getTime();
+    const e: NewEvent =
+      job.percent === 100
+        ? { kind: 'sla_breached', actor: 'rollback-commander', at: deps.now(), payload: { milestone: job.milestone, dueAt: job.dueAt, budgetMs, mention } }
+        : { kind: 'sla_reminder', actor: 'rollback-commander', at: deps.now(), payload: { milestone: job.milestone, percent: job.percent, dueAt: job.dueAt, budgetMs } };
+    return { events: [e], result: e };
+  });
+  if (!event) return 'stale';
+  notify(deps, job.incidentId, [event]);
+  return 'sent';
+}
+
+/** The runbook's breach notice goes to the Release Captain and the On-Call SRE. */
+async function breachMentions(deps: FlowDeps): Promise<string[]> {
+  const members = await Promise.all([deps.roles.membersOf('release_captain'), deps.roles.membersOf('oncall_sre')]);
+  return [...new Set(members.flat())];
+}
