@@ -191,7 +191,8 @@ export interface IncidentStore {
   knownGood(environment: string, limit?: number): Promise<KnownGood[]>;
   /** Steps queued or running in open incidents: the reconciler re-enqueues their jobs after a crash. */
   activeSteps(): Promise<StepRecord[]>;
-  setChatRefs(incidentId: string, chat: { incidents: ChatRef | null; releases: ChatRef | null }): Promise<void>;
+  /** Records where one checklist message was posted; each channel on its own, so concurrent posts can't overwrite each other. */
+  setChatRef(incidentId: string, channel: 'incidents' | 'releases', ref: ChatRef): Promise<void>;
 }
 
 // ---- the step queue and the people ------------------------------------------------------

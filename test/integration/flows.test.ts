@@ -160,6 +160,17 @@ describe('step commands', () => {
   });
 });
 
+describe('the incident record', () => {
+  it('keeps both checklist refs when the two channels land at the same time', async () => {
+    const incident = await start();
+    await Promise.all([
+      deps.store.setChatRef(incident.id, 'incidents', { channel: 'C0INCIDENTS', ts: '1.1' }),
+      deps.store.setChatRef(incident.id, 'releases', { channel: 'C0RELEASES', ts: '2.2' }),
+    ]);
+    expect((await deps.store.get(incident.id)).incident.chat).toEqual({ incidents: { channel: 'C0INCIDENTS', ts: '1.1' }, releases: { channel: 'C0RELEASES', ts: '2.2' } });
+  });
+});
+
 describe('the timeline', () => {
   it('is append-only in the database itself', async () => {
     const incident = await start();

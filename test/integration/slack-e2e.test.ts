@@ -8,6 +8,9 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBlockLimits } from '../../src/adapters/slack/block-limits.ts';
 import { encodeButtonValue } from '../../src/adapters/slack/action-ids.ts';
+import { abortIncident } from '../../src/flows/incident-commands.ts';
+import { runStep } from '../../src/flows/step-commands.ts';
+import { startRollback } from '../../src/flows/start-rollback.ts';
 import type { KnownBlock } from '../../src/adapters/slack/block-kit.ts';
 import { startBot, type Bot } from '../../src/app/bot.ts';
 import { loadConfig } from '../../src/app/config.ts';
@@ -217,5 +220,27 @@ describe('bad and hostile input', () => {
       expect.stringContaining('does not know the button `launch_missiles`'),
       expect.stringContaining('there is no incident `rb-404404`'),
     ]));
+  });
+});
+
+describe('Slack API errors', () => {
+  it('fails the announce step with what to fix when a channel id is wrong, and a Retry posts only what is missing', async () => {
+    const deps = bot.container.deps;
+    for (const open of await deps.store.list({ openOnly: true })) await abortIncident(deps, { incidentId: open.id, actor: CAPTAIN, reason: 'next test' });
+    const posts = checklistPosts().length;
+    slack.failNext('chat.postMessage', 200, { ok: false, error: 'channel_not_found' }, {}, (b) => b.channel === 'C0RELEASES' && !b.thread_ts);
+    const incident = await startRollback(deps, { badVersion: 'v1.2.3', severity: 'P2', trigger: 'slo_breach', actor: SRE });
+    await until('announce to fail', async () => (await deps.store.get(incident.id)).steps.get('announce')!.state === 'failed');
+    const announce = (await deps.store.get(incident.id)).steps.get('announce')!;
+    expect(announce.error).toMatch(/channel_not_found|channel ids under slack\.channels/);
+    const halfPosted = (await deps.store.get(incident.id)).incident.chat;
+    expect([halfPosted.incidents, halfPosted.releases].filter(Boolean)).toHaveLength(1);
+
+    await runStep(deps, { incidentId: incident.id, stepId: 'announce', actor: SRE });
+    await until('announce to succeed', async () => (await deps.store.get(incident.id)).steps.get('announce')!.state === 'succeeded');
+    // One channel failed, one landed; the retry posted only the missing one.
+    expect(checklistPosts().length - posts).toBe(3);
+    const refs = (await deps.store.get(incident.id)).incident.chat;
+    expect(refs.incidents && refs.releases).toBeTruthy();
   });
 });

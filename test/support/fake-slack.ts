@@ -16,8 +16,8 @@ export interface SlackCall {
 export interface FakeSlack {
   calls: SlackCall[];
   of(method: string): Record<string, unknown>[];
-  /** The next call of `method` gets this status and body (then normal answers resume). */
-  failNext(method: string, status: number, body: unknown, headers?: Record<string, string>): void;
+  /** The next call of `method` (matching `when`, if given) gets this status and body; then normal answers resume. */
+  failNext(method: string, status: number, body: unknown, headers?: Record<string, string>, when?: (body: Record<string, unknown>) => boolean): void;
   waitFor(what: string, predicate: (calls: SlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): void;
 }
@@ -32,7 +32,7 @@ function decode(raw: string): Record<string, unknown> {
 
 export function startFakeSlack(): FakeSlack {
   const calls: SlackCall[] = [];
-  const failures = new Map<string, { status: number; body: unknown; headers?: Record<string, string> }[]>();
+  const failures = new Map<string, { status: number; body: unknown; headers?: Record<string, string>; when?: (body: Record<string, unknown>) => boolean }[]>();
   let ts = 1795521600_000100;
   nock(SLACK_ORIGIN)
     .persist()
@@ -41,20 +41,24 @@ export function startFakeSlack(): FakeSlack {
       const method = new URL(req.url).pathname.replace('/api/', '');
       const body = decode(await req.text());
       calls.push({ method, body });
-      const failure = failures.get(method)?.shift();
-      if (failure) return [failure.status, failure.body, failure.headers ?? {}];
+      const queued = failures.get(method) ?? [];
+      const index = queued.findIndex((f) => !f.when || f.when(body));
+      if (index >= 0) {
+        const [failure] = queued.splice(index, 1);
+        return [failure!.status, failure!.body, failure!.headers ?? {}];
+      }
       return [200, answer(method, body, () => (ts += 100))];
     });
   return {
     calls,
     of: (method) => calls.filter((c) => c.method === method).map((c) => c.body),
-    failNext(method, status, body, headers) {
-      failures.set(method, [...(failures.get(method) ?? []), { status, body, headers }]);
+    failNext(method, status, body, headers, when) {
+      failures.set(method, [...(failures.get(method) ?? []), { status, body, headers, when }]);
     },
     async waitFor(what, predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(calls)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for Slack: ${what}; calls so far: ${calls.map((c) => c.method).join(', ')}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for Slack: ${what}; calls so far:\n${calls.map((c) => `${c.method} ${String(c.body.channel ?? '')} ${String(c.body.thread_ts ?? '')} ${String(c.body.text ?? '').slice(0, 160)}`).join('\n')}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

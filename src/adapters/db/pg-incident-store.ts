@@ -167,8 +167,8 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
       return res.rows.map(toStep);
     },
 
-    async setChatRefs(incidentId, chat) {
-      await pool.query('update incidents set chat = $2 where id = $1', [incidentId, JSON.stringify(chat)]);
+    async setChatRef(incidentId, channel, ref) {
+      await pool.query('update incidents set chat = chat || jsonb_build_object($2::text, $3::jsonb) where id = $1', [incidentId, channel, JSON.stringify(ref)]);
     },
   };
 }

@@ -2,7 +2,7 @@
  * The announce step's Slack side: post the checklist in #incidents and #releases, storing each
  * message's ts as soon as it lands, so a retry after one channel failed posts only the other.
  */
-import type { ChatRef, Incident } from '../../domain/incident.ts';
+import type { Incident } from '../../domain/incident.ts';
 import type { Announcer } from '../../flows/steps/announce.ts';
 import type { IncidentStore } from '../../flows/ports.ts';
 import type { RunbookConfig } from '../config-schema.ts';
@@ -14,14 +14,10 @@ export function createSlackAnnouncer(deps: { slack: SlackServices; store: () => 
     async announce(incident: Incident) {
       const store = deps.store();
       const snap = await store.get(incident.id);
-      const refs: { incidents: ChatRef | null; releases: ChatRef | null } = { ...snap.incident.chat };
       const message = await checklistMessage(snap, deps.config, deps.slack.roleResolver, deps.now());
       const posted = await deps.slack.chat.postChecklist(message, {
-        existing: refs,
-        onPosted: async (channel, ref) => {
-          refs[channel] = ref;
-          await store.setChatRefs(incident.id, refs);
-        },
+        existing: snap.incident.chat,
+        onPosted: (channel, ref) => store.setChatRef(incident.id, channel, ref),
       });
       return { incidents: posted.incidents.channel, releases: posted.releases.channel };
     },
