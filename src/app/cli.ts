@@ -12,7 +12,8 @@ import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows
 import { startRollback } from '../flows/start-rollback.ts';
 import { loadConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
-import { runDoctor } from './doctor.ts';
+import { doctorChecks, runDoctor } from './doctor.ts';
+import { createSlackServices } from './slack/slack-services.ts';
 import { createLogger } from './logger.ts';
 import { incidentLine, renderChecklist, renderTimeline } from './text-report.ts';
 import { startWorker } from './worker.ts';
@@ -187,7 +188,8 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .description('check, before an incident needs them: Slack, GitHub, Kubernetes, databases, Redis')
     .action(async () => {
       const c = await open(cfg());
-      const ok = await runDoctor(c, io.out);
+      const slack = createSlackServices(c.config, c.deps.log);
+      const ok = await runDoctor(doctorChecks(c, slack), io.out);
       if (!ok) throw new CommanderError(1, 'doctor', 'some checks failed');
     });
 

@@ -2,6 +2,7 @@
  * Wiring: builds the adapters, flows and executors from config. The CLI, the worker and the bot
  * all start here, so they act on the same database, queue and cluster in the same way.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -30,6 +31,7 @@ export interface Container {
   deps: FlowDeps;
   executors: Executors;
   deployments: Deployments;
+  kubeConfig: KubeConfig;
   sourceControl: GitHubSourceControl | null;
   queue: BullmqStepQueue;
   pool: pg.Pool;
@@ -83,7 +85,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     resume_deploys: createResumeDeploys({ sourceControl }),
   };
   return {
-    config, deps, executors, deployments, sourceControl, queue, pool, redis,
+    config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis,
     async close() {
       await queue.close().catch(() => undefined);
       await backlog?.close();

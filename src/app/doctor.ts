@@ -1,46 +1,93 @@
 /**
- * `rollback-commander doctor`: the pre-incident checks of PRODUCT.md, each one line with what to
- * fix. Checks that need an adapter that is not configured say so instead of passing.
+ * `rollback-commander doctor`: the pre-incident checks of PRODUCT.md, one line each with what to
+ * fix — Slack scopes, GitHub token permissions, Kubernetes access (a SelfSubjectAccessReview per
+ * verb the bot uses), the Deployments (present, container, not paused), and both Redis servers.
+ * A check whose system is not configured fails and says what to set: doctor never passes silently.
  */
+import { Redis } from 'ioredis';
+import { createK8sAccessReview } from '../adapters/k8s/k8s-access-review.ts';
 import type { Container } from './container.ts';
+import type { SlackServices } from './slack/slack-services.ts';
 
-interface Check {
+export interface DoctorCheck {
   name: string;
   run(): Promise<string>;
 }
 
-export async function runDoctor(c: Container, out: (line: string) => void): Promise<boolean> {
-  const checks: Check[] = [
-    { name: 'bot database', run: async () => (await c.pool.query('select version()')).rows[0].version.split(' on ')[0] as string },
+const SLACK_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read'];
+
+/** Every verb the bot uses on the cluster (revert, rollout watch, history, restart, Secret swap). */
+const KUBE_VERBS = [
+  { verb: 'get', group: 'apps', resource: 'deployments' },
+  { verb: 'list', group: 'apps', resource: 'deployments' },
+  { verb: 'watch', group: 'apps', resource: 'deployments' },
+  { verb: 'patch', group: 'apps', resource: 'deployments' },
+  { verb: 'list', group: 'apps', resource: 'replicasets' },
+];
+
+export function doctorChecks(c: Container, slack: SlackServices | null, extra: DoctorCheck[] = []): DoctorCheck[] {
+  const { runbook, target } = c.config;
+  return [
+    { name: 'bot database', run: async () => String((await c.pool.query<{ v: string }>('select version() as v')).rows[0]?.v.split(' on ')[0]) },
     { name: 'bot redis', run: async () => `PING → ${await c.redis.ping()}` },
-    ...c.config.runbook.deployments.map((d) => ({
+    {
+      name: 'slack',
+      run: async () => {
+        if (!slack) throw new Error('SLACK_BOT_TOKEN is not set: only the CLI can drive rollbacks');
+        const res = await slack.client.auth.test();
+        const scopes = res.response_metadata?.scopes ?? [];
+        const missing = SLACK_SCOPES.filter((s) => !scopes.includes(s));
+        if (missing.length) throw new Error(`the bot token lacks ${missing.join(', ')}: add them under OAuth & Permissions (manifest.yml lists them) and reinstall`);
+        return `authenticated as ${res.user ?? res.user_id} with ${SLACK_SCOPES.join(', ')}`;
+      },
+    },
+    {
+      name: 'github',
+      run: async () => {
+        if (!c.sourceControl) throw new Error('GITHUB_TOKEN is not set: pause/resume deploys and the tag cross-check cannot run');
+        const results = await c.sourceControl.checkAccess({ workflows: runbook.github.deploy_workflows });
+        const bad = results.filter((r) => !r.ok);
+        if (bad.length) throw new Error(bad.map((r) => `${r.check}: ${r.detail}`).join('; '));
+        return results.map((r) => `${r.check} (${r.detail})`).join('; ');
+      },
+    },
+    {
+      name: 'kubernetes access',
+      run: async () => {
+        const review = createK8sAccessReview({ kubeConfig: c.kubeConfig, namespace: runbook.environment.kube.namespace });
+        const denied = (await review.checkAccess(KUBE_VERBS)).filter((r) => !r.allowed);
+        if (denied.length) throw new Error(`RBAC denies ${denied.map((d) => `${d.verb} ${d.resource}`).join(', ')} in ${runbook.environment.kube.namespace}: grant them to the bot's service account`);
+        return `${KUBE_VERBS.map((v) => `${v.verb} ${v.resource}`).join(', ')} allowed in ${runbook.environment.kube.namespace}`;
+      },
+    },
+    ...runbook.deployments.map((d) => ({
       name: `deployment ${d.name}`,
       run: async () => {
         const snap = await c.deployments.get(d.name);
-        if (snap.paused) throw new Error(`paused: run kubectl rollout resume deploy/${d.name} -n ${snap.namespace}`);
+        if (snap.paused) throw new Error(`paused — a new image would never roll out: kubectl rollout resume deploy/${d.name} -n ${snap.namespace}`);
         const image = snap.containers.find((x) => x.container === d.container)?.image;
-        if (!image) throw new Error(`no container "${d.container}" (has ${snap.containers.map((x) => x.container).join(', ')})`);
+        if (!image) throw new Error(`no container "${d.container}" (it has ${snap.containers.map((x) => x.container).join(', ')}): fix deployments[].container`);
         return `${snap.namespace}/${d.name} runs ${image}`;
       },
     })),
     {
-      name: 'github',
-      run: async () => {
-        if (!c.sourceControl) throw new Error('GITHUB_TOKEN is not set');
-        const results = await c.sourceControl.checkAccess();
-        const bad = results.filter((r) => !r.ok);
-        if (bad.length) throw new Error(bad.map((r) => `${r.check}: ${r.detail}`).join('; '));
-        return results.map((r) => r.check).join(', ');
-      },
-    },
-    {
       name: 'app redis (backlog)',
       run: async () => {
-        if (!c.config.target.redisUrl) throw new Error(`${c.config.runbook.target.redis_url_env} is not set`);
-        return 'configured';
+        if (!target.redisUrl) throw new Error(`${runbook.target.redis_url_env} is not set: capture_context and queue_health need the app's Redis`);
+        const redis = new Redis(target.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
+        redis.on('error', () => undefined);
+        try {
+          return `LLEN ${runbook.target.backlog_key} = ${await redis.llen(runbook.target.backlog_key)}`;
+        } finally {
+          redis.disconnect();
+        }
       },
     },
+    ...extra,
   ];
+}
+
+export async function runDoctor(checks: DoctorCheck[], out: (line: string) => void): Promise<boolean> {
   let ok = true;
   for (const check of checks) {
     try {
