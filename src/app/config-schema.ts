@@ -5,16 +5,11 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { validationConfigSchema } from './config-validation.ts';
+import { databaseConfigSchema } from './config-database.ts';
+import { duration } from './config-duration.ts';
 
-/** "5m", "30s", "2h", "500ms" → milliseconds. */
-export const duration = z.string().transform((value, ctx) => {
-  const parsed = ms(value as ms.StringValue);
-  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration: write it like 30s, 5m or 2h` });
-    return z.NEVER;
-  }
-  return parsed;
-});
+/** "5m", "30s", "2h", "500ms" → milliseconds (config-duration.ts, shared with the sections mounted here). */
+export { duration };
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id looks like U012ABCDEF (profile → ⋮ → Copy member ID)');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id looks like S012ABCDEF');
@@ -109,6 +104,8 @@ export const configSchema = z
       .strict(),
     /** Post-rollback validation: smoke tests, queue health, auth probes (config-validation.ts). */
     validation: validationConfigSchema.prefault({}),
+    /** Database rollback: migrations, revert, backups, restore, promotion (config-database.ts). Optional: without it the database steps say what to add. */
+    database: databaseConfigSchema.optional(),
     queue: z
       .object({
         attempts: z.number().int().min(1).max(20).default(3),
