@@ -13,6 +13,8 @@ import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
 import { loadKubeConfig } from '../adapters/k8s/kube-config.ts';
 import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.ts';
 import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
+import { createSlaTimerQueue } from '../adapters/queue/sla-timer-queue.ts';
+import { webHostOf } from '../adapters/github/github-issue-comment.ts';
 import { createRedisBacklog } from '../adapters/redis/redis-backlog.ts';
 import { createConfigRoleDirectory } from '../adapters/roles/config-role-directory.ts';
 import type { FlowDeps } from '../flows/deps.ts';
@@ -24,6 +26,10 @@ import { createPauseDeploys, createResumeDeploys } from '../flows/steps/deploy-g
 import { createRevertImages } from '../flows/steps/revert-images.ts';
 import { createSelectRelease } from '../flows/steps/select-release.ts';
 import { createVerifyCutover } from '../flows/steps/verify-cutover.ts';
+import { createAuthCheck } from '../flows/steps/auth-check.ts';
+import { createQueueHealth } from '../flows/steps/queue-health.ts';
+import { createResolve } from '../flows/steps/resolve.ts';
+import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
 import type { AppConfig } from './config.ts';
 
 export interface Container {
@@ -57,6 +63,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   redis.on('error', (err) => options.log.error({ err }, 'redis connection error'));
   const queue = createBullmqStepQueue({ connection: redis, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff });
   const store = createPgIncidentStore(pool);
+  const slaTimers = createSlaTimerQueue({ connection: redis, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
   const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
@@ -74,6 +81,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     now: options.now ?? (() => new Date()),
     log: options.log,
     observer: options.observer,
+    slaTimers,
   };
   const executors: Executors = {
     announce: createAnnounce({ announcer: options.announcer ?? null }),
@@ -83,11 +91,16 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     revert_images: createRevertImages({ deployments }),
     verify_cutover: createVerifyCutover({ metrics, store }),
     resume_deploys: createResumeDeploys({ sourceControl }),
+    smoke_tests: createSmokeTests({ sourceControl }),
+    queue_health: createQueueHealth({ backlog, backlogEnv: runbook.target.redis_url_env }),
+    auth_check: createAuthCheck({ docBaseUrl: `https://${webHostOf(env.GITHUB_API_URL ?? 'https://api.github.com')}/${runbook.github.owner}/${runbook.github.repo}/blob/${runbook.github.default_branch}` }),
+    resolve: createResolve({ store, comments: sourceControl }),
   };
   return {
     config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis,
     async close() {
       await queue.close().catch(() => undefined);
+      await slaTimers.close().catch(() => undefined);
       await backlog?.close();
       redis.disconnect();
       await pool.end().catch(() => undefined);
