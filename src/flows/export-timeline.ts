@@ -1,0 +1,92 @@
+/**
+ * `rollback-commander export <incident>`: a Markdown postmortem timeline built from the timeline
+ * table (the append-only record), with the times, durations and SLA verdicts on top — what people
+ * paste into the postmortem doc.
+ */
+import type { TimelineEvent } from '../domain/incident.ts';
+import { isStepId, stepDefinition } from '../domain/steps.ts';
+import { durationsOf, forwardFixApprovedAt, formatDurationMs, MILESTONE_TITLES, slaVerdicts, type Milestone, type SlaBudgets } from '../domain/times.ts';
+import type { FlowDeps } from './deps.ts';
+import type { IncidentSnapshot } from './ports.ts';
+import { ROLE_TITLES } from './refuse.ts';
+
+export async function exportTimeline(deps: Pick<FlowDeps, 'store' | 'config' | 'now'>, incidentId: string, options: { progress?: boolean } = {}): Promise<string> {
+  const snap = await deps.store.get(incidentId);
+  const events = await deps.store.timeline(incidentId);
+  return renderPostmortem(snap, events, deps.config.sla, deps.now(), options);
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString().replace('.000Z', 'Z') : '—');
+const dur = (ms: number | null) => (ms === null ? '—' : formatDurationMs(ms));
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').trim();
+
+export function renderPostmortem(snap: IncidentSnapshot, events: readonly TimelineEvent[], budgets: SlaBudgets, now: Date, options: { progress?: boolean } = {}): string {
+  const i = snap.incident;
+  const d = durationsOf(i);
+  const sla = slaVerdicts(i, budgets, forwardFixApprovedAt(snap.steps, snap.approvals), now);
+  const shown = events.filter((e) => options.progress || e.kind !== 'step_progress');
+  return [
+    `# ${i.id}: rollback of ${i.badVersion}${i.targetVersion ? ` → ${i.targetVersion}` : ''} (${i.environment})`,
+    '',
+    `- **State:** ${i.state}`,
+    `- **Severity:** ${i.severity}${i.critical ? ' (critical)' : ''} · **trigger:** ${i.trigger.replace(/_/g, ' ')}`,
+    `- **Issue:** ${i.issueUrl ?? 'none linked'} · **started by:** ${i.createdBy}`,
+    '',
+    '## Times (UTC)',
+    '',
+    '| Milestone | Time | Duration |',
+    '|---|---|---|',
+    `| Impact started (first bad request) | ${iso(i.impactStartedAt)} | |`,
+    `| Detected | ${iso(i.detectedAt)} | TTD ${dur(d.ttdMs)} |`,
+    `| Rollback decided | ${iso(i.decidedAt)} | time to decide ${dur(d.decideMs)} |`,
+    `| Restored (validation passed) | ${iso(i.restoredAt)} | TTR ${dur(d.ttrMs)} · impact ${dur(d.impactMs)} |`,
+    `| Resolved | ${iso(i.resolvedAt)} | |`,
+    '',
+    '## SLAs',
+    '',
+    ...sla.map((s) => `- ${MILESTONE_TITLES[s.milestone]} within ${formatDurationMs(s.budgetMs)} (due ${iso(s.dueAt)}): **${s.verdict}**${s.metAt ? ` at ${iso(s.metAt)}` : ''}`),
+    '',
+    `## Timeline (${shown.length} events${options.progress ? '' : ', progress lines left out'})`,
+    '',
+    '| Time (UTC) | Who | What |',
+    '|---|---|---|',
+    ...shown.map((e) => `| ${iso(e.at)} | ${cell(e.actor)} | ${cell(describeEvent(e))} |`),
+    '',
+  ].join('\n');
+}
+
+type P = Record<string, unknown>;
+const s = (p: P, k: string) => (p[k] === undefined || p[k] === null ? '' : String(p[k]));
+const firstLine = (text: string) => text.split('\n')[0] ?? '';
+const ms = (p: P, k: string) => (typeof p[k] === 'number' ? formatDurationMs(p[k]) : '—');
+const milestone = (p: P) => MILESTONE_TITLES[p.milestone as Milestone] ?? s(p, 'milestone');
+
+const DESCRIBE: Record<string, (p: P, title: string, e: TimelineEvent) => string> = {
+  incident_started: (p) => `Rollback of ${s(p, 'badVersion')} started: ${s(p, 'severity')}, trigger ${s(p, 'trigger').replace(/_/g, ' ')}${p.critical ? ', critical' : ''}`,
+  step_queued: (p, t) => (p.apply ? `${t}: approved plan queued to apply` : `${t}: queued${Number(p.attempt) > 1 ? ` (attempt ${s(p, 'attempt')})` : ''}${p.automatic ? ' automatically' : ''}`),
+  step_started: (p, t) => `${t}: started`,
+  step_resumed: (p, t) => `${t}: resumed after a worker stopped`,
+  step_progress: (p, t) => `${t}: ${s(p, 'message')}`,
+  step_retrying: (p, t) => `${t}: transient failure, retrying (${s(p, 'error')})`,
+  step_succeeded: (p, t) => `${t}: ${p.confirmed ? 'confirmed' : 'succeeded'}${p.summary ? ` — ${firstLine(s(p, 'summary'))}` : ''}`,
+  step_awaiting_approval: (p, t) => `${t}: waiting for approval — ${firstLine(s(p, 'summary'))}`,
+  step_awaiting_confirmation: (p, t) => `${t}: waiting for a person to confirm — ${firstLine(s(p, 'summary'))}`,
+  step_failed: (p, t) => `${t}: failed — ${firstLine(s(p, 'error'))}`,
+  step_skipped: (p, t) => `${t}: skipped — ${s(p, 'reason')}`,
+  step_aborted: (p, t) => `${t}: aborted${p.reason ? ` — ${s(p, 'reason')}` : ''}`,
+  approval_given: (p, t) => `${t}: approved as ${ROLE_TITLES[p.role as keyof typeof ROLE_TITLES] ?? s(p, 'role')}`,
+  action_refused: (p, t, e) => `refused ${s(p, 'action')}${e.stepId ? ` on ${t}` : ''}: ${s(p, 'reason')}`,
+  target_approved: (p) => `Target release ${s(p, 'targetVersion')} approved (${s(p, 'source')})`,
+  app_restored: (p) => `Application restored: validation passed (TTR ${ms(p, 'ttrMs')})`,
+  incident_resolved: (p) => `Incident resolved: TTD ${ms(p, 'ttdMs')}, TTR ${ms(p, 'ttrMs')}`,
+  incident_aborted: (p) => `Rollback aborted: ${s(p, 'reason')}`,
+  sla_reminder: (p) => `SLA reminder: ${milestone(p)}, ${s(p, 'percent')}% of the budget used (due ${s(p, 'dueAt')})`,
+  sla_breached: (p) => `SLA breached: ${milestone(p)} was due ${s(p, 'dueAt')}`,
+  times_corrected: (p) => `${s(p, 'field')} corrected from ${s(p, 'from') || 'not set'} to ${s(p, 'to')}`,
+};
+
+export function describeEvent(e: TimelineEvent): string {
+  const title = e.stepId && isStepId(e.stepId) ? stepDefinition(e.stepId).title : (e.stepId ?? 'incident');
+  const describe = Object.hasOwn(DESCRIBE, e.kind) ? DESCRIBE[e.kind] : undefined;
+  return describe ? describe(e.payload, title, e) : `${e.kind.replace(/_/g, ' ')}${e.stepId ? ` (${title})` : ''}`;
+}
