@@ -1,8 +1,11 @@
 /**
  * The step worker: runs BullMQ step jobs through executeStep, and reconciles Postgres with the
- * queue at start and every few seconds so nothing queued is lost when a process dies.
+ * queue at start and every few seconds so nothing queued is lost when a process dies. It also
+ * fires the SLA timers and keeps every open incident's timers in the queue.
  */
+import { startSlaTimerWorker } from '../adapters/queue/sla-timer-queue.ts';
 import { startStepWorker, type StepWorker } from '../adapters/queue/step-worker.ts';
+import { fireSlaTimer, sweepSlaTimers } from '../flows/sla-timers.ts';
 import { executeStep } from '../flows/execute-step.ts';
 import { reconcile } from '../flows/reconcile.ts';
 import type { Container } from './container.ts';
@@ -22,10 +25,13 @@ export async function startWorker(c: Container, options: { concurrency?: number;
     process: (job, attempt) => executeStep(c.deps, c.executors, job, attempt),
     log,
   });
+  // SLA timers run here too: delayed jobs on their own queue, re-checked against Postgres when they fire.
+  const timers = await startSlaTimerWorker({ connection: c.redis, prefix: c.config.env.QUEUE_PREFIX, fire: (job) => fireSlaTimer(c.deps, job), log });
   const sweep = async () => {
     try {
       const { enqueued, failed } = await reconcile(c.deps);
       if (enqueued.length || failed.length) log.warn({ enqueued, failed }, 'reconciled steps with the queue');
+      await sweepSlaTimers(c.deps);
     } catch (err) {
       log.error({ err }, 'reconcile failed');
     }
@@ -38,6 +44,7 @@ export async function startWorker(c: Container, options: { concurrency?: number;
     async close() {
       clearInterval(timer);
       await worker.close();
+      await timers.close();
     },
   };
 }
