@@ -10,6 +10,8 @@ import { isStepId, STEP_IDS, type StepId } from '../domain/steps.ts';
 import { abortIncident, markGood } from '../flows/incident-commands.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
 import { startRollback } from '../flows/start-rollback.ts';
+import { correctTimes } from '../flows/correct-times.ts';
+import { exportTimeline } from '../flows/export-timeline.ts';
 import { loadConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { doctorChecks, runDoctor } from './doctor.ts';
@@ -150,6 +152,27 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
       if (step) await abortStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), reason: o.reason });
       else await abortIncident(c.deps, { incidentId, actor: actor(o), reason: o.reason ?? '' });
       io.out(step ? `aborted ${step} in ${incidentId}` : `aborted incident ${incidentId}`);
+    });
+
+  program
+    .command('correct-times <incident>')
+    .description('correct the first bad request and/or the detection time (captain or SRE); SLA timers follow')
+    .option('--impact-started <time>', 'first bad request (ISO 8601)', dateArg)
+    .option('--detected <time>', 'detection time (ISO 8601)', dateArg)
+    .addOption(asOption())
+    .action(async (incidentId: string, o) => {
+      const c = await open(cfg());
+      const changes = await correctTimes(c.deps, { incidentId, actor: actor(o), impactStartedAt: o.impactStarted, detectedAt: o.detected });
+      io.out(changes.length ? changes.map((e) => `corrected ${String(e.payload?.field)}: ${String(e.payload?.from ?? 'not set')} → ${String(e.payload?.to)}`).join('\n') : 'nothing changed: the times were already those');
+    });
+
+  program
+    .command('export <incident>')
+    .description('a Markdown postmortem timeline from the incident record')
+    .option('--progress', 'include every progress line')
+    .action(async (incidentId: string, o) => {
+      const c = await open(cfg());
+      io.out(await exportTimeline(c.deps, incidentId, { progress: o.progress ?? false }));
     });
 
   program
