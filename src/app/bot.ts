@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createPgChatCursor } from '../adapters/db/pg-chat-cursor.ts';
 import type { AppConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
+import { createMetrics } from './metrics.ts';
 import { startHttpServer, type ReadinessCheck } from './http-server.ts';
 import { createBoltApp } from './slack/bolt-app.ts';
 import { createChecklistRelay, type ChecklistRelay } from './slack/checklist-relay.ts';
@@ -33,12 +34,20 @@ export async function startBot(config: AppConfig, log: Logger, options: { now?: 
   const now = options.now ?? (() => new Date());
   // The announcer and relay need the store the container creates: close over it.
   let container!: Container;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createMetrics(registry, { store: () => container.deps.store, log });
   container = await createContainer(config, {
     log,
     now,
     roles: slack?.roles,
     announcer: slack ? createSlackAnnouncer({ slack, store: () => container.deps.store, config: config.runbook, now }) : undefined,
-    observer: { changed: (id, events) => relay?.changed(id, events) },
+    observer: {
+      changed: (id, events) => {
+        relay?.changed(id, events);
+        metrics.changed(id, events);
+      },
+    },
   });
   const worker = await startWorker(container);
   const stops: (() => Promise<unknown>)[] = [];
@@ -61,8 +70,6 @@ export async function startBot(config: AppConfig, log: Logger, options: { now?: 
     readiness.push({ name: 'slack', check: async () => void (await slack.client.auth.test()) });
     stops.push(() => bolt.stop(), () => relay!.stop(), () => proposalWorker.close(), () => proposals.close());
   }
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const server = await startHttpServer({ port: config.env.PORT, registry, readiness, fallback });
   log.info({ port: (server.address() as AddressInfo).port, environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
   return {
