@@ -10,6 +10,7 @@ import { migrate } from '../adapters/db/migrate.ts';
 import { createPgIncidentStore } from '../adapters/db/pg-incident-store.ts';
 import { createGitHubSourceControl, type GitHubSourceControl } from '../adapters/github/github-source-control.ts';
 import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
+import { createK8sSecrets } from '../adapters/k8s/k8s-secrets.ts';
 import { loadKubeConfig } from '../adapters/k8s/kube-config.ts';
 import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.ts';
 import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
@@ -22,6 +23,7 @@ import type { Executors } from '../flows/executor.ts';
 import type { Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
 import { createAnnounce, type Announcer } from '../flows/steps/announce.ts';
 import { createCaptureContext } from '../flows/steps/capture-context.ts';
+import { createDatabaseSteps } from '../flows/steps/database-steps.ts';
 import { createPauseDeploys, createResumeDeploys } from '../flows/steps/deploy-gate.ts';
 import { createRevertImages } from '../flows/steps/revert-images.ts';
 import { createSelectRelease } from '../flows/steps/select-release.ts';
@@ -51,6 +53,8 @@ export interface ContainerOptions {
   roles?: RoleDirectory;
   observer?: IncidentObserver;
   announcer?: Announcer;
+  /** Where the database steps read the restore server URL and the revert command's variables (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function createContainer(config: AppConfig, options: ContainerOptions): Promise<Container> {
@@ -95,6 +99,13 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     queue_health: createQueueHealth({ backlog, backlogEnv: runbook.target.redis_url_env }),
     auth_check: createAuthCheck({ docBaseUrl: `https://${webHostOf(env.GITHUB_API_URL ?? 'https://api.github.com')}/${runbook.github.owner}/${runbook.github.repo}/blob/${runbook.github.default_branch}` }),
     resolve: createResolve({ store, comments: sourceControl }),
+    ...createDatabaseSteps({
+      source: sourceControl,
+      targetDatabaseUrl: config.target.databaseUrl,
+      env: options.env ?? process.env,
+      secrets: createK8sSecrets({ kubeConfig, namespace: runbook.environment.kube.namespace }),
+      deployments,
+    }),
   };
   return {
     config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis,

@@ -1,0 +1,160 @@
+/**
+ * The engine's `backup_promote` and `backup_abandon` executors, after a validated restore.
+ *
+ * Promote writes the restored database's URL into the app's Secret and restarts the Deployments.
+ * The value it replaces is a secret URL, so it never goes into step output (shown in Slack and the
+ * CLI): it is copied first into the key `<key>.previous` of the same Secret — already readable by
+ * exactly those who can read the current one, and writable with the one RBAC rule promotion needs
+ * anyway. Step output only says where it is.
+ */
+import ms from 'ms';
+import type { DatabaseConfig } from '../../app/config-database.ts';
+import type { SecretStore } from '../../adapters/backups/promote-restored-database.ts';
+import { restoreDatabaseName } from '../../adapters/backups/restore-marker.ts';
+import type { ValidationReport } from '../../adapters/backups/validate-restored-database.ts';
+import { UserFacingError } from '../../domain/errors.ts';
+import type { PlannedExecutor, StepContext } from '../executor.ts';
+import { abandonBackupRestore, promoteBackupRestore } from './backup-promote.ts';
+import { lossSoFar } from './db-backup-restore-step.ts';
+import { databaseConfig, outputOf, progressStream, restoreServer, type DatabaseStepDeps } from './db-step-support.ts';
+
+export interface PromotePlan {
+  database: string;
+  location: string;
+  backup: { name: string; takenAt: string };
+  secret: string;
+  key: string;
+  /** Where the replaced value is kept (same Secret). */
+  previousKey: string;
+  deployments: string[];
+}
+
+interface RestoreOutput {
+  database: string;
+  location: string;
+  backup: { name: string; takenAt: string };
+  validation: ValidationReport;
+}
+
+export function previousValueKey(key: string): string {
+  return `${key}.previous`;
+}
+
+export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor {
+  const secrets: SecretStore = {
+    readKey: async (secret, key) => (await deps.secrets.readKey(secret, key)) ?? null,
+    writeKey: (secret, key, value) => deps.secrets.writeKey(secret, key, value),
+  };
+  return {
+    async plan(ctx) {
+      const config = databaseConfig(ctx);
+      const promotion = promotionConfig(config);
+      const restored = outputOf(ctx, 'backup_restore', 'the restored database') as unknown as RestoreOutput;
+      const where = `Secret ${ctx.config.environment.kube.namespace}/${promotion.secret} key ${promotion.key}`;
+      // Fail at plan time, not after two people approved: the Secret and key must exist.
+      if ((await secrets.readKey(promotion.secret, promotion.key)) === null) {
+        throw new UserFacingError('not_found', `${where} does not exist: set database.promotion.secret and .key to where the app reads its database URL, then Retry`);
+      }
+      const plan: PromotePlan = {
+        database: restored.database,
+        location: restored.location,
+        backup: restored.backup,
+        secret: promotion.secret,
+        key: promotion.key,
+        previousKey: previousValueKey(promotion.key),
+        deployments: promotion.deployments,
+      };
+      const serverEnv = config.restore.server_url_env ?? ctx.config.target.database_url_env;
+      const summary = [
+        `Promote ${plan.location} (restored from ${plan.backup.name}): write its connection string (with the credentials in ${serverEnv}) into ${where}, ` +
+          `then restart ${plan.deployments.join(', ')} and wait for their rollouts (up to ${ms(promotion.rollout_timeout)} each).`,
+        `The current value is first copied to key ${plan.previousKey} of the same Secret (never shown), so the swap can be reversed.`,
+        lossSoFar(ctx, plan),
+        `Validation: ${restored.validation.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('; ')}`,
+      ].join('\n');
+      return { summary, plan: plan as unknown as Record<string, unknown> };
+    },
+
+    async apply(ctx) {
+      const plan = ctx.plan as unknown as PromotePlan;
+      const config = databaseConfig(ctx);
+      const promotion = promotionConfig(config);
+      if (promotion.secret !== plan.secret || promotion.key !== plan.key || promotion.deployments.join() !== plan.deployments.join()) {
+        throw new UserFacingError('stale', 'database.promotion changed since this promotion was approved: Retry to plan again and re-approve');
+      }
+      const restartAt = await restartTime(ctx);
+      const stream = progressStream(ctx, { prefix: 'promotion:' });
+      const result = await promoteBackupRestore({
+        config,
+        incidentId: ctx.incident.id,
+        serverUrl: restoreServer(ctx, deps, config).url,
+        secrets,
+        deployments: deps.deployments,
+        restartAt,
+        // Awaited before the Secret is written: a crash between the two leaves the old value recorded.
+        recordPrevious: (previous) => secrets.writeKey(plan.secret, plan.previousKey, previous),
+        onProgress: (message) => stream.onOutput({ stream: 'stdout', line: message }),
+        signal: ctx.signal,
+      }).finally(() => stream.flush());
+      const where = `Secret ${ctx.config.environment.kube.namespace}/${plan.secret}`;
+      return {
+        outcome: 'succeeded',
+        summary:
+          `${where} key ${plan.key} now points at ${plan.location}${result.alreadySwapped ? ' (swapped by an earlier try)' : ''}; ` +
+          `${plan.deployments.join(', ')} restarted and rolled out. The previous value is kept in key ${plan.previousKey} of ${where} (README "Database rollback" says how to reverse).`,
+        output: { promoted: true, database: result.database, location: plan.location, secret: plan.secret, key: plan.key, previousValueKey: plan.previousKey, deployments: plan.deployments, restartedAt: restartAt.toISOString() },
+      };
+    },
+  };
+}
+
+/**
+ * One restart time per attempt (backup-promote.ts): a job that runs again after its worker died
+ * sends the same restartedAt annotation, which starts no second rollout; a Retry gets a new one.
+ */
+async function restartTime(ctx: StepContext): Promise<Date> {
+  const saved = ctx.previous.restartAt;
+  if (ctx.previous.restartAttempt === ctx.step.attempt && typeof saved === 'string') return new Date(saved);
+  const at = ctx.now();
+  await ctx.checkpoint({ restartAt: at.toISOString(), restartAttempt: ctx.step.attempt });
+  return at;
+}
+
+export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor {
+  return {
+    async plan(ctx) {
+      const config = databaseConfig(ctx);
+      const server = restoreServer(ctx, deps, config);
+      const database = restoreDatabaseName(config.restore.database_prefix, ctx.incident.id);
+      const restored = ctx.snapshot.steps.get('backup_restore')?.output as Partial<RestoreOutput> | undefined;
+      const from = restored?.backup ? ` (the restore of ${restored.backup.name})` : '';
+      return {
+        summary:
+          `Drop database ${database} on ${server.shown}${from}. Only a database carrying this incident's restore marker is dropped, and never a promoted one; ` +
+          'production and the Secret are not touched.',
+        plan: { database, server: server.shown },
+      };
+    },
+
+    async apply(ctx) {
+      const config = databaseConfig(ctx);
+      const server = restoreServer(ctx, deps, config);
+      if (ctx.plan.database !== restoreDatabaseName(config.restore.database_prefix, ctx.incident.id) || ctx.plan.server !== server.shown) {
+        throw new UserFacingError('stale', 'the restore server or database prefix changed since this was approved: Retry to plan again and re-approve');
+      }
+      const { database, dropped } = await abandonBackupRestore({ config, incidentId: ctx.incident.id, serverUrl: server.url });
+      return {
+        outcome: 'succeeded',
+        summary: dropped ? `Dropped ${database} on ${server.shown}; production was not touched` : `${database} on ${server.shown} was already gone; nothing to drop`,
+        output: { database, dropped },
+      };
+    },
+  };
+}
+
+function promotionConfig(config: DatabaseConfig): NonNullable<DatabaseConfig['promotion']> {
+  if (!config.promotion) {
+    throw new UserFacingError('config_invalid', 'promotion is not configured: set database.promotion.secret, .key and .deployments in rollback.yml (or swap the connection string by hand and Skip with a reason)');
+  }
+  return config.promotion;
+}

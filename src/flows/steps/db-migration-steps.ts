@@ -1,0 +1,163 @@
+/**
+ * The engine's `migration_scope` and `migration_revert` executors over the database layer
+ * (migration-scope.ts, migration-revert.ts). The revert is planned (SQL or argv shown, destructive
+ * statements flagged), approved by two people, then applied exactly as shown — one migration per
+ * attempt, newest first. Without a down migration the plan is a forward-fix, which approving records.
+ */
+import ms from 'ms';
+import type { DatabaseConfig } from '../../app/config-database.ts';
+import type { MigrationScope, MigrationToRevert } from '../../adapters/target-db/compute-migration-scope.ts';
+import { readHeadMigration } from '../../adapters/target-db/read-head-migration.ts';
+import { UserFacingError } from '../../domain/errors.ts';
+import type { PlannedExecutor, RunExecutor, StepContext, StepOutcome } from '../executor.ts';
+import { databaseConfig, mentions, migrationSource, outputOf, progressStream, targetDatabaseUrl, type DatabaseStepDeps } from './db-step-support.ts';
+import { determineMigrationScope, type MigrationSource } from './migration-scope.ts';
+import { planMigrationRevert, runMigrationRevert, type RevertPlan } from './migration-revert.ts';
+
+/** What Run shows and Apply gets back: the revert plan plus where it sits in the sequence. */
+export type PlannedRevert = RevertPlan & {
+  /** The database head when planned. */
+  head: string;
+  /** Versions still to revert after this one, newest first. */
+  remainingAfter: string[];
+  expectedVersion: string | null;
+  requestedBy: string | null;
+  /** forward_fix only: what the owners commit to doing instead. */
+  forwardFix?: string;
+};
+
+type StoredScope = Pick<MigrationScope, 'head' | 'toRevert' | 'expectedVersion' | 'report'> & { targetVersion?: string };
+
+/** Shown in Slack: enough SQL to judge it; the plan keeps all of it (and its sha256). */
+const SQL_SHOWN = 1500;
+
+export function createMigrationScopeStep(deps: DatabaseStepDeps): RunExecutor {
+  return {
+    async run(ctx) {
+      const config = databaseConfig(ctx);
+      const url = targetDatabaseUrl(ctx, deps);
+      const target = ctx.incident.targetVersion;
+      if (!target) {
+        throw new UserFacingError('prerequisite_unmet', 'no target release is approved yet: approve `select_release` first (the scope compares the target tag with the bad tag)');
+      }
+      const scope = await determineMigrationScope({ source: migrationSource(deps), targetDatabaseUrl: url, config, badVersion: ctx.incident.badVersion, targetVersion: target });
+      const { head, shipped, rollbackNeeded, toRevert, expectedVersion, notes, report } = scope;
+      return {
+        outcome: 'succeeded',
+        summary: [report, ...notes.map((n) => `Note: ${n}`)].join('\n'),
+        output: { head, shipped, rollbackNeeded, toRevert, expectedVersion, notes, report, targetVersion: target },
+      };
+    },
+  };
+}
+
+export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecutor {
+  // Only the down-file path needs GitHub: a configured revert command works without a token.
+  const source: MigrationSource = {
+    compare: async (base, head) => migrationSource(deps).compare(base, head),
+    getFileContent: async (path, ref) => migrationSource(deps).getFileContent(path, ref),
+  };
+  return {
+    async plan(ctx) {
+      const config = databaseConfig(ctx);
+      const scope = outputOf(ctx, 'migration_scope', 'the list of migrations to revert') as unknown as StoredScope;
+      const remaining = await stillToRevert(targetDatabaseUrl(ctx, deps), config, scope, ctx.incident.badVersion);
+      const revert = await planMigrationRevert({ source, scope: { ...(scope as MigrationScope), toRevert: remaining }, config, badVersion: ctx.incident.badVersion });
+      const planned: PlannedRevert = {
+        ...revert,
+        head: revert.migration.version,
+        remainingAfter: remaining.slice(1).map((m) => m.version),
+        expectedVersion: scope.expectedVersion,
+        requestedBy: ctx.step.actor,
+        ...(revert.kind === 'forward_fix' ? { forwardFix: forwardFixText(ctx, revert.migration, scope) } : {}),
+      };
+      return { summary: describePlan(planned, config, ctx.incident.badVersion), plan: planned as unknown as Record<string, unknown> };
+    },
+
+    async apply(ctx) {
+      const plan = ctx.plan as unknown as PlannedRevert;
+      if (plan.kind === 'forward_fix') return recordForwardFix(ctx, plan);
+      const config = databaseConfig(ctx);
+      await ctx.progress(plan.kind === 'down_file' ? `applying ${plan.file} (${plan.ref}) in one transaction` : `running \`${plan.argv.join(' ')}\``);
+      const stream = progressStream(ctx, { prefix: 'revert command output:' });
+      const result = await runMigrationRevert({ plan, targetDatabaseUrl: targetDatabaseUrl(ctx, deps), config, env: deps.env, onOutput: stream.onOutput, signal: ctx.signal }).finally(() => stream.flush());
+      const reverted = [...new Set([...((ctx.previous.reverted as string[] | undefined) ?? []), plan.migration.version])];
+      if (plan.remainingAfter.length > 0) {
+        // Each revert needs its own plan and approvals, so the step stops here and says so.
+        await ctx.checkpoint({ reverted, head: result.head });
+        const n = plan.remainingAfter.length;
+        throw new UserFacingError(
+          'prerequisite_unmet',
+          `${result.summary}. Not finished: ${n} more migration${n === 1 ? '' : 's'} from ${ctx.incident.badVersion} still applied (${plan.remainingAfter.join(', ')}) — Retry plans the next one, newest first, and it needs two new approvals`,
+        );
+      }
+      const expected = plan.expectedVersion === result.head ? `, what ${ctx.incident.targetVersion ?? 'the target'} expects` : '';
+      return { outcome: 'succeeded', summary: `${result.summary}${expected}`, output: { reverted, head: result.head, alreadyReverted: result.alreadyReverted } };
+    },
+  };
+}
+
+/** The shipped migrations from the database's current head down: a retry continues where the last one stopped. */
+async function stillToRevert(url: string, config: DatabaseConfig, scope: StoredScope, badVersion: string): Promise<MigrationToRevert[]> {
+  const head = (await readHeadMigration(url, config.migrations_table, { recent: 1 })).head?.version ?? null;
+  const index = scope.toRevert.findIndex((m) => m.version === head);
+  if (index >= 0) return scope.toRevert.slice(index);
+  const at = head ?? '(no migrations)';
+  if (head === scope.expectedVersion && scope.toRevert.length > 0) {
+    throw new UserFacingError('prerequisite_unmet', `nothing left to revert: the database is at ${at}, what the target expects — Skip this step with a reason`);
+  }
+  if (scope.toRevert.length === 0) throw new UserFacingError('prerequisite_unmet', `nothing to revert: ${scope.report}`);
+  throw new UserFacingError(
+    'conflict',
+    `the database is at ${at}, which the migration scope did not expect (it found ${scope.toRevert.map((m) => m.version).join(', ')} from ${badVersion} to revert): ` +
+      'someone changed it since — check schema_migrations by hand, then Skip this step with a reason',
+  );
+}
+
+function forwardFixText(ctx: StepContext, migration: MigrationToRevert, scope: StoredScope): string {
+  const target = scope.targetVersion ?? ctx.incident.targetVersion ?? 'the target release';
+  return (
+    `leave ${migration.name} applied (the database stays at ${migration.version}); the owners make ${target} work with it — ` +
+    `a new migration that repairs or supersedes it, shipped through the normal pipeline — and keep deploys paused until that fix is merged, ` +
+    `so resuming does not ship ${ctx.incident.badVersion}'s code again.`
+  );
+}
+
+function describePlan(plan: PlannedRevert, config: DatabaseConfig, badVersion: string): string {
+  const { migration } = plan;
+  const to = migration.previousVersion ?? '(no migrations)';
+  const lines: string[] = [];
+  if (plan.kind === 'forward_fix') {
+    lines.push(`${plan.reason}.`, `Forward-fix plan: ${plan.forwardFix}`, 'Approving records this plan with the two approvers as its owners; the database is not touched.');
+  } else if (plan.kind === 'down_file') {
+    lines.push(
+      `Revert ${migration.name}: the database goes from ${migration.version} to ${to}.`,
+      `Applies ${plan.file} (at ${plan.ref}, sha256 ${plan.sha256.slice(0, 12)}) and deletes its schema_migrations row in ONE transaction ` +
+        `(lock_timeout ${ms(config.lock_timeout)}, statement_timeout ${ms(config.statement_timeout)}); any error rolls everything back.`,
+      ...plan.warnings.map((w) => `WARNING: ${w.message}`),
+      'SQL:',
+      plan.sql.length > SQL_SHOWN ? `${plan.sql.slice(0, SQL_SHOWN)}\n… (${plan.sql.length - SQL_SHOWN} more characters; the whole file runs)` : plan.sql.trim(),
+    );
+  } else {
+    const timeout = config.revert_command ? ms(config.revert_command.timeout) : '?';
+    lines.push(
+      `Revert ${migration.name}: the database goes from ${migration.version} to ${to}.`,
+      `Runs \`${plan.argv.join(' ')}\` (no shell; the database URL only in its environment; stopped after ${timeout}), then checks the database is at ${to}.`,
+    );
+  }
+  if (plan.remainingAfter.length > 0 && plan.kind !== 'forward_fix') {
+    lines.push(`One migration at a time: ${plan.remainingAfter.length} more from ${badVersion} (${plan.remainingAfter.join(', ')}) remain after this one; Retry plans the next.`);
+  }
+  return lines.join('\n');
+}
+
+function recordForwardFix(ctx: StepContext & { plan: Record<string, unknown> }, plan: PlannedRevert): StepOutcome {
+  const owners = ctx.snapshot.approvals.filter((a) => a.stepId === ctx.step.stepId && a.attempt === ctx.step.attempt).map((a) => a.userId);
+  const recordedAt = ctx.now().toISOString();
+  const by = plan.requestedBy ? ` (asked for by ${mentions([plan.requestedBy])})` : '';
+  return {
+    outcome: 'succeeded',
+    summary: `Forward-fix plan for ${plan.migration.name} recorded, owned by ${mentions(owners)}${by}: ${plan.forwardFix} The database was not changed.`,
+    output: { forwardFix: { migration: plan.migration.version, plan: plan.forwardFix, owners, requestedBy: plan.requestedBy, recordedAt } },
+  };
+}
