@@ -1,0 +1,228 @@
+/**
+ * The database half of the runbook through the engine, from the CLI with an in-process worker:
+ * migration scope (GitHub compare via nock) → a revert plan showing the SQL → a refused one-person
+ * approval → two approvals → the down file applied on a real app database and the head confirmed;
+ * and the forward-fix path. Settings that are missing fail with what to set.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/app/config.ts';
+import { createContainer, type Container } from '../../src/app/container.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
+import type { StepRecord } from '../../src/domain/incident.ts';
+import type { PlannedExecutor, RunExecutor } from '../../src/flows/executor.ts';
+import { createDatabaseSteps, type DatabaseStepDeps } from '../../src/flows/steps/database-steps.ts';
+import type { MigrationSource } from '../../src/flows/steps/migration-scope.ts';
+import { commitBody, compareBody, releaseBody, tagBody } from '../fixtures/github/github-api.ts';
+import { createAppDatabase, fixture, snapshot, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { createHarness, type Harness } from '../support/e2e-harness.ts';
+import { CAPTAIN, DB_OWNER, SRE, testConfig } from '../support/runbook-config.ts';
+import { failureOf, testContext, testStep } from '../support/step-context.ts';
+
+const API = 'https://api.github.com';
+const REPO = '/repos/ValueCanvas/ValueCanvas';
+const DOWN_FILE = `${REPO}/contents/supabase/migrations/20261120_add_orgs.down.sql`;
+const SHIPPED = [
+  { filename: 'supabase/migrations/20261120_add_orgs.sql', status: 'added' },
+  { filename: 'supabase/migrations/20261120_add_orgs.down.sql', status: 'added' },
+  { filename: 'src/orgs.ts', status: 'added' },
+];
+
+let h: Harness;
+let app: AppDatabase;
+let container: Container;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  app = await createAppDatabase({ seed: true });
+  h = await createHarness({ configOverrides: 'database: { lock_timeout: 2s, statement_timeout: 30s }' });
+  h.env.TARGET_DATABASE_URL = app.url;
+  container = await createContainer(loadConfig(h.env), { log: createLogger('silent'), env: h.env });
+  worker = await startWorker(container);
+  // select_release cross-checks the repo's tags whenever an incident opens.
+  github().get(`${REPO}/releases`).query({ per_page: 100 }).reply(200, [releaseBody('v1.2.3'), releaseBody('v1.2.2')]).persist();
+  github().get(`${REPO}/tags`).query({ per_page: 100 }).reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2')]).persist();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await container?.close();
+  await h?.close();
+  await app?.drop();
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+function github() {
+  return nock(API).matchHeader('authorization', `token ${h.env.GITHUB_TOKEN}`);
+}
+
+/** The GitHub requests a test set up that were never made. */
+function unmetGitHub(): string[] {
+  return nock.pendingMocks().filter((m) => !m.includes('/releases') && !m.includes('/tags'));
+}
+
+async function step(incidentId: string, stepId: StepRecord['stepId']): Promise<StepRecord> {
+  return (await container.deps.store.get(incidentId)).steps.get(stepId)!;
+}
+
+/** Opens an incident and approves v1.2.2 as the target, as the captain would. */
+async function incidentWithTarget(): Promise<string> {
+  const started = await h.cli('start', 'v1.2.3', '--to', 'v1.2.2', '--as', SRE);
+  expect(started.code, started.err).toBe(0);
+  const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
+  for (let i = 0; i < 100 && (await step(incidentId, 'select_release')).state !== 'awaiting_approval'; i += 1) await sleep(50);
+  expect((await h.cli('approve', incidentId, 'select_release', '--as', CAPTAIN)).code).toBe(0);
+  github().get(`${REPO}/compare/v1.2.2...v1.2.3`).query({ per_page: 100, page: 1 }).reply(200, compareBody([commitBody(1)], 1, SHIPPED));
+  const scope = await h.cli('run', incidentId, 'migration_scope', '--as', DB_OWNER);
+  expect(scope.code, scope.err).toBe(0);
+  expect(scope.out).toContain(
+    'migration_scope: succeeded — database at 20261120_add_orgs; v1.2.3 shipped 1 migration (20261120_add_orgs); v1.2.2 expects 20261110_add_projects — revert 1 migration, newest first: 20261120_add_orgs',
+  );
+  return incidentId;
+}
+
+async function heads(): Promise<string[]> {
+  return (await app.query<{ version: string }>('select version from schema_migrations order by inserted_at desc')).map((r) => r.version);
+}
+
+describe('migration revert through the engine', () => {
+  it('shows the SQL, refuses one person approving twice, and applies exactly that SQL after two approvals', async () => {
+    const incidentId = await incidentWithTarget();
+    const down = fixture('20261120_add_orgs.down.sql');
+    github().get(DOWN_FILE).query({ ref: 'v1.2.3' }).reply(200, { type: 'file', encoding: 'base64', content: Buffer.from(down).toString('base64') });
+
+    const planned = await h.cli('run', incidentId, 'migration_revert', '--as', DB_OWNER);
+    expect(planned.code, planned.err).toBe(0);
+    expect(planned.out).toContain('migration_revert: awaiting_approval — Revert 20261120_add_orgs: the database goes from 20261120_add_orgs to 20261110_add_projects.');
+    expect(planned.out).toContain('Applies supabase/migrations/20261120_add_orgs.down.sql (at v1.2.3, sha256 ');
+    expect(planned.out).toContain('in ONE transaction (lock_timeout 2s, statement_timeout 30s)');
+    expect(planned.out).toContain('WARNING: drops column users.org_id and its data');
+    expect(planned.out).toContain('WARNING: drops table orgs and every row in it');
+    expect(planned.out).toContain(`SQL:\n${down.trim()}`);
+    expect(unmetGitHub()).toEqual([]);
+
+    expect((await h.cli('approve', incidentId, 'migration_revert', '--as', CAPTAIN)).out).toBe('approval recorded for migration_revert; one more, from a different person, is needed');
+    const twice = await h.cli('approve', incidentId, 'migration_revert', '--as', CAPTAIN);
+    expect(twice.err).toContain('you already approved `migration_revert`; the remaining approval (Database Owner) must come from a different person');
+    expect((await h.cli('approve', incidentId, 'migration_revert', '--as', SRE)).err).toContain('only the Release Captain or Database Owner may approve `migration_revert`');
+    expect(await heads()).toEqual(['20261120_add_orgs', '20261110_add_projects', '20261101_init']);
+
+    const applied = await h.cli('approve', incidentId, 'migration_revert', '--as', DB_OWNER);
+    expect(applied.code, applied.err).toBe(0);
+    expect(applied.out).toContain('every approval is in: applying the approved plan');
+    expect(applied.out).toContain('applying supabase/migrations/20261120_add_orgs.down.sql (v1.2.3) in one transaction');
+    expect(applied.out).toContain(
+      'migration_revert: succeeded — reverted 20261120_add_orgs (applied supabase/migrations/20261120_add_orgs.down.sql); database at 20261110_add_projects, what v1.2.2 expects',
+    );
+    expect(await heads()).toEqual(['20261110_add_projects', '20261101_init']);
+    expect(await app.query(`select to_regclass('public.orgs') as t`)).toEqual([{ t: null }]);
+    expect(await app.query('select email from users order by email')).toEqual([{ email: 'ada@example.com' }, { email: 'grace@example.com' }]);
+    const approvals = (await container.deps.store.get(incidentId)).approvals.filter((a) => a.stepId === 'migration_revert');
+    expect(approvals.map((a) => [a.userId, a.role])).toEqual([[CAPTAIN, 'release_captain'], [DB_OWNER, 'database_owner']]);
+    expect((await h.cli('abort', incidentId, '--reason', 'next test', '--as', CAPTAIN)).code).toBe(0);
+  });
+
+  it('without a down migration plans a forward-fix, and approving records it without touching the database', async () => {
+    // The bad release's migration is back on the database.
+    await app.query(fixture('20261120_add_orgs.sql'));
+    await app.query(`insert into schema_migrations values ('20261120_add_orgs', now())`);
+    const incidentId = await incidentWithTarget();
+    github().get(DOWN_FILE).query({ ref: 'v1.2.3' }).reply(404, { message: 'Not Found' });
+    const before = await snapshot(app);
+
+    const planned = await h.cli('run', incidentId, 'migration_revert', '--as', DB_OWNER);
+    expect(planned.out).toContain(
+      'migration_revert: awaiting_approval — 20261120_add_orgs is not reversible here: there is no down migration at supabase/migrations/20261120_add_orgs.down.sql in v1.2.3 and no database.revert_command — plan a forward-fix.',
+    );
+    expect(planned.out).toContain('Forward-fix plan: leave 20261120_add_orgs applied (the database stays at 20261120_add_orgs); the owners make v1.2.2 work with it');
+    expect(planned.out).toContain('Approving records this plan with the two approvers as its owners; the database is not touched.');
+
+    await h.cli('approve', incidentId, 'migration_revert', '--as', DB_OWNER);
+    const recorded = await h.cli('approve', incidentId, 'migration_revert', '--as', CAPTAIN);
+    expect(recorded.code, recorded.err).toBe(0);
+    expect(recorded.out).toContain(`migration_revert: succeeded — Forward-fix plan for 20261120_add_orgs recorded, owned by <@${DB_OWNER}> and <@${CAPTAIN}> (asked for by <@${DB_OWNER}>): leave 20261120_add_orgs applied`);
+    expect(recorded.out).toContain('The database was not changed.');
+    expect(await snapshot(app)).toEqual(before);
+    const output = (await step(incidentId, 'migration_revert')).output;
+    expect(output.plan).toMatchObject({ kind: 'forward_fix' });
+    expect(output.forwardFix).toMatchObject({ migration: '20261120_add_orgs', owners: [DB_OWNER, CAPTAIN], requestedBy: DB_OWNER });
+    expect(unmetGitHub()).toEqual([]);
+    expect((await h.cli('abort', incidentId, '--reason', 'next test', '--as', CAPTAIN)).code).toBe(0);
+  });
+});
+
+describe('driving the executors directly', () => {
+  const source = (files = SHIPPED, downs: Record<string, string> = {}): MigrationSource => ({
+    compare: async () => ({ files }),
+    getFileContent: async (path) => downs[path] ?? null,
+  });
+  const deps = (over: Partial<DatabaseStepDeps>): DatabaseStepDeps => ({
+    source: source(),
+    targetDatabaseUrl: app.url,
+    env: {},
+    secrets: { readKey: async () => undefined, writeKey: async () => {} },
+    deployments: { restart: async () => {}, waitForRollout: async () => {} },
+    ...over,
+  });
+  const withDatabase = testConfig('database: {}');
+
+  it('says what to set when the database section, the target URL or the migrations table is missing', async () => {
+    const scope = (d: DatabaseStepDeps) => createDatabaseSteps(d).migration_scope as RunExecutor;
+    const ctx = (config = withDatabase) => testContext('migration_scope', config, { incident: { targetVersion: 'v1.2.2' } });
+    expect((await failureOf(scope(deps({})).run(ctx(testConfig())))).message).toContain('rollback.yml has no `database:` section: add one');
+    expect((await failureOf(scope(deps({ targetDatabaseUrl: undefined })).run(ctx()))).message).toContain(
+      'TARGET_DATABASE_URL is not set: give the bot the app database\'s postgres:// URL in TARGET_DATABASE_URL',
+    );
+    const bare = await createAppDatabase({ migrationsTable: false, migrations: [] });
+    try {
+      const err = await failureOf(scope(deps({ targetDatabaseUrl: bare.url })).run(ctx()));
+      expect(err.message).toContain('the migrations table public.schema_migrations does not exist in the app database: set database.migrations_table.schema and .table');
+    } finally {
+      await bare.drop();
+    }
+  });
+
+  it('reverts one migration per attempt, newest first: the first attempt says the next remains, the retry plans it', async () => {
+    const db = await createAppDatabase({ seed: true });
+    try {
+      const files = [...SHIPPED, { filename: 'supabase/migrations/20261110_add_projects.sql', status: 'added' }];
+      const downs = {
+        'supabase/migrations/20261120_add_orgs.down.sql': fixture('20261120_add_orgs.down.sql'),
+        'supabase/migrations/20261110_add_projects.down.sql': 'drop table projects;',
+      };
+      const steps = createDatabaseSteps(deps({ source: source(files, downs), targetDatabaseUrl: db.url }));
+      const scopeCtx = testContext('migration_scope', withDatabase, { incident: { targetVersion: 'v1.2.2' } });
+      const scope = await (steps.migration_scope as RunExecutor).run(scopeCtx);
+      const scopeDone = testStep('migration_scope', { state: 'succeeded', output: scope.output });
+      const revert = steps.migration_revert as PlannedExecutor;
+
+      const target = { targetVersion: 'v1.2.2' };
+      const first = await revert.plan(testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone] }));
+      expect(first.summary).toContain('One migration at a time: 1 more from v1.2.3 (20261110_add_projects) remain after this one; Retry plans the next.');
+      const applyCtx = testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone] });
+      const stopped = await failureOf(revert.apply({ ...applyCtx, plan: first.plan }));
+      expect(stopped.message).toBe(
+        'reverted 20261120_add_orgs (applied supabase/migrations/20261120_add_orgs.down.sql); database at 20261110_add_projects. Not finished: 1 more migration from v1.2.3 still applied (20261110_add_projects) — Retry plans the next one, newest first, and it needs two new approvals',
+      );
+      expect(applyCtx.checkpoints).toEqual([{ reverted: ['20261120_add_orgs'], head: '20261110_add_projects' }]);
+
+      const retry = testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone], previous: applyCtx.previous });
+      const second = await revert.plan(retry);
+      expect(second.summary).toContain('Revert 20261110_add_projects: the database goes from 20261110_add_projects to 20261101_init.');
+      expect(second.summary).toContain('WARNING: drops table projects and every row in it');
+      const done = await revert.apply({ ...retry, plan: second.plan });
+      expect(done.summary).toBe('reverted 20261110_add_projects (applied supabase/migrations/20261110_add_projects.down.sql); database at 20261101_init, what v1.2.2 expects');
+      expect(done.output?.reverted).toEqual(['20261120_add_orgs', '20261110_add_projects']);
+      expect(await failureOf(revert.plan(testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone] })))).toMatchObject({
+        message: 'nothing left to revert: the database is at 20261101_init, what the target expects — Skip this step with a reason',
+      });
+    } finally {
+      await db.drop();
+    }
+  });
+});
