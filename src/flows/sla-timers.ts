@@ -88,14 +88,18 @@ export async function sweepSlaTimers(deps: FlowDeps): Promise<void> {
 export async function fireSlaTimer(deps: FlowDeps, job: SlaTimerJob): Promise<'sent' | 'stale'> {
   const mention = job.percent === 100 ? await breachMentions(deps) : [];
   const event = await deps.store.mutate<NewEvent | null>(job.incidentId, async (snap) => {
-    const live = currentMarks(deps, snap).some((m) => markOf(jobOf(job.incidentId, m)) === markOf(job));
+    const marks = currentMarks(deps, snap);
+    const now = deps.now();
+    // A reminder that comes after a later mark has passed (the workers were down) is old news.
+    const superseded = marks.some((m) => m.milestone === job.milestone && m.percent > job.percent && m.fireAt <= now);
+    const live = !superseded && marks.some((m) => markOf(jobOf(job.incidentId, m)) === markOf(job));
     // Read under the incident's lock: a second run of this job waits here and then sees the first's event.
     if (!live || sentBefore(await deps.store.timeline(job.incidentId), job, job.dueAt)) return { events: [], result: null };
     const budgetMs = new Date(job.dueAt).getTime() - snap.incident.detectedAt.getTime();
     const e: NewEvent =
       job.percent === 100
-        ? { kind: 'sla_breached', actor: 'rollback-commander', at: deps.now(), payload: { milestone: job.milestone, dueAt: job.dueAt, budgetMs, mention } }
-        : { kind: 'sla_reminder', actor: 'rollback-commander', at: deps.now(), payload: { milestone: job.milestone, percent: job.percent, dueAt: job.dueAt, budgetMs } };
+        ? { kind: 'sla_breached', actor: 'rollback-commander', at: now, payload: { milestone: job.milestone, dueAt: job.dueAt, budgetMs, mention } }
+        : { kind: 'sla_reminder', actor: 'rollback-commander', at: now, payload: { milestone: job.milestone, percent: job.percent, dueAt: job.dueAt, budgetMs } };
     return { events: [e], result: e };
   });
   if (!event) return 'stale';
