@@ -4,10 +4,11 @@
  * approval → two approvals → the down file applied on a real app database and the head confirmed;
  * and the forward-fix path. Settings that are missing fail with what to set.
  */
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/app/config.ts';
+import { loadConfig, parseRunbookConfig } from '../../src/app/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
@@ -225,4 +226,19 @@ describe('driving the executors directly', () => {
       await db.drop();
     }
   });
+});
+
+it('the commented database section of rollback.example.yml is valid config once uncommented', () => {
+  const example = readFileSync('rollback.example.yml', 'utf8');
+  const start = example.indexOf('# database:\n');
+  const block = example.slice(start, example.indexOf('\n\n', start));
+  const config = parseRunbookConfig(example.replace(block, block.replace(/^# /gm, '')), 'rollback.example.yml');
+  expect(config.database).toMatchObject({
+    migrations_table: { schema: 'public', table: 'schema_migrations', version_column: 'version', order_column: 'inserted_at' },
+    lock_timeout: 5000,
+    backups: { directory: '/backups', filename: 'prod-{timestamp}.dump' },
+    restore: { server_url_env: 'RESTORE_DATABASE_URL', timeout: 3_600_000 },
+    promotion: { secret: 'app-db', key: 'DATABASE_URL', deployments: ['api', 'worker'] },
+  });
+  expect(config.database?.revert_command).toBeUndefined();
 });
