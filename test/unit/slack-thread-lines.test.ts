@@ -103,3 +103,26 @@ describe('formatThreadLine with odd input', () => {
     expect(formatThreadLine(ev('target_approved', {}, 'select_release', 'cli:alice'))).toBe('`12:05:07 UTC` :dart: Target release `?` approved by cli:alice');
   });
 });
+
+describe('timer, retry and correction lines', () => {
+  it('writes reminders, breaches with mentions, retries, resumes and corrections', () => {
+    expect(formatThreadLine(ev('sla_reminder', { milestone: 'decide', percent: 80, dueAt: '2026-11-24T12:10:00Z' }, null, 'rollback-commander'))).toBe(
+      '`12:05:07 UTC` :alarm_clock: 80% of the rollback decision budget is used — due 12:10:00 UTC',
+    );
+    expect(formatThreadLine(ev('sla_breached', { milestone: 'restore', dueAt: '2026-11-24T12:30:00Z', mention: ['U0CAPTAIN1', 'U0SRE00001'] }, null, 'rollback-commander'))).toBe(
+      '`12:05:07 UTC` :rotating_light: SLA breached: the service restore was due at 12:30:00 UTC <@U0CAPTAIN1> <@U0SRE00001>',
+    );
+    expect(formatThreadLine(ev('step_retrying', { error: 'GitHub answered 502', try: 1, maxTries: 3 }, 'pause_deploys', 'rollback-commander'))).toContain(
+      '*Pause deploys* hit a temporary error (try 1 of 3), retrying: GitHub answered 502',
+    );
+    expect(formatThreadLine(ev('step_resumed', { attempt: 1 }, 'revert_images', 'rollback-commander'))).toContain('*Revert container images* resumed by a worker');
+    expect(formatThreadLine(ev('times_corrected', { field: 'detected_at', from: '12:00:00', to: '11:58:00' }))).toBe(
+      '`12:05:07 UTC` :pencil2: <@U0SRE00001> corrected *detected_at* from 12:00:00 to 11:58:00',
+    );
+  });
+
+  it('puts the summary under the resolved line', () => {
+    const line = formatThreadLine(ev('incident_resolved', { ttdMs: 360_000, ttrMs: 1_260_000, summary: 'SLA: decision met, restore met' }, null, 'U0CAPTAIN1'));
+    expect(line).toContain('Incident resolved by <@U0CAPTAIN1> · TTD 6m · TTR 21m\nSLA: decision met, restore met');
+  });
+});

@@ -15,6 +15,8 @@ const ERROR_MAX = 1500;
 /** Slack renders up to 40 000 characters of `text`, but a readable thread line is much shorter. */
 const LINE_MAX = 3000;
 
+const SLA_WORDS: Record<string, string> = { decide: 'rollback decision', restore: 'service restore' };
+
 const DEFAULT_FAILURE_HINT = 'fix the cause, then press *Retry* on the checklist, or *Skip…* it with a reason (captain).';
 
 const ACTION_WORDS: Record<string, string> = {
@@ -88,7 +90,15 @@ const LINES: Record<string, LineFormatter> = {
   },
   target_approved: ({ p, who }) => `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`,
   app_restored: () => ':large_green_circle: Application restored: smoke tests, queue health and the auth check passed',
-  incident_resolved: ({ p, who }) => `:checkered_flag: Incident resolved by ${who}${metrics(p)}`,
+  incident_resolved: ({ p, who }) => `:checkered_flag: Incident resolved by ${who}${metrics(p)}${str(p, 'summary') ? `\n${truncate(str(p, 'summary') ?? '', LINE_MAX - 200)}` : ''}`,
+  step_retrying: ({ p, step }) => `:warning: ${step} hit a temporary error (try ${num(p, 'try') ?? '?'} of ${num(p, 'maxTries') ?? '?'}), retrying: ${escapeMrkdwn(truncate(str(p, 'error') ?? '', ERROR_MAX))}`,
+  step_resumed: ({ step }) => `:arrows_counterclockwise: ${step} resumed by a worker (the previous one stopped or the step is being retried); what it already did is kept`,
+  sla_reminder: ({ p }) => `:alarm_clock: ${Math.round(num(p, 'percent') ?? 0)}% of the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} budget is used${str(p, 'dueAt') ? ` — due ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : ''}`,
+  sla_breached: ({ p }) => {
+    const who = Array.isArray(p.mention) ? (p.mention as unknown[]).filter((u): u is string => typeof u === 'string').map((u) => mention(u)).join(' ') : '';
+    return `:rotating_light: SLA breached: the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} was due ${str(p, 'dueAt') ? `at ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : 'already'}${who ? ` ${who}` : ''}`;
+  },
+  times_corrected: ({ p, who }) => `:pencil2: ${who} corrected *${text(p, 'field')}* from ${text(p, 'from')} to ${text(p, 'to')}`,
   incident_aborted: ({ p, who }) => `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`,
 };
 
