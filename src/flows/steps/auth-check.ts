@@ -4,6 +4,7 @@
  * from env vars named in the config — a value is never written to the output, the timeline or
  * an error. With no probes configured, a person follows the doc and confirms.
  */
+import ms from 'ms';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import type { AuthProbeConfig } from '../../app/config-validation.ts';
 import type { RunExecutor, StepContext } from '../executor.ts';
@@ -58,7 +59,7 @@ async function runProbe(ctx: StepContext, probe: AuthProbeConfig, env: NodeJS.Pr
   } catch (err) {
     if (ctx.signal.aborted) throw new AppError('aborted', 'the auth check was aborted');
     const timedOut = (err as Error).name === 'TimeoutError';
-    const reason = timedOut ? `no answer within ${Math.round(timeout / 1000)} s` : causeOf(err);
+    const reason = timedOut ? `no answer within ${ms(timeout, { long: true })}` : causeOf(err);
     return { ...base, status: null, ok: false, error: reason };
   }
 }

@@ -5,6 +5,7 @@
  * reported so the thread shows the trend, not a verdict alone.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import ms from 'ms';
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
 import type { RunExecutor, StepContext } from '../executor.ts';
 import type { Backlog } from '../ports.ts';
@@ -34,11 +35,11 @@ export function createQueueHealth(deps: { backlog: Backlog | null; backlogEnv: s
         return { outcome: 'succeeded', summary: `${key} = ${last.depth}, under the threshold of ${threshold} (samples: ${trend})`, output: { ...output, verdict: 'under_threshold' } };
       }
       if (isDraining(samples)) {
-        return { outcome: 'succeeded', summary: `${key} is draining: ${trend} over ${Math.round(window / 1000)} s (threshold ${threshold})`, output: { ...output, verdict: 'draining' } };
+        return { outcome: 'succeeded', summary: `${key} is draining: ${trend} over ${ms(window, { long: true })} (threshold ${threshold})`, output: { ...output, verdict: 'draining' } };
       }
       throw new UserFacingError(
         'upstream_error',
-        `${key} is not healthy: ${last.depth} is at or over the threshold of ${threshold} and did not drain over ${Math.round(window / 1000)} s (samples: ${trend}). Check the consumers of ${key}, then Retry — or Skip with a reason`,
+        `${key} is not healthy: ${last.depth} is at or over the threshold of ${threshold} and did not drain over ${ms(window, { long: true })} (samples: ${trend}). Check the consumers of ${key}, then Retry — or Skip with a reason`,
       );
     },
   };

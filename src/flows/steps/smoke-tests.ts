@@ -6,6 +6,7 @@
  * of dispatching a second one; a Retry (a new attempt) dispatches a fresh run.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import ms from 'ms';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { childEnv, runCommand } from '../../adapters/process/run-command.ts';
 import type { RunExecutor, StepContext, StepOutcome } from '../executor.ts';
@@ -74,7 +75,7 @@ async function discoverRun(ctx: StepContext, sc: SmokeWorkflowSource, smoke: Smo
     const run = await sc.findDispatchedRun(rec.workflow, new Date(rec.dispatchedAt));
     if (run) return run;
     if (performance.now() >= deadline) {
-      throw new UserFacingError('timeout', `dispatched ${rec.workflow} on ${rec.ref}, but no run appeared within ${Math.round(smoke.discovery_timeout / 1000)} s: check the workflow has a workflow_dispatch trigger and the Actions tab, then Retry`);
+      throw new UserFacingError('timeout', `dispatched ${rec.workflow} on ${rec.ref}, but no run appeared within ${ms(smoke.discovery_timeout, { long: true })}: check the workflow has a workflow_dispatch trigger and the Actions tab, then Retry`);
     }
     await pause(ctx, smoke.poll_interval);
   }
@@ -88,7 +89,7 @@ async function followRun(ctx: StepContext, sc: SmokeWorkflowSource, smoke: Smoke
     if (run.status !== last && last !== '') await ctx.progress(`smoke run ${run.htmlUrl} is ${run.status.replace('_', ' ')}`);
     last = run.status;
     if (performance.now() - started >= smoke.timeout) {
-      throw new UserFacingError('timeout', `the smoke run ${run.htmlUrl} has not finished after ${Math.round(smoke.timeout / 60_000)} min (validation.smoke.timeout): look at it, then Retry or Skip with a reason`);
+      throw new UserFacingError('timeout', `the smoke run ${run.htmlUrl} has not finished after ${ms(smoke.timeout, { long: true })} (validation.smoke.timeout): look at it, then Retry or Skip with a reason`);
     }
     await pause(ctx, smoke.poll_interval);
   }
@@ -117,8 +118,8 @@ async function runSmokeCommand(ctx: StepContext, smoke: Smoke, argv: string[], e
   };
 }
 
-async function pause(ctx: StepContext, ms: number): Promise<void> {
-  await sleep(ms, undefined, { signal: ctx.signal }).catch(() => {
+async function pause(ctx: StepContext, delayMs: number): Promise<void> {
+  await sleep(delayMs, undefined, { signal: ctx.signal }).catch(() => {
     throw new AppError('aborted', 'the smoke tests were aborted while waiting for the run');
   });
 }
