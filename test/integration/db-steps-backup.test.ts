@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import nock from 'nock';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
+import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { releaseBody, tagBody } from '../fixtures/github/github-api.ts';
 import { adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
@@ -71,6 +72,13 @@ database:
   github().get(`${REPO}/tags`).query({ per_page: 100 }).reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2')]).persist();
 });
 
+// One open rollback per environment: each test starts from none, whatever the last one left.
+beforeEach(async () => {
+  for (const open of await container.deps.store.list({ openOnly: true })) {
+    await abortIncident(container.deps, { incidentId: open.id, actor: CAPTAIN, reason: 'next test' });
+  }
+});
+
 afterAll(async () => {
   await worker?.close();
   await container?.close();
@@ -93,7 +101,7 @@ async function cli(...args: string[]) {
 async function approveByTwo(incidentId: string, stepId: string): Promise<string> {
   expect((await cli('approve', incidentId, stepId, '--as', CAPTAIN)).out).toBe(`approval recorded for ${stepId}; one more, from a different person, is needed`);
   const applied = await cli('approve', incidentId, stepId, '--as', DB_OWNER);
-  expect(applied.code, applied.err).toBe(0);
+  expect(applied.code, `${applied.out}\n${applied.err}`).toBe(0);
   return applied.out;
 }
 
@@ -130,7 +138,7 @@ function restartedAt(name: string): string | undefined {
   return h.kube.deployment(NS, name)!.spec.template.metadata?.annotations?.[RESTARTED];
 }
 
-it('restores the backup from before the first bad request into a new database, then promotes it on the cluster', async () => {
+it('restores the backup from before the first bad request into a new database, then promotes it on the cluster, retrying a failed restart without losing the old URL', async () => {
   const { incidentId, database } = await criticalIncident('data_corruption');
 
   const planned = await cli('run', incidentId, 'backup_promote', '--as', DB_OWNER);
@@ -140,12 +148,27 @@ it('restores the backup from before the first bad request into a new database, t
   expect(planned.out).toContain('The current value is first copied to key DATABASE_URL.previous of the same Secret (never shown)');
   expect(h.kube.secretData(NS, 'app-db')).toEqual({ DATABASE_URL: PROD_URL, OTHER: 'kept' });
 
-  const promoted = await approveByTwo(incidentId, 'backup_promote');
-  expect(promoted).toContain(`backup_promote: succeeded — Secret prod/app-db key DATABASE_URL now points at 127.0.0.1:5432/${database}; api, worker restarted and rolled out.`);
-  const secret = h.kube.secretData(NS, 'app-db')!;
-  expect(new URL(secret.DATABASE_URL!).pathname).toBe(`/${database}`);
-  expect(secret).toMatchObject({ 'DATABASE_URL.previous': PROD_URL, OTHER: 'kept' });
+  // The worker's rollout fails after the swap: the step fails saying where the Secret points now.
+  h.kube.setRolloutBehavior(NS, 'worker', { mode: 'deadline' });
+  await cli('approve', incidentId, 'backup_promote', '--as', CAPTAIN);
+  const failed = await cli('approve', incidentId, 'backup_promote', '--as', DB_OWNER);
+  expect(failed.code).toBe(1);
+  expect(failed.out).toContain('backup_promote: failed — the Secret points at the restored database, but restarting api, worker failed:');
+  const swapped = h.kube.secretData(NS, 'app-db')!;
+  expect(new URL(swapped.DATABASE_URL!).pathname).toBe(`/${database}`);
+  expect(swapped).toMatchObject({ 'DATABASE_URL.previous': PROD_URL, OTHER: 'kept' });
   expect(restartedAt('api')).toBeDefined();
+  expect(restartedAt('worker')).toBe(restartedAt('api'));
+  const firstRestart = restartedAt('api');
+
+  // Retry: a new plan that knows the swap is done, two new approvals, a new restart; the recorded value stays.
+  h.kube.setRolloutBehavior(NS, 'worker', { mode: 'normal' });
+  const replanned = await cli('run', incidentId, 'backup_promote', '--as', DB_OWNER);
+  expect(replanned.out).toContain('The Secret already points at it (an earlier attempt swapped it; the value before is in key DATABASE_URL.previous): this restarts the Deployments again.');
+  const promoted = await approveByTwo(incidentId, 'backup_promote');
+  expect(promoted).toContain(`backup_promote: succeeded — Secret prod/app-db key DATABASE_URL now points at 127.0.0.1:5432/${database} (swapped by an earlier try); api, worker restarted and rolled out.`);
+  expect(h.kube.secretData(NS, 'app-db')).toEqual(swapped);
+  expect(restartedAt('api')).not.toBe(firstRestart);
   expect(restartedAt('worker')).toBe(restartedAt('api'));
   expect(restartedAt('web')).toBeUndefined();
 
@@ -160,7 +183,6 @@ it('restores the backup from before the first bad request into a new database, t
     expect(text).not.toContain('Sup3r-Secret-Prod');
   }
   expect(snap.steps.get('backup_promote')!.output).toMatchObject({ promoted: true, previousValueKey: 'DATABASE_URL.previous', deployments: ['api', 'worker'] });
-  expect((await cli('abort', incidentId, '--reason', 'next test', '--as', CAPTAIN)).code).toBe(0);
 });
 
 it('abandons a restored database: it is dropped, and it can no longer be promoted', async () => {
@@ -176,7 +198,6 @@ it('abandons a restored database: it is dropped, and it can no longer be promote
   expect(h.kube.secretData(NS, 'app-db')).toEqual(secretBefore);
   expect((await cli('run', incidentId, 'backup_promote', '--as', DB_OWNER)).err).toContain('the restored database was abandoned');
   for (const text of shown) expect(text).not.toContain(RESTORE_PASSWORD);
-  expect((await cli('abort', incidentId, '--reason', 'next test', '--as', CAPTAIN)).code).toBe(0);
 });
 
 it('does not offer a backup restore for an incident that is not critical', async () => {

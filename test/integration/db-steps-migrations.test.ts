@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, parseRunbookConfig } from '../../src/app/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
+import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import type { StepRecord } from '../../src/domain/incident.ts';
 import type { PlannedExecutor, RunExecutor } from '../../src/flows/executor.ts';
@@ -47,6 +48,13 @@ beforeAll(async () => {
   // select_release cross-checks the repo's tags whenever an incident opens.
   github().get(`${REPO}/releases`).query({ per_page: 100 }).reply(200, [releaseBody('v1.2.3'), releaseBody('v1.2.2')]).persist();
   github().get(`${REPO}/tags`).query({ per_page: 100 }).reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2')]).persist();
+});
+
+// One open rollback per environment: each test starts from none, whatever the last one left.
+beforeEach(async () => {
+  for (const open of await container.deps.store.list({ openOnly: true })) {
+    await abortIncident(container.deps, { incidentId: open.id, actor: CAPTAIN, reason: 'next test' });
+  }
 });
 
 afterAll(async () => {
@@ -125,7 +133,6 @@ describe('migration revert through the engine', () => {
     expect(await app.query('select email from users order by email')).toEqual([{ email: 'ada@example.com' }, { email: 'grace@example.com' }]);
     const approvals = (await container.deps.store.get(incidentId)).approvals.filter((a) => a.stepId === 'migration_revert');
     expect(approvals.map((a) => [a.userId, a.role])).toEqual([[CAPTAIN, 'release_captain'], [DB_OWNER, 'database_owner']]);
-    expect((await h.cli('abort', incidentId, '--reason', 'next test', '--as', CAPTAIN)).code).toBe(0);
   });
 
   it('without a down migration plans a forward-fix, and approving records it without touching the database', async () => {
@@ -153,7 +160,6 @@ describe('migration revert through the engine', () => {
     expect(output.plan).toMatchObject({ kind: 'forward_fix' });
     expect(output.forwardFix).toMatchObject({ migration: '20261120_add_orgs', owners: [DB_OWNER, CAPTAIN], requestedBy: DB_OWNER });
     expect(unmetGitHub()).toEqual([]);
-    expect((await h.cli('abort', incidentId, '--reason', 'next test', '--as', CAPTAIN)).code).toBe(0);
   });
 });
 

@@ -12,6 +12,7 @@ import type { DatabaseConfig } from '../../app/config-database.ts';
 import type { SecretStore } from '../../adapters/backups/promote-restored-database.ts';
 import { restoreDatabaseName } from '../../adapters/backups/restore-marker.ts';
 import type { ValidationReport } from '../../adapters/backups/validate-restored-database.ts';
+import { withDatabase } from '../../adapters/target-db/pg-url.ts';
 import { UserFacingError } from '../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../executor.ts';
 import { abandonBackupRestore, promoteBackupRestore } from './backup-promote.ts';
@@ -52,9 +53,11 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
       const restored = outputOf(ctx, 'backup_restore', 'the restored database') as unknown as RestoreOutput;
       const where = `Secret ${ctx.config.environment.kube.namespace}/${promotion.secret} key ${promotion.key}`;
       // Fail at plan time, not after two people approved: the Secret and key must exist.
-      if ((await secrets.readKey(promotion.secret, promotion.key)) === null) {
+      const current = await secrets.readKey(promotion.secret, promotion.key);
+      if (current === null) {
         throw new UserFacingError('not_found', `${where} does not exist: set database.promotion.secret and .key to where the app reads its database URL, then Retry`);
       }
+      const swapped = current === withDatabase(restoreServer(ctx, deps, config).url, restored.database);
       const plan: PromotePlan = {
         database: restored.database,
         location: restored.location,
@@ -68,7 +71,9 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
       const summary = [
         `Promote ${plan.location} (restored from ${plan.backup.name}): write its connection string (with the credentials in ${serverEnv}) into ${where}, ` +
           `then restart ${plan.deployments.join(', ')} and wait for their rollouts (up to ${ms(promotion.rollout_timeout)} each).`,
-        `The current value is first copied to key ${plan.previousKey} of the same Secret (never shown), so the swap can be reversed.`,
+        swapped
+          ? `The Secret already points at it (an earlier attempt swapped it; the value before is in key ${plan.previousKey}): this restarts the Deployments again.`
+          : `The current value is first copied to key ${plan.previousKey} of the same Secret (never shown), so the swap can be reversed.`,
         lossSoFar(ctx, plan),
         `Validation: ${restored.validation.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('; ')}`,
       ].join('\n');
@@ -110,12 +115,15 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
 
 /**
  * One restart time per attempt (backup-promote.ts): a job that runs again after its worker died
- * sends the same restartedAt annotation, which starts no second rollout; a Retry gets a new one.
+ * sends the same restartedAt annotation, which starts no second rollout; a Retry gets a new one —
+ * at least a second later than the last, because the annotation has whole seconds and an equal
+ * value would change nothing (and the old, failed rollout would be read as this one's result).
  */
 async function restartTime(ctx: StepContext): Promise<Date> {
   const saved = ctx.previous.restartAt;
   if (ctx.previous.restartAttempt === ctx.step.attempt && typeof saved === 'string') return new Date(saved);
-  const at = ctx.now();
+  const earliest = typeof saved === 'string' ? Math.floor(new Date(saved).getTime() / 1000) * 1000 + 1000 : 0;
+  const at = new Date(Math.max(ctx.now().getTime(), earliest));
   await ctx.checkpoint({ restartAt: at.toISOString(), restartAttempt: ctx.step.attempt });
   return at;
 }
