@@ -194,6 +194,36 @@ describe('driving the executors directly', () => {
     }
   });
 
+  it('runs a configured revert command with its output streamed to the thread, the password redacted', async () => {
+    const db = await createAppDatabase({ seed: true });
+    try {
+      const url = new URL(db.url);
+      url.password = 'Cmd-Pass-Word-42';
+      const script = `${import.meta.dirname}/../fixtures/migrations/revert-command.ts`;
+      const config = testConfig(`database: { revert_command: { argv: [node, ${JSON.stringify(script)}, "{version}", "--to={previous_version}"], timeout: 20s } }`);
+      const steps = createDatabaseSteps(deps({ source: null, targetDatabaseUrl: url.toString() }));
+      const target = { targetVersion: 'v1.2.2' };
+      const scopeDone = testStep('migration_scope', {
+        state: 'succeeded',
+        output: { head: '20261120_add_orgs', expectedVersion: '20261110_add_projects', report: '', toRevert: [{ version: '20261120_add_orgs', name: '20261120_add_orgs', file: 'x', previousVersion: '20261110_add_projects' }] },
+      });
+      const revert = steps.migration_revert as PlannedExecutor;
+      const planned = await revert.plan(testContext('migration_revert', config, { incident: target, steps: [scopeDone] }));
+      expect(planned.summary).toContain(`Runs \`node ${script} 20261120_add_orgs --to=20261110_add_projects\` (no shell; the database URL only in its environment; stopped after 20s)`);
+      const ctx = testContext('migration_revert', config, { incident: target, steps: [scopeDone] });
+      const done = await revert.apply({ ...ctx, plan: planned.plan });
+      expect(done.summary).toContain('reverted 20261120_add_orgs (ran `node ');
+      const progress = ctx.progressLines.join('\n');
+      expect(progress).toContain('revert command output:\nconnecting to [redacted]');
+      expect(progress).toContain('env: DATABASE_URL,PATH');
+      expect(progress).toContain('reverted 20261120_add_orgs, now at 20261110_add_projects');
+      expect(JSON.stringify([planned, done, ctx.progressLines])).not.toContain('Cmd-Pass-Word-42');
+      expect(await db.query('select version from schema_migrations order by inserted_at desc limit 1')).toEqual([{ version: '20261110_add_projects' }]);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('reverts one migration per attempt, newest first: the first attempt says the next remains, the retry plans it', async () => {
     const db = await createAppDatabase({ seed: true });
     try {
