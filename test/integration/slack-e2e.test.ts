@@ -244,3 +244,33 @@ describe('Slack API errors', () => {
     expect(refs.incidents && refs.releases).toBeTruthy();
   });
 });
+
+describe('incident controls', () => {
+  it('corrects the times through a modal, refusing an impossible order, and exports the timeline into the thread', async () => {
+    const deps = bot.container.deps;
+    const [incident] = await deps.store.list({ openOnly: true });
+    const id = incident!.id;
+    const opens = slack.of('views.open').length;
+    await send(buttonClick(CAPTAIN, { action_id: 'incident_correct_times', value: id }));
+    await slack.waitFor('the correct-times modal', () => slack.of('views.open').length === opens + 1);
+    expect((slack.of('views.open').at(-1)!.view as { callback_id: string }).callback_id).toBe('incident_correct_times');
+
+    const detected = Math.floor(incident!.detectedAt.getTime() / 1000);
+    const submit = (impact: number) => send(interaction({
+      type: 'view_submission', user: { id: CAPTAIN },
+      view: { id: 'V0TIMES01', callback_id: 'incident_correct_times', private_metadata: id, state: { values: {
+        impact_started_at: { impact_started_at: { type: 'datetimepicker', selected_date_time: impact } },
+        detected_at: { detected_at: { type: 'datetimepicker', selected_date_time: detected } },
+      } } },
+    }));
+    const refused = await submit(detected + 600);
+    expect(JSON.parse(refused.text)).toMatchObject({ response_action: 'errors', errors: { detected_at: expect.stringMatching(/before/) } });
+    expect((await submit(detected - 300)).text).toBe('');
+    const corrected = (await deps.store.get(id)).incident;
+    expect(corrected.impactStartedAt?.getTime()).toBe((detected - 300) * 1000);
+    expect((await deps.store.timeline(id)).some((e) => e.kind === 'times_corrected')).toBe(true);
+
+    await send(buttonClick(STAKEHOLDER, { action_id: 'incident_export', value: id }));
+    await slack.waitFor('the export in the thread', () => threadText('C0INCIDENTS').includes('Postmortem timeline requested by <@USTAKE001>'));
+  });
+});

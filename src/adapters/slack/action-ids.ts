@@ -29,7 +29,16 @@ export function stepActionFromActionId(actionId: string): StepAction | null {
 export const CALLBACK_IDS = {
   rollbackModal: 'rollback_start',
   skipModal: 'step_skip_reason',
+  correctTimesModal: 'incident_correct_times',
 } as const;
+
+/** Incident-wide buttons under the checklist header; their value is the incident id. */
+export const INCIDENT_ACTION_IDS = {
+  correctTimes: 'incident_correct_times',
+  export: 'incident_export',
+} as const;
+
+export const CORRECT_TIMES_FIELDS = { impactStartedAt: 'impact_started_at', detectedAt: 'detected_at' } as const;
 
 /** block_id = action_id for every modal input, so `state.values[id][id]` reads each field. */
 export const ROLLBACK_FIELDS = {

@@ -5,7 +5,8 @@
 import type { Incident } from '../../domain/incident.ts';
 import { TRIGGER_TITLES } from '../../domain/incident.ts';
 import { ROLES, type Role } from '../../domain/steps.ts';
-import type { KnownBlock } from './block-kit.ts';
+import { INCIDENT_ACTION_IDS } from './action-ids.ts';
+import type { Button, KnownBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
 import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, ROLE_TITLES, targetSourceTitle } from './formatting.ts';
 
@@ -38,7 +39,18 @@ export function renderHeader(view: HeaderView): KnownBlock[] {
     { type: 'header', text: plain(headline(incident)) },
     { type: 'section', fields: facts(view).map(mrkdwn) },
     { type: 'section', text: mrkdwn([rolesLine(view.roles), timesLine(incident, view.now), slaLine(view)].join('\n')) },
+    incidentActions(incident),
   ];
+}
+
+/** Correct the times while the incident is open; export the postmortem timeline any time. */
+function incidentActions(incident: Incident): KnownBlock {
+  const elements: Button[] = [];
+  if (incident.state === 'open') {
+    elements.push({ type: 'button', action_id: INCIDENT_ACTION_IDS.correctTimes, text: plain('Correct times…'), value: incident.id });
+  }
+  elements.push({ type: 'button', action_id: INCIDENT_ACTION_IDS.export, text: plain('Export timeline'), value: incident.id });
+  return { type: 'actions', block_id: 'incident_actions', elements };
 }
 
 export function headline(incident: Incident): string {

@@ -7,14 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { parseButtonValue, STEP_ACTION_ID_PATTERN, stepActionFromActionId, CALLBACK_IDS, ROLLBACK_FIELDS } from '../../adapters/slack/action-ids.ts';
+import { parseButtonValue, STEP_ACTION_ID_PATTERN, stepActionFromActionId, CALLBACK_IDS, INCIDENT_ACTION_IDS, ROLLBACK_FIELDS } from '../../adapters/slack/action-ids.ts';
+import { parseCorrectTimesSubmission, renderCorrectTimesModal } from '../../adapters/slack/correct-times-modal.ts';
+import { correctTimes } from '../../flows/correct-times.ts';
+import { exportTimeline } from '../../flows/export-timeline.ts';
 import type { Chat } from '../../adapters/slack/chat-port.ts';
 import { parseRollbackCommand } from '../../adapters/slack/command-parser.ts';
 import { renderRollbackModal } from '../../adapters/slack/rollback-modal.ts';
 import { parseRollbackSubmission } from '../../adapters/slack/rollback-submission.ts';
 import { parseSkipSubmission, renderSkipModal } from '../../adapters/slack/skip-modal.ts';
 import { isAppError } from '../../domain/errors.ts';
-import { rolesFor } from '../../domain/step-actions.ts';
+import { rolesFor, rolesForIncident } from '../../domain/step-actions.ts';
 import { stepDefinition } from '../../domain/steps.ts';
 import type { FlowDeps } from '../../flows/deps.ts';
 import { requireRole } from '../../flows/refuse.ts';
@@ -116,9 +119,49 @@ export function registerListeners(app: App, l: ListenerDeps): void {
     }
   });
 
+  app.action(INCIDENT_ACTION_IDS.correctTimes, async ({ ack, action, body }) => {
+    await ack();
+    const channel = 'channel' in body ? body.channel?.id : undefined;
+    try {
+      const incidentId = (action as { value?: string }).value ?? '';
+      const snap = await deps.store.get(incidentId);
+      await requireRole(deps, { incidentId, actor: body.user.id, action: 'correct_times' }, rolesForIncident('correct_times'), 'correct the incident times');
+      await chat.openView((body as { trigger_id: string }).trigger_id, renderCorrectTimesModal(snap.incident));
+    } catch (err) {
+      await tell(channel, body.user.id, explain(err, { action: 'correct_times' }));
+    }
+  });
+
+  app.view(CALLBACK_IDS.correctTimesModal, async ({ ack, body, view }) => {
+    const submission = parseCorrectTimesSubmission(view as never);
+    if (!submission.ok) return void (await ack(submission.response));
+    const s = submission.value;
+    try {
+      await correctTimes(deps, { incidentId: s.incidentId, actor: body.user.id, impactStartedAt: s.impactStartedAt ?? undefined, detectedAt: s.detectedAt ?? undefined });
+      await ack();
+    } catch (err) {
+      await ack({ response_action: 'errors', errors: { detected_at: explain(err, { view: 'correct_times' }).slice(0, 3000) } });
+    }
+  });
+
+  app.action(INCIDENT_ACTION_IDS.export, async ({ ack, action, body }) => {
+    await ack();
+    const channel = 'channel' in body ? body.channel?.id : undefined;
+    try {
+      const incidentId = (action as { value?: string }).value ?? '';
+      const markdown = await exportTimeline(deps, incidentId);
+      const refs = (await deps.store.get(incidentId)).incident.chat;
+      // Slack shows long messages poorly: the thread gets the start, the CLI prints it whole.
+      const cut = markdown.length > 3500 ? `${markdown.slice(0, 3500)}\n…` : markdown;
+      await chat.postIncidentLine(refs, `Postmortem timeline requested by <@${body.user.id}> (whole: \`rollback-commander export ${incidentId}\`):\n\`\`\`\n${cut}\n\`\`\``);
+    } catch (err) {
+      await tell(channel, body.user.id, explain(err, { action: 'export' }));
+    }
+  });
+
   // Anything else someone manages to click (an old message from another version of the bot, a
   // hand-made payload) gets an answer rather than Bolt's silent timeout.
-  app.action(/^(?!step_(run|retry|approve|confirm|skip|abort)$).*/, async ({ ack, action, body }) => {
+  app.action(/^(?!(step_(run|retry|approve|confirm|skip|abort)|incident_correct_times|incident_export)$).*/, async ({ ack, action, body }) => {
     await ack();
     const channel = 'channel' in body ? body.channel?.id : undefined;
     const id = (action as { action_id?: string }).action_id ?? '?';
