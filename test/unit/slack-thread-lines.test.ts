@@ -126,3 +126,11 @@ describe('timer, retry and correction lines', () => {
     expect(line).toContain('Incident resolved by <@U0CAPTAIN1> · TTD 6m · TTR 21m\nSLA: decision met, restore met');
   });
 });
+
+describe('the restored line', () => {
+  it('says which validation steps were skipped and why', () => {
+    const line = formatThreadLine(ev('app_restored', { ttrMs: 1_260_000, skipped: [{ stepId: 'auth_check', summary: 'no auth change in this release' }] }, null, 'rollback-commander'));
+    expect(line).toBe('`12:05:07 UTC` :large_green_circle: Application restored · TTR 21m: validation passed, but skipped: *Validate RLS/auth flows* (no auth change in this release)');
+    expect(formatThreadLine(ev('app_restored', { ttrMs: 60_000, skipped: [] }, null, 'x'))).toContain('smoke tests, queue health and the auth check passed');
+  });
+});

@@ -89,7 +89,14 @@ const LINES: Record<string, LineFormatter> = {
     return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused, ${text(p, 'reason')}`;
   },
   target_approved: ({ p, who }) => `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`,
-  app_restored: () => ':large_green_circle: Application restored: smoke tests, queue health and the auth check passed',
+  app_restored: ({ p }) => {
+    const skipped = Array.isArray(p.skipped) ? (p.skipped as { stepId?: string; summary?: string | null }[]) : [];
+    const ttr = num(p, 'ttrMs');
+    const base = `:large_green_circle: Application restored${ttr !== undefined ? ` · TTR ${formatDurationMs(ttr)}` : ''}`;
+    if (skipped.length === 0) return `${base}: smoke tests, queue health and the auth check passed`;
+    const list = skipped.map((s) => `${stepTitle(s.stepId ?? null)}${s.summary ? ` (${escapeMrkdwn(truncate(s.summary, 300))})` : ''}`).join(', ');
+    return `${base}: validation passed, but skipped: ${list}`;
+  },
   incident_resolved: ({ p, who }) => `:checkered_flag: Incident resolved by ${who}${metrics(p)}${str(p, 'summary') ? `\n${truncate(str(p, 'summary') ?? '', LINE_MAX - 200)}` : ''}`,
   step_retrying: ({ p, step }) => `:warning: ${step} hit a temporary error (try ${num(p, 'try') ?? '?'} of ${num(p, 'maxTries') ?? '?'}), retrying: ${escapeMrkdwn(truncate(str(p, 'error') ?? '', ERROR_MAX))}`,
   step_resumed: ({ step }) => `:arrows_counterclockwise: ${step} resumed by a worker (the previous one stopped or the step is being retried); what it already did is kept`,
