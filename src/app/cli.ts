@@ -15,6 +15,7 @@ import { exportTimeline } from '../flows/export-timeline.ts';
 import { loadConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { doctorChecks, runDoctor } from './doctor.ts';
+import { databaseDoctorChecks } from './doctor-database.ts';
 import { createSlackServices } from './slack/slack-services.ts';
 import { createLogger } from './logger.ts';
 import { incidentLine, renderChecklist, renderTimeline } from './text-report.ts';
@@ -212,7 +213,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .action(async () => {
       const c = await open(cfg());
       const slack = createSlackServices(c.config, c.deps.log);
-      const ok = await runDoctor(doctorChecks(c, slack), io.out);
+      const ok = await runDoctor(doctorChecks(c, slack, databaseDoctorChecks(c.config, io.env)), io.out);
       if (!ok) throw new CommanderError(1, 'doctor', 'some checks failed');
     });
 
