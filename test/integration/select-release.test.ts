@@ -51,7 +51,7 @@ async function ship(...versions: string[]) {
   for (const v of versions.slice(1)) {
     await Promise.all(Object.entries(REPOS).map(async ([name, repo]) => {
       await deployments.setImages(name, [{ container: name, image: `${repo}:${v}` }]);
-      await deployments.waitForRollout(name, { timeoutMs: 5000 });
+      await deployments.waitForRollout(name, { timeoutMs: 20_000 });
     }));
   }
   return deployments;
