@@ -1,0 +1,149 @@
+/**
+ * A whole P1 incident driven from Slack, from `/rollback` to resolve, on the fake cluster with the
+ * engine on real Redis/Postgres: every step through a signed click (Skip through its modal), and
+ * the resolve summary's figures checked against the timeline.
+ */
+import nock from 'nock';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { KnownBlock } from '../../src/adapters/slack/block-kit.ts';
+import { startBot, type Bot } from '../../src/app/bot.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { formatDurationMs } from '../../src/adapters/slack/formatting.ts';
+import { createHarness, type Harness } from '../support/e2e-harness.ts';
+import { SLACK_API_URL, startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import { CAPTAIN, SRE } from '../support/runbook-config.ts';
+import { buttonClick, interaction, sendToSlackEndpoint, SIGNING_SECRET, slashCommand } from '../support/slack-requests.ts';
+
+let h: Harness;
+let bot: Bot;
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  slack = startFakeSlack();
+  h = await createHarness({
+    rolloutMs: 200,
+    configOverrides: `
+validation:
+  smoke: { command: [node, -e, "console.log('smoke ok')"], timeout: 20s }
+  queue_health: { threshold: 100, window: 1s, interval: 200ms }
+`,
+  });
+  delete h.env.GITHUB_TOKEN;
+  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-test-bot-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
+  bot = await startBot(loadConfig(h.env), createLogger('silent'), { coalesceMs: 100, relayIntervalMs: 100 });
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await h?.close();
+  slack?.close();
+  nock.enableNetConnect();
+});
+
+const send = (body: string) => sendToSlackEndpoint(bot.port, body);
+const threadText = (channel: string) => slack.of('chat.postMessage').filter((m) => m.thread_ts && m.channel === channel).map((m) => m.text as string).join('\n');
+
+function latestChecklist(channel: string): KnownBlock[] {
+  const shown = slack.calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel);
+  return shown.at(-1)!.body.blocks as KnownBlock[];
+}
+
+function findButton(actionId: string, stepId: string): { action_id: string; value: string } | null {
+  for (const block of latestChecklist('C0INCIDENTS')) {
+    if (block.type !== 'actions') continue;
+    for (const el of block.elements) {
+      if (el.type === 'button' && el.action_id === actionId && el.value && JSON.parse(el.value).stepId === stepId) return { action_id: actionId, value: el.value };
+    }
+  }
+  return null;
+}
+
+async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function incidentId(): Promise<string> {
+  const [incident] = await bot.container.deps.store.list({ limit: 1 });
+  return incident!.id;
+}
+
+async function stepState(stepId: string): Promise<string> {
+  return (await bot.container.deps.store.get(await incidentId())).steps.get(stepId as never)!.state;
+}
+
+/** Waits for the checklist to offer the button, clicks it as `user`, and waits for the step to reach `state`. */
+async function click(user: string, actionId: string, stepId: string, state: string): Promise<void> {
+  await until(`${actionId} on ${stepId}`, () => findButton(actionId, stepId) !== null);
+  expect((await send(buttonClick(user, findButton(actionId, stepId)!))).status).toBe(200);
+  await until(`${stepId} to be ${state}`, async () => (await stepState(stepId)) === state);
+}
+
+it('runs a P1 from /rollback to resolve through Slack, and the summary matches the timeline', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  await send(slashCommand({ text: 'v1.2.3 sev P1', user: SRE }));
+  await slack.waitFor('the modal', () => slack.of('views.open').length === 1);
+  const submitted = await send(interaction({
+    type: 'view_submission', user: { id: SRE },
+    view: { id: 'V0MODAL01', callback_id: 'rollback_start', state: { values: {
+      bad_version: { bad_version: { type: 'plain_text_input', value: 'v1.2.3' } },
+      severity: { severity: { type: 'static_select', selected_option: { value: 'P1' } } },
+      trigger: { trigger: { type: 'radio_buttons', selected_option: { value: 'failed_smoke_tests' } } },
+      impact_started_at: { impact_started_at: { type: 'datetimepicker', selected_date_time: now - 420 } },
+      detected_at: { detected_at: { type: 'datetimepicker', selected_date_time: now - 120 } },
+    } } },
+  }));
+  expect(submitted.status).toBe(200);
+  await until('the proposal', async () => (await stepState('select_release')) === 'awaiting_approval');
+
+  await click(CAPTAIN, 'step_approve', 'select_release', 'succeeded');
+  // No GitHub here: the captain skips pausing deploys, with a reason, through the Skip modal.
+  await until('a Skip button', () => findButton('step_skip', 'pause_deploys') !== null);
+  await send(buttonClick(CAPTAIN, findButton('step_skip', 'pause_deploys')!));
+  await slack.waitFor('the skip modal', () => slack.of('views.open').length === 2);
+  const skipView = slack.of('views.open')[1]!.view as { private_metadata: string };
+  await send(interaction({ type: 'view_submission', user: { id: CAPTAIN }, view: { id: 'V0SKIP01', callback_id: 'step_skip_reason', private_metadata: skipView.private_metadata, state: { values: { skip_reason: { skip_reason: { type: 'plain_text_input', value: 'deploys frozen by hand in GitHub' } } } } } }));
+  await until('pause_deploys skipped', async () => (await stepState('pause_deploys')) === 'skipped');
+
+  await click(SRE, 'step_run', 'revert_images', 'succeeded');
+  await click(SRE, 'step_run', 'verify_cutover', 'awaiting_confirmation');
+  await click(SRE, 'step_confirm', 'verify_cutover', 'succeeded');
+  await click(SRE, 'step_run', 'smoke_tests', 'succeeded');
+  await click(SRE, 'step_run', 'queue_health', 'succeeded');
+  await click(SRE, 'step_run', 'auth_check', 'awaiting_confirmation');
+  await click(SRE, 'step_confirm', 'auth_check', 'succeeded');
+  await until('restored_at', async () => (await bot.container.deps.store.get(await incidentId())).incident.restoredAt !== null);
+
+  await click(SRE, 'step_run', 'resume_deploys', 'awaiting_approval');
+  await click(CAPTAIN, 'step_approve', 'resume_deploys', 'succeeded');
+  await until('resolve approvable', () => findButton('step_approve', 'resolve') !== null);
+  await send(buttonClick(CAPTAIN, findButton('step_approve', 'resolve')!));
+  await click(CAPTAIN, 'step_run', 'resolve', 'succeeded');
+
+  const id = await incidentId();
+  const { incident } = await bot.container.deps.store.get(id);
+  expect(incident.state).toBe('resolved');
+  const timeline = await bot.container.deps.store.timeline(id);
+  const at = (kind: string) => timeline.find((e) => e.kind === kind)!.at.getTime();
+  // The times the summary reports are the ones the timeline recorded.
+  expect(incident.decidedAt!.getTime()).toBe(at('target_approved'));
+  expect(incident.restoredAt!.getTime()).toBe(at('app_restored'));
+  const resolved = timeline.find((e) => e.kind === 'incident_resolved')!;
+  const ttd = incident.detectedAt.getTime() - incident.impactStartedAt!.getTime();
+  const ttr = incident.restoredAt!.getTime() - incident.detectedAt.getTime();
+  expect(ttd).toBe(300_000);
+  expect(resolved.payload).toMatchObject({ ttdMs: ttd, ttrMs: ttr });
+
+  await bot.relay!.tick();
+  await slack.waitFor('the resolved milestone', () => threadText('C0RELEASES').includes('Incident resolved by'));
+  expect(threadText('C0RELEASES')).toContain(`TTD ${formatDurationMs(ttd)} · TTR ${formatDurationMs(ttr)}`);
+  expect(threadText('C0INCIDENTS')).toContain('deploys frozen by hand in GitHub');
+  await until('both checklists resolved', () => ['C0INCIDENTS', 'C0RELEASES'].every((c) => JSON.stringify(latestChecklist(c)).includes('Resolved')));
+  expect(latestChecklist('C0INCIDENTS')).toEqual(latestChecklist('C0RELEASES'));
+});
