@@ -10,7 +10,7 @@
  * - prefix messages with what was being done: "while patching deployment prod/api: …".
  */
 
-import type { Approval, ChatRef, Incident, Severity, StepRecord, TimelineEvent, Trigger } from '../domain/incident.ts';
+import type { Approval, ChatRef, Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
 
 export interface ContainerImage {
@@ -152,20 +152,11 @@ export interface Mutation<R> {
   result: R;
 }
 
-export interface NewIncident {
-  environment: string;
-  badVersion: string;
-  targetVersion: string | null;
-  targetSource: string | null;
-  severity: Severity;
-  trigger: Trigger;
-  critical: boolean;
-  issueUrl: string | null;
-  createdBy: string;
-  createdAt: Date;
-  impactStartedAt: Date | null;
-  detectedAt: Date;
-}
+/** What opening an incident records; the store adds the id, state and chat refs. */
+export type NewIncident = Pick<
+  Incident,
+  'environment' | 'badVersion' | 'targetVersion' | 'targetSource' | 'severity' | 'trigger' | 'critical' | 'issueUrl' | 'createdBy' | 'createdAt' | 'impactStartedAt' | 'detectedAt'
+>;
 
 export interface KnownGood {
   environment: string;

@@ -18,6 +18,8 @@ import { createLogger } from '../../src/app/logger.ts';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { SLACK_API_URL, startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { CAPTAIN, SRE, STAKEHOLDER } from '../support/runbook-config.ts';
+import { findButton, latestChecklist, threadText } from '../support/slack-checklist.ts';
+import { until } from '../support/wait.ts';
 import { buttonClick, interaction, sendToSlackEndpoint, SIGNING_SECRET, slashCommand } from '../support/slack-requests.ts';
 import { signSlackRequest } from '../support/slack-sign.ts';
 
@@ -44,36 +46,19 @@ afterAll(async () => {
 
 const send = (body: string) => sendToSlackEndpoint(bot.port, body);
 const checklistPosts = () => slack.of('chat.postMessage').filter((m) => !m.thread_ts);
-const threadText = (channel: string) => slack.of('chat.postMessage').filter((m) => m.thread_ts && m.channel === channel).map((m) => m.text as string).join('\n');
-
-/** The newest checklist blocks shown in a channel (the post, then each update). */
-function latestChecklist(channel: string): KnownBlock[] {
-  const shown = slack.calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel);
-  return shown.at(-1)!.body.blocks as KnownBlock[];
-}
+const thread = (channel: string) => threadText(slack, channel);
+const checklistIn = (channel: string) => latestChecklist(slack, channel);
 
 function button(blocks: KnownBlock[], actionId: string, stepId: string): { action_id: string; value: string } {
-  for (const block of blocks) {
-    if (block.type !== 'actions') continue;
-    for (const el of block.elements) {
-      if (el.type === 'button' && el.action_id === actionId && JSON.parse(el.value!).stepId === stepId) return { action_id: actionId, value: el.value! };
-    }
-  }
-  throw new Error(`no ${actionId} button for ${stepId} in the checklist`);
+  const found = findButton(blocks, actionId, stepId);
+  if (!found) throw new Error(`no ${actionId} button for ${stepId} in the checklist`);
+  return found;
 }
 
 async function incidentSteps(): Promise<Record<string, string>> {
   const [incident] = await bot.container.deps.store.list({ openOnly: true });
   const snap = await bot.container.deps.store.get(incident!.id);
   return Object.fromEntries([...snap.steps.values()].map((s) => [s.stepId, s.state]));
-}
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe('the Slack flow', () => {
@@ -111,11 +96,11 @@ describe('the Slack flow', () => {
     expect(checklistPosts().map((m) => m.channel).sort()).toEqual(['C0INCIDENTS', 'C0RELEASES']);
     expect(checklistPosts()[0]!.blocks).toEqual(checklistPosts()[1]!.blocks);
     await until('the proposal', async () => (await incidentSteps()).select_release === 'awaiting_approval');
-    await slack.waitFor('the thread', () => threadText('C0INCIDENTS').includes('Select last known-good release'));
+    await slack.waitFor('the thread', () => thread('C0INCIDENTS').includes('Select last known-good release'));
 
     // A non-captain's Approve does nothing but an ephemeral refusal.
-    await until('an Approve button', () => { try { button(latestChecklist('C0INCIDENTS'), 'step_approve', 'select_release'); return true; } catch { return false; } });
-    const approve = button(latestChecklist('C0INCIDENTS'), 'step_approve', 'select_release');
+    await until('an Approve button', () => { try { button(checklistIn('C0INCIDENTS'), 'step_approve', 'select_release'); return true; } catch { return false; } });
+    const approve = button(checklistIn('C0INCIDENTS'), 'step_approve', 'select_release');
     expect((await send(buttonClick(SRE, approve))).status).toBe(200);
     await slack.waitFor('the refusal', () => slack.of('chat.postEphemeral').length === 1);
     expect(slack.of('chat.postEphemeral')[0]).toMatchObject({ channel: 'C0INCIDENTS', user: SRE });
@@ -124,25 +109,25 @@ describe('the Slack flow', () => {
 
     expect((await send(buttonClick(CAPTAIN, approve))).status).toBe(200);
     await until('the approval', async () => (await incidentSteps()).select_release === 'succeeded');
-    await slack.waitFor('the milestone in #releases', () => threadText('C0RELEASES').includes('v1.2.2'));
+    await slack.waitFor('the milestone in #releases', () => thread('C0RELEASES').includes('v1.2.2'));
 
-    await until('a Run button for revert_images', () => { try { button(latestChecklist('C0INCIDENTS'), 'step_run', 'revert_images'); return true; } catch { return false; } });
-    expect((await send(buttonClick(SRE, button(latestChecklist('C0INCIDENTS'), 'step_run', 'revert_images')))).status).toBe(200);
+    await until('a Run button for revert_images', () => { try { button(checklistIn('C0INCIDENTS'), 'step_run', 'revert_images'); return true; } catch { return false; } });
+    expect((await send(buttonClick(SRE, button(checklistIn('C0INCIDENTS'), 'step_run', 'revert_images')))).status).toBe(200);
     await until('the revert', async () => (await incidentSteps()).revert_images === 'succeeded', 20_000);
     await bot.relay!.tick();
-    await slack.waitFor('the final thread line', () => threadText('C0INCIDENTS').includes('now run v1.2.2'));
+    await slack.waitFor('the final thread line', () => thread('C0INCIDENTS').includes('now run v1.2.2'));
 
-    const thread = threadText('C0INCIDENTS');
-    for (const d of ['api', 'web', 'worker']) expect(thread).toContain(`deployment "${d}" successfully rolled out`);
-    expect(thread).toMatch(/refused/i);
+    const incidentsThread = thread('C0INCIDENTS');
+    for (const d of ['api', 'web', 'worker']) expect(incidentsThread).toContain(`deployment "${d}" successfully rolled out`);
+    expect(incidentsThread).toMatch(/refused/i);
     expect(h.images()).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.2', web: 'ghcr.io/valuecanvas/web:v1.2.2', worker: 'ghcr.io/valuecanvas/worker:v1.2.2' });
 
     // Both checklists end identical and show the revert done; every message stays within Slack's limits.
-    await until('the final checklists', () => JSON.stringify(latestChecklist('C0INCIDENTS')).includes('now run v1.2.2') && JSON.stringify(latestChecklist('C0RELEASES')).includes('now run v1.2.2'));
-    expect(latestChecklist('C0INCIDENTS')).toEqual(latestChecklist('C0RELEASES'));
+    await until('the final checklists', () => JSON.stringify(checklistIn('C0INCIDENTS')).includes('now run v1.2.2') && JSON.stringify(checklistIn('C0RELEASES')).includes('now run v1.2.2'));
+    expect(checklistIn('C0INCIDENTS')).toEqual(checklistIn('C0RELEASES'));
     for (const call of slack.calls.filter((c) => Array.isArray(c.body.blocks))) expect(checkBlockLimits(call.body.blocks as KnownBlock[])).toEqual([]);
     // The stakeholders' thread has milestones only.
-    expect(threadText('C0RELEASES')).not.toContain('successfully rolled out');
+    expect(thread('C0RELEASES')).not.toContain('successfully rolled out');
   });
 
   it('answers a stale button with the current state and does nothing', async () => {
@@ -271,6 +256,6 @@ describe('incident controls', () => {
     expect((await deps.store.timeline(id)).some((e) => e.kind === 'times_corrected')).toBe(true);
 
     await send(buttonClick(STAKEHOLDER, { action_id: 'incident_export', value: id }));
-    await slack.waitFor('the export in the thread', () => threadText('C0INCIDENTS').includes('Postmortem timeline requested by <@USTAKE001>'));
+    await slack.waitFor('the export in the thread', () => thread('C0INCIDENTS').includes('Postmortem timeline requested by <@USTAKE001>'));
   });
 });

@@ -5,7 +5,6 @@
  */
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { KnownBlock } from '../../src/adapters/slack/block-kit.ts';
 import { startBot, type Bot } from '../../src/app/bot.ts';
 import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
@@ -13,6 +12,8 @@ import { formatDurationMs } from '../../src/adapters/slack/formatting.ts';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { SLACK_API_URL, startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
+import { findButton, latestChecklist, threadText } from '../support/slack-checklist.ts';
+import { until } from '../support/wait.ts';
 import { buttonClick, interaction, sendToSlackEndpoint, SIGNING_SECRET, slashCommand } from '../support/slack-requests.ts';
 
 let h: Harness;
@@ -44,30 +45,9 @@ afterAll(async () => {
 });
 
 const send = (body: string) => sendToSlackEndpoint(bot.port, body);
-const threadText = (channel: string) => slack.of('chat.postMessage').filter((m) => m.thread_ts && m.channel === channel).map((m) => m.text as string).join('\n');
-
-function latestChecklist(channel: string): KnownBlock[] {
-  const shown = slack.calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel);
-  return shown.at(-1)!.body.blocks as KnownBlock[];
-}
-
-function findButton(actionId: string, stepId: string): { action_id: string; value: string } | null {
-  for (const block of latestChecklist('C0INCIDENTS')) {
-    if (block.type !== 'actions') continue;
-    for (const el of block.elements) {
-      if (el.type === 'button' && el.action_id === actionId && el.value && JSON.parse(el.value).stepId === stepId) return { action_id: actionId, value: el.value };
-    }
-  }
-  return null;
-}
-
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const checklist = () => latestChecklist(slack, 'C0INCIDENTS');
+const button = (actionId: string, stepId: string) => findButton(checklist(), actionId, stepId);
+const thread = (channel: string) => threadText(slack, channel);
 
 async function incidentId(): Promise<string> {
   const [incident] = await bot.container.deps.store.list({ limit: 1 });
@@ -80,8 +60,8 @@ async function stepState(stepId: string): Promise<string> {
 
 /** Waits for the checklist to offer the button, clicks it as `user`, and waits for the step to reach `state`. */
 async function click(user: string, actionId: string, stepId: string, state: string): Promise<void> {
-  await until(`${actionId} on ${stepId}`, () => findButton(actionId, stepId) !== null);
-  expect((await send(buttonClick(user, findButton(actionId, stepId)!))).status).toBe(200);
+  await until(`${actionId} on ${stepId}`, () => button(actionId, stepId) !== null);
+  expect((await send(buttonClick(user, button(actionId, stepId)!))).status).toBe(200);
   await until(`${stepId} to be ${state}`, async () => (await stepState(stepId)) === state);
 }
 
@@ -104,8 +84,8 @@ it('runs a P1 from /rollback to resolve through Slack, and the summary matches t
 
   await click(CAPTAIN, 'step_approve', 'select_release', 'succeeded');
   // No GitHub here: the captain skips pausing deploys, with a reason, through the Skip modal.
-  await until('a Skip button', () => findButton('step_skip', 'pause_deploys') !== null);
-  await send(buttonClick(CAPTAIN, findButton('step_skip', 'pause_deploys')!));
+  await until('a Skip button', () => button('step_skip', 'pause_deploys') !== null);
+  await send(buttonClick(CAPTAIN, button('step_skip', 'pause_deploys')!));
   await slack.waitFor('the skip modal', () => slack.of('views.open').length === 2);
   const skipView = slack.of('views.open')[1]!.view as { private_metadata: string };
   await send(interaction({ type: 'view_submission', user: { id: CAPTAIN }, view: { id: 'V0SKIP01', callback_id: 'step_skip_reason', private_metadata: skipView.private_metadata, state: { values: { skip_reason: { skip_reason: { type: 'plain_text_input', value: 'deploys frozen by hand in GitHub' } } } } } }));
@@ -122,8 +102,8 @@ it('runs a P1 from /rollback to resolve through Slack, and the summary matches t
 
   await click(SRE, 'step_run', 'resume_deploys', 'awaiting_approval');
   await click(CAPTAIN, 'step_approve', 'resume_deploys', 'succeeded');
-  await until('resolve approvable', () => findButton('step_approve', 'resolve') !== null);
-  await send(buttonClick(CAPTAIN, findButton('step_approve', 'resolve')!));
+  await until('resolve approvable', () => button('step_approve', 'resolve') !== null);
+  await send(buttonClick(CAPTAIN, button('step_approve', 'resolve')!));
   await click(CAPTAIN, 'step_run', 'resolve', 'succeeded');
 
   const id = await incidentId();
@@ -141,9 +121,9 @@ it('runs a P1 from /rollback to resolve through Slack, and the summary matches t
   expect(resolved.payload).toMatchObject({ ttdMs: ttd, ttrMs: ttr });
 
   await bot.relay!.tick();
-  await slack.waitFor('the resolved milestone', () => threadText('C0RELEASES').includes('Incident resolved by'));
-  expect(threadText('C0RELEASES')).toContain(`TTD ${formatDurationMs(ttd)} · TTR ${formatDurationMs(ttr)}`);
-  expect(threadText('C0INCIDENTS')).toContain('deploys frozen by hand in GitHub');
-  await until('both checklists resolved', () => ['C0INCIDENTS', 'C0RELEASES'].every((c) => JSON.stringify(latestChecklist(c)).includes('Resolved')));
-  expect(latestChecklist('C0INCIDENTS')).toEqual(latestChecklist('C0RELEASES'));
+  await slack.waitFor('the resolved milestone', () => thread('C0RELEASES').includes('Incident resolved by'));
+  expect(thread('C0RELEASES')).toContain(`TTD ${formatDurationMs(ttd)} · TTR ${formatDurationMs(ttr)}`);
+  expect(thread('C0INCIDENTS')).toContain('deploys frozen by hand in GitHub');
+  await until('both checklists resolved', () => ['C0INCIDENTS', 'C0RELEASES'].every((c) => JSON.stringify(latestChecklist(slack, c)).includes('Resolved')));
+  expect(latestChecklist(slack, 'C0INCIDENTS')).toEqual(latestChecklist(slack, 'C0RELEASES'));
 });

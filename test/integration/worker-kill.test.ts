@@ -4,12 +4,12 @@
  * Deployment was patched exactly once, and the timeline shows the resume with no gap.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 import { DATABASE_URL } from '../support/services.ts';
+import { until } from '../support/wait.ts';
 
 let h: Harness;
 let pool: pg.Pool;
@@ -19,16 +19,6 @@ function startWorkerProcess(): ChildProcess {
   const child = spawn(process.execPath, ['src/app/cli.ts', 'worker'], { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
   workers.push(child);
   return child;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 async function stepState(incidentId: string, stepId: string): Promise<string> {

@@ -2,7 +2,8 @@
  * What the relay has sent: which incidents have events not yet in chat, and a per-incident
  * claim (transaction + advisory lock) so two replicas never relay the same events.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { withTransaction } from './pg-tx.ts';
 import type { TimelineEvent } from '../../domain/incident.ts';
 import { toEvent, type Row } from './pg-rows.ts';
 
@@ -31,35 +32,22 @@ export function createPgChatCursor(pool: Pool, options: { batch?: number } = {})
       return res.rows.map((r) => r.incident_id);
     },
 
-    async withClaim(incidentId, work) {
-      const client: PoolClient = await pool.connect();
-      try {
-        await client.query('begin');
+    withClaim: (incidentId, work) =>
+      withTransaction(pool, async (client) => {
         const lock = await client.query<{ ok: boolean }>("select pg_try_advisory_xact_lock(hashtext('rc-chat-relay'), hashtext($1)) as ok", [incidentId]);
-        if (!lock.rows[0]?.ok) {
-          await client.query('rollback');
-          return null;
-        }
+        if (!lock.rows[0]?.ok) return null;
         const res = await client.query(
           `select t.* from timeline t where t.incident_id = $1
              and not exists (select 1 from chat_relayed r where r.incident_id = t.incident_id and r.event_id = t.id)
            order by t.id limit $2`,
           [incidentId, batch],
         );
-        const result = await work({
+        return work({
           events: res.rows.map((r: Row) => toEvent(r)),
           done: async (ids) => {
             await client.query('insert into chat_relayed (incident_id, event_id) select $1, unnest($2::bigint[]) on conflict do nothing', [incidentId, ids]);
           },
         });
-        await client.query('commit');
-        return result;
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+      }),
   };
 }

@@ -7,25 +7,13 @@ import type { Pool, PoolClient } from 'pg';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { RUNBOOK, type StepId } from '../../domain/steps.ts';
 import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
+import { withTransaction } from './pg-tx.ts';
 import { INCIDENT_COLUMNS, toApproval, toEvent, toIncident, toStep, type Row } from './pg-rows.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
 export function createPgIncidentStore(pool: Pool): IncidentStore {
-  async function tx<R>(work: (c: PoolClient) => Promise<R>): Promise<R> {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
+  const tx = <R>(work: (c: PoolClient) => Promise<R>): Promise<R> => withTransaction(pool, work);
 
   async function load(c: Pool | PoolClient, incidentId: string, lock: boolean): Promise<IncidentSnapshot> {
     const inc = await c.query(`select * from incidents where id = $1${lock ? ' for update' : ''}`, [incidentId]);
