@@ -1,0 +1,116 @@
+/**
+ * The whole bot as `npm start` runs it (startBot: Bolt in HTTP mode, the step worker, the
+ * proposal worker, the timeline relay) on a fresh Postgres schema and BullMQ prefix, against the
+ * fake cluster and Slack of support-fakes.ts, with production timings (no test coalescing or relay
+ * intervals). Warnings and errors the bot logs are kept, so a run that went wrong says so.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { pino } from 'pino';
+import { jobIdOf, STEP_QUEUE } from '../src/adapters/queue/bullmq-step-queue.ts';
+import { encodeButtonValue } from '../src/adapters/slack/action-ids.ts';
+import { startBot, type Bot } from '../src/app/bot.ts';
+import { loadConfig } from '../src/app/config.ts';
+import { advance } from '../src/domain/step-machine.ts';
+import { SRE, testConfigYaml } from '../test/support/runbook-config.ts';
+import { clearPrefix, DATABASE_URL, REDIS_URL, uniqueName } from '../test/support/services.ts';
+import { buttonClick, SIGNING_SECRET } from '../test/support/slack-requests.ts';
+import { startFakes, type Fakes, type SlackMode } from './support-fakes.ts';
+import { watchJobs, type JobWatch } from './support-job-watch.ts';
+import type { SlackTally } from './support-slack-answers.ts';
+
+/** The step every benchmark click runs: read-only, quick, and Run-able by the on-call SRE. */
+export const CLICKED_STEP = 'capture_context';
+
+export interface BenchIncident {
+  id: string;
+  /** A Run click on CLICKED_STEP at its current version, as the checklist renders it (unsigned). */
+  runClick: string;
+  jobId: string;
+}
+
+export interface BenchBot {
+  bot: Bot;
+  slackMode: SlackMode;
+  slack: SlackTally;
+  steps: JobWatch;
+  problems: string[];
+  /**
+   * Open incidents with every step pending, as if announced (chat refs set, so the relay posts
+   * their thread lines and checklist updates like any other). The store allows one open incident
+   * per environment, so each gets an environment of its own; nothing on a click's path reads it.
+   */
+  openIncidents(label: string, count: number): Promise<BenchIncident[]>;
+  /** Waits until the relay has nothing left to send. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBenchBot(slackMode: SlackMode): Promise<BenchBot> {
+  const fakes = await startFakes(slackMode);
+  const dir = await mkdtemp(join(tmpdir(), 'rc-bench-'));
+  const schema = uniqueName('rc_bench');
+  const prefix = uniqueName('rcbench');
+  const cleanUp = () => dropAll(fakes, dir, schema, prefix);
+  try {
+    const configPath = join(dir, 'rollback.yml');
+    await writeFile(configPath, testConfigYaml());
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH, DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL, QUEUE_PREFIX: prefix, KUBECONFIG: fakes.kubeconfigPath,
+      TARGET_REDIS_URL: `${REDIS_URL}/5`, ROLLBACK_CONFIG: configPath, LOG_LEVEL: 'warn',
+      SLACK_BOT_TOKEN: 'xoxb-bench-bot-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fakes.slackApiUrl, PORT: '0',
+    };
+    const problems: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void problems.push(line) });
+    const bot = await startBot(loadConfig(env), log);
+    const steps = await watchJobs(STEP_QUEUE, prefix);
+    return {
+      bot, slackMode, slack: fakes.slack, steps, problems,
+      openIncidents: (label, count) => Promise.all(Array.from({ length: count }, (_, i) => openIncident(bot, `bench-${label}-${i}`))),
+      settle: () => bot.relay!.tick(),
+      async close() {
+        await steps.close();
+        await bot.stop();
+        await cleanUp();
+      },
+    };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+}
+
+async function dropAll(fakes: Fakes, dir: string, schema: string, prefix: string): Promise<void> {
+  await fakes.close();
+  await rm(dir, { recursive: true, force: true });
+  const redis = new Redis(REDIS_URL);
+  await clearPrefix(redis, prefix);
+  redis.disconnect();
+  const pool = new pg.Pool({ connectionString: DATABASE_URL });
+  await pool.query(`drop schema if exists ${schema} cascade`);
+  await pool.end();
+}
+
+async function openIncident(bot: Bot, environment: string): Promise<BenchIncident> {
+  const store = bot.container.deps.store;
+  const now = new Date();
+  // No timeline event: the relay would spend seconds posting 'started' lines for incidents
+  // nobody reads before the measuring starts.
+  const incident = await store.create(
+    { environment, badVersion: 'v1.2.3', targetVersion: null, targetSource: null, severity: 'P2', trigger: 'slo_breach', critical: false, issueUrl: null, createdBy: SRE, createdAt: now, impactStartedAt: null, detectedAt: now },
+    [],
+  );
+  const ts = `1795521600.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  await store.setChatRef(incident.id, 'incidents', { channel: 'C0INCIDENTS', ts });
+  await store.setChatRef(incident.id, 'releases', { channel: 'C0RELEASES', ts });
+  const step = (await store.get(incident.id)).steps.get(CLICKED_STEP)!;
+  return {
+    id: incident.id,
+    runClick: buttonClick(SRE, { action_id: 'step_run', value: encodeButtonValue({ incidentId: incident.id, stepId: CLICKED_STEP, version: step.version }) }),
+    // The attempt the click queues, as runStep numbers it.
+    jobId: jobIdOf({ incidentId: incident.id, stepId: CLICKED_STEP, attempt: advance(step, 'enqueue', now, SRE).attempt }),
+  };
+}
