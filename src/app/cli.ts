@@ -16,6 +16,7 @@ import { loadConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { doctorChecks, runDoctor } from './doctor.ts';
 import { databaseDoctorChecks } from './doctor-database.ts';
+import { createSlackAnnouncer } from './slack/slack-announcer.ts';
 import { createSlackServices } from './slack/slack-services.ts';
 import { createLogger } from './logger.ts';
 import { incidentLine, renderChecklist, renderTimeline } from './text-report.ts';
@@ -44,8 +45,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let container: Container | null = null;
   const open = async (configPath: string | undefined): Promise<Container> => {
     const config = loadConfig(io.env, configPath);
-    container = await createContainer(config, { log: createLogger(io.env.LOG_LEVEL ?? 'warn') });
-    return container;
+    const log = createLogger(io.env.LOG_LEVEL ?? 'warn');
+    // With Slack configured, --as is checked against Slack user groups too (config user ids when
+    // Slack is unreachable), and a worker started here announces in Slack like the bot's.
+    const slack = createSlackServices(config, log);
+    let c!: Container;
+    c = await createContainer(config, {
+      log,
+      env: io.env,
+      roles: slack?.roles,
+      announcer: slack ? createSlackAnnouncer({ slack, store: () => c.deps.store, config: config.runbook, now: () => new Date() }) : undefined,
+    });
+    container = c;
+    return c;
   };
   const program = buildProgram(io, open);
   try {
