@@ -232,7 +232,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
   program
     .command('worker')
     .description('run the BullMQ step worker until SIGTERM (drains the running steps)')
-    .option('--concurrency <n>', 'parallel steps', (v) => Number.parseInt(v, 10), 4)
+    .option('--concurrency <n>', 'parallel steps (default: queue.concurrency in rollback.yml)', (v) => Number.parseInt(v, 10))
     .action(async (o) => {
       const c = await open(cfg());
       const w = await startWorker(c, { concurrency: o.concurrency });

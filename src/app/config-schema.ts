@@ -109,11 +109,13 @@ export const configSchema = z
     queue: z
       .object({
         attempts: z.number().int().min(1).max(20).default(3),
+        /** Steps one worker runs at once: steps mostly wait on Kubernetes, GitHub and Slack, so many fit. */
+        concurrency: z.number().int().min(1).max(200).default(16),
         backoff: duration.default(ms('2s')),
         lock_duration: duration.default(ms('30s')),
       })
       .strict()
-      .default({ attempts: 3, backoff: ms('2s'), lock_duration: ms('30s') }),
+      .default({ attempts: 3, concurrency: 16, backoff: ms('2s'), lock_duration: ms('30s') }),
   })
   .strict();
 

@@ -20,7 +20,7 @@ export async function startWorker(c: Container, options: { concurrency?: number;
   const worker = await startStepWorker({
     connection: c.redis,
     prefix: c.config.env.QUEUE_PREFIX,
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? c.config.runbook.queue.concurrency,
     lockDurationMs: c.config.runbook.queue.lock_duration,
     process: (job, attempt) => executeStep(c.deps, c.executors, job, attempt),
     log,

@@ -32,7 +32,6 @@ const ACTION_VERBS: Record<StepAction, string> = { run: 'run', retry: 'retry', a
 async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, decide: Decide<R>): Promise<R> {
   const def = stepDefinition(cmd.stepId);
   const at = { incidentId: cmd.incidentId, stepId: cmd.stepId, actor: cmd.actor, action };
-  await deps.store.get(cmd.incidentId); // not_found before anything else
   await requireRole(deps, at, rolesFor(action, def), `${ACTION_VERBS[action]} \`${cmd.stepId}\``);
   const outcome = await deps.store.mutate<Outcome<R>>(cmd.incidentId, (snap) => {
     const record = snap.steps.get(cmd.stepId);
