@@ -17,7 +17,7 @@ import { SIGNING_SECRET } from '../test/support/slack-requests.ts';
 import { watchJobs, type JobWatch } from './support-job-watch.ts';
 
 /** The bot's step worker runs 4 jobs at once (src/app/worker.ts). */
-export const STEP_WORKER_CONCURRENCY = 4;
+export const STEP_WORKER_CONCURRENCY = 16; // the default queue.concurrency
 
 export async function startBareBolt(): Promise<{ port: number; close(): Promise<void> }> {
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events', processBeforeResponse: false, logLevel: LogLevel.ERROR });

@@ -28,8 +28,12 @@ type Decide<R> = (snap: IncidentSnapshot, record: StepRecord) => Outcome<R> & { 
 
 const ACTION_VERBS: Record<StepAction, string> = { run: 'run', retry: 'retry', approve: 'approve', confirm: 'confirm', skip: 'skip', abort: 'abort' };
 
-/** Shared shape of every step command: role check, locked decision, refusal or commit + notify. */
-async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, decide: Decide<R>): Promise<R> {
+/**
+ * Shared shape of every step command: role check, locked decision, refusal or commit, then
+ * `afterCommit` (enqueueing the job) before observers hear of it — so a click's job reaches the
+ * queue before the chat relay starts its own database work.
+ */
+async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, decide: Decide<R>, afterCommit?: (value: R) => Promise<void>): Promise<R> {
   const def = stepDefinition(cmd.stepId);
   const at = { incidentId: cmd.incidentId, stepId: cmd.stepId, actor: cmd.actor, action };
   await requireRole(deps, at, rolesFor(action, def), `${ACTION_VERBS[action]} \`${cmd.stepId}\``);
@@ -44,8 +48,12 @@ async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, 
     return { ...decided.mutation, incident: { ...decided.mutation?.incident, ...milestones.incident }, events, result: { ...decided, events } };
   });
   if (!outcome.ok) return refuse(deps, at, outcome.code, outcome.reason);
-  notify(deps, cmd.incidentId, outcome.events);
-  await settleSlaTimers(deps, cmd.incidentId, outcome.events);
+  try {
+    await afterCommit?.(outcome.value);
+  } finally {
+    notify(deps, cmd.incidentId, outcome.events);
+    await settleSlaTimers(deps, cmd.incidentId, outcome.events);
+  }
   return outcome.value;
 }
 
@@ -93,8 +101,7 @@ export async function runStep(deps: FlowDeps, cmd: StepCommand): Promise<StepJob
     const next = { ...queued, output: { ...queued.output, phase: 'run' } };
     const event: NewEvent = { kind: 'step_queued', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { attempt: next.attempt } };
     return { ok: true, value: { incidentId: cmd.incidentId, stepId: cmd.stepId, attempt: next.attempt }, events: [event], mutation: { steps: [next] } };
-  });
-  await enqueue(deps, job);
+  }, (queued) => enqueue(deps, queued));
   return job;
 }
 
@@ -133,8 +140,9 @@ export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: 
     // The approval changes what the step allows: bump its version so older buttons go stale.
     const touched = { ...record, updatedAt: deps.now() };
     return { ok: true, value: { complete: remaining.length === 0 }, events, mutation: { approvals: [approval], steps: [touched] } };
+  }, async (value) => {
+    if (value.applying) await enqueue(deps, value.applying);
   });
-  if (result.applying) await enqueue(deps, result.applying);
   return result;
 }
 

@@ -75,8 +75,18 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
     return running;
   }
 
+  // A burst of changes (50 clicks, a rollout's progress) becomes one tick shortly after, instead
+  // of a tick per change competing with the clicks for database connections.
+  let pending: NodeJS.Timeout | null = null;
+  const soon = () => {
+    pending ??= setTimeout(() => {
+      pending = null;
+      void tick();
+    }, 50);
+  };
+
   return {
-    changed: () => void tick(),
+    changed: soon,
     tick: async () => {
       await tick();
       while (running) await running;
@@ -87,6 +97,7 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (pending) clearTimeout(pending);
       while (running) await running;
       await deps.slack.chat.flush();
     },
