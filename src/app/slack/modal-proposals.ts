@@ -28,6 +28,7 @@ export function createProposalQueue(connection: Redis, prefix: string) {
 }
 
 export async function startProposalWorker(deps: { connection: Redis; prefix: string; propose: ProposeDeps; config: RunbookConfig; slack: SlackServices; log: Logger }) {
+  // Few at a time: a burst of /rollback commands must not starve the acks that share this process.
   const worker = new Worker<ProposalJob>(
     QUEUE,
     async (job) => {
@@ -41,7 +42,7 @@ export async function startProposalWorker(deps: { connection: Redis; prefix: str
         await deps.slack.chat.updateView(viewId, withProposal(view, { targetVersion: null, source: null, disagreements: [], problem }));
       }
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: 4 },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 2 },
   );
   worker.on('error', (err) => deps.log.error({ err }, 'proposal worker error'));
   await worker.waitUntilReady();
