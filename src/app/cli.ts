@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, UserFacingError } from '../domain/errors.ts';
 import { SEVERITIES, TRIGGERS, type Severity, type Trigger } from '../domain/incident.ts';
 import { isStepId, STEP_IDS, type StepId } from '../domain/steps.ts';
-import { abortIncident, markGood } from '../flows/incident-commands.ts';
+import { abortIncident, markCritical, markGood } from '../flows/incident-commands.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
 import { startRollback } from '../flows/start-rollback.ts';
 import { correctTimes } from '../flows/correct-times.ts';
@@ -186,6 +186,17 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .action(async (incidentId: string, o) => {
       const c = await open(cfg());
       io.out(await exportTimeline(c.deps, incidentId, { progress: o.progress ?? false }));
+    });
+
+  program
+    .command('mark-critical <incident>')
+    .description('security exposure or data corruption found: offer the backup restore (captain or SRE)')
+    .requiredOption('--reason <text>', 'what was found')
+    .addOption(asOption())
+    .action(async (incidentId: string, o) => {
+      const c = await open(cfg());
+      await markCritical(c.deps, { incidentId, actor: actor(o), reason: o.reason });
+      io.out(`${incidentId} is critical: backup_restore is offered`);
     });
 
   program

@@ -46,3 +46,25 @@ export async function markGood(deps: FlowDeps & { deployments: Deployments }, cm
   await deps.store.recordKnownGood({ environment: deps.config.environment.name, version, images, source: 'mark-good', recordedBy: cmd.actor, recordedAt: deps.now() });
   return { version, images };
 }
+
+/**
+ * Security exposure or data corruption found mid-incident: the incident becomes critical, which
+ * offers the backup restore (PRODUCT.md: captain or SRE may mark critical).
+ */
+export async function markCritical(deps: FlowDeps, cmd: { incidentId: string; actor: string; reason: string }): Promise<void> {
+  const reason = cmd.reason.trim();
+  if (!reason) throw new UserFacingError('invalid_input', 'say why the incident is critical (security exposure, data corruption): add `--reason "…"`');
+  const at = { incidentId: cmd.incidentId, actor: cmd.actor, action: 'mark_critical' };
+  await deps.store.get(cmd.incidentId);
+  await requireRole(deps, at, rolesForIncident('mark_critical'), 'mark the incident critical');
+  const events = await deps.store.mutate(cmd.incidentId, (snap) => {
+    if (snap.incident.state !== 'open' || snap.incident.critical) return { events: [], result: null };
+    const evs: NewEvent[] = [{ kind: 'incident_marked_critical', actor: cmd.actor, at: deps.now(), payload: { reason } }];
+    return { incident: { critical: true }, events: evs, result: evs };
+  });
+  if (!events) {
+    const { incident } = await deps.store.get(cmd.incidentId);
+    return refuse(deps, at, 'conflict', incident.critical ? `incident ${cmd.incidentId} is already critical` : `incident ${cmd.incidentId} is ${incident.state}`);
+  }
+  notify(deps, cmd.incidentId, events);
+}

@@ -255,6 +255,15 @@ describe('incident controls', () => {
     expect(corrected.impactStartedAt?.getTime()).toBe((detected - 300) * 1000);
     expect((await deps.store.timeline(id)).some((e) => e.kind === 'times_corrected')).toBe(true);
 
+    // Data corruption found mid-incident: a stakeholder may not mark it critical, the SRE may.
+    const answers = slack.of('chat.postEphemeral').length;
+    await send(buttonClick(STAKEHOLDER, { action_id: 'incident_mark_critical', value: id }));
+    await slack.waitFor('the refusal', () => slack.of('chat.postEphemeral').length === answers + 1);
+    expect(slack.of('chat.postEphemeral').at(-1)!.text).toContain('only the Release Captain or On-Call SRE may mark the incident critical');
+    await send(buttonClick(SRE, { action_id: 'incident_mark_critical', value: id }));
+    await until('critical', async () => (await deps.store.get(id)).incident.critical);
+    await slack.waitFor('the milestone', () => thread('C0RELEASES').includes('marked the incident *critical*'));
+
     await send(buttonClick(STAKEHOLDER, { action_id: 'incident_export', value: id }));
     await slack.waitFor('the export in the thread', () => thread('C0INCIDENTS').includes('Postmortem timeline requested by <@USTAKE001>'));
   });

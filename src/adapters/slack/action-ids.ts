@@ -35,6 +35,7 @@ export const CALLBACK_IDS = {
 /** Incident-wide buttons under the checklist header; their value is the incident id. */
 export const INCIDENT_ACTION_IDS = {
   correctTimes: 'incident_correct_times',
+  markCritical: 'incident_mark_critical',
   export: 'incident_export',
 } as const;
 

@@ -49,6 +49,21 @@ function incidentActions(incident: Incident): KnownBlock {
   if (incident.state === 'open') {
     elements.push({ type: 'button', action_id: INCIDENT_ACTION_IDS.correctTimes, text: plain('Correct times…'), value: incident.id });
   }
+  if (incident.state === 'open' && !incident.critical) {
+    elements.push({
+      type: 'button',
+      action_id: INCIDENT_ACTION_IDS.markCritical,
+      text: plain('Mark critical'),
+      value: incident.id,
+      style: 'danger',
+      confirm: {
+        title: plain('Mark the incident critical?'),
+        text: mrkdwn('For *security exposure* or *data corruption*: the backup restore steps are offered, with the two-person rule.'),
+        confirm: plain('Mark critical'),
+        deny: plain('Cancel'),
+      },
+    });
+  }
   elements.push({ type: 'button', action_id: INCIDENT_ACTION_IDS.export, text: plain('Export timeline'), value: incident.id });
   return { type: 'actions', block_id: 'incident_actions', elements };
 }

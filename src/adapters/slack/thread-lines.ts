@@ -43,6 +43,7 @@ export function isMilestone(event: ThreadEvent): boolean {
     case 'app_restored':
     case 'incident_resolved':
     case 'incident_aborted':
+    case 'incident_marked_critical':
       return true;
     case 'step_succeeded':
     case 'step_skipped':
@@ -105,6 +106,7 @@ const LINES: Record<string, LineFormatter> = {
     const who = Array.isArray(p.mention) ? (p.mention as unknown[]).filter((u): u is string => typeof u === 'string').map((u) => mention(u)).join(' ') : '';
     return `:rotating_light: SLA breached: the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} was due ${str(p, 'dueAt') ? `at ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : 'already'}${who ? ` ${who}` : ''}`;
   },
+  incident_marked_critical: ({ p, who }) => `:warning: ${who} marked the incident *critical*${detail(p, 'reason')}: the backup restore is offered`,
   times_corrected: ({ p, who }) => `:pencil2: ${who} corrected *${text(p, 'field')}* from ${text(p, 'from')} to ${text(p, 'to')}`,
   incident_aborted: ({ p, who }) => `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`,
 };

@@ -11,6 +11,7 @@ import { parseButtonValue, STEP_ACTION_ID_PATTERN, stepActionFromActionId, CALLB
 import { parseCorrectTimesSubmission, renderCorrectTimesModal } from '../../adapters/slack/correct-times-modal.ts';
 import { correctTimes } from '../../flows/correct-times.ts';
 import { exportTimeline } from '../../flows/export-timeline.ts';
+import { markCritical } from '../../flows/incident-commands.ts';
 import type { Chat } from '../../adapters/slack/chat-port.ts';
 import { parseRollbackCommand } from '../../adapters/slack/command-parser.ts';
 import { renderRollbackModal } from '../../adapters/slack/rollback-modal.ts';
@@ -152,6 +153,16 @@ export function registerListeners(app: App, l: ListenerDeps): void {
     }
   });
 
+  app.action(INCIDENT_ACTION_IDS.markCritical, async ({ ack, action, body }) => {
+    await ack();
+    const channel = 'channel' in body ? body.channel?.id : undefined;
+    try {
+      await markCritical(deps, { incidentId: (action as { value?: string }).value ?? '', actor: body.user.id, reason: 'marked critical in Slack (security exposure or data corruption)' });
+    } catch (err) {
+      await tell(channel, body.user.id, explain(err, { action: 'mark_critical' }));
+    }
+  });
+
   app.action(INCIDENT_ACTION_IDS.export, async ({ ack, action, body }) => {
     await ack();
     const channel = 'channel' in body ? body.channel?.id : undefined;
@@ -169,7 +180,7 @@ export function registerListeners(app: App, l: ListenerDeps): void {
 
   // Anything else someone manages to click (an old message from another version of the bot, a
   // hand-made payload) gets an answer rather than Bolt's silent timeout.
-  app.action(/^(?!(step_(run|retry|approve|confirm|skip|abort)|incident_correct_times|incident_export)$).*/, async ({ ack, action, body }) => {
+  app.action(/^(?!(step_(run|retry|approve|confirm|skip|abort)|incident_correct_times|incident_mark_critical|incident_export)$).*/, async ({ ack, action, body }) => {
     await ack();
     const channel = 'channel' in body ? body.channel?.id : undefined;
     const id = (action as { action_id?: string }).action_id ?? '?';
