@@ -112,9 +112,10 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .addOption(asOption())
     .action(async (incidentId: string, step: string, o) => {
       const c = await open(cfg());
+      const since = await lastEventId(c, incidentId);
       const job = await runStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o) });
       io.out(`queued ${job.stepId} (attempt ${job.attempt}) in ${incidentId}`);
-      if (o.wait) await follow(c, io, incidentId, job.stepId);
+      if (o.wait) await follow(c, io, incidentId, job.stepId, since);
     });
 
   program
@@ -125,11 +126,12 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .addOption(asOption())
     .action(async (incidentId: string, step: string, o) => {
       const c = await open(cfg());
+      const since = await lastEventId(c, incidentId);
       const res = await approveStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), target: o.to });
       io.out(res.complete ? `approved ${step} in ${incidentId}` : `approval recorded for ${step}; one more, from a different person, is needed`);
       if (res.applying) {
         io.out('every approval is in: applying the approved plan');
-        if (o.wait) await follow(c, io, incidentId, res.applying.stepId);
+        if (o.wait) await follow(c, io, incidentId, res.applying.stepId, since);
       }
     });
 
@@ -255,13 +257,19 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
   return program;
 }
 
-/** Live progress: print timeline events until the step leaves queued/running. */
-async function follow(c: Container, io: CliIo, incidentId: string, stepId: StepId): Promise<void> {
-  let seen = (await c.deps.store.timeline(incidentId)).length;
+async function lastEventId(c: Container, incidentId: string): Promise<number> {
+  return (await c.deps.store.timeline(incidentId)).at(-1)?.id ?? 0;
+}
+
+/** Live progress: print the events after `since` (taken before the command) until the step settles. */
+async function follow(c: Container, io: CliIo, incidentId: string, stepId: StepId, since: number): Promise<void> {
+  let seen = since;
   for (;;) {
-    const events = await c.deps.store.timeline(incidentId);
-    if (events.length > seen) io.out(renderTimeline(events.slice(seen)));
-    seen = events.length;
+    const events = (await c.deps.store.timeline(incidentId)).filter((e) => e.id > seen);
+    // The command's own events (queued, approvals) were already said above.
+    const fresh = events.filter((e) => e.kind !== 'step_queued' && e.kind !== 'approval_given');
+    if (fresh.length) io.out(renderTimeline(fresh));
+    seen = events.at(-1)?.id ?? seen;
     const step = (await c.deps.store.get(incidentId)).steps.get(stepId)!;
     if (step.state !== 'queued' && step.state !== 'running') {
       io.out(`${stepId}: ${step.state}${step.error ? ` — ${step.error}` : step.summary ? ` — ${step.summary}` : ''}`);

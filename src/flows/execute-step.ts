@@ -97,9 +97,13 @@ async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promi
   const events = await deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
-    const next = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, { summary: outcome.summary, output: { ...rec.output, ...outcome.output } });
+    const advanced = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, { summary: outcome.summary, output: { ...rec.output, ...outcome.output } });
+    // An apply that ends with a new plan (the next of several migrations) starts a new attempt:
+    // approvals belong to an attempt, so the new plan needs its own.
+    const replanned = job.kind === 'apply' && outcome.outcome === 'awaiting_approval';
+    const next = replanned ? { ...advanced, attempt: rec.attempt + 1, output: { ...advanced.output, phase: 'run' } } : advanced;
     const milestones = milestonesOnCommit(snap, [next], deps.now());
-    const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary } }, ...milestones.events];
+    const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary, attempt: next.attempt } }, ...milestones.events];
     return { steps: [next], incident: { ...outcome.incident, ...milestones.incident }, events: evs, result: evs };
   });
   if (events) notify(deps, job.incidentId, events);

@@ -224,7 +224,7 @@ describe('driving the executors directly', () => {
     }
   });
 
-  it('reverts one migration per attempt, newest first: the first attempt says the next remains, the retry plans it', async () => {
+  it('reverts one migration per attempt, newest first: applying one plans the next, which needs its own approvals', async () => {
     const db = await createAppDatabase({ seed: true });
     try {
       const files = [...SHIPPED, { filename: 'supabase/migrations/20261110_add_projects.sql', status: 'added' }];
@@ -240,19 +240,16 @@ describe('driving the executors directly', () => {
 
       const target = { targetVersion: 'v1.2.2' };
       const first = await revert.plan(testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone] }));
-      expect(first.summary).toContain('One migration at a time: 1 more from v1.2.3 (20261110_add_projects) remain after this one; Retry plans the next.');
+      expect(first.summary).toContain('One migration at a time: 1 more from v1.2.3 (20261110_add_projects) remain after this one; the next is planned when this one is done, and needs its own two approvals.');
       const applyCtx = testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone] });
-      const stopped = await failureOf(revert.apply({ ...applyCtx, plan: first.plan }));
-      expect(stopped.message).toBe(
-        'reverted 20261120_add_orgs (applied supabase/migrations/20261120_add_orgs.down.sql); database at 20261110_add_projects. Not finished: 1 more migration from v1.2.3 still applied (20261110_add_projects) — Retry plans the next one, newest first, and it needs two new approvals',
-      );
+      const continued = await revert.apply({ ...applyCtx, plan: first.plan });
+      expect(continued.outcome).toBe('awaiting_approval');
+      expect(continued.summary).toMatch(/^reverted 20261120_add_orgs \(applied supabase\/migrations\/20261120_add_orgs.down.sql\); database at 20261110_add_projects. 1 more migration from v1.2.3 to go, newest first — next: Revert 20261110_add_projects: the database goes from 20261110_add_projects to 20261101_init./);
+      expect(continued.summary).toContain('WARNING: drops table projects and every row in it');
       expect(applyCtx.checkpoints).toEqual([{ reverted: ['20261120_add_orgs'], head: '20261110_add_projects' }]);
 
-      const retry = testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone], previous: applyCtx.previous });
-      const second = await revert.plan(retry);
-      expect(second.summary).toContain('Revert 20261110_add_projects: the database goes from 20261110_add_projects to 20261101_init.');
-      expect(second.summary).toContain('WARNING: drops table projects and every row in it');
-      const done = await revert.apply({ ...retry, plan: second.plan });
+      const next = testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone], previous: { ...applyCtx.previous, ...continued.output } });
+      const done = await revert.apply({ ...next, plan: continued.output!.plan as Record<string, unknown> });
       expect(done.summary).toBe('reverted 20261110_add_projects (applied supabase/migrations/20261110_add_projects.down.sql); database at 20261101_init, what v1.2.2 expects');
       expect(done.output?.reverted).toEqual(['20261120_add_orgs', '20261110_add_projects']);
       expect(await failureOf(revert.plan(testContext('migration_revert', withDatabase, { incident: target, steps: [scopeDone] })))).toMatchObject({

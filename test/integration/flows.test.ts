@@ -147,6 +147,33 @@ describe('step commands', () => {
     expect(done.approvals.filter((a) => a.stepId === 'migration_revert').map((a) => [a.userId, a.role])).toEqual([[CAPTAIN, 'release_captain'], [DB_OWNER, 'database_owner']]);
   });
 
+  it('starts a new attempt, needing new approvals, when applying a plan leads to another plan', async () => {
+    const incident = await start();
+    await skipStep(deps, { incidentId: incident.id, stepId: 'migration_scope', actor: CAPTAIN, reason: 'checked by hand: two to revert' });
+    let applies = 0;
+    const executors: Executors = {
+      migration_revert: {
+        plan: async () => ({ summary: 'revert 20261120_add_orgs', plan: { version: '20261120_add_orgs' } }),
+        apply: async () => (++applies === 1
+          ? { outcome: 'awaiting_approval', summary: 'reverted 20261120_add_orgs; next: revert 20261110_add_projects', output: { plan: { version: '20261110_add_projects' } } }
+          : { outcome: 'succeeded', summary: 'reverted 20261110_add_projects' }),
+      },
+    };
+    const run = { tryNumber: 1, maxTries: 1, signal: new AbortController().signal };
+    await executeStep(deps, executors, await runStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER }), run);
+    await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN });
+    const firstApply = (await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER })).applying!;
+    await executeStep(deps, executors, firstApply, run);
+    const waiting = (await deps.store.get(incident.id)).steps.get('migration_revert')!;
+    expect(waiting).toMatchObject({ state: 'awaiting_approval', attempt: 2, output: expect.objectContaining({ plan: { version: '20261110_add_projects' } }) });
+    // The attempt-1 approvals do not carry over to the new plan.
+    expect((await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN })).complete).toBe(false);
+    const secondApply = (await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER })).applying!;
+    expect(secondApply).toEqual({ incidentId: incident.id, stepId: 'migration_revert', attempt: 2, kind: 'apply' });
+    await executeStep(deps, executors, secondApply, run);
+    expect((await deps.store.get(incident.id)).steps.get('migration_revert')).toMatchObject({ state: 'succeeded', attempt: 2 });
+  });
+
   it('needs a reason to skip and lets only the captain skip', async () => {
     const incident = await start();
     await expect(skipStep(deps, { incidentId: incident.id, stepId: 'pause_deploys', actor: CAPTAIN, reason: '  ' })).rejects.toThrow(/needs a reason/);

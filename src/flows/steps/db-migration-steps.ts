@@ -57,7 +57,7 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
     compare: async (base, head) => migrationSource(deps).compare(base, head),
     getFileContent: async (path, ref) => migrationSource(deps).getFileContent(path, ref),
   };
-  return {
+  const executor: PlannedExecutor = {
     async plan(ctx) {
       const config = databaseConfig(ctx);
       const scope = outputOf(ctx, 'migration_scope', 'the list of migrations to revert') as unknown as StoredScope;
@@ -83,18 +83,22 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
       const result = await runMigrationRevert({ plan, targetDatabaseUrl: targetDatabaseUrl(ctx, deps), config, env: deps.env, onOutput: stream.onOutput, signal: ctx.signal }).finally(() => stream.flush());
       const reverted = [...new Set([...((ctx.previous.reverted as string[] | undefined) ?? []), plan.migration.version])];
       if (plan.remainingAfter.length > 0) {
-        // Each revert needs its own plan and approvals, so the step stops here and says so.
+        // Each revert needs its own plan and approvals: plan the next one now; the engine starts a
+        // new attempt for it, so it waits for two new approvals.
         await ctx.checkpoint({ reverted, head: result.head });
+        const next = await executor.plan({ ...ctx, previous: { ...ctx.previous, reverted, head: result.head } });
         const n = plan.remainingAfter.length;
-        throw new UserFacingError(
-          'prerequisite_unmet',
-          `${result.summary}. Not finished: ${n} more migration${n === 1 ? '' : 's'} from ${ctx.incident.badVersion} still applied (${plan.remainingAfter.join(', ')}) — Retry plans the next one, newest first, and it needs two new approvals`,
-        );
+        return {
+          outcome: 'awaiting_approval',
+          summary: `${result.summary}. ${n} more migration${n === 1 ? '' : 's'} from ${ctx.incident.badVersion} to go, newest first — next: ${next.summary}`,
+          output: { reverted, head: result.head, plan: next.plan, plannedAt: ctx.now().toISOString() },
+        };
       }
       const expected = plan.expectedVersion === result.head ? `, what ${ctx.incident.targetVersion ?? 'the target'} expects` : '';
       return { outcome: 'succeeded', summary: `${result.summary}${expected}`, output: { reverted, head: result.head, alreadyReverted: result.alreadyReverted } };
     },
   };
+  return executor;
 }
 
 /** The shipped migrations from the database's current head down: a retry continues where the last one stopped. */
@@ -146,7 +150,7 @@ function describePlan(plan: PlannedRevert, config: DatabaseConfig, badVersion: s
     );
   }
   if (plan.remainingAfter.length > 0 && plan.kind !== 'forward_fix') {
-    lines.push(`One migration at a time: ${plan.remainingAfter.length} more from ${badVersion} (${plan.remainingAfter.join(', ')}) remain after this one; Retry plans the next.`);
+    lines.push(`One migration at a time: ${plan.remainingAfter.length} more from ${badVersion} (${plan.remainingAfter.join(', ')}) remain after this one; the next is planned when this one is done, and needs its own two approvals.`);
   }
   return lines.join('\n');
 }
