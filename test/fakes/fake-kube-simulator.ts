@@ -166,13 +166,30 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
       if (behavior.mode === 'deadline') schedule(key, behavior.deadlineMs, step((latest) => exceedDeadline(latest, current)));
       return;
     }
-    const interval = behavior.durationMs / Math.max(1, states.length);
-    states.forEach((counts, i) => {
-      if (i === 0) progress(d, current, old, counts);
-      else schedule(key, i * interval, step((latest) => progress(latest, current, old, counts)));
-    });
-    if (states.length === 0) return finish(d, current, old);
-    schedule(key, behavior.durationMs, step((latest) => finish(latest, current, old)));
+    const [head, ...rest] = states;
+    if (!head) return finish(d, current, old);
+    progress(d, current, old, head);
+    const interval = behavior.durationMs / states.length;
+    const later = rest.map((counts, i) => ({ atMs: (i + 1) * interval, run: step((latest) => progress(latest, current, old, counts)) }));
+    scheduleInOrder(key, [...later, { atMs: behavior.durationMs, run: step((latest) => finish(latest, current, old)) }]);
+  }
+
+  /**
+   * Runs the steps one after another at their offsets from now. Not one timer each: Node runs due
+   * timers list by list (one list per delay), so after a stall the 20 ms "finish" can run before
+   * the 10 ms step, which then writes "0 of 1 available" over the finished rollout for good.
+   */
+  function scheduleInOrder(key: string, steps: { atMs: number; run: () => void }[]): void {
+    const start = performance.now();
+    const next = (i: number) => {
+      const due = steps[i];
+      if (!due) return;
+      schedule(key, Math.max(0, start + due.atMs - performance.now()), () => {
+        due.run();
+        next(i + 1);
+      });
+    };
+    next(0);
   }
 
   function progress(d: FakeDeployment, current: FakeReplicaSet, old: FakeReplicaSet[], counts: Counts): void {
