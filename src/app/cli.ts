@@ -281,9 +281,20 @@ async function follow(c: Container, io: CliIo, incidentId: string, stepId: StepI
 }
 
 if (import.meta.main) {
+  // The worker drains on the first SIGTERM/SIGINT; any other command stops at once (a second
+  // signal stops the worker too), so Ctrl-C always works.
+  let draining = false;
   const stop = new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (process.argv.includes('worker') && !draining) {
+        draining = true;
+        return resolve();
+      }
+      process.stderr.write(`stopped by ${signal}\n`);
+      process.exit(130);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
   const code = await runCli(process.argv.slice(2), {
     env: process.env,

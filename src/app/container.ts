@@ -62,12 +62,16 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 });
   pool.on('error', (err) => options.log.error({ err }, 'postgres pool error'));
   await migrate(pool, env.DATABASE_SCHEMA);
-  // BullMQ needs maxRetriesPerRequest: null (API_NOTES).
+  // Workers block on Redis, so BullMQ wants maxRetriesPerRequest: null for them (API_NOTES). Adding
+  // a job must not hang a click or a CLI command while Redis is down: the producer side gives up
+  // after a few tries, the step stays queued in Postgres and the reconciler enqueues it later.
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   redis.on('error', (err) => options.log.error({ err }, 'redis connection error'));
-  const queue = createBullmqStepQueue({ connection: redis, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff });
+  const producer = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  producer.on('error', (err) => options.log.error({ err }, 'redis connection error'));
+  const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
   const store = createPgIncidentStore(pool);
-  const slaTimers = createSlaTimerQueue({ connection: redis, prefix: env.QUEUE_PREFIX });
+  const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
   const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
@@ -114,6 +118,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       await slaTimers.close().catch(() => undefined);
       await backlog?.close();
       redis.disconnect();
+      producer.disconnect();
       await pool.end().catch(() => undefined);
     },
   };

@@ -67,11 +67,20 @@ export async function syncSlaTimers(deps: FlowDeps, incidentId: string): Promise
 /** After a committed change: resync when the events may move a deadline or meet a milestone. Never throws. */
 export async function settleSlaTimers(deps: FlowDeps, incidentId: string, events: readonly Pick<NewEvent, 'kind' | 'stepId'>[]): Promise<void> {
   if (!deps.slaTimers || !events.some((e) => RESYNC_KINDS.has(e.kind) || e.stepId === 'migration_revert')) return;
+  let timer: NodeJS.Timeout | undefined;
+  // With Redis down BullMQ waits forever: a click or a CLI command must not.
+  const giveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('Redis did not answer within 5 s')), 5000);
+  });
+  const sync = syncSlaTimers(deps, incidentId);
+  sync.catch(() => undefined);
   try {
-    await syncSlaTimers(deps, incidentId);
+    await Promise.race([sync, giveUp]);
   } catch (err) {
     // The worker's sweep resyncs every open incident, so a Redis hiccup here only delays it.
     deps.log.error({ err, incidentId }, 'could not update the SLA timers; the worker sweep will retry');
+  } finally {
+    clearTimeout(timer);
   }
 }
 

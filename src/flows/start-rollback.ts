@@ -62,7 +62,9 @@ export async function startRollback(deps: FlowDeps, req: StartRequest): Promise<
   );
   const jobs = await queueAutoSteps(deps, incident.id, req.target);
   notify(deps, incident.id, []);
-  for (const job of jobs) await enqueue(deps, job);
+  // The incident is open either way: with Redis down its first steps wait, queued in Postgres,
+  // until the worker's reconciler enqueues them.
+  await Promise.all(jobs.map((job) => enqueue(deps, job).catch((err: unknown) => deps.log.warn({ err, job }, 'step queued in Postgres only; the reconciler will enqueue it'))));
   await settleSlaTimers(deps, incident.id, [{ kind: 'incident_started' }]);
   return incident;
 }

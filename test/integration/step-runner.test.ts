@@ -157,3 +157,16 @@ describe('the reconciler', () => {
     expect(await settled(inc.id, 'pause_deploys')).toMatchObject({ state: 'succeeded' });
   });
 });
+
+describe('with Redis down', () => {
+  it('answers a click within seconds instead of waiting for Redis forever', async () => {
+    const { Redis: IORedis } = await import('ioredis');
+    const dead = new IORedis('redis://127.0.0.1:1', { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+    dead.on('error', () => undefined);
+    const downQueue = createBullmqStepQueue({ connection: dead, prefix: uniqueName('rcdown'), attempts: 1, backoffMs: 10 });
+    const started = Date.now();
+    await expect(downQueue.enqueue({ incidentId: 'rb-1', stepId: 'pause_deploys', attempt: 1 })).rejects.toThrow('Redis did not answer within 5 s');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    dead.disconnect();
+  });
+});

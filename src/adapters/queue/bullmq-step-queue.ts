@@ -4,6 +4,7 @@
  * an id it already holds). BullMQ rejects ':' in custom ids, hence '_' separators.
  */
 import { Queue } from 'bullmq';
+import { AppError } from '../../domain/errors.ts';
 import type { Redis } from 'ioredis';
 import type { StepJob, StepQueue } from '../../flows/ports.ts';
 
@@ -23,12 +24,19 @@ export interface BullmqStepQueue extends StepQueue {
   queue: Queue;
 }
 
-export function createBullmqStepQueue(options: { connection: Redis; prefix: string; attempts: number; backoffMs: number }): BullmqStepQueue {
+/** BullMQ waits for Redis forever; a click or a CLI command must get an answer instead. */
+const ENQUEUE_TIMEOUT_MS = 5000;
+
+export function createBullmqStepQueue(options: { connection: Redis; prefix: string; attempts: number; backoffMs: number; onError?: (err: Error) => void }): BullmqStepQueue {
   const queue = new Queue(STEP_QUEUE, { connection: options.connection, prefix: options.prefix });
+  // Without a listener BullMQ prints connection errors to the console.
+  queue.on('error', (err) => options.onError?.(err));
   return {
     queue,
     async enqueue(job) {
-      await queue.add(job.stepId, job, {
+      // If Redis answers later the add still lands (same job id, so at most once); the reconciler
+      // also re-adds any step that is queued in Postgres without a job.
+      const add = queue.add(job.stepId, job, {
         jobId: jobIdOf(job),
         attempts: options.attempts,
         backoff: { type: 'exponential', delay: options.backoffMs },
@@ -36,6 +44,16 @@ export function createBullmqStepQueue(options: { connection: Redis; prefix: stri
         removeOnComplete: { age: 7 * 24 * 3600 },
         removeOnFail: { age: 30 * 24 * 3600 },
       });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new AppError('upstream_unavailable', `Redis did not answer within ${ENQUEUE_TIMEOUT_MS / 1000} s`, { transient: true })), ENQUEUE_TIMEOUT_MS);
+      });
+      add.catch(() => undefined);
+      try {
+        await Promise.race([add, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async abort(job) {
       await options.connection.publish(abortChannel(options.prefix), jobIdOf(job));

@@ -22,6 +22,8 @@ export interface BullmqSlaTimerQueue extends SlaTimerQueue {
 
 export function createSlaTimerQueue(options: { connection: Redis; prefix: string }): BullmqSlaTimerQueue {
   const queue = new Queue<SlaTimerJob>(SLA_TIMER_QUEUE, { connection: options.connection, prefix: options.prefix });
+  // Without a listener BullMQ prints connection errors to the console; settleSlaTimers logs failures.
+  queue.on('error', () => undefined);
   return {
     queue,
     async schedule(job, delayMs) {
