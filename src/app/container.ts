@@ -32,6 +32,7 @@ import { createAuthCheck } from '../flows/steps/auth-check.ts';
 import { createQueueHealth } from '../flows/steps/queue-health.ts';
 import { createResolve } from '../flows/steps/resolve.ts';
 import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
+import { UserFacingError } from '../domain/errors.ts';
 import type { AppConfig } from './config.ts';
 
 export interface Container {
@@ -61,7 +62,13 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const { env, runbook } = config;
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 });
   pool.on('error', (err) => options.log.error({ err }, 'postgres pool error'));
-  await migrate(pool, env.DATABASE_SCHEMA);
+  try {
+    await migrate(pool, env.DATABASE_SCHEMA);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    // The URL may hold a password: name the variable, not its value.
+    throw new UserFacingError('upstream_unavailable', `cannot use the bot's database (DATABASE_URL, schema ${env.DATABASE_SCHEMA}): ${(err as Error).message} — is PostgreSQL running and DATABASE_URL right?`, { cause: err });
+  }
   // Workers block on Redis, so BullMQ wants maxRetriesPerRequest: null for them (API_NOTES). Adding
   // a job must not hang a click or a CLI command while Redis is down: the producer side gives up
   // after a few tries, the step stays queued in Postgres and the reconciler enqueues it later.
