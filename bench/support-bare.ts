@@ -21,7 +21,7 @@ export const STEP_WORKER_CONCURRENCY = 16; // the default queue.concurrency
 
 export async function startBareBolt(): Promise<{ port: number; close(): Promise<void> }> {
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events', processBeforeResponse: false, logLevel: LogLevel.ERROR });
-  const authorize = async () => ({ botToken: 'xoxb-bare-bench', botId: 'BBARE0001', botUserId: 'UBARE0001', teamId: 'T0TEAM001' });
+  const authorize = async () => ({ botToken: 'xoxb-bare', botId: 'BBARE0001', botUserId: 'UBARE0001', teamId: 'T0TEAM001' });
   const app = new App({ receiver, authorize, logLevel: LogLevel.ERROR });
   app.command('/rollback', async ({ ack }) => void (await ack()));
   app.action(/.*/, async ({ ack }) => void (await ack()));

@@ -61,7 +61,7 @@ export async function startBenchBot(slackMode: SlackMode): Promise<BenchBot> {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH, DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL, QUEUE_PREFIX: prefix, KUBECONFIG: fakes.kubeconfigPath,
       TARGET_REDIS_URL: `${REDIS_URL}/5`, ROLLBACK_CONFIG: configPath, LOG_LEVEL: 'warn',
-      SLACK_BOT_TOKEN: 'xoxb-bench-bot-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fakes.slackApiUrl, PORT: '0',
+      SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fakes.slackApiUrl, PORT: '0',
     };
     const problems: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void problems.push(line) });

@@ -73,7 +73,7 @@ describe('runCommand', () => {
   });
 
   it('gives the child PATH and only the variables it is given — never the bot’s own tokens', async () => {
-    process.env.SLACK_BOT_TOKEN ??= 'xoxb-test-token-not-for-children';
+    process.env.SLACK_BOT_TOKEN ??= 'xoxb-nokid';
     const lines: string[] = [];
     await runCommand({
       argv: node('console.log(Object.keys(process.env).sort().join(","))'),

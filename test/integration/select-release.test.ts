@@ -18,7 +18,7 @@ import { testContext } from '../support/step-context.ts';
 
 const NS = 'prod';
 const REPOS = { api: 'ghcr.io/valuecanvas/app', web: 'ghcr.io/valuecanvas/web', worker: 'ghcr.io/valuecanvas/worker' } as const;
-const TOKEN = 'ghp_selectReleaseTestToken000000000000';
+const TOKEN = 'ghp_fake_select_release';
 let kube: FakeKube;
 let db: TestDb;
 let store: IncidentStore;

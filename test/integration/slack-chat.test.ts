@@ -30,7 +30,7 @@ function decode(body: Record<string, unknown>): SlackCall {
 /** `productionRetry`: the bot's own bounded retry (DEFAULT_SLACK_RETRY); otherwise retries are off. */
 function chat(options: { productionRetry?: boolean; coalesceMs?: number } = {}) {
   const retryConfig = options.productionRetry ? {} : { retryConfig: { retries: 0 } };
-  const client = createSlackWebClient({ token: 'xoxb-test-token', slackApiUrl: API, logger: pino({ level: 'silent' }), ...retryConfig });
+  const client = createSlackWebClient({ token: 'xoxb-tst', slackApiUrl: API, logger: pino({ level: 'silent' }), ...retryConfig });
   return createSlackChat({ client, channels: CHANNELS, coalesceMs: options.coalesceMs ?? 200 });
 }
 
@@ -208,7 +208,7 @@ describe('SlackChat errors', () => {
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as Error).message).toContain('while updating the checklist in #');
     expect((err as Error).message).toContain(fix);
-    expect((err as Error).message).not.toContain('xoxb-test-token');
+    expect((err as Error).message).not.toContain('xoxb-tst');
   });
 
   it('says the form must be reopened when Slack refuses an expired trigger_id', async () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
   slack = startFakeSlack();
   h = await createHarness({ rolloutMs: 300 });
   delete h.env.GITHUB_TOKEN; // GitHub is covered by the CLI e2e; here the repo tags are simply not checked
-  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-test-bot-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
+  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-bot', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
   bot = await startBot(loadConfig(h.env), createLogger('silent'), { coalesceMs: 100, relayIntervalMs: 100 });
 });
 

@@ -33,7 +33,7 @@ validation:
 `,
   });
   delete h.env.GITHUB_TOKEN;
-  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-test-bot-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
+  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-bot', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
   bot = await startBot(loadConfig(h.env), createLogger('silent'), { coalesceMs: 100, relayIntervalMs: 100 });
 });
 

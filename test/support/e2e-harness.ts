@@ -48,7 +48,7 @@ export async function createHarness(options: { rolloutMs?: number; configOverrid
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     KUBECONFIG: kube.kubeconfigPath,
-    GITHUB_TOKEN: 'ghp_e2eTestTokenValue000000000000000000',
+    GITHUB_TOKEN: 'ghp_fake_e2e_token',
     TARGET_REDIS_URL: `${REDIS_URL}/5`,
     ROLLBACK_CONFIG: configPath,
     LOG_LEVEL: 'silent',

@@ -48,7 +48,7 @@ slack: { channels: { incidents: incidents, releases: C0RELEASES } }
     const path = await configFile(testConfigYaml());
     let message = '';
     try {
-      loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x', SLACK_BOT_TOKEN: 'xoxp-hunter2-user-token' }, path);
+      loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x', SLACK_BOT_TOKEN: 'xoxp-hunter2' }, path);
     } catch (err) {
       message = (err as Error).message;
     }
