@@ -21,14 +21,33 @@ import { startWorker } from './worker.ts';
 
 export interface Bot {
   container: Container;
-  server: Server;
+  server: Server | null;
   port: number;
   relay: ChecklistRelay | null;
   registry: Registry;
   stop(): Promise<void>;
 }
 
-export async function startBot(config: AppConfig, log: Logger, options: { now?: () => Date; coalesceMs?: number; relayIntervalMs?: number } = {}): Promise<Bot> {
+/**
+ * `all` (the default): everything in one process. `web`: Slack and HTTP only — the steps run in
+ * separate `worker` processes (`rollback-commander worker`), which keeps a busy step off the
+ * event loop that must ack Slack within 3 s and lets the bot use more than one core.
+ */
+export type BotMode = 'all' | 'web' | 'worker';
+
+export interface BotOptions {
+  now?: () => Date;
+  coalesceMs?: number;
+  relayIntervalMs?: number;
+  mode?: BotMode;
+  /** Serve /healthz, /readyz, /metrics (and /slack/events in HTTP mode); default true. */
+  http?: boolean;
+}
+
+export async function startBot(config: AppConfig, log: Logger, options: BotOptions = {}): Promise<Bot> {
+  const mode = options.mode ?? 'all';
+  const runsWeb = mode !== 'worker';
+  const runsWorker = mode !== 'web';
   const slack = createSlackServices(config, log, { coalesceMs: options.coalesceMs });
   let relay: ChecklistRelay | null = null;
   const now = options.now ?? (() => new Date());
@@ -49,40 +68,52 @@ export async function startBot(config: AppConfig, log: Logger, options: { now?: 
       },
     },
   });
-  const worker = await startWorker(container);
   const stops: (() => Promise<unknown>)[] = [];
   const readiness: ReadinessCheck[] = [
     { name: 'postgres', check: async () => void (await container.pool.query('select 1')) },
     { name: 'redis', check: async () => void (await container.redis.ping()) },
-    { name: 'worker', check: async () => { if (!worker.worker.worker.isRunning()) throw new Error('the step worker is not running'); } },
   ];
+  if (runsWorker) {
+    const worker = await startWorker(container);
+    stops.push(() => worker.close());
+    readiness.push({ name: 'worker', check: async () => { if (!worker.worker.worker.isRunning()) throw new Error('the step worker is not running'); } });
+    if (slack) {
+      relay = createChecklistRelay({ slack, store: container.deps.store, cursor: createPgChatCursor(container.pool), config: config.runbook, now, log });
+      relay.start(options.relayIntervalMs);
+      const proposalWorker = await startProposalWorker({ connection: container.redis, prefix: config.env.QUEUE_PREFIX, propose: { store: container.deps.store, deployments: container.deployments, sourceControl: container.sourceControl }, config: config.runbook, slack, log });
+      stops.unshift(() => relay!.stop(), () => proposalWorker.close());
+    }
+  } else {
+    // Steps run elsewhere: ready only while some worker process is connected to the step queue.
+    readiness.push({ name: 'worker', check: async () => { if ((await container.queue.queue.getWorkers()).length === 0) throw new Error('no step worker is connected: start `rollback-commander worker`'); } });
+  }
   let fallback;
-  if (slack) {
+  if (slack && runsWeb) {
     const bolt = await createBoltApp(config.env, slack.client, log);
-    relay = createChecklistRelay({ slack, store: container.deps.store, cursor: createPgChatCursor(container.pool), config: config.runbook, now, log });
     const proposals = createProposalQueue(container.redis, config.env.QUEUE_PREFIX);
-    const proposalWorker = await startProposalWorker({ connection: container.redis, prefix: config.env.QUEUE_PREFIX, propose: { store: container.deps.store, deployments: container.deployments, sourceControl: container.sourceControl }, config: config.runbook, slack, log });
     registerListeners(bolt.app, { deps: container.deps, chat: slack.chat, proposals, log: log.child({ component: 'slack' }) });
     bolt.app.error(async (err) => void log.error({ err }, 'unhandled Bolt error'));
     await bolt.start();
-    relay.start(options.relayIntervalMs);
     fallback = bolt.receiver?.requestListener;
     readiness.push({ name: 'slack', check: async () => void (await slack.client.auth.test()) });
-    stops.push(() => bolt.stop(), () => relay!.stop(), () => proposalWorker.close(), () => proposals.close());
+    stops.unshift(() => bolt.stop(), () => proposals.close());
   }
-  const server = await startHttpServer({ port: config.env.PORT, registry, readiness, fallback });
-  log.info({ port: (server.address() as AddressInfo).port, environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
+  const server = options.http === false ? null : await startHttpServer({ port: config.env.PORT, registry, readiness, fallback });
+  const port = server ? (server.address() as AddressInfo).port : 0;
+  log.info({ mode, port, environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
   return {
     container,
     server,
-    port: (server.address() as AddressInfo).port,
+    port,
     relay,
     registry,
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      if (server) {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+      }
+      // Slack first (no new clicks), then the relay and workers drain, then the connections close.
       for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));
-      await worker.close();
       await container.close();
     },
   };

@@ -20,7 +20,7 @@ import { createSlackAnnouncer } from './slack/slack-announcer.ts';
 import { createSlackServices } from './slack/slack-services.ts';
 import { createLogger } from './logger.ts';
 import { incidentLine, renderChecklist, renderTimeline } from './text-report.ts';
-import { startWorker } from './worker.ts';
+import { startBot } from './bot.ts';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -244,15 +244,16 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('worker')
-    .description('run the BullMQ step worker until SIGTERM (drains the running steps)')
+    .description('run the step worker (and, with Slack, the thread relay) until SIGTERM, which drains the running steps')
     .option('--concurrency <n>', 'parallel steps (default: queue.concurrency in rollback.yml)', (v) => Number.parseInt(v, 10))
     .action(async (o) => {
-      const c = await open(cfg());
-      const w = await startWorker(c, { concurrency: o.concurrency });
-      io.out(`worker ready (queue prefix ${c.config.env.QUEUE_PREFIX})`);
+      const config = loadConfig(io.env, cfg());
+      if (o.concurrency) config.runbook.queue.concurrency = o.concurrency;
+      const bot = await startBot(config, createLogger(io.env.LOG_LEVEL ?? 'warn'), { mode: 'worker', http: false });
+      io.out(`worker ready (queue prefix ${config.env.QUEUE_PREFIX})`);
       await (io.stopSignal ?? new Promise(() => undefined));
       io.out('stopping: waiting for running steps to finish');
-      await w.close();
+      await bot.stop();
     });
   return program;
 }

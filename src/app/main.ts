@@ -14,7 +14,8 @@ function configArg(args: string[]): string | undefined {
 
 const log = createLogger();
 try {
-  const bot = await startBot(loadConfig(process.env, configArg(process.argv.slice(2))), log);
+  const config = loadConfig(process.env, configArg(process.argv.slice(2)));
+  const bot = await startBot(config, log, { mode: config.env.ROLLBACK_MODE });
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down: draining running steps');
     await bot.stop();
