@@ -12,6 +12,9 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { jobIdOf, STEP_QUEUE } from '../src/adapters/queue/bullmq-step-queue.ts';
 import { encodeButtonValue } from '../src/adapters/slack/action-ids.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPgChatCursor } from '../src/adapters/db/pg-chat-cursor.ts';
 import { startBot, type Bot } from '../src/app/bot.ts';
 import { loadConfig } from '../src/app/config.ts';
 import { advance } from '../src/domain/step-machine.ts';
@@ -65,14 +68,19 @@ export async function startBenchBot(slackMode: SlackMode): Promise<BenchBot> {
     };
     const problems: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void problems.push(line) });
-    const bot = await startBot(loadConfig(env), log);
+    // BENCH_BOT_MODE=split: Slack in this process (ROLLBACK_MODE=web), steps and the relay in a
+    // `rollback-commander worker` process, as a deployment that wants acks off the step loop runs it.
+    const split = process.env.BENCH_BOT_MODE === 'split';
+    const bot = await startBot(loadConfig(env), log, { mode: split ? 'web' : 'all' });
+    const worker = split ? await startWorkerProcess(bot, env) : null;
     const steps = await watchJobs(STEP_QUEUE, prefix);
     return {
       bot, slackMode, slack: fakes.slack, steps, problems,
       openIncidents: (label, count) => Promise.all(Array.from({ length: count }, (_, i) => openIncident(bot, `bench-${label}-${i}`))),
-      settle: () => bot.relay!.tick(),
+      settle: () => (worker ? relayDrained(bot) : bot.relay!.tick()),
       async close() {
         await steps.close();
+        if (worker) await stopProcess(worker);
         await bot.stop();
         await cleanUp();
       },
@@ -81,6 +89,29 @@ export async function startBenchBot(slackMode: SlackMode): Promise<BenchBot> {
     await cleanUp();
     throw err;
   }
+}
+
+async function startWorkerProcess(bot: Bot, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['src/app/cli.ts', 'worker'], { env, stdio: 'ignore' });
+  const deadline = Date.now() + 30_000;
+  while ((await bot.container.queue.queue.getWorkers()).length === 0) {
+    if (Date.now() > deadline) throw new Error('the worker process did not connect within 30 s');
+    await sleep(50);
+  }
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The worker process's relay has sent every event to (stand-in) Slack. */
+async function relayDrained(bot: Bot): Promise<void> {
+  const cursor = createPgChatCursor(bot.container.pool);
+  const deadline = Date.now() + 30_000;
+  while ((await cursor.pending()).length > 0 && Date.now() < deadline) await sleep(50);
 }
 
 async function dropAll(fakes: Fakes, dir: string, schema: string, prefix: string): Promise<void> {
