@@ -4,7 +4,6 @@
  * `/rollback` → modal (+ proposal) → submit → both checklists → Approve/Run clicks → thread lines
  * → final checklists.
  */
-import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBlockLimits } from '../../src/adapters/slack/block-limits.ts';
 import { encodeButtonValue } from '../../src/adapters/slack/action-ids.ts';
@@ -12,11 +11,10 @@ import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { runStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import type { KnownBlock } from '../../src/adapters/slack/block-kit.ts';
-import { startBot, type Bot } from '../../src/app/bot.ts';
-import { loadConfig } from '../../src/app/config.ts';
-import { createLogger } from '../../src/app/logger.ts';
-import { createHarness, type Harness } from '../support/e2e-harness.ts';
-import { SLACK_API_URL, startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import type { Bot } from '../../src/app/bot.ts';
+import type { Harness } from '../support/e2e-harness.ts';
+import { startSlackBotHarness, type SlackBotHarness } from '../support/slack-bot-harness.ts';
+import type { FakeSlack } from '../support/fake-slack.ts';
 import { CAPTAIN, SRE, STAKEHOLDER } from '../support/runbook-config.ts';
 import { findButton, latestChecklist, threadText } from '../support/slack-checklist.ts';
 import { until } from '../support/wait.ts';
@@ -27,24 +25,16 @@ let h: Harness;
 let bot: Bot;
 let slack: FakeSlack;
 
+let harness: SlackBotHarness;
+
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  slack = startFakeSlack();
-  h = await createHarness({ rolloutMs: 300 });
-  delete h.env.GITHUB_TOKEN; // GitHub is covered by the CLI e2e; here the repo tags are simply not checked
-  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-bot', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
-  bot = await startBot(loadConfig(h.env), createLogger('silent'), { coalesceMs: 100, relayIntervalMs: 100 });
+  harness = await startSlackBotHarness({ rolloutMs: 300 });
+  ({ h, bot, slack } = harness);
 });
 
-afterAll(async () => {
-  await bot?.stop();
-  await h?.close();
-  slack?.close();
-  nock.enableNetConnect();
-});
+afterAll(() => harness?.close());
 
-const send = (body: string) => sendToSlackEndpoint(bot.port, body);
+const send = (body: string) => harness.send(body);
 const checklistPosts = () => slack.of('chat.postMessage').filter((m) => !m.thread_ts);
 const thread = (channel: string) => threadText(slack, channel);
 const checklistIn = (channel: string) => latestChecklist(slack, channel);

@@ -3,28 +3,25 @@
  * engine on real Redis/Postgres: every step through a signed click (Skip through its modal), and
  * the resolve summary's figures checked against the timeline.
  */
-import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBot, type Bot } from '../../src/app/bot.ts';
-import { loadConfig } from '../../src/app/config.ts';
-import { createLogger } from '../../src/app/logger.ts';
+import { type Bot } from '../../src/app/bot.ts';
 import { formatDurationMs } from '../../src/adapters/slack/formatting.ts';
-import { createHarness, type Harness } from '../support/e2e-harness.ts';
-import { SLACK_API_URL, startFakeSlack, type FakeSlack } from '../support/fake-slack.ts';
+import type { Harness } from '../support/e2e-harness.ts';
+import { startSlackBotHarness, type SlackBotHarness } from '../support/slack-bot-harness.ts';
+import type { FakeSlack } from '../support/fake-slack.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 import { findButton, latestChecklist, threadText } from '../support/slack-checklist.ts';
 import { until } from '../support/wait.ts';
-import { buttonClick, interaction, sendToSlackEndpoint, SIGNING_SECRET, slashCommand } from '../support/slack-requests.ts';
+import { buttonClick, interaction, slashCommand } from '../support/slack-requests.ts';
 
 let h: Harness;
 let bot: Bot;
 let slack: FakeSlack;
 
+let harness: SlackBotHarness;
+
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  slack = startFakeSlack();
-  h = await createHarness({
+  harness = await startSlackBotHarness({
     rolloutMs: 200,
     configOverrides: `
 validation:
@@ -32,19 +29,12 @@ validation:
   queue_health: { threshold: 100, window: 1s, interval: 200ms }
 `,
   });
-  delete h.env.GITHUB_TOKEN;
-  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-bot', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
-  bot = await startBot(loadConfig(h.env), createLogger('silent'), { coalesceMs: 100, relayIntervalMs: 100 });
+  ({ h, bot, slack } = harness);
 });
 
-afterAll(async () => {
-  await bot?.stop();
-  await h?.close();
-  slack?.close();
-  nock.enableNetConnect();
-});
+afterAll(() => harness?.close());
 
-const send = (body: string) => sendToSlackEndpoint(bot.port, body);
+const send = (body: string) => harness.send(body);
 const checklist = () => latestChecklist(slack, 'C0INCIDENTS');
 const button = (actionId: string, stepId: string) => findButton(checklist(), actionId, stepId);
 const thread = (channel: string) => threadText(slack, channel);

@@ -1,0 +1,43 @@
+/**
+ * The whole bot for Slack tests: the e2e harness (fake cluster, fresh schema and queue prefix),
+ * Slack's Web API through the nock'd fake, and startBot in HTTP mode on a free port.
+ */
+import nock from 'nock';
+import { startBot, type Bot } from '../../src/app/bot.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { createLogger } from '../../src/app/logger.ts';
+import { createHarness, type Harness } from './e2e-harness.ts';
+import { SLACK_API_URL, startFakeSlack, type FakeSlack } from './fake-slack.ts';
+import { sendToSlackEndpoint, SIGNING_SECRET } from './slack-requests.ts';
+
+export interface SlackBotHarness {
+  h: Harness;
+  bot: Bot;
+  slack: FakeSlack;
+  /** A body signed as Slack signs it, sent to the bot's /slack/events. */
+  send(body: string): Promise<{ status: number; text: string }>;
+  close(): Promise<void>;
+}
+
+export async function startSlackBotHarness(options: { rolloutMs?: number; configOverrides?: string } = {}): Promise<SlackBotHarness> {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  const slack = startFakeSlack();
+  const h = await createHarness(options);
+  // GitHub is covered by the CLI tests; here the repo tags are simply not checked.
+  delete h.env.GITHUB_TOKEN;
+  Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-bot', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
+  const bot = await startBot(loadConfig(h.env), createLogger('silent'), { coalesceMs: 100, relayIntervalMs: 100 });
+  return {
+    h,
+    bot,
+    slack,
+    send: (body) => sendToSlackEndpoint(bot.port, body),
+    async close() {
+      await bot.stop();
+      await h.close();
+      slack.close();
+      nock.enableNetConnect();
+    },
+  };
+}
