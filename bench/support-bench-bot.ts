@@ -7,8 +7,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { pino } from 'pino';
 import { jobIdOf, STEP_QUEUE } from '../src/adapters/queue/bullmq-step-queue.ts';
 import { encodeButtonValue } from '../src/adapters/slack/action-ids.ts';
@@ -19,7 +17,7 @@ import { startBot, type Bot } from '../src/app/bot.ts';
 import { loadConfig } from '../src/app/config.ts';
 import { advance } from '../src/domain/step-machine.ts';
 import { SRE, testConfigYaml } from '../test/support/runbook-config.ts';
-import { clearPrefix, DATABASE_URL, REDIS_URL, uniqueName } from '../test/support/services.ts';
+import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../test/support/services.ts';
 import { buttonClick, SIGNING_SECRET } from '../test/support/slack-requests.ts';
 import { startFakes, type Fakes, type SlackMode } from './support-fakes.ts';
 import { watchJobs, type JobWatch } from './support-job-watch.ts';
@@ -117,12 +115,7 @@ async function relayDrained(bot: Bot): Promise<void> {
 async function dropAll(fakes: Fakes, dir: string, schema: string, prefix: string): Promise<void> {
   await fakes.close();
   await rm(dir, { recursive: true, force: true });
-  const redis = new Redis(REDIS_URL);
-  await clearPrefix(redis, prefix);
-  redis.disconnect();
-  const pool = new pg.Pool({ connectionString: DATABASE_URL });
-  await pool.query(`drop schema if exists ${schema} cascade`);
-  await pool.end();
+  await dropTestState(schema, prefix);
 }
 
 async function openIncident(bot: Bot, environment: string): Promise<BenchIncident> {

@@ -6,23 +6,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createK8sDeployments } from '../src/adapters/k8s/k8s-deployments.ts';
-import { startFakeKube } from '../test/fakes/fake-kube-server.ts';
-import { APPS, NS } from '../test/support/e2e-harness.ts';
+import { startClusterOnBadRelease } from '../test/support/e2e-harness.ts';
 import { decodeSlackBody, slackAnswer } from './support-slack-answers.ts';
 
-const kube = await startFakeKube({ rollout: { durationMs: 150 } });
-for (const app of APPS) kube.addDeployment({ namespace: NS, name: app.name, containers: [{ name: app.name, image: `${app.image}:v1.2.2` }], replicas: 2 });
-const kc = new KubeConfig();
-kc.loadFromFile(kube.kubeconfigPath);
-const deployments = createK8sDeployments({ kubeConfig: kc, namespace: NS });
-await Promise.all(
-  APPS.map(async (app) => {
-    await deployments.setImages(app.name, [{ container: app.name, image: `${app.image}:v1.2.3` }]);
-    await deployments.waitForRollout(app.name, { timeoutMs: 10_000 });
-  }),
-);
+const kube = await startClusterOnBadRelease(150);
 // The fake records every request for tests; a long benchmark doesn't need them kept.
 setInterval(() => void (kube.requests.length = 0), 1000).unref();
 

@@ -7,13 +7,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
 import { runCli } from '../../src/app/cli.ts';
 import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
 import { testConfigYaml } from './runbook-config.ts';
-import { clearPrefix, DATABASE_URL, REDIS_URL, uniqueName } from './services.ts';
+import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from './services.ts';
 
 export const NS = 'prod';
 export const APPS = [
@@ -33,9 +31,7 @@ export interface Harness {
 }
 
 export async function createHarness(options: { rolloutMs?: number; configOverrides?: string } = {}): Promise<Harness> {
-  const kube = await startFakeKube({ rollout: { durationMs: options.rolloutMs ?? 150 } });
-  for (const app of APPS) kube.addDeployment({ namespace: NS, name: app.name, containers: [{ name: app.name, image: `${app.image}:v1.2.2` }], replicas: 2 });
-  await deployBadRelease(kube);
+  const kube = await startClusterOnBadRelease(options.rolloutMs ?? 150);
   const dir = await mkdtemp(join(tmpdir(), 'rc-e2e-'));
   const configPath = join(dir, 'rollback.yml');
   await writeFile(configPath, testConfigYaml(options.configOverrides ?? ''));
@@ -68,18 +64,18 @@ export async function createHarness(options: { rolloutMs?: number; configOverrid
     patchesOf: (name) => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length,
     async close() {
       await kube.close();
-      const redis = new Redis(REDIS_URL);
-      await clearPrefix(redis, prefix);
-      redis.disconnect();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      await pool.query(`drop schema if exists ${schema} cascade`);
-      await pool.end();
+      await dropTestState(schema, prefix);
     },
   };
 }
 
-/** v1.2.3 goes out the way a deploy would ship it, so v1.2.2 is in the ReplicaSet history. */
-async function deployBadRelease(kube: FakeKube): Promise<void> {
+/**
+ * A fake cluster whose api/web/worker run the bad release v1.2.3, shipped the way a deploy would
+ * ship it, so v1.2.2 is in their ReplicaSet history.
+ */
+export async function startClusterOnBadRelease(rolloutMs: number): Promise<FakeKube> {
+  const kube = await startFakeKube({ rollout: { durationMs: rolloutMs } });
+  for (const app of APPS) kube.addDeployment({ namespace: NS, name: app.name, containers: [{ name: app.name, image: `${app.image}:v1.2.2` }], replicas: 2 });
   const kc = new KubeConfig();
   kc.loadFromFile(kube.kubeconfigPath);
   const deployments = createK8sDeployments({ kubeConfig: kc, namespace: NS });
@@ -89,4 +85,5 @@ async function deployBadRelease(kube: FakeKube): Promise<void> {
       await deployments.waitForRollout(app.name, { timeoutMs: 10_000 });
     }),
   );
+  return kube;
 }

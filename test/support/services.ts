@@ -47,3 +47,13 @@ export async function clearPrefix(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
   } while (cursor !== '0');
 }
+
+/** Drops what a test run left: its Postgres schema and its BullMQ keys. */
+export async function dropTestState(schema: string, prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  await clearPrefix(redis, prefix);
+  redis.disconnect();
+  const pool = new pg.Pool({ connectionString: DATABASE_URL });
+  await pool.query(`drop schema if exists ${schema} cascade`);
+  await pool.end();
+}
