@@ -16,12 +16,12 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { releaseBody, tagBody } from '../fixtures/github/github-api.ts';
 import { adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
 import { createHarness, NS, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, DB_OWNER, SRE } from '../support/runbook-config.ts';
+import { abortOpenIncidents } from '../support/incidents.ts';
 
 const API = 'https://api.github.com';
 const REPO = '/repos/ValueCanvas/ValueCanvas';
@@ -74,9 +74,7 @@ database:
 
 // One open rollback per environment: each test starts from none, whatever the last one left.
 beforeEach(async () => {
-  for (const open of await container.deps.store.list({ openOnly: true })) {
-    await abortIncident(container.deps, { incidentId: open.id, actor: CAPTAIN, reason: 'next test' });
-  }
+  await abortOpenIncidents(container.deps);
 });
 
 afterAll(async () => {

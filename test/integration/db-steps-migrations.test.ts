@@ -11,7 +11,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, parseRunbookConfig } from '../../src/app/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import type { StepRecord } from '../../src/domain/incident.ts';
 import type { PlannedExecutor, RunExecutor } from '../../src/flows/executor.ts';
@@ -22,6 +21,7 @@ import { createAppDatabase, fixture, snapshot, type AppDatabase } from '../fixtu
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, DB_OWNER, SRE, testConfig } from '../support/runbook-config.ts';
 import { failureOf, testContext, testStep } from '../support/step-context.ts';
+import { abortOpenIncidents } from '../support/incidents.ts';
 
 const API = 'https://api.github.com';
 const REPO = '/repos/ValueCanvas/ValueCanvas';
@@ -52,9 +52,7 @@ beforeAll(async () => {
 
 // One open rollback per environment: each test starts from none, whatever the last one left.
 beforeEach(async () => {
-  for (const open of await container.deps.store.list({ openOnly: true })) {
-    await abortIncident(container.deps, { incidentId: open.id, actor: CAPTAIN, reason: 'next test' });
-  }
+  await abortOpenIncidents(container.deps);
 });
 
 afterAll(async () => {

@@ -8,7 +8,6 @@ import { createPgIncidentStore } from '../../src/adapters/db/pg-incident-store.t
 import { createBullmqStepQueue, jobIdOf } from '../../src/adapters/queue/bullmq-step-queue.ts';
 import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-directory.ts';
 import type { FlowDeps } from '../../src/flows/deps.ts';
-import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { approveStep, runStep, skipStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { executeStep } from '../../src/flows/execute-step.ts';
@@ -17,6 +16,7 @@ import { RUNBOOK } from '../../src/domain/steps.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
 import type { Redis } from 'ioredis';
+import { abortOpenIncidents } from '../support/incidents.ts';
 
 let db: TestDb;
 let redis: Redis;
@@ -43,9 +43,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   clock = new Date(clock.getTime() + 3600_000);
-  for (const inc of await deps.store.list({ openOnly: true })) {
-    await abortIncident(deps, { incidentId: inc.id, actor: CAPTAIN, reason: 'test cleanup' });
-  }
+  await abortOpenIncidents(deps);
 });
 
 async function start(overrides: Partial<Parameters<typeof startRollback>[1]> = {}) {

@@ -20,13 +20,13 @@ import type { FlowDeps } from '../../src/flows/deps.ts';
 import { executeStep } from '../../src/flows/execute-step.ts';
 import type { Executors } from '../../src/flows/executor.ts';
 import { exportTimeline } from '../../src/flows/export-timeline.ts';
-import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { createResolve } from '../../src/flows/steps/resolve.ts';
 import { approveStep, confirmStep, runStep, skipStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { API, OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
+import { abortOpenIncidents } from '../support/incidents.ts';
 
 const MIN = 60_000;
 const ISSUE = `https://github.com/${OWNER}/${REPO}/issues/77`;
@@ -77,7 +77,7 @@ afterAll(async () => {
 beforeEach(async () => {
   t0 = new Date(t0.getTime() + 24 * 3600_000);
   clock = t0;
-  for (const inc of await deps.store.list({ openOnly: true })) await abortIncident(deps, { incidentId: inc.id, actor: CAPTAIN, reason: 'next test' });
+  await abortOpenIncidents(deps);
 });
 
 const exec = (incidentId: string, stepId: StepId, attempt: number, kind?: 'apply') =>

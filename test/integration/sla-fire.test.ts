@@ -15,12 +15,12 @@ import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-
 import type { TimelineEvent } from '../../src/domain/incident.ts';
 import { correctTimes } from '../../src/flows/correct-times.ts';
 import type { FlowDeps } from '../../src/flows/deps.ts';
-import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { fireSlaTimer } from '../../src/flows/sla-timers.ts';
 import { skipStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
+import { abortOpenIncidents } from '../support/incidents.ts';
 
 /** The domain clock runs three days behind the wall clock: delays must come from it, not from Date.now(). */
 const OFFSET = 3 * 24 * 3600_000;
@@ -62,7 +62,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  for (const inc of await deps.store.list({ openOnly: true })) await abortIncident(deps, { incidentId: inc.id, actor: CAPTAIN, reason: 'next test' });
+  await abortOpenIncidents(deps);
 });
 
 async function slaEvents(incidentId: string, until: (events: TimelineEvent[]) => boolean): Promise<TimelineEvent[]> {

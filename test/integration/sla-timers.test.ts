@@ -22,6 +22,7 @@ import { approveStep, confirmStep, runStep, skipStep } from '../../src/flows/ste
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
+import { abortOpenIncidents } from '../support/incidents.ts';
 
 let db: TestDb;
 let redis: Redis;
@@ -59,7 +60,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   clock = new Date(clock.getTime() + 24 * 3600_000);
-  for (const inc of await deps.store.list({ openOnly: true })) await abortIncident(deps, { incidentId: inc.id, actor: CAPTAIN, reason: 'next test' });
+  await abortOpenIncidents(deps);
   await sweepSlaTimers(deps);
 });
 

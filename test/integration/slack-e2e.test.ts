@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBlockLimits } from '../../src/adapters/slack/block-limits.ts';
 import { encodeButtonValue } from '../../src/adapters/slack/action-ids.ts';
-import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { runStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import type { KnownBlock } from '../../src/adapters/slack/block-kit.ts';
@@ -20,6 +19,7 @@ import { findButton, latestChecklist, threadText } from '../support/slack-checkl
 import { until } from '../support/wait.ts';
 import { buttonClick, interaction, sendToSlackEndpoint, SIGNING_SECRET, slashCommand } from '../support/slack-requests.ts';
 import { signSlackRequest } from '../support/slack-sign.ts';
+import { abortOpenIncidents } from '../support/incidents.ts';
 
 let h: Harness;
 let bot: Bot;
@@ -201,7 +201,7 @@ describe('bad and hostile input', () => {
 describe('Slack API errors', () => {
   it('fails the announce step with what to fix when a channel id is wrong, and a Retry posts only what is missing', async () => {
     const deps = bot.container.deps;
-    for (const open of await deps.store.list({ openOnly: true })) await abortIncident(deps, { incidentId: open.id, actor: CAPTAIN, reason: 'next test' });
+    await abortOpenIncidents(deps);
     const posts = checklistPosts().length;
     slack.failNext('chat.postMessage', 200, { ok: false, error: 'channel_not_found' }, {}, (b) => b.channel === 'C0RELEASES' && !b.thread_ts);
     const incident = await startRollback(deps, { badVersion: 'v1.2.3', severity: 'P2', trigger: 'slo_breach', actor: SRE });

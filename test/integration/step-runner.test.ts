@@ -15,12 +15,12 @@ import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import type { FlowDeps } from '../../src/flows/deps.ts';
 import { executeStep } from '../../src/flows/execute-step.ts';
 import type { Executors, StepContext } from '../../src/flows/executor.ts';
-import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { reconcile } from '../../src/flows/reconcile.ts';
 import { abortStep, runStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
+import { abortOpenIncidents } from '../support/incidents.ts';
 
 let db: TestDb;
 let redis: Redis;
@@ -64,7 +64,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   calls.length = 0;
-  for (const inc of await deps.store.list({ openOnly: true })) await abortIncident(deps, { incidentId: inc.id, actor: CAPTAIN, reason: 'next test' });
+  await abortOpenIncidents(deps);
 });
 
 async function settled(incidentId: string, stepId: 'pause_deploys'): Promise<{ state: string; error: string | null; attempt: number }> {
