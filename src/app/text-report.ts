@@ -1,7 +1,7 @@
 /** Plain-text checklist and timeline for the CLI (the break-glass path when Slack is down). */
 import { formatDistanceStrict } from 'date-fns';
 import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
-import { availableActions, missingApprovals, unmetPrerequisite } from '../domain/step-actions.ts';
+import { availableActions, owedApprovals, unmetPrerequisite } from '../domain/step-actions.ts';
 import { PHASES, PHASE_TITLES, RUNBOOK } from '../domain/steps.ts';
 import type { IncidentSnapshot } from '../flows/ports.ts';
 
@@ -33,8 +33,7 @@ export function renderChecklist(snap: IncidentSnapshot, now: Date): string {
       if (!rec) continue;
       const situation = { def, record: rec, incident: i, steps: snap.steps, approvals: snap.approvals.filter((a) => a.stepId === def.id && a.attempt === rec.attempt) };
       const actions = availableActions(situation);
-      const gateOpen = def.approval?.when === 'before_run' ? ['pending', 'failed', 'aborted'].includes(rec.state) : rec.state === 'awaiting_approval';
-      const missing = gateOpen ? missingApprovals(def, situation.approvals) : [];
+      const missing = owedApprovals(def, rec, situation.approvals);
       const blocked = rec.state === 'pending' ? unmetPrerequisite(situation) : null;
       const detail = rec.error ?? rec.summary ?? blocked ?? '';
       lines.push(`  ${MARK[rec.state]} ${def.id.padEnd(17)} ${rec.state.padEnd(21)} ${detail}`.trimEnd());

@@ -53,6 +53,17 @@ export function missingApprovals(def: StepDefinition, approvals: readonly Approv
   return missing;
 }
 
+/**
+ * The approvals a step is waiting for now: before it runs (before_run) or on what it proposed or
+ * planned (after_run, plan). Empty when the step is not at its approval gate.
+ */
+export function owedApprovals(def: StepDefinition, record: StepRecord, approvals: readonly Approval[]): Role[] {
+  const rule = def.approval;
+  if (!rule) return [];
+  const atGate = rule.when === 'before_run' ? ['pending', 'failed', 'aborted'].includes(record.state) : record.state === 'awaiting_approval';
+  return atGate ? missingApprovals(def, approvals) : [];
+}
+
 export function availableActions(s: StepSituation): StepAction[] {
   if (s.incident.state !== 'open') return [];
   const state = s.record.state;

@@ -4,7 +4,7 @@
  * same view in, same blocks out (the golden files depend on it).
  */
 import type { Approval, Incident, StepRecord, StepState } from '../../domain/incident.ts';
-import { availableActions, missingApprovals, unmetPrerequisite, type StepAction } from '../../domain/step-actions.ts';
+import { availableActions, owedApprovals, unmetPrerequisite, type StepAction } from '../../domain/step-actions.ts';
 import { isDone } from '../../domain/step-machine.ts';
 import { PHASE_TITLES, PHASES, RUNBOOK, stepDefinition, type Role, type StepDefinition, type StepId } from '../../domain/steps.ts';
 import { encodeButtonValue, STEP_ACTION_IDS, stepActionsBlockId, stepBlockId } from './action-ids.ts';
@@ -139,10 +139,7 @@ function approvalNotes(def: StepDefinition, record: StepRecord, approvals: reado
   const who = (roles: readonly Role[]) => roles.map((r) => ROLE_TITLES[r]).join(' + ');
   // A planned step shows its plan first; say up front whose approval it will need.
   if (rule.when === 'plan' && record.state === 'pending') return [...notes, `Run shows the plan, then it needs approval: ${who(rule.approvers)}`];
-  const gateOpen =
-    (rule.when === 'before_run' && ['pending', 'failed', 'aborted'].includes(record.state)) ||
-    (rule.when !== 'before_run' && record.state === 'awaiting_approval');
-  const missing = gateOpen ? missingApprovals(def, approvals) : [];
+  const missing = owedApprovals(def, record, approvals);
   if (missing.length > 0) notes.push(ready ? `*needs approval: ${who(missing)}*` : `needs approval: ${who(missing)}`);
   return notes;
 }
