@@ -7,7 +7,7 @@ import { UserFacingError, type ErrorCode } from '../domain/errors.ts';
 import type { Incident, StepRecord } from '../domain/incident.ts';
 import { availableActions, approvalRoleFor, missingApprovals, rolesFor, unmetPrerequisite, type StepAction } from '../domain/step-actions.ts';
 import { advance, describeState } from '../domain/step-machine.ts';
-import { stepDefinition, type StepId } from '../domain/steps.ts';
+import { stepDefinition, type Role, type StepId } from '../domain/steps.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, Mutation, NewEvent, StepJob } from './ports.ts';
 import { describeRoles, refuse, requireRole } from './refuse.ts';
@@ -24,7 +24,8 @@ export interface StepCommand {
 }
 
 type Outcome<R> = { ok: true; value: R; events: NewEvent[] } | { ok: false; code: ErrorCode; reason: string };
-type Decide<R> = (snap: IncidentSnapshot, record: StepRecord) => Outcome<R> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> };
+/** `roles`: the actor's roles, already checked to allow the action. */
+type Decide<R> = (snap: IncidentSnapshot, record: StepRecord, roles: readonly Role[]) => Outcome<R> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> };
 
 const ACTION_VERBS: Record<StepAction, string> = { run: 'run', retry: 'retry', approve: 'approve', confirm: 'confirm', skip: 'skip', abort: 'abort' };
 
@@ -36,12 +37,12 @@ const ACTION_VERBS: Record<StepAction, string> = { run: 'run', retry: 'retry', a
 async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, decide: Decide<R>, afterCommit?: (value: R) => Promise<void>): Promise<R> {
   const def = stepDefinition(cmd.stepId);
   const at = { incidentId: cmd.incidentId, stepId: cmd.stepId, actor: cmd.actor, action };
-  await requireRole(deps, at, rolesFor(action, def), `${ACTION_VERBS[action]} \`${cmd.stepId}\``);
+  const roles = await requireRole(deps, at, rolesFor(action, def), `${ACTION_VERBS[action]} \`${cmd.stepId}\``);
   const outcome = await deps.store.mutate<Outcome<R>>(cmd.incidentId, (snap) => {
     const record = snap.steps.get(cmd.stepId);
     const early = precheck(snap, record, cmd);
     if (early) return { events: [], result: early };
-    const decided = decide(snap, record!);
+    const decided = decide(snap, record!, roles);
     if (!decided.ok) return { events: [], result: decided };
     const milestones = milestonesOnCommit(snap, decided.mutation?.steps ?? [], deps.now());
     const events = [...decided.events, ...milestones.events];
@@ -116,8 +117,7 @@ export async function enqueue(deps: FlowDeps, job: StepJob): Promise<void> {
 }
 
 export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: string }): Promise<{ complete: boolean; applying?: StepJob }> {
-  const roles = await deps.roles.rolesOf(cmd.actor);
-  const result = await command<{ complete: boolean; applying?: StepJob }>(deps, cmd, 'approve', (snap, record) => {
+  const result = await command<{ complete: boolean; applying?: StepJob }>(deps, cmd, 'approve', (snap, record, roles) => {
     if (!allowed(snap, record, 'approve')) return { ok: false, code: 'prerequisite_unmet', reason: whyNot(snap, record, 'approve') };
     const s = situation(snap, record);
     if (s.def.approval?.when === 'after_run') return approveProposal(deps, cmd, snap.incident, record);
