@@ -1,6 +1,7 @@
 /**
- * The `Chat` port: what the flows need from the chat system. Lives here until the flows move it
- * into src/flows/ports.ts; SlackChat (slack-chat.ts) implements it.
+ * The `Chat` port: what the Slack side of the app (announcer, relay, listeners) needs from the
+ * chat system. The flows never call it — they write the timeline, which the relay renders — so it
+ * lives with its only implementation, SlackChat (slack-chat.ts).
  *
  * Error contract as in ports.ts: UserFacingError for what a person must fix (bot not in the
  * channel, wrong channel id, invalid token), AppError with transient: true for what a retry may fix.
