@@ -11,6 +11,7 @@ import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.t
 import { runBackupRestore } from '../../src/flows/steps/backup-restore.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup-promote.ts';
 import { ADMIN_URL, adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { until } from '../support/wait.ts';
 
 const run = promisify(execFile);
 const GOOD = 'prod-20261124T031500Z.dump';
@@ -52,14 +53,14 @@ beforeAll(async () => {
   const good = await readFile(join(dir, GOOD));
   await writeFile(join(dir, TRUNCATED), good.subarray(0, Math.floor(good.length * 0.6)));
   // A table whose CHECK sleeps per row while it is being restored (not while seeded here): its
-  // COPY takes ~1.2 s, long enough to kill the worker mid-restore.
+  // COPY takes ~10 s, long enough to kill the worker mid-restore and see its pg_restore outlive it.
   slowSource = await createAppDatabase({ seed: true });
   await slowSource.query(
     `create function slow_check(i int) returns boolean language plpgsql immutable as $$
      begin if current_database() like 'rc\\_restore%' then perform pg_sleep(0.4); end if; return true; end $$`,
   );
   await slowSource.query(`create table slow (id int check (slow_check(id)))`);
-  await slowSource.query(`insert into slow select generate_series(1, 3)`);
+  await slowSource.query(`insert into slow select generate_series(1, 25)`);
   await pgDump(slowSource, SLOW);
 });
 
@@ -144,13 +145,14 @@ describe('backup restore', () => {
     });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('close', resolve));
+    // Its pg_restore dies with it rather than loading on alone (the slow table takes ~10 s).
+    await until('the killed worker’s pg_restore to end', async () => (await restoresInto(name)).length === 0, 5000);
     expect(await databaseComment(name)).toMatchObject({ state: 'restoring' });
 
     // The retry restores another backup: that the slow table is gone proves it started over.
     const result = await runBackupRestore({ config: withDir(), incidentId: id, backupName: GOOD, serverUrl: ADMIN_URL });
     expect(result).toMatchObject({ database: name, resumed: false, cleanedUp: true, validation: { ok: true } });
     expect((await adminQuery(`select to_regclass('public.slow') as t`, [], urlFor(name))).rows).toEqual([{ t: null }]);
-    await killOrphanedRestores(name);
   });
 
   it('treats an empty, unmarked database of that name as a creation cut short by a kill, and restores', async () => {
@@ -167,12 +169,16 @@ describe('backup restore', () => {
   });
 });
 
-/** The killed worker's pg_restore may outlive it (its own process group); end only that one. */
-async function killOrphanedRestores(database: string): Promise<void> {
+/** Live pg_restore processes loading into `database` (a zombie awaiting its reaper is not alive). */
+async function restoresInto(database: string): Promise<number[]> {
+  const pids: number[] = [];
   for (const pid of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(pid)) continue;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
     const program = cmdline.split('\0')[0] ?? '';
-    if (program.endsWith('pg_restore') && cmdline.includes(`--dbname=${database}\0`)) process.kill(Number(pid), 'SIGKILL');
+    const zombie = /^\d+ \(.*\) Z/.test(stat);
+    if (program.endsWith('pg_restore') && cmdline.includes(`--dbname=${database}\0`) && !zombie) pids.push(Number(pid));
   }
+  return pids;
 }

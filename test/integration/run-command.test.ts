@@ -1,9 +1,22 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import { renderArgv } from '../../src/adapters/process/argv-template.ts';
 import { childEnv, runCommand, type OutputLine } from '../../src/adapters/process/run-command.ts';
+import { until } from '../support/wait.ts';
 
 const node = (script: string) => ['node', '-e', script];
+
+/** Alive and not a zombie waiting for a reaper (ps state Z). */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   const err = await promise.then(
@@ -89,6 +102,24 @@ describe('runCommand', () => {
     expect(() => childEnv(['SUPABASE_ACCESS_TOKEN'], {}, 'database.revert_command.env')).toThrow(
       'database.revert_command.env passes SUPABASE_ACCESS_TOKEN to the command, but SUPABASE_ACCESS_TOKEN is not set',
     );
+  });
+
+  it('ends the command and its children when the bot process is SIGKILLed mid-run', async () => {
+    const script = 'sleep 300 & echo "grandchild $!"; echo "command $$"; wait';
+    const fixture = join(import.meta.dirname, '../fixtures/process/run-command-in-child.ts');
+    const parent = spawn('node', [fixture, JSON.stringify(['sh', '-c', script])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    parent.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const pids = await until('the command to print its pids', () => {
+      const command = /command (\d+)/.exec(output)?.[1];
+      const grandchild = /grandchild (\d+)/.exec(output)?.[1];
+      return command && grandchild ? [Number(command), Number(grandchild)] : null;
+    });
+    expect(pids.every(isRunning)).toBe(true);
+    parent.kill('SIGKILL');
+    await until('the command and its child to die with the parent', () => !pids.some(isRunning), 10_000);
   });
 
   it('says which program is missing instead of a bare ENOENT', async () => {

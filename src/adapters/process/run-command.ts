@@ -3,8 +3,8 @@
  * PATH plus only the variables asked for (never the bot's own tokens), a timeout that kills it,
  * and every output line streamed with secrets redacted. The exit status decides.
  */
-import { spawn } from 'node:child_process';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { spawnGuarded, type StartError } from './child-guard.ts';
 import { redact } from './redact.ts';
 
 export interface OutputLine {
@@ -67,13 +67,11 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
       reject(new AppError('aborted', `${what} was not started: the step was aborted`));
       return;
     }
-    const child = spawn(argv[0] as string, argv.slice(1), {
+    // Its own process group, so a wrapper script's children die with it, under a guard that ends
+    // that group when this process dies, even by SIGKILL (child-guard.ts).
+    const { child, startError } = spawnGuarded(argv, {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
       cwd: options.cwd,
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so a wrapper script's children die with it.
-      detached: true,
     });
     let stopped: 'timeout' | 'aborted' | undefined;
     let killTimer: NodeJS.Timeout | undefined;
@@ -95,14 +93,15 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       finish();
-      if (err.code === 'ENOENT') {
-        reject(new UserFacingError('config_invalid', `${what}: ${argv[0]} was not found on PATH — install it in the image or fix the command`, { cause: err }));
-      } else {
-        reject(new AppError('internal', `${what}: could not start ${redact(String(argv[0]), secrets)}: ${err.message}`, { cause: err }));
-      }
+      reject(startFailure(what, [process.execPath], secrets, { code: err.code ?? 'error', message: err.message }));
     });
     child.on('close', (code, signal) => {
       finish();
+      const notStarted = startError();
+      if (notStarted) {
+        reject(startFailure(what, argv, secrets, notStarted));
+        return;
+      }
       flushStdout();
       flushStderr();
       const durationMs = Date.now() - started;
@@ -119,6 +118,22 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
       }
     });
   });
+}
+
+function startFailure(
+  what: string,
+  argv: readonly string[],
+  secrets: readonly (string | undefined)[],
+  err: StartError,
+): AppError {
+  const program = redact(String(argv[0]), secrets);
+  if (err.code === 'ENOENT') {
+    return new UserFacingError(
+      'config_invalid',
+      `${what}: ${program} was not found on PATH — install it in the image or fix the command`,
+    );
+  }
+  return new AppError('internal', `${what}: could not start ${program}: ${redact(err.message, secrets)}`);
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
