@@ -14,7 +14,7 @@ import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const CLUSTER = 'rcpw';
+const DEFAULT_CLUSTER = 'rcpw';
 export const PASSWORD_ROLE = 'rcpw_app';
 const HBA = [
   '# Written by test/support/password-cluster.ts: TCP connections must send a password.',
@@ -42,27 +42,40 @@ interface ClusterInfo {
   configdir: string;
 }
 
-export async function ensurePasswordCluster(): Promise<PasswordCluster> {
+export interface ClusterOptions {
+  /** Another cluster than rcpw, for settings the password test's cluster should not have. */
+  name?: string;
+  /** Server settings applied with ALTER SYSTEM and a reload (SIGHUP-level settings only). */
+  settings?: Record<string, string>;
+}
+
+export async function ensurePasswordCluster(options: ClusterOptions = {}): Promise<PasswordCluster> {
   requireTools();
-  let info = (await listClusters()).find((c) => c.cluster === CLUSTER);
+  const cluster = options.name ?? DEFAULT_CLUSTER;
+  let info = (await listClusters()).find((c) => c.cluster === cluster);
   if (!info) {
     const version = newestServerVersion();
     const port = await freePort((await listClusters()).map((c) => Number(c.port)));
-    await run('pg_createcluster', [String(version), CLUSTER, '--port', String(port), '--start-conf', 'manual', '--', '--auth-host=scram-sha-256', '--auth-local=peer']);
-    info = (await listClusters()).find((c) => c.cluster === CLUSTER) as ClusterInfo;
+    await run('pg_createcluster', [String(version), cluster, '--port', String(port), '--start-conf', 'manual', '--', '--auth-host=scram-sha-256', '--auth-local=peer']);
+    info = (await listClusters()).find((c) => c.cluster === cluster) as ClusterInfo;
   }
   const hbaPath = `${info.configdir}/pg_hba.conf`;
   const hbaChanged = readFileSync(hbaPath, 'utf8') !== HBA;
   if (hbaChanged) writeFileSync(hbaPath, HBA);
   if (!info.running) {
-    await run('pg_ctlcluster', ['--skip-systemctl-redirect', String(info.version), CLUSTER, 'start']);
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', String(info.version), cluster, 'start']);
   } else if (hbaChanged) {
-    await run('pg_ctlcluster', ['--skip-systemctl-redirect', String(info.version), CLUSTER, 'reload']);
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', String(info.version), cluster, 'reload']);
   }
   const port = Number(info.port);
   // Characters that must be URL-encoded, so the encoded form is exercised too.
   const password = `pw/${randomBytes(9).toString('hex')}:@%`;
   await psqlAsPostgres(port, setPasswordSql(password));
+  const settings = Object.entries(options.settings ?? {});
+  if (settings.length) {
+    const sql = settings.map(([key, value]) => `alter system set ${key} = '${value.replace(/'/g, "''")}';`);
+    await psqlAsPostgres(port, [...sql, 'select pg_reload_conf();'].join('\n'));
+  }
   const user = PASSWORD_ROLE;
   return {
     version: info.version,

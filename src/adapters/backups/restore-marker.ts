@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 
+export { dropDatabase } from './drop-database.ts';
+
 export interface RestoreMarker {
   tool: 'rollback-commander';
   incident: string;
@@ -58,7 +60,3 @@ function parseMarker(comment: string | null): RestoreMarker | null {
   }
 }
 
-/** Terminates leftover sessions too: a pg_restore orphaned by a killed worker may still be connected. */
-export async function dropDatabase(admin: pg.Client, database: string): Promise<void> {
-  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
-}
