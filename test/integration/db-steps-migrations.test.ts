@@ -165,6 +165,7 @@ describe('driving the executors directly', () => {
   const source = (files = SHIPPED, downs: Record<string, string> = {}): MigrationSource => ({
     compare: async () => ({ files }),
     getFileContent: async (path) => downs[path] ?? null,
+    listDirectory: async () => null,
   });
   const deps = (over: Partial<DatabaseStepDeps>): DatabaseStepDeps => ({
     source: source(),

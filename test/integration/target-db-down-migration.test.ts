@@ -122,6 +122,7 @@ describe('migration revert step functions', () => {
     return {
       reads,
       compare: async () => ({ files: [] }),
+      listDirectory: async () => null,
       getFileContent: async (path, ref) => {
         reads.push(`${path}@${ref}`);
         return files[path] ?? null;

@@ -64,6 +64,7 @@ describe('reading the app database head', () => {
         return { files: RELEASE_FILES };
       },
       getFileContent: async () => null,
+      listDirectory: async () => null,
     };
     const scope = await determineMigrationScope({ source, targetDatabaseUrl: db.url, config, badVersion: 'v1.2.3', targetVersion: 'v1.2.2' });
     expect(scope.rollbackNeeded).toBe(true);

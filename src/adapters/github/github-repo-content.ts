@@ -19,19 +19,33 @@ export interface CompareFile {
 
 export interface CompareResult {
   commits: CompareCommit[];
-  /** GitHub lists at most 300 changed files for a comparison, all on its first page. */
+  /** GitHub lists at most COMPARE_FILE_CAP changed files for a comparison, all on its first page. */
   files: CompareFile[];
   totalCommits: number;
+}
+
+export interface DirectoryEntry {
+  /** The path from the repository root. */
+  path: string;
+  /** The blob's SHA: the same name with another SHA is an edited file. */
+  sha: string;
+  type: string;
 }
 
 export interface GitHubRepoContent {
   listReleaseTags(): Promise<string[]>;
   compare(base: string, head: string): Promise<CompareResult>;
   getFileContent(path: string, ref: string): Promise<string | null>;
+  /** A directory's entries at a ref (at most DIRECTORY_LISTING_CAP); null when it does not exist there. */
+  listDirectory(path: string, ref: string): Promise<DirectoryEntry[] | null>;
   tagExists(tag: string): Promise<boolean>;
 }
 
 const PER_PAGE = 100;
+/** GitHub's compare lists at most this many changed files, all on its first page (files are not paged). */
+export const COMPARE_FILE_CAP = 300;
+/** The contents API returns at most this many entries of a directory. */
+export const DIRECTORY_LISTING_CAP = 1000;
 /** Enough for any release a person would review; beyond this we report the total only. */
 const MAX_COMPARE_PAGES = 10;
 
@@ -84,6 +98,19 @@ export function createGitHubRepoContent(octokit: GitHubOctokit, owner: string, r
           // Files over 1 MB come without content; the raw media type returns them whole.
           const raw = await octokit.request(route, { owner, repo, path, ref, mediaType: { format: 'raw' } });
           return String(raw.data);
+        } catch (err) {
+          if (statusOf(err) === 404) return null;
+          throw err;
+        }
+      }),
+
+    listDirectory: (path, ref) =>
+      call({ action: `while listing ${path} at ${ref} in ${slug}`, ...readContents }, async () => {
+        try {
+          const route = 'GET /repos/{owner}/{repo}/contents/{+path}';
+          const { data } = await octokit.request(route, { owner, repo, path, ref });
+          if (!Array.isArray(data)) return null;
+          return data.map((e: DirectoryEntry) => ({ path: e.path, sha: e.sha, type: e.type }));
         } catch (err) {
           if (statusOf(err) === 404) return null;
           throw err;

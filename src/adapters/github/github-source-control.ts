@@ -13,7 +13,7 @@ import { createGitHubOctokit, DEFAULT_GITHUB_API_URL, type GitHubOctokitOptions 
 import { createGitHubRepoContent, statusOf, type GitHubRepoContent } from './github-repo-content.ts';
 
 export type { AccessCheck } from './github-access-check.ts';
-export type { CompareCommit, CompareFile, CompareResult } from './github-repo-content.ts';
+export type { CompareCommit, CompareFile, CompareResult, DirectoryEntry } from './github-repo-content.ts';
 
 export interface GitHubSourceControlOptions extends GitHubOctokitOptions {
   owner: string;
@@ -99,6 +99,7 @@ export function createGitHubSourceControl(options: GitHubSourceControlOptions): 
     listReleaseTags: content.listReleaseTags,
     compare: content.compare,
     getFileContent: content.getFileContent,
+    listDirectory: content.listDirectory,
     tagExists: content.tagExists,
     dispatchWorkflow: (workflow, ref, inputs) =>
       call(onWorkflow(`dispatching (ref ${ref})`, workflow, 'actions=write'), async () => {

@@ -56,6 +56,7 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
   const source: MigrationSource = {
     compare: async (base, head) => migrationSource(deps).compare(base, head),
     getFileContent: async (path, ref) => migrationSource(deps).getFileContent(path, ref),
+    listDirectory: async (path, ref) => migrationSource(deps).listDirectory(path, ref),
   };
   const executor: PlannedExecutor = {
     async plan(ctx) {
