@@ -106,6 +106,15 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
       store.create('secrets', admit('secrets', object as unknown as KubeObject));
     },
     secret: (ns: string, name: string) => store.get('secrets', ns, name),
+    /** Replaces a Secret's data (plain text in, base64 stored) and merges metadata, as a controller would. */
+    updateSecret(ns: string, name: string, change: { data?: Record<string, string>; metadata?: Record<string, unknown> }) {
+      const current = store.get('secrets', ns, name);
+      if (!current) throw new Error(`no secret ${ns}/${name} in the fake cluster`);
+      const base64 = (v: string) => Buffer.from(v).toString('base64');
+      const data = change.data && Object.fromEntries(Object.entries(change.data).map(([k, v]) => [k, base64(v)]));
+      const metadata = { ...current.metadata, ...change.metadata };
+      store.update('secrets', { ...current, metadata, ...(data ? { data } : {}) });
+    },
     /** The Secret's data, base64-decoded. */
     secretData(ns: string, name: string): Record<string, string> | undefined {
       const data = store.get('secrets', ns, name)?.data as Record<string, string> | undefined;

@@ -183,6 +183,38 @@ it('restores the backup from before the first bad request into a new database, t
   expect(snap.steps.get('backup_promote')!.output).toMatchObject({ promoted: true, previousValueKey: 'DATABASE_URL.previous', deployments: ['api', 'worker'] });
 });
 
+it('a second promotion keeps the first previous URL; the plan warns External Secrets would undo the swap', async () => {
+  const { incidentId, database } = await criticalIncident('data_corruption');
+  // As if an earlier incident promoted a restore: the Secret points at it, .previous keeps production.
+  const earlier = 'postgres://app:Earlier-Restore-Pw@restore-db.internal:5432/rc_restore_rb_1';
+  const before = h.kube.secret(NS, 'app-db')!;
+  h.kube.updateSecret(NS, 'app-db', {
+    data: { DATABASE_URL: earlier, 'DATABASE_URL.previous': PROD_URL, OTHER: 'kept' },
+    metadata: { ownerReferences: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'app-db', uid: 'u1' }] },
+  });
+  try {
+    const planned = await cli('run', incidentId, 'backup_promote', '--as', DB_OWNER);
+    expect(planned.out).toContain(
+      'The current value is first copied to key DATABASE_URL.previous.2 of the same Secret (never shown), so the swap ' +
+        'can be reversed. Values kept by earlier promotions stay as they are (the oldest in DATABASE_URL.previous).',
+    );
+    expect(planned.out).toContain(
+      '⚠ Secret prod/app-db is managed by External Secrets (owned by ExternalSecret app-db): its controller will ' +
+        'write its own value back and undo this swap',
+    );
+    const promoted = await approveByTwo(incidentId, 'backup_promote');
+    expect(promoted).toContain('The previous value is kept in key DATABASE_URL.previous.2 of Secret prod/app-db');
+    const data = h.kube.secretData(NS, 'app-db')!;
+    const kept = { 'DATABASE_URL.previous': PROD_URL, 'DATABASE_URL.previous.2': earlier, OTHER: 'kept' };
+    expect(data).toMatchObject(kept);
+    expect(new URL(data.DATABASE_URL!).pathname).toBe(`/${database}`);
+    for (const text of shown) expect(text).not.toContain('Earlier-Restore-Pw');
+  } finally {
+    const metadata = { ownerReferences: before.metadata.ownerReferences };
+    h.kube.updateSecret(NS, 'app-db', { data: { DATABASE_URL: PROD_URL, OTHER: 'kept' }, metadata });
+  }
+});
+
 it('abandons a restored database: it is dropped, and it can no longer be promoted', async () => {
   const { incidentId, database } = await criticalIncident('security_exposure');
   const secretBefore = h.kube.secretData(NS, 'app-db');

@@ -171,7 +171,7 @@ describe('driving the executors directly', () => {
     source: source(),
     targetDatabaseUrl: app.url,
     env: {},
-    secrets: { readKey: async () => undefined, writeKey: async () => {} },
+    secrets: { readKey: async () => undefined, writeKey: async () => {}, readManagers: async () => [] },
     deployments: { restart: async () => {}, waitForRollout: async () => {} },
     ...over,
   });

@@ -4,6 +4,7 @@
  */
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { k8sError } from './k8s-errors.ts';
+import { describeSecretManagers } from './secret-managers.ts';
 import type { K8sOptions } from './k8s-deployments.ts';
 
 export interface K8sSecrets {
@@ -11,6 +12,8 @@ export interface K8sSecrets {
   readKey(secret: string, key: string): Promise<string | undefined>;
   /** Sets one key (base64 in `data`), leaving the others alone. The Secret must exist. */
   writeKey(secret: string, key: string, value: string): Promise<void>;
+  /** Controllers that would write the Secret back (secret-managers.ts); empty when none is seen. */
+  readManagers(secret: string): Promise<string[]>;
 }
 
 export function createK8sSecrets({ kubeConfig, namespace }: K8sOptions): K8sSecrets {
@@ -32,6 +35,14 @@ export function createK8sSecrets({ kubeConfig, namespace }: K8sOptions): K8sSecr
       );
       const encoded = found.data?.[key];
       return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+    },
+
+    async readManagers(secret) {
+      const found = await call('get', secret, `reading secret ${namespace}/${secret}`, () =>
+        core.readNamespacedSecret({ name: secret, namespace }),
+      );
+      const { labels, annotations, ownerReferences } = found.metadata ?? {};
+      return describeSecretManagers({ labels, annotations, ownerReferences });
     },
 
     async writeKey(secret, key, value) {

@@ -5,10 +5,17 @@
  * The value it replaces is a secret URL, so it never goes into step output (shown in Slack and the
  * CLI): it is copied first into the key `<key>.previous` of the same Secret — already readable by
  * exactly those who can read the current one, and writable with the one RBAC rule promotion needs
- * anyway. Step output only says where it is.
+ * anyway — or `<key>.previous.<n>` when an earlier promotion kept one (previous-value-keys.ts).
+ * Step output only says where it is.
  */
 import ms from 'ms';
 import type { DatabaseConfig } from '../../app/config-database.ts';
+import {
+  keepPreviousValue,
+  previousValueKey,
+  previousValueSlot,
+  readPreviousValues,
+} from '../../adapters/backups/previous-value-keys.ts';
 import type { SecretStore } from '../../adapters/backups/promote-restored-database.ts';
 import { restoreDatabaseName } from '../../adapters/backups/restore-marker.ts';
 import type { ValidationReport } from '../../adapters/backups/validate-restored-database.ts';
@@ -37,10 +44,6 @@ interface RestoreOutput {
   validation: ValidationReport;
 }
 
-export function previousValueKey(key: string): string {
-  return `${key}.previous`;
-}
-
 export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor {
   const secrets: SecretStore = {
     readKey: async (secret, key) => (await deps.secrets.readKey(secret, key)) ?? null,
@@ -58,13 +61,18 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
         throw new UserFacingError('not_found', `${where} does not exist: set database.promotion.secret and .key to where the app reads its database URL, then Retry`);
       }
       const swapped = current === withDatabase(restoreServer(ctx, deps, config).url, restored.database);
+      // Swapped already: the value before is in the newest slot; else where it will go.
+      const previousKey = swapped
+        ? await newestSlot(secrets, promotion.secret, promotion.key)
+        : (await previousValueSlot(secrets, promotion.secret, promotion.key, current)).key;
+      const managers = await deps.secrets.readManagers(promotion.secret);
       const plan: PromotePlan = {
         database: restored.database,
         location: restored.location,
         backup: restored.backup,
         secret: promotion.secret,
         key: promotion.key,
-        previousKey: previousValueKey(promotion.key),
+        previousKey,
         deployments: promotion.deployments,
       };
       const serverEnv = config.restore.server_url_env ?? ctx.config.target.database_url_env;
@@ -73,7 +81,17 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
           `then restart ${plan.deployments.join(', ')} and wait for their rollouts (up to ${ms(promotion.rollout_timeout)} each).`,
         swapped
           ? `The Secret already points at it (an earlier attempt swapped it; the value before is in key ${plan.previousKey}): this restarts the Deployments again.`
-          : `The current value is first copied to key ${plan.previousKey} of the same Secret (never shown), so the swap can be reversed.`,
+          : `The current value is first copied to key ${plan.previousKey} of the same Secret (never shown), so the swap can be reversed.` +
+            (previousKey === previousValueKey(promotion.key)
+              ? ''
+              : ` Values kept by earlier promotions stay as they are (the oldest in ${previousValueKey(promotion.key)}).`),
+        ...managers.map(
+          (m) =>
+            `⚠ Secret ${ctx.config.environment.kube.namespace}/${promotion.secret} is managed by ${m}: ` +
+            'its controller will write its own value back and undo this swap — ' +
+            'change the value at its source (or suspend the sync) as well, or the app returns to the old ' +
+            'database on the next sync.',
+        ),
         lossSoFar(ctx, plan),
         `Validation: ${restored.validation.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('; ')}`,
       ].join('\n');
@@ -89,6 +107,7 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
       }
       const restartAt = await restartTime(ctx);
       const stream = progressStream(ctx, { prefix: 'promotion:' });
+      let previousKey = plan.previousKey;
       const result = await promoteBackupRestore({
         config,
         incidentId: ctx.incident.id,
@@ -97,7 +116,9 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
         deployments: deps.deployments,
         restartAt,
         // Awaited before the Secret is written: a crash between the two leaves the old value recorded.
-        recordPrevious: (previous) => secrets.writeKey(plan.secret, plan.previousKey, previous),
+        recordPrevious: async (previous) => {
+          previousKey = await keepPreviousValue(secrets, plan.secret, plan.key, previous);
+        },
         onProgress: (message) => stream.onOutput({ stream: 'stdout', line: message }),
         signal: ctx.signal,
       }).finally(() => stream.flush());
@@ -106,8 +127,8 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
         outcome: 'succeeded',
         summary:
           `${where} key ${plan.key} now points at ${plan.location}${result.alreadySwapped ? ' (swapped by an earlier try)' : ''}; ` +
-          `${plan.deployments.join(', ')} restarted and rolled out. The previous value is kept in key ${plan.previousKey} of ${where} (README "Database rollback" says how to reverse).`,
-        output: { promoted: true, database: result.database, location: plan.location, secret: plan.secret, key: plan.key, previousValueKey: plan.previousKey, deployments: plan.deployments, restartedAt: restartAt.toISOString() },
+          `${plan.deployments.join(', ')} restarted and rolled out. The previous value is kept in key ${previousKey} of ${where} (README "Database rollback" says how to reverse).`,
+        output: { promoted: true, database: result.database, location: plan.location, secret: plan.secret, key: plan.key, previousValueKey: previousKey, deployments: plan.deployments, restartedAt: restartAt.toISOString() },
       };
     },
   };
@@ -158,6 +179,11 @@ export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor
       };
     },
   };
+}
+
+async function newestSlot(secrets: SecretStore, secret: string, key: string): Promise<string> {
+  const kept = await readPreviousValues(secrets, secret, key);
+  return kept.at(-1)?.key ?? previousValueKey(key);
 }
 
 function promotionConfig(config: DatabaseConfig): NonNullable<DatabaseConfig['promotion']> {

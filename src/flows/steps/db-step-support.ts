@@ -17,6 +17,8 @@ import type { MigrationSource } from './migration-scope.ts';
 export interface SecretKeys {
   readKey(secret: string, key: string): Promise<string | null | undefined>;
   writeKey(secret: string, key: string, value: string): Promise<void>;
+  /** Controllers (External Secrets, Sealed Secrets, Argo CD, Flux) that would write the Secret back. */
+  readManagers(secret: string): Promise<string[]>;
 }
 
 export interface DatabaseStepDeps {
