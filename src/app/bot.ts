@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
 import { createPgChatCursor } from '../adapters/db/pg-chat-cursor.ts';
+import { UserFacingError } from '../domain/errors.ts';
 import type { AppConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { createMetrics } from './metrics.ts';
@@ -23,6 +24,8 @@ export interface Bot {
   container: Container;
   server: Server | null;
   port: number;
+  /** The METRICS_PORT server's port (/metrics and the probes); null when METRICS_PORT is not set. */
+  metricsPort: number | null;
   relay: ChecklistRelay | null;
   registry: Registry;
   stop(): Promise<void>;
@@ -46,6 +49,11 @@ export interface BotOptions {
 
 export async function startBot(config: AppConfig, log: Logger, options: BotOptions = {}): Promise<Bot> {
   const mode = options.mode ?? 'all';
+  const { PORT, METRICS_PORT } = config.env;
+  if (METRICS_PORT !== undefined && METRICS_PORT !== 0 && METRICS_PORT === PORT) {
+    const fix = 'give METRICS_PORT its own port, or unset it';
+    throw new UserFacingError('config_invalid', `METRICS_PORT and PORT are both ${PORT}: ${fix}`);
+  }
   const runsWeb = mode !== 'worker';
   const runsWorker = mode !== 'web';
   const slack = createSlackServices(config, log, { coalesceMs: options.coalesceMs });
@@ -98,19 +106,29 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
     readiness.push({ name: 'slack', check: async () => void (await slack.client.auth.test()) });
     stops.unshift(() => bolt.stop(), () => proposals.close());
   }
-  const server = options.http === false ? null : await startHttpServer({ port: config.env.PORT, registry, readiness, fallback });
+  const httpLog = log.child({ component: 'http' });
+  const separate = options.http !== false && METRICS_PORT !== undefined;
+  const server = options.http === false
+    ? null
+    : await startHttpServer({ port: PORT, registry, readiness, fallback, metrics: !separate, log: httpLog });
+  const metricsServer = separate
+    ? await startHttpServer({ port: METRICS_PORT, registry, readiness, log: httpLog })
+    : null;
   const port = server ? (server.address() as AddressInfo).port : 0;
-  log.info({ mode, port, environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
+  const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
+  log.info({ mode, port, metricsPort, environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
   return {
     container,
     server,
     port,
+    metricsPort,
     relay,
     registry,
     async stop() {
-      if (server) {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
+      for (const s of [server, metricsServer]) {
+        if (!s) continue;
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeAllConnections();
       }
       // Slack first (no new clicks), then the relay and workers drain, then the connections close.
       for (const stop of stops) await stop().catch((err) => log.error({ err }, 'error while stopping'));

@@ -22,6 +22,8 @@ const envSchema = z.object({
   SLACK_API_URL: z.url().optional(),
   KUBECONFIG: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** When set, /metrics and the probes are served on this port and /metrics leaves PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ROLLBACK_MODE: z.enum(['all', 'web', 'worker'], 'one of all (default), web (Slack + HTTP; steps run in `rollback-commander worker` processes) or worker').default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

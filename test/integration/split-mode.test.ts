@@ -39,12 +39,12 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-const readyz = async () => (await fetch(`http://127.0.0.1:${web.port}/readyz`)).json() as Promise<{ ok: boolean; checks: { name: string; ok: boolean; error?: string }[] }>;
+const readyz = async () => (await fetch(`http://127.0.0.1:${web.port}/readyz`)).json() as Promise<{ ok: boolean; checks: { name: string; ok: boolean }[] }>;
 
 it('acks in the web process, runs the step in a worker process, and is ready only with a worker', async () => {
   const before = await readyz();
   expect(before.ok).toBe(false);
-  expect(before.checks.find((c) => c.name === 'worker')).toMatchObject({ ok: false, error: 'no step worker is connected: start `rollback-commander worker`' });
+  expect(before.checks.find((c) => c.name === 'worker')).toEqual({ name: 'worker', ok: false });
 
   // The worker process talks to Postgres, Redis and the cluster; Slack stays with the web process here.
   worker = spawn(process.execPath, ['src/app/cli.ts', 'worker'], { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
