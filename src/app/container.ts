@@ -62,12 +62,18 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const { env, runbook } = config;
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 });
   pool.on('error', (err) => options.log.error({ err }, 'postgres pool error'));
+  const urls = env.DATABASE_OWNER_URL ? 'DATABASE_URL and DATABASE_OWNER_URL' : 'DATABASE_URL';
   try {
-    await migrate(pool, env.DATABASE_SCHEMA);
+    await migrateAsOwner(pool, env.DATABASE_OWNER_URL, env.DATABASE_SCHEMA);
   } catch (err) {
     await pool.end().catch(() => undefined);
     // The URL may hold a password: name the variable, not its value.
-    throw new UserFacingError('upstream_unavailable', `cannot use the bot's database (DATABASE_URL, schema ${env.DATABASE_SCHEMA}): ${(err as Error).message} — is PostgreSQL running and DATABASE_URL right?`, { cause: err });
+    throw new UserFacingError(
+      'upstream_unavailable',
+      `cannot use the bot's database (${urls}, schema ${env.DATABASE_SCHEMA}): ${(err as Error).message} — ` +
+        `is PostgreSQL running and ${urls} right?`,
+      { cause: err },
+    );
   }
   // Workers block on Redis, so BullMQ wants maxRetriesPerRequest: null for them (API_NOTES). Adding
   // a job must not hang a click or a CLI command while Redis is down: the producer side gives up
@@ -129,4 +135,19 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       await pool.end().catch(() => undefined);
     },
   };
+}
+
+/** Migrations run as the owner role when there is one, which then grants the runtime role (migrate.ts). */
+async function migrateAsOwner(runtime: pg.Pool, ownerUrl: string | undefined, schema: string): Promise<void> {
+  if (!ownerUrl) {
+    await migrate(runtime, schema);
+    return;
+  }
+  const runtimeRole = (await runtime.query<{ role: string }>('select current_user as role')).rows[0]?.role;
+  const owner = new pg.Pool({ connectionString: ownerUrl, max: 1 });
+  try {
+    await migrate(owner, schema, { runtimeRole });
+  } finally {
+    await owner.end().catch(() => undefined);
+  }
 }

@@ -14,6 +14,9 @@ export interface DoctorCheck {
   run(): Promise<string>;
 }
 
+/** Thrown by a check for a risk worth fixing that does not stop the bot working: WARN, not FAIL. */
+export class DoctorWarning extends Error {}
+
 const SLACK_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read'];
 
 /** Every verb the bot uses on the cluster (revert, rollout watch, history, restart, Secret swap). */
@@ -29,6 +32,7 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
   const { runbook, target } = c.config;
   return [
     { name: 'bot database', run: async () => String((await c.pool.query<{ v: string }>('select version() as v')).rows[0]?.v.split(' on ')[0]) },
+    { name: 'bot timeline', run: () => timelineOwnership(c) },
     { name: 'bot redis', run: async () => `PING → ${await c.redis.ping()}` },
     {
       name: 'slack',
@@ -93,9 +97,38 @@ export async function runDoctor(checks: DoctorCheck[], out: (line: string) => vo
     try {
       out(`ok    ${check.name}: ${await check.run()}`);
     } catch (err) {
+      if (err instanceof DoctorWarning) {
+        out(`WARN  ${check.name}: ${err.message}`);
+        continue;
+      }
       ok = false;
       out(`FAIL  ${check.name}: ${(err as Error).message}`);
     }
   }
   return ok;
+}
+
+/**
+ * The timeline is append-only by a trigger, which its table's owner (or a superuser) may drop:
+ * the bot's runtime role should only read and append (DATABASE_OWNER_URL, README "Database roles").
+ */
+async function timelineOwnership(c: Container): Promise<string> {
+  const schema = c.config.env.DATABASE_SCHEMA;
+  const { rows } = await c.pool.query<{ me: string; owner: string; owns: boolean }>(
+    `select current_user as me, pg_get_userbyid(t.relowner) as owner,
+            pg_has_role(current_user, t.relowner, 'USAGE') as owns
+       from pg_class t join pg_namespace n on n.oid = t.relnamespace
+      where n.nspname = $1 and t.relname = 'timeline'`,
+    [schema],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`no table ${schema}.timeline: start the bot once to create its tables`);
+  if (row.owns) {
+    throw new DoctorWarning(
+      `the runtime role ${row.me} owns ${schema}.timeline (or is a superuser), so it could drop the append-only ` +
+        'trigger and rewrite history: set DATABASE_OWNER_URL to a separate owner role that runs the migrations ' +
+        '(README "Database roles")',
+    );
+  }
+  return `${schema}.timeline is owned by ${row.owner}; the runtime role ${row.me} may only read and append to it`;
 }

@@ -17,6 +17,8 @@ it('doctor passes what works and names what to fix', async () => {
   const first = await h.cli('doctor');
   expect(first.code).toBe(1);
   expect(first.out).toMatch(/^ok {4}bot database: PostgreSQL \d+/m);
+  // The tests' role is a superuser: doctor warns that it could drop the timeline's trigger.
+  expect(first.out).toContain(`WARN  bot timeline: the runtime role postgres owns ${h.env.DATABASE_SCHEMA}.timeline (or is a superuser)`);
   expect(first.out).toContain('ok    bot redis: PING → PONG');
   expect(first.out).toContain('FAIL  slack: SLACK_BOT_TOKEN is not set');
   expect(first.out).toContain('FAIL  github: GITHUB_TOKEN is not set');
