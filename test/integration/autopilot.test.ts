@@ -121,6 +121,8 @@ describe('autopilot on (the default)', () => {
     expect(await stateOf(id, 'resolve')).toBe('queued');
     await exec(id, 'resolve');
     expect((await deps.store.get(id)).incident.state).toBe('resolved');
+    // The captain's Approve was the run: the incident is resolved by the captain, not by autopilot.
+    expect((await deps.store.timeline(id)).find((e) => e.kind === 'incident_resolved')?.actor).toBe(CAPTAIN);
 
     const target = { actor: CAPTAIN, what: 'approved the target v1.2.2' };
     expect(await autoStarts(id)).toEqual([
