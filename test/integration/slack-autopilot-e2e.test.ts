@@ -5,109 +5,25 @@
  * whole bot runs: Bolt over HTTP, the worker on real Redis/Postgres, the fake cluster, a nock'd
  * GitHub with 2 deploy runs and 2 auto-merge PRs, and local Prometheus and auth endpoints.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
+import { TOKEN } from '../fixtures/github/github-api.ts';
 import { startFakeGitHub, type FakeGitHub } from '../fixtures/github/fake-github.ts';
+import { automatedConfig, githubWorld as world, MANUAL_CHECKS_CONFIG as MANUAL_CHECKS, responder, startEndpoints, type Endpoints } from '../support/responder.ts';
 import { startSlackBotHarness, type SlackBotHarness } from '../support/slack-bot-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
-import { findButton, latestChecklist, threadText } from '../support/slack-checklist.ts';
-import { buttonClick, interaction, slashCommand } from '../support/slack-requests.ts';
-import { until } from '../support/wait.ts';
+import { threadText } from '../support/slack-checklist.ts';
 
-let endpoints: Server;
-let base: string;
-
+let endpoints: Endpoints;
 beforeAll(async () => {
-  // Prometheus (a query at the revert's start answers the "before" rate) and the app's auth endpoint.
-  endpoints = createServer((req, res) => {
-    const url = new URL(req.url!, 'http://x');
-    if (url.pathname === '/api/v1/query') {
-      const value = url.searchParams.has('time') ? 0.2 : 0.001;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
-    }
-    res.writeHead(url.pathname === '/rest/v1/orgs' ? 401 : 404).end();
-  });
-  await new Promise<void>((r) => endpoints.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(endpoints.address() as AddressInfo).port}`;
+  endpoints = await startEndpoints();
 });
-
-afterAll(async () => {
-  endpoints.closeAllConnections();
-  await new Promise((r) => endpoints.close(r));
-});
-
-const GITHUB = `github: { owner: ${OWNER}, repo: ${REPO}, deploy_workflows: [deploy.yml] }`;
-const AUTOMATED = () => `
-${GITHUB}
-autopilot: true
-verify: { grafana_url: "https://grafana.example.com/d/00-prod-overview", prometheus: { url: "${base}", query: "sum(rate(errors[1m]))", threshold: 0.05, hold: 200ms, interval: 50ms } }
-validation:
-  smoke: { workflow: smoke.yml, poll_interval: 50ms, discovery_timeout: 5s, timeout: 20s }
-  queue_health: { threshold: 100, window: 1s, interval: 200ms }
-  auth: { timeout: 1s, probes: [{ name: anonymous is refused, url: "${base}/rest/v1/orgs", expected_status: 401 }] }
-`;
-const MANUAL_CHECKS = `
-${GITHUB}
-autopilot: true
-validation:
-  smoke: { workflow: smoke.yml, poll_interval: 50ms, discovery_timeout: 5s, timeout: 20s }
-  queue_health: { threshold: 100, window: 1s, interval: 200ms }
-`;
-
-function world(): Parameters<typeof startFakeGitHub>[0] {
-  return {
-    workflows: { 'deploy.yml': 'active', 'smoke.yml': 'active' },
-    runs: [{ id: 101, workflow: 'deploy.yml', status: 'in_progress', conclusion: null }, { id: 102, workflow: 'deploy.yml', status: 'queued', conclusion: null }],
-    prs: [{ id: 'PR_1', number: 41, mergeMethod: 'SQUASH', state: 'OPEN' }, { id: 'PR_2', number: 42, mergeMethod: 'MERGE', state: 'OPEN' }],
-    tags: ['v1.2.3', 'v1.2.2', 'v1.2.1'],
-  };
-}
-
-/** Drives a P1 from Slack like a responder who presses each button the moment it appears; counts the clicks. */
-function responder(harness: SlackBotHarness) {
-  const { slack, bot } = harness;
-  let clicks = 0;
-  const posted = () => slack.calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0INCIDENTS' && !c.body.thread_ts);
-  const checklist = () => (posted() ? latestChecklist(slack, 'C0INCIDENTS') : []);
-  const incident = async () => bot.container.deps.store.get((await bot.container.deps.store.list({ limit: 1 }))[0]!.id);
-  return {
-    clicks: () => clicks,
-    incident,
-    async start() {
-      await harness.send(slashCommand({ text: 'v1.2.3 sev P1', user: SRE }));
-      await slack.waitFor('the modal', () => slack.of('views.open').length === 1);
-      clicks += 1;
-      const submitted = await harness.send(interaction({
-        type: 'view_submission', user: { id: SRE },
-        view: { id: 'V0MODAL01', callback_id: 'rollback_start', state: { values: {
-          bad_version: { bad_version: { type: 'plain_text_input', value: 'v1.2.3' } },
-          severity: { severity: { type: 'static_select', selected_option: { value: 'P1' } } },
-          trigger: { trigger: { type: 'radio_buttons', selected_option: { value: 'slo_breach' } } },
-          detected_at: { detected_at: { type: 'datetimepicker', selected_date_time: Math.floor(Date.now() / 1000) } },
-          autopilot: { autopilot: { type: 'checkboxes', selected_options: [{ value: 'on' }] } },
-        } } },
-      }));
-      expect(submitted.status).toBe(200);
-    },
-    async click(user: string, actionId: string, stepId: string) {
-      const button = await until(`${actionId} on ${stepId}`, () => findButton(checklist(), actionId, stepId), 30_000);
-      clicks += 1;
-      expect((await harness.send(buttonClick(user, button))).status).toBe(200);
-    },
-    async resolved() {
-      await until('the incident resolved', async () => (await incident()).incident.state === 'resolved', 30_000);
-    },
-  };
-}
+afterAll(() => endpoints.close());
 
 describe('with Prometheus, a smoke workflow and auth probes', () => {
   let harness: SlackBotHarness;
   let github: FakeGitHub;
   beforeAll(async () => {
-    harness = await startSlackBotHarness({ rolloutMs: 200, configOverrides: AUTOMATED(), githubToken: TOKEN });
+    harness = await startSlackBotHarness({ rolloutMs: 200, configOverrides: automatedConfig(endpoints.base), githubToken: TOKEN });
     github = startFakeGitHub(world());
   });
   afterAll(() => harness?.close());
