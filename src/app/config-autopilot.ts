@@ -5,15 +5,18 @@
 import { z } from 'zod';
 import { AUTOPILOT_STEPS, type AutopilotSettings, type AutopilotStepId } from '../domain/autopilot.ts';
 
-const ALL_ON = Object.fromEntries(AUTOPILOT_STEPS.map((id) => [id, true])) as Record<AutopilotStepId, boolean>;
-const ALL_OFF = Object.fromEntries(AUTOPILOT_STEPS.map((id) => [id, false])) as Record<AutopilotStepId, boolean>;
+const every = <T>(value: T) =>
+  Object.fromEntries(AUTOPILOT_STEPS.map((id) => [id, value])) as Record<AutopilotStepId, T>;
+const ALL_ON = every(true);
+const ALL_OFF = every(false);
+const STEPS = AUTOPILOT_STEPS.join(', ');
 
-const perStep = z.strictObject(
-  Object.fromEntries(AUTOPILOT_STEPS.map((id) => [id, z.boolean().default(true)])) as Record<AutopilotStepId, z.ZodDefault<z.ZodBoolean>>,
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')} is not a step autopilot starts: use ${AUTOPILOT_STEPS.join(', ')}` : undefined) },
-);
+const perStep = z.strictObject(every(z.boolean().default(true)), {
+  error: (issue) =>
+    issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')} is not a step autopilot starts: use ${STEPS}` : undefined,
+});
 
 export const autopilotConfigSchema = z
-  .union([z.boolean(), perStep], { error: `autopilot is true, false, or a map of steps to true/false (${AUTOPILOT_STEPS.join(', ')})` })
+  .union([z.boolean(), perStep], { error: `autopilot is true, false, or a map of steps to true/false (${STEPS})` })
   .default(true)
   .transform((v): AutopilotSettings => (v === true ? ALL_ON : v === false ? ALL_OFF : (v as AutopilotSettings)));

@@ -54,18 +54,19 @@ const done = (v: AutopilotView, id: StepId) => {
   return rec !== undefined && isDone(rec.state);
 };
 const targetApproved = (v: AutopilotView) => done(v, 'select_release') && v.incident.targetVersion !== null;
-const AFTER_TARGET: Rule = { ready: targetApproved, because: 'the target was approved', waitsFor: 'the captain to approve the target' };
-const AFTER_CUTOVER: Rule = { ready: (v) => done(v, 'verify_cutover'), because: 'the cutover was verified', waitsFor: 'the cutover to be verified' };
+const rule = (ready: Rule['ready'], because: string, waitsFor: string): Rule => ({ ready, because, waitsFor });
+const AFTER_TARGET = rule(targetApproved, 'the target was approved', 'the captain to approve the target');
+const AFTER_CUTOVER = rule((v) => done(v, 'verify_cutover'), 'the cutover was verified', 'the cutover to be verified');
 
 const RULES: Record<AutopilotStepId, Rule> = {
   pause_deploys: { ready: () => true, because: 'the incident started', waitsFor: 'the incident to start' },
   revert_images: AFTER_TARGET,
   migration_scope: AFTER_TARGET,
-  verify_cutover: { ready: (v) => done(v, 'revert_images'), because: 'the revert succeeded', waitsFor: 'the revert to succeed' },
+  verify_cutover: rule((v) => done(v, 'revert_images'), 'the revert succeeded', 'the revert to succeed'),
   smoke_tests: AFTER_CUTOVER,
   queue_health: AFTER_CUTOVER,
   auth_check: AFTER_CUTOVER,
-  resume_deploys: { ready: (v) => validationDone(v.steps), because: 'validation is done', waitsFor: 'validation to finish' },
+  resume_deploys: rule((v) => validationDone(v.steps), 'validation is done', 'validation to finish'),
   // Approve IS the run: the approval gate (a before_run approval) is the only condition.
   resolve: { ready: () => true, because: 'resolve was approved', waitsFor: 'the captain to approve resolve' },
 };
@@ -83,7 +84,9 @@ function canRun(v: AutopilotView, id: StepId): boolean {
   const record = v.steps.get(id);
   if (!record || record.state !== 'pending') return false;
   const approvals = v.approvals.filter((a) => a.stepId === id && a.attempt === record.attempt);
-  return availableActions({ def: stepDefinition(id), record, incident: { ...v.incident, state: 'open' }, steps: v.steps, approvals }).includes('run');
+  const incident = { ...v.incident, state: 'open' as const };
+  const situation = { def: stepDefinition(id), record, incident, steps: v.steps, approvals };
+  return availableActions(situation).includes('run');
 }
 
 function active(v: AutopilotView): boolean {

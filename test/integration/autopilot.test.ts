@@ -14,6 +14,7 @@ import { UserFacingError } from '../../src/domain/errors.ts';
 import { autopilotSettings } from '../../src/flows/autopilot.ts';
 import type { FlowDeps } from '../../src/flows/deps.ts';
 import { executeStep } from '../../src/flows/execute-step.ts';
+import { exportTimeline } from '../../src/flows/export-timeline.ts';
 import type { Executors } from '../../src/flows/executor.ts';
 import type { StepJob } from '../../src/flows/ports.ts';
 import { reconcile } from '../../src/flows/reconcile.ts';
@@ -133,6 +134,8 @@ describe('autopilot on (the default)', () => {
       { step: 'resume_deploys', after: target, because: 'validation is done' },
       { step: 'resolve', after: { actor: CAPTAIN, what: 'approved resolve' }, because: 'resolve was approved' },
     ]);
+    // The postmortem export says the same.
+    expect(await exportTimeline(deps, id)).toContain(`Verify traffic cutover: started by autopilot (the revert succeeded), after ${CAPTAIN} approved the target v1.2.2`);
     // No person is named as having run what they didn't click.
     const queuedBy = (await deps.store.timeline(id)).filter((e) => e.kind === 'step_queued').map((e) => e.actor);
     expect(new Set(queuedBy)).toEqual(new Set(['rollback-commander', 'autopilot', CAPTAIN]));
