@@ -94,14 +94,16 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .option('--issue <url>', 'incident issue link')
     .option('--impact-started <time>', 'first bad request (ISO 8601)', dateArg)
     .option('--detected <time>', 'detection time (ISO 8601, default now)', dateArg)
+    .option('--no-autopilot', 'every step waits for its Run (default: autopilot as rollback.yml sets it)')
     .addOption(asOption())
     .action(async (bad: string, o) => {
       const c = await open(cfg());
       const incident = await startRollback(c.deps, {
         badVersion: bad, target: o.to, severity: o.sev as Severity, trigger: o.trigger as Trigger, issueUrl: o.issue,
-        impactStartedAt: o.impactStarted, detectedAt: o.detected, actor: actor(o),
+        impactStartedAt: o.impactStarted, detectedAt: o.detected, actor: actor(o), autopilot: o.autopilot as boolean,
       });
-      io.out(`started ${incident.id}: rollback of ${incident.badVersion} in ${incident.environment}; announce, capture_context and select_release are queued`);
+      const auto = incident.autopilot ? 'autopilot is on (`--no-autopilot` turns it off)' : 'autopilot is off: every step waits for `run`';
+      io.out(`started ${incident.id}: rollback of ${incident.badVersion} in ${incident.environment}; announce, capture_context and select_release are queued; ${auto}`);
       io.out(`next: rollback-commander status ${incident.id}`);
     });
 

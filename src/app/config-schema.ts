@@ -6,6 +6,7 @@ import ms from 'ms';
 import { z } from 'zod';
 import { validationConfigSchema } from './config-validation.ts';
 import { databaseConfigSchema } from './config-database.ts';
+import { autopilotConfigSchema } from './config-autopilot.ts';
 import { duration } from './config-duration.ts';
 
 /** "5m", "30s", "2h", "500ms" → milliseconds (config-duration.ts, shared with the sections mounted here). */
@@ -106,6 +107,8 @@ export const configSchema = z
     validation: validationConfigSchema.prefault({}),
     /** Database rollback: migrations, revert, backups, restore, promotion (config-database.ts). Optional: without it the database steps say what to add. */
     database: databaseConfigSchema.optional(),
+    /** Steps that start by themselves (config-autopilot.ts); all on by default. */
+    autopilot: autopilotConfigSchema,
     queue: z
       .object({
         attempts: z.number().int().min(1).max(20).default(3),

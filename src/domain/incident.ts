@@ -48,6 +48,8 @@ export interface Incident {
   severity: Severity;
   trigger: Trigger;
   critical: boolean;
+  /** Autopilot on for this incident (the modal's switch, `--no-autopilot`); off: every step waits for Run. */
+  autopilot: boolean;
   issueUrl: string | null;
   createdBy: string;
   createdAt: Date;

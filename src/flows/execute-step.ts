@@ -10,6 +10,8 @@ import { advance } from '../domain/step-machine.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import { milestonesOnCommit } from './milestones.ts';
 import { settleSlaTimers } from './sla-timers.ts';
+import { withAutopilot } from './autopilot.ts';
+import { enqueueAutomatic } from './step-commands.ts';
 import type { Executors, StepContext, StepExecutor, StepOutcome } from './executor.ts';
 import { stepDefinition, type StepId } from '../domain/steps.ts';
 import type { IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
@@ -94,7 +96,7 @@ async function invoke(executor: StepExecutor, ctx: StepContext, job: StepJob): P
 const OUTCOME_EVENTS = { succeeded: 'succeed', awaiting_approval: 'await_approval', awaiting_confirmation: 'await_confirmation' } as const;
 
 async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promise<boolean> {
-  const events = await deps.store.mutate(job.incidentId, (snap) => {
+  const done = await deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
     const advanced = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, { summary: outcome.summary, output: { ...rec.output, ...outcome.output } });
@@ -102,20 +104,27 @@ async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promi
     // approvals belong to an attempt, so the new plan needs its own.
     const replanned = job.kind === 'apply' && outcome.outcome === 'awaiting_approval';
     const next = replanned ? { ...advanced, attempt: rec.attempt + 1, output: { ...advanced.output, phase: 'run' } } : advanced;
-    const milestones = milestonesOnCommit(snap, [next], deps.now());
-    const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary, attempt: next.attempt } }, ...milestones.events];
-    return { steps: [next], incident: { ...outcome.incident, ...milestones.incident }, events: evs, result: evs };
+    // What this outcome enables starts in the same commit: a redelivered job finds the step no
+    // longer running and commits nothing, so no automatic start happens twice.
+    const auto = withAutopilot(deps, snap, { steps: [next], incident: outcome.incident });
+    const milestones = milestonesOnCommit(snap, auto.steps, deps.now());
+    const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary, attempt: next.attempt } }, ...milestones.events, ...auto.events];
+    return { steps: auto.steps, incident: { ...outcome.incident, ...milestones.incident }, events: evs, result: { events: evs, jobs: auto.jobs } };
   });
-  if (events) notify(deps, job.incidentId, events);
-  if (events) await settleSlaTimers(deps, job.incidentId, events);
-  return events !== null;
+  if (!done) return false;
+  notify(deps, job.incidentId, done.events);
+  await enqueueAutomatic(deps, done.jobs);
+  await settleSlaTimers(deps, job.incidentId, done.events);
+  return true;
 }
 
 async function fail(deps: FlowDeps, job: StepJob, error: string): Promise<void> {
   const events = await deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
-    const hint = 'Retry it once the cause is fixed, or Skip it with a reason.';
+    const hint = snap.incident.autopilot
+      ? 'Autopilot stopped here: Retry it once the cause is fixed (autopilot resumes from there), or Skip it with a reason.'
+      : 'Retry it once the cause is fixed, or Skip it with a reason.';
     const next = advance(rec, 'fail', deps.now(), null, { error });
     const evs: NewEvent[] = [{ kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error, hint } }];
     return { steps: [next], events: evs, result: evs };

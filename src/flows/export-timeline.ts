@@ -61,9 +61,16 @@ const firstLine = (text: string) => text.split('\n')[0] ?? '';
 const ms = (p: P, k: string) => (typeof p[k] === 'number' ? formatDurationMs(p[k]) : '—');
 const milestone = (p: P) => MILESTONE_TITLES[p.milestone as Milestone] ?? s(p, 'milestone');
 
+/** An automatic start names the approval it acted on. */
+function autopilotQueued(p: P, title: string): string | null {
+  const auto = p.autopilot as { after?: { actor?: string; what?: string }; because?: string } | undefined;
+  if (!auto) return null;
+  return `${title}: started by autopilot (${auto.because ?? 'prerequisites held'}), after ${auto.after?.actor ?? '?'} ${auto.after?.what ?? ''}`.trimEnd();
+}
+
 const DESCRIBE: Record<string, (p: P, title: string, e: TimelineEvent) => string> = {
   incident_started: (p) => `Rollback of ${s(p, 'badVersion')} started: ${s(p, 'severity')}, trigger ${s(p, 'trigger').replace(/_/g, ' ')}${p.critical ? ', critical' : ''}`,
-  step_queued: (p, t) => (p.apply ? `${t}: approved plan queued to apply` : `${t}: queued${Number(p.attempt) > 1 ? ` (attempt ${s(p, 'attempt')})` : ''}${p.automatic ? ' automatically' : ''}`),
+  step_queued: (p, t) => autopilotQueued(p, t) ?? (p.apply ? `${t}: approved plan queued to apply` : `${t}: queued${Number(p.attempt) > 1 ? ` (attempt ${s(p, 'attempt')})` : ''}${p.automatic ? ' automatically' : ''}`),
   step_started: (p, t) => `${t}: started`,
   step_resumed: (p, t) => `${t}: resumed after a worker stopped`,
   step_progress: (p, t) => `${t}: ${s(p, 'message')}`,

@@ -3,6 +3,7 @@
  * commits the outcome — so `restored_at` is set whichever validation step finishes last, whether
  * it succeeded in the worker, was confirmed by a person or skipped by the captain.
  */
+import { AUTOPILOT_ACTOR } from '../domain/autopilot.ts';
 import type { StepRecord } from '../domain/incident.ts';
 import { validationDone, VALIDATION_STEPS } from '../domain/times.ts';
 import type { StepId } from '../domain/steps.ts';
@@ -11,6 +12,14 @@ import type { IncidentPatch, IncidentSnapshot, NewEvent } from './ports.ts';
 export interface MilestoneChange {
   incident: IncidentPatch;
   events: NewEvent[];
+}
+
+/** Under autopilot the captain's Approve is the run: the incident is resolved by that captain. */
+function resolvedBy(snap: IncidentSnapshot, resolve: StepRecord): string {
+  if (resolve.actor !== AUTOPILOT_ACTOR) return resolve.actor ?? 'rollback-commander';
+  // A before_run approval is recorded on the attempt before the run it allowed: take the latest.
+  const approval = snap.approvals.filter((a) => a.stepId === 'resolve').at(-1);
+  return approval?.userId ?? AUTOPILOT_ACTOR;
 }
 
 /** What committing `changed` (the step records about to be written) adds to the incident. */
@@ -35,6 +44,6 @@ export function milestonesOnCommit(snap: IncidentSnapshot, changed: readonly Ste
   // The resolve executor builds the summary; the event goes out in the commit that closes the incident.
   const resolve = changed.find((s) => s.stepId === 'resolve' && s.state === 'succeeded');
   const resolution = resolve?.output.resolution as Record<string, unknown> | undefined;
-  if (resolution) result.events.push({ kind: 'incident_resolved', actor: resolve?.actor ?? 'rollback-commander', at, payload: resolution });
+  if (resolution) result.events.push({ kind: 'incident_resolved', actor: resolvedBy(snap, resolve!), at, payload: resolution });
   return result;
 }

@@ -133,6 +133,7 @@ export type IncidentPatch = Partial<
     | 'targetSource'
     | 'severity'
     | 'critical'
+    | 'autopilot'
     | 'impactStartedAt'
     | 'detectedAt'
     | 'decidedAt'
@@ -156,7 +157,7 @@ export interface Mutation<R> {
 export type NewIncident = Pick<
   Incident,
   'environment' | 'badVersion' | 'targetVersion' | 'targetSource' | 'severity' | 'trigger' | 'critical' | 'issueUrl' | 'createdBy' | 'createdAt' | 'impactStartedAt' | 'detectedAt'
->;
+> & { /** Defaults to on. */ autopilot?: boolean };
 
 export interface KnownGood {
   environment: string;

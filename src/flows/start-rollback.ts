@@ -15,6 +15,7 @@ import { enqueue } from './step-commands.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 import { advance } from '../domain/step-machine.ts';
 import type { NewEvent, StepJob } from './ports.ts';
+import { withAutopilot } from './autopilot.ts';
 
 export interface StartRequest {
   badVersion: string;
@@ -25,6 +26,8 @@ export interface StartRequest {
   impactStartedAt?: Date;
   detectedAt?: Date;
   actor: string;
+  /** false: autopilot off for this incident (the modal's switch, `--no-autopilot`). */
+  autopilot?: boolean;
 }
 
 export function validateStart(deps: FlowDeps, req: StartRequest): void {
@@ -56,9 +59,9 @@ export async function startRollback(deps: FlowDeps, req: StartRequest): Promise<
     {
       environment: env, badVersion: req.badVersion, targetVersion: null, targetSource: null, severity: req.severity,
       trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, createdBy: req.actor, createdAt: now,
-      impactStartedAt: req.impactStartedAt ?? null, detectedAt: req.detectedAt ?? now,
+      impactStartedAt: req.impactStartedAt ?? null, detectedAt: req.detectedAt ?? now, autopilot: req.autopilot ?? true,
     },
-    [{ kind: 'incident_started', actor: req.actor, payload: { badVersion: req.badVersion, requestedTarget: req.target ?? null, severity: req.severity, trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, environment: env } }],
+    [{ kind: 'incident_started', actor: req.actor, payload: { badVersion: req.badVersion, requestedTarget: req.target ?? null, severity: req.severity, trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, environment: env, autopilot: req.autopilot ?? true } }],
   );
   const jobs = await queueAutoSteps(deps, incident.id, req.target);
   notify(deps, incident.id, []);
@@ -79,6 +82,9 @@ async function queueAutoSteps(deps: FlowDeps, incidentId: string, requestedTarge
       return id === 'select_release' && requestedTarget ? { ...queued, output: { ...queued.output, requestedTarget } } : queued;
     });
     const events: NewEvent[] = steps.map((s) => ({ kind: 'step_queued', actor: 'rollback-commander', at: now, stepId: s.stepId, payload: { attempt: s.attempt, automatic: true } }));
-    return { steps, events, result: steps.map((s) => ({ incidentId, stepId: s.stepId, attempt: s.attempt })) };
+    // Autopilot's first move (pause_deploys) commits with the incident's first steps.
+    const auto = withAutopilot(deps, snap, { steps });
+    const jobs = steps.map((s) => ({ incidentId, stepId: s.stepId, attempt: s.attempt }));
+    return { steps: auto.steps, events: [...events, ...auto.events], result: [...jobs, ...auto.jobs] };
   });
 }

@@ -14,6 +14,7 @@ import { describeRoles, refuse, requireRole } from './refuse.ts';
 import { recordRestoredImages } from './known-good.ts';
 import { milestonesOnCommit } from './milestones.ts';
 import { settleSlaTimers } from './sla-timers.ts';
+import { withAutopilot } from './autopilot.ts';
 
 export interface StepCommand {
   incidentId: string;
@@ -38,19 +39,23 @@ async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, 
   const def = stepDefinition(cmd.stepId);
   const at = { incidentId: cmd.incidentId, stepId: cmd.stepId, actor: cmd.actor, action };
   const roles = await requireRole(deps, at, rolesFor(action, def), `${ACTION_VERBS[action]} \`${cmd.stepId}\``);
-  const outcome = await deps.store.mutate<Outcome<R>>(cmd.incidentId, (snap) => {
+  const outcome = await deps.store.mutate<Outcome<R> & { autoJobs?: StepJob[] }>(cmd.incidentId, (snap) => {
     const record = snap.steps.get(cmd.stepId);
     const early = precheck(snap, record, cmd);
     if (early) return { events: [], result: early };
     const decided = decide(snap, record!, roles);
     if (!decided.ok) return { events: [], result: decided };
-    const milestones = milestonesOnCommit(snap, decided.mutation?.steps ?? [], deps.now());
-    const events = [...decided.events, ...milestones.events];
-    return { ...decided.mutation, incident: { ...decided.mutation?.incident, ...milestones.incident }, events, result: { ...decided, events } };
+    // The steps this click enables start in the same commit (exactly once, under the row lock).
+    const auto = withAutopilot(deps, snap, { steps: decided.mutation?.steps ?? [], approvals: decided.mutation?.approvals, incident: decided.mutation?.incident });
+    const milestones = milestonesOnCommit(snap, auto.steps, deps.now());
+    const events = [...decided.events, ...milestones.events, ...auto.events];
+    const incident = { ...decided.mutation?.incident, ...milestones.incident };
+    return { ...decided.mutation, steps: auto.steps, incident, events, result: { ...decided, events, autoJobs: auto.jobs } };
   });
   if (!outcome.ok) return refuse(deps, at, outcome.code, outcome.reason);
   try {
     await afterCommit?.(outcome.value);
+    await enqueueAutomatic(deps, outcome.autoJobs ?? []);
   } finally {
     notify(deps, cmd.incidentId, outcome.events);
     await settleSlaTimers(deps, cmd.incidentId, outcome.events);
@@ -104,6 +109,11 @@ export async function runStep(deps: FlowDeps, cmd: StepCommand): Promise<StepJob
     return { ok: true, value: { incidentId: cmd.incidentId, stepId: cmd.stepId, attempt: next.attempt }, events: [event], mutation: { steps: [next] } };
   }, (queued) => enqueue(deps, queued));
   return job;
+}
+
+/** Autopilot's jobs: the click that enabled them succeeded; with Redis down the reconciler enqueues them later. */
+export async function enqueueAutomatic(deps: FlowDeps, jobs: readonly StepJob[]): Promise<void> {
+  await Promise.all(jobs.map((job) => enqueue(deps, job).catch((err: unknown) => deps.log.warn({ err, job }, 'step queued in Postgres only; the reconciler will enqueue it'))));
 }
 
 export async function enqueue(deps: FlowDeps, job: StepJob): Promise<void> {

@@ -122,6 +122,32 @@ describe('bounded retries inside one call', () => {
     await expect(github.cancelRun(8)).resolves.toBe('already_finished');
   });
 
+  it('sends independent writes at once instead of spacing them 1 s apart', async () => {
+    // The throttler's default starts one write per second (three take 2 s to start); ours starts
+    // them together, so all three are in before the first is answered.
+    const arrivals: number[] = [];
+    let arrived = 0;
+    let allIn = () => {};
+    const barrier = new Promise<void>((resolve) => (allIn = resolve));
+    nock(API).post(/\/actions\/runs\/\d+\/cancel$/).times(3).reply(async () => {
+      arrived += 1;
+      arrivals.push(Date.now());
+      if (arrived === 3) allIn();
+      await barrier;
+      return [202, {}];
+    });
+    const github = withRetries();
+    await expect(Promise.all([github.cancelRun(1), github.cancelRun(2), github.cancelRun(3)])).resolves.toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeLessThan(1000);
+  });
+
+  it('still honours a short secondary rate limit on a write: waits Retry-After, then sends it again', async () => {
+    nock(API).post(`${REPO_PATH}/actions/runs/9/cancel`).once().reply(403, { message: 'You have exceeded a secondary rate limit.' }, { 'retry-after': '1' });
+    nock(API).post(`${REPO_PATH}/actions/runs/9/cancel`).once().reply(202, {});
+    await expect(withRetries().cancelRun(9)).resolves.toBe('cancelled');
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it('does not sit out a long secondary rate limit inside the call', async () => {
     nock(API).get(`${REPO_PATH}/actions/runs/7`).once().reply(403, { message: 'You have exceeded a secondary rate limit.' }, { 'retry-after': '60' });
     const err = await failure(withRetries().getRun(7));

@@ -11,6 +11,8 @@ export const SLACK_API_URL = `${SLACK_ORIGIN}/api/`;
 export interface SlackCall {
   method: string;
   body: Record<string, unknown>;
+  /** performance.now() when the call arrived (the bench measures from it). */
+  at: number;
 }
 
 export interface FakeSlack {
@@ -40,7 +42,7 @@ export function startFakeSlack(): FakeSlack {
     .reply(async (req: Request) => {
       const method = new URL(req.url).pathname.replace('/api/', '');
       const body = decode(await req.text());
-      calls.push({ method, body });
+      calls.push({ method, body, at: performance.now() });
       const queued = failures.get(method) ?? [];
       const index = queued.findIndex((f) => !f.when || f.when(body));
       if (index >= 0) {

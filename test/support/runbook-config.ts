@@ -32,6 +32,8 @@ roles:
   database_owner: { users: [${DB_OWNER}] }
 verify: { grafana_url: "https://grafana.example.com/d/00-prod-overview" }
 queue: { attempts: 3, backoff: 100ms, lock_duration: 1s }
+# The engine's manual mechanics are tested with autopilot off; autopilot tests turn it on.
+autopilot: false
 `;
 
 export function testConfig(overrides = ''): RunbookConfig {

@@ -19,15 +19,18 @@ export interface SlackBotHarness {
   close(): Promise<void>;
 }
 
-export async function startSlackBotHarness(options: { rolloutMs?: number; configOverrides?: string } = {}): Promise<SlackBotHarness> {
+/** `githubToken`: keep GitHub on, with this token (a nock'd fake GitHub answers it). */
+/** `production`: the bot's own coalescing and relay timings instead of the tests' short ones (the bench). */
+export async function startSlackBotHarness(options: { rolloutMs?: number; configOverrides?: string; githubToken?: string; production?: boolean } = {}): Promise<SlackBotHarness> {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   const slack = startFakeSlack();
   const h = await createHarness(options);
   // GitHub is covered by the CLI tests; here the repo tags are simply not checked.
-  delete h.env.GITHUB_TOKEN;
+  if (options.githubToken) h.env.GITHUB_TOKEN = options.githubToken;
+  else delete h.env.GITHUB_TOKEN;
   Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-bot', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
-  const bot = await startBot(loadConfig(h.env), createLogger('silent'), { coalesceMs: 100, relayIntervalMs: 100 });
+  const bot = await startBot(loadConfig(h.env), createLogger('silent'), options.production ? {} : { coalesceMs: 100, relayIntervalMs: 100 });
   return {
     h,
     bot,

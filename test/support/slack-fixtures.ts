@@ -24,6 +24,7 @@ export function makeIncident(overrides: Partial<Incident> = {}): Incident {
     severity: 'P1',
     trigger: 'slo_breach',
     critical: false,
+    autopilot: true,
     issueUrl: 'https://github.com/ValueCanvas/ValueCanvas/issues/812',
     createdBy: SRE,
     createdAt: T0,

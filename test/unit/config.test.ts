@@ -25,6 +25,16 @@ describe('loadConfig', () => {
     expect(config.github.deploy_workflows).toEqual(['deploy.yml']);
   });
 
+  it('reads autopilot: on for every step unless turned off, per step or all at once, and names a bad step', () => {
+    const all = (v: boolean) => Object.fromEntries(['pause_deploys', 'revert_images', 'verify_cutover', 'migration_scope', 'smoke_tests', 'queue_health', 'auth_check', 'resume_deploys', 'resolve'].map((id) => [id, v]));
+    const bare = testConfigYaml().replace(/^autopilot: false$/m, '');
+    expect(parseRunbookConfig(bare, 'rollback.yml').autopilot).toEqual(all(true));
+    expect(parseRunbookConfig(readFileSync('rollback.example.yml', 'utf8'), 'rollback.example.yml').autopilot).toEqual(all(true));
+    expect(parseRunbookConfig(testConfigYaml('autopilot: false'), 'rollback.yml').autopilot).toEqual(all(false));
+    expect(parseRunbookConfig(testConfigYaml('autopilot: { revert_images: false }'), 'rollback.yml').autopilot).toEqual({ ...all(true), revert_images: false });
+    expect(() => parseRunbookConfig(testConfigYaml('autopilot: { revert: false }'), 'rollback.yml')).toThrow(/`autopilot`: revert is not a step autopilot starts: use pause_deploys, revert_images, verify_cutover/);
+  });
+
   it('names every bad key with its path and a fix', () => {
     const bad = testConfigYaml(`
 deployments: [{ name: API, container: api, image: ghcr.io/valuecanvas/app }]

@@ -218,3 +218,45 @@ describe('pauseDeploys', () => {
     expect(github.mutations()).toEqual([]);
   });
 });
+
+describe('independent GitHub calls at once (issue 8)', () => {
+  /** Resolves each caller only once `n` callers are waiting: a one-at-a-time pause never gets past it. */
+  function barrier(n: number) {
+    let waiting = 0;
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    return async () => {
+      waiting += 1;
+      if (waiting === n) open();
+      await opened;
+    };
+  }
+
+  it('cancels both runs together and disables auto-merge on both PRs together, still recording each', async () => {
+    const cancels = barrier(2);
+    const disables = barrier(2);
+    const runs = [{ id: 101, status: 'in_progress' }, { id: 102, status: 'queued' }];
+    const cancelled = new Set<number>();
+    const sourceControl = {
+      getWorkflow: async () => ({ id: 1, name: 'deploy', path: '.github/workflows/deploy.yml', state: 'active' }),
+      disableWorkflow: async () => {},
+      listActiveRuns: async () => runs.map((r) => ({ id: r.id, status: r.status, conclusion: null, htmlUrl: `https://github.com/o/r/actions/runs/${r.id}`, createdAt: '' })),
+      cancelRun: async (id: number) => {
+        await cancels();
+        cancelled.add(id);
+        return 'cancelled' as const;
+      },
+      getRun: async (id: number) => ({ id, status: cancelled.has(id) ? 'completed' : 'in_progress', conclusion: cancelled.has(id) ? 'cancelled' : null, htmlUrl: '', createdAt: '' }),
+      listAutoMergePullRequests: async () => [{ nodeId: 'PR_1', number: 41, mergeMethod: 'SQUASH' as const }, { nodeId: 'PR_2', number: 42, mergeMethod: 'MERGE' as const }],
+      disableAutoMerge: async () => disables(),
+    } as unknown as PauseDeps['sourceControl'];
+    const saved: PauseRecord[] = [];
+    const { record } = await pauseDeploys({ sourceControl, workflows: ['deploy.yml'], previous: undefined, checkpoint: async (r) => void saved.push(r), progress: async () => {}, settle: { checks: 2, intervalMs: 1 } });
+    expect(record.runs.map((r) => r.outcome)).toEqual(['cancelled', 'cancelled']);
+    expect(record.pullRequests.map((p) => p.done)).toEqual([true, true]);
+    // Both PRs' merge methods were on record before either call went out.
+    const firstWithPrs = saved.find((r) => r.pullRequests.length === 2)!;
+    expect(firstWithPrs.pullRequests.map((p) => [p.mergeMethod, p.done])).toEqual([['SQUASH', false], ['MERGE', false]]);
+    expect(saved.at(-1)).toEqual(record);
+  });
+});

@@ -3,6 +3,7 @@ import { parseButtonValue, STEP_ACTION_IDS } from '../../src/adapters/slack/acti
 import type { ActionsBlock, KnownBlock, SectionBlock } from '../../src/adapters/slack/block-kit.ts';
 import { checkBlockLimits } from '../../src/adapters/slack/block-limits.ts';
 import { renderChecklist, renderChecklistText, type ChecklistView } from '../../src/adapters/slack/checklist-blocks.ts';
+import type { AutopilotStatus } from '../../src/domain/autopilot.ts';
 import { RUNBOOK } from '../../src/domain/steps.ts';
 import { expectGolden } from '../support/golden.ts';
 import { at, awaitingTwoPersonApproval, freshP1, makeIncident, makeSteps, midRolloutWithFailure, resolved, SRE } from '../support/slack-fixtures.ts';
@@ -171,5 +172,19 @@ describe('renderChecklistText', () => {
       'P1 rollback of v1.4.0 · target not chosen yet (production): 0 of 13 steps done; running: Announce the rollback',
     );
     expect(renderChecklistText(resolved())).toBe('Resolved · P1 rollback v1.4.0 → v1.3.2 (production)');
+  });
+});
+
+describe('the autopilot line in the header', () => {
+  const line = (autopilot: AutopilotStatus) => JSON.stringify(renderChecklist({ ...freshP1(), autopilot }));
+  it('says what autopilot starts next and what it waits for, where it stopped, or that it is off', () => {
+    expect(line({ state: 'on', next: { stepId: 'revert_images', waitsFor: 'the captain to approve the target' } })).toContain(
+      ':robot_face: Autopilot next: *Revert container images*, waiting for the captain to approve the target.',
+    );
+    expect(line({ state: 'halted', stepId: 'verify_cutover' })).toContain(
+      ':robot_face: Autopilot stopped at *Verify traffic cutover*: *Retry* it once the cause is fixed (autopilot resumes from there), or *Skip…* it with a reason.',
+    );
+    expect(line({ state: 'off' })).toContain(':robot_face: Autopilot is off for this incident: every step waits for its *Run* button.');
+    expect(JSON.stringify(renderChecklist({ ...resolved(), autopilot: { state: 'off' } }))).not.toContain('Autopilot');
   });
 });

@@ -7,6 +7,8 @@ import { parseRollbackSubmission } from '../../src/adapters/slack/rollback-submi
 import { parseSkipSubmission, renderSkipModal } from '../../src/adapters/slack/skip-modal.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { expectGolden } from '../support/golden.ts';
+import { testConfig } from '../support/runbook-config.ts';
+import { autopilotSettings } from '../../src/flows/autopilot.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const ENV = { name: 'production', kubeContext: 'prod-eu-1', namespace: 'valuecanvas' };
@@ -39,7 +41,8 @@ function values(over: Partial<Record<string, Record<string, unknown>>> = {}) {
 }
 
 describe('the /rollback confirm modal', () => {
-  const view = renderRollbackModal({ environment: ENV, now: NOW, badVersion: 'v1.4.0', severity: 'P2', issueUrl: 'https://github.com/o/r/issues/9', privateMetadata: '{"channel":"C0INCIDENT"}' });
+  const settings = autopilotSettings(testConfig('autopilot: { resume_deploys: false }'));
+  const view = renderRollbackModal({ environment: ENV, now: NOW, autopilot: settings, badVersion: 'v1.4.0', severity: 'P2', issueUrl: 'https://github.com/o/r/issues/9', privateMetadata: '{"channel":"C0INCIDENT"}' });
 
   it('opens with what the command said, "computing…" for the target, and detection defaulting to now', () => {
     expect(view.callback_id).toBe(CALLBACK_IDS.rollbackModal);
@@ -51,6 +54,20 @@ describe('the /rollback confirm modal', () => {
     expect(input(view, F.impactStartedAt).optional).toBe(true);
     expect(proposalText(view)).toContain('computing…');
     expect(checkViewLimits(view)).toEqual([]);
+  });
+
+  it('says what autopilot will start by itself, as rollback.yml sets it, with a box ticked to keep it on', () => {
+    const text = JSON.stringify(view.blocks.filter((b) => b.type === 'section'));
+    expect(text).toContain(
+      '*Autopilot* starts by itself, as soon as each one\'s prerequisites hold: Pause deploys (at once), Revert container images ' +
+        '(on the captain’s target approval), Verify traffic cutover, Run smoke tests, Confirm queue health, Validate RLS/auth flows.',
+    );
+    expect(text).not.toContain('Resume deploys');
+    expect(text).not.toContain('migration'); // no database: section, so the scope is not automatic
+    expect(text).toContain('The captain’s *Approve* on resolve runs it.');
+    expect(input(view, F.autopilot)).toMatchObject({ optional: true, element: { type: 'checkboxes', initial_options: [{ value: 'on' }] } });
+    const allOff = renderRollbackModal({ environment: ENV, now: NOW, autopilot: testConfig('autopilot: false').autopilot });
+    expect(allOff.blocks.some((b) => 'block_id' in b && b.block_id === F.autopilot)).toBe(false);
   });
 
   it('offers the four runbook triggers and says which make the incident critical', () => {
@@ -106,10 +123,16 @@ describe('parseRollbackSubmission', () => {
         issueUrl: 'https://github.com/o/r/issues/9',
         impactStartedAt: impact,
         detectedAt: NOW,
+        autopilot: true,
       },
     });
     const plain = parseRollbackSubmission(values(), { now: NOW });
     expect(plain.ok && plain.value.critical).toBe(false);
+    // The autopilot box: ticked by default; unticked arrives as an empty list and turns it off.
+    const unticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [] } }), { now: NOW });
+    expect(unticked.ok && unticked.value.autopilot).toBe(false);
+    const ticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } }), { now: NOW });
+    expect(ticked.ok && ticked.value.autopilot).toBe(true);
     expect(plain.ok && plain.value.targetVersion).toBeNull();
   });
 

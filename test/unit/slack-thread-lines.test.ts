@@ -18,6 +18,11 @@ describe('formatThreadLine', () => {
       '`12:05:07 UTC` :rotating_light: <@U0SRE00001> started a *P1* rollback of `v1.4.0` · Security exposure · <https://github.com/o/r/issues/9|o/r#9>',
     ],
     ['queued', ev('step_queued', { attempt: 1 }, 'revert_images'), '`12:05:07 UTC` :hourglass_flowing_sand: *Revert container images* queued by <@U0SRE00001>'],
+    [
+      'queued by autopilot, naming the approval behind it and not as if that person pressed Run',
+      ev('step_queued', { attempt: 1, automatic: true, autopilot: { after: { actor: 'U0CAPTAIN1', what: 'approved the target v1.3.2' }, because: 'the revert succeeded' } }, 'verify_cutover', 'autopilot'),
+      '`12:05:07 UTC` :robot_face: *Verify traffic cutover* started by autopilot (the revert succeeded), after <@U0CAPTAIN1> approved the target v1.3.2',
+    ],
     ['queued again', ev('step_queued', { attempt: 2 }, 'revert_images'), '`12:05:07 UTC` :repeat: *Revert container images* queued again by <@U0SRE00001> (attempt 2)'],
     ['started', ev('step_started', { attempt: 1 }, 'revert_images', 'worker'), '`12:05:07 UTC` :arrow_forward: *Revert container images* started'],
     [

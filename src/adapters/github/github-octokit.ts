@@ -5,8 +5,17 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
+
+/**
+ * The throttler's default spaces every write (and every GraphQL call, reads included) 1 s apart:
+ * pause_deploys took 5 s for 2 runs and 2 PRs. An incident makes a handful of writes, far below
+ * GitHub's secondary limits (80 content-creating requests a minute, 100 concurrent), so a few may
+ * run at once; 403/429 secondary-limit answers are still honoured by the handlers below.
+ */
+const WRITES = { maxConcurrent: 4, minTime: 25 };
 
 /** A rate limit asking us to wait longer than this is handed back as a transient error. */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 10;
@@ -39,10 +48,14 @@ export function createGitHubOctokit(options: GitHubOctokitOptions): GitHubOctoki
       // 409 is an answer (run already finished), 429 belongs to the throttling plugin.
       doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
-    // The throttler also spaces writes 1 s apart (GitHub's advice against secondary limits);
-    // with retries off (tests) it is off too, so nothing waits.
+    // The throttler also limits writes (WRITES above); with retries off (tests) it is off too.
     throttle: retries > 0
-      ? { enabled: true, onRateLimit: shouldRetry, onSecondaryRateLimit: shouldRetry }
+      ? {
+        enabled: true,
+        onRateLimit: shouldRetry,
+        onSecondaryRateLimit: shouldRetry,
+        write: new Bottleneck.Group({ id: 'rollback-commander-write', ...WRITES }),
+      }
       : { enabled: false },
     ...(options.log ? { log: options.log } : {}),
   });

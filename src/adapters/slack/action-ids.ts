@@ -51,6 +51,7 @@ export const ROLLBACK_FIELDS = {
   issueUrl: 'issue_url',
   impactStartedAt: 'impact_started_at',
   detectedAt: 'detected_at',
+  autopilot: 'autopilot',
 } as const;
 
 export const SKIP_FIELDS = { reason: 'skip_reason' } as const;

@@ -3,6 +3,7 @@
  * with each step's state, who ran or approved it, and the buttons the step allows now. Pure:
  * same view in, same blocks out (the golden files depend on it).
  */
+import type { AutopilotStatus } from '../../domain/autopilot.ts';
 import type { Approval, Incident, StepRecord, StepState } from '../../domain/incident.ts';
 import { availableActions, owedApprovals, unmetPrerequisite, type StepAction } from '../../domain/step-actions.ts';
 import { isDone } from '../../domain/step-machine.ts';
@@ -24,6 +25,7 @@ export interface ChecklistView {
   environment: ChecklistEnvironment;
   sla: ChecklistSla;
   now: Date;
+  autopilot?: AutopilotStatus;
 }
 
 /** A summary or error longer than this is cut in the checklist; the thread line carries more. */

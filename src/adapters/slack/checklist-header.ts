@@ -5,7 +5,9 @@
 import type { Incident } from '../../domain/incident.ts';
 import { TRIGGER_TITLES } from '../../domain/incident.ts';
 import { ROLES, type Role } from '../../domain/steps.ts';
+import type { AutopilotStatus } from '../../domain/autopilot.ts';
 import { INCIDENT_ACTION_IDS } from './action-ids.ts';
+import { autopilotStatusLine } from './autopilot-text.ts';
 import type { Button, KnownBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
 import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, ROLE_TITLES, targetSourceTitle } from './formatting.ts';
@@ -28,6 +30,8 @@ export interface HeaderView {
   environment: ChecklistEnvironment;
   sla: ChecklistSla;
   now: Date;
+  /** What autopilot does next and waits for; absent: no line (a closed incident, older callers). */
+  autopilot?: AutopilotStatus;
 }
 
 /** Past this, a role line lists "+N more" instead of every member of a large user group. */
@@ -39,6 +43,7 @@ export function renderHeader(view: HeaderView): KnownBlock[] {
     { type: 'header', text: plain(headline(incident)) },
     { type: 'section', fields: facts(view).map(mrkdwn) },
     { type: 'section', text: mrkdwn([rolesLine(view.roles), timesLine(incident, view.now), slaLine(view)].join('\n')) },
+    ...(view.autopilot && incident.state === 'open' ? [{ type: 'context', elements: [mrkdwn(autopilotStatusLine(view.autopilot))] } as KnownBlock] : []),
     incidentActions(incident),
   ];
 }

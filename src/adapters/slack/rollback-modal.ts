@@ -7,6 +7,8 @@ import { TRIGGER_TITLES, TRIGGERS, type Severity } from '../../domain/incident.t
 import { CALLBACK_IDS, ROLLBACK_FIELDS as F } from './action-ids.ts';
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
+import type { AutopilotSettings } from '../../domain/autopilot.ts';
+import { autopilotPlanText } from './autopilot-text.ts';
 import type { ChecklistEnvironment } from './checklist-header.ts';
 import { escapeMrkdwn, targetSourceTitle } from './formatting.ts';
 
@@ -21,6 +23,8 @@ export interface RollbackModalInput {
   targetVersion?: string | null;
   severity?: Severity | null;
   issueUrl?: string | null;
+  /** rollback.yml's autopilot switches: the modal says what will run by itself. Absent: all on. */
+  autopilot?: AutopilotSettings;
   /** Passed through untouched (e.g. the channel the command came from), at most 3000 characters. */
   privateMetadata?: string;
 }
@@ -44,7 +48,7 @@ export function renderRollbackModal(input: RollbackModalInput): ModalView {
       type: 'section',
       text: mrkdwn(
         `Roll back *${escapeMrkdwn(env.name)}* (${kube}). Submitting opens an incident and posts the checklist in #incidents and #releases; ` +
-          'nothing in the cluster changes until someone presses *Run*.',
+          'the cluster changes only after the captain approves the target.',
       ),
     },
     textInput(F.badVersion, 'Bad release', input.badVersion, 'v1.2.3', 'The release that is misbehaving, as tagged.'),
@@ -61,6 +65,7 @@ export function renderRollbackModal(input: RollbackModalInput): ModalView {
     },
     dateTimeInput(F.impactStartedAt, 'First bad request', undefined, 'When the first bad request happened, if known (logs, Grafana). TTD is measured from it.'),
     dateTimeInput(F.detectedAt, 'Detected at', input.now, 'Defaults to now. The SLA clocks start here.'),
+    ...autopilotBlocks(input.autopilot),
   ];
   return {
     type: 'modal',
@@ -92,6 +97,22 @@ function proposalText(proposal: TargetProposal | null): string {
   const lines = [`:dart: *Proposed target:* \`${escapeMrkdwn(proposal.targetVersion)}\`${source}`];
   for (const d of proposal.disagreements) lines.push(`:warning: ${escapeMrkdwn(d)}`);
   return lines.join('\n');
+}
+
+const AUTOPILOT_OPTION: PlainTextOption = { value: 'on', text: plain('Autopilot: start the steps that need no judgement by themselves') };
+
+/** What autopilot will do, and the switch that turns it off for this incident (ticked by default). */
+function autopilotBlocks(settings: AutopilotSettings | undefined): KnownBlock[] {
+  const anyOn = !settings || Object.values(settings).some(Boolean);
+  const plan: SectionBlock = { type: 'section', text: mrkdwn(settings ? autopilotPlanText(settings) : ':robot_face: *Autopilot* starts the steps that need no judgement by themselves.') };
+  if (!anyOn) return [plan];
+  return [plan, {
+    type: 'input',
+    block_id: F.autopilot,
+    optional: true,
+    label: plain('Autopilot'),
+    element: { type: 'checkboxes', action_id: F.autopilot, options: [AUTOPILOT_OPTION], initial_options: [AUTOPILOT_OPTION] },
+  }];
 }
 
 function textInput(id: string, label: string, initial: string | null | undefined, placeholder: string, hint: string): InputBlock {

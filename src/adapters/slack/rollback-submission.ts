@@ -4,7 +4,7 @@
 import { isCriticalTrigger, TRIGGERS, type Severity, type Trigger } from '../../domain/incident.ts';
 import { ROLLBACK_FIELDS as F } from './action-ids.ts';
 import { targetProblem, versionProblem } from './release-versions.ts';
-import { dateTime, fieldErrors, selected, text, type Submission, type ViewStateValues } from './view-state.ts';
+import { dateTime, fieldErrors, selected, text, ticked, type Submission, type ViewStateValues } from './view-state.ts';
 
 export interface RollbackSubmission {
   badVersion: string;
@@ -16,6 +16,8 @@ export interface RollbackSubmission {
   issueUrl: string | null;
   impactStartedAt: Date | null;
   detectedAt: Date;
+  /** false: the responder unticked autopilot for this incident. */
+  autopilot: boolean;
 }
 
 /** Clocks on laptops drift; a minute in the future is still "now". */
@@ -56,6 +58,8 @@ export function parseRollbackSubmission(values: ViewStateValues | undefined, opt
       issueUrl,
       impactStartedAt: impact,
       detectedAt: detected,
+      // An unticked box arrives as an empty list; no box at all (autopilot off in rollback.yml) means on.
+      autopilot: ticked(values, F.autopilot, 'on') ?? true,
     },
   };
 }

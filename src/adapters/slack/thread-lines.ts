@@ -65,7 +65,8 @@ type LineFormatter = (e: { p: Payload; who: string; step: string; event: ThreadE
 const LINES: Record<string, LineFormatter> = {
   incident_started: ({ event }) => incidentStarted(event),
   step_queued: ({ p, who, step }) =>
-    (num(p, 'attempt') ?? 1) > 1 ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})` : `:hourglass_flowing_sand: ${step} queued by ${who}`,
+    autopilotLine(p, step) ??
+    ((num(p, 'attempt') ?? 1) > 1 ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})` : `:hourglass_flowing_sand: ${step} queued by ${who}`),
   step_started: ({ p, step }) => `:arrow_forward: ${step} started${(num(p, 'attempt') ?? 1) > 1 ? ` (attempt ${num(p, 'attempt')})` : ''}`,
   step_progress: ({ p, step }) => {
     const deployment = str(p, 'deployment');
@@ -117,6 +118,15 @@ function lineBody(event: ThreadEvent): string {
   const format = Object.hasOwn(LINES, event.kind) ? LINES[event.kind] : undefined;
   if (format) return format({ p: event.payload, who, step, event });
   return `:grey_question: ${escapeMrkdwn(event.kind.replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
+}
+
+/** An automatic start names the click behind it, never as if that person had pressed Run. */
+function autopilotLine(p: Payload, step: string): string | null {
+  const auto = p.autopilot as { after?: { actor?: string; what?: string }; because?: string } | undefined;
+  if (!auto || typeof auto !== 'object') return null;
+  const because = typeof auto.because === 'string' ? ` (${escapeMrkdwn(auto.because)})` : '';
+  const after = auto.after?.actor ? `, after ${mention(auto.after.actor)} ${escapeMrkdwn(auto.after.what ?? 'acted')}` : '';
+  return `:robot_face: ${step} started by autopilot${because}${after}`;
 }
 
 function incidentStarted(event: ThreadEvent): string {

@@ -1,7 +1,10 @@
 /**
- * Latest-wins coalescing per key (one key per incident). During a rollout the worker reports
- * progress many times a second; Slack allows about one update per message per second, so a burst
- * becomes at most one send per window and the newest item given is always the one sent last.
+ * Latest-wins coalescing per key (one key per incident). An update to a quiet key goes out at
+ * once, so a click's effect shows without waiting (issue 8: ≤ 300 ms of the ack). What arrives
+ * while a send is in flight is merged into one follow-up. During a rollout the worker reports
+ * progress many times a second and Slack allows about one update per message per second, so at
+ * most BURST sends start per window; past that, updates wait and merge, and the newest item given
+ * is always the one sent last.
  * Nothing is dropped silently: every caller's promise settles with the send that carried its
  * item or a newer one.
  */
@@ -30,9 +33,13 @@ interface Slot<T> {
   pending: { item: T; waiters: Waiter[] } | null;
   timer: NodeJS.Timeout | null;
   inFlight: Promise<void> | null;
-  lastSentAt: number;
+  /** When the sends of the last window started. */
+  recent: number[];
   failures: number;
 }
+
+/** Sends per window that go out without waiting: a click, the step starting, its first progress. */
+const BURST = 3;
 
 export function createUpdateCoalescer<T>(options: UpdateCoalescerOptions<T>): UpdateCoalescer<T> {
   const slots = new Map<string, Slot<T>>();
@@ -41,7 +48,9 @@ export function createUpdateCoalescer<T>(options: UpdateCoalescerOptions<T>): Up
 
   function schedule(key: string, slot: Slot<T>): void {
     if (slot.timer || slot.inFlight || !slot.pending) return;
-    const delay = Math.max(0, slot.lastSentAt + options.windowMs - now());
+    const t = now();
+    slot.recent = slot.recent.filter((at) => at > t - options.windowMs);
+    const delay = slot.recent.length < BURST ? 0 : Math.max(0, slot.recent[0]! + options.windowMs - t);
     slot.timer = setTimeout(() => fire(key, slot), delay);
     slot.timer.unref();
   }
@@ -51,12 +60,16 @@ export function createUpdateCoalescer<T>(options: UpdateCoalescerOptions<T>): Up
     const batch = slot.pending;
     if (!batch) return;
     slot.pending = null;
+    slot.recent.push(now());
+    // inFlight is cleared before the waiters hear back: an update they submit at once is not in flight's shadow.
     slot.inFlight = options.send(key, batch.item).then(
       () => {
+        slot.inFlight = null;
         slot.failures = 0;
         for (const w of batch.waiters) w.resolve();
       },
       (err: unknown) => {
+        slot.inFlight = null;
         if (isTransient(err) && slot.failures < maxRedeliveries) {
           slot.failures += 1;
           // Re-send: the newer item if one arrived meanwhile (it carries these waiters too), else this one.
@@ -69,14 +82,12 @@ export function createUpdateCoalescer<T>(options: UpdateCoalescerOptions<T>): Up
       },
     );
     void slot.inFlight.finally(() => {
-      slot.inFlight = null;
-      slot.lastSentAt = now();
       if (slot.pending) schedule(key, slot);
       else forgetWhenIdle(key, slot);
     });
   }
 
-  /** The slot remembers lastSentAt for one window (so the next update still waits), then goes. */
+  /** The slot remembers its recent sends for one window (so a flood still waits), then goes. */
   function forgetWhenIdle(key: string, slot: Slot<T>): void {
     setTimeout(() => {
       if (!slot.pending && !slot.timer && !slot.inFlight && slots.get(key) === slot) slots.delete(key);
@@ -87,7 +98,7 @@ export function createUpdateCoalescer<T>(options: UpdateCoalescerOptions<T>): Up
     submit(key, item) {
       let slot = slots.get(key);
       if (!slot) {
-        slot = { pending: null, timer: null, inFlight: null, lastSentAt: 0, failures: 0 };
+        slot = { pending: null, timer: null, inFlight: null, recent: [], failures: 0 };
         slots.set(key, slot);
       }
       const done = new Promise<void>((resolve, reject) => {

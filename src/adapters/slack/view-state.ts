@@ -10,6 +10,7 @@ const stateValue = z
     value: z.string().nullish(),
     selected_option: z.object({ value: z.string() }).nullish(),
     selected_date_time: z.number().nullish(),
+    selected_options: z.array(z.object({ value: z.string() })).nullish(),
   })
   .loose();
 
@@ -36,6 +37,12 @@ export function text(values: ViewStateValues | undefined, id: string): string | 
 
 export function selected(values: ViewStateValues | undefined, id: string): string | null {
   return field(values, id).selected_option?.value ?? null;
+}
+
+/** A checkboxes input: whether the option `value` is ticked; null when the input was not in the view. */
+export function ticked(values: ViewStateValues | undefined, id: string, value: string): boolean | null {
+  const options = field(values, id).selected_options;
+  return options ? options.some((o) => o.value === value) : null;
 }
 
 export function dateTime(values: ViewStateValues | undefined, id: string): Date | null {

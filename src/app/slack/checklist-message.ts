@@ -4,6 +4,8 @@ import type { ChecklistMessage } from '../../adapters/slack/chat-port.ts';
 import type { RunbookConfig } from '../config-schema.ts';
 import type { IncidentSnapshot } from '../../flows/ports.ts';
 import type { RoleResolver } from '../../adapters/slack/role-resolver.ts';
+import { autopilotStatus } from '../../domain/autopilot.ts';
+import { autopilotSettings } from '../../flows/autopilot.ts';
 
 export function checklistSla(config: RunbookConfig, severity: 'P1' | 'P2') {
   return severity === 'P1' ? { decideMs: config.sla.P1.decide, restoreMs: config.sla.P1.restore } : { restoreMs: config.sla.P2.restore };
@@ -18,6 +20,7 @@ export async function checklistMessage(snap: IncidentSnapshot, config: RunbookCo
     environment: { name: config.environment.name, kubeContext: config.environment.kube.context, namespace: config.environment.kube.namespace },
     sla: checklistSla(config, snap.incident.severity),
     now,
+    autopilot: autopilotStatus(snap, autopilotSettings(config)),
   };
   return { text: renderChecklistText(view), blocks: renderChecklist(view) };
 }

@@ -14,8 +14,11 @@ import type { RunbookConfig } from '../config-schema.ts';
 import { checklistMessage } from './checklist-message.ts';
 import type { SlackServices } from './slack-services.ts';
 
-/** Bookkeeping that would only be noise in a thread (the "started" line follows at once). */
-const QUIET_KINDS = new Set(['step_queued']);
+/**
+ * Bookkeeping that would only be noise in a thread (the "started" line follows at once); an
+ * automatic start is not: it says whose approval autopilot acted on.
+ */
+const quiet = (e: TimelineEvent) => e.kind === 'step_queued' && !e.payload.autopilot;
 /** Slack shows up to 40 000 characters of text; keep a batch message readable. */
 const MAX_MESSAGE = 3500;
 
@@ -39,7 +42,7 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
       const refs = snap.incident.chat;
       // Not announced yet: the events wait for the checklist they belong under.
       if (!refs.incidents) return;
-      await postBatches(claim.events.filter((e) => !QUIET_KINDS.has(e.kind)), (text) => deps.slack.chat.postIncidentLine(refs, text));
+      await postBatches(claim.events.filter((e) => !quiet(e)), (text) => deps.slack.chat.postIncidentLine(refs, text));
       if (refs.releases) await postBatches(claim.events.filter(isMilestone), (text) => deps.slack.chat.postMilestone(refs, text));
       await claim.done(claim.events.map((e) => e.id));
       const render = async () => checklistMessage(await deps.store.get(incidentId), deps.config, deps.slack.roleResolver, deps.now());

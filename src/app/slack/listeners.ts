@@ -24,6 +24,7 @@ import type { FlowDeps } from '../../flows/deps.ts';
 import { requireRole } from '../../flows/refuse.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../../flows/step-commands.ts';
 import { startRollback } from '../../flows/start-rollback.ts';
+import { autopilotSettings } from '../../flows/autopilot.ts';
 import { incidentLine } from '../text-report.ts';
 import type { ProposalJob } from './modal-proposals.ts';
 
@@ -70,7 +71,7 @@ export function registerListeners(app: App, l: ListenerDeps): void {
     }
     await ack();
     await yieldToAcks();
-    const modal = { environment, now: deps.now(), badVersion: parsed.badVersion, targetVersion: parsed.targetVersion, severity: parsed.severity, issueUrl: parsed.issueUrl, privateMetadata: JSON.stringify({ channel: command.channel_id }) };
+    const modal = { environment, autopilot: autopilotSettings(deps.config), now: deps.now(), badVersion: parsed.badVersion, targetVersion: parsed.targetVersion, severity: parsed.severity, issueUrl: parsed.issueUrl, privateMetadata: JSON.stringify({ channel: command.channel_id }) };
     try {
       const view = await chat.openView(command.trigger_id, renderRollbackModal(modal));
       await l.proposals.add({ viewId: view.viewId, modal: { ...modal, now: modal.now.toISOString() }, requestedTarget: parsed.targetVersion });
@@ -89,6 +90,7 @@ export function registerListeners(app: App, l: ListenerDeps): void {
       await startRollback(deps, {
         badVersion: s.badVersion, target: s.targetVersion ?? undefined, severity: s.severity, trigger: s.trigger,
         issueUrl: s.issueUrl ?? undefined, impactStartedAt: s.impactStartedAt ?? undefined, detectedAt: s.detectedAt, actor: body.user.id,
+        autopilot: s.autopilot,
       });
       await ack();
     } catch (err) {

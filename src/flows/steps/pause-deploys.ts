@@ -9,6 +9,7 @@
  */
 import { AppError } from '../../domain/errors.ts';
 import type { AutoMergePullRequest, SourceControl } from '../ports.ts';
+import { allOrFirstError, serialCheckpoint } from './serial-checkpoint.ts';
 
 export interface PausedWorkflow {
   workflow: string;
@@ -70,19 +71,16 @@ const FINAL: readonly RunOutcome[] = ['cancelled', 'finished'];
 
 export async function pauseDeploys(deps: PauseDeps): Promise<{ record: PauseRecord; summary: string }> {
   const record: PauseRecord = structuredClone(deps.previous ?? { workflows: [], runs: [], pullRequests: [] });
-  const save = (): Promise<void> => deps.checkpoint(structuredClone(record));
+  const save = serialCheckpoint(record, deps.checkpoint);
   const guard = (): void => {
     if (deps.signal?.aborted) throw new AppError('aborted', 'pause_deploys was aborted; what it changed so far is recorded');
   };
-  // Workflows first: once disabled, nothing merged meanwhile can start a new deploy run.
-  for (const workflow of deps.workflows) {
-    guard();
-    await pauseWorkflow(deps, record, workflow, save);
-  }
-  for (const workflow of deps.workflows) {
-    guard();
-    await cancelActiveRuns(deps, record, workflow, save);
-  }
+  // Workflows first: once disabled, nothing merged meanwhile can start a new deploy run. Within
+  // each phase the calls are independent and run at once (issue 8: pause in about a second).
+  guard();
+  await allOrFirstError(deps.workflows.map((workflow) => pauseWorkflow(deps, record, workflow, save)));
+  guard();
+  await allOrFirstError(deps.workflows.map((workflow) => cancelActiveRuns(deps, record, workflow, save)));
   await settleRuns(deps, record, save, guard);
   guard();
   await disableAutoMerge(deps, record, save, guard);
@@ -118,10 +116,11 @@ async function cancelActiveRuns(deps: PauseDeps, record: PauseRecord, workflow: 
     record.runs.push({ workflow, runId: run.id, htmlUrl: run.htmlUrl, status: run.status, outcome: 'cancelling', forced: false });
   }
   if (fresh.length > 0) await save();
-  for (const entry of record.runs.filter((r) => r.workflow === workflow && r.outcome === 'cancelling')) {
+  const cancelling = record.runs.filter((r) => r.workflow === workflow && r.outcome === 'cancelling');
+  await allOrFirstError(cancelling.map(async (entry) => {
     if (!fresh.some((run) => run.id === entry.runId) && (await refresh(deps, entry))) {
       await save(); // a re-run found it completed: the cancel from before the crash (or time) did it
-      continue;
+      return;
     }
     await deps.progress(`Cancelling run #${entry.runId} (${entry.status}) of ${workflow}`);
     const answer = await deps.sourceControl.cancelRun(entry.runId);
@@ -129,7 +128,7 @@ async function cancelActiveRuns(deps: PauseDeps, record: PauseRecord, workflow: 
     // 409: it completed first; read how, so the captain sees "success" or "failure", not a guess.
     if (answer === 'already_finished') await refresh(deps, entry);
     await save();
-  }
+  }));
 }
 
 /** Reads a run once; true when it has completed (and the entry now says how). */
@@ -151,7 +150,7 @@ async function settleRuns(deps: PauseDeps, record: PauseRecord, save: () => Prom
     let open = record.runs.filter((r) => !FINAL.includes(r.outcome));
     for (let check = 0; check < checks && open.length > 0; check += 1) {
       if (check > 0) await sleep(intervalMs);
-      for (const entry of open) await refresh(deps, entry);
+      await allOrFirstError(open.map((entry) => refresh(deps, entry)));
       await save();
       open = open.filter((r) => !FINAL.includes(r.outcome));
     }
@@ -182,16 +181,18 @@ async function disableAutoMerge(deps: PauseDeps, record: PauseRecord, save: () =
       record.pullRequests.push({ nodeId: pr.nodeId, number: pr.number, mergeMethod: pr.mergeMethod, done: false });
     }
   }
-  for (const entry of record.pullRequests.filter((p) => !p.done)) {
-    guard();
-    await save(); // the merge method is on record before it disappears from GitHub
+  const todo = record.pullRequests.filter((p) => !p.done);
+  if (todo.length === 0) return;
+  guard();
+  await save(); // every merge method is on record before it disappears from GitHub
+  await allOrFirstError(todo.map(async (entry) => {
     if (current.some((pr) => pr.nodeId === entry.nodeId)) {
       await deps.progress(`Disabling auto-merge on #${entry.number} (${entry.mergeMethod.toLowerCase()})`);
       await deps.sourceControl.disableAutoMerge(entry);
     }
     entry.done = true;
-  }
-  await save();
+    await save();
+  }));
 }
 
 export function describePause(record: PauseRecord): string {

@@ -7,6 +7,7 @@
 import { isAppError } from '../../domain/errors.ts';
 import type { AutoMergePullRequest, SourceControl } from '../ports.ts';
 import type { PauseRecord } from './pause-deploys.ts';
+import { allOrFirstError, serialCheckpoint } from './serial-checkpoint.ts';
 
 export interface ResumedPullRequest extends AutoMergePullRequest {
   outcome: 'enabling' | 'enabled' | 'already_enabled' | 'not_enabled';
@@ -31,14 +32,15 @@ export interface ResumeDeps {
 
 export async function resumeDeploys(deps: ResumeDeps): Promise<{ record: ResumeRecord; summary: string }> {
   const resume: ResumeRecord = structuredClone(deps.previous ?? { workflows: [], pullRequests: [] });
-  const save = (): Promise<void> => deps.checkpoint(structuredClone(resume));
-  for (const paused of deps.record.workflows.filter((w) => w.disabledByUs)) {
-    if (resume.workflows.includes(paused.workflow)) continue;
+  const save = serialCheckpoint(resume, deps.checkpoint);
+  // Independent calls run at once (issue 8); each is recorded as it completes.
+  const workflows = deps.record.workflows.filter((w) => w.disabledByUs && !resume.workflows.includes(w.workflow));
+  await allOrFirstError(workflows.map(async (paused) => {
     await deps.progress(`Re-enabling workflow ${paused.workflow}`);
     await deps.sourceControl.enableWorkflow(paused.workflow);
     resume.workflows.push(paused.workflow);
     await save();
-  }
+  }));
   await restoreAutoMerge(deps, resume, save);
   return { record: resume, summary: describeResumed(deps.record, resume) };
 }
@@ -48,33 +50,38 @@ async function restoreAutoMerge(deps: ResumeDeps, resume: ResumeRecord, save: ()
   const todo = deps.record.pullRequests.filter((pr) => !settled(pr.nodeId));
   if (todo.length === 0) return;
   const current = await deps.sourceControl.listAutoMergePullRequests();
+  const calls: { pr: AutoMergePullRequest; entry: ResumedPullRequest }[] = [];
   for (const paused of todo) {
     const pr: AutoMergePullRequest = { nodeId: paused.nodeId, number: paused.number, mergeMethod: paused.mergeMethod };
-    let entry = resume.pullRequests.find((p) => p.nodeId === pr.nodeId);
+    const entry = resume.pullRequests.find((p) => p.nodeId === pr.nodeId);
     if (current.some((c) => c.nodeId === pr.nodeId)) {
       // On again: our call from before a crash (intent on record) or a person did it meanwhile.
       if (entry) entry.outcome = 'enabled';
       else resume.pullRequests.push({ ...pr, outcome: 'already_enabled' });
-      await save();
-      continue;
+    } else if (entry) {
+      calls.push({ pr, entry });
+    } else {
+      const intent: ResumedPullRequest = { ...pr, outcome: 'enabling' };
+      resume.pullRequests.push(intent);
+      calls.push({ pr, entry: intent });
     }
-    if (!entry) {
-      entry = { ...pr, outcome: 'enabling' };
-      resume.pullRequests.push(entry);
-      await save();
-    }
-    await deps.progress(`Re-enabling auto-merge on #${pr.number} (${pr.mergeMethod.toLowerCase()})`);
-    try {
-      await deps.sourceControl.enableAutoMerge(pr);
-      entry.outcome = 'enabled';
-    } catch (err) {
-      // A PR merged or closed during the incident is news for the captain, not a failed step.
-      if (!isAppError(err) || (err.code !== 'conflict' && err.code !== 'not_found')) throw err;
-      entry.outcome = 'not_enabled';
-      entry.reason = err.message;
-    }
-    await save();
   }
+  await save(); // every intent is on record before its call
+  await allOrFirstError(calls.map(({ pr, entry }) => enableOne(deps, pr, entry, save)));
+}
+
+async function enableOne(deps: ResumeDeps, pr: AutoMergePullRequest, entry: ResumedPullRequest, save: () => Promise<void>): Promise<void> {
+  await deps.progress(`Re-enabling auto-merge on #${pr.number} (${pr.mergeMethod.toLowerCase()})`);
+  try {
+    await deps.sourceControl.enableAutoMerge(pr);
+    entry.outcome = 'enabled';
+  } catch (err) {
+    // A PR merged or closed during the incident is news for the captain, not a failed step.
+    if (!isAppError(err) || (err.code !== 'conflict' && err.code !== 'not_found')) throw err;
+    entry.outcome = 'not_enabled';
+    entry.reason = err.message;
+  }
+  await save();
 }
 
 export function describeResumed(pause: PauseRecord, resume: ResumeRecord): string {
