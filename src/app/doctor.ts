@@ -49,11 +49,12 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
     {
       name: 'github',
       run: async () => {
-        if (!c.sourceControl) throw new Error('GITHUB_TOKEN is not set: pause/resume deploys and the tag cross-check cannot run');
+        if (!c.sourceControl) throw new Error('GITHUB_TOKEN is not set (nor GITHUB_APP_ID with its private key): pause/resume deploys and the tag cross-check cannot run');
         const results = await c.sourceControl.checkAccess({ workflows: runbook.github.deploy_workflows });
         const bad = results.filter((r) => !r.ok);
         if (bad.length) throw new Error(bad.map((r) => `${r.check}: ${r.detail}`).join('; '));
-        return results.map((r) => `${r.check} (${r.detail})`).join('; ');
+        const auth = c.config.github?.kind === 'app' ? 'as GitHub App' : 'with GITHUB_TOKEN';
+        return `${auth}: ${results.map((r) => `${r.check} (${r.detail})`).join('; ')}`;
       },
     },
     {
