@@ -17,9 +17,22 @@ RUN npx tsc -p tsconfig.build.json --noEmit \
 
 FROM ${NODE_IMAGE}
 ARG PG_MAJOR=17
+ARG IMAGE_VERSION=0.1.0
+ARG REVISION=unknown
+# --build-arg IMAGE_VERSION=$(git describe --tags) REVISION=$(git rev-parse HEAD) SOURCE=<repo URL>
+ARG SOURCE=""
+LABEL org.opencontainers.image.title="rollback-commander" \
+      org.opencontainers.image.description="Slack bot that runs the production rollback runbook as an incident commander" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${IMAGE_VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="${NODE_IMAGE}"
+# tini as PID 1: forwards SIGTERM to node (which drains running steps) and reaps the children
+# that pg_restore and the revert commands leave.
 RUN set -eux; \
     apt-get update; \
-    apt-get install -y --no-install-recommends ca-certificates curl; \
+    apt-get install -y --no-install-recommends ca-certificates curl tini; \
     install -d /usr/share/postgresql-common/pgdg; \
     curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc; \
     . /etc/os-release; \
@@ -31,10 +44,19 @@ RUN set -eux; \
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
-COPY package.json rollback.example.yml manifest.yml ./
+COPY package.json LICENSE rollback.example.yml manifest.yml ./
 COPY src ./src
-USER node
+COPY bin ./bin
+COPY scripts/with-node24.sh ./scripts/
+# The CLI on PATH: `docker run … rollback-commander doctor`, `kubectl exec … -- rollback-commander status rb-12`.
+RUN ln -s /app/bin/rollback-commander /usr/local/bin/rollback-commander \
+ && rollback-commander --help >/dev/null
+# Numeric, so Kubernetes' runAsNonRoot can verify it (deploy/ sets runAsUser: 1000 to match):
+# the image's `node` user.
+USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# The bot + worker; `docker run … node src/app/cli.ts <command>` for the CLI.
+ENTRYPOINT ["/usr/bin/tini", "--"]
+# node itself, not npm: the signal goes straight to the process that drains. ROLLBACK_MODE picks
+# all (default), web or worker.
 CMD ["node", "src/app/main.ts"]

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserFacingError } from '../domain/errors.ts';
+import { githubAuthFrom, type GitHubAuth } from './config-github.ts';
 import { configSchema, type RunbookConfig } from './config-schema.ts';
 
 const envSchema = z.object({
@@ -17,6 +18,9 @@ const envSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _').default('rollback_commander'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (no colons)').default('rc'),
   GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, 'the numeric App ID from the App\'s settings page').optional(),
+  GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
+  GITHUB_APP_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   GITHUB_API_URL: z.url().optional(),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
@@ -36,6 +40,8 @@ export interface AppConfig {
   env: EnvConfig;
   /** The app being rolled back: its Redis and database URLs, read from the env vars the YAML names. */
   target: { redisUrl: string | undefined; databaseUrl: string | undefined };
+  /** GITHUB_TOKEN or a GitHub App (config-github.ts); null: GitHub steps say what to set. */
+  github: GitHubAuth | null;
   configPath: string;
 }
 
@@ -86,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: string):
   }
   const target = { redisUrl: env[runbook.target.redis_url_env], databaseUrl: env[runbook.target.database_url_env] };
   refuseSelfTarget(parsedEnv.data, target, runbook);
-  return { runbook, env: parsedEnv.data, target, configPath };
+  return { runbook, env: parsedEnv.data, target, github: githubAuthFrom(parsedEnv.data), configPath };
 }
 
 /** PRODUCT.md: start-up refuses a target that equals the bot's own database or Redis. */

@@ -89,8 +89,13 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
   const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
   const deployments = createK8sDeployments({ kubeConfig, namespace: runbook.environment.kube.namespace });
-  const sourceControl = env.GITHUB_TOKEN
-    ? createGitHubSourceControl({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, owner: runbook.github.owner, repo: runbook.github.repo })
+  const { owner, repo } = runbook.github;
+  const github = config.github;
+  const sourceControl = github
+    ? createGitHubSourceControl({
+      ...(github.kind === 'app' ? { app: { appId: github.appId, privateKey: github.privateKey, owner, repo } } : { token: github.token }),
+      baseUrl: env.GITHUB_API_URL, owner, repo,
+    })
     : null;
   const backlog: (Backlog & { close(): Promise<void> }) | null = config.target.redisUrl ? createRedisBacklog(config.target.redisUrl) : null;
   const metrics = runbook.verify.prometheus ? createPrometheusQuery(runbook.verify.prometheus.url) : null;

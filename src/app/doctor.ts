@@ -5,7 +5,8 @@
  * A check whose system is not configured fails and says what to set: doctor never passes silently.
  */
 import { Redis } from 'ioredis';
-import { createK8sAccessReview } from '../adapters/k8s/k8s-access-review.ts';
+import { createK8sAccessReview, type AccessCheck } from '../adapters/k8s/k8s-access-review.ts';
+import { rbacManifestFor } from '../adapters/k8s/k8s-errors.ts';
 import type { Container } from './container.ts';
 import type { SlackServices } from './slack/slack-services.ts';
 
@@ -19,8 +20,8 @@ export class DoctorWarning extends Error {}
 
 const SLACK_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read'];
 
-/** Every verb the bot uses on the cluster (revert, rollout watch, history, restart, Secret swap). */
-const KUBE_VERBS = [
+/** Every verb the bot uses on Deployments and ReplicaSets (revert, rollout watch, history, restart). */
+const KUBE_VERBS: AccessCheck[] = [
   { verb: 'get', group: 'apps', resource: 'deployments' },
   { verb: 'list', group: 'apps', resource: 'deployments' },
   { verb: 'watch', group: 'apps', resource: 'deployments' },
@@ -48,20 +49,29 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
     {
       name: 'github',
       run: async () => {
-        if (!c.sourceControl) throw new Error('GITHUB_TOKEN is not set: pause/resume deploys and the tag cross-check cannot run');
+        if (!c.sourceControl) throw new Error('GITHUB_TOKEN is not set (nor GITHUB_APP_ID with its private key): pause/resume deploys and the tag cross-check cannot run');
         const results = await c.sourceControl.checkAccess({ workflows: runbook.github.deploy_workflows });
         const bad = results.filter((r) => !r.ok);
         if (bad.length) throw new Error(bad.map((r) => `${r.check}: ${r.detail}`).join('; '));
-        return results.map((r) => `${r.check} (${r.detail})`).join('; ');
+        const auth = c.config.github?.kind === 'app' ? 'as GitHub App' : 'with GITHUB_TOKEN';
+        return `${auth}: ${results.map((r) => `${r.check} (${r.detail})`).join('; ')}`;
       },
     },
     {
       name: 'kubernetes access',
       run: async () => {
-        const review = createK8sAccessReview({ kubeConfig: c.kubeConfig, namespace: runbook.environment.kube.namespace });
-        const denied = (await review.checkAccess(KUBE_VERBS)).filter((r) => !r.allowed);
-        if (denied.length) throw new Error(`RBAC denies ${denied.map((d) => `${d.verb} ${d.resource}`).join(', ')} in ${runbook.environment.kube.namespace}: grant them to the bot's service account`);
-        return `${KUBE_VERBS.map((v) => `${v.verb} ${v.resource}`).join(', ')} allowed in ${runbook.environment.kube.namespace}`;
+        const namespace = runbook.environment.kube.namespace;
+        const review = createK8sAccessReview({ kubeConfig: c.kubeConfig, namespace });
+        // backup_promote reads and writes one Secret, which deploy/ grants by name only.
+        const secret = runbook.database?.promotion?.secret;
+        const checks = secret ? [...KUBE_VERBS, ...['get', 'patch'].map((verb) => ({ verb, group: '', resource: 'secrets', name: secret }))] : KUBE_VERBS;
+        const said = (v: AccessCheck) => `${v.verb} ${v.resource}${v.name ? `/${v.name}` : ''}`;
+        const denied = (await review.checkAccess(checks)).filter((r) => !r.allowed);
+        if (denied.length) {
+          const files = [...new Set(denied.map((d) => rbacManifestFor(d.resource)))].join(' and ');
+          throw new Error(`RBAC denies ${denied.map(said).join(', ')} in ${namespace}: grant them to the bot's service account (the Role in ${files})`);
+        }
+        return `${checks.map(said).join(', ')} allowed in ${namespace}`;
       },
     },
     ...runbook.deployments.map((d) => ({

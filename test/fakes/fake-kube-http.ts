@@ -10,6 +10,7 @@ import {
   type FakeKubeStore, type KubeObject, type Resource, type StoreEvent,
 } from './fake-kube-store.ts';
 import { admit } from './fake-kube-workloads.ts';
+import { allows, ForbiddenError, type RoleGrant } from './fake-kube-rbac.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -52,6 +53,8 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
   const denied = new Set<string>();
   const faults: { status: number; remaining: number }[] = [];
   const watches = new Set<OpenWatch>();
+  /** When set, only what these rules allow is allowed (fake-kube-rbac.ts); null: everything not denied. */
+  let rbac: { grant: RoleGrant; user: string } | null = null;
   const accessKey = (verb: string, group: string, resource: string) => `${verb} ${group}/${resource}`;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -83,18 +86,15 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
 
   function authorize(verb: string, target: Target): void {
     const { group } = RESOURCES[target.resource];
-    if (!denied.has(accessKey(verb, group, target.resource))) return;
-    const what = target.name ? `${qualified(target.resource)} "${target.name}"` : qualified(target.resource);
-    throw new KubeStatusError(
-      403,
-      'Forbidden',
-      `${what} is forbidden: User "${FAKE_USER}" cannot ${verb} resource "${target.resource}" in API group "${group}" in the namespace "${target.namespace}"`,
-    );
+    const request = { verb, group, resource: target.resource, namespace: target.namespace, name: target.name };
+    if (denied.has(accessKey(verb, group, target.resource))) throw new ForbiddenError(request, rbac?.user ?? FAKE_USER);
+    if (rbac && !allows(rbac.grant, request)) throw new ForbiddenError(request, rbac.user);
   }
 
   function review(body: unknown): unknown {
     const attributes = (body as { spec?: { resourceAttributes?: Record<string, string> } }).spec?.resourceAttributes ?? {};
-    const allowed = !denied.has(accessKey(attributes.verb ?? '', attributes.group ?? '', attributes.resource ?? ''));
+    const request = { verb: attributes.verb ?? '', group: attributes.group ?? '', resource: attributes.resource ?? '', namespace: attributes.namespace ?? '', name: attributes.name };
+    const allowed = !denied.has(accessKey(request.verb, request.group, request.resource)) && (!rbac || allows(rbac.grant, request));
     return { ...(body as object), status: allowed ? { allowed } : { allowed, reason: 'no RBAC policy matched' } };
   }
 
@@ -199,6 +199,10 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       if (allowed) denied.delete(key);
       else denied.add(key);
     },
+    /** Allow only what this grant allows (as `user`) from now on; null lifts it. */
+    enforceRbac(grant: RoleGrant | null, user = FAKE_USER): void {
+      rbac = grant && { grant: structuredClone(grant), user };
+    },
     failNextRequests(count: number, status: number): void {
       faults.push({ status, remaining: count });
     },
@@ -244,7 +248,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 function statusBody(err: KubeStatusError): unknown {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, code: err.code };
+  const details = err instanceof ForbiddenError ? { details: err.details } : {};
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, ...details, code: err.code };
 }
 
 function send(res: ServerResponse, code: number, body: unknown): void {

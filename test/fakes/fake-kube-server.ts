@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFakeKubeHttp, type AccessRule, type RecordedRequest } from './fake-kube-http.ts';
+import type { RoleGrant } from './fake-kube-rbac.ts';
 import { createRolloutSimulator, type RolloutBehavior } from './fake-kube-simulator.ts';
 import { createFakeKubeStore, type KubeObject } from './fake-kube-store.ts';
 import { admit, revisionOf, type FakeDeployment, type FakeReplicaSet } from './fake-kube-workloads.ts';
@@ -124,6 +125,14 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
     /** RBAC: deny (or allow again) a verb on a resource, for requests and SelfSubjectAccessReviews alike. */
     setAccess(rule: AccessRule, allowed: boolean): void {
       http.setAccess(rule, allowed);
+    },
+    /**
+     * RBAC from now on: only what the grant allows (Roles' rules in their namespace, see
+     * fake-kube-rbac.ts), for requests and SelfSubjectAccessReviews alike; `setAccess` denials
+     * still apply. null lifts it.
+     */
+    enforceRbac(grant: RoleGrant | null, user?: string): void {
+      http.enforceRbac(grant, user);
     },
     /** The next `count` requests fail with this HTTP status (503 by default). */
     failNextRequests(count: number, status = 503): void {

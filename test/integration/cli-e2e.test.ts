@@ -10,6 +10,7 @@ import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { commitBody, compareBody, prNode, prPage, releaseBody, runBody, runsPage, tagBody, workflowBody } from '../fixtures/github/github-api.ts';
+import { deployRbacRules } from '../support/deploy-rbac.ts';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 
@@ -22,7 +23,8 @@ let container: Container;
 beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
-  h = await createHarness();
+  // Under exactly the RBAC rules deploy/ grants: a call the Role lacks would fail a step here.
+  h = await createHarness({ rbac: deployRbacRules() });
   container = await createContainer(loadConfig(h.env), { log: createLogger('silent') });
   worker = await startWorker(container);
 });

@@ -19,6 +19,7 @@ import { createLogger } from '../../src/app/logger.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { releaseBody, tagBody } from '../fixtures/github/github-api.ts';
 import { adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { deployRbacRules } from '../support/deploy-rbac.ts';
 import { createHarness, NS, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, DB_OWNER, SRE } from '../support/runbook-config.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
@@ -52,7 +53,9 @@ beforeAll(async () => {
   await promisify(execFile)('pg_dump', ['-Fc', '--host', '127.0.0.1', '--username', 'postgres', '--no-password', '--file', join(dir, backupName(beforeImpact)), app.name]);
   // A newer backup, taken after the first bad request: it may hold the corruption, so it is never proposed.
   await copyFile(join(dir, backupName(beforeImpact)), join(dir, backupName(afterImpact)));
+  // Under exactly the RBAC rules deploy/ grants (with the promotion component's Secret).
   h = await createHarness({
+    rbac: deployRbacRules(),
     configOverrides: `
 database:
   backups: { directory: ${dir} }

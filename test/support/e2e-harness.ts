@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
 import { runCli } from '../../src/app/cli.ts';
+import type { RoleGrant } from '../fakes/fake-kube-rbac.ts';
 import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { BOT_USER } from './deploy-rbac.ts';
 import { testConfigYaml } from './runbook-config.ts';
 import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from './services.ts';
 
@@ -30,8 +32,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { rolloutMs?: number; configOverrides?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  rolloutMs?: number;
+  configOverrides?: string;
+  /** Once the cluster is set up, the fake API server allows only these (deploy-rbac.ts). */
+  rbac?: RoleGrant;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const kube = await startClusterOnBadRelease(options.rolloutMs ?? 150);
+  if (options.rbac) kube.enforceRbac(options.rbac, BOT_USER);
   const dir = await mkdtemp(join(tmpdir(), 'rc-e2e-'));
   const configPath = join(dir, 'rollback.yml');
   await writeFile(configPath, testConfigYaml(options.configOverrides ?? ''));

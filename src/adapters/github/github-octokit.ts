@@ -6,6 +6,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
+import { createRepoInstallationAuth, type GitHubAppCredentials } from './github-app-auth.ts';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
@@ -21,7 +22,10 @@ const WRITES = { maxConcurrent: 4, minTime: 25 };
 const MAX_RATE_LIMIT_WAIT_SECONDS = 10;
 
 export interface GitHubOctokitOptions {
-  token: string;
+  /** A personal (classic or fine-grained) token; or, with `app`, none. */
+  token?: string;
+  /** A GitHub App installed on the repository (github-app-auth.ts) instead of a token. */
+  app?: GitHubAppCredentials & { owner: string; repo: string };
   baseUrl?: string;
   /** Retries inside one call (5xx, rate limits). 0 turns retrying and throttling off (tests). */
   retries?: number;
@@ -37,7 +41,7 @@ export function createGitHubOctokit(options: GitHubOctokitOptions): GitHubOctoki
   const shouldRetry = (retryAfterSeconds: number, _options: unknown, _octokit: unknown, retryCount: number): boolean =>
     retryCount < retries && retryAfterSeconds <= MAX_RATE_LIMIT_WAIT_SECONDS;
   return new BoundedOctokit({
-    auth: options.token,
+    ...(options.app ? { authStrategy: createRepoInstallationAuth, auth: options.app } : { auth: options.token }),
     baseUrl: (options.baseUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
     userAgent: 'rollback-commander',
     retry: {

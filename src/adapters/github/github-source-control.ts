@@ -37,7 +37,7 @@ export function createGitHubSourceControl(options: GitHubSourceControlOptions): 
   const { owner, repo, token } = options;
   const slug = `${owner}/${repo}`;
   const octokit = createGitHubOctokit(options);
-  const call = guardGitHubCalls(token);
+  const call = guardGitHubCalls(token ?? '');
   const autoMerge = createGitHubAutoMerge(octokit, owner, repo);
   const content = createGitHubRepoContent(octokit, owner, repo, call);
   const webHost = webHostOf(options.baseUrl ?? DEFAULT_GITHUB_API_URL);
@@ -114,7 +114,7 @@ export function createGitHubSourceControl(options: GitHubSourceControlOptions): 
         return runs[0];
       }),
     commentOnIssue: (issueUrl, body) => commentOnIssue(octokit, call, webHost, issueUrl, body),
-    checkAccess: (checkOptions = {}) => checkGitHubAccess({ octokit, autoMerge, owner, repo, token, workflows: checkOptions.workflows ?? [] }),
+    checkAccess: (checkOptions = {}) => checkGitHubAccess({ octokit, autoMerge, owner, repo, token: token ?? '', workflows: checkOptions.workflows ?? [], appId: options.app?.appId }),
   };
 }
 

@@ -11,6 +11,8 @@ export interface AccessCheck {
   /** API group: "apps" for deployments, "" for the core group (secrets). */
   group: string;
   resource: string;
+  /** One object (a Secret the Role grants by `resourceNames`); absent: the whole resource. */
+  name?: string;
 }
 
 export interface AccessResult extends AccessCheck {
@@ -28,13 +30,13 @@ export function createK8sAccessReview({ kubeConfig, namespace }: K8sOptions): K8
   const server = kubeConfig.getCurrentCluster()?.server ?? '(no cluster in the kubeconfig)';
 
   async function review(check: AccessCheck): Promise<AccessResult> {
-    const { verb, group, resource } = check;
+    const { verb, group, resource, name } = check;
     try {
       const result = await authorization.createSelfSubjectAccessReview({
         body: {
           apiVersion: 'authorization.k8s.io/v1',
           kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: { namespace, verb, group, resource } },
+          spec: { resourceAttributes: { namespace, verb, group, resource, ...(name ? { name } : {}) } },
         },
       });
       const reason = result.status?.reason || undefined;

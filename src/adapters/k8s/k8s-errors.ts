@@ -46,7 +46,8 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
   if (status === 403) {
     return new UserFacingError(
       'upstream_auth',
-      `${prefix}: Kubernetes RBAC forbids it (${detail ?? '403 Forbidden'}): RBAC must allow ${rbac} for the bot's user`,
+      `${prefix}: Kubernetes RBAC forbids it (${detail ?? '403 Forbidden'}): RBAC must allow ${rbac} for the bot's user — ` +
+        `add the verb to the Role in ${rbacManifestFor(call.resource)} (deploy/, README "Deploy to Kubernetes") and apply it`,
       { cause: err },
     );
   }
@@ -63,6 +64,11 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
   if (network) return unreachable(prefix, call.server, network, err);
   const message = err instanceof Error ? err.message : String(err);
   return new AppError('internal', `${prefix}: ${message}`, { cause: err });
+}
+
+/** The file in deploy/ whose Role grants the bot this resource: what a 403 tells the operator to fix. */
+export function rbacManifestFor(resource: string): string {
+  return resource === 'secrets' ? 'deploy/components/database-promotion/role.yaml' : 'deploy/base/rbac/role.yaml';
 }
 
 function unreachable(prefix: string, server: string, why: string, cause: unknown): AppError {
