@@ -103,6 +103,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     log: options.log,
     observer: options.observer,
     slaTimers,
+    releases: { deployments, tags: sourceControl },
   };
   const executors: Executors = {
     announce: createAnnounce({ announcer: options.announcer ?? null }),

@@ -97,3 +97,8 @@ export interface TimelineEvent {
   stepId: StepId | null;
   payload: Record<string, unknown>;
 }
+
+/** One open rollback per environment: what a second start is told (by the start flow and the store). */
+export function alreadyOpen(environment: string, open: Pick<Incident, 'id' | 'badVersion'> | null): string {
+  return `a rollback is already open for ${environment}: \`${open?.id ?? 'unknown'}\` (bad ${open?.badVersion ?? '?'}). Work in that incident, or resolve/abort it before starting another`;
+}

@@ -103,6 +103,11 @@ export interface SourceControl {
   listReleaseTags(): Promise<string[]>;
 }
 
+/** Whether a tag exists in the repo (exact match; false on 404). */
+export interface ReleaseTags {
+  tagExists(tag: string): Promise<boolean>;
+}
+
 /** The app's Redis (TARGET_REDIS_URL), read only. */
 export interface Backlog {
   depth(key: string): Promise<number>;

@@ -15,6 +15,7 @@ import type { Executors } from '../../src/flows/executor.ts';
 import { RUNBOOK } from '../../src/domain/steps.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
+import { releasesRunning } from '../support/releases.ts';
 import type { Redis } from 'ioredis';
 import { abortOpenIncidents } from '../support/incidents.ts';
 
@@ -31,7 +32,7 @@ beforeAll(async () => {
   prefix = uniqueName('rcq');
   const config = testConfig();
   queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 3, backoffMs: 100 });
-  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }) };
+  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config) };
 });
 
 afterAll(async () => {

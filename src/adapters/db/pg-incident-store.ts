@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { RUNBOOK, type StepId } from '../../domain/steps.ts';
+import { alreadyOpen } from '../../domain/incident.ts';
 import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
 import { withTransaction } from './pg-tx.ts';
 import { INCIDENT_COLUMNS, toApproval, toEvent, toIncident, toStep, type Row } from './pg-rows.ts';
@@ -85,7 +86,7 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
         const open = await this.findOpen(input.environment);
         throw new UserFacingError(
           'conflict',
-          `a rollback is already open for ${input.environment}: \`${open?.id ?? 'unknown'}\` (bad ${open?.badVersion ?? '?'}). Work in that incident, or resolve/abort it before starting another`,
+          alreadyOpen(input.environment, open),
           { cause: err },
         );
       }
