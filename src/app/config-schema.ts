@@ -109,6 +109,16 @@ export const configSchema = z
     database: databaseConfigSchema.optional(),
     /** Steps that start by themselves (config-autopilot.ts); all on by default. */
     autopilot: autopilotConfigSchema,
+    /**
+     * Who may act as whom from the CLI: OS user name → the Slack user ids `--as` may name. Without
+     * it `--as` is taken on trust (and every CLI command says so).
+     */
+    cli: z
+      .object({
+        identities: z.record(z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'an OS user name, like alice'), z.array(slackUserId).min(1, 'list the Slack user ids this OS user may act as')),
+      })
+      .strict()
+      .optional(),
     queue: z
       .object({
         attempts: z.number().int().min(1).max(20).default(3),

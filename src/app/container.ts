@@ -33,6 +33,8 @@ import { createQueueHealth } from '../flows/steps/queue-health.ts';
 import { createResolve } from '../flows/steps/resolve.ts';
 import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
 import { UserFacingError } from '../domain/errors.ts';
+import type { CliOrigin } from '../domain/origin.ts';
+import { withCliOrigin } from '../flows/cli-origin-store.ts';
 import type { AppConfig } from './config.ts';
 
 export interface Container {
@@ -54,6 +56,8 @@ export interface ContainerOptions {
   roles?: RoleDirectory;
   observer?: IncidentObserver;
   announcer?: Announcer;
+  /** A CLI command: the OS account it runs under, stamped on everything it records. */
+  origin?: CliOrigin;
   /** Where the database steps read the restore server URL and the revert command's variables (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -84,6 +88,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   producer.on('error', (err) => options.log.error({ err }, 'redis connection error'));
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
   const store = createPgIncidentStore(pool);
+  const actingStore = options.origin ? withCliOrigin(store, options.origin) : store;
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
@@ -95,7 +100,8 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const backlog: (Backlog & { close(): Promise<void> }) | null = config.target.redisUrl ? createRedisBacklog(config.target.redisUrl) : null;
   const metrics = runbook.verify.prometheus ? createPrometheusQuery(runbook.verify.prometheus.url) : null;
   const deps: FlowDeps = {
-    store,
+    store: actingStore,
+    origin: options.origin,
     queue,
     roles: options.roles ?? createConfigRoleDirectory(runbook.roles),
     config: runbook,

@@ -136,6 +136,11 @@ export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: 
       const missing = missingApprovals(s.def, s.approvals);
       return { ok: false, code: 'forbidden', reason: `you already approved \`${record.stepId}\`; the remaining approval (${describeRoles(missing)}) must come from a different person` };
     }
+    // Two different people by both measures: a second `--as` from the same OS account is one person.
+    const sameAccount = deps.origin && s.approvals.find((a) => a.via?.osUser === deps.origin!.osUser);
+    if (sameAccount) {
+      return { ok: false, code: 'forbidden', reason: `OS user ${deps.origin!.osUser} already approved \`${record.stepId}\` (as ${sameAccount.userId}); the other approval must come from a different person, not another --as from the same account` };
+    }
     const approval = { incidentId: cmd.incidentId, stepId: record.stepId, attempt: record.attempt, role, userId: cmd.actor, at: deps.now() };
     const remaining = missingApprovals(s.def, [...s.approvals, approval]);
     const events: NewEvent[] = [{ kind: 'approval_given', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { role, remaining } }];

@@ -48,14 +48,14 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
     for (const s of m.steps ?? []) {
       await c.query(
         `update steps set state = $3, attempt = $4, output = $5, summary = $6, error = $7, started_at = $8,
-           finished_at = $9, updated_at = $10, actor = $11, version = version + 1
+           finished_at = $9, updated_at = $10, actor = $11, actor_via = $12, version = version + 1
          where incident_id = $1 and step_id = $2`,
-        [incidentId, s.stepId, s.state, s.attempt, JSON.stringify(s.output), s.summary, s.error, s.startedAt, s.finishedAt, s.updatedAt, s.actor],
+        [incidentId, s.stepId, s.state, s.attempt, JSON.stringify(s.output), s.summary, s.error, s.startedAt, s.finishedAt, s.updatedAt, s.actor, s.actorVia ? JSON.stringify(s.actorVia) : null],
       );
     }
     for (const a of m.approvals ?? []) {
-      await c.query('insert into approvals (incident_id, step_id, attempt, role, user_id, at) values ($1, $2, $3, $4, $5, $6)', [
-        incidentId, a.stepId, a.attempt, a.role, a.userId, a.at,
+      await c.query('insert into approvals (incident_id, step_id, attempt, role, user_id, at, via) values ($1, $2, $3, $4, $5, $6, $7)', [
+        incidentId, a.stepId, a.attempt, a.role, a.userId, a.at, a.via ? JSON.stringify(a.via) : null,
       ]);
     }
     await insertEvents(c, incidentId, m.events);
