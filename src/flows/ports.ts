@@ -185,6 +185,11 @@ export interface IncidentStore {
   /** Merges into a step's output without a state change (a checkpoint inside a running step). */
   checkpoint(incidentId: string, stepId: StepId, attempt: number, output: Record<string, unknown>): Promise<void>;
   recordKnownGood(entry: KnownGood): Promise<void>;
+  /**
+   * Bad versions an incident actually reverted away from (revert_images succeeded or patched a
+   * Deployment), newest incident first; an incident aborted before any revert taints nothing.
+   */
+  revertedVersions(environment: string): Promise<{ version: string; incidentId: string }[]>;
   knownGood(environment: string, limit?: number): Promise<KnownGood[]>;
   /** Steps queued or running in open incidents: the reconciler re-enqueues their jobs after a crash. */
   activeSteps(): Promise<StepRecord[]>;

@@ -137,6 +137,18 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
       ]);
     },
 
+    async revertedVersions(environment) {
+      const res = await pool.query(
+        `select distinct on (i.bad_version) i.bad_version, i.id from incidents i
+           join steps s on s.incident_id = i.id and s.step_id = 'revert_images'
+         where i.environment = $1
+           and (s.state = 'succeeded' or jsonb_array_length(coalesce(s.output -> 'patched', '[]'::jsonb)) > 0)
+         order by i.bad_version, i.seq desc`,
+        [environment],
+      );
+      return res.rows.map((r: Row) => ({ version: r.bad_version as string, incidentId: r.id as string }));
+    },
+
     async knownGood(environment, limit = 20) {
       const res = await pool.query('select * from known_good where environment = $1 order by id desc limit $2', [environment, limit]);
       return res.rows.map((r: Row) => ({
