@@ -2,7 +2,7 @@
  * `rollback-commander …` — the same flows as Slack, on the same database and queue; also the
  * break-glass path when Slack is down. Role checks apply to `--as` exactly as in Slack.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, UserFacingError } from '../domain/errors.ts';
 import { SEVERITIES, TRIGGERS, type Severity, type Trigger } from '../domain/incident.ts';
@@ -39,6 +39,16 @@ function stepArg(value: string): StepId {
   return value;
 }
 
+/** Said once when a command's jobs could not reach Redis (the URL may hold a password: not shown). */
+export const REDIS_DOWN =
+  "warning: the job queue (REDIS_URL) is unreachable: the steps are queued in Postgres and will run when a worker reaches Redis (its reconciler picks them up). Check Redis and that a worker runs: 'rollback-commander doctor'";
+
+function concurrencyArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 200) throw new InvalidArgumentError('use a whole number of parallel steps from 1 to 200, like --concurrency 16');
+  return n;
+}
+
 function dateArg(value: string): Date {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) throw new UserFacingError('invalid_input', `"${value}" is not a time: use ISO 8601, like 2026-11-24T03:12:00Z`);
@@ -50,7 +60,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const origin = (io.osIdentity ?? osIdentity)();
   const open = async (configPath: string | undefined): Promise<Container> => {
     const config = loadConfig(io.env, configPath);
-    const log = createLogger(io.env.LOG_LEVEL ?? 'warn');
+    // 'error': the CLI says what a person needs (Redis down, say) itself, once; warn-level JSON lines were noise.
+    const log = createLogger(io.env.LOG_LEVEL ?? 'error');
     // With Slack configured, --as is checked against Slack user groups too (config user ids when
     // Slack is unreachable), and a worker started here announces in Slack like the bot's.
     const slack = createSlackServices(config, log);
@@ -61,6 +72,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       roles: slack?.roles,
       announcer: slack ? createSlackAnnouncer({ slack, store: () => c.deps.store, config: config.runbook, now: () => new Date() }) : undefined,
       origin,
+      redisFailFast: true,
     });
     container = c;
     return c;
@@ -108,6 +120,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
       });
       const auto = incident.autopilot ? 'autopilot is on (`--no-autopilot` turns it off)' : 'autopilot is off: every step waits for `run`';
       io.out(`started ${incident.id}: rollback of ${incident.badVersion} in ${incident.environment}; announce, capture_context and select_release are queued; ${auto}`);
+      if (!c.queueReachable()) io.err(REDIS_DOWN);
       io.out(`next: rollback-commander status ${incident.id}`);
     });
 
@@ -251,7 +264,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
   program
     .command('worker')
     .description('run the step worker (and, with Slack, the thread relay) until SIGTERM, which drains the running steps')
-    .option('--concurrency <n>', 'parallel steps (default: queue.concurrency in rollback.yml)', (v) => Number.parseInt(v, 10))
+    .option('--concurrency <n>', 'parallel steps, 1–200 (default: queue.concurrency in rollback.yml)', concurrencyArg)
     .action(async (o) => {
       const config = loadConfig(io.env, cfg());
       if (o.concurrency) config.runbook.queue.concurrency = o.concurrency;

@@ -47,6 +47,8 @@ export interface Container {
   queue: BullmqStepQueue;
   pool: pg.Pool;
   redis: Redis;
+  /** Whether the job queue's Redis connection is up (after an enqueue: whether the jobs reached it). */
+  queueReachable(): boolean;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,8 @@ export interface ContainerOptions {
   roles?: RoleDirectory;
   observer?: IncidentObserver;
   announcer?: Announcer;
+  /** A CLI command: one quick try at Redis, no per-reconnect log lines (see queueReachable). */
+  redisFailFast?: boolean;
   /** A CLI command: the OS account it runs under, stamped on everything it records. */
   origin?: CliOrigin;
   /** Where the database steps read the restore server URL and the revert command's variables (default process.env). */
@@ -82,10 +86,16 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   // Workers block on Redis, so BullMQ wants maxRetriesPerRequest: null for them (API_NOTES). Adding
   // a job must not hang a click or a CLI command while Redis is down: the producer side gives up
   // after a few tries, the step stays queued in Postgres and the reconciler enqueues it later.
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  redis.on('error', (err) => options.log.error({ err }, 'redis connection error'));
-  const producer = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
-  producer.on('error', (err) => options.log.error({ err }, 'redis connection error'));
+  // A CLI command (failFast) gives Redis one quick try and says so once itself (cli.ts) instead of
+  // logging every reconnect: its jobs are in Postgres either way.
+  const failFast = options.redisFailFast ?? false;
+  const onRedisError = (err: unknown) => (failFast ? options.log.debug({ err }, 'redis connection error') : options.log.error({ err }, 'redis connection error'));
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: failFast });
+  redis.on('error', onRedisError);
+  const producer = new Redis(env.REDIS_URL, failFast
+    ? { maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (times) => (times > 1 ? null : 100) }
+    : { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  producer.on('error', onRedisError);
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
   const store = createPgIncidentStore(pool);
   const actingStore = options.origin ? withCliOrigin(store, options.origin) : store;
@@ -133,6 +143,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   };
   return {
     config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis,
+    queueReachable: () => producer.status === 'ready',
     async close() {
       await queue.close().catch(() => undefined);
       await slaTimers.close().catch(() => undefined);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
+import { REDIS_DOWN } from '../../src/app/cli.ts';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 
@@ -45,4 +46,26 @@ it('lets an OS user act only as the Slack ids cli.identities gives them, and rec
   const status = await h.cli('status', incidentId);
   expect(status.out).toContain(`${SRE} (via CLI: alice@bastion-1 as ${SRE})`);
   expect((await h.cliFrom({ osUser: 'bob', host: 'bastion-2' }, 'abort', incidentId, '--reason', 'done', '--as', CAPTAIN)).code).toBe(0);
+});
+
+it('says once, quickly, that the steps wait in Postgres when Redis is down, without log lines', async () => {
+  const redisUrl = h.env.REDIS_URL;
+  h.env.REDIS_URL = 'redis://127.0.0.1:1';
+  const began = Date.now();
+  const started = await h.cliFrom(alice, 'start', 'v1.2.3', '--as', SRE);
+  const tookMs = Date.now() - began;
+  h.env.REDIS_URL = redisUrl;
+  expect(started.code).toBe(0);
+  expect(started.err).toBe(REDIS_DOWN);
+  // Was 13.5 s; the SLA-timer resync alone may wait its 5 s budget, nothing more.
+  expect(tookMs).toBeLessThan(8000);
+  const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
+  expect((await container.deps.store.get(incidentId)).steps.get('select_release')!.state).toBe('queued');
+  expect((await h.cliFrom({ osUser: 'bob', host: 'bastion-2' }, 'abort', incidentId, '--reason', 'done', '--as', CAPTAIN)).code).toBe(0);
+});
+
+it('rejects a worker concurrency that is not a number', async () => {
+  const res = await h.cli('worker', '--concurrency', 'lots');
+  expect(res.code).toBe(1);
+  expect(res.err).toContain("option '--concurrency <n>' argument 'lots' is invalid. use a whole number of parallel steps from 1 to 200");
 });
