@@ -10,7 +10,8 @@ import { refuse } from '../flows/refuse.ts';
 import type { Container } from './container.ts';
 
 export const UNCHECKED_WARNING =
-  'warning: cli.identities is not set in rollback.yml, so --as is taken on trust (anyone who can run this CLI can act as anyone): map OS users to Slack ids there';
+  'warning: cli.identities is not set in rollback.yml, so --as is taken on trust ' +
+  '(anyone who can run this CLI can act as anyone): map OS users to Slack ids there';
 
 export function osIdentity(): CliOrigin {
   let user: string;
@@ -23,8 +24,17 @@ export function osIdentity(): CliOrigin {
   return { osUser: user, host: hostname() };
 }
 
-export async function checkIdentity(c: Container, io: { err(text: string): void }, origin: CliOrigin, claimed: string | undefined, incidentId: string | null): Promise<string> {
-  if (!claimed) throw new UserFacingError('invalid_input', 'say who you are with --as <Slack user id> (or set ROLLBACK_AS): roles are checked as in Slack');
+export async function checkIdentity(
+  c: Container,
+  io: { err(text: string): void },
+  origin: CliOrigin,
+  claimed: string | undefined,
+  incidentId: string | null,
+): Promise<string> {
+  if (!claimed) {
+    const how = 'say who you are with --as <Slack user id> (or set ROLLBACK_AS): roles are checked as in Slack';
+    throw new UserFacingError('invalid_input', how);
+  }
   const identities = c.config.runbook.cli?.identities;
   if (!identities) {
     io.err(UNCHECKED_WARNING);
@@ -33,7 +43,8 @@ export async function checkIdentity(c: Container, io: { err(text: string): void 
   const allowed = identities[origin.osUser] ?? [];
   if (allowed.includes(claimed)) return claimed;
   const may = allowed.length ? `may act only as ${allowed.join(', ')}` : 'is not listed under cli.identities';
-  const reason = `OS user ${origin.osUser} (on ${origin.host}) ${may}, not ${claimed}: use your own Slack id, or ask whoever maintains rollback.yml to add it to cli.identities.${origin.osUser}`;
+  const fix = `use your own Slack id, or ask whoever maintains rollback.yml to add it to cli.identities.${origin.osUser}`;
+  const reason = `OS user ${origin.osUser} (on ${origin.host}) ${may}, not ${claimed}: ${fix}`;
   // Recorded in the incident's timeline (with the OS account) when the command names one.
   return refuse(c.deps, { incidentId, actor: claimed, action: 'cli_identity' }, 'forbidden', reason);
 }

@@ -9,7 +9,8 @@ export interface CliOrigin {
 }
 
 export function isCliOrigin(value: unknown): value is CliOrigin {
-  return typeof value === 'object' && value !== null && typeof (value as CliOrigin).osUser === 'string' && typeof (value as CliOrigin).host === 'string';
+  if (typeof value !== 'object' || value === null) return false;
+  return typeof (value as CliOrigin).osUser === 'string' && typeof (value as CliOrigin).host === 'string';
 }
 
 /** "via CLI: alice@bastion-1 as U0123CAPTAIN" */

@@ -9,7 +9,8 @@ import type { IncidentSnapshot, IncidentStore, Mutation, NewEvent } from './port
 const SYSTEM = 'rollback-commander';
 
 export function withCliOrigin(store: IncidentStore, origin: CliOrigin): IncidentStore {
-  const stamp = <E extends Omit<NewEvent, 'at'>>(e: E): E => (e.actor === SYSTEM ? e : { ...e, payload: { ...e.payload, via: origin } });
+  const stamp = <E extends Omit<NewEvent, 'at'>>(e: E): E =>
+    e.actor === SYSTEM ? e : { ...e, payload: { ...e.payload, via: origin } };
   const stampMutation = <R>(snap: IncidentSnapshot, m: Mutation<R>): Mutation<R> => ({
     ...m,
     events: m.events.map(stamp),

@@ -20,13 +20,17 @@ async function runningTags(deps: FlowDeps): Promise<Map<string, string | null>> 
   for (const d of deps.config.deployments) {
     const snap = await deps.releases.deployments.get(d.name);
     const image = snap.containers.find((c) => c.container === d.container)?.image;
-    if (!image) throw new UserFacingError('not_found', `deployment ${d.name} has no container "${d.container}": fix deployments[].container in rollback.yml`);
+    if (!image) {
+      const fix = 'fix deployments[].container in rollback.yml';
+      throw new UserFacingError('not_found', `deployment ${d.name} has no container "${d.container}": ${fix}`);
+    }
     running.set(d.name, imageTag(image));
   }
   return running;
 }
 
-const sameVersion = (a: string | null, b: string) => a === b || (!!a && !!semver.valid(a) && !!semver.valid(b) && semver.eq(a, b));
+const sameVersion = (a: string | null, b: string) =>
+  a === b || (!!a && !!semver.valid(a) && !!semver.valid(b) && semver.eq(a, b));
 
 /** True/false from GitHub; null when it can't tell (no GITHUB_TOKEN, or GitHub unavailable). */
 async function tagExists(deps: FlowDeps, tag: string): Promise<boolean | null> {
@@ -45,26 +49,32 @@ export async function checkStartVersions(deps: FlowDeps, req: StartCheckRequest)
   const describe = [...running].map(([name, tag]) => `${name} runs ${tag ?? 'an untagged image'}`).join(', ');
   const badExists = await tagExists(deps, req.badVersion);
   if (badExists === false) {
-    throw new UserFacingError('not_found', `there is no tag ${req.badVersion} in ${repoName(deps)} (${describe}): ${suggest(running)}`);
+    const problem = `there is no tag ${req.badVersion} in ${repoName(deps)} (${describe})`;
+    throw new UserFacingError('not_found', `${problem}: ${suggest(running)}`);
   }
   if (![...running.values()].some((tag) => sameVersion(tag, req.badVersion))) {
-    throw new UserFacingError('invalid_input', `no Deployment runs ${req.badVersion} (${describe}), so there is nothing to roll back: ${suggest(running)}`);
+    const problem = `no Deployment runs ${req.badVersion} (${describe}), so there is nothing to roll back`;
+    throw new UserFacingError('invalid_input', `${problem}: ${suggest(running)}`);
   }
   // A target is older than the bad release (validateStart), which runs: so it differs from what runs.
   if (req.target === undefined) return;
   const targetExists = await tagExists(deps, req.target);
   if (targetExists === false) {
-    throw new UserFacingError('not_found', `there is no tag ${req.target} in ${repoName(deps)}, so there are no images to roll back to: name an existing release, or leave the target out for the proposal`);
+    const problem = `there is no tag ${req.target} in ${repoName(deps)}, so there are no images to roll back to`;
+    throw new UserFacingError('not_found', `${problem}: name an existing release, or leave the target out for the proposal`);
   }
   if (targetExists === null && !(await inHistory(deps, req.target))) {
-    throw new UserFacingError('invalid_input', `${req.target} can't be checked (GitHub is not configured or unavailable) and no Deployment has run it: name a release from the ReplicaSet history, or leave the target out for the proposal`);
+    const problem = `${req.target} can't be checked (GitHub is not configured or unavailable) and no Deployment has run it`;
+    const fix = 'name a release from the ReplicaSet history, or leave the target out for the proposal';
+    throw new UserFacingError('invalid_input', `${problem}: ${fix}`);
   }
 }
 
 async function inHistory(deps: FlowDeps, tag: string): Promise<boolean> {
   for (const d of deps.config.deployments) {
     const revisions = await deps.releases.deployments.history(d.name);
-    const tags = revisions.map((r) => r.images.find((c) => c.container === d.container)?.image).map((i) => (i ? imageTag(i) : null));
+    const images = revisions.map((r) => r.images.find((c) => c.container === d.container)?.image);
+    const tags = images.map((i) => (i ? imageTag(i) : null));
     if (tags.some((t) => sameVersion(t, tag))) return true;
   }
   return false;
