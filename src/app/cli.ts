@@ -2,7 +2,7 @@
  * `rollback-commander …` — the same flows as Slack, on the same database and queue; also the
  * break-glass path when Slack is down. Role checks apply to `--as` exactly as in Slack.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, UserFacingError } from '../domain/errors.ts';
 import { SEVERITIES, TRIGGERS, type Severity, type Trigger } from '../domain/incident.ts';
@@ -13,6 +13,8 @@ import { startRollback } from '../flows/start-rollback.ts';
 import { correctTimes } from '../flows/correct-times.ts';
 import { exportTimeline } from '../flows/export-timeline.ts';
 import { loadConfig } from './config.ts';
+import { checkIdentity, osIdentity } from './cli-identity.ts';
+import type { CliOrigin } from '../domain/origin.ts';
 import { createContainer, type Container } from './container.ts';
 import { doctorChecks, runDoctor } from './doctor.ts';
 import { databaseDoctorChecks } from './doctor-database.ts';
@@ -28,11 +30,23 @@ export interface CliIo {
   err(text: string): void;
   /** Resolves when the process is asked to stop (SIGTERM/SIGINT) — the worker drains then. */
   stopSignal?: Promise<void>;
+  /** Who runs this command on which host (default: os.userInfo() and os.hostname()); tests inject one. */
+  osIdentity?: () => CliOrigin;
 }
 
 function stepArg(value: string): StepId {
   if (!isStepId(value)) throw new UserFacingError('invalid_input', `unknown step "${value}": one of ${STEP_IDS.join(', ')}`);
   return value;
+}
+
+/** Said once when a command's jobs could not reach Redis (the URL may hold a password: not shown). */
+export const REDIS_DOWN =
+  "warning: the job queue (REDIS_URL) is unreachable: the steps are queued in Postgres and will run when a worker reaches Redis (its reconciler picks them up). Check Redis and that a worker runs: 'rollback-commander doctor'";
+
+function concurrencyArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 200) throw new InvalidArgumentError('use a whole number of parallel steps from 1 to 200, like --concurrency 16');
+  return n;
 }
 
 function dateArg(value: string): Date {
@@ -43,9 +57,11 @@ function dateArg(value: string): Date {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let container: Container | null = null;
+  const origin = (io.osIdentity ?? osIdentity)();
   const open = async (configPath: string | undefined): Promise<Container> => {
     const config = loadConfig(io.env, configPath);
-    const log = createLogger(io.env.LOG_LEVEL ?? 'warn');
+    // 'error': the CLI says what a person needs (Redis down, say) itself, once; warn-level JSON lines were noise.
+    const log = createLogger(io.env.LOG_LEVEL ?? 'error');
     // With Slack configured, --as is checked against Slack user groups too (config user ids when
     // Slack is unreachable), and a worker started here announces in Slack like the bot's.
     const slack = createSlackServices(config, log);
@@ -55,11 +71,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       env: io.env,
       roles: slack?.roles,
       announcer: slack ? createSlackAnnouncer({ slack, store: () => c.deps.store, config: config.runbook, now: () => new Date() }) : undefined,
+      origin,
+      redisFailFast: true,
     });
     container = c;
     return c;
   };
-  const program = buildProgram(io, open);
+  const program = buildProgram(io, open, origin);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -72,7 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promise<Container>): Command {
+function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promise<Container>, origin: CliOrigin): Command {
   const program = new Command('rollback-commander')
     .description('Runs the production rollback runbook: the same engine as the Slack bot.')
     .option('-c, --config <file>', 'runbook config (default: $ROLLBACK_CONFIG or rollback.yml)')
@@ -80,10 +98,8 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   const cfg = () => program.opts<{ config?: string }>().config;
   const asOption = () => new Option('--as <user>', 'Slack user id you act as (default: $ROLLBACK_AS)').default(io.env.ROLLBACK_AS);
-  const actor = (o: { as?: string }): string => {
-    if (!o.as) throw new UserFacingError('invalid_input', 'say who you are with --as <Slack user id> (or set ROLLBACK_AS): roles are checked as in Slack');
-    return o.as;
-  };
+  /** The Slack user `--as` names, once cli.identities allows this OS user to act as them. */
+  const actor = (c: Container, o: { as?: string }, incidentId: string | null = null): Promise<string> => checkIdentity(c, io, origin, o.as, incidentId);
 
   program
     .command('start <bad-version>')
@@ -100,10 +116,11 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
       const c = await open(cfg());
       const incident = await startRollback(c.deps, {
         badVersion: bad, target: o.to, severity: o.sev as Severity, trigger: o.trigger as Trigger, issueUrl: o.issue,
-        impactStartedAt: o.impactStarted, detectedAt: o.detected, actor: actor(o), autopilot: o.autopilot as boolean,
+        impactStartedAt: o.impactStarted, detectedAt: o.detected, actor: await actor(c, o), autopilot: o.autopilot as boolean,
       });
       const auto = incident.autopilot ? 'autopilot is on (`--no-autopilot` turns it off)' : 'autopilot is off: every step waits for `run`';
       io.out(`started ${incident.id}: rollback of ${incident.badVersion} in ${incident.environment}; announce, capture_context and select_release are queued; ${auto}`);
+      if (!c.queueReachable()) io.err(REDIS_DOWN);
       io.out(`next: rollback-commander status ${incident.id}`);
     });
 
@@ -115,7 +132,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .action(async (incidentId: string, step: string, o) => {
       const c = await open(cfg());
       const since = await lastEventId(c, incidentId);
-      const job = await runStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o) });
+      const job = await runStep(c.deps, { incidentId, stepId: stepArg(step), actor: await actor(c, o, incidentId) });
       io.out(`queued ${job.stepId} (attempt ${job.attempt}) in ${incidentId}`);
       if (o.wait) await follow(c, io, incidentId, job.stepId, since);
     });
@@ -129,7 +146,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .action(async (incidentId: string, step: string, o) => {
       const c = await open(cfg());
       const since = await lastEventId(c, incidentId);
-      const res = await approveStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), target: o.to });
+      const res = await approveStep(c.deps, { incidentId, stepId: stepArg(step), actor: await actor(c, o, incidentId), target: o.to });
       io.out(res.complete ? `approved ${step} in ${incidentId}` : `approval recorded for ${step}; one more, from a different person, is needed`);
       if (res.applying) {
         io.out('every approval is in: applying the approved plan');
@@ -144,7 +161,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .addOption(asOption())
     .action(async (incidentId: string, step: string, o) => {
       const c = await open(cfg());
-      await confirmStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), note: o.note });
+      await confirmStep(c.deps, { incidentId, stepId: stepArg(step), actor: await actor(c, o, incidentId), note: o.note });
       io.out(`confirmed ${step} in ${incidentId}`);
     });
 
@@ -155,7 +172,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .addOption(asOption())
     .action(async (incidentId: string, step: string, o) => {
       const c = await open(cfg());
-      await skipStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), reason: o.reason });
+      await skipStep(c.deps, { incidentId, stepId: stepArg(step), actor: await actor(c, o, incidentId), reason: o.reason });
       io.out(`skipped ${step} in ${incidentId}`);
     });
 
@@ -166,8 +183,8 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .addOption(asOption())
     .action(async (incidentId: string, step: string | undefined, o) => {
       const c = await open(cfg());
-      if (step) await abortStep(c.deps, { incidentId, stepId: stepArg(step), actor: actor(o), reason: o.reason });
-      else await abortIncident(c.deps, { incidentId, actor: actor(o), reason: o.reason ?? '' });
+      if (step) await abortStep(c.deps, { incidentId, stepId: stepArg(step), actor: await actor(c, o, incidentId), reason: o.reason });
+      else await abortIncident(c.deps, { incidentId, actor: await actor(c, o, incidentId), reason: o.reason ?? '' });
       io.out(step ? `aborted ${step} in ${incidentId}` : `aborted incident ${incidentId}`);
     });
 
@@ -179,7 +196,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .addOption(asOption())
     .action(async (incidentId: string, o) => {
       const c = await open(cfg());
-      const changes = await correctTimes(c.deps, { incidentId, actor: actor(o), impactStartedAt: o.impactStarted, detectedAt: o.detected });
+      const changes = await correctTimes(c.deps, { incidentId, actor: await actor(c, o, incidentId), impactStartedAt: o.impactStarted, detectedAt: o.detected });
       io.out(changes.length ? changes.map((e) => `corrected ${String(e.payload?.field)}: ${String(e.payload?.from ?? 'not set')} → ${String(e.payload?.to)}`).join('\n') : 'nothing changed: the times were already those');
     });
 
@@ -199,7 +216,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .addOption(asOption())
     .action(async (incidentId: string, o) => {
       const c = await open(cfg());
-      await markCritical(c.deps, { incidentId, actor: actor(o), reason: o.reason });
+      await markCritical(c.deps, { incidentId, actor: await actor(c, o, incidentId), reason: o.reason });
       io.out(`${incidentId} is critical: backup_restore is offered`);
     });
 
@@ -230,7 +247,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
     .addOption(asOption())
     .action(async (o) => {
       const c = await open(cfg());
-      const res = await markGood({ ...c.deps, deployments: c.deployments }, { actor: actor(o), version: o.version });
+      const res = await markGood({ ...c.deps, deployments: c.deployments }, { actor: await actor(c, o), version: o.version });
       io.out(`recorded ${res.version} as known good: ${Object.entries(res.images).map(([n, i]) => `${n}=${i}`).join(', ')}`);
     });
 
@@ -247,7 +264,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
   program
     .command('worker')
     .description('run the step worker (and, with Slack, the thread relay) until SIGTERM, which drains the running steps')
-    .option('--concurrency <n>', 'parallel steps (default: queue.concurrency in rollback.yml)', (v) => Number.parseInt(v, 10))
+    .option('--concurrency <n>', 'parallel steps, 1–200 (default: queue.concurrency in rollback.yml)', concurrencyArg)
     .action(async (o) => {
       const config = loadConfig(io.env, cfg());
       if (o.concurrency) config.runbook.queue.concurrency = o.concurrency;

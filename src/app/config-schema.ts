@@ -12,6 +12,16 @@ import { duration } from './config-duration.ts';
 /** "5m", "30s", "2h", "500ms" → milliseconds (config-duration.ts, shared with the sections mounted here). */
 export { duration };
 
+/** Why `pattern` does not compile as a RegExp, or '' when it does. */
+function regexError(pattern: string): string {
+  try {
+    new RegExp(pattern);
+    return '';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id looks like U012ABCDEF (profile → ⋮ → Copy member ID)');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id looks like S012ABCDEF');
 const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id looks like C012ABCDEF (channel details → bottom of the About tab)');
@@ -57,7 +67,14 @@ export const configSchema = z
         deploy_workflows: z.array(z.string().min(1)).min(1, 'name the deploy workflow file, like deploy.yml'),
         default_branch: z.string().min(1).default('main'),
         /** Only tags that match this pattern count as releases. */
-        tag_pattern: z.string().default('^v\\d+\\.\\d+\\.\\d+$'),
+        tag_pattern: z
+          .string()
+          .default('^v\\d+\\.\\d+\\.\\d+$')
+          // Compiled now, not at the first /rollback: a broken pattern would only show mid-incident.
+          .superRefine((p, ctx) => {
+            const problem = regexError(p);
+            if (problem) ctx.addIssue({ code: 'custom', message: `"${p}" is not a valid regular expression (${problem}): write one like '^v\\d+\\.\\d+\\.\\d+$' (YAML: single quotes keep the backslashes)` });
+          }),
       })
       .strict(),
     slack: z
@@ -109,6 +126,16 @@ export const configSchema = z
     database: databaseConfigSchema.optional(),
     /** Steps that start by themselves (config-autopilot.ts); all on by default. */
     autopilot: autopilotConfigSchema,
+    /**
+     * Who may act as whom from the CLI: OS user name → the Slack user ids `--as` may name. Without
+     * it `--as` is taken on trust (and every CLI command says so).
+     */
+    cli: z
+      .object({
+        identities: z.record(z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'an OS user name, like alice'), z.array(slackUserId).min(1, 'list the Slack user ids this OS user may act as')),
+      })
+      .strict()
+      .optional(),
     queue: z
       .object({
         attempts: z.number().int().min(1).max(20).default(3),

@@ -33,6 +33,8 @@ import { createQueueHealth } from '../flows/steps/queue-health.ts';
 import { createResolve } from '../flows/steps/resolve.ts';
 import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
 import { UserFacingError } from '../domain/errors.ts';
+import type { CliOrigin } from '../domain/origin.ts';
+import { withCliOrigin } from '../flows/cli-origin-store.ts';
 import type { AppConfig } from './config.ts';
 
 export interface Container {
@@ -45,6 +47,8 @@ export interface Container {
   queue: BullmqStepQueue;
   pool: pg.Pool;
   redis: Redis;
+  /** Whether the job queue's Redis connection is up (after an enqueue: whether the jobs reached it). */
+  queueReachable(): boolean;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,10 @@ export interface ContainerOptions {
   roles?: RoleDirectory;
   observer?: IncidentObserver;
   announcer?: Announcer;
+  /** A CLI command: one quick try at Redis, no per-reconnect log lines (see queueReachable). */
+  redisFailFast?: boolean;
+  /** A CLI command: the OS account it runs under, stamped on everything it records. */
+  origin?: CliOrigin;
   /** Where the database steps read the restore server URL and the revert command's variables (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -78,12 +86,19 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   // Workers block on Redis, so BullMQ wants maxRetriesPerRequest: null for them (API_NOTES). Adding
   // a job must not hang a click or a CLI command while Redis is down: the producer side gives up
   // after a few tries, the step stays queued in Postgres and the reconciler enqueues it later.
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  redis.on('error', (err) => options.log.error({ err }, 'redis connection error'));
-  const producer = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
-  producer.on('error', (err) => options.log.error({ err }, 'redis connection error'));
+  // A CLI command (failFast) gives Redis one quick try and says so once itself (cli.ts) instead of
+  // logging every reconnect: its jobs are in Postgres either way.
+  const failFast = options.redisFailFast ?? false;
+  const onRedisError = (err: unknown) => (failFast ? options.log.debug({ err }, 'redis connection error') : options.log.error({ err }, 'redis connection error'));
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: failFast });
+  redis.on('error', onRedisError);
+  const producer = new Redis(env.REDIS_URL, failFast
+    ? { maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (times) => (times > 1 ? null : 100) }
+    : { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  producer.on('error', onRedisError);
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
   const store = createPgIncidentStore(pool);
+  const actingStore = options.origin ? withCliOrigin(store, options.origin) : store;
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
@@ -100,7 +115,8 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const backlog: (Backlog & { close(): Promise<void> }) | null = config.target.redisUrl ? createRedisBacklog(config.target.redisUrl) : null;
   const metrics = runbook.verify.prometheus ? createPrometheusQuery(runbook.verify.prometheus.url) : null;
   const deps: FlowDeps = {
-    store,
+    store: actingStore,
+    origin: options.origin,
     queue,
     roles: options.roles ?? createConfigRoleDirectory(runbook.roles),
     config: runbook,
@@ -108,6 +124,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     log: options.log,
     observer: options.observer,
     slaTimers,
+    releases: { deployments, tags: sourceControl },
   };
   const executors: Executors = {
     announce: createAnnounce({ announcer: options.announcer ?? null }),
@@ -131,6 +148,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   };
   return {
     config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis,
+    queueReachable: () => producer.status === 'ready',
     async close() {
       await queue.close().catch(() => undefined);
       await slaTimers.close().catch(() => undefined);

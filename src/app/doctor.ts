@@ -18,7 +18,7 @@ export interface DoctorCheck {
 /** Thrown by a check for a risk worth fixing that does not stop the bot working: WARN, not FAIL. */
 export class DoctorWarning extends Error {}
 
-const SLACK_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read'];
+const SLACK_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'usergroups:read'];
 
 /** Every verb the bot uses on Deployments and ReplicaSets (revert, rollout watch, history, restart). */
 const KUBE_VERBS: AccessCheck[] = [

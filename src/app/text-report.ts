@@ -4,6 +4,7 @@ import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts'
 import { availableActions, owedApprovals, unmetPrerequisite } from '../domain/step-actions.ts';
 import { PHASES, PHASE_TITLES, RUNBOOK } from '../domain/steps.ts';
 import type { IncidentSnapshot } from '../flows/ports.ts';
+import { actorText } from '../domain/origin.ts';
 
 const MARK: Record<StepRecord['state'], string> = {
   pending: '[ ]', queued: '[~]', running: '[>]', awaiting_approval: '[?]', awaiting_confirmation: '[?]',
@@ -37,6 +38,7 @@ export function renderChecklist(snap: IncidentSnapshot, now: Date): string {
       const blocked = rec.state === 'pending' ? unmetPrerequisite(situation) : null;
       const detail = rec.error ?? rec.summary ?? blocked ?? '';
       lines.push(`  ${MARK[rec.state]} ${def.id.padEnd(17)} ${rec.state.padEnd(21)} ${detail}`.trimEnd());
+      for (const a of situation.approvals) lines.push(`      approved by ${actorText(a.userId, a.via)} as ${a.role}`);
       if (missing.length) lines.push(`      needs approval: ${missing.join(' + ')}`);
       if (actions.length) lines.push(`      can: ${actions.join(', ')}`);
     }
@@ -51,7 +53,7 @@ export function renderTimeline(events: readonly TimelineEvent[]): string {
         .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
         .map(([k, v]) => `${k}=${String(v)}`)
         .join(' ');
-      return `${iso(e.at)}  ${e.actor.padEnd(18)} ${e.kind.padEnd(26)} ${e.stepId ?? ''} ${payload}`.trimEnd();
+      return `${iso(e.at)}  ${actorText(e.actor, e.payload.via).padEnd(18)} ${e.kind.padEnd(26)} ${e.stepId ?? ''} ${payload}`.trimEnd();
     })
     .join('\n');
 }

@@ -3,6 +3,7 @@
  */
 import type { StepId } from './steps.ts';
 import type { Role } from './steps.ts';
+import type { CliOrigin } from './origin.ts';
 
 export type Severity = 'P1' | 'P2';
 export const SEVERITIES: readonly Severity[] = ['P1', 'P2'];
@@ -77,6 +78,8 @@ export interface StepRecord {
   updatedAt: Date;
   /** Who ran (or skipped/confirmed) it last. */
   actor: string | null;
+  /** Set when that person acted through the CLI: the OS account behind the claimed `actor`. */
+  actorVia?: CliOrigin | null;
 }
 
 export interface Approval {
@@ -86,6 +89,8 @@ export interface Approval {
   role: Role;
   userId: string;
   at: Date;
+  /** Set for a CLI approval: the OS account that gave it (a second approval needs another one). */
+  via?: CliOrigin | null;
 }
 
 export interface TimelineEvent {
@@ -96,4 +101,9 @@ export interface TimelineEvent {
   kind: string;
   stepId: StepId | null;
   payload: Record<string, unknown>;
+}
+
+/** One open rollback per environment: what a second start is told (by the start flow and the store). */
+export function alreadyOpen(environment: string, open: Pick<Incident, 'id' | 'badVersion'> | null): string {
+  return `a rollback is already open for ${environment}: \`${open?.id ?? 'unknown'}\` (bad ${open?.badVersion ?? '?'}). Work in that incident, or resolve/abort it before starting another`;
 }

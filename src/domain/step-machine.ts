@@ -102,5 +102,7 @@ export function advance(
     finishedAt: finished ? at : null,
     updatedAt: at,
     actor: event === 'start' ? record.actor : (actor ?? record.actor),
+    // A person acting again clears the old CLI origin; the CLI's store sets it anew for its own actions.
+    actorVia: event === 'start' || actor === null ? (record.actorVia ?? null) : null,
   };
 }

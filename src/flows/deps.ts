@@ -1,7 +1,8 @@
 /** What every flow gets: ports, config and a clock — no globals. */
 import type { Logger } from 'pino';
+import type { CliOrigin } from '../domain/origin.ts';
 import type { RunbookConfig } from '../app/config-schema.ts';
-import type { IncidentObserver, IncidentStore, RoleDirectory, StepQueue } from './ports.ts';
+import type { Deployments, IncidentObserver, IncidentStore, ReleaseTags, RoleDirectory, StepQueue } from './ports.ts';
 import type { SlaTimerQueue } from './sla-timers.ts';
 
 export interface FlowDeps {
@@ -12,6 +13,10 @@ export interface FlowDeps {
   now: () => Date;
   log: Logger;
   observer?: IncidentObserver;
+  /** The OS account behind a CLI command (unset for Slack and the worker): see cli-origin-store.ts. */
+  origin?: CliOrigin;
+  /** What `start` checks before opening an incident (start-checks.ts): what runs, which tags exist. */
+  releases: { deployments: Pick<Deployments, 'get' | 'history'>; tags: ReleaseTags | null };
   /** Delayed SLA reminder/breach jobs; without it (some tests) no timers are kept. */
   slaTimers?: SlaTimerQueue;
 }

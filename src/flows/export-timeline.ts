@@ -4,6 +4,7 @@
  * paste into the postmortem doc.
  */
 import type { TimelineEvent } from '../domain/incident.ts';
+import { actorText } from '../domain/origin.ts';
 import { isStepId, stepDefinition } from '../domain/steps.ts';
 import { durationsOf, forwardFixApprovedAt, formatDurationMs, MILESTONE_TITLES, slaVerdicts, type Milestone, type SlaBudgets } from '../domain/times.ts';
 import type { FlowDeps } from './deps.ts';
@@ -50,7 +51,7 @@ export function renderPostmortem(snap: IncidentSnapshot, events: readonly Timeli
     '',
     '| Time (UTC) | Who | What |',
     '|---|---|---|',
-    ...shown.map((e) => `| ${iso(e.at)} | ${cell(e.actor)} | ${cell(describeEvent(e))} |`),
+    ...shown.map((e) => `| ${iso(e.at)} | ${cell(actorText(e.actor, e.payload.via))} | ${cell(describeEvent(e))} |`),
     '',
   ].join('\n');
 }

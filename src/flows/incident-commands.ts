@@ -5,7 +5,7 @@ import { advance, canTransition } from '../domain/step-machine.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import type { Deployments, NewEvent, StepJob } from './ports.ts';
 import { refuse, requireRole } from './refuse.ts';
-import { imageTag } from '../domain/versions.ts';
+import { imageTag, releaseProblem } from '../domain/versions.ts';
 
 export async function abortIncident(deps: FlowDeps, cmd: { incidentId: string; actor: string; reason: string }): Promise<void> {
   const reason = cmd.reason.trim();
@@ -43,6 +43,11 @@ export async function markGood(deps: FlowDeps & { deployments: Deployments }, cm
   const tags = new Set(Object.values(images).map(imageTag));
   const version = cmd.version ?? (tags.size === 1 ? ([...tags][0] ?? null) : null);
   if (!version) throw new UserFacingError('invalid_input', `the Deployments run different tags (${Object.entries(images).map(([n, i]) => `${n}=${imageTag(i)}`).join(', ')}): say which release this is with --version`);
+  // Only releases: a `sha-…` record would poison every later proposal (semver can't order it).
+  const problem = releaseProblem(version, deps.config.github.tag_pattern);
+  if (problem) {
+    throw new UserFacingError('invalid_input', `not recorded: ${problem}. A known-good record is a release select_release can propose (like v1.2.2): if these images are that release, say so with --version vX.Y.Z`);
+  }
   await deps.store.recordKnownGood({ environment: deps.config.environment.name, version, images, source: 'mark-good', recordedBy: cmd.actor, recordedAt: deps.now() });
   return { version, images };
 }

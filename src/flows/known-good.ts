@@ -17,3 +17,8 @@ export async function recordRestoredImages(store: IncidentStore, snap: IncidentS
     recordedAt: at,
   });
 }
+
+/** The plan's warning when the named target is a version an earlier incident rolled back away from. */
+export function taintedWarning(version: string, incidentId: string): string {
+  return `Warning: incident ${incidentId} rolled back away from ${version}; it is the target only because it was named: make sure it is good before approving.`;
+}

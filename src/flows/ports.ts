@@ -103,6 +103,11 @@ export interface SourceControl {
   listReleaseTags(): Promise<string[]>;
 }
 
+/** Whether a tag exists in the repo (exact match; false on 404). */
+export interface ReleaseTags {
+  tagExists(tag: string): Promise<boolean>;
+}
+
 /** The app's Redis (TARGET_REDIS_URL), read only. */
 export interface Backlog {
   depth(key: string): Promise<number>;
@@ -180,6 +185,11 @@ export interface IncidentStore {
   /** Merges into a step's output without a state change (a checkpoint inside a running step). */
   checkpoint(incidentId: string, stepId: StepId, attempt: number, output: Record<string, unknown>): Promise<void>;
   recordKnownGood(entry: KnownGood): Promise<void>;
+  /**
+   * Bad versions an incident actually reverted away from (revert_images succeeded or patched a
+   * Deployment), newest incident first; an incident aborted before any revert taints nothing.
+   */
+  revertedVersions(environment: string): Promise<{ version: string; incidentId: string }[]>;
   knownGood(environment: string, limit?: number): Promise<KnownGood[]>;
   /** Steps queued or running in open incidents: the reconciler re-enqueues their jobs after a crash. */
   activeSteps(): Promise<StepRecord[]>;

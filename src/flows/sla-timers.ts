@@ -78,7 +78,7 @@ export async function settleSlaTimers(deps: FlowDeps, incidentId: string, events
     await Promise.race([sync, giveUp]);
   } catch (err) {
     // The worker's sweep resyncs every open incident, so a Redis hiccup here only delays it.
-    deps.log.error({ err, incidentId }, 'could not update the SLA timers; the worker sweep will retry');
+    deps.log.warn({ err, incidentId }, 'could not update the SLA timers; the worker sweep will retry');
   } finally {
     clearTimeout(timer);
   }

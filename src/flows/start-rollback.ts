@@ -5,13 +5,14 @@
  */
 import semver from 'semver';
 import { UserFacingError } from '../domain/errors.ts';
-import { isCriticalTrigger, type Incident, type Severity, type Trigger } from '../domain/incident.ts';
+import { alreadyOpen, isCriticalTrigger, type Incident, type Severity, type Trigger } from '../domain/incident.ts';
 import { rolesForIncident } from '../domain/step-actions.ts';
 import { AUTO_RUN_AT_START } from '../domain/steps.ts';
 import { isReleaseTag } from '../domain/versions.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import { requireRole } from './refuse.ts';
 import { enqueue } from './step-commands.ts';
+import { checkStartVersions } from './start-checks.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 import { advance } from '../domain/step-machine.ts';
 import type { NewEvent, StepJob } from './ports.ts';
@@ -53,6 +54,11 @@ export async function startRollback(deps: FlowDeps, req: StartRequest): Promise<
   validateStart(deps, req);
   const env = deps.config.environment.name;
   await requireRole(deps, { incidentId: null, actor: req.actor, action: 'start' }, rolesForIncident('start'), 'start a rollback');
+  // An open rollback is the first thing to say (the store still refuses a racing second one).
+  const open = await deps.store.findOpen(env);
+  if (open) throw new UserFacingError('conflict', alreadyOpen(env, open));
+  // Before anything is announced or blocked: a typo'd or absent release must not open an incident.
+  await checkStartVersions(deps, req);
   const now = deps.now();
   const critical = isCriticalTrigger(req.trigger);
   const incident = await deps.store.create(

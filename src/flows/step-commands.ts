@@ -11,7 +11,7 @@ import { stepDefinition, type Role, type StepId } from '../domain/steps.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, Mutation, NewEvent, StepJob } from './ports.ts';
 import { describeRoles, refuse, requireRole } from './refuse.ts';
-import { recordRestoredImages } from './known-good.ts';
+import { recordRestoredImages, taintedWarning } from './known-good.ts';
 import { milestonesOnCommit } from './milestones.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 import { withAutopilot } from './autopilot.ts';
@@ -136,6 +136,11 @@ export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: 
       const missing = missingApprovals(s.def, s.approvals);
       return { ok: false, code: 'forbidden', reason: `you already approved \`${record.stepId}\`; the remaining approval (${describeRoles(missing)}) must come from a different person` };
     }
+    // Two different people by both measures: a second `--as` from the same OS account is one person.
+    const sameAccount = deps.origin && s.approvals.find((a) => a.via?.osUser === deps.origin!.osUser);
+    if (sameAccount) {
+      return { ok: false, code: 'forbidden', reason: `OS user ${deps.origin!.osUser} already approved \`${record.stepId}\` (as ${sameAccount.userId}); the other approval must come from a different person, not another --as from the same account` };
+    }
     const approval = { incidentId: cmd.incidentId, stepId: record.stepId, attempt: record.attempt, role, userId: cmd.actor, at: deps.now() };
     const remaining = missingApprovals(s.def, [...s.approvals, approval]);
     const events: NewEvent[] = [{ kind: 'approval_given', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { role, remaining } }];
@@ -162,11 +167,14 @@ function approveProposal(deps: FlowDeps, cmd: StepCommand & { target?: string },
   const valid = (record.output.validTargets as string[] | undefined) ?? [];
   const target = cmd.target ?? proposal?.version;
   if (!target) return { ok: false, code: 'invalid_input', reason: 'there is no proposed target: name one with `--to <tag>` (or pick it in the modal)' };
-  if (!valid.includes(target)) {
+  // A version an earlier incident rolled back away from is approvable only by naming it, and says so.
+  const taintedBy = cmd.target ? ((record.output.taintedTargets as Record<string, string> | undefined) ?? {})[target] : undefined;
+  if (!valid.includes(target) && !taintedBy) {
     return { ok: false, code: 'invalid_input', reason: `${target} is not a release this cluster or repo knows (${valid.slice(0, 8).join(', ') || 'none found'}): pick one of those` };
   }
   const now = deps.now();
-  const source = cmd.target && cmd.target !== proposal?.version ? `chosen by <@${cmd.actor}>` : (proposal?.source ?? 'unknown');
+  const chosen = cmd.target && cmd.target !== proposal?.version ? `chosen by <@${cmd.actor}>` : (proposal?.source ?? 'unknown');
+  const source = taintedBy && !valid.includes(target) ? `${chosen}; ${taintedWarning(target, taintedBy)}` : chosen;
   const next = advance(record, 'approve', now, cmd.actor, { summary: `Target ${target} approved (${source})` });
   const events: NewEvent[] = [
     { kind: 'approval_given', actor: cmd.actor, at: now, stepId: record.stepId, payload: { role: 'release_captain', remaining: [] } },

@@ -22,6 +22,7 @@ import { startRollback } from '../../src/flows/start-rollback.ts';
 import { abortStep, approveStep, runStep } from '../../src/flows/step-commands.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
+import { releasesRunning } from '../support/releases.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import type { Redis } from 'ioredis';
 
@@ -34,7 +35,7 @@ const run = { tryNumber: 1, maxTries: 1, signal: new AbortController().signal };
 
 function depsWith(autopilot: string): FlowDeps {
   const config = testConfig(`autopilot: ${autopilot}`);
-  return { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }) };
+  return { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config) };
 }
 let deps: FlowDeps;
 

@@ -6,6 +6,7 @@
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
+import { UNCHECKED_WARNING } from '../../src/app/cli-identity.ts';
 import { createContainer, type Container } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
@@ -41,17 +42,45 @@ function github() {
   return nock(API).matchHeader('authorization', `token ${h.env.GITHUB_TOKEN}`);
 }
 
+/** GitHub's answer to `git/ref/tags/<tag>`: the tag exists, or 404. */
+function tagRef(tag: string, exists: boolean): void {
+  const reply = exists ? { ref: `refs/tags/${tag}`, object: { sha: 'abc123', type: 'commit' } } : { message: 'Not Found' };
+  github().get(`${REPO}/git/ref/tags/${tag}`).reply(exists ? 200 : 404, reply);
+}
+
 function expectGitHubDone(): void {
   expect(nock.pendingMocks()).toEqual([]);
 }
 
+it('refuses to start for a release that is not running or not a tag, before anything is announced', async () => {
+  const before = (await container.deps.store.list({})).length;
+  // A typo: v1.2.4 exists (not deployed yet) while the cluster runs v1.2.3.
+  tagRef('v1.2.4', true);
+  const typo = await h.cli('start', 'v1.2.4', '--as', SRE);
+  expect(typo.code).toBe(1);
+  expect(typo.err).toContain('no Deployment runs v1.2.4 (api runs v1.2.3, web runs v1.2.3, worker runs v1.2.3)');
+  expect(typo.err).toContain('did you mean v1.2.3? Start again with `/rollback v1.2.3` (CLI: `rollback-commander start v1.2.3`)');
+  tagRef('v0.0.0', false);
+  const none = await h.cli('start', 'v0.0.0', '--as', SRE);
+  expect(none.err).toContain('there is no tag v0.0.0 in ValueCanvas/ValueCanvas');
+  tagRef('v1.2.3', true);
+  tagRef('v1.0.0', false);
+  const target = await h.cli('start', 'v1.2.3', '--to', 'v1.0.0', '--as', SRE);
+  expect(target.err).toContain('there is no tag v1.0.0 in ValueCanvas/ValueCanvas, so there are no images to roll back to');
+  expectGitHubDone();
+  // Nothing opened, so nothing announced and no environment blocked.
+  expect((await container.deps.store.list({})).length).toBe(before);
+});
+
 it('rolls the application back end to end from the CLI', async () => {
-  // select_release cross-checks the repo's tags as soon as the incident opens.
+  // start checks that the bad release is a tag; select_release cross-checks the repo's tags.
+  tagRef('v1.2.3', true);
   github().get(`${REPO}/releases`).query({ per_page: 100 }).reply(200, [releaseBody('v1.2.3'), releaseBody('v1.2.2'), releaseBody('v1.3.0-rc.1', { prerelease: true })]);
   github().get(`${REPO}/tags`).query({ per_page: 100 }).reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2'), tagBody('v1.2.1')]);
 
   const started = await h.cli('start', 'v1.2.3', '--sev', 'P1', '--issue', 'https://github.com/ValueCanvas/ValueCanvas/issues/77', '--as', SRE);
-  expect(started.err).toBe('');
+  // No cli.identities in this config: --as is on trust, and the command says so once.
+  expect(started.err).toBe(UNCHECKED_WARNING);
   expect(started.code).toBe(0);
   const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
 

@@ -99,9 +99,16 @@ async function cli(...args: string[]) {
   return result;
 }
 
+/** The Database Owner's own login: a two-person approval needs two OS accounts as well as two Slack ids. */
+async function cliAsDbOwner(...args: string[]) {
+  const result = await h.cliFrom({ osUser: 'dora', host: 'bastion-2' }, ...args);
+  shown.push(result.out, result.err);
+  return result;
+}
+
 async function approveByTwo(incidentId: string, stepId: string): Promise<string> {
   expect((await cli('approve', incidentId, stepId, '--as', CAPTAIN)).out).toBe(`approval recorded for ${stepId}; one more, from a different person, is needed`);
-  const applied = await cli('approve', incidentId, stepId, '--as', DB_OWNER);
+  const applied = await cliAsDbOwner('approve', incidentId, stepId, '--as', DB_OWNER);
   expect(applied.code, `${applied.out}\n${applied.err}`).toBe(0);
   return applied.out;
 }
@@ -152,7 +159,7 @@ it('restores the backup from before the first bad request into a new database, t
   // The worker's rollout fails after the swap: the step fails saying where the Secret points now.
   h.kube.setRolloutBehavior(NS, 'worker', { mode: 'deadline' });
   await cli('approve', incidentId, 'backup_promote', '--as', CAPTAIN);
-  const failed = await cli('approve', incidentId, 'backup_promote', '--as', DB_OWNER);
+  const failed = await cliAsDbOwner('approve', incidentId, 'backup_promote', '--as', DB_OWNER);
   expect(failed.code).toBe(1);
   expect(failed.out).toContain('backup_promote: failed — the Secret points at the restored database, but restarting api, worker failed:');
   const swapped = h.kube.secretData(NS, 'app-db')!;

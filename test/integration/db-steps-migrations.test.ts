@@ -23,6 +23,9 @@ import { CAPTAIN, DB_OWNER, SRE, testConfig } from '../support/runbook-config.ts
 import { failureOf, testContext, testStep } from '../support/step-context.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 
+/** The Database Owner's own login: a two-person approval needs two OS accounts as well as two Slack ids. */
+const DB_OWNER_SHELL = { osUser: 'dora', host: 'bastion-2' };
+
 const API = 'https://api.github.com';
 const REPO = '/repos/ValueCanvas/ValueCanvas';
 const DOWN_FILE = `${REPO}/contents/supabase/migrations/20261120_add_orgs.down.sql`;
@@ -119,7 +122,8 @@ describe('migration revert through the engine', () => {
     expect((await h.cli('approve', incidentId, 'migration_revert', '--as', SRE)).err).toContain('only the Release Captain or Database Owner may approve `migration_revert`');
     expect(await heads()).toEqual(['20261120_add_orgs', '20261110_add_projects', '20261101_init']);
 
-    const applied = await h.cli('approve', incidentId, 'migration_revert', '--as', DB_OWNER);
+    // The second approver is another person: another OS account too (two --as from one shell are one person).
+    const applied = await h.cliFrom(DB_OWNER_SHELL, 'approve', incidentId, 'migration_revert', '--as', DB_OWNER);
     expect(applied.code, applied.err).toBe(0);
     expect(applied.out).toContain('every approval is in: applying the approved plan');
     expect(applied.out).toContain('applying supabase/migrations/20261120_add_orgs.down.sql (v1.2.3) in one transaction');
@@ -148,7 +152,7 @@ describe('migration revert through the engine', () => {
     expect(planned.out).toContain('Forward-fix plan: leave 20261120_add_orgs applied (the database stays at 20261120_add_orgs); the owners make v1.2.2 work with it');
     expect(planned.out).toContain('Approving records this plan with the two approvers as its owners; the database is not touched.');
 
-    await h.cli('approve', incidentId, 'migration_revert', '--as', DB_OWNER);
+    await h.cliFrom(DB_OWNER_SHELL, 'approve', incidentId, 'migration_revert', '--as', DB_OWNER);
     const recorded = await h.cli('approve', incidentId, 'migration_revert', '--as', CAPTAIN);
     expect(recorded.code, recorded.err).toBe(0);
     expect(recorded.out).toContain(`migration_revert: succeeded — Forward-fix plan for 20261120_add_orgs recorded, owned by <@${DB_OWNER}> and <@${CAPTAIN}> (asked for by <@${DB_OWNER}>): leave 20261120_add_orgs applied`);

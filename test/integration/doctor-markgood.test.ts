@@ -44,3 +44,21 @@ it('mark-good records the running images for select_release, and only for the ro
   await pool.end();
   expect(rows.rows).toEqual([{ version: 'v1.2.3', source: 'mark-good', recorded_by: CAPTAIN }]);
 });
+
+it('mark-good refuses what is not a release, so no later proposal can trip over it', async () => {
+  // A build deployed by commit: its tag is not a release.
+  h.kube.deleteDeployment(NS, 'worker');
+  h.kube.addDeployment({ namespace: NS, name: 'worker', containers: [{ name: 'worker', image: 'ghcr.io/valuecanvas/worker:sha-abc1234' }] });
+  for (const app of ['api', 'web']) {
+    h.kube.deleteDeployment(NS, app);
+    h.kube.addDeployment({ namespace: NS, name: app, containers: [{ name: app, image: `ghcr.io/valuecanvas/${app === 'api' ? 'app' : app}:sha-abc1234` }] });
+  }
+  const sha = await h.cli('mark-good', '--as', CAPTAIN);
+  expect(sha.code).toBe(1);
+  expect(sha.err).toContain('not recorded: sha-abc1234 does not match github.tag_pattern (^v\\d+\\.\\d+\\.\\d+$)');
+  expect((await h.cli('mark-good', '--version', 'v1.3.0-rc.1', '--as', CAPTAIN)).err).toContain('not recorded: v1.3.0-rc.1 does not match');
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, options: `-c search_path=${h.env.DATABASE_SCHEMA}` });
+  const rows = await pool.query('select version from known_good');
+  await pool.end();
+  expect(rows.rows).toEqual([{ version: 'v1.2.3' }]);
+});

@@ -15,8 +15,14 @@ import type { Executors } from '../../src/flows/executor.ts';
 import { RUNBOOK } from '../../src/domain/steps.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
+import { releasesRunning } from '../support/releases.ts';
 import type { Redis } from 'ioredis';
 import { abortOpenIncidents } from '../support/incidents.ts';
+import { withCliOrigin } from '../../src/flows/cli-origin-store.ts';
+import { exportTimeline } from '../../src/flows/export-timeline.ts';
+import { formatThreadLine } from '../../src/adapters/slack/thread-lines.ts';
+import { renderChecklist as renderSlackChecklist } from '../../src/adapters/slack/checklist-blocks.ts';
+import { renderChecklist, renderTimeline } from '../../src/app/text-report.ts';
 
 let db: TestDb;
 let redis: Redis;
@@ -31,7 +37,7 @@ beforeAll(async () => {
   prefix = uniqueName('rcq');
   const config = testConfig();
   queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 3, backoffMs: 100 });
-  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }) };
+  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config) };
 });
 
 afterAll(async () => {
@@ -143,6 +149,43 @@ describe('step commands', () => {
     const done = (await deps.store.get(incident.id));
     expect(done.steps.get('migration_revert')).toMatchObject({ state: 'succeeded', attempt: 1 });
     expect(done.approvals.filter((a) => a.stepId === 'migration_revert').map((a) => [a.userId, a.role])).toEqual([[CAPTAIN, 'release_captain'], [DB_OWNER, 'database_owner']]);
+  });
+
+  it('needs two OS accounts for a two-person approval from the CLI, and records each one', async () => {
+    const alice = { osUser: 'alice', host: 'bastion-1' };
+    const bob = { osUser: 'bob', host: 'bastion-2' };
+    const fromCli = (origin: typeof alice): FlowDeps => ({ ...deps, origin, store: withCliOrigin(deps.store, origin) });
+    const incident = await start();
+    await skipStep(fromCli(alice), { incidentId: incident.id, stepId: 'migration_scope', actor: CAPTAIN, reason: 'checked by hand' });
+    const executors: Executors = { migration_revert: { plan: async () => ({ summary: 'apply the down file', plan: {} }), apply: async () => ({ outcome: 'succeeded', summary: 'reverted' }) } };
+    const job = await runStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER });
+    await executeStep(deps, executors, job, { tryNumber: 1, maxTries: 1, signal: new AbortController().signal });
+
+    expect(await approveStep(fromCli(alice), { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN })).toEqual({ complete: false });
+    // Same shell, another --as: still one person.
+    await expect(approveStep(fromCli(alice), { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER }))
+      .rejects.toThrow('OS user alice already approved `migration_revert` (as UCAPTAIN1); the other approval must come from a different person');
+    expect((await approveStep(fromCli(bob), { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER })).complete).toBe(true);
+
+    const snap = await deps.store.get(incident.id);
+    expect(snap.approvals.filter((a) => a.stepId === 'migration_revert').map((a) => [a.userId, a.via])).toEqual([[CAPTAIN, alice], [DB_OWNER, bob]]);
+    expect(snap.steps.get('migration_scope')).toMatchObject({ actor: CAPTAIN, actorVia: alice });
+    const timeline = await deps.store.timeline(incident.id);
+    const refusal = timeline.find((e) => e.kind === 'action_refused')!;
+    expect(refusal).toMatchObject({ actor: DB_OWNER, payload: { via: alice } });
+    const approved = timeline.filter((e) => e.kind === 'approval_given');
+    expect(approved.map((e) => e.payload.via)).toEqual([alice, bob]);
+    // The same words everywhere the action is shown: thread, checklist, export, CLI status.
+    expect(formatThreadLine(approved[0]!)).toContain('<@UCAPTAIN1> (via CLI: alice@bastion-1 as UCAPTAIN1) approved');
+    const checklist = JSON.stringify(renderSlackChecklist({
+      incident: snap.incident, steps: snap.steps, approvals: snap.approvals, now: clock, environment: { name: 'production', namespace: 'prod' },
+      sla: { decideMs: 600_000, restoreMs: 1_800_000 }, roles: { release_captain: [CAPTAIN], oncall_sre: [SRE], database_owner: [DB_OWNER] },
+    }));
+    expect(checklist).toContain('approved by <@UDBOWNER1> (via CLI: bob@bastion-2 as UDBOWNER1)');
+    expect(checklist).toContain('skipped by <@UCAPTAIN1> (via CLI: alice@bastion-1 as UCAPTAIN1)');
+    expect(await exportTimeline(deps, incident.id)).toContain('| UDBOWNER1 (via CLI: bob@bastion-2 as UDBOWNER1) |');
+    expect(renderTimeline(timeline)).toContain('UCAPTAIN1 (via CLI: alice@bastion-1 as UCAPTAIN1)');
+    expect(renderChecklist(snap, clock)).toContain('approved by UCAPTAIN1 (via CLI: alice@bastion-1 as UCAPTAIN1) as release_captain');
   });
 
   it('starts a new attempt, needing new approvals, when applying a plan leads to another plan', async () => {

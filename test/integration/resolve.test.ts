@@ -25,6 +25,7 @@ import { approveStep, confirmStep, runStep, skipStep } from '../../src/flows/ste
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { API, OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
+import { releasesRunning } from '../support/releases.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
   const config = testConfig();
   const store = createPgIncidentStore(db.pool);
   timers = createSlaTimerQueue({ connection: redis, prefix });
-  deps = { store, queue: createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 }), roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), slaTimers: timers };
+  deps = { store, queue: createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 }), roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config), slaTimers: timers };
   const ok = (summary: string, output: (now: Date) => Record<string, unknown> = () => ({})) => ({ run: async () => ({ outcome: 'succeeded' as const, summary, output: output(clock) }) });
   executors = {
     announce: ok('announced'),

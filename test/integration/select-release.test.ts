@@ -64,6 +64,19 @@ function github(releases: string[], tags: string[]) {
   return createGitHubSourceControl({ token: TOKEN, owner: 'ValueCanvas', repo: 'ValueCanvas', retries: 0 });
 }
 
+/** An earlier incident for `badVersion`: its revert ran (so the version is bad), or it was aborted before any revert. */
+async function pastIncident(badVersion: string, how: 'reverted' | 'aborted_before_revert') {
+  const incident = await store.create({ environment: 'production', badVersion, targetVersion: null, targetSource: null, severity: 'P1', trigger: 'slo_breach', critical: false, issueUrl: null, createdBy: 'U1', createdAt: new Date(), impactStartedAt: null, detectedAt: new Date() }, []);
+  await store.mutate(incident.id, (snap) => {
+    const revert = snap.steps.get('revert_images')!;
+    const steps = how === 'reverted' ? [{ ...revert, state: 'succeeded' as const, attempt: 1, output: { patched: ['api', 'web', 'worker'] } }] : [];
+    return { steps, incident: { state: 'aborted' }, events: [], result: null };
+  });
+  return incident;
+}
+
+const record = (version: string, recordedAt: string) => store.recordKnownGood({ environment: 'production', version, images: {}, source: 'mark-good', recordedBy: 'UCAPTAIN1', recordedAt: new Date(recordedAt) });
+
 describe('select_release', () => {
   it('proposes the previous ReplicaSet release when there is no known-good record, with the tags agreeing', async () => {
     const deployments = await ship('v1.2.1', 'v1.2.2', 'v1.2.3');
@@ -89,7 +102,7 @@ describe('select_release', () => {
   it('skips a release recorded as bad — the trap of a renumbered rollback ReplicaSet', async () => {
     // v1.2.2 was bad once already (rolled back to v1.2.1), then v1.2.3 shipped and is bad too.
     const deployments = await ship('v1.2.1', 'v1.2.2', 'v1.2.1', 'v1.2.3');
-    await store.create({ environment: 'production', badVersion: 'v1.2.2', targetVersion: 'v1.2.1', targetSource: null, severity: 'P1', trigger: 'slo_breach', critical: false, issueUrl: null, createdBy: 'U1', createdAt: new Date(), impactStartedAt: null, detectedAt: new Date() }, []);
+    await pastIncident('v1.2.2', 'reverted');
     const executor = createSelectRelease({ store, deployments, sourceControl: github(['v1.2.3', 'v1.2.2', 'v1.2.1'], []) });
     const out = await executor.run(testContext('select_release', config));
     expect((out.output?.proposal as { version: string }).version).toBe('v1.2.1');
@@ -112,6 +125,42 @@ describe('select_release', () => {
     expect((out.output?.proposal as { version: string }).version).toBe('v1.2.2');
     expect(out.summary).toMatch(/Repo tags could not be checked: .*401/);
     expect(out.summary).not.toContain(TOKEN);
+  });
+
+  it('never lets a known-good record that is not a release stop a proposal, even with a requested target', async () => {
+    const deployments = await ship('v1.2.1', 'v1.2.2', 'v1.2.3');
+    await record('v1.2.1', '2026-11-20T10:00:00Z');
+    await record('sha-abc1234', '2026-11-21T10:00:00Z');
+    const out = await createSelectRelease({ store, deployments, sourceControl: null }).run(testContext('select_release', config));
+    expect((out.output?.proposal as { version: string }).version).toBe('v1.2.1');
+    const asked = await createSelectRelease({ store, deployments, sourceControl: null }).run(testContext('select_release', config, { previous: { requestedTarget: 'v1.2.2' } }));
+    expect((asked.output?.proposal as { version: string }).version).toBe('v1.2.2');
+  });
+
+  it('proposes the newest known-good release older than the bad one, never a prerelease', async () => {
+    const deployments = await ship('v1.4.0', 'v1.6.0', 'v1.7.0');
+    await record('v1.6.0', '2026-11-20T10:00:00Z');
+    await record('v1.4.0', '2026-11-22T10:00:00Z');
+    await record('v1.7.0-rc.1', '2026-11-23T10:00:00Z');
+    const bad = testContext('select_release', config, { incident: { badVersion: 'v1.7.0' } });
+    const out = await createSelectRelease({ store, deployments, sourceControl: null }).run(bad);
+    expect((out.output?.proposal as { version: string }).version).toBe('v1.6.0');
+    expect(out.output?.validTargets).toEqual(['v1.6.0', 'v1.4.0']);
+  });
+
+  it('counts a version as bad only when an incident reverted away from it; a named one is allowed with a warning', async () => {
+    const deployments = await ship('v1.4.0', 'v1.6.0', 'v1.7.0');
+    const bad = testContext('select_release', config, { incident: { badVersion: 'v1.7.0' } });
+    // Opened by mistake and aborted before any revert: v1.6.0 is still a good target.
+    await pastIncident('v1.6.0', 'aborted_before_revert');
+    expect(((await createSelectRelease({ store, deployments, sourceControl: null }).run(bad)).output?.proposal as { version: string }).version).toBe('v1.6.0');
+    const reverted = await pastIncident('v1.6.0', 'reverted');
+    const out = await createSelectRelease({ store, deployments, sourceControl: null }).run(bad);
+    expect((out.output?.proposal as { version: string }).version).toBe('v1.4.0');
+    expect(out.output?.validTargets).toEqual(['v1.4.0']);
+    const named = await createSelectRelease({ store, deployments, sourceControl: null }).run(testContext('select_release', config, { incident: { badVersion: 'v1.7.0' }, previous: { requestedTarget: 'v1.6.0' } }));
+    expect((named.output?.proposal as { version: string }).version).toBe('v1.6.0');
+    expect(named.summary).toContain(`Warning: incident ${reverted.id} rolled back away from v1.6.0; it is the target only because it was named`);
   });
 
   it('fails clearly when nothing older is known', async () => {

@@ -19,6 +19,7 @@ import { fireSlaTimer } from '../../src/flows/sla-timers.ts';
 import { skipStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
+import { releasesRunning } from '../support/releases.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
     store: createPgIncidentStore(db.pool),
     queue: createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 }),
     roles: createConfigRoleDirectory(config.roles),
+    releases: releasesRunning(config),
     config,
     now: () => new Date(Date.now() - OFFSET),
     log: pino({ level: 'silent' }),

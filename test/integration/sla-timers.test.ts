@@ -21,6 +21,7 @@ import { sweepSlaTimers } from '../../src/flows/sla-timers.ts';
 import { approveStep, confirmStep, runStep, skipStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
+import { releasesRunning } from '../support/releases.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
   const config = testConfig();
   steps = createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 });
   timers = createSlaTimerQueue({ connection: redis, prefix });
-  deps = { store: createPgIncidentStore(db.pool), queue: steps, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), slaTimers: timers };
+  deps = { store: createPgIncidentStore(db.pool), queue: steps, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config), slaTimers: timers };
 });
 
 afterAll(async () => {

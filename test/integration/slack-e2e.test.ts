@@ -204,7 +204,8 @@ describe('Slack API errors', () => {
     await abortOpenIncidents(deps);
     const posts = checklistPosts().length;
     slack.failNext('chat.postMessage', 200, { ok: false, error: 'channel_not_found' }, {}, (b) => b.channel === 'C0RELEASES' && !b.thread_ts);
-    const incident = await startRollback(deps, { badVersion: 'v1.2.3', severity: 'P2', trigger: 'slo_breach', actor: SRE });
+    // The first test rolled the cluster back: v1.2.2 is what runs (and so what start accepts) now.
+    const incident = await startRollback(deps, { badVersion: 'v1.2.2', severity: 'P2', trigger: 'slo_breach', actor: SRE });
     await until('announce to fail', async () => (await deps.store.get(incident.id)).steps.get('announce')!.state === 'failed');
     const announce = (await deps.store.get(incident.id)).steps.get('announce')!;
     expect(announce.error).toMatch(/channel_not_found|channel ids under slack\.channels/);

@@ -19,6 +19,7 @@ import { reconcile } from '../../src/flows/reconcile.ts';
 import { abortStep, runStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
+import { releasesRunning } from '../support/releases.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
   prefix = uniqueName('rcrun');
   const config = testConfig();
   queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 3, backoffMs: 50 });
-  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => new Date(), log: pino({ level: 'silent' }) };
+  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => new Date(), log: pino({ level: 'silent' }), releases: releasesRunning(config) };
   worker = await startStepWorker({ connection: redis, prefix, concurrency: 4, lockDurationMs: 1000, process: (job, attempt) => executeStep(deps, executors, job, attempt), log: deps.log });
 });
 

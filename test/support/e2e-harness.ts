@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
 import { runCli } from '../../src/app/cli.ts';
+import type { CliOrigin } from '../../src/domain/origin.ts';
 import type { RoleGrant } from '../fakes/fake-kube-rbac.ts';
 import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
 import { BOT_USER } from './deploy-rbac.ts';
@@ -27,6 +28,8 @@ export interface Harness {
   env: NodeJS.ProcessEnv;
   configPath: string;
   cli(...args: string[]): Promise<{ code: number; out: string; err: string }>;
+  /** The CLI as run by this OS account (what os.userInfo()/os.hostname() would say). */
+  cliFrom(origin: CliOrigin, ...args: string[]): Promise<{ code: number; out: string; err: string }>;
   images(): Record<string, string>;
   patchesOf(name: string): number;
   close(): Promise<void>;
@@ -64,12 +67,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     kube,
     env,
     configPath,
-    async cli(...args) {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(args, { env, out: (t) => out.push(t), err: (t) => err.push(t) });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    },
+    cli: (...args) => runCliCapture(env, undefined, args),
+    cliFrom: (origin, ...args) => runCliCapture(env, origin, args),
     images: () => Object.fromEntries(APPS.map((a) => [a.name, kube.deployment(NS, a.name)!.spec.template.spec.containers[0]!.image])),
     patchesOf: (name) => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length,
     async close() {
@@ -77,6 +76,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await dropTestState(schema, prefix);
     },
   };
+}
+
+async function runCliCapture(env: NodeJS.ProcessEnv, origin: CliOrigin | undefined, args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { env, out: (t) => out.push(t), err: (t) => err.push(t), ...(origin ? { osIdentity: () => origin } : {}) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 /**

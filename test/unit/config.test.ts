@@ -46,6 +46,13 @@ slack: { channels: { incidents: incidents, releases: C0RELEASES } }
     );
   });
 
+  it('compiles github.tag_pattern at load and names the key and the fix', () => {
+    const bad = testConfigYaml("github: { owner: o, repo: r, deploy_workflows: [deploy.yml], tag_pattern: '^v(\\d+' }");
+    expect(() => parseRunbookConfig(bad, 'rollback.yml')).toThrowError(
+      /rollback\.yml `github\.tag_pattern`: "\^v\(\\d\+" is not a valid regular expression \(Invalid regular expression: .*\): write one like '\^v\\d\+/,
+    );
+  });
+
   it('rejects unknown keys (a typo must not be silently ignored)', () => {
     expect(() => parseRunbookConfig(testConfigYaml('rollout: { timout: 5m }'), 'rollback.yml')).toThrow(/`rollout`: Unrecognized key: "timout"/);
   });

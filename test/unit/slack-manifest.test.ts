@@ -28,7 +28,7 @@ const EXPECTED = defineManifest({
       },
     ],
   },
-  oauth_config: { scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'users:read', 'usergroups:read'] } },
+  oauth_config: { scopes: { bot: ['commands', 'chat:write', 'chat:write.public', 'usergroups:read'] } },
   settings: {
     interactivity: { is_enabled: true },
     org_deploy_enabled: false,
@@ -46,7 +46,7 @@ describe('manifest.yml', () => {
 
   it('asks for the scopes the bot uses and no more', () => {
     const scopes = (manifest as Manifest).oauth_config?.scopes?.bot ?? [];
-    expect([...scopes].sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'usergroups:read', 'users:read']);
+    expect([...scopes].sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'usergroups:read']);
     expect((manifest as Manifest).oauth_config?.scopes?.user).toBeUndefined();
   });
 

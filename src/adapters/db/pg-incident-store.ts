@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { RUNBOOK, type StepId } from '../../domain/steps.ts';
+import { alreadyOpen } from '../../domain/incident.ts';
 import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
 import { withTransaction } from './pg-tx.ts';
 import { INCIDENT_COLUMNS, toApproval, toEvent, toIncident, toStep, type Row } from './pg-rows.ts';
@@ -47,14 +48,14 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
     for (const s of m.steps ?? []) {
       await c.query(
         `update steps set state = $3, attempt = $4, output = $5, summary = $6, error = $7, started_at = $8,
-           finished_at = $9, updated_at = $10, actor = $11, version = version + 1
+           finished_at = $9, updated_at = $10, actor = $11, actor_via = $12, version = version + 1
          where incident_id = $1 and step_id = $2`,
-        [incidentId, s.stepId, s.state, s.attempt, JSON.stringify(s.output), s.summary, s.error, s.startedAt, s.finishedAt, s.updatedAt, s.actor],
+        [incidentId, s.stepId, s.state, s.attempt, JSON.stringify(s.output), s.summary, s.error, s.startedAt, s.finishedAt, s.updatedAt, s.actor, s.actorVia ? JSON.stringify(s.actorVia) : null],
       );
     }
     for (const a of m.approvals ?? []) {
-      await c.query('insert into approvals (incident_id, step_id, attempt, role, user_id, at) values ($1, $2, $3, $4, $5, $6)', [
-        incidentId, a.stepId, a.attempt, a.role, a.userId, a.at,
+      await c.query('insert into approvals (incident_id, step_id, attempt, role, user_id, at, via) values ($1, $2, $3, $4, $5, $6, $7)', [
+        incidentId, a.stepId, a.attempt, a.role, a.userId, a.at, a.via ? JSON.stringify(a.via) : null,
       ]);
     }
     await insertEvents(c, incidentId, m.events);
@@ -85,7 +86,7 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
         const open = await this.findOpen(input.environment);
         throw new UserFacingError(
           'conflict',
-          `a rollback is already open for ${input.environment}: \`${open?.id ?? 'unknown'}\` (bad ${open?.badVersion ?? '?'}). Work in that incident, or resolve/abort it before starting another`,
+          alreadyOpen(input.environment, open),
           { cause: err },
         );
       }
@@ -134,6 +135,18 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
       await pool.query('insert into known_good (environment, version, images, source, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6)', [
         e.environment, e.version, JSON.stringify(e.images), e.source, e.recordedBy, e.recordedAt,
       ]);
+    },
+
+    async revertedVersions(environment) {
+      const res = await pool.query(
+        `select distinct on (i.bad_version) i.bad_version, i.id from incidents i
+           join steps s on s.incident_id = i.id and s.step_id = 'revert_images'
+         where i.environment = $1
+           and (s.state = 'succeeded' or jsonb_array_length(coalesce(s.output -> 'patched', '[]'::jsonb)) > 0)
+         order by i.bad_version, i.seq desc`,
+        [environment],
+      );
+      return res.rows.map((r: Row) => ({ version: r.bad_version as string, incidentId: r.id as string }));
     },
 
     async knownGood(environment, limit = 20) {

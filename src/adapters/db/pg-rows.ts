@@ -1,6 +1,7 @@
 /** Row ↔ record mapping for the store; kept apart so the store reads as queries. */
 import type { Approval, Incident, StepRecord, TimelineEvent } from '../../domain/incident.ts';
 import type { StepId } from '../../domain/steps.ts';
+import type { CliOrigin } from '../../domain/origin.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -43,6 +44,7 @@ export function toStep(r: Row): StepRecord {
     finishedAt: (r.finished_at as Date | null) ?? null,
     updatedAt: r.updated_at as Date,
     actor: (r.actor as string | null) ?? null,
+    actorVia: (r.actor_via as CliOrigin | null) ?? null,
   };
 }
 
@@ -54,6 +56,7 @@ export function toApproval(r: Row): Approval {
     role: r.role as Approval['role'],
     userId: r.user_id as string,
     at: r.at as Date,
+    via: (r.via as CliOrigin | null) ?? null,
   };
 }
 

@@ -13,7 +13,7 @@ import type { Button, KnownBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
 import { fitBlocks } from './block-limits.ts';
 import { renderHeader, headline, type ChecklistEnvironment, type ChecklistSla } from './checklist-header.ts';
-import { escapeMrkdwn, formatDurationMs, formatUtcTime, mention, ROLE_TITLES, truncate } from './formatting.ts';
+import { actorMention, escapeMrkdwn, formatDurationMs, formatUtcTime, ROLE_TITLES, truncate } from './formatting.ts';
 
 export interface ChecklistView {
   incident: Incident;
@@ -110,7 +110,7 @@ function notOfferedBlock(defs: readonly StepDefinition[]): KnownBlock {
 }
 
 function whoAndWhen(def: StepDefinition, record: StepRecord, now: Date): string {
-  const who = record.actor ? mention(record.actor) : null;
+  const who = record.actor ? actorMention(record.actor, record.actorVia) : null;
   const t = (d: Date | null) => (d ? formatUtcTime(d, now) : '');
   switch (record.state) {
     case 'pending':
@@ -135,7 +135,7 @@ function whoAndWhen(def: StepDefinition, record: StepRecord, now: Date): string 
 
 /** `ready`: prerequisites met, so a missing approval is what holds the step up (shown in bold). */
 function approvalNotes(def: StepDefinition, record: StepRecord, approvals: readonly Approval[], now: Date, ready: boolean): string[] {
-  const notes = approvals.map((a) => `approved by <@${a.userId}> (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`);
+  const notes = approvals.map((a) => `approved by ${actorMention(a.userId, a.via)} (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`);
   const rule = def.approval;
   if (!rule) return notes;
   const who = (roles: readonly Role[]) => roles.map((r) => ROLE_TITLES[r]).join(' + ');

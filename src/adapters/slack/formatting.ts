@@ -5,6 +5,7 @@
 import { formatDuration, intervalToDuration } from 'date-fns';
 import type { Locale } from 'date-fns';
 import type { Role } from '../../domain/steps.ts';
+import { isCliOrigin, viaCli } from '../../domain/origin.ts';
 
 /** "12:04:10", or "Nov 23 23:58:00" when the time is not on `today`'s UTC date. */
 export function formatUtcTime(at: Date, today?: Date): string {
@@ -46,6 +47,11 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 export function mention(actor: string | null | undefined): string {
   if (!actor) return 'someone';
   return SLACK_USER_ID.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+}
+
+/** A person, and the OS account behind it when they acted through the CLI (`via` from the record). */
+export function actorMention(actor: string | null | undefined, via: unknown): string {
+  return actor && isCliOrigin(via) ? `${mention(actor)} (${escapeMrkdwn(viaCli(via, actor))})` : mention(actor);
 }
 
 export const ROLE_TITLES: Record<Role, string> = {

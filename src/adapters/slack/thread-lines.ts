@@ -6,7 +6,7 @@
 import type { TimelineEvent } from '../../domain/incident.ts';
 import { TRIGGER_TITLES, type Trigger } from '../../domain/incident.ts';
 import { isStepId, stepDefinition, type Role, type StepId } from '../../domain/steps.ts';
-import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, truncate } from './formatting.ts';
+import { actorMention, escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, truncate } from './formatting.ts';
 
 export type ThreadEvent = Pick<TimelineEvent, 'kind' | 'stepId' | 'actor' | 'at' | 'payload'>;
 
@@ -114,7 +114,7 @@ const LINES: Record<string, LineFormatter> = {
 
 function lineBody(event: ThreadEvent): string {
   const step = stepTitle(event.stepId);
-  const who = mention(event.actor);
+  const who = actorMention(event.actor, event.payload.via);
   const format = Object.hasOwn(LINES, event.kind) ? LINES[event.kind] : undefined;
   if (format) return format({ p: event.payload, who, step, event });
   return `:grey_question: ${escapeMrkdwn(event.kind.replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
@@ -134,7 +134,7 @@ function incidentStarted(event: ThreadEvent): string {
   const trigger = str(p, 'trigger');
   const title = trigger && trigger in TRIGGER_TITLES ? TRIGGER_TITLES[trigger as Trigger] : trigger && escapeMrkdwn(trigger);
   const issue = str(p, 'issueUrl');
-  const parts = [`:rotating_light: ${mention(event.actor)} started a *${text(p, 'severity')}* rollback of \`${text(p, 'badVersion')}\``];
+  const parts = [`:rotating_light: ${actorMention(event.actor, p.via)} started a *${text(p, 'severity')}* rollback of \`${text(p, 'badVersion')}\``];
   if (title) parts.push(title);
   if (issue) parts.push(issueLink(issue));
   return parts.join(' · ');

@@ -6,10 +6,11 @@
  */
 import semver from 'semver';
 import { UserFacingError } from '../../domain/errors.ts';
-import { imageTag, isReleaseTag, previousRelease } from '../../domain/versions.ts';
+import { imageTag, isStableRelease, previousRelease, releaseProblem } from '../../domain/versions.ts';
 import type { Logger } from 'pino';
 import type { RunbookConfig } from '../../app/config-schema.ts';
 import type { RunExecutor } from '../executor.ts';
+import { taintedWarning } from '../known-good.ts';
 import type { Deployments, IncidentStore, SourceControl } from '../ports.ts';
 
 interface Candidate {
@@ -20,6 +21,8 @@ interface Candidate {
 export interface TargetProposalResult {
   proposal: { version: string; source: string };
   validTargets: string[];
+  /** Versions an incident rolled back away from → that incident: approvable only by naming them, with a warning. */
+  taintedTargets: Record<string, string>;
   candidates: Record<string, unknown>;
   disagreements: string[];
   notes: string[];
@@ -39,11 +42,14 @@ export interface ProposeDeps {
 export async function proposeTarget(deps: ProposeDeps, input: { config: RunbookConfig; badVersion: string; requestedTarget?: string | null; log: Logger }): Promise<TargetProposalResult> {
   const { config, badVersion } = input;
   const pattern = config.github.tag_pattern;
-  const bad = await badVersions(deps.store, config.environment.name, badVersion);
-  const known = await fromKnownGood(deps.store, config.environment.name, badVersion, bad);
-  const history = await fromHistory(deps.deployments, config, badVersion, bad, pattern);
-  const tags = await fromTags(deps.sourceControl, badVersion, bad, pattern, input.log);
-  const valid = [...new Set([known.version, ...history.all, ...tags.all].filter((v): v is string => !!v))].sort(semver.rcompare);
+  const tainted = await taintedVersions(deps.store, config.environment.name, badVersion);
+  const exclude = new Set([badVersion, ...tainted.keys()]);
+  const known = await fromKnownGood(deps.store, config.environment.name, badVersion, exclude, pattern, input.log);
+  const history = await fromHistory(deps.deployments, config, badVersion, exclude, pattern);
+  const tags = await fromTags(deps.sourceControl, badVersion, exclude, pattern, input.log);
+  // Every release older than the bad one that exists; a version rolled back away from is not proposed.
+  const existing = new Set([...history.all, ...tags.all]);
+  const valid = [...new Set([known.version, ...[...existing].filter((v) => !exclude.has(v))].filter((v): v is string => !!v))].sort(semver.rcompare);
   const requested = input.requestedTarget;
   const pick = requested
     ? { version: requested, source: 'requested with the rollback (`to`)' }
@@ -57,13 +63,18 @@ export async function proposeTarget(deps: ProposeDeps, input: { config: RunbookC
   if (!pick) {
     throw new UserFacingError('not_found', `no known-good release below ${badVersion} was found (no known-good record, no older ReplicaSet, no older tag): name the target yourself with \`to vX.Y.Z\``);
   }
-  if (!valid.includes(pick.version)) {
+  // Asked for by name, a version an earlier incident rolled back away from is allowed, with a warning.
+  const taintedTargets = Object.fromEntries([...tainted].filter(([v]) => existing.has(v)));
+  const warnings = requested && taintedTargets[requested] ? [taintedWarning(requested, taintedTargets[requested])] : [];
+  if (!valid.includes(pick.version) && !warnings.length) {
     throw new UserFacingError('invalid_input', `${pick.version} is neither in the Deployments' history nor in the repo's tags, so its images may not exist: pick one of ${valid.slice(0, 8).join(', ') || '(none found)'}`);
   }
+  const validTargets = warnings.length ? [...valid, pick.version].sort(semver.rcompare) : valid;
   const sources: [string, Candidate][] = [['known-good record', known], ['ReplicaSet history', history], ['repo tags', tags]];
   const disagreements = sources.filter(([, c]) => c.version && c.version !== pick.version).map(([name, c]) => `${name} suggests ${c.version} (${c.detail})`);
-  const summary = [`Proposed target ${pick.version} from the ${pick.source}.`, ...disagreements.map((d) => `Note: ${d}.`), ...tags.notes].join(' ');
-  return { proposal: pick, validTargets: valid, candidates: { knownGood: known, history, tags }, disagreements, notes: tags.notes, summary };
+  const notes = [...warnings, ...tags.notes];
+  const summary = [`Proposed target ${pick.version} from the ${pick.source}.`, ...disagreements.map((d) => `Note: ${d}.`), ...notes].join(' ');
+  return { proposal: pick, validTargets, taintedTargets, candidates: { knownGood: known, history, tags }, disagreements, notes, summary };
 }
 
 export function createSelectRelease(deps: ProposeDeps): RunExecutor {
@@ -76,18 +87,27 @@ export function createSelectRelease(deps: ProposeDeps): RunExecutor {
   };
 }
 
-async function badVersions(store: IncidentStore, environment: string, badVersion: string): Promise<Set<string>> {
-  const incidents = await store.list({ environment, limit: 200 });
-  return new Set([badVersion, ...incidents.map((i) => i.badVersion)]);
+/** Versions an incident reverted away from → that incident (the current bad version is excluded apart). */
+async function taintedVersions(store: IncidentStore, environment: string, badVersion: string): Promise<Map<string, string>> {
+  const reverted = await store.revertedVersions(environment);
+  return new Map(reverted.filter((r) => r.version !== badVersion).map((r) => [r.version, r.incidentId]));
 }
 
-async function fromKnownGood(store: IncidentStore, environment: string, badVersion: string, bad: Set<string>): Promise<Candidate> {
+/** The newest known-good release older than the bad one; records that are not releases are skipped, never fatal. */
+async function fromKnownGood(store: IncidentStore, environment: string, badVersion: string, exclude: Set<string>, pattern: string, log: Logger): Promise<Candidate> {
   const records = await store.knownGood(environment, 50);
-  const good = records.find((r) => r.version && !bad.has(r.version) && semver.valid(semver.coerce(r.version)) && semver.lt(r.version, badVersion));
+  const usable = records.filter((r) => {
+    const problem = r.version ? releaseProblem(r.version, pattern) : 'no version';
+    if (problem) log.warn({ version: r.version, source: r.source, problem }, 'skipping a known-good record that is not a release');
+    return !problem;
+  });
+  const good = usable
+    .filter((r) => !exclude.has(r.version!) && semver.lt(r.version!, badVersion))
+    .sort((a, b) => semver.rcompare(a.version!, b.version!) || b.recordedAt.getTime() - a.recordedAt.getTime())[0];
   return good ? { version: good.version, detail: `${good.source}, recorded ${good.recordedAt.toISOString()} by ${good.recordedBy}` } : { version: null, detail: 'no record' };
 }
 
-async function fromHistory(deployments: Deployments, config: RunbookConfig, badVersion: string, bad: Set<string>, pattern: string) {
+async function fromHistory(deployments: Deployments, config: RunbookConfig, badVersion: string, exclude: Set<string>, pattern: string) {
   const perDeployment: Record<string, string | null> = {};
   const all = new Set<string>();
   for (const d of config.deployments) {
@@ -95,9 +115,9 @@ async function fromHistory(deployments: Deployments, config: RunbookConfig, badV
     const tags = revisions
       .map((r) => r.images.find((c) => c.container === d.container)?.image)
       .map((img) => (img ? imageTag(img) : null))
-      .filter((t): t is string => !!t && isReleaseTag(t, pattern) && !bad.has(t) && semver.lt(t, badVersion));
+      .filter((t): t is string => !!t && isStableRelease(t, pattern) && semver.lt(t, badVersion));
     tags.forEach((t) => all.add(t));
-    perDeployment[d.name] = tags[0] ?? null;
+    perDeployment[d.name] = tags.find((t) => !exclude.has(t)) ?? null;
   }
   const found = new Set(Object.values(perDeployment));
   const version = found.size === 1 ? ([...found][0] ?? null) : null;
@@ -105,12 +125,12 @@ async function fromHistory(deployments: Deployments, config: RunbookConfig, badV
   return { version, detail: found.size > 1 ? `Deployments disagree — ${detail}` : detail, perDeployment, all: [...all] };
 }
 
-async function fromTags(sc: SourceControl | null, badVersion: string, bad: Set<string>, pattern: string, log: Logger) {
+async function fromTags(sc: SourceControl | null, badVersion: string, exclude: Set<string>, pattern: string, log: Logger) {
   if (!sc) return { version: null, detail: 'GitHub not configured', all: [] as string[], notes: ['Repo tags were not checked: GITHUB_TOKEN is not set.'] };
   try {
     const tags = await sc.listReleaseTags();
-    const version = previousRelease(tags, badVersion, bad, pattern);
-    const all = tags.filter((t) => isReleaseTag(t, pattern) && semver.prerelease(t) === null && !bad.has(t) && semver.lt(t, badVersion));
+    const version = previousRelease(tags, badVersion, exclude, pattern);
+    const all = tags.filter((t) => isStableRelease(t, pattern) && semver.lt(t, badVersion));
     return { version, detail: version ? `highest release below ${badVersion}` : 'no older release', all, notes: [] as string[] };
   } catch (err) {
     // A cross-check must not block the rollback: say it could not be done.
