@@ -122,4 +122,24 @@ describe('fake Kubernetes API server', () => {
     await expect.poll(() => types).toEqual(['DELETED']);
     controller.abort();
   });
+
+  it('keeps managedFields: a write moves the fields it changed to its manager (fieldManager, else the User-Agent)', async () => {
+    add('managed');
+    const imageOwners = async () => {
+      const d = await apps.readNamespacedDeployment({ name: 'managed', namespace: ns });
+      const owns = (fields: unknown, container: string) => {
+        const list = (fields as Record<string, Record<string, Record<string, Record<string, Record<string, unknown>>>>>)
+          ?.['f:spec']?.['f:template']?.['f:spec']?.['f:containers'];
+        return Boolean((list?.[`k:{"name":"${container}"}`] as Record<string, unknown> | undefined)?.['f:image']);
+      };
+      return Object.fromEntries(['app', 'proxy'].map((c) => [c, d.metadata?.managedFields?.filter((e) => owns(e.fieldsV1, c)).map((e) => e.manager)]));
+    };
+    expect(await imageOwners()).toEqual({ app: ['kubectl-client-side-apply'], proxy: ['kubectl-client-side-apply'] });
+    await apps.patchNamespacedDeployment({ name: 'managed', namespace: ns, body: containersPatch, fieldManager: 'kubectl-set' }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    expect(await imageOwners()).toEqual({ app: ['kubectl-set'], proxy: ['kubectl-client-side-apply'] });
+    // Without a fieldManager the API server names the writer after its User-Agent, up to the first "/".
+    const proxyPatch = { spec: { template: { spec: { containers: [{ name: 'proxy', image: 'envoy:2' }] } } } };
+    await apps.patchNamespacedDeployment({ name: 'managed', namespace: ns, body: proxyPatch }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    expect(await imageOwners()).toEqual({ app: ['kubectl-set'], proxy: ['kubernetes-client-javascript'] });
+  });
 });
