@@ -88,7 +88,8 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
   const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
-  const deployments = createK8sDeployments({ kubeConfig, namespace: runbook.environment.kube.namespace });
+  const kubeRetry = { budgetMs: runbook.environment.kube.retry_budget };
+  const deployments = createK8sDeployments({ kubeConfig, namespace: runbook.environment.kube.namespace, retry: kubeRetry });
   const sourceControl = env.GITHUB_TOKEN
     ? createGitHubSourceControl({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, owner: runbook.github.owner, repo: runbook.github.repo })
     : null;
@@ -120,7 +121,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       source: sourceControl,
       targetDatabaseUrl: config.target.databaseUrl,
       env: options.env ?? process.env,
-      secrets: createK8sSecrets({ kubeConfig, namespace: runbook.environment.kube.namespace }),
+      secrets: createK8sSecrets({ kubeConfig, namespace: runbook.environment.kube.namespace, retry: kubeRetry }),
       deployments,
     }),
   };
