@@ -104,6 +104,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     log: options.log,
     observer: options.observer,
     slaTimers,
+    deployments,
   };
   const executors: Executors = {
     announce: createAnnounce({ announcer: options.announcer ?? null }),
@@ -111,7 +112,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     capture_context: createCaptureContext({ backlog, backlogEnv: runbook.target.redis_url_env }),
     select_release: createSelectRelease({ store, deployments, sourceControl }),
     revert_images: createRevertImages({ deployments }),
-    verify_cutover: createVerifyCutover({ metrics, store }),
+    verify_cutover: createVerifyCutover({ metrics, store, deployments }),
     resume_deploys: createResumeDeploys({ sourceControl }),
     smoke_tests: createSmokeTests({ sourceControl }),
     queue_health: createQueueHealth({ backlog, backlogEnv: runbook.target.redis_url_env }),

@@ -1,7 +1,7 @@
 /** What every flow gets: ports, config and a clock — no globals. */
 import type { Logger } from 'pino';
 import type { RunbookConfig } from '../app/config-schema.ts';
-import type { IncidentObserver, IncidentStore, RoleDirectory, StepQueue } from './ports.ts';
+import type { Deployments, IncidentObserver, IncidentStore, RoleDirectory, StepQueue } from './ports.ts';
 import type { SlaTimerQueue } from './sla-timers.ts';
 
 export interface FlowDeps {
@@ -14,6 +14,8 @@ export interface FlowDeps {
   observer?: IncidentObserver;
   /** Delayed SLA reminder/breach jobs; without it (some tests) no timers are kept. */
   slaTimers?: SlaTimerQueue;
+  /** The live cluster, for checks outside a step job (a confirmed cutover is recorded only if still in place). */
+  deployments?: Deployments;
 }
 
 export function notify(deps: FlowDeps, incidentId: string, events: Parameters<IncidentObserver['changed']>[1]): void {

@@ -46,8 +46,8 @@ describe('K8sDeployments', () => {
       paused: false,
       replicas: 2,
       containers: [
-        { container: 'api', image: 'ghcr.io/acme/app:v1.2.3' },
-        { container: 'proxy', image: 'envoy:1.30' },
+        { container: 'api', image: 'ghcr.io/acme/app:v1.2.3', setBy: 'kubectl-client-side-apply' },
+        { container: 'proxy', image: 'envoy:1.30', setBy: 'kubectl-client-side-apply' },
       ],
     });
   });
@@ -71,11 +71,15 @@ describe('K8sDeployments', () => {
       {
         method: 'PATCH',
         path: `/apis/apps/v1/namespaces/${ns}/deployments/api`,
-        query: {},
+        query: { fieldManager: 'rollback-commander' },
         contentType: 'application/strategic-merge-patch+json',
         body: { spec: { template: { spec: { containers: [{ name: 'api', image: 'ghcr.io/acme/app:v1.2.2' }] } } } },
       },
     ]);
+    // The field manager makes the bot's write recognisable: managedFields now say it set the image.
+    expect(await deployments.get('api')).toMatchObject({
+      containers: [{ container: 'api', setBy: 'rollback-commander' }, { container: 'proxy', setBy: 'kubectl-client-side-apply' }],
+    });
   });
 
   it('setImages with the images already running changes nothing (a second click is harmless)', async () => {

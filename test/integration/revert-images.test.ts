@@ -2,13 +2,16 @@
  * revert_images against the fake cluster over real HTTP: success, idempotent re-run after a
  * crash, a Deployment already at the target, and each failure an SRE must be able to read.
  */
+import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
+import { OutsideChangeError } from '../../src/domain/errors.ts';
 import { createRevertImages } from '../../src/flows/steps/revert-images.ts';
 import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
 import { testConfig } from '../support/runbook-config.ts';
-import { failureOf, testContext } from '../support/step-context.ts';
+import { failureOf, testContext, type RecordingContext } from '../support/step-context.ts';
+import { until } from '../support/wait.ts';
 
 const NS = 'prod';
 const REPOS = { api: 'ghcr.io/valuecanvas/app', web: 'ghcr.io/valuecanvas/web', worker: 'ghcr.io/valuecanvas/worker' } as const;
@@ -31,6 +34,28 @@ function setup(rolloutTimeout = '20s') {
 }
 
 const patches = (name: string) => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length;
+/** A second client, as a person's kubectl or a GitOps controller: its own connection, its own field manager. */
+async function outsidePatch(name: string, image: string, who: { fieldManager: string } | { userAgent: string }): Promise<void> {
+  const body = { spec: { template: { spec: { containers: [{ name, image }] } } } };
+  if ('fieldManager' in who) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kube.kubeconfigPath);
+    const apps = kc.makeApiClient(AppsV1Api);
+    await apps.patchNamespacedDeployment({ name, namespace: NS, body, fieldManager: who.fieldManager }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    return;
+  }
+  // No fieldManager: the API server names the writer after its User-Agent, as for most controllers.
+  const res = await fetch(`${kube.url}/apis/apps/v1/namespaces/${NS}/deployments/${name}`, {
+    method: 'PATCH',
+    headers: { authorization: 'Bearer fake-kube-token', 'content-type': 'application/strategic-merge-patch+json', 'user-agent': who.userAgent },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+}
+
+const rollingOut = (ctx: RecordingContext, name: string) =>
+  until(`the bot waiting for ${name}'s rollout`, () => ctx.progressLines.some((l) => l.startsWith(`Waiting for deployment "${name}" rollout`)));
+
 const image = (name: string, container = name) => kube.deployment(NS, name)!.spec.template.spec.containers.find((c) => c.name === container)!.image;
 
 describe('revert_images', () => {
@@ -101,5 +126,40 @@ describe('revert_images', () => {
     await expect(executor.run(testContext('revert_images', wrong, { incident: { targetVersion: 'v1.2.2' } }))).rejects.toThrow(/has no container "app" \(it has api, sidecar\)/);
     const missing = { ...config, deployments: [{ name: 'payments', container: 'payments', image: 'ghcr.io/x/payments' }] };
     await expect(executor.run(testContext('revert_images', missing, { incident: { targetVersion: 'v1.2.2' } }))).rejects.toThrow(/prod\/payments/);
+  });
+
+  it('fails at once when a person sets another image mid-rollout, naming the image and who set it', async () => {
+    const { config, executor } = setup();
+    kube.setRolloutBehavior(NS, 'api', { mode: 'stuck' });
+    const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
+    const run = failureOf(executor.run(ctx));
+    await rollingOut(ctx, 'api');
+    // The person's image would roll out fine: before, the bot followed it and reported its own success.
+    kube.setRolloutBehavior(NS, 'api', { mode: 'normal', durationMs: 50 });
+    await outsidePatch('api', 'ghcr.io/valuecanvas/app:v9.9.9', { fieldManager: 'kubectl-set' });
+    const err = await run;
+    expect(err).toBeInstanceOf(OutsideChangeError);
+    expect(err.transient).toBe(false);
+    expect(err.message).toContain('deployment prod/api was changed by someone else during the revert');
+    expect(err.message).toContain('container "api" runs ghcr.io/valuecanvas/app:v9.9.9, not ghcr.io/valuecanvas/app:v1.2.2 as the bot set it');
+    expect(err.message).toMatch(/changed by kubectl-set \(Update at [0-9T:-]+Z\), per the Deployment's managedFields/);
+  });
+
+  it('fails at once, not at the timeout, when the outside image never becomes available; names a controller by its User-Agent', async () => {
+    const { config, executor } = setup('20s');
+    kube.setRolloutBehavior(NS, 'web', { mode: 'stuck' });
+    kube.setRolloutBehavior(NS, 'worker', { mode: 'stuck' });
+    const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
+    const started = performance.now();
+    const run = failureOf(executor.run(ctx));
+    await rollingOut(ctx, 'web');
+    await outsidePatch('web', 'ghcr.io/valuecanvas/web:v9.9.9-broken', { userAgent: 'argocd-controller/v2.13.1 (linux/amd64)' });
+    const err = await run;
+    expect(err.code).toBe('conflict');
+    expect(err.message).toContain('container "web" runs ghcr.io/valuecanvas/web:v9.9.9-broken');
+    expect(err.message).toContain('changed by argocd-controller');
+    // worker never finishes either: the outside change stopped that wait too instead of running into the timeout.
+    expect(err.message).toMatch(/stopped waiting for (api, )?worker too/);
+    expect(performance.now() - started).toBeLessThan(15_000);
   });
 });

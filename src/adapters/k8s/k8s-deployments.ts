@@ -9,6 +9,7 @@ import {
 import { UserFacingError } from '../../domain/errors.ts';
 import type { ContainerImage, DeploymentRevision, DeploymentSnapshot, Deployments } from '../../flows/ports.ts';
 import { k8sError } from './k8s-errors.ts';
+import { FIELD_MANAGER, imageManagers } from './k8s-managed-fields.ts';
 import { DEFAULT_K8S_RETRY, withK8sRetry, type K8sRetryPolicy } from './k8s-retry.ts';
 import { waitForDeploymentRollout } from './k8s-rollout-wait.ts';
 
@@ -42,7 +43,8 @@ export function createK8sDeployments({ kubeConfig, namespace, retry = DEFAULT_K8
 
   const patch = (name: string, doing: string, body: object) =>
     call('patch', 'deployments', name, doing, () =>
-      apps.patchNamespacedDeployment({ name, namespace, body }, strategicMerge()),
+      // fieldManager: our writes show up as "rollback-commander" in managedFields, anyone else's as theirs.
+      apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: FIELD_MANAGER }, strategicMerge()),
     );
 
   return {
@@ -105,8 +107,14 @@ function snapshot(namespace: string, d: V1Deployment): DeploymentSnapshot {
     observedGeneration: d.status?.observedGeneration ?? 0,
     paused: d.spec?.paused === true,
     replicas: d.spec?.replicas ?? 1,
-    containers: images(d.spec?.template.spec?.containers),
+    containers: withSetBy(images(d.spec?.template.spec?.containers), d),
   };
+}
+
+/** Who last set each image, when the managedFields say: `kubectl-set`, `argocd-controller`, `rollback-commander`. */
+function withSetBy(containers: ContainerImage[], d: V1Deployment): ContainerImage[] {
+  const managers = imageManagers(d.metadata?.managedFields, containers.map((c) => c.container));
+  return containers.map((c) => (managers[c.container] ? { ...c, setBy: managers[c.container] } : c));
 }
 
 function images(containers: { name: string; image?: string }[] | undefined): ContainerImage[] {

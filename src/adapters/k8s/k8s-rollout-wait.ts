@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
 import { createRolloutJudge, type RolloutJudge } from './k8s-rollout-judge.ts';
 import { httpStatus } from './k8s-errors.ts';
-import type { RolloutProgress } from '../../flows/ports.ts';
+import type { ContainerImage, RolloutProgress } from '../../flows/ports.ts';
 import { withK8sRetry, type K8sRetryPolicy } from './k8s-retry.ts';
 
 export interface RolloutWaitDeps {
@@ -26,6 +26,8 @@ export interface RolloutWaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (progress: RolloutProgress) => void;
+  /** The pod template images the bot set: the wait fails at once if the live template differs. */
+  expect?: ContainerImage[];
 }
 
 type WatchOutcome = { kind: 'closed' } | { kind: 'retry'; error: AppError } | { kind: 'fatal'; error: AppError };
@@ -56,7 +58,7 @@ export function waitForDeploymentRollout(deps: RolloutWaitDeps, name: string, op
     if (err) reject(err);
     else resolve();
   };
-  const judge = createRolloutJudge({ namespace: deps.namespace, name, onProgress: options.onProgress, settle });
+  const judge = createRolloutJudge({ namespace: deps.namespace, name, onProgress: options.onProgress, settle, expected: options.expect });
   const session: Session = { deps, name, id: `${deps.namespace}/${name}`, judge, stop: stop.signal };
   const onAbort = () => settle(new AppError('aborted', `stopped waiting for the rollout of deployment ${session.id}: aborted`));
   const timer = setTimeout(() => settle(judge.timeoutError(options.timeoutMs)), options.timeoutMs);
