@@ -63,7 +63,12 @@ describe('revert_images', () => {
     const { config, executor } = setup();
     const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
     const out = await executor.run(ctx);
-    expect(out.summary).toBe('api, web, worker now run v1.2.2; all rollouts complete');
+    expect(out.summary).toBe(
+      'api, web, worker now run v1.2.2; all rollouts complete; by mutable tag (no digest in the ReplicaSet history): api, web, worker',
+    );
+    expect(ctx.progressLines).toContain('api: no digest for v1.2.2 in its ReplicaSet history, so the revert uses the tag ' +
+      'ghcr.io/valuecanvas/app:v1.2.2, which is mutable (whatever the registry holds under it now is what will run)');
+    expect(out.output?.digests).toEqual({ api: null, web: null, worker: null });
     expect(Object.keys(REPOS).map((n) => image(n))).toEqual(['ghcr.io/valuecanvas/app:v1.2.2', 'ghcr.io/valuecanvas/web:v1.2.2', 'ghcr.io/valuecanvas/worker:v1.2.2']);
     expect(image('api', 'sidecar')).toBe('envoy:1.30');
     expect(out.output?.before).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.3', web: 'ghcr.io/valuecanvas/web:v1.2.3', worker: 'ghcr.io/valuecanvas/worker:v1.2.3' });
@@ -161,5 +166,24 @@ describe('revert_images', () => {
     // worker never finishes either: the outside change stopped that wait too instead of running into the timeout.
     expect(err.message).toMatch(/stopped waiting for (api, )?worker too/);
     expect(performance.now() - started).toBeLessThan(15_000);
+  });
+
+  it('pins the target to the digest its ReplicaSet history recorded, and says so', async () => {
+    const digest = `sha256:${'ab12'.repeat(16)}`;
+    kube.deleteDeployment(NS, 'api');
+    kube.addDeployment({ namespace: NS, name: 'api', containers: [{ name: 'api', image: `${REPOS.api}:v1.2.2@${digest}` }], replicas: 1 });
+    const { config, executor } = setup();
+    const deployments = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }), namespace: NS });
+    await deployments.setImages('api', [{ container: 'api', image: `${REPOS.api}:v1.2.3` }]);
+    await deployments.waitForRollout('api', { timeoutMs: 10_000 });
+    const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
+    const out = await executor.run(ctx);
+    expect(image('api')).toBe(`${REPOS.api}:v1.2.2@${digest}`);
+    expect(out.output?.after).toMatchObject({ api: `${REPOS.api}:v1.2.2@${digest}`, web: `${REPOS.web}:v1.2.2` });
+    expect(out.output?.digests).toEqual({ api: digest, web: null, worker: null });
+    expect(ctx.progressLines.find((l) => l.startsWith('api: v1.2.2 pinned to digest'))).toMatch(
+      new RegExp(`^api: v1.2.2 pinned to digest ${digest} \\(as ReplicaSet api-\\w+ \\(revision 1\\) ran it\\)$`),
+    );
+    expect(out.summary).toContain('pinned by digest: api; by mutable tag (no digest in the ReplicaSet history): web, worker');
   });
 });

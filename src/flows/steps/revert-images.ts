@@ -3,12 +3,14 @@
  * `kubectl rollout status --timeout=5m` — here all rollouts are watched in parallel. Images are
  * recorded before anything is patched (so the revert can be undone and a rerun after a crash
  * knows the original images); a Deployment already at the target is not patched again. The
+ * target is pinned to the digest its ReplicaSet history recorded, when there is one; and the
  * watch fails at once if anyone else changes the images meanwhile, rather than follow their rollout.
  */
 import { AppError, OutsideChangeError, UserFacingError, withContext } from '../../domain/errors.ts';
 import type { DeploymentConfig } from '../../app/config-schema.ts';
 import type { StepContext, RunExecutor } from '../executor.ts';
 import type { ContainerImage, Deployments } from '../ports.ts';
+import { describeRevertImage, revertImage, type RevertImage } from './revert-target.ts';
 
 type Images = Record<string, string>;
 
@@ -18,7 +20,12 @@ export function createRevertImages(deps: { deployments: Deployments }): RunExecu
       const target = ctx.incident.targetVersion;
       if (!target) throw new UserFacingError('prerequisite_unmet', 'no target release is approved: approve `select_release` first');
       const before = await recordBefore(deps.deployments, ctx);
-      const after: Images = Object.fromEntries(ctx.config.deployments.map((d) => [d.name, `${d.image}:${target}`]));
+      const picks: Record<string, RevertImage> = {};
+      for (const d of ctx.config.deployments) {
+        picks[d.name] = await pickImage(deps.deployments, d, target, ctx);
+        await ctx.progress(describeRevertImage(d, target, picks[d.name]!), { deployment: d.name });
+      }
+      const after: Images = Object.fromEntries(ctx.config.deployments.map((d) => [d.name, picks[d.name]!.image]));
       const patched = (ctx.previous.patched as string[] | undefined) ?? [];
       const expected: Record<string, ContainerImage[]> = {};
       for (const d of ctx.config.deployments) {
@@ -32,13 +39,31 @@ export function createRevertImages(deps: { deployments: Deployments }): RunExecu
       await waitAll(deps.deployments, expected, ctx);
       const names = ctx.config.deployments.map((d) => d.name);
       const unchanged = names.filter((n) => before[n] === after[n]);
+      const pinned = names.filter((n) => picks[n]!.digest);
+      const mutable = names.filter((n) => !picks[n]!.digest);
+      const pinning = [
+        ...(pinned.length ? [`pinned by digest: ${pinned.join(', ')}`] : []),
+        ...(mutable.length ? [`by mutable tag (no digest in the ReplicaSet history): ${mutable.join(', ')}`] : []),
+      ].join('; ');
+      const digests = Object.fromEntries(names.map((n) => [n, picks[n]!.digest]));
       return {
         outcome: 'succeeded',
-        summary: `${names.join(', ')} now run ${target}${unchanged.length ? ` (${unchanged.join(', ')} already did)` : ''}; all rollouts complete`,
-        output: { before, after, patched, unchanged },
+        summary: `${names.join(', ')} now run ${target}${unchanged.length ? ` (${unchanged.join(', ')} already did)` : ''}; all rollouts complete; ${pinning}`,
+        output: { before, after, patched, unchanged, digests },
       };
     },
   };
+}
+
+/** The digest the history recorded for the target; the tag when there is none or the history can't be read. */
+async function pickImage(deployments: Deployments, d: DeploymentConfig, target: string, ctx: StepContext): Promise<RevertImage> {
+  try {
+    return revertImage(d, target, await deployments.history(d.name));
+  } catch (err) {
+    // Not being able to pin must not block the revert: the tag is what the runbook uses anyway.
+    ctx.log.warn({ err, deployment: d.name }, 'could not read the ReplicaSet history to pin the target digest');
+    return revertImage(d, target, []);
+  }
 }
 
 /** The images before the revert, recorded once: a rerun must not overwrite them with the target. */
