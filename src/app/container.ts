@@ -89,7 +89,8 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
   const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
   const kubeRetry = { budgetMs: runbook.environment.kube.retry_budget };
-  const deployments = createK8sDeployments({ kubeConfig, namespace: runbook.environment.kube.namespace, retry: kubeRetry });
+  const kubeNamespace = runbook.environment.kube.namespace;
+  const deployments = createK8sDeployments({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry });
   const sourceControl = env.GITHUB_TOKEN
     ? createGitHubSourceControl({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, owner: runbook.github.owner, repo: runbook.github.repo })
     : null;
@@ -122,7 +123,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       source: sourceControl,
       targetDatabaseUrl: config.target.databaseUrl,
       env: options.env ?? process.env,
-      secrets: createK8sSecrets({ kubeConfig, namespace: runbook.environment.kube.namespace, retry: kubeRetry }),
+      secrets: createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
       deployments,
     }),
   };

@@ -33,7 +33,9 @@ export function restoredImages(snap: IncidentSnapshot): Record<string, string> |
 }
 
 /** "api runs app:v9.9.9 (set by kubectl-set), not app:v1.2.2 as revert_images set it", per Deployment that differs. */
-export async function changedSinceRevert(deployments: Deployments, config: RunbookConfig, after: Record<string, string>): Promise<string[]> {
+export async function changedSinceRevert(
+  deployments: Deployments, config: RunbookConfig, after: Record<string, string>,
+): Promise<string[]> {
   const changed: string[] = [];
   for (const d of config.deployments) {
     const expected = after[d.name];

@@ -209,10 +209,13 @@ export async function abortStep(deps: FlowDeps, cmd: StepCommand & { reason?: st
 
 async function recordConfirmedCutover(deps: FlowDeps, cmd: StepCommand): Promise<void> {
   const live = deps.deployments ? { deployments: deps.deployments, config: deps.config } : undefined;
-  const result = await recordRestoredImages(deps.store, await deps.store.get(cmd.incidentId), cmd.actor, deps.now(), live);
+  const snap = await deps.store.get(cmd.incidentId);
+  const result = await recordRestoredImages(deps.store, snap, cmd.actor, deps.now(), live);
   if (result.recorded) return;
   const message = `Not recorded as known-good: ${result.reason}`;
-  const event: NewEvent = { kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: cmd.stepId, payload: { message } };
+  const event: NewEvent = {
+    kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: cmd.stepId, payload: { message },
+  };
   await deps.store.append(cmd.incidentId, [event]);
   notify(deps, cmd.incidentId, [event]);
 }

@@ -101,7 +101,8 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
   }
 
   function serve(
-    verb: string, target: Target, query: URLSearchParams, contentType: string | undefined, body: unknown, manager: string,
+    verb: string, target: Target, query: URLSearchParams, contentType: string | undefined, body: unknown,
+    manager: string,
   ): unknown {
     const { resource, namespace, name = '' } = target;
     const current = name ? store.get(resource, namespace, name) : undefined;
@@ -112,7 +113,9 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       case 'list':
         return list(target, parseSelectors(query.get('labelSelector'), query.get('fieldSelector')));
       case 'create':
-        return store.create(resource, trackManagedFields(undefined, admit(resource, incoming(target, body, undefined)), manager));
+        return store.create(
+          resource, trackManagedFields(undefined, admit(resource, incoming(target, body, undefined)), manager),
+        );
       case 'update':
         return write(target, current, incoming(target, body, current), manager);
       case 'patch':

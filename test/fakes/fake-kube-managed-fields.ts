@@ -20,7 +20,9 @@ export interface ManagedFieldsEntry {
 type FieldsV1 = { [segment: string]: FieldsV1 };
 
 /** Metadata the server sets itself, and status (a subresource): nobody "manages" these by writing the object. */
-const SERVER_OWNED_METADATA = new Set(['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'namespace', 'name']);
+const SERVER_OWNED_METADATA = new Set([
+  'managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'namespace', 'name',
+]);
 const MAX_MANAGER_LENGTH = 128;
 
 /** The manager name the API server records for a request. */
@@ -37,10 +39,16 @@ export function trackManagedFields(current: KubeObject | undefined, next: KubeOb
   const removed = [...before.keys()].filter((path) => !after.has(path));
   const lost = new Set([...changed, ...removed]);
   const entries = ((current?.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields ?? [])
-    .map((entry) => ({ entry, paths: new Set(flatten(entry.fieldsV1).filter((p) => after.has(p) && (entry.manager === manager || !lost.has(p)))) }));
+    .map((entry) => {
+      const kept = (p: string) => after.has(p) && (entry.manager === manager || !lost.has(p));
+      return { entry, paths: new Set(flatten(entry.fieldsV1).filter(kept)) };
+    });
   let mine = entries.find(({ entry }) => entry.manager === manager && entry.operation === 'Update');
   if (!mine && changed.length > 0) {
-    mine = { entry: { manager, operation: 'Update', apiVersion: next.apiVersion, time: '', fieldsType: 'FieldsV1', fieldsV1: {} }, paths: new Set() };
+    const entry: ManagedFieldsEntry = {
+      manager, operation: 'Update', apiVersion: next.apiVersion, time: '', fieldsType: 'FieldsV1', fieldsV1: {},
+    };
+    mine = { entry, paths: new Set() };
     entries.push(mine);
   }
   if (mine && changed.length > 0) {

@@ -70,8 +70,10 @@ describe('verify_cutover', () => {
 
   beforeAll(async () => {
     kube = await startFakeKube({ rollout: { durationMs: 20 } });
-    kube.addDeployment({ namespace: 'prod', name: 'api', containers: [{ name: 'api', image: 'ghcr.io/valuecanvas/app:v1.2.2' }] });
-    deployments = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: 'prod' });
+    const api = { name: 'api', image: 'ghcr.io/valuecanvas/app:v1.2.2' };
+    kube.addDeployment({ namespace: 'prod', name: 'api', containers: [api] });
+    const kubeConfig = loadKubeConfig({ path: kube.kubeconfigPath });
+    deployments = createK8sDeployments({ kubeConfig, namespace: 'prod' });
     server = createServer((req, res) => {
       const params = new URL(req.url!, 'http://x').searchParams;
       queries.push(params);
@@ -113,16 +115,22 @@ describe('verify_cutover', () => {
     rates = [0.01, 0.01, 0.01, 0.01];
     const person = new KubeConfig();
     person.loadFromFile(kube.kubeconfigPath);
-    const body = { spec: { template: { spec: { containers: [{ name: 'api', image: 'ghcr.io/valuecanvas/app:v9.9.9' }] } } } };
+    const containers = [{ name: 'api', image: 'ghcr.io/valuecanvas/app:v9.9.9' }];
+    const body = { spec: { template: { spec: { containers } } } };
     await person.makeApiClient(AppsV1Api).patchNamespacedDeployment(
       { name: 'api', namespace: 'prod', body, fieldManager: 'kubectl-set' },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
     const count = recorded.length;
     try {
-      const ctx = testContext('verify_cutover', withProm('100ms'), { incident: { targetVersion: 'v1.2.2' }, steps: revertDone() });
-      const err = await failureOf(createVerifyCutover({ metrics: createPrometheusQuery(url), store, deployments }).run(ctx));
-      expect(err.message).toContain('api runs ghcr.io/valuecanvas/app:v9.9.9 (set by kubectl-set), not ghcr.io/valuecanvas/app:v1.2.2 as revert_images set it');
+      const incident = { targetVersion: 'v1.2.2' };
+      const ctx = testContext('verify_cutover', withProm('100ms'), { incident, steps: revertDone() });
+      const verify = createVerifyCutover({ metrics: createPrometheusQuery(url), store, deployments });
+      const err = await failureOf(verify.run(ctx));
+      expect(err.message).toContain(
+        'api runs ghcr.io/valuecanvas/app:v9.9.9 (set by kubectl-set), ' +
+          'not ghcr.io/valuecanvas/app:v1.2.2 as revert_images set it',
+      );
       expect(err.message).toContain('Nothing was recorded as known-good');
       expect(recorded).toHaveLength(count);
     } finally {

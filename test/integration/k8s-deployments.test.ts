@@ -24,7 +24,8 @@ function setup(): { ns: string; deployments: Deployments } {
   const ns = `deploy-${++namespaces}`;
   kube.addDeployment({ namespace: ns, name: 'api', containers, replicas: 2 });
   const kubeConfig = loadKubeConfig({ path: kube.kubeconfigPath });
-  return { ns, deployments: createK8sDeployments({ kubeConfig, namespace: ns, retry: { budgetMs: 3_000, firstDelayMs: 20 } }) };
+  const retry = { budgetMs: 3_000, firstDelayMs: 20 };
+  return { ns, deployments: createK8sDeployments({ kubeConfig, namespace: ns, retry }) };
 }
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
@@ -78,7 +79,10 @@ describe('K8sDeployments', () => {
     ]);
     // The field manager makes the bot's write recognisable: managedFields now say it set the image.
     expect(await deployments.get('api')).toMatchObject({
-      containers: [{ container: 'api', setBy: 'rollback-commander' }, { container: 'proxy', setBy: 'kubectl-client-side-apply' }],
+      containers: [
+        { container: 'api', setBy: 'rollback-commander' },
+        { container: 'proxy', setBy: 'kubectl-client-side-apply' },
+      ],
     });
   });
 
@@ -180,10 +184,11 @@ describe('K8sDeployments', () => {
     expect(kube.requests).toHaveLength(7);
   });
 
-  it('an HTTP 500 that outlasts the retry budget says what the server answered, not that it is unreachable', async () => {
+  it('an HTTP 500 outlasting the retry budget says what the server answered, not that it is unreachable', async () => {
     const { deployments } = setup();
     kube.failNextRequests(1_000, 500);
-    const fast = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: 'x', retry: { budgetMs: 200, firstDelayMs: 20 } });
+    const kubeConfig = loadKubeConfig({ path: kube.kubeconfigPath });
+    const fast = createK8sDeployments({ kubeConfig, namespace: 'x', retry: { budgetMs: 200, firstDelayMs: 20 } });
     const err = await failure(fast.get('api'));
     kube.clearFaults();
     expect(err.transient).toBe(true);
@@ -203,7 +208,8 @@ describe('K8sDeployments', () => {
       contexts: [{ name: 'down', cluster: 'down', user: 'u' }],
       currentContext: 'down',
     });
-    const deployments = createK8sDeployments({ kubeConfig, namespace: 'prod', retry: { budgetMs: 300, firstDelayMs: 20 } });
+    const retry = { budgetMs: 300, firstDelayMs: 20 };
+    const deployments = createK8sDeployments({ kubeConfig, namespace: 'prod', retry });
     for (const attempt of [deployments.get('api'), deployments.waitForRollout('api', { timeoutMs: 5_000 })]) {
       const err = await failure(attempt);
       expect(err).toBeInstanceOf(AppError);

@@ -123,7 +123,7 @@ describe('fake Kubernetes API server', () => {
     controller.abort();
   });
 
-  it('keeps managedFields: a write moves the fields it changed to its manager (fieldManager, else the User-Agent)', async () => {
+  it('keeps managedFields: a write moves the fields it changed to its manager (fieldManager/User-Agent)', async () => {
     add('managed');
     const imageOwners = async () => {
       const d = await apps.readNamespacedDeployment({ name: 'managed', namespace: ns });
@@ -132,14 +132,17 @@ describe('fake Kubernetes API server', () => {
           ?.['f:spec']?.['f:template']?.['f:spec']?.['f:containers'];
         return Boolean((list?.[`k:{"name":"${container}"}`] as Record<string, unknown> | undefined)?.['f:image']);
       };
-      return Object.fromEntries(['app', 'proxy'].map((c) => [c, d.metadata?.managedFields?.filter((e) => owns(e.fieldsV1, c)).map((e) => e.manager)]));
+      const owners = (c: string) => d.metadata?.managedFields?.filter((e) => owns(e.fieldsV1, c)).map((e) => e.manager);
+      return { app: owners('app'), proxy: owners('proxy') };
     };
     expect(await imageOwners()).toEqual({ app: ['kubectl-client-side-apply'], proxy: ['kubectl-client-side-apply'] });
-    await apps.patchNamespacedDeployment({ name: 'managed', namespace: ns, body: containersPatch, fieldManager: 'kubectl-set' }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+    const bySet = { name: 'managed', namespace: ns, body: containersPatch, fieldManager: 'kubectl-set' };
+    await apps.patchNamespacedDeployment(bySet, strategic);
     expect(await imageOwners()).toEqual({ app: ['kubectl-set'], proxy: ['kubectl-client-side-apply'] });
     // Without a fieldManager the API server names the writer after its User-Agent, up to the first "/".
     const proxyPatch = { spec: { template: { spec: { containers: [{ name: 'proxy', image: 'envoy:2' }] } } } };
-    await apps.patchNamespacedDeployment({ name: 'managed', namespace: ns, body: proxyPatch }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    await apps.patchNamespacedDeployment({ name: 'managed', namespace: ns, body: proxyPatch }, strategic);
     expect(await imageOwners()).toEqual({ app: ['kubectl-set'], proxy: ['kubernetes-client-javascript'] });
   });
 });

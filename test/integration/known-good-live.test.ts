@@ -21,7 +21,9 @@ import { SRE, testConfig } from '../support/runbook-config.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 
 const NS = 'prod';
-const REPOS = { api: 'ghcr.io/valuecanvas/app', web: 'ghcr.io/valuecanvas/web', worker: 'ghcr.io/valuecanvas/worker' } as const;
+const REPOS = {
+  api: 'ghcr.io/valuecanvas/app', web: 'ghcr.io/valuecanvas/web', worker: 'ghcr.io/valuecanvas/worker',
+} as const;
 const AFTER = Object.fromEntries(Object.entries(REPOS).map(([name, repo]) => [name, `${repo}:v1.2.2`]));
 let db: TestDb;
 let redis: Redis;
@@ -37,8 +39,11 @@ beforeAll(async () => {
   kube = await startFakeKube({ rollout: { durationMs: 20 } });
   const config = testConfig();
   queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 });
-  const deployments = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: NS });
-  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => new Date(), log: pino({ level: 'silent' }), deployments };
+  const kubeConfig = loadKubeConfig({ path: kube.kubeconfigPath });
+  const deployments = createK8sDeployments({ kubeConfig, namespace: NS });
+  const roles = createConfigRoleDirectory(config.roles);
+  const store = createPgIncidentStore(db.pool);
+  deps = { store, queue, roles, config, now: () => new Date(), log: pino({ level: 'silent' }), deployments };
 });
 
 afterAll(async () => {
@@ -59,7 +64,9 @@ beforeEach(async () => {
 
 /** An incident whose revert set AFTER and whose verify_cutover waits for a person. */
 async function awaitingConfirmation(): Promise<string> {
-  const incident = await startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE });
+  const incident = await startRollback(deps, {
+    badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE,
+  });
   await deps.store.mutate(incident.id, (snap) => ({
     incident: { targetVersion: 'v1.2.2' },
     steps: [
@@ -75,7 +82,8 @@ async function awaitingConfirmation(): Promise<string> {
 it('records what the revert set once a person confirms the cutover', async () => {
   const id = await awaitingConfirmation();
   await confirmStep(deps, { incidentId: id, stepId: 'verify_cutover', actor: SRE });
-  expect((await deps.store.knownGood('production'))[0]).toMatchObject({ version: 'v1.2.2', images: AFTER, source: `restored by incident ${id}` });
+  const [latest] = await deps.store.knownGood('production');
+  expect(latest).toMatchObject({ version: 'v1.2.2', images: AFTER, source: `restored by incident ${id}` });
 });
 
 it('records nothing when a Deployment no longer runs what the revert set, and says why in the timeline', async () => {
@@ -91,6 +99,9 @@ it('records nothing when a Deployment no longer runs what the revert set, and sa
   await confirmStep(deps, { incidentId: id, stepId: 'verify_cutover', actor: SRE });
   expect(await deps.store.knownGood('production')).toHaveLength(before);
   const said = (await deps.store.timeline(id)).filter((e) => e.kind === 'step_progress').map((e) => e.payload.message);
-  expect(said).toContain(`Not recorded as known-good: api runs ${REPOS.api}:v9.9.9 (set by kubectl-set), not ${REPOS.api}:v1.2.2 as revert_images set it`);
+  expect(said).toContain(
+    `Not recorded as known-good: api runs ${REPOS.api}:v9.9.9 (set by kubectl-set), ` +
+      `not ${REPOS.api}:v1.2.2 as revert_images set it`,
+  );
   expect((await deps.store.get(id)).steps.get('verify_cutover')!.state).toBe('succeeded');
 });

@@ -35,26 +35,34 @@ function setup(rolloutTimeout = '20s') {
 
 const patches = (name: string) => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length;
 /** A second client, as a person's kubectl or a GitOps controller: its own connection, its own field manager. */
-async function outsidePatch(name: string, image: string, who: { fieldManager: string } | { userAgent: string }): Promise<void> {
+async function outsidePatch(
+  name: string, image: string, who: { fieldManager: string } | { userAgent: string },
+): Promise<void> {
   const body = { spec: { template: { spec: { containers: [{ name, image }] } } } };
   if ('fieldManager' in who) {
     const kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfigPath);
     const apps = kc.makeApiClient(AppsV1Api);
-    await apps.patchNamespacedDeployment({ name, namespace: NS, body, fieldManager: who.fieldManager }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+    await apps.patchNamespacedDeployment({ name, namespace: NS, body, fieldManager: who.fieldManager }, strategic);
     return;
   }
   // No fieldManager: the API server names the writer after its User-Agent, as for most controllers.
   const res = await fetch(`${kube.url}/apis/apps/v1/namespaces/${NS}/deployments/${name}`, {
     method: 'PATCH',
-    headers: { authorization: 'Bearer fake-kube-token', 'content-type': 'application/strategic-merge-patch+json', 'user-agent': who.userAgent },
+    headers: {
+      authorization: 'Bearer fake-kube-token',
+      'content-type': 'application/strategic-merge-patch+json',
+      'user-agent': who.userAgent,
+    },
     body: JSON.stringify(body),
   });
   expect(res.status).toBe(200);
 }
 
 const rollingOut = (ctx: RecordingContext, name: string) =>
-  until(`the bot waiting for ${name}'s rollout`, () => ctx.progressLines.some((l) => l.startsWith(`Waiting for deployment "${name}" rollout`)));
+  until(`the bot waiting for ${name}'s rollout`, () =>
+    ctx.progressLines.some((l) => l.startsWith(`Waiting for deployment "${name}" rollout`)));
 
 const image = (name: string, container = name) => kube.deployment(NS, name)!.spec.template.spec.containers.find((c) => c.name === container)!.image;
 
@@ -64,9 +72,11 @@ describe('revert_images', () => {
     const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
     const out = await executor.run(ctx);
     expect(out.summary).toBe(
-      'api, web, worker now run v1.2.2; all rollouts complete; by mutable tag (no digest in the ReplicaSet history): api, web, worker',
+      'api, web, worker now run v1.2.2; all rollouts complete; ' +
+        'by mutable tag (no digest in the ReplicaSet history): api, web, worker',
     );
-    expect(ctx.progressLines).toContain('api: no digest for v1.2.2 in its ReplicaSet history, so the revert uses the tag ' +
+    expect(ctx.progressLines).toContain(
+      'api: no digest for v1.2.2 in its ReplicaSet history, so the revert uses the tag ' +
       'ghcr.io/valuecanvas/app:v1.2.2, which is mutable (whatever the registry holds under it now is what will run)');
     expect(out.output?.digests).toEqual({ api: null, web: null, worker: null });
     expect(Object.keys(REPOS).map((n) => image(n))).toEqual(['ghcr.io/valuecanvas/app:v1.2.2', 'ghcr.io/valuecanvas/web:v1.2.2', 'ghcr.io/valuecanvas/worker:v1.2.2']);
@@ -146,11 +156,13 @@ describe('revert_images', () => {
     expect(err).toBeInstanceOf(OutsideChangeError);
     expect(err.transient).toBe(false);
     expect(err.message).toContain('deployment prod/api was changed by someone else during the revert');
-    expect(err.message).toContain('container "api" runs ghcr.io/valuecanvas/app:v9.9.9, not ghcr.io/valuecanvas/app:v1.2.2 as the bot set it');
+    expect(err.message).toContain(
+      'container "api" runs ghcr.io/valuecanvas/app:v9.9.9, not ghcr.io/valuecanvas/app:v1.2.2 as the bot set it',
+    );
     expect(err.message).toMatch(/changed by kubectl-set \(Update at [0-9T:-]+Z\), per the Deployment's managedFields/);
   });
 
-  it('fails at once, not at the timeout, when the outside image never becomes available; names a controller by its User-Agent', async () => {
+  it('fails at once, not at the timeout, when the outside image never rolls out; names it by User-Agent', async () => {
     const { config, executor } = setup('20s');
     kube.setRolloutBehavior(NS, 'web', { mode: 'stuck' });
     kube.setRolloutBehavior(NS, 'worker', { mode: 'stuck' });
@@ -158,7 +170,8 @@ describe('revert_images', () => {
     const started = performance.now();
     const run = failureOf(executor.run(ctx));
     await rollingOut(ctx, 'web');
-    await outsidePatch('web', 'ghcr.io/valuecanvas/web:v9.9.9-broken', { userAgent: 'argocd-controller/v2.13.1 (linux/amd64)' });
+    const argo = { userAgent: 'argocd-controller/v2.13.1 (linux/amd64)' };
+    await outsidePatch('web', 'ghcr.io/valuecanvas/web:v9.9.9-broken', argo);
     const err = await run;
     expect(err.code).toBe('conflict');
     expect(err.message).toContain('container "web" runs ghcr.io/valuecanvas/web:v9.9.9-broken');
@@ -171,9 +184,11 @@ describe('revert_images', () => {
   it('pins the target to the digest its ReplicaSet history recorded, and says so', async () => {
     const digest = `sha256:${'ab12'.repeat(16)}`;
     kube.deleteDeployment(NS, 'api');
-    kube.addDeployment({ namespace: NS, name: 'api', containers: [{ name: 'api', image: `${REPOS.api}:v1.2.2@${digest}` }], replicas: 1 });
+    const pinned = { name: 'api', image: `${REPOS.api}:v1.2.2@${digest}` };
+    kube.addDeployment({ namespace: NS, name: 'api', containers: [pinned] });
     const { config, executor } = setup();
-    const deployments = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }), namespace: NS });
+    const kubeConfig = loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' });
+    const deployments = createK8sDeployments({ kubeConfig, namespace: NS });
     await deployments.setImages('api', [{ container: 'api', image: `${REPOS.api}:v1.2.3` }]);
     await deployments.waitForRollout('api', { timeoutMs: 10_000 });
     const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
@@ -184,6 +199,8 @@ describe('revert_images', () => {
     expect(ctx.progressLines.find((l) => l.startsWith('api: v1.2.2 pinned to digest'))).toMatch(
       new RegExp(`^api: v1.2.2 pinned to digest ${digest} \\(as ReplicaSet api-\\w+ \\(revision 1\\) ran it\\)$`),
     );
-    expect(out.summary).toContain('pinned by digest: api; by mutable tag (no digest in the ReplicaSet history): web, worker');
+    expect(out.summary).toContain(
+      'pinned by digest: api; by mutable tag (no digest in the ReplicaSet history): web, worker',
+    );
   });
 });

@@ -33,7 +33,9 @@ export function createK8sDeployments({ kubeConfig, namespace, retry = DEFAULT_K8
 
   async function call<T>(verb: string, resource: string, name: string, doing: string, fn: () => Promise<T>): Promise<T> {
     const object = `${resource === 'replicasets' ? 'replicasets of deployment' : 'deployment'} ${namespace}/${name}`;
-    return withK8sRetry(retry, (err) => k8sError(err, { doing, verb, resource, group: 'apps', namespace, object, server }), fn);
+    const toError = (err: unknown) =>
+      k8sError(err, { doing, verb, resource, group: 'apps', namespace, object, server });
+    return withK8sRetry(retry, toError, fn);
   }
 
   const read = (name: string) =>

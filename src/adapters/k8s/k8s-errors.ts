@@ -58,7 +58,8 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
     const why = status === 429 ? 'it is throttling us' : 'a problem on the API server side, often passing';
     return new AppError(
       'upstream_unavailable',
-      `${prefix}: the Kubernetes API at ${call.server} answered HTTP ${status}${detail ? `: ${detail}` : ''} (${why}): ` +
+      `${prefix}: the Kubernetes API at ${call.server} answered HTTP ${status}${detail ? `: ${detail}` : ''} ` +
+        `(${why}): ` +
         'Retry the step; if it keeps failing, check the API server (kubectl get --raw /readyz)',
       { cause: err, transient: true },
     );

@@ -15,15 +15,21 @@ type Fields = Record<string, unknown>;
 export function imageSetBy(managedFields: V1ManagedFieldsEntry[] | undefined, container: string): string | undefined {
   const owners = (managedFields ?? [])
     .filter((entry) => !entry.subresource && ownsImage(entry.fieldsV1 as Fields | undefined, container))
-    .map((entry) => `${entry.manager ?? 'an unnamed manager'}${entry.operation ? ` (${entry.operation}${at(entry.time)})` : ''}`);
+    .map((entry) => {
+      const how = entry.operation ? ` (${entry.operation}${at(entry.time)})` : '';
+      return `${entry.manager ?? 'an unnamed manager'}${how}`;
+    });
   return owners.length > 0 ? owners.join(', ') : undefined;
 }
 
 /** The bare manager names owning each container's image: container → "kubectl-set". */
-export function imageManagers(managedFields: V1ManagedFieldsEntry[] | undefined, containers: string[]): Record<string, string> {
+export function imageManagers(
+  managedFields: V1ManagedFieldsEntry[] | undefined, containers: string[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const container of containers) {
-    const owner = (managedFields ?? []).find((e) => !e.subresource && ownsImage(e.fieldsV1 as Fields | undefined, container));
+    const owner = (managedFields ?? [])
+      .find((e) => !e.subresource && ownsImage(e.fieldsV1 as Fields | undefined, container));
     if (owner?.manager) out[container] = owner.manager;
   }
   return out;

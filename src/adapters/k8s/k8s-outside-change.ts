@@ -8,7 +8,9 @@ import { OutsideChangeError } from '../../domain/errors.ts';
 import type { ContainerImage } from '../../flows/ports.ts';
 import { imageSetBy } from './k8s-managed-fields.ts';
 
-export function outsideChange(deployment: V1Deployment, expected: ContainerImage[], namespace: string): OutsideChangeError | undefined {
+export function outsideChange(
+  deployment: V1Deployment, expected: ContainerImage[], namespace: string,
+): OutsideChangeError | undefined {
   const name = deployment.metadata?.name ?? '';
   const live = deployment.spec?.template?.spec?.containers ?? [];
   const managed = deployment.metadata?.managedFields;
@@ -20,7 +22,9 @@ export function outsideChange(deployment: V1Deployment, expected: ContainerImage
       const who = imageSetBy(managed, want.container);
       differences.push(
         `container "${want.container}" runs ${found.image ?? '(no image)'}, not ${want.image} as the bot set it ` +
-          (who ? `(changed by ${who}, per the Deployment's managedFields)` : "(the Deployment's managedFields don't say who changed it)"),
+          (who
+            ? `(changed by ${who}, per the Deployment's managedFields)`
+            : "(the Deployment's managedFields don't say who changed it)"),
       );
     }
   }

@@ -51,6 +51,7 @@ export async function withK8sRetry<T>(
   } catch (err) {
     if (!last || tries <= 1 || !last.transient) throw last ?? err;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    throw new AppError(last.code, `${last.message} (still failing after ${tries} tries over ${seconds}s)`, { cause: last, transient: true });
+    const message = `${last.message} (still failing after ${tries} tries over ${seconds}s)`;
+    throw new AppError(last.code, message, { cause: last, transient: true });
   }
 }

@@ -29,7 +29,8 @@ export interface RolloutJudgeOptions {
   expected?: ContainerImage[] | undefined;
 }
 
-export function createRolloutJudge({ namespace, name, onProgress, settle, expected }: RolloutJudgeOptions): RolloutJudge {
+export function createRolloutJudge(options: RolloutJudgeOptions): RolloutJudge {
+  const { namespace, name, onProgress, settle, expected } = options;
   const id = `${namespace}/${name}`;
   const describe = `kubectl -n ${namespace} describe deployment/${name}`;
   let lastMessage: string | undefined;

@@ -58,7 +58,9 @@ export function waitForDeploymentRollout(deps: RolloutWaitDeps, name: string, op
     if (err) reject(err);
     else resolve();
   };
-  const judge = createRolloutJudge({ namespace: deps.namespace, name, onProgress: options.onProgress, settle, expected: options.expect });
+  const judge = createRolloutJudge({
+    namespace: deps.namespace, name, onProgress: options.onProgress, settle, expected: options.expect,
+  });
   const session: Session = { deps, name, id: `${deps.namespace}/${name}`, judge, stop: stop.signal };
   const onAbort = () => settle(new AppError('aborted', `stopped waiting for the rollout of deployment ${session.id}: aborted`));
   const timer = setTimeout(() => settle(judge.timeoutError(options.timeoutMs)), options.timeoutMs);
@@ -77,7 +79,8 @@ async function run(session: Session): Promise<void> {
   let listed = false;
   while (!stop.aborted) {
     let list;
-    const listOnce = () => deps.apps.listNamespacedDeployment({ namespace: deps.namespace, fieldSelector: `metadata.name=${name}` });
+    const listOnce = () =>
+      deps.apps.listNamespacedDeployment({ namespace: deps.namespace, fieldSelector: `metadata.name=${name}` });
     const toError = (err: unknown) => deps.toError(err, 'list', `reading deployment ${id}`);
     try {
       // The first list decides whether we can wait at all (within the retry budget); later ones ride out API blips.

@@ -23,7 +23,9 @@ export function createK8sSecrets({ kubeConfig, namespace, retry = DEFAULT_K8S_RE
 
   async function call<T>(verb: string, name: string, doing: string, fn: () => Promise<T>): Promise<T> {
     const object = `secret ${namespace}/${name}`;
-    return withK8sRetry(retry, (err) => k8sError(err, { doing, verb, resource: 'secrets', group: '', namespace, object, server }), fn);
+    const toError = (err: unknown) =>
+      k8sError(err, { doing, verb, resource: 'secrets', group: '', namespace, object, server });
+    return withK8sRetry(retry, toError, fn);
   }
 
   return {

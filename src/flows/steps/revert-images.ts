@@ -45,10 +45,11 @@ export function createRevertImages(deps: { deployments: Deployments }): RunExecu
         ...(pinned.length ? [`pinned by digest: ${pinned.join(', ')}`] : []),
         ...(mutable.length ? [`by mutable tag (no digest in the ReplicaSet history): ${mutable.join(', ')}`] : []),
       ].join('; ');
+      const already = unchanged.length ? ` (${unchanged.join(', ')} already did)` : '';
       const digests = Object.fromEntries(names.map((n) => [n, picks[n]!.digest]));
       return {
         outcome: 'succeeded',
-        summary: `${names.join(', ')} now run ${target}${unchanged.length ? ` (${unchanged.join(', ')} already did)` : ''}; all rollouts complete; ${pinning}`,
+        summary: `${names.join(', ')} now run ${target}${already}; all rollouts complete; ${pinning}`,
         output: { before, after, patched, unchanged, digests },
       };
     },
@@ -56,7 +57,9 @@ export function createRevertImages(deps: { deployments: Deployments }): RunExecu
 }
 
 /** The digest the history recorded for the target; the tag when there is none or the history can't be read. */
-async function pickImage(deployments: Deployments, d: DeploymentConfig, target: string, ctx: StepContext): Promise<RevertImage> {
+async function pickImage(
+  deployments: Deployments, d: DeploymentConfig, target: string, ctx: StepContext,
+): Promise<RevertImage> {
   try {
     return revertImage(d, target, await deployments.history(d.name));
   } catch (err) {
@@ -89,7 +92,9 @@ async function recordBefore(deployments: Deployments, ctx: StepContext): Promise
 /** Patches the container unless it already runs the image; returns the template images the bot then expects. */
 async function patchIfNeeded(deployments: Deployments, d: DeploymentConfig, image: string, ctx: StepContext) {
   const snap = await deployments.get(d.name);
-  const expected = snap.containers.map((c) => ({ container: c.container, image: c.container === d.container ? image : c.image }));
+  const expected = snap.containers.map((c) => ({
+    container: c.container, image: c.container === d.container ? image : c.image,
+  }));
   if (snap.containers.find((c) => c.container === d.container)?.image === image) return { patched: false, expected };
   await ctx.progress(`${d.name}: set image ${d.container}=${image}`, { deployment: d.name });
   try {
@@ -105,7 +110,9 @@ async function patchIfNeeded(deployments: Deployments, d: DeploymentConfig, imag
  * outside change to one Deployment stops the other waits at once: the revert as a whole is not
  * in effect, and a person must look before anything else happens.
  */
-async function waitAll(deployments: Deployments, expected: Record<string, ContainerImage[]>, ctx: StepContext): Promise<void> {
+async function waitAll(
+  deployments: Deployments, expected: Record<string, ContainerImage[]>, ctx: StepContext,
+): Promise<void> {
   const timeoutMs = ctx.config.rollout.timeout;
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
@@ -130,7 +137,8 @@ async function waitAll(deployments: Deployments, expected: Record<string, Contai
   if (outside.length > 0) {
     const stopped = failures.filter((f) => !outside.includes(f)).map((f) => f.name);
     const also = stopped.length ? ` (stopped waiting for ${stopped.join(', ')} too)` : '';
-    throw new OutsideChangeError(`${outside.map((f) => (f.r.reason as Error).message).join('; ')}${also}`, { cause: outside[0]!.r.reason });
+    const messages = outside.map((f) => (f.r.reason as Error).message).join('; ');
+    throw new OutsideChangeError(`${messages}${also}`, { cause: outside[0]!.r.reason });
   }
   const first = failures[0]!.r.reason as unknown;
   const detail = failures.map((f) => `${f.name}: ${(f.r.reason as Error).message}`).join('; ');

@@ -22,7 +22,8 @@ export function revertImage(d: DeploymentConfig, target: string, revisions: Depl
     const image = revision.images.find((c) => c.container === d.container)?.image ?? '';
     const at = image.indexOf('@');
     if (at < 0 || image.slice(0, at) !== tagged || !DIGEST.test(image.slice(at + 1))) continue;
-    return { image, digest: image.slice(at + 1), source: `ReplicaSet ${revision.replicaSet} (revision ${revision.revision})` };
+    const source = `ReplicaSet ${revision.replicaSet} (revision ${revision.revision})`;
+    return { image, digest: image.slice(at + 1), source };
   }
   return { image: tagged, digest: null, source: null };
 }

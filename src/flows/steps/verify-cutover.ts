@@ -12,7 +12,9 @@ import type { StepContext, RunExecutor } from '../executor.ts';
 import type { Deployments, IncidentStore } from '../ports.ts';
 import { changedSinceRevert, recordRestoredImages, restoredImages } from '../known-good.ts';
 
-export function createVerifyCutover(deps: { metrics: MetricQuery | null; store: IncidentStore; deployments: Deployments }): RunExecutor {
+export function createVerifyCutover(
+  deps: { metrics: MetricQuery | null; store: IncidentStore; deployments: Deployments },
+): RunExecutor {
   return {
     async run(ctx) {
       const prom = ctx.config.verify.prometheus;
@@ -27,7 +29,8 @@ export function createVerifyCutover(deps: { metrics: MetricQuery | null; store: 
       const revertStarted = ctx.snapshot.steps.get('revert_images')?.startedAt ?? null;
       const before = revertStarted ? await deps.metrics.instant(prom.query, revertStarted) : null;
       const samples = await holdUnderThreshold(deps.metrics, ctx, prom, before);
-      const recorded = await recordRestoredImages(deps.store, ctx.snapshot, 'rollback-commander', ctx.now(), { deployments: deps.deployments, config: ctx.config });
+      const live = { deployments: deps.deployments, config: ctx.config };
+      const recorded = await recordRestoredImages(deps.store, ctx.snapshot, 'rollback-commander', ctx.now(), live);
       if (!recorded.recorded) throw notInPlace(recorded.reason);
       const last = samples.at(-1)!;
       return {
@@ -50,7 +53,8 @@ function notInPlace(reason: string): UserFacingError {
   return new UserFacingError(
     'conflict',
     `the revert is no longer in place: ${reason}. Nothing was recorded as known-good: find out who changed it ` +
-      '(kubectl get deployment -o yaml --show-managed-fields), Retry revert_images to set the target again, then Retry this step',
+      '(kubectl get deployment -o yaml --show-managed-fields), Retry revert_images to set the target again, ' +
+      'then Retry this step',
   );
 }
 
