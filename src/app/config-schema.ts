@@ -44,6 +44,8 @@ export const configSchema = z
           .object({
             context: z.string().min(1).optional(),
             namespace: k8sName,
+            /** How long one API call retries 5xx/429/connection errors (backoff) before a step sees them. */
+            retry_budget: duration.default(ms('30s')),
           })
           .strict(),
       })

@@ -103,7 +103,9 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
   const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
-  const deployments = createK8sDeployments({ kubeConfig, namespace: runbook.environment.kube.namespace });
+  const kubeRetry = { budgetMs: runbook.environment.kube.retry_budget };
+  const kubeNamespace = runbook.environment.kube.namespace;
+  const deployments = createK8sDeployments({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry });
   const { owner, repo } = runbook.github;
   const github = config.github;
   const sourceControl = github
@@ -125,6 +127,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     observer: options.observer,
     slaTimers,
     releases: { deployments, tags: sourceControl },
+    deployments,
   };
   const executors: Executors = {
     announce: createAnnounce({ announcer: options.announcer ?? null }),
@@ -132,7 +135,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     capture_context: createCaptureContext({ backlog, backlogEnv: runbook.target.redis_url_env }),
     select_release: createSelectRelease({ store, deployments, sourceControl }),
     revert_images: createRevertImages({ deployments }),
-    verify_cutover: createVerifyCutover({ metrics, store }),
+    verify_cutover: createVerifyCutover({ metrics, store, deployments }),
     resume_deploys: createResumeDeploys({ sourceControl }),
     smoke_tests: createSmokeTests({ sourceControl }),
     queue_health: createQueueHealth({ backlog, backlogEnv: runbook.target.redis_url_env }),
@@ -142,7 +145,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       source: sourceControl,
       targetDatabaseUrl: config.target.databaseUrl,
       env: options.env ?? process.env,
-      secrets: createK8sSecrets({ kubeConfig, namespace: runbook.environment.kube.namespace }),
+      secrets: createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
       deployments,
     }),
   };

@@ -59,3 +59,14 @@ export function withContext(context: string, err: unknown): AppError {
   const message = err instanceof Error ? err.message : String(err);
   return new AppError('internal', `${context}: ${message}`, { cause: err });
 }
+
+/**
+ * Someone or something else changed what the bot had just set (a person's `kubectl set image`, a
+ * GitOps controller): permanent for this attempt — waiting on would follow their change instead.
+ */
+export class OutsideChangeError extends UserFacingError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('conflict', message, options);
+    this.name = 'OutsideChangeError';
+  }
+}

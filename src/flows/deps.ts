@@ -19,6 +19,8 @@ export interface FlowDeps {
   releases: { deployments: Pick<Deployments, 'get' | 'history'>; tags: ReleaseTags | null };
   /** Delayed SLA reminder/breach jobs; without it (some tests) no timers are kept. */
   slaTimers?: SlaTimerQueue;
+  /** The live cluster, for checks outside a step job (a confirmed cutover is recorded only if still in place). */
+  deployments?: Deployments;
 }
 
 export function notify(deps: FlowDeps, incidentId: string, events: Parameters<IncidentObserver['changed']>[1]): void {

@@ -1,13 +1,22 @@
 /**
  * The bot's own record of known-good images: what an incident restored once the cutover was
- * verified, and what `mark-good` saw running. select_release proposes from it first.
+ * verified, and what `mark-good` saw running. select_release proposes from it first. Only images
+ * still running as revert_images set them are recorded: if someone changed a Deployment since,
+ * what was verified is not the target release, and recording it would make it a future target.
  */
-import type { IncidentSnapshot, IncidentStore } from './ports.ts';
+import type { RunbookConfig } from '../app/config-schema.ts';
+import type { Deployments, IncidentSnapshot, IncidentStore } from './ports.ts';
 
-export async function recordRestoredImages(store: IncidentStore, snap: IncidentSnapshot, actor: string, at: Date): Promise<void> {
-  const revert = snap.steps.get('revert_images');
-  const after = revert?.output.after as Record<string, string> | undefined;
-  if (!after || !snap.incident.targetVersion) return;
+export type RecordResult = { recorded: true } | { recorded: false; reason: string };
+
+export async function recordRestoredImages(
+  store: IncidentStore, snap: IncidentSnapshot, actor: string, at: Date,
+  live?: { deployments: Deployments; config: RunbookConfig },
+): Promise<RecordResult> {
+  const after = restoredImages(snap);
+  if (!after || !snap.incident.targetVersion) return { recorded: false, reason: 'revert_images set no images' };
+  const changed = live ? await changedSinceRevert(live.deployments, live.config, after) : [];
+  if (changed.length > 0) return { recorded: false, reason: changed.join('; ') };
   await store.recordKnownGood({
     environment: snap.incident.environment,
     version: snap.incident.targetVersion,
@@ -16,6 +25,27 @@ export async function recordRestoredImages(store: IncidentStore, snap: IncidentS
     recordedBy: actor,
     recordedAt: at,
   });
+  return { recorded: true };
+}
+
+export function restoredImages(snap: IncidentSnapshot): Record<string, string> | undefined {
+  return snap.steps.get('revert_images')?.output.after as Record<string, string> | undefined;
+}
+
+/** "api runs app:v9.9.9 (set by kubectl-set), not app:v1.2.2 as revert_images set it", per Deployment that differs. */
+export async function changedSinceRevert(
+  deployments: Deployments, config: RunbookConfig, after: Record<string, string>,
+): Promise<string[]> {
+  const changed: string[] = [];
+  for (const d of config.deployments) {
+    const expected = after[d.name];
+    if (expected === undefined) continue;
+    const live = (await deployments.get(d.name)).containers.find((c) => c.container === d.container);
+    if (live?.image === expected) continue;
+    const by = live?.setBy ? ` (set by ${live.setBy})` : '';
+    changed.push(`${d.name} runs ${live?.image ?? 'no such container'}${by}, not ${expected} as revert_images set it`);
+  }
+  return changed;
 }
 
 /** The plan's warning when the named target is a version an earlier incident rolled back away from. */

@@ -16,6 +16,8 @@ import type { StepId } from '../domain/steps.ts';
 export interface ContainerImage {
   container: string;
   image: string;
+  /** In a live Deployment: the field manager that last set this image (managedFields), when known. */
+  setBy?: string;
 }
 
 export interface DeploymentSnapshot {
@@ -55,7 +57,13 @@ export interface Deployments {
    */
   waitForRollout(
     name: string,
-    options: { timeoutMs: number; signal?: AbortSignal; onProgress?: (progress: RolloutProgress) => void },
+    options: {
+      timeoutMs: number;
+      signal?: AbortSignal;
+      onProgress?: (progress: RolloutProgress) => void;
+      /** The template images the bot set: any other image seen rejects at once with OutsideChangeError. */
+      expect?: ContainerImage[];
+    },
   ): Promise<void>;
   /** ReplicaSets controlled by the Deployment, newest revision first. */
   history(name: string): Promise<DeploymentRevision[]>;

@@ -190,8 +190,8 @@ export async function confirmStep(deps: FlowDeps, cmd: StepCommand & { note?: st
     const next = advance(record, 'confirm', deps.now(), cmd.actor, { summary });
     return { ok: true, value: undefined, events: [{ kind: 'step_succeeded', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { summary, confirmed: true } }], mutation: { steps: [next] } };
   });
-  // A person confirmed the cutover: what the revert put in place is now known to be good.
-  if (cmd.stepId === 'verify_cutover') await recordRestoredImages(deps.store, await deps.store.get(cmd.incidentId), cmd.actor, deps.now());
+  // A person confirmed the cutover: what the revert put in place is now known to be good — if it still runs.
+  if (cmd.stepId === 'verify_cutover') await recordConfirmedCutover(deps, cmd);
 }
 
 export async function skipStep(deps: FlowDeps, cmd: StepCommand & { reason: string }): Promise<void> {
@@ -213,4 +213,17 @@ export async function abortStep(deps: FlowDeps, cmd: StepCommand & { reason?: st
     return { ok: true, value: wasActive ? { incidentId: cmd.incidentId, stepId: record.stepId, attempt: record.attempt } : null, events: [event], mutation: { steps: [next] } };
   });
   if (job) await deps.queue.abort(job, cmd.reason ?? 'aborted').catch((err) => deps.log.error({ err, job }, 'could not signal the abort to the worker'));
+}
+
+async function recordConfirmedCutover(deps: FlowDeps, cmd: StepCommand): Promise<void> {
+  const live = deps.deployments ? { deployments: deps.deployments, config: deps.config } : undefined;
+  const snap = await deps.store.get(cmd.incidentId);
+  const result = await recordRestoredImages(deps.store, snap, cmd.actor, deps.now(), live);
+  if (result.recorded) return;
+  const message = `Not recorded as known-good: ${result.reason}`;
+  const event: NewEvent = {
+    kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: cmd.stepId, payload: { message },
+  };
+  await deps.store.append(cmd.incidentId, [event]);
+  notify(deps, cmd.incidentId, [event]);
 }

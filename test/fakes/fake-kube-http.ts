@@ -3,6 +3,7 @@
  * streams of @kubernetes/client-node's view of a real API server, for the resources we use.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { managerOf, trackManagedFields } from './fake-kube-managed-fields.ts';
 import { applyPatch } from './fake-kube-patch.ts';
 import { parseSelectors, type ObjectFilter } from './fake-kube-selectors.ts';
 import {
@@ -77,7 +78,8 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       const verb = verbOf(method, target, url.searchParams);
       authorize(verb, target);
       if (verb === 'watch') return serveWatch(req, res, target, url.searchParams);
-      send(res, method === 'POST' ? 201 : 200, serve(verb, target, url.searchParams, contentType, body));
+      const manager = managerOf(url.searchParams.get('fieldManager'), req.headers['user-agent']);
+      send(res, method === 'POST' ? 201 : 200, serve(verb, target, url.searchParams, contentType, body, manager));
     } catch (err) {
       const status = err instanceof KubeStatusError ? err : new KubeStatusError(500, 'InternalError', String(err));
       if (!res.headersSent) send(res, status.code, statusBody(status));
@@ -98,7 +100,10 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
     return { ...(body as object), status: allowed ? { allowed } : { allowed, reason: 'no RBAC policy matched' } };
   }
 
-  function serve(verb: string, target: Target, query: URLSearchParams, contentType: string | undefined, body: unknown): unknown {
+  function serve(
+    verb: string, target: Target, query: URLSearchParams, contentType: string | undefined, body: unknown,
+    manager: string,
+  ): unknown {
     const { resource, namespace, name = '' } = target;
     const current = name ? store.get(resource, namespace, name) : undefined;
     if (name && !current && verb !== 'create') throw notFound(resource, name);
@@ -108,11 +113,13 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       case 'list':
         return list(target, parseSelectors(query.get('labelSelector'), query.get('fieldSelector')));
       case 'create':
-        return store.create(resource, admit(resource, incoming(target, body, undefined)));
+        return store.create(
+          resource, trackManagedFields(undefined, admit(resource, incoming(target, body, undefined)), manager),
+        );
       case 'update':
-        return write(target, current, incoming(target, body, current));
+        return write(target, current, incoming(target, body, current), manager);
       case 'patch':
-        return write(target, current, incoming(target, applyPatch(contentType ?? '', current, body), current));
+        return write(target, current, incoming(target, applyPatch(contentType ?? '', current, body), current), manager);
       case 'delete':
         store.remove(resource, namespace, name);
         return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: resource } };
@@ -136,7 +143,7 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
     return object;
   }
 
-  function write(target: Target, current: KubeObject | undefined, next: KubeObject): KubeObject {
+  function write(target: Target, current: KubeObject | undefined, next: KubeObject, manager: string): KubeObject {
     const expected = next.metadata.resourceVersion;
     if (current && expected && expected !== current.metadata.resourceVersion) {
       throw new KubeStatusError(
@@ -145,7 +152,7 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
         `Operation cannot be fulfilled on ${qualified(target.resource)} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    return store.update(target.resource, admit(target.resource, next));
+    return store.update(target.resource, trackManagedFields(current, admit(target.resource, next), manager));
   }
 
   function list(target: Target, filter: ObjectFilter): unknown {
@@ -205,6 +212,9 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
     },
     failNextRequests(count: number, status: number): void {
       faults.push({ status, remaining: count });
+    },
+    clearFaults(): void {
+      faults.length = 0;
     },
     /** Ends every open watch, as an API server does on restart or after its timeout; optionally with an ERROR event. */
     closeWatches(error?: { code: 410 }): void {

@@ -48,7 +48,7 @@ export function mergePatch(target: Json, patch: Json): Json {
 }
 
 /** patchMergeKey of the list fields we meet in Deployments, ReplicaSets and Secrets. */
-const MERGE_KEYS: Record<string, string> = {
+export const MERGE_KEYS: Record<string, string> = {
   containers: 'name',
   initContainers: 'name',
   ephemeralContainers: 'name',

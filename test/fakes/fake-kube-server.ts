@@ -18,6 +18,7 @@ import { createFakeKubeHttp, type AccessRule, type RecordedRequest } from './fak
 import type { RoleGrant } from './fake-kube-rbac.ts';
 import { createRolloutSimulator, type RolloutBehavior } from './fake-kube-simulator.ts';
 import { createFakeKubeStore, type KubeObject } from './fake-kube-store.ts';
+import { trackManagedFields } from './fake-kube-managed-fields.ts';
 import { admit, revisionOf, type FakeDeployment, type FakeReplicaSet } from './fake-kube-workloads.ts';
 
 export type { RecordedRequest, RolloutBehavior, FakeDeployment, FakeReplicaSet };
@@ -35,6 +36,8 @@ export interface NewDeployment {
   containers: { name: string; image: string }[];
   replicas?: number;
   paused?: boolean;
+  /** Who created it, for `metadata.managedFields` (kubectl apply's name by default). */
+  manager?: string;
 }
 
 export type FakeKube = Awaited<ReturnType<typeof startFakeKube>>;
@@ -73,7 +76,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
           template: { metadata: { labels }, spec: { containers: spec.containers } },
         },
       } as unknown as KubeObject;
-      store.create('deployments', admit('deployments', object));
+      const manager = spec.manager ?? 'kubectl-client-side-apply';
+      store.create('deployments', trackManagedFields(undefined, admit('deployments', object), manager));
       simulator.settle(spec.namespace, spec.name);
       if (spec.paused) {
         const created = deployment(spec.namespace, spec.name) as FakeDeployment;
@@ -138,6 +142,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
     failNextRequests(count: number, status = 503): void {
       http.failNextRequests(count, status);
     },
+    /** Answer normally again (drops the faults not yet served). */
+    clearFaults: () => http.clearFaults(),
     /** End every open watch now; with `{ code: 410 }` each first gets an ERROR event "too old resource version". */
     closeWatches: http.closeWatches,
     activeWatches: http.activeWatches,

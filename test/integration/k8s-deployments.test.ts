@@ -23,7 +23,9 @@ const containers = [
 function setup(): { ns: string; deployments: Deployments } {
   const ns = `deploy-${++namespaces}`;
   kube.addDeployment({ namespace: ns, name: 'api', containers, replicas: 2 });
-  return { ns, deployments: createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: ns }) };
+  const kubeConfig = loadKubeConfig({ path: kube.kubeconfigPath });
+  const retry = { budgetMs: 3_000, firstDelayMs: 20 };
+  return { ns, deployments: createK8sDeployments({ kubeConfig, namespace: ns, retry }) };
 }
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
@@ -45,8 +47,8 @@ describe('K8sDeployments', () => {
       paused: false,
       replicas: 2,
       containers: [
-        { container: 'api', image: 'ghcr.io/acme/app:v1.2.3' },
-        { container: 'proxy', image: 'envoy:1.30' },
+        { container: 'api', image: 'ghcr.io/acme/app:v1.2.3', setBy: 'kubectl-client-side-apply' },
+        { container: 'proxy', image: 'envoy:1.30', setBy: 'kubectl-client-side-apply' },
       ],
     });
   });
@@ -70,11 +72,18 @@ describe('K8sDeployments', () => {
       {
         method: 'PATCH',
         path: `/apis/apps/v1/namespaces/${ns}/deployments/api`,
-        query: {},
+        query: { fieldManager: 'rollback-commander' },
         contentType: 'application/strategic-merge-patch+json',
         body: { spec: { template: { spec: { containers: [{ name: 'api', image: 'ghcr.io/acme/app:v1.2.2' }] } } } },
       },
     ]);
+    // The field manager makes the bot's write recognisable: managedFields now say it set the image.
+    expect(await deployments.get('api')).toMatchObject({
+      containers: [
+        { container: 'api', setBy: 'rollback-commander' },
+        { container: 'proxy', setBy: 'kubectl-client-side-apply' },
+      ],
+    });
   });
 
   it('setImages with the images already running changes nothing (a second click is harmless)', async () => {
@@ -166,12 +175,27 @@ describe('K8sDeployments', () => {
     expect(err.message).not.toContain('expired-token');
   });
 
-  it('a 5xx is transient', async () => {
+  it('rides out an API server that answers 5xx and 429 for a while, with backoff', async () => {
     const { deployments } = setup();
-    kube.failNextRequests(1, 503);
-    const err = await failure(deployments.get('api'));
+    kube.failNextRequests(4, 503);
+    kube.failNextRequests(2, 429);
+    kube.requests.length = 0;
+    await expect(deployments.get('api')).resolves.toMatchObject({ name: 'api' });
+    expect(kube.requests).toHaveLength(7);
+  });
+
+  it('an HTTP 500 outlasting the retry budget says what the server answered, not that it is unreachable', async () => {
+    const { deployments } = setup();
+    kube.failNextRequests(1_000, 500);
+    const kubeConfig = loadKubeConfig({ path: kube.kubeconfigPath });
+    const fast = createK8sDeployments({ kubeConfig, namespace: 'x', retry: { budgetMs: 200, firstDelayMs: 20 } });
+    const err = await failure(fast.get('api'));
+    kube.clearFaults();
     expect(err.transient).toBe(true);
-    expect(err.message).toContain(`cannot reach the Kubernetes API at ${kube.url}`);
+    expect(err.code).toBe('upstream_unavailable');
+    expect(err.message).toContain(`the Kubernetes API at ${kube.url} answered HTTP 500: injected fault: HTTP 500`);
+    expect(err.message).toMatch(/still failing after \d+ tries over \d+\.\ds/);
+    expect(err.message).not.toContain('cannot reach');
     await expect(deployments.get('api')).resolves.toMatchObject({ name: 'api' });
   });
 
@@ -184,7 +208,8 @@ describe('K8sDeployments', () => {
       contexts: [{ name: 'down', cluster: 'down', user: 'u' }],
       currentContext: 'down',
     });
-    const deployments = createK8sDeployments({ kubeConfig, namespace: 'prod' });
+    const retry = { budgetMs: 300, firstDelayMs: 20 };
+    const deployments = createK8sDeployments({ kubeConfig, namespace: 'prod', retry });
     for (const attempt of [deployments.get('api'), deployments.waitForRollout('api', { timeoutMs: 5_000 })]) {
       const err = await failure(attempt);
       expect(err).toBeInstanceOf(AppError);

@@ -122,4 +122,27 @@ describe('fake Kubernetes API server', () => {
     await expect.poll(() => types).toEqual(['DELETED']);
     controller.abort();
   });
+
+  it('keeps managedFields: a write moves the fields it changed to its manager (fieldManager/User-Agent)', async () => {
+    add('managed');
+    const imageOwners = async () => {
+      const d = await apps.readNamespacedDeployment({ name: 'managed', namespace: ns });
+      const owns = (fields: unknown, container: string) => {
+        const list = (fields as Record<string, Record<string, Record<string, Record<string, Record<string, unknown>>>>>)
+          ?.['f:spec']?.['f:template']?.['f:spec']?.['f:containers'];
+        return Boolean((list?.[`k:{"name":"${container}"}`] as Record<string, unknown> | undefined)?.['f:image']);
+      };
+      const owners = (c: string) => d.metadata?.managedFields?.filter((e) => owns(e.fieldsV1, c)).map((e) => e.manager);
+      return { app: owners('app'), proxy: owners('proxy') };
+    };
+    expect(await imageOwners()).toEqual({ app: ['kubectl-client-side-apply'], proxy: ['kubectl-client-side-apply'] });
+    const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+    const bySet = { name: 'managed', namespace: ns, body: containersPatch, fieldManager: 'kubectl-set' };
+    await apps.patchNamespacedDeployment(bySet, strategic);
+    expect(await imageOwners()).toEqual({ app: ['kubectl-set'], proxy: ['kubectl-client-side-apply'] });
+    // Without a fieldManager the API server names the writer after its User-Agent, up to the first "/".
+    const proxyPatch = { spec: { template: { spec: { containers: [{ name: 'proxy', image: 'envoy:2' }] } } } };
+    await apps.patchNamespacedDeployment({ name: 'managed', namespace: ns, body: proxyPatch }, strategic);
+    expect(await imageOwners()).toEqual({ app: ['kubectl-set'], proxy: ['kubernetes-client-javascript'] });
+  });
 });

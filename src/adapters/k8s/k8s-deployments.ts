@@ -9,11 +9,15 @@ import {
 import { UserFacingError } from '../../domain/errors.ts';
 import type { ContainerImage, DeploymentRevision, DeploymentSnapshot, Deployments } from '../../flows/ports.ts';
 import { k8sError } from './k8s-errors.ts';
+import { FIELD_MANAGER, imageManagers } from './k8s-managed-fields.ts';
+import { DEFAULT_K8S_RETRY, withK8sRetry, type K8sRetryPolicy } from './k8s-retry.ts';
 import { waitForDeploymentRollout } from './k8s-rollout-wait.ts';
 
 export interface K8sOptions {
   kubeConfig: KubeConfig;
   namespace: string;
+  /** Retries of each API call on 5xx/429/connection errors (30 s by default). */
+  retry?: K8sRetryPolicy;
 }
 
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -22,18 +26,16 @@ const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 // merge patch would replace the whole list and drop every container we didn't name.
 const strategicMerge = () => setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
-export function createK8sDeployments({ kubeConfig, namespace }: K8sOptions): Deployments {
+export function createK8sDeployments({ kubeConfig, namespace, retry = DEFAULT_K8S_RETRY }: K8sOptions): Deployments {
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const watch = new Watch(kubeConfig);
   const server = kubeConfig.getCurrentCluster()?.server ?? '(no cluster in the kubeconfig)';
 
   async function call<T>(verb: string, resource: string, name: string, doing: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      const object = `${resource === 'replicasets' ? 'replicasets of deployment' : 'deployment'} ${namespace}/${name}`;
-      throw k8sError(err, { doing, verb, resource, group: 'apps', namespace, object, server });
-    }
+    const object = `${resource === 'replicasets' ? 'replicasets of deployment' : 'deployment'} ${namespace}/${name}`;
+    const toError = (err: unknown) =>
+      k8sError(err, { doing, verb, resource, group: 'apps', namespace, object, server });
+    return withK8sRetry(retry, toError, fn);
   }
 
   const read = (name: string) =>
@@ -43,7 +45,8 @@ export function createK8sDeployments({ kubeConfig, namespace }: K8sOptions): Dep
 
   const patch = (name: string, doing: string, body: object) =>
     call('patch', 'deployments', name, doing, () =>
-      apps.patchNamespacedDeployment({ name, namespace, body }, strategicMerge()),
+      // fieldManager: our writes show up as "rollback-commander" in managedFields, anyone else's as theirs.
+      apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: FIELD_MANAGER }, strategicMerge()),
     );
 
   return {
@@ -71,7 +74,7 @@ export function createK8sDeployments({ kubeConfig, namespace }: K8sOptions): Dep
     waitForRollout(name, options) {
       const toError = (err: unknown, verb: string, doing: string) =>
         k8sError(err, { doing, verb, resource: 'deployments', group: 'apps', namespace, object: `deployment ${namespace}/${name}`, server });
-      return waitForDeploymentRollout({ apps, watch, namespace, toError }, name, options);
+      return waitForDeploymentRollout({ apps, watch, namespace, toError, retry }, name, options);
     },
 
     async history(name) {
@@ -106,8 +109,14 @@ function snapshot(namespace: string, d: V1Deployment): DeploymentSnapshot {
     observedGeneration: d.status?.observedGeneration ?? 0,
     paused: d.spec?.paused === true,
     replicas: d.spec?.replicas ?? 1,
-    containers: images(d.spec?.template.spec?.containers),
+    containers: withSetBy(images(d.spec?.template.spec?.containers), d),
   };
+}
+
+/** Who last set each image, when the managedFields say: `kubectl-set`, `argocd-controller`, `rollback-commander`. */
+function withSetBy(containers: ContainerImage[], d: V1Deployment): ContainerImage[] {
+  const managers = imageManagers(d.metadata?.managedFields, containers.map((c) => c.container));
+  return containers.map((c) => (managers[c.container] ? { ...c, setBy: managers[c.container] } : c));
 }
 
 function images(containers: { name: string; image?: string }[] | undefined): ContainerImage[] {

@@ -55,7 +55,15 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
     return new AppError('conflict', `${prefix}: ${detail ?? 'conflict (409)'}`, { cause: err, transient: true });
   }
   if (status !== undefined && (status === 429 || status >= 500)) {
-    return unreachable(prefix, call.server, `it answered HTTP ${status}${detail ? `: ${detail}` : ''}`, err);
+    // The server answered: say what it said, not that we could not reach it.
+    const why = status === 429 ? 'it is throttling us' : 'a problem on the API server side, often passing';
+    return new AppError(
+      'upstream_unavailable',
+      `${prefix}: the Kubernetes API at ${call.server} answered HTTP ${status}${detail ? `: ${detail}` : ''} ` +
+        `(${why}): ` +
+        'Retry the step; if it keeps failing, check the API server (kubectl get --raw /readyz)',
+      { cause: err, transient: true },
+    );
   }
   if (status !== undefined) {
     return new AppError('upstream_error', `${prefix}: the Kubernetes API answered HTTP ${status}${detail ? `: ${detail}` : ''}`, { cause: err });

@@ -5,12 +5,14 @@
  */
 import ms from 'ms';
 import { AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { rolloutStatus, type RolloutDeployment } from '../../domain/rollout-status.ts';
-import type { RolloutProgress } from '../../flows/ports.ts';
+import type { ContainerImage, RolloutProgress } from '../../flows/ports.ts';
+import { outsideChange } from './k8s-outside-change.ts';
 
 export interface RolloutJudge {
   /** Judges one version of the Deployment; true when the wait is over. */
-  observe(deployment: RolloutDeployment & { spec?: { paused?: boolean } }): boolean;
+  observe(deployment: RolloutDeployment & V1Deployment): boolean;
   fail(error: AppError): void;
   deleted(): UserFacingError;
   /** Remembers a transient API error the wait rode out, for the timeout message. */
@@ -23,9 +25,12 @@ export interface RolloutJudgeOptions {
   name: string;
   onProgress: ((progress: RolloutProgress) => void) | undefined;
   settle: (error?: AppError) => void;
+  /** The pod template images the bot set: any other image seen is someone else's change. */
+  expected?: ContainerImage[] | undefined;
 }
 
-export function createRolloutJudge({ namespace, name, onProgress, settle }: RolloutJudgeOptions): RolloutJudge {
+export function createRolloutJudge(options: RolloutJudgeOptions): RolloutJudge {
+  const { namespace, name, onProgress, settle, expected } = options;
   const id = `${namespace}/${name}`;
   const describe = `kubectl -n ${namespace} describe deployment/${name}`;
   let lastMessage: string | undefined;
@@ -44,6 +49,11 @@ export function createRolloutJudge({ namespace, name, onProgress, settle }: Roll
 
   return {
     observe(deployment) {
+      const changed = expected && outsideChange(deployment, expected, namespace);
+      if (changed) {
+        settle(changed);
+        return true;
+      }
       const status = rolloutStatus(deployment);
       paused = deployment.spec?.paused === true;
       if (status.failed) {

@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
 import { createRolloutJudge, type RolloutJudge } from './k8s-rollout-judge.ts';
 import { httpStatus } from './k8s-errors.ts';
-import type { RolloutProgress } from '../../flows/ports.ts';
+import type { ContainerImage, RolloutProgress } from '../../flows/ports.ts';
+import { withK8sRetry, type K8sRetryPolicy } from './k8s-retry.ts';
 
 export interface RolloutWaitDeps {
   apps: AppsV1Api;
@@ -17,12 +18,16 @@ export interface RolloutWaitDeps {
   namespace: string;
   /** Maps a client error for a call on this Deployment with this verb. */
   toError(err: unknown, verb: 'list' | 'watch', doing: string): AppError;
+  /** Retries of the first list (later ones ride out errors until the wait's timeout). */
+  retry: K8sRetryPolicy;
 }
 
 export interface RolloutWaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (progress: RolloutProgress) => void;
+  /** The pod template images the bot set: the wait fails at once if the live template differs. */
+  expect?: ContainerImage[];
 }
 
 type WatchOutcome = { kind: 'closed' } | { kind: 'retry'; error: AppError } | { kind: 'fatal'; error: AppError };
@@ -53,7 +58,9 @@ export function waitForDeploymentRollout(deps: RolloutWaitDeps, name: string, op
     if (err) reject(err);
     else resolve();
   };
-  const judge = createRolloutJudge({ namespace: deps.namespace, name, onProgress: options.onProgress, settle });
+  const judge = createRolloutJudge({
+    namespace: deps.namespace, name, onProgress: options.onProgress, settle, expected: options.expect,
+  });
   const session: Session = { deps, name, id: `${deps.namespace}/${name}`, judge, stop: stop.signal };
   const onAbort = () => settle(new AppError('aborted', `stopped waiting for the rollout of deployment ${session.id}: aborted`));
   const timer = setTimeout(() => settle(judge.timeoutError(options.timeoutMs)), options.timeoutMs);
@@ -72,11 +79,14 @@ async function run(session: Session): Promise<void> {
   let listed = false;
   while (!stop.aborted) {
     let list;
+    const listOnce = () =>
+      deps.apps.listNamespacedDeployment({ namespace: deps.namespace, fieldSelector: `metadata.name=${name}` });
+    const toError = (err: unknown) => deps.toError(err, 'list', `reading deployment ${id}`);
     try {
-      list = await deps.apps.listNamespacedDeployment({ namespace: deps.namespace, fieldSelector: `metadata.name=${name}` });
+      // The first list decides whether we can wait at all (within the retry budget); later ones ride out API blips.
+      list = listed ? await listOnce() : await withK8sRetry(deps.retry, toError, listOnce, stop);
     } catch (err) {
-      const error = deps.toError(err, 'list', `reading deployment ${id}`);
-      // The first list decides whether we can wait at all; later ones ride out API blips.
+      const error = toError(err);
       if (!listed || !error.transient) throw error;
       judge.apiError(error);
       await pause(failures++, stop);

@@ -6,6 +6,7 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-n
 import { k8sError } from './k8s-errors.ts';
 import { describeSecretManagers } from './secret-managers.ts';
 import type { K8sOptions } from './k8s-deployments.ts';
+import { DEFAULT_K8S_RETRY, withK8sRetry } from './k8s-retry.ts';
 
 export interface K8sSecrets {
   /** The key's decoded value; undefined when the Secret has no such key. Throws not_found when the Secret is missing. */
@@ -16,16 +17,15 @@ export interface K8sSecrets {
   readManagers(secret: string): Promise<string[]>;
 }
 
-export function createK8sSecrets({ kubeConfig, namespace }: K8sOptions): K8sSecrets {
+export function createK8sSecrets({ kubeConfig, namespace, retry = DEFAULT_K8S_RETRY }: K8sOptions): K8sSecrets {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const server = kubeConfig.getCurrentCluster()?.server ?? '(no cluster in the kubeconfig)';
 
   async function call<T>(verb: string, name: string, doing: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw k8sError(err, { doing, verb, resource: 'secrets', group: '', namespace, object: `secret ${namespace}/${name}`, server });
-    }
+    const object = `secret ${namespace}/${name}`;
+    const toError = (err: unknown) =>
+      k8sError(err, { doing, verb, resource: 'secrets', group: '', namespace, object, server });
+    return withK8sRetry(retry, toError, fn);
   }
 
   return {

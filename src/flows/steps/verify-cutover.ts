@@ -9,10 +9,12 @@ import ms from 'ms';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import type { MetricQuery } from '../../adapters/prometheus/prometheus-query.ts';
 import type { StepContext, RunExecutor } from '../executor.ts';
-import type { IncidentStore } from '../ports.ts';
-import { recordRestoredImages } from '../known-good.ts';
+import type { Deployments, IncidentStore } from '../ports.ts';
+import { changedSinceRevert, recordRestoredImages, restoredImages } from '../known-good.ts';
 
-export function createVerifyCutover(deps: { metrics: MetricQuery | null; store: IncidentStore }): RunExecutor {
+export function createVerifyCutover(
+  deps: { metrics: MetricQuery | null; store: IncidentStore; deployments: Deployments },
+): RunExecutor {
   return {
     async run(ctx) {
       const prom = ctx.config.verify.prometheus;
@@ -23,10 +25,13 @@ export function createVerifyCutover(deps: { metrics: MetricQuery | null; store: 
           output: { manual: true, dashboard: ctx.config.verify.grafana_url },
         };
       }
+      await requireRevertInPlace(deps.deployments, ctx);
       const revertStarted = ctx.snapshot.steps.get('revert_images')?.startedAt ?? null;
       const before = revertStarted ? await deps.metrics.instant(prom.query, revertStarted) : null;
       const samples = await holdUnderThreshold(deps.metrics, ctx, prom, before);
-      await recordRestoredImages(deps.store, ctx.snapshot, 'rollback-commander', ctx.now());
+      const live = { deployments: deps.deployments, config: ctx.config };
+      const recorded = await recordRestoredImages(deps.store, ctx.snapshot, 'rollback-commander', ctx.now(), live);
+      if (!recorded.recorded) throw notInPlace(recorded.reason);
       const last = samples.at(-1)!;
       return {
         outcome: 'succeeded',
@@ -35,6 +40,22 @@ export function createVerifyCutover(deps: { metrics: MetricQuery | null; store: 
       };
     },
   };
+}
+
+/** The error rate only says something about the target if the target is what runs. */
+async function requireRevertInPlace(deployments: Deployments, ctx: StepContext): Promise<void> {
+  const after = restoredImages(ctx.snapshot);
+  const changed = after ? await changedSinceRevert(deployments, ctx.config, after) : [];
+  if (changed.length > 0) throw notInPlace(changed.join('; '));
+}
+
+function notInPlace(reason: string): UserFacingError {
+  return new UserFacingError(
+    'conflict',
+    `the revert is no longer in place: ${reason}. Nothing was recorded as known-good: find out who changed it ` +
+      '(kubectl get deployment -o yaml --show-managed-fields), Retry revert_images to set the target again, ' +
+      'then Retry this step',
+  );
 }
 
 type Sample = { at: string; value: number | null };
