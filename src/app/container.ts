@@ -33,7 +33,8 @@ import { createQueueHealth } from '../flows/steps/queue-health.ts';
 import { createResolve } from '../flows/steps/resolve.ts';
 import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
 import { UserFacingError } from '../domain/errors.ts';
-import type { AppConfig } from './config.ts';
+import { defaultSchemaFor, type AppConfig } from './config.ts';
+import { refuseForeignEnvironment } from '../adapters/db/environment-guard.ts';
 
 export interface Container {
   config: AppConfig;
@@ -44,7 +45,9 @@ export interface Container {
   sourceControl: GitHubSourceControl | null;
   queue: BullmqStepQueue;
   pool: pg.Pool;
+  /** Blocking connection (workers); `producer` gives up after a few tries (clicks, CLI). */
   redis: Redis;
+  producer: Redis;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,12 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       { cause: err },
     );
   }
+  try {
+    await refuseForeignEnvironment(pool, env.DATABASE_SCHEMA, runbook.environment.name, defaultSchemaFor(runbook.environment.name));
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
   // Workers block on Redis, so BullMQ wants maxRetriesPerRequest: null for them (API_NOTES). Adding
   // a job must not hang a click or a CLI command while Redis is down: the producer side gives up
   // after a few tries, the step stays queued in Postgres and the reconciler enqueues it later.
@@ -83,7 +92,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const producer = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
   producer.on('error', (err) => options.log.error({ err }, 'redis connection error'));
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
-  const store = createPgIncidentStore(pool);
+  const store = createPgIncidentStore(pool, runbook.environment.name);
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
@@ -125,7 +134,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     }),
   };
   return {
-    config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis,
+    config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis, producer,
     async close() {
       await queue.close().catch(() => undefined);
       await slaTimers.close().catch(() => undefined);

@@ -48,7 +48,7 @@ beforeAll(async () => {
   redis = createTestRedis();
   prefix = uniqueName('rcres');
   const config = testConfig();
-  const store = createPgIncidentStore(db.pool);
+  const store = createPgIncidentStore(db.pool, config.environment.name);
   timers = createSlaTimerQueue({ connection: redis, prefix });
   deps = { store, queue: createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 }), roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), slaTimers: timers };
   const ok = (summary: string, output: (now: Date) => Record<string, unknown> = () => ({})) => ({ run: async () => ({ outcome: 'succeeded' as const, summary, output: output(clock) }) });

@@ -84,7 +84,7 @@ describe('start-up against a database that is down', () => {
     await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:1", insecure-skip-tls-verify: true}}]\ncontexts: [{name: fake, context: {cluster: c, user: u}}]\ncurrent-context: fake\nusers: [{name: u, user: {token: t}}]\n');
     const config = loadConfig({ DATABASE_URL: 'postgres://bot:hunter2@127.0.0.1:1/rc', KUBECONFIG: kubeconfig }, path);
     const err = await createContainer(config, { log: createLogger('silent') }).then(() => null, (e: unknown) => e as Error);
-    expect(err?.message).toMatch(/^cannot use the bot's database \(DATABASE_URL, schema rollback_commander\): .*ECONNREFUSED.* — is PostgreSQL running and DATABASE_URL right\?$/);
+    expect(err?.message).toMatch(/^cannot use the bot's database \(DATABASE_URL, schema rollback_commander_production\): .*ECONNREFUSED.* — is PostgreSQL running and DATABASE_URL right\?$/);
     expect(err?.message).not.toContain('hunter2');
   });
 });
