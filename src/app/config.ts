@@ -13,7 +13,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
   /** A separate owner role that runs the bot's migrations; DATABASE_URL's role then only reads and writes rows. */
   DATABASE_OWNER_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// (or rediss:// for TLS) URL').default('redis://127.0.0.1:6379'),
   // Defaults include the environment name (loadConfig fills them in): one bot per environment.
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (at most 63)').optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (no colons)').optional(),

@@ -3,7 +3,7 @@
  * all start here, so they act on the same database, queue and cluster in the same way.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrate } from '../adapters/db/migrate.ts';
@@ -14,6 +14,7 @@ import { createK8sSecrets } from '../adapters/k8s/k8s-secrets.ts';
 import { loadKubeConfig } from '../adapters/k8s/kube-config.ts';
 import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.ts';
 import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
+import { createBotRedis } from '../adapters/queue/redis-connections.ts';
 import { createSlaTimerQueue } from '../adapters/queue/sla-timer-queue.ts';
 import { webHostOf } from '../adapters/github/github-issue-comment.ts';
 import { createRedisBacklog } from '../adapters/redis/redis-backlog.ts';
@@ -84,13 +85,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     await pool.end().catch(() => undefined);
     throw err;
   }
-  // Workers block on Redis, so BullMQ wants maxRetriesPerRequest: null for them (API_NOTES). Adding
-  // a job must not hang a click or a CLI command while Redis is down: the producer side gives up
-  // after a few tries, the step stays queued in Postgres and the reconciler enqueues it later.
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  redis.on('error', (err) => options.log.error({ err }, 'redis connection error'));
-  const producer = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
-  producer.on('error', (err) => options.log.error({ err }, 'redis connection error'));
+  const { blocking: redis, producer } = createBotRedis(env.REDIS_URL, options.log);
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
   const store = createPgIncidentStore(pool, runbook.environment.name);
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
