@@ -126,6 +126,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       env: options.env ?? process.env,
       secrets: createK8sSecrets({ kubeConfig, namespace: runbook.environment.kube.namespace }),
       deployments,
+      installation: `${env.DATABASE_SCHEMA}/${runbook.environment.name}`,
     }),
   };
   return {

@@ -67,6 +67,12 @@ slack: { channels: { incidents: incidents, releases: C0RELEASES } }
     expect(message).not.toContain('hunter2');
   });
 
+  it('defaults the schema and queue prefix to names that include the environment', async () => {
+    const path = await configFile(testConfigYaml('environment: { name: eu-prod, kube: { namespace: prod } }'));
+    expect(loadConfig(ENV, path).env).toMatchObject({ DATABASE_SCHEMA: 'rollback_commander_eu_prod', QUEUE_PREFIX: 'rc-eu-prod' });
+    expect(loadConfig({ ...ENV, DATABASE_SCHEMA: 'rc_mine', QUEUE_PREFIX: 'mine' }, path).env).toMatchObject({ DATABASE_SCHEMA: 'rc_mine', QUEUE_PREFIX: 'mine' });
+  });
+
   it("refuses a target that is the bot's own database or Redis", async () => {
     const path = await configFile(testConfigYaml());
     expect(() => loadConfig({ ...ENV, TARGET_DATABASE_URL: 'postgres://app:other@db.internal:5432/rc' }, path)).toThrow(/TARGET_DATABASE_URL points at the bot's own DATABASE_URL/);
