@@ -34,7 +34,7 @@ export async function startWorker(c: Container, options: { concurrency?: number;
   const timers = await startSlaTimerWorker({ connection: c.redis, prefix: c.config.env.QUEUE_PREFIX, fire: (job) => fireSlaTimer(c.deps, job), log });
   const sweep = async () => {
     try {
-      const { enqueued, failed } = await reconcile(c.deps);
+      const { enqueued, failed } = await reconcile(c.deps, c.executors);
       if (enqueued.length || failed.length) log.warn({ enqueued, failed }, 'reconciled steps with the queue');
       await sweepSlaTimers(c.deps);
     } catch (err) {

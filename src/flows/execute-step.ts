@@ -4,6 +4,7 @@
  * the executor's checkpoints, and executors check the world before changing it.
  */
 import { randomUUID } from 'node:crypto';
+import type { RunbookConfig } from '../app/config-schema.ts';
 import { isAppError, isTransient, UserFacingError } from '../domain/errors.ts';
 import type { StepRecord } from '../domain/incident.ts';
 import { missingApprovals } from '../domain/step-actions.ts';
@@ -13,6 +14,7 @@ import { milestonesOnCommit } from './milestones.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 import { withAutopilot } from './autopilot.ts';
 import { enqueueAutomatic } from './step-commands.ts';
+import { waitForDatabase } from './database-wait.ts';
 import type { Executors, StepContext, StepExecutor, StepOutcome } from './executor.ts';
 import { stepDefinition, type StepId } from '../domain/steps.ts';
 import type { IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
@@ -46,11 +48,11 @@ export async function executeStep(deps: FlowDeps, executors: Executors, job: Ste
     if (run.signal.aborted) return 'aborted';
     if (isTransient(err) && run.tryNumber < run.maxTries) {
       const event: NewEvent = { kind: 'step_retrying', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error: messageOf(deps, err, job), try: run.tryNumber, maxTries: run.maxTries } };
-      await deps.store.append(job.incidentId, [event]);
+      await waitForDatabase(deps, job, () => deps.store.append(job.incidentId, [event]));
       notify(deps, job.incidentId, [event]);
       return 'retry';
     }
-    await fail(deps, job, messageOf(deps, err, job));
+    await fail(deps, job, messageOf(deps, err, job), executor);
     return 'failed';
   }
 }
@@ -69,7 +71,7 @@ export async function abortConfirmed(deps: FlowDeps, job: StepJob): Promise<bool
 type Begun = { snapshot: IncidentSnapshot; record: StepRecord; mode: 'run' | 'apply' };
 
 async function begin(deps: FlowDeps, job: StepJob): Promise<Begun | null> {
-  const result = await deps.store.mutate(job.incidentId, (snap) => {
+  const result = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     const live = rec && rec.attempt === job.attempt && (rec.state === 'queued' || rec.state === 'running') && snap.incident.state === 'open';
     if (!live) return { events: [], result: null };
@@ -82,7 +84,7 @@ async function begin(deps: FlowDeps, job: StepJob): Promise<Begun | null> {
     const next = advance(rec, 'start', deps.now(), null);
     const event: NewEvent = { kind: resumed ? 'step_resumed' : 'step_started', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { attempt: job.attempt } };
     return { steps: [next], events: [event], result: { snapshot: snap, record: { ...next, version: next.version + 1 }, mode, event } };
-  });
+  }));
   if (result) notify(deps, job.incidentId, [result.event]);
   return result;
 }
@@ -108,10 +110,10 @@ function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, recor
     snapshot,
     config: deps.config,
     previous: { ...record.output },
-    checkpoint: (patch) => deps.store.checkpoint(job.incidentId, job.stepId, job.attempt, patch),
+    checkpoint: (patch) => waitForDatabase(deps, job, () => deps.store.checkpoint(job.incidentId, job.stepId, job.attempt, patch)),
     async progress(message, data) {
       const event: NewEvent = { kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { message, ...data } };
-      await deps.store.append(job.incidentId, [event]);
+      await waitForDatabase(deps, job, () => deps.store.append(job.incidentId, [event]));
       notify(deps, job.incidentId, [event]);
     },
     signal,
@@ -132,7 +134,7 @@ async function invoke(executor: StepExecutor, ctx: StepContext, mode: 'run' | 'a
 const OUTCOME_EVENTS = { succeeded: 'succeed', awaiting_approval: 'await_approval', awaiting_confirmation: 'await_confirmation' } as const;
 
 async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promise<boolean> {
-  const done = await deps.store.mutate(job.incidentId, (snap) => {
+  const done = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
     const advanced = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, { summary: outcome.summary, output: { ...rec.output, ...outcome.output } });
@@ -146,7 +148,7 @@ async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promi
     const milestones = milestonesOnCommit(snap, auto.steps, deps.now());
     const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary, attempt: next.attempt } }, ...milestones.events, ...auto.events];
     return { steps: auto.steps, incident: { ...outcome.incident, ...milestones.incident }, events: evs, result: { events: evs, jobs: auto.jobs } };
-  });
+  }));
   if (!done) return false;
   notify(deps, job.incidentId, done.events);
   await enqueueAutomatic(deps, done.jobs);
@@ -154,18 +156,25 @@ async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promi
   return true;
 }
 
-async function fail(deps: FlowDeps, job: StepJob, error: string): Promise<void> {
-  const events = await deps.store.mutate(job.incidentId, (snap) => {
+async function fail(deps: FlowDeps, job: StepJob, reason: string, executor: StepExecutor): Promise<void> {
+  const events = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
     const hint = snap.incident.autopilot
       ? 'Autopilot stopped here: Retry it once the cause is fixed (autopilot resumes from there), or Skip it with a reason.'
       : 'Retry it once the cause is fixed, or Skip it with a reason.';
+    const error = withProgress(reason, executor, rec.output, deps.config);
     const next = advance(rec, 'fail', deps.now(), null, { error });
     const evs: NewEvent[] = [{ kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error, hint } }];
     return { steps: [next], events: evs, result: evs };
-  });
+  }));
   if (events) notify(deps, job.incidentId, events);
+}
+
+/** A failure part-way through says what the step did and did not do (from its checkpoints). */
+export function withProgress(reason: string, executor: StepExecutor | undefined, output: Record<string, unknown>, config: RunbookConfig): string {
+  const progress = executor?.describeProgress?.(output, config);
+  return progress ? `${reason}. So far: ${progress}` : reason;
 }
 
 /** Known errors carry text safe to show; anything else becomes an error id that is also logged. */

@@ -10,6 +10,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { RUNBOOK, type StepId } from '../../domain/steps.ts';
 import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
+import { mapConnectionLoss } from './pg-unavailable.ts';
 import { withTransaction } from './pg-tx.ts';
 import { INCIDENT_COLUMNS, toApproval, toEvent, toIncident, toStep, type Row } from './pg-rows.ts';
 
@@ -65,7 +66,7 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
     await insertEvents(c, incidentId, m.events);
   }
 
-  return {
+  return mapConnectionLoss<IncidentStore>({
     async create(input, events) {
       if (input.environment !== environment) {
         throw new UserFacingError('config_invalid', `this bot runs ${environment}; it cannot open an incident for ${input.environment}`);
@@ -185,5 +186,5 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
         incidentId, channel, JSON.stringify(ref), environment,
       ]);
     },
-  };
+  });
 }
