@@ -107,7 +107,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 
 /** The worker process's relay has sent every event to (stand-in) Slack. */
 async function relayDrained(bot: Bot): Promise<void> {
-  const cursor = createPgChatCursor(bot.container.pool);
+  const cursor = createPgChatCursor(bot.container.pool, { environment: bot.container.config.runbook.environment.name });
   const deadline = Date.now() + 30_000;
   while ((await cursor.pending()).length > 0 && Date.now() < deadline) await sleep(50);
 }

@@ -7,8 +7,9 @@ import type { Server } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
 import { createPgChatCursor } from '../adapters/db/pg-chat-cursor.ts';
+import { claimQueuePrefix } from '../adapters/queue/queue-owner.ts';
 import { UserFacingError } from '../domain/errors.ts';
-import type { AppConfig } from './config.ts';
+import { defaultQueuePrefixFor, type AppConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { createMetrics } from './metrics.ts';
 import { startHttpServer, type ReadinessCheck } from './http-server.ts';
@@ -86,12 +87,18 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
     stops.push(() => worker.close());
     readiness.push({ name: 'worker', check: async () => { if (!worker.worker.worker.isRunning()) throw new Error('the step worker is not running'); } });
     if (slack) {
-      relay = createChecklistRelay({ slack, store: container.deps.store, cursor: createPgChatCursor(container.pool), config: config.runbook, now, log });
+      relay = createChecklistRelay({ slack, store: container.deps.store, cursor: createPgChatCursor(container.pool, { environment: config.runbook.environment.name }), config: config.runbook, now, log });
       relay.start(options.relayIntervalMs);
       const proposalWorker = await startProposalWorker({ connection: container.redis, prefix: config.env.QUEUE_PREFIX, propose: { store: container.deps.store, deployments: container.deployments, sourceControl: container.sourceControl }, config: config.runbook, slack, log });
       stops.unshift(() => relay!.stop(), () => proposalWorker.close());
     }
   } else {
+    // The workers claim the queue prefix; a web replica checks it too, but Redis being down must not stop it.
+    const env = config.runbook.environment.name;
+    await claimQueuePrefix(container.producer, config.env.QUEUE_PREFIX, env, defaultQueuePrefixFor(env)).catch((err: unknown) => {
+      if (err instanceof UserFacingError) throw err;
+      log.warn({ err }, 'could not check who owns the queue prefix (Redis unreachable); the workers check it when they start');
+    });
     // Steps run elsewhere: ready only while some worker process is connected to the step queue.
     readiness.push({ name: 'worker', check: async () => { if ((await container.queue.queue.getWorkers()).length === 0) throw new Error('no step worker is connected: start `rollback-commander worker`'); } });
   }

@@ -145,9 +145,11 @@ export const configSchema = z
         concurrency: z.number().int().min(1).max(200).default(16),
         backoff: duration.default(ms('2s')),
         lock_duration: duration.default(ms('30s')),
+        /** How long a running step waits for the bot's own Postgres to come back before giving up. */
+        database_wait: duration.default(ms('60s')),
       })
       .strict()
-      .default({ attempts: 3, concurrency: 16, backoff: ms('2s'), lock_duration: ms('30s') }),
+      .default({ attempts: 3, concurrency: 16, backoff: ms('2s'), lock_duration: ms('30s'), database_wait: ms('60s') }),
   })
   .strict();
 

@@ -14,9 +14,10 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
   /** A separate owner role that runs the bot's migrations; DATABASE_URL's role then only reads and writes rows. */
   DATABASE_OWNER_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _').default('rollback_commander'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (no colons)').default('rc'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// (or rediss:// for TLS) URL').default('redis://127.0.0.1:6379'),
+  // Defaults include the environment name (loadConfig fills them in): one bot per environment.
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (at most 63)').optional(),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - (no colons)').optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_APP_ID: z.string().regex(/^\d+$/, 'the numeric App ID from the App\'s settings page').optional(),
   GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
@@ -33,7 +34,15 @@ const envSchema = z.object({
   ROLLBACK_MODE: z.enum(['all', 'web', 'worker'], 'one of all (default), web (Slack + HTTP; steps run in `rollback-commander worker` processes) or worker').default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
-export type EnvConfig = z.output<typeof envSchema>;
+export type EnvConfig = z.output<typeof envSchema> & { DATABASE_SCHEMA: string; QUEUE_PREFIX: string };
+
+/** `rollback_commander_<env>` and `rc-<env>`: two bots for two environments never share state by default. */
+export function defaultSchemaFor(environment: string): string {
+  return `rollback_commander_${environment.replace(/-/g, '_')}`.slice(0, 63);
+}
+export function defaultQueuePrefixFor(environment: string): string {
+  return `rc-${environment}`;
+}
 
 export interface AppConfig {
   runbook: RunbookConfig;
@@ -91,8 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: string):
     throw new UserFacingError('config_invalid', `the environment is invalid:\n${describeIssues('env', parsedEnv.error.issues, false)}`);
   }
   const target = { redisUrl: env[runbook.target.redis_url_env], databaseUrl: env[runbook.target.database_url_env] };
-  refuseSelfTarget(parsedEnv.data, target, runbook);
-  return { runbook, env: parsedEnv.data, target, github: githubAuthFrom(parsedEnv.data), configPath };
+  const name = runbook.environment.name;
+  const filled: EnvConfig = {
+    ...parsedEnv.data,
+    DATABASE_SCHEMA: parsedEnv.data.DATABASE_SCHEMA ?? defaultSchemaFor(name),
+    QUEUE_PREFIX: parsedEnv.data.QUEUE_PREFIX ?? defaultQueuePrefixFor(name),
+  };
+  refuseSelfTarget(filled, target, runbook);
+  return { runbook, env: filled, target, github: githubAuthFrom(filled), configPath };
 }
 
 /** PRODUCT.md: start-up refuses a target that equals the bot's own database or Redis. */

@@ -3,7 +3,7 @@
  * all start here, so they act on the same database, queue and cluster in the same way.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { migrate } from '../adapters/db/migrate.ts';
@@ -14,6 +14,7 @@ import { createK8sSecrets } from '../adapters/k8s/k8s-secrets.ts';
 import { loadKubeConfig } from '../adapters/k8s/kube-config.ts';
 import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.ts';
 import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
+import { createBotRedis } from '../adapters/queue/redis-connections.ts';
 import { createSlaTimerQueue } from '../adapters/queue/sla-timer-queue.ts';
 import { webHostOf } from '../adapters/github/github-issue-comment.ts';
 import { createRedisBacklog } from '../adapters/redis/redis-backlog.ts';
@@ -35,7 +36,8 @@ import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
 import { UserFacingError } from '../domain/errors.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { withCliOrigin } from '../flows/cli-origin-store.ts';
-import type { AppConfig } from './config.ts';
+import { defaultSchemaFor, type AppConfig } from './config.ts';
+import { refuseForeignEnvironment } from '../adapters/db/environment-guard.ts';
 
 export interface Container {
   config: AppConfig;
@@ -46,9 +48,11 @@ export interface Container {
   sourceControl: GitHubSourceControl | null;
   queue: BullmqStepQueue;
   pool: pg.Pool;
+  /** Blocking connection (workers); `producer` gives up after a few tries (clicks, CLI). */
   redis: Redis;
   /** Whether the job queue's Redis connection is up (after an enqueue: whether the jobs reached it). */
   queueReachable(): boolean;
+  producer: Redis;
   close(): Promise<void>;
 }
 
@@ -83,21 +87,15 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       { cause: err },
     );
   }
-  // Workers block on Redis, so BullMQ wants maxRetriesPerRequest: null for them (API_NOTES). Adding
-  // a job must not hang a click or a CLI command while Redis is down: the producer side gives up
-  // after a few tries, the step stays queued in Postgres and the reconciler enqueues it later.
-  // A CLI command (failFast) gives Redis one quick try and says so once itself (cli.ts) instead of
-  // logging every reconnect: its jobs are in Postgres either way.
-  const failFast = options.redisFailFast ?? false;
-  const onRedisError = (err: unknown) => (failFast ? options.log.debug({ err }, 'redis connection error') : options.log.error({ err }, 'redis connection error'));
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: failFast });
-  redis.on('error', onRedisError);
-  const producer = new Redis(env.REDIS_URL, failFast
-    ? { maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (times) => (times > 1 ? null : 100) }
-    : { maxRetriesPerRequest: 2, connectTimeout: 5000 });
-  producer.on('error', onRedisError);
+  try {
+    await refuseForeignEnvironment(pool, env.DATABASE_SCHEMA, runbook.environment.name, defaultSchemaFor(runbook.environment.name));
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  const { blocking: redis, producer } = createBotRedis(env.REDIS_URL, options.log, { failFast: options.redisFailFast ?? false });
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
-  const store = createPgIncidentStore(pool);
+  const store = createPgIncidentStore(pool, runbook.environment.name);
   const actingStore = options.origin ? withCliOrigin(store, options.origin) : store;
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
@@ -147,10 +145,11 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       env: options.env ?? process.env,
       secrets: createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
       deployments,
+      installation: `${env.DATABASE_SCHEMA}/${runbook.environment.name}`,
     }),
   };
   return {
-    config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis,
+    config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis, producer,
     queueReachable: () => producer.status === 'ready',
     async close() {
       await queue.close().catch(() => undefined);

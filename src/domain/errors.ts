@@ -13,11 +13,16 @@ export type ErrorCode =
   | 'stale'
   | 'upstream_auth'
   | 'upstream_unavailable'
+  /** The bot's own Postgres: transient, the step runner waits it out (bounded). */
+  | 'database_unavailable'
   | 'upstream_error'
   | 'rollout_failed'
   | 'timeout'
   | 'aborted'
   | 'internal';
+
+/** How a 'database_unavailable' error begins (the reconciler recognises it in a failed job's reason). */
+export const DATABASE_UNAVAILABLE = "the bot's database (Postgres) is unreachable";
 
 export class AppError extends Error {
   readonly code: ErrorCode;

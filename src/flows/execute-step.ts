@@ -4,14 +4,17 @@
  * the executor's checkpoints, and executors check the world before changing it.
  */
 import { randomUUID } from 'node:crypto';
+import type { RunbookConfig } from '../app/config-schema.ts';
 import { isAppError, isTransient, UserFacingError } from '../domain/errors.ts';
 import type { StepRecord } from '../domain/incident.ts';
+import { missingApprovals } from '../domain/step-actions.ts';
 import { advance } from '../domain/step-machine.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import { milestonesOnCommit } from './milestones.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 import { withAutopilot } from './autopilot.ts';
 import { enqueueAutomatic } from './step-commands.ts';
+import { waitForDatabase } from './database-wait.ts';
 import type { Executors, StepContext, StepExecutor, StepOutcome } from './executor.ts';
 import { stepDefinition, type StepId } from '../domain/steps.ts';
 import type { IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
@@ -26,39 +29,77 @@ export interface JobAttempt {
 export type ExecuteResult = 'done' | 'stale' | 'retry' | 'failed' | 'aborted';
 
 export async function executeStep(deps: FlowDeps, executors: Executors, job: StepJob, run: JobAttempt): Promise<ExecuteResult> {
-  const begun = await begin(deps, job);
+  const begun = await begin(deps, job).catch((err: unknown) => {
+    // Another environment's incident (or none): not this bot's to run, whatever the job says.
+    if (!isAppError(err) || err.code !== 'not_found') throw err;
+    deps.log.warn({ job, err: err.message }, 'ignored a step job for an incident this bot does not run');
+    return null;
+  });
   if (!begun) return 'stale';
-  const { snapshot, record } = begun;
+  const { snapshot, record, mode } = begun;
+  // From here on `mode` (read from Postgres) decides; the job's own `kind` was only a hint.
+  const decided: StepJob = { ...job, kind: mode };
   const executor = executors[job.stepId] ?? manualFallback(job.stepId);
   const ctx = context(deps, job, snapshot, record, run.signal);
   try {
-    const outcome = await invoke(executor, ctx, job);
-    return (await finish(deps, job, outcome)) ? 'done' : 'aborted';
+    const outcome = await invoke(executor, ctx, mode);
+    return (await finish(deps, decided, outcome)) ? 'done' : 'aborted';
   } catch (err) {
     if (run.signal.aborted) return 'aborted';
     if (isTransient(err) && run.tryNumber < run.maxTries) {
       const event: NewEvent = { kind: 'step_retrying', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error: messageOf(deps, err, job), try: run.tryNumber, maxTries: run.maxTries } };
-      await deps.store.append(job.incidentId, [event]);
+      await waitForDatabase(deps, job, () => deps.store.append(job.incidentId, [event]));
       notify(deps, job.incidentId, [event]);
       return 'retry';
     }
-    await fail(deps, job, messageOf(deps, err, job));
+    await fail(deps, job, messageOf(deps, err, job), executor);
     return 'failed';
   }
 }
 
-async function begin(deps: FlowDeps, job: StepJob): Promise<{ snapshot: IncidentSnapshot; record: StepRecord } | null> {
-  const result = await deps.store.mutate(job.incidentId, (snap) => {
+/**
+ * An abort message arrives through Redis, which anyone with its password can publish on: act on
+ * it only when Postgres says this attempt is no longer to run (aborted, replaced, incident closed).
+ */
+export async function abortConfirmed(deps: FlowDeps, job: StepJob): Promise<boolean> {
+  const snap = await deps.store.get(job.incidentId);
+  const rec = snap.steps.get(job.stepId);
+  if (snap.incident.state !== 'open' || !rec || rec.attempt !== job.attempt) return true;
+  return rec.state === 'aborted';
+}
+
+type Begun = { snapshot: IncidentSnapshot; record: StepRecord; mode: 'run' | 'apply' };
+
+async function begin(deps: FlowDeps, job: StepJob): Promise<Begun | null> {
+  const result = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     const live = rec && rec.attempt === job.attempt && (rec.state === 'queued' || rec.state === 'running') && snap.incident.state === 'open';
     if (!live) return { events: [], result: null };
+    const mode = modeOf(snap, rec);
+    if (job.kind === 'apply' && mode !== 'apply') {
+      // Redis is not trusted to say "apply": a forged or left-over job plans again instead.
+      deps.log.warn({ job }, 'the job asked to apply a plan that Postgres holds no complete approvals for; planning instead');
+    }
     const resumed = rec.state === 'running';
     const next = advance(rec, 'start', deps.now(), null);
     const event: NewEvent = { kind: resumed ? 'step_resumed' : 'step_started', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { attempt: job.attempt } };
-    return { steps: [next], events: [event], result: { snapshot: snap, record: { ...next, version: next.version + 1 }, event } };
-  });
+    return { steps: [next], events: [event], result: { snapshot: snap, record: { ...next, version: next.version + 1 }, mode, event } };
+  }));
   if (result) notify(deps, job.incidentId, [result.event]);
   return result;
+}
+
+/**
+ * Read under the incident's row lock: a planned step applies only when Postgres says this attempt
+ * is in its apply phase, holds a plan made in this attempt, and has every approval for this attempt.
+ * A plan from an earlier attempt (output survives Retry) is never applied.
+ */
+function modeOf(snap: IncidentSnapshot, rec: StepRecord): 'run' | 'apply' {
+  const def = stepDefinition(rec.stepId);
+  if (def.approval?.when !== 'plan' || rec.output.phase !== 'apply') return 'run';
+  const approvals = snap.approvals.filter((a) => a.stepId === rec.stepId && a.attempt === rec.attempt);
+  const approved = rec.output.plannedAttempt === rec.attempt && typeof rec.output.plan === 'object' && rec.output.plan !== null;
+  return approved && missingApprovals(def, approvals).length === 0 ? 'apply' : 'run';
 }
 
 function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, record: StepRecord, signal: AbortSignal): StepContext {
@@ -69,10 +110,10 @@ function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, recor
     snapshot,
     config: deps.config,
     previous: { ...record.output },
-    checkpoint: (patch) => deps.store.checkpoint(job.incidentId, job.stepId, job.attempt, patch),
+    checkpoint: (patch) => waitForDatabase(deps, job, () => deps.store.checkpoint(job.incidentId, job.stepId, job.attempt, patch)),
     async progress(message, data) {
       const event: NewEvent = { kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { message, ...data } };
-      await deps.store.append(job.incidentId, [event]);
+      await waitForDatabase(deps, job, () => deps.store.append(job.incidentId, [event]));
       notify(deps, job.incidentId, [event]);
     },
     signal,
@@ -81,36 +122,33 @@ function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, recor
   };
 }
 
-/** Plain steps run; planned steps plan on Run and apply the approved plan on their apply job. */
-async function invoke(executor: StepExecutor, ctx: StepContext, job: StepJob): Promise<StepOutcome> {
+/** Plain steps run; planned steps plan, or apply the plan Postgres says is approved (modeOf). */
+async function invoke(executor: StepExecutor, ctx: StepContext, mode: 'run' | 'apply'): Promise<StepOutcome> {
   if ('run' in executor) return executor.run(ctx);
-  if (job.kind === 'apply') {
-    const plan = ctx.previous.plan as Record<string, unknown> | undefined;
-    if (!plan) throw new UserFacingError('prerequisite_unmet', `\`${job.stepId}\` has no approved plan to apply: Retry it to plan again`);
-    return executor.apply({ ...ctx, plan });
-  }
+  if (mode === 'apply') return executor.apply({ ...ctx, plan: ctx.previous.plan as Record<string, unknown> });
   const planned = await executor.plan(ctx);
-  return { outcome: 'awaiting_approval', summary: planned.summary, output: { plan: planned.plan, plannedAt: ctx.now().toISOString() } };
+  const output = { plan: planned.plan, plannedAt: ctx.now().toISOString(), plannedAttempt: ctx.step.attempt, phase: 'run' };
+  return { outcome: 'awaiting_approval', summary: planned.summary, output };
 }
 
 const OUTCOME_EVENTS = { succeeded: 'succeed', awaiting_approval: 'await_approval', awaiting_confirmation: 'await_confirmation' } as const;
 
 async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promise<boolean> {
-  const done = await deps.store.mutate(job.incidentId, (snap) => {
+  const done = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
     const advanced = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, { summary: outcome.summary, output: { ...rec.output, ...outcome.output } });
     // An apply that ends with a new plan (the next of several migrations) starts a new attempt:
     // approvals belong to an attempt, so the new plan needs its own.
     const replanned = job.kind === 'apply' && outcome.outcome === 'awaiting_approval';
-    const next = replanned ? { ...advanced, attempt: rec.attempt + 1, output: { ...advanced.output, phase: 'run' } } : advanced;
+    const next = replanned ? { ...advanced, attempt: rec.attempt + 1, output: { ...advanced.output, phase: 'run', plannedAttempt: rec.attempt + 1 } } : advanced;
     // What this outcome enables starts in the same commit: a redelivered job finds the step no
     // longer running and commits nothing, so no automatic start happens twice.
     const auto = withAutopilot(deps, snap, { steps: [next], incident: outcome.incident });
     const milestones = milestonesOnCommit(snap, auto.steps, deps.now());
     const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary, attempt: next.attempt } }, ...milestones.events, ...auto.events];
     return { steps: auto.steps, incident: { ...outcome.incident, ...milestones.incident }, events: evs, result: { events: evs, jobs: auto.jobs } };
-  });
+  }));
   if (!done) return false;
   notify(deps, job.incidentId, done.events);
   await enqueueAutomatic(deps, done.jobs);
@@ -118,18 +156,25 @@ async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promi
   return true;
 }
 
-async function fail(deps: FlowDeps, job: StepJob, error: string): Promise<void> {
-  const events = await deps.store.mutate(job.incidentId, (snap) => {
+async function fail(deps: FlowDeps, job: StepJob, reason: string, executor: StepExecutor): Promise<void> {
+  const events = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
     const hint = snap.incident.autopilot
       ? 'Autopilot stopped here: Retry it once the cause is fixed (autopilot resumes from there), or Skip it with a reason.'
       : 'Retry it once the cause is fixed, or Skip it with a reason.';
+    const error = withProgress(reason, executor, rec.output, deps.config);
     const next = advance(rec, 'fail', deps.now(), null, { error });
     const evs: NewEvent[] = [{ kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error, hint } }];
     return { steps: [next], events: evs, result: evs };
-  });
+  }));
   if (events) notify(deps, job.incidentId, events);
+}
+
+/** A failure part-way through says what the step did and did not do (from its checkpoints). */
+export function withProgress(reason: string, executor: StepExecutor | undefined, output: Record<string, unknown>, config: RunbookConfig): string {
+  const progress = executor?.describeProgress?.(output, config);
+  return progress ? `${reason}. So far: ${progress}` : reason;
 }
 
 /** Known errors carry text safe to show; anything else becomes an error id that is also logged. */

@@ -34,13 +34,19 @@ export interface StepPlan {
   plan: Record<string, unknown>;
 }
 
-/** A plain step runs; a planned step (approval `plan`) plans, is approved, then applies that plan. */
+/**
+ * A plain step runs; a planned step (approval `plan`) plans, is approved, then applies that plan.
+ * `describeProgress` says, from the step's checkpointed output, what a step that failed part-way
+ * did and did not do (added to the failure, so nobody has to guess before pressing Retry).
+ */
 export interface RunExecutor {
   run(ctx: StepContext): Promise<StepOutcome>;
+  describeProgress?(output: Record<string, unknown>, config: RunbookConfig): string | null;
 }
 export interface PlannedExecutor {
   plan(ctx: StepContext): Promise<StepPlan>;
   apply(ctx: StepContext & { plan: Record<string, unknown> }): Promise<StepOutcome>;
+  describeProgress?(output: Record<string, unknown>, config: RunbookConfig): string | null;
 }
 export type StepExecutor = RunExecutor | PlannedExecutor;
 

@@ -222,6 +222,8 @@ export interface StepQueue {
   abort(job: StepJob, reason: string): Promise<void>;
   /** BullMQ's state of the job ('waiting', 'active', 'completed', 'failed', …), or null when there is none. */
   jobState(job: StepJob): Promise<string | null>;
+  /** Why BullMQ gave up on the job (the last error's message), when it did. */
+  failedReason?(job: StepJob): Promise<string | null>;
 }
 
 export interface RoleDirectory {

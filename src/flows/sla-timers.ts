@@ -4,6 +4,7 @@
  * the queue is made to match. A timer re-checks the incident when it fires, so a late cancel, a
  * duplicate run or a restarted worker never sends a notice that is no longer true — or one twice.
  */
+import { isAppError } from '../domain/errors.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
 import { forwardFixApprovedAt, marksToSchedule, timerMarks, type Milestone, type TimerMark, type TimerPercent } from '../domain/times.ts';
 import { notify, type FlowDeps } from './deps.ts';
@@ -90,7 +91,12 @@ export async function sweepSlaTimers(deps: FlowDeps): Promise<void> {
   const open = await deps.store.list({ openOnly: true, limit: 100 });
   const openIds = new Set(open.map((i) => i.id));
   for (const id of openIds) await syncSlaTimers(deps, id);
-  for (const job of await deps.slaTimers.pending()) if (!openIds.has(job.incidentId)) await deps.slaTimers.cancel(job);
+  for (const job of await deps.slaTimers.pending()) {
+    if (openIds.has(job.incidentId)) continue;
+    // Only this environment's closed incidents: the store does not see another bot's (not_found).
+    const closed = await deps.store.get(job.incidentId).then(() => true, (err: unknown) => (isAppError(err) && err.code === 'not_found' ? false : Promise.reject(err)));
+    if (closed) await deps.slaTimers.cancel(job);
+  }
 }
 
 /** A timer fired: send its notice if it is still true and was not sent already. */

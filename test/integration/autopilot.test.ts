@@ -35,7 +35,7 @@ const run = { tryNumber: 1, maxTries: 1, signal: new AbortController().signal };
 
 function depsWith(autopilot: string): FlowDeps {
   const config = testConfig(`autopilot: ${autopilot}`);
-  return { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config) };
+  return { store: createPgIncidentStore(db.pool, config.environment.name), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config) };
 }
 let deps: FlowDeps;
 

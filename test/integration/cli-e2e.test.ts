@@ -134,6 +134,8 @@ it('rolls the application back end to end from the CLI', async () => {
   expect(plan.out).toContain('If deploys resume, main ships 1 commit made after v1.2.2');
   expect(plan.out).toContain('20261120_add_orgs.sql');
   expect((await h.cli('approve', incidentId, 'resume_deploys', '--as', SRE)).err).toContain('only the Release Captain may approve `resume_deploys`');
+  // resume reads the state before enabling (issue 13 item 20).
+  github().get(`${REPO}/actions/workflows/deploy.yml`).reply(200, workflowBody('deploy.yml', 'disabled_manually'));
   github().put(`${REPO}/actions/workflows/deploy.yml/enable`).reply(204);
   github().post('/graphql', (b: { query: string }) => b.query.includes('pullRequests(states: OPEN')).reply(200, prPage([prNode('PR_12', 12, null), prNode('PR_13', 13, null)]));
   github().post('/graphql', (b: { query: string; variables: Record<string, unknown> }) => b.query.includes('enablePullRequestAutoMerge') && b.variables.pullRequestId === 'PR_12' && b.variables.mergeMethod === 'SQUASH').reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });

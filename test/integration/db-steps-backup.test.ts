@@ -124,7 +124,7 @@ async function criticalIncident(trigger: 'data_corruption' | 'security_exposure'
   expect(planned.out).toContain(`is the newest backup taken before the first bad request at ${impactStarted.toISOString()}.`);
   expect(planned.out).not.toContain(backupName(afterImpact));
   expect(planned.out).toMatch(new RegExp(`Data-loss window: writes from ${beforeImpact.toISOString()} to \\S+ \\(3 h 0 min\\) are not in this backup and would be lost if it is promoted`));
-  const database = new RegExp(`Into a NEW database (${PREFIX}_rb_\\d+_[0-9a-f]{8}) on 127\\.0\\.0\\.1:5432, with \`pg_restore --clean --if-exists --no-owner\``).exec(planned.out)?.[1];
+  const database = new RegExp(`Into a NEW database (${PREFIX}_[0-9a-f]{6}_rb_\\d+_[0-9a-f]{8}) on 127\\.0\\.0\\.1:5432, with \`pg_restore --clean --if-exists --no-owner\``).exec(planned.out)?.[1];
   expect(database, planned.out).toBeDefined();
   expect(await databaseExists(database!)).toBe(false);
 

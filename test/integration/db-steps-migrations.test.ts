@@ -175,6 +175,7 @@ describe('driving the executors directly', () => {
     source: source(),
     targetDatabaseUrl: app.url,
     env: {},
+    installation: 'rc_test/production',
     secrets: { readKey: async () => undefined, writeKey: async () => {}, readManagers: async () => [] },
     deployments: { restart: async () => {}, waitForRollout: async () => {} },
     ...over,

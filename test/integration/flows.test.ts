@@ -37,7 +37,7 @@ beforeAll(async () => {
   prefix = uniqueName('rcq');
   const config = testConfig();
   queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 3, backoffMs: 100 });
-  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config) };
+  deps = { store: createPgIncidentStore(db.pool, config.environment.name), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config) };
 });
 
 afterAll(async () => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const kubeConfig = loadKubeConfig({ path: kube.kubeconfigPath });
   const deployments = createK8sDeployments({ kubeConfig, namespace: NS });
   const roles = createConfigRoleDirectory(config.roles);
-  const store = createPgIncidentStore(db.pool);
+  const store = createPgIncidentStore(db.pool, config.environment.name);
   deps = { store, queue, roles, config, now: () => new Date(), log: pino({ level: 'silent' }), deployments,
     releases: { deployments, tags: null } };
 });

@@ -102,6 +102,8 @@ function mockSmoke(): void {
 
 function mockResume(): void {
   github().get(`${REPO}/compare/v1.2.2...main`).query({ per_page: 100, page: 1 }).reply(200, compareBody([commitBody(1)], 1));
+  // resume reads the state before enabling (issue 13 item 20).
+  github().get(`${REPO}/actions/workflows/deploy.yml`).reply(200, workflowBody('deploy.yml', 'disabled_manually'));
   github().put(`${REPO}/actions/workflows/deploy.yml/enable`).reply(204);
 }
 

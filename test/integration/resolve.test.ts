@@ -49,7 +49,7 @@ beforeAll(async () => {
   redis = createTestRedis();
   prefix = uniqueName('rcres');
   const config = testConfig();
-  const store = createPgIncidentStore(db.pool);
+  const store = createPgIncidentStore(db.pool, config.environment.name);
   timers = createSlaTimerQueue({ connection: redis, prefix });
   deps = { store, queue: createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 }), roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config), slaTimers: timers };
   const ok = (summary: string, output: (now: Date) => Record<string, unknown> = () => ({})) => ({ run: async () => ({ outcome: 'succeeded' as const, summary, output: output(clock) }) });

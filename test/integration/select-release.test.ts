@@ -36,7 +36,7 @@ afterAll(() => {
 beforeEach(async () => {
   kube = await startFakeKube({ rollout: { durationMs: 20 } });
   db = await createTestDb();
-  store = createPgIncidentStore(db.pool);
+  store = createPgIncidentStore(db.pool, config.environment.name);
 });
 afterEach(async () => {
   await kube.close();

@@ -43,7 +43,7 @@ beforeAll(async () => {
   prefix = uniqueName('rcfire');
   const config = testConfig(`sla: { P1: { decide: ${BUDGETS.decide}ms, restore: ${BUDGETS.restore}ms }, P2: { restore: ${BUDGETS.p2}ms } }`);
   deps = {
-    store: createPgIncidentStore(db.pool),
+    store: createPgIncidentStore(db.pool, config.environment.name),
     queue: createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 }),
     roles: createConfigRoleDirectory(config.roles),
     releases: releasesRunning(config),

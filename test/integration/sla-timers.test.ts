@@ -48,7 +48,7 @@ beforeAll(async () => {
   const config = testConfig();
   steps = createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 });
   timers = createSlaTimerQueue({ connection: redis, prefix });
-  deps = { store: createPgIncidentStore(db.pool), queue: steps, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config), slaTimers: timers };
+  deps = { store: createPgIncidentStore(db.pool, config.environment.name), queue: steps, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config), slaTimers: timers };
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { startStepWorker, type StepWorker } from '../../src/adapters/queue/step-
 import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-directory.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import type { FlowDeps } from '../../src/flows/deps.ts';
-import { executeStep } from '../../src/flows/execute-step.ts';
+import { abortConfirmed, executeStep } from '../../src/flows/execute-step.ts';
 import type { Executors, StepContext } from '../../src/flows/executor.ts';
 import { reconcile } from '../../src/flows/reconcile.ts';
 import { abortStep, runStep } from '../../src/flows/step-commands.ts';
@@ -51,8 +51,8 @@ beforeAll(async () => {
   prefix = uniqueName('rcrun');
   const config = testConfig();
   queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 3, backoffMs: 50 });
-  deps = { store: createPgIncidentStore(db.pool), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => new Date(), log: pino({ level: 'silent' }), releases: releasesRunning(config) };
-  worker = await startStepWorker({ connection: redis, prefix, concurrency: 4, lockDurationMs: 1000, process: (job, attempt) => executeStep(deps, executors, job, attempt), log: deps.log });
+  deps = { store: createPgIncidentStore(db.pool, config.environment.name), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => new Date(), log: pino({ level: 'silent' }), releases: releasesRunning(config) };
+  worker = await startStepWorker({ connection: redis, prefix, concurrency: 4, lockDurationMs: 1000, process: (job, attempt) => executeStep(deps, executors, job, attempt), confirmAbort: (job) => abortConfirmed(deps, job), log: deps.log });
 });
 
 afterAll(async () => {

@@ -74,6 +74,12 @@ slack: { channels: { incidents: incidents, releases: C0RELEASES } }
     expect(message).not.toContain('hunter2');
   });
 
+  it('defaults the schema and queue prefix to names that include the environment', async () => {
+    const path = await configFile(testConfigYaml('environment: { name: eu-prod, kube: { namespace: prod } }'));
+    expect(loadConfig(ENV, path).env).toMatchObject({ DATABASE_SCHEMA: 'rollback_commander_eu_prod', QUEUE_PREFIX: 'rc-eu-prod' });
+    expect(loadConfig({ ...ENV, DATABASE_SCHEMA: 'rc_mine', QUEUE_PREFIX: 'mine' }, path).env).toMatchObject({ DATABASE_SCHEMA: 'rc_mine', QUEUE_PREFIX: 'mine' });
+  });
+
   it("refuses a target that is the bot's own database or Redis", async () => {
     const path = await configFile(testConfigYaml());
     expect(() => loadConfig({ ...ENV, TARGET_DATABASE_URL: 'postgres://app:other@db.internal:5432/rc' }, path)).toThrow(/TARGET_DATABASE_URL points at the bot's own DATABASE_URL/);
@@ -91,7 +97,7 @@ describe('start-up against a database that is down', () => {
     await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:1", insecure-skip-tls-verify: true}}]\ncontexts: [{name: fake, context: {cluster: c, user: u}}]\ncurrent-context: fake\nusers: [{name: u, user: {token: t}}]\n');
     const config = loadConfig({ DATABASE_URL: 'postgres://bot:hunter2@127.0.0.1:1/rc', KUBECONFIG: kubeconfig }, path);
     const err = await createContainer(config, { log: createLogger('silent') }).then(() => null, (e: unknown) => e as Error);
-    expect(err?.message).toMatch(/^cannot use the bot's database \(DATABASE_URL, schema rollback_commander\): .*ECONNREFUSED.* — is PostgreSQL running and DATABASE_URL right\?$/);
+    expect(err?.message).toMatch(/^cannot use the bot's database \(DATABASE_URL, schema rollback_commander_production\): .*ECONNREFUSED.* — is PostgreSQL running and DATABASE_URL right\?$/);
     expect(err?.message).not.toContain('hunter2');
   });
 });

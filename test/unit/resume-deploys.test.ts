@@ -127,14 +127,25 @@ describe('resumeDeploys', () => {
         const rerun = await attempt(crashed.saved.at(-1));
         const autoMerge = github.mutations().filter((m) => m.includes('AutoMerge'));
         expect(autoMerge, `crash at checkpoint ${at}`).toEqual(RESUME_MUTATIONS.slice(1));
-        // Enabling an active workflow again is harmless; only a crash before the record is stored repeats it.
-        if (stored) expect(github.mutations(), `crash at checkpoint ${at}`).toEqual(RESUME_MUTATIONS);
+        // Every call exactly once, even a workflow enable GitHub applied before the record was stored.
+        expect(github.mutations(), `crash at checkpoint ${at}`).toEqual(RESUME_MUTATIONS);
         expect(rerun.result!.record, `crash at checkpoint ${at}`).toEqual(straight.result!.record);
         expect(github.state.workflows['deploy-web.yml']).toBe('disabled_manually');
         nock.cleanAll();
       }
     });
   }
+
+  it('does not send enable again for a workflow GitHub already shows active (the worker died before recording it)', async () => {
+    const state = whilePaused();
+    state.workflows['deploy.yml'] = 'active';
+    const github = startFakeGitHub(state);
+    const { result } = await attempt(undefined);
+
+    expect(github.mutations()).toEqual(RESUME_MUTATIONS.slice(1));
+    expect(result!.record.workflows).toEqual(['deploy.yml']);
+    expect(result!.summary).toMatch(/^Re-enabled deploy.yml;/);
+  });
 
   it('pause then resume leaves workflows and auto-merge exactly as they were before the incident', async () => {
     const before: FakeGitHubState = {

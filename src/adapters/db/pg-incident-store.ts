@@ -2,24 +2,30 @@
  * IncidentStore on Postgres. Every change runs under the incident row's lock (`for update`), so
  * concurrent clicks, retried deliveries and several bot replicas serialize per incident, and the
  * state change and its timeline events commit together or not at all.
+ *
+ * One bot, one environment: every query is scoped to the bot's environment, so a bot can never
+ * read, run or time another environment's incident even if both were pointed at one schema.
  */
 import type { Pool, PoolClient } from 'pg';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { RUNBOOK, type StepId } from '../../domain/steps.ts';
 import { alreadyOpen } from '../../domain/incident.ts';
 import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
+import { mapConnectionLoss } from './pg-unavailable.ts';
 import { withTransaction } from './pg-tx.ts';
 import { INCIDENT_COLUMNS, toApproval, toEvent, toIncident, toStep, type Row } from './pg-rows.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
-export function createPgIncidentStore(pool: Pool): IncidentStore {
+export function createPgIncidentStore(pool: Pool, environment: string): IncidentStore {
   const tx = <R>(work: (c: PoolClient) => Promise<R>): Promise<R> => withTransaction(pool, work);
 
   async function load(c: Pool | PoolClient, incidentId: string, lock: boolean): Promise<IncidentSnapshot> {
-    const inc = await c.query(`select * from incidents where id = $1${lock ? ' for update' : ''}`, [incidentId]);
+    const inc = await c.query(`select * from incidents where id = $1 and environment = $2${lock ? ' for update' : ''}`, [incidentId, environment]);
     if (inc.rowCount === 0) {
-      throw new UserFacingError('not_found', `there is no incident \`${incidentId}\`: \`rollback-commander list\` (or \`/rollback status\`) shows the open ones`);
+      const other = await c.query<{ environment: string }>('select environment from incidents where id = $1', [incidentId]);
+      const elsewhere = other.rows[0] ? ` in ${environment} (it belongs to ${other.rows[0].environment}, which another bot runs)` : '';
+      throw new UserFacingError('not_found', `there is no incident \`${incidentId}\`${elsewhere}: \`rollback-commander list\` (or \`/rollback status\`) shows the open ones`);
     }
     const steps = await c.query('select * from steps where incident_id = $1', [incidentId]);
     const approvals = await c.query('select * from approvals where incident_id = $1 order by id', [incidentId]);
@@ -61,8 +67,11 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
     await insertEvents(c, incidentId, m.events);
   }
 
-  return {
+  return mapConnectionLoss<IncidentStore>({
     async create(input, events) {
+      if (input.environment !== environment) {
+        throw new UserFacingError('config_invalid', `this bot runs ${environment}; it cannot open an incident for ${input.environment}`);
+      }
       try {
         return await tx(async (c) => {
           const res = await c.query(
@@ -94,16 +103,18 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
 
     get: (incidentId) => load(pool, incidentId, false),
 
-    async findOpen(environment) {
+    async findOpen(wanted) {
+      if (wanted !== environment) return null;
       const res = await pool.query("select * from incidents where environment = $1 and state = 'open'", [environment]);
       return res.rowCount ? toIncident(res.rows[0] as Row) : null;
     },
 
-    async list({ environment, openOnly, limit }) {
+    async list({ environment: wanted, openOnly, limit }) {
+      if (wanted !== undefined && wanted !== environment) return [];
       const res = await pool.query(
-        `select * from incidents where ($1::text is null or environment = $1) and (not $2 or state = 'open')
+        `select * from incidents where environment = $1 and (not $2 or state = 'open')
          order by seq desc limit $3`,
-        [environment ?? null, openOnly ?? false, limit ?? 20],
+        [environment, openOnly ?? false, limit ?? 20],
       );
       return res.rows.map(toIncident);
     },
@@ -116,28 +127,41 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
         return m.result;
       }),
 
-    append: (incidentId, events) => tx((c) => insertEvents(c, incidentId, events)),
+    append: (incidentId, events) =>
+      tx(async (c) => {
+        const own = await c.query('select 1 from incidents where id = $1 and environment = $2', [incidentId, environment]);
+        if (own.rowCount === 0) await load(c, incidentId, false); // throws, naming whose incident it is
+        await insertEvents(c, incidentId, events);
+      }),
 
     async timeline(incidentId) {
-      const res = await pool.query('select * from timeline where incident_id = $1 order by id', [incidentId]);
+      const res = await pool.query(
+        `select t.* from timeline t join incidents i on i.id = t.incident_id
+         where t.incident_id = $1 and i.environment = $2 order by t.id`,
+        [incidentId, environment],
+      );
       return res.rows.map(toEvent);
     },
 
     async checkpoint(incidentId, stepId, attempt, output) {
       const res = await pool.query(
-        `update steps set output = output || $4::jsonb where incident_id = $1 and step_id = $2 and attempt = $3 and state = 'running'`,
-        [incidentId, stepId, attempt, JSON.stringify(output)],
+        `update steps s set output = s.output || $4::jsonb from incidents i
+         where s.incident_id = $1 and s.step_id = $2 and s.attempt = $3 and s.state = 'running'
+           and i.id = s.incident_id and i.environment = $5`,
+        [incidentId, stepId, attempt, JSON.stringify(output), environment],
       );
       if (res.rowCount === 0) throw new AppError('aborted', `step ${stepId} of ${incidentId} is no longer running attempt ${attempt}`);
     },
 
     async recordKnownGood(e: KnownGood) {
+      if (e.environment !== environment) throw new UserFacingError('config_invalid', `this bot runs ${environment}; it cannot record a known-good release for ${e.environment}`);
       await pool.query('insert into known_good (environment, version, images, source, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6)', [
         e.environment, e.version, JSON.stringify(e.images), e.source, e.recordedBy, e.recordedAt,
       ]);
     },
 
-    async revertedVersions(environment) {
+    async revertedVersions(wanted) {
+      if (wanted !== environment) return [];
       const res = await pool.query(
         `select distinct on (i.bad_version) i.bad_version, i.id from incidents i
            join steps s on s.incident_id = i.id and s.step_id = 'revert_images'
@@ -149,7 +173,8 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
       return res.rows.map((r: Row) => ({ version: r.bad_version as string, incidentId: r.id as string }));
     },
 
-    async knownGood(environment, limit = 20) {
+    async knownGood(wanted, limit = 20) {
+      if (wanted !== environment) return [];
       const res = await pool.query('select * from known_good where environment = $1 order by id desc limit $2', [environment, limit]);
       return res.rows.map((r: Row) => ({
         environment: r.environment as string,
@@ -164,13 +189,16 @@ export function createPgIncidentStore(pool: Pool): IncidentStore {
     async activeSteps() {
       const res = await pool.query(
         `select s.* from steps s join incidents i on i.id = s.incident_id
-         where i.state = 'open' and s.state in ('queued', 'running')`,
+         where i.state = 'open' and i.environment = $1 and s.state in ('queued', 'running')`,
+        [environment],
       );
       return res.rows.map(toStep);
     },
 
     async setChatRef(incidentId, channel, ref) {
-      await pool.query('update incidents set chat = chat || jsonb_build_object($2::text, $3::jsonb) where id = $1', [incidentId, channel, JSON.stringify(ref)]);
+      await pool.query('update incidents set chat = chat || jsonb_build_object($2::text, $3::jsonb) where id = $1 and environment = $4', [
+        incidentId, channel, JSON.stringify(ref), environment,
+      ]);
     },
-  };
+  });
 }

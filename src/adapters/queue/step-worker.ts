@@ -1,7 +1,8 @@
 /**
  * The BullMQ worker that runs step jobs. A worker killed mid-job leaves its lock to expire; BullMQ
  * marks the job stalled and runs it again, and executeStep resumes the same attempt. Aborts from
- * any process arrive on a Redis channel and cancel the local job through its AbortSignal.
+ * any process arrive on a Redis channel; Redis is not trusted to decide, so a message cancels the
+ * local job (through its AbortSignal) only when Postgres confirms the step was aborted.
  */
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -16,6 +17,8 @@ export interface StepWorkerOptions {
   concurrency: number;
   lockDurationMs: number;
   process(job: StepJob, attempt: JobAttempt): Promise<ExecuteResult>;
+  /** Asked before acting on an abort message: true only when Postgres says the step was aborted. */
+  confirmAbort(job: StepJob): Promise<boolean>;
   log: Logger;
 }
 
@@ -26,14 +29,21 @@ export interface StepWorker {
 }
 
 export async function startStepWorker(options: StepWorkerOptions): Promise<StepWorker> {
+  // The jobs this process runs now, by id: what an abort message names.
+  const running = new Map<string, StepJob>();
   const worker = new Worker<StepJob, ExecuteResult>(
     STEP_QUEUE,
     async (job, _token, signal) => {
       const attempt: JobAttempt = { tryNumber: job.attemptsMade + 1, maxTries: job.opts.attempts ?? 1, signal: signal ?? new AbortController().signal };
-      const result = await options.process(job.data, attempt);
-      // A transient failure: throwing hands the retry (with backoff) to BullMQ.
-      if (result === 'retry') throw new Error(`step ${job.data.stepId} failed transiently; BullMQ retries it`);
-      return result;
+      if (job.id) running.set(job.id, job.data);
+      try {
+        const result = await options.process(job.data, attempt);
+        // A transient failure: throwing hands the retry (with backoff) to BullMQ.
+        if (result === 'retry') throw new Error(`step ${job.data.stepId} failed transiently; BullMQ retries it`);
+        return result;
+      } finally {
+        if (job.id) running.delete(job.id);
+      }
     },
     {
       connection: options.connection,
@@ -51,7 +61,15 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<StepW
   const subscriber = options.connection.duplicate();
   await subscriber.subscribe(abortChannel(options.prefix));
   subscriber.on('message', (_channel, jobId: string) => {
-    if (worker.cancelJob(jobId, 'aborted by a person')) options.log.info({ jobId }, 'step job aborted');
+    const job = running.get(jobId);
+    if (!job) return;
+    options
+      .confirmAbort(job)
+      .then((confirmed) => {
+        if (!confirmed) options.log.warn({ jobId }, 'ignored an abort message: Postgres does not say the step was aborted');
+        else if (worker.cancelJob(jobId, 'aborted by a person')) options.log.info({ jobId }, 'step job aborted');
+      })
+      .catch((err: unknown) => options.log.error({ err, jobId }, 'could not check an abort message against Postgres'));
   });
   await worker.waitUntilReady();
   return {

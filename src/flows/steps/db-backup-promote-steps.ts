@@ -24,7 +24,7 @@ import { UserFacingError } from '../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../executor.ts';
 import { abandonBackupRestore, promoteBackupRestore } from './backup-promote.ts';
 import { lossSoFar } from './db-backup-restore-step.ts';
-import { databaseConfig, outputOf, progressStream, restoreServer, type DatabaseStepDeps } from './db-step-support.ts';
+import { restoreConfig, outputOf, progressStream, restoreServer, type DatabaseStepDeps } from './db-step-support.ts';
 
 export interface PromotePlan {
   database: string;
@@ -51,7 +51,7 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
   };
   return {
     async plan(ctx) {
-      const config = databaseConfig(ctx);
+      const config = restoreConfig(ctx, deps);
       const promotion = promotionConfig(config);
       const restored = outputOf(ctx, 'backup_restore', 'the restored database') as unknown as RestoreOutput;
       const where = `Secret ${ctx.config.environment.kube.namespace}/${promotion.secret} key ${promotion.key}`;
@@ -100,7 +100,7 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
 
     async apply(ctx) {
       const plan = ctx.plan as unknown as PromotePlan;
-      const config = databaseConfig(ctx);
+      const config = restoreConfig(ctx, deps);
       const promotion = promotionConfig(config);
       if (promotion.secret !== plan.secret || promotion.key !== plan.key || promotion.deployments.join() !== plan.deployments.join()) {
         throw new UserFacingError('stale', 'database.promotion changed since this promotion was approved: Retry to plan again and re-approve');
@@ -152,7 +152,7 @@ async function restartTime(ctx: StepContext): Promise<Date> {
 export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor {
   return {
     async plan(ctx) {
-      const config = databaseConfig(ctx);
+      const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const database = restoreDatabaseName(config.restore.database_prefix, ctx.incident.id);
       const restored = ctx.snapshot.steps.get('backup_restore')?.output as Partial<RestoreOutput> | undefined;
@@ -166,7 +166,7 @@ export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor
     },
 
     async apply(ctx) {
-      const config = databaseConfig(ctx);
+      const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       if (ctx.plan.database !== restoreDatabaseName(config.restore.database_prefix, ctx.incident.id) || ctx.plan.server !== server.shown) {
         throw new UserFacingError('stale', 'the restore server or database prefix changed since this was approved: Retry to plan again and re-approve');

@@ -9,7 +9,7 @@ import { restoreDatabaseName } from '../../adapters/backups/restore-marker.ts';
 import { UserFacingError } from '../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../executor.ts';
 import { proposeBackupRestore, runBackupRestore } from './backup-restore.ts';
-import { databaseConfig, progressStream, restoreServer, type DatabaseStepDeps } from './db-step-support.ts';
+import { restoreConfig, progressStream, restoreServer, type DatabaseStepDeps } from './db-step-support.ts';
 
 export interface BackupRestorePlan {
   backup: { name: string; takenAt: string; sizeBytes: number };
@@ -23,7 +23,7 @@ export interface BackupRestorePlan {
 export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor {
   return {
     async plan(ctx) {
-      const config = databaseConfig(ctx);
+      const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const badAt = ctx.incident.impactStartedAt ?? ctx.incident.detectedAt;
       const proposal = await proposeBackupRestore({ config, firstBadRequestAt: badAt, now: ctx.now() });
@@ -55,7 +55,7 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
 
     async apply(ctx) {
       const plan = ctx.plan as unknown as BackupRestorePlan;
-      const config = databaseConfig(ctx);
+      const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const database = restoreDatabaseName(config.restore.database_prefix, ctx.incident.id);
       if (database !== plan.database || server.shown !== plan.server) {

@@ -3,6 +3,7 @@
  * a message saying what to set, and a progress stream for child-process output (already redacted
  * by runCommand) that batches lines so a verbose pg_restore does not write a timeline row per table.
  */
+import { createHash } from 'node:crypto';
 import type { DatabaseConfig } from '../../app/config-database.ts';
 import type { RestartableDeployments } from '../../adapters/backups/promote-restored-database.ts';
 import type { OutputLine } from '../../adapters/process/run-command.ts';
@@ -30,6 +31,19 @@ export interface DatabaseStepDeps {
   env: NodeJS.ProcessEnv;
   secrets: SecretKeys;
   deployments: RestartableDeployments;
+  /**
+   * This bot's schema and environment (`<schema>/<environment>`). Incident ids repeat per schema,
+   * so restored databases are named per installation: two bots on one restore server never adopt
+   * (or drop) each other's restore.
+   */
+  installation: string;
+}
+
+/** The database config with the restore prefix namespaced by installation (see `installation`). */
+export function restoreConfig(ctx: StepContext, deps: DatabaseStepDeps): DatabaseConfig {
+  const config = databaseConfig(ctx);
+  const tag = createHash('sha256').update(deps.installation).digest('hex').slice(0, 6);
+  return { ...config, restore: { ...config.restore, database_prefix: `${config.restore.database_prefix}_${tag}` } };
 }
 
 export function databaseConfig(ctx: StepContext): DatabaseConfig {

@@ -6,6 +6,7 @@ import { UserFacingError } from '../../domain/errors.ts';
 import type { PlannedExecutor, RunExecutor, StepContext } from '../executor.ts';
 import type { SourceControl } from '../ports.ts';
 import { pauseDeploys, type PauseRecord } from './pause-deploys.ts';
+import { describePauseProgress } from './pause-progress.ts';
 import { describeResume, resumeDeploys, type ReleaseDiffSource, type ResumeRecord } from './resume-deploys.ts';
 
 function requireGitHub(sc: SourceControl | null, what: string): SourceControl {
@@ -27,6 +28,8 @@ export function createPauseDeploys(deps: { sourceControl: SourceControl | null }
       });
       return { outcome: 'succeeded', summary, output: { record, pausedAt: ctx.now().toISOString() } };
     },
+    describeProgress: (output, config) =>
+      output.pausedAt ? null : describePauseProgress(output.record as PauseRecord | undefined, config.github.deploy_workflows),
   };
 }
 

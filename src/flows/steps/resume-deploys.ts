@@ -17,7 +17,7 @@ export interface ResumedPullRequest extends AutoMergePullRequest {
 
 /** A type alias, not an interface, so it fits a step's `Record<string, unknown>` output as is. */
 export type ResumeRecord = {
-  /** Workflows re-enabled (enable is idempotent, so only completion is recorded). */
+  /** Workflows re-enabled, or found active again (a re-run reads the state before enabling). */
   workflows: string[];
   pullRequests: ResumedPullRequest[];
 };
@@ -36,8 +36,12 @@ export async function resumeDeploys(deps: ResumeDeps): Promise<{ record: ResumeR
   // Independent calls run at once (issue 8); each is recorded as it completes.
   const workflows = deps.record.workflows.filter((w) => w.disabledByUs && !resume.workflows.includes(w.workflow));
   await allOrFirstError(workflows.map(async (paused) => {
-    await deps.progress(`Re-enabling workflow ${paused.workflow}`);
-    await deps.sourceControl.enableWorkflow(paused.workflow);
+    // Look before acting, as pause does: a worker that died after GitHub enabled it but before
+    // the checkpoint must not send the call again.
+    if ((await deps.sourceControl.getWorkflow(paused.workflow)).state !== 'active') {
+      await deps.progress(`Re-enabling workflow ${paused.workflow}`);
+      await deps.sourceControl.enableWorkflow(paused.workflow);
+    }
     resume.workflows.push(paused.workflow);
     await save();
   }));
