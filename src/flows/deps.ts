@@ -14,6 +14,8 @@ export interface FlowDeps {
   observer?: IncidentObserver;
   /** Delayed SLA reminder/breach jobs; without it (some tests) no timers are kept. */
   slaTimers?: SlaTimerQueue;
+  /** GITHUB_API_URL's web host (domain/issue-links.ts): the only host issue links may point at. */
+  githubWebHost?: string;
 }
 
 export function notify(deps: FlowDeps, incidentId: string, events: Parameters<IncidentObserver['changed']>[1]): void {

@@ -135,7 +135,7 @@ function whoAndWhen(def: StepDefinition, record: StepRecord, now: Date): string 
 
 /** `ready`: prerequisites met, so a missing approval is what holds the step up (shown in bold). */
 function approvalNotes(def: StepDefinition, record: StepRecord, approvals: readonly Approval[], now: Date, ready: boolean): string[] {
-  const notes = approvals.map((a) => `approved by <@${a.userId}> (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`);
+  const notes = approvals.map((a) => `approved by ${mention(a.userId)} (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`);
   const rule = def.approval;
   if (!rule) return notes;
   const who = (roles: readonly Role[]) => roles.map((r) => ROLE_TITLES[r]).join(' + ');
@@ -187,8 +187,9 @@ function closingLine(incident: Incident): string | null {
 
 /** The notification text that goes with the blocks (push notifications, screen readers, search). */
 export function renderChecklistText(view: ChecklistView): string {
-  const head = headline(view.incident).replace(/^:[a-z_]+: /, '');
-  const env = view.environment.name;
+  // The notification text is mrkdwn too: a version or environment name is escaped like any text.
+  const head = escapeMrkdwn(headline(view.incident).replace(/^:[a-z_]+: /, ''));
+  const env = escapeMrkdwn(view.environment.name);
   if (view.incident.state !== 'open') return `${head} (${env})`;
   const offered = RUNBOOK.filter((d) => !d.criticalOnly || view.incident.critical);
   const byId = byStepId(view.steps);

@@ -6,6 +6,7 @@
 import type { TimelineEvent } from '../../domain/incident.ts';
 import { TRIGGER_TITLES, type Trigger } from '../../domain/incident.ts';
 import { isStepId, stepDefinition, type Role, type StepId } from '../../domain/steps.ts';
+import { parseResolutionReport, renderResolutionMrkdwn } from './resolution-mrkdwn.ts';
 import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, truncate } from './formatting.ts';
 
 export type ThreadEvent = Pick<TimelineEvent, 'kind' | 'stepId' | 'actor' | 'at' | 'payload'>;
@@ -99,7 +100,11 @@ const LINES: Record<string, LineFormatter> = {
     const list = skipped.map((s) => `${stepTitle(s.stepId ?? null)}${s.summary ? ` (${escapeMrkdwn(truncate(s.summary, 300))})` : ''}`).join(', ');
     return `${base}: validation passed, but skipped: ${list}`;
   },
-  incident_resolved: ({ p, who }) => `:checkered_flag: Incident resolved by ${who}${metrics(p)}${str(p, 'summary') ? `\n${truncate(str(p, 'summary') ?? '', LINE_MAX - 200)}` : ''}`,
+  incident_resolved: ({ p, who }) => {
+    // The report, not the Markdown `summary`: that one is for GitHub and the export.
+    const report = parseResolutionReport(p.report);
+    return `:checkered_flag: Incident resolved by ${who}${metrics(p)}${report ? `\n${truncate(renderResolutionMrkdwn(report), LINE_MAX - 200)}` : ''}`;
+  },
   step_retrying: ({ p, step }) => `:warning: ${step} hit a temporary error (try ${num(p, 'try') ?? '?'} of ${num(p, 'maxTries') ?? '?'}), retrying: ${escapeMrkdwn(truncate(str(p, 'error') ?? '', ERROR_MAX))}`,
   step_resumed: ({ step }) => `:arrows_counterclockwise: ${step} resumed by a worker (the previous one stopped or the step is being retried); what it already did is kept`,
   sla_reminder: ({ p }) => `:alarm_clock: ${Math.round(num(p, 'percent') ?? 0)}% of the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} budget is used${str(p, 'dueAt') ? ` — due ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : ''}`,
