@@ -122,9 +122,9 @@ describe('the hostile corpus through every Slack renderer', () => {
 
   it('thread lines of every kind, and the milestones among them', () => {
     const events = hostileEvents();
-    expectSafe(events.map(formatThreadLine));
+    expectSafe(events.map((e) => formatThreadLine(e)));
     expect(events.filter(isMilestone).length).toBeGreaterThan(3);
-    expectSafe(events.filter(isMilestone).map(formatThreadLine));
+    expectSafe(events.filter(isMilestone).map((e) => formatThreadLine(e)));
   });
 
   it('the resolve summary, as mrkdwn with no Markdown left in it', () => {

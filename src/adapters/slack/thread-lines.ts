@@ -54,13 +54,14 @@ export function isMilestone(event: ThreadEvent): boolean {
   }
 }
 
-export function formatThreadLine(event: ThreadEvent): string {
-  const line = `\`${formatUtcTime(event.at)} UTC\` ${lineBody(event)}`;
+/** `count`: how many identical events this line stands for (a storm of refused clicks). */
+export function formatThreadLine(event: ThreadEvent, count = 1): string {
+  const line = `\`${formatUtcTime(event.at)} UTC\` ${lineBody(event, count)}`;
   return truncate(line, LINE_MAX);
 }
 
 type Payload = Record<string, unknown>;
-type LineFormatter = (e: { p: Payload; who: string; step: string; event: ThreadEvent }) => string;
+type LineFormatter = (e: { p: Payload; who: string; step: string; event: ThreadEvent; count: number }) => string;
 
 /** One formatter per timeline event kind the store emits (see the lead's store for payloads). */
 const LINES: Record<string, LineFormatter> = {
@@ -86,10 +87,11 @@ const LINES: Record<string, LineFormatter> = {
     const role = str(p, 'role');
     return `:ballot_box_with_check: ${who} approved ${step}${role && role in ROLE_TITLES ? ` as ${ROLE_TITLES[role as Role]}` : ''}`;
   },
-  action_refused: ({ p, who, step, event }) => {
+  action_refused: ({ p, who, step, event, count }) => {
     const action = str(p, 'action') ?? 'an action';
     const on = event.stepId ? ` on ${step}` : '';
-    return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused, ${text(p, 'reason')}`;
+    const times = count > 1 ? ` ×${count}` : '';
+    return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused${times}, ${text(p, 'reason')}`;
   },
   target_approved: ({ p, who }) => `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`,
   app_restored: ({ p }) => {
@@ -117,11 +119,11 @@ const LINES: Record<string, LineFormatter> = {
   incident_aborted: ({ p, who }) => `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`,
 };
 
-function lineBody(event: ThreadEvent): string {
+function lineBody(event: ThreadEvent, count: number): string {
   const step = stepTitle(event.stepId);
   const who = mention(event.actor);
   const format = Object.hasOwn(LINES, event.kind) ? LINES[event.kind] : undefined;
-  if (format) return format({ p: event.payload, who, step, event });
+  if (format) return format({ p: event.payload, who, step, event, count });
   return `:grey_question: ${escapeMrkdwn(event.kind.replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
 }
 

@@ -29,6 +29,7 @@ import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../../fl
 import { startRollback } from '../../flows/start-rollback.ts';
 import { autopilotSettings } from '../../flows/autopilot.ts';
 import { incidentLine } from '../text-report.ts';
+import { createAnswerThrottle } from './answer-throttle.ts';
 import type { ProposalJob } from './modal-proposals.ts';
 
 export interface ListenerDeps {
@@ -108,6 +109,8 @@ export function registerListeners(app: App, l: ListenerDeps): void {
     }
   });
 
+  const answers = createAnswerThrottle();
+
   app.action(STEP_ACTION_ID_PATTERN, async ({ ack, action, body }) => {
     await ack();
     await yieldToAcks();
@@ -136,7 +139,9 @@ export function registerListeners(app: App, l: ListenerDeps): void {
           throw new Error(`unknown checklist action ${(action as { action_id: string }).action_id}`);
       }
     } catch (err) {
-      await tell(channel, user, explain(err, { action: (action as { action_id?: string }).action_id }));
+      const { action_id: actionId, value } = action as { action_id?: string; value?: string };
+      const text = explain(err, { action: actionId });
+      if (answers.first(`${user}|${actionId ?? ''}|${value ?? ''}`)) await tell(channel, user, text);
     }
   });
 
