@@ -276,7 +276,7 @@ async function follow(c: Container, io: CliIo, incidentId: string, stepId: StepI
     seen = events.at(-1)?.id ?? seen;
     const step = (await c.deps.store.get(incidentId)).steps.get(stepId)!;
     if (step.state !== 'queued' && step.state !== 'running') {
-      io.out(`${stepId}: ${step.state}${step.error ? ` — ${step.error}` : step.summary ? ` — ${step.summary}` : ''}`);
+      io.out(mentionsAsText(`${stepId}: ${step.state}${step.error ? ` — ${step.error}` : step.summary ? ` — ${step.summary}` : ''}`));
       if (step.state === 'failed') throw new CommanderError(1, 'step_failed', step.error ?? 'failed');
       return;
     }

@@ -71,7 +71,7 @@ describe('starting a rollback', () => {
 
   it('refuses a version that is not a release tag, and a target newer than the bad release', async () => {
     await expect(start({ badVersion: '1.2.3; rm -rf' })).rejects.toThrow(/`1.2.3; rm -rf` is not a version for the bad release/);
-    await expect(start({ target: 'v1.3.0' })).rejects.toThrow(/not older than the bad release/);
+    await expect(start({ target: 'v1.3.0' })).rejects.toThrow(/`v1.3.0` is newer than `v1.2.3`: a rollback goes to an older release/);
     await expect(start({ impactStartedAt: new Date(clock.getTime() + 1000), detectedAt: clock })).rejects.toThrow(/cannot be after the detection/);
   });
 
