@@ -31,7 +31,8 @@ export interface ChatCursor {
   withClaim<R>(thread: OwedThread, work: (claim: RelayClaim) => Promise<R>): Promise<R | null>;
 }
 
-const UNDELIVERED = 'not exists (select 1 from chat_relayed r where r.incident_id = t.incident_id and r.channel = c.channel and r.event_id = t.id)';
+const UNDELIVERED = `not exists (select 1 from chat_relayed r
+  where r.incident_id = t.incident_id and r.channel = c.channel and r.event_id = t.id)`;
 
 export function createPgChatCursor(pool: Pool, options: { batch?: number } = {}): ChatCursor {
   const batch = options.batch ?? 100;
@@ -49,7 +50,10 @@ export function createPgChatCursor(pool: Pool, options: { batch?: number } = {})
 
     withClaim: ({ incidentId, channel }, work) =>
       withTransaction(pool, async (client) => {
-        const lock = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) as ok', [`rc-chat-relay:${channel}`, incidentId]);
+        const lock = await client.query<{ ok: boolean }>(
+          'select pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) as ok',
+          [`rc-chat-relay:${channel}`, incidentId],
+        );
         if (!lock.rows[0]?.ok) return null;
         const res = await client.query(
           `select t.* from timeline t cross join (select $2::text as channel) c

@@ -5,13 +5,17 @@
  * tools wrote goes through escapeMrkdwn.
  */
 import { z } from 'zod';
-import { pausedWords, skippedValidation, slaLine, stepMark, stepWords, type ResolutionReport } from '../../flows/steps/resolve-summary.ts';
+import {
+  pausedWords, skippedValidation, slaLine, stepMark, stepWords, type ResolutionReport,
+} from '../../flows/steps/resolve-summary.ts';
 import { STEP_IDS } from '../../domain/steps.ts';
 import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention } from './formatting.ts';
 
 const iso = z.string().nullable();
 const ms = z.number().nullable();
-const stepState = z.enum(['pending', 'queued', 'running', 'awaiting_approval', 'awaiting_confirmation', 'succeeded', 'failed', 'skipped', 'aborted']);
+const stepState = z.enum([
+  'pending', 'queued', 'running', 'awaiting_approval', 'awaiting_confirmation', 'succeeded', 'failed', 'skipped', 'aborted',
+]);
 
 /** The stored report, read back as the type it was written with (a malformed one renders nothing). */
 const reportSchema: z.ZodType<ResolutionReport> = z.object({
@@ -21,13 +25,17 @@ const reportSchema: z.ZodType<ResolutionReport> = z.object({
   }),
   times: z.object({ impactStartedAt: iso, detectedAt: iso, decidedAt: iso, restoredAt: iso, resolvedAt: iso }),
   durations: z.object({ ttdMs: ms, decideMs: ms, ttrMs: ms, impactMs: ms }),
-  sla: z.array(z.object({ milestone: z.enum(['decide', 'restore']), budgetMs: z.number(), verdict: z.enum(['met', 'missed', 'pending']), tookMs: z.number(), reached: z.boolean() })),
+  sla: z.array(z.object({
+    milestone: z.enum(['decide', 'restore']), budgetMs: z.number(), verdict: z.enum(['met', 'missed', 'pending']),
+    tookMs: z.number(), reached: z.boolean(),
+  })),
   pausedMs: ms,
   pause: z.enum(['resumed', 'still_paused', 'not_paused']),
   images: z.array(z.object({ deployment: z.string(), before: z.string().nullable(), after: z.string().nullable() })),
   steps: z.array(z.object({
     stepId: z.enum(STEP_IDS), title: z.string(), state: stepState, ranBy: z.string().nullable(),
-    approvedBy: z.array(z.object({ userId: z.string(), role: z.string() })), doneBy: z.string().nullable(), note: z.string().nullable(),
+    approvedBy: z.array(z.object({ userId: z.string(), role: z.string() })),
+    doneBy: z.string().nullable(), note: z.string().nullable(),
   })),
 });
 
@@ -45,7 +53,8 @@ export function renderResolutionMrkdwn(r: ResolutionReport): string {
   const t = r.times;
   const d = r.durations;
   const lines = [
-    `*Rollback ${code(i.badVersion)} → ${i.targetVersion ? code(i.targetVersion) : '(no target)'} in ${escapeMrkdwn(i.environment)}: resolved*`,
+    `*Rollback ${code(i.badVersion)} → ${i.targetVersion ? code(i.targetVersion) : '(no target)'} ` +
+      `in ${escapeMrkdwn(i.environment)}: resolved*`,
     `${i.severity}${i.critical ? ' (critical)' : ''} · incident ${code(i.id)}${i.issueUrl ? ` · ${issueLink(i.issueUrl)}` : ''}`,
     `*Impact started* ${time(t.impactStartedAt)} · *Detected* ${time(t.detectedAt)} · *Decided* ${time(t.decidedAt)} · ` +
       `*Restored* ${time(t.restoredAt)} · *Resolved* ${time(t.resolvedAt)} (UTC)`,
@@ -56,7 +65,9 @@ export function renderResolutionMrkdwn(r: ResolutionReport): string {
   const skipped = skippedValidation(r.steps, escapeMrkdwn);
   if (skipped) lines.push(`• ${skipped}`);
   if (r.images.length) {
-    lines.push('*Images*', ...r.images.map((m) => `• ${code(m.deployment)}: ${m.before ? code(m.before) : '—'} → ${m.after ? code(m.after) : 'not reverted'}`));
+    const image = (m: ResolutionReport['images'][number]) =>
+      `• ${code(m.deployment)}: ${m.before ? code(m.before) : '—'} → ${m.after ? code(m.after) : 'not reverted'}`;
+    lines.push('*Images*', ...r.images.map(image));
   }
   lines.push(`*Deploys paused* ${pausedWords(r)}`, '*Steps*');
   for (const s of r.steps) lines.push(`• ${stepMark(s)} ${escapeMrkdwn(s.title)} — ${stepWords(s, mention, escapeMrkdwn)}`);

@@ -63,7 +63,8 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
       if (!refs[channel] || claim.events.length === 0) return 0;
       const ready = channel === 'incidents' ? settledPrefix(claim.events, deps.now().getTime()) : claim.events;
       if (ready.length < claim.events.length) setTimeout(soon, REFUSAL_SETTLE_MS).unref();
-      const post = (text: string) => (channel === 'incidents' ? deps.slack.chat.postIncidentLine(refs, text) : deps.slack.chat.postMilestone(refs, text));
+      const chat = deps.slack.chat;
+      const post = (text: string) => (channel === 'incidents' ? chat.postIncidentLine(refs, text) : chat.postMilestone(refs, text));
       let count = 0;
       try {
         await postInBatches(ready, SHOWS[channel], post, async (ids) => {
