@@ -130,9 +130,9 @@ describe('parseRollbackSubmission', () => {
     const plain = parseRollbackSubmission(values(), { now: NOW, ...RULES });
     expect(plain.ok && plain.value.critical).toBe(false);
     // The autopilot box: ticked by default; unticked arrives as an empty list and turns it off.
-    const unticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [] } }), { now: NOW });
+    const unticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [] } }), { now: NOW, ...RULES });
     expect(unticked.ok && unticked.value.autopilot).toBe(false);
-    const ticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } }), { now: NOW });
+    const ticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } }), { now: NOW, ...RULES });
     expect(ticked.ok && ticked.value.autopilot).toBe(true);
     expect(plain.ok && plain.value.targetVersion).toBeNull();
   });
