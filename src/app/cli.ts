@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, UserFacingError } from '../domain/errors.ts';
 import { SEVERITIES, TRIGGERS, type Severity, type Trigger } from '../domain/incident.ts';
 import { isStepId, STEP_IDS, type StepId } from '../domain/steps.ts';
+import { mentionsAsText } from '../domain/user-text.ts';
 import { abortIncident, markCritical, markGood } from '../flows/incident-commands.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
 import { startRollback } from '../flows/start-rollback.ts';
@@ -83,7 +84,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    io.err(isAppError(err) ? `error: ${err.message}` : `unexpected error: ${(err as Error).stack ?? String(err)}`);
+    io.err(isAppError(err) ? `error: ${mentionsAsText(err.message)}` : `unexpected error: ${(err as Error).stack ?? String(err)}`);
     return 1;
   } finally {
     await (container as Container | null)?.close();
@@ -292,7 +293,7 @@ async function follow(c: Container, io: CliIo, incidentId: string, stepId: StepI
     seen = events.at(-1)?.id ?? seen;
     const step = (await c.deps.store.get(incidentId)).steps.get(stepId)!;
     if (step.state !== 'queued' && step.state !== 'running') {
-      io.out(`${stepId}: ${step.state}${step.error ? ` — ${step.error}` : step.summary ? ` — ${step.summary}` : ''}`);
+      io.out(mentionsAsText(`${stepId}: ${step.state}${step.error ? ` — ${step.error}` : step.summary ? ` — ${step.summary}` : ''}`));
       if (step.state === 'failed') throw new CommanderError(1, 'step_failed', step.error ?? 'failed');
       return;
     }

@@ -20,6 +20,7 @@ import { webHostOf } from '../adapters/github/github-issue-comment.ts';
 import { createRedisBacklog } from '../adapters/redis/redis-backlog.ts';
 import { createConfigRoleDirectory } from '../adapters/roles/config-role-directory.ts';
 import type { FlowDeps } from '../flows/deps.ts';
+import { githubWebHost } from '../domain/issue-links.ts';
 import type { Executors } from '../flows/executor.ts';
 import type { Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
 import { createAnnounce, type Announcer } from '../flows/steps/announce.ts';
@@ -126,6 +127,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     slaTimers,
     releases: { deployments, tags: sourceControl },
     deployments,
+    githubWebHost: githubWebHost(env.GITHUB_API_URL),
   };
   const executors: Executors = {
     announce: createAnnounce({ announcer: options.announcer ?? null }),

@@ -3,6 +3,7 @@ import { formatDistanceStrict } from 'date-fns';
 import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import { availableActions, owedApprovals, unmetPrerequisite } from '../domain/step-actions.ts';
 import { PHASES, PHASE_TITLES, RUNBOOK } from '../domain/steps.ts';
+import { mentionsAsText } from '../domain/user-text.ts';
 import type { IncidentSnapshot } from '../flows/ports.ts';
 import { actorText } from '../domain/origin.ts';
 
@@ -23,7 +24,7 @@ export function incidentLine(i: Incident): string {
 export function renderChecklist(snap: IncidentSnapshot, now: Date): string {
   const i = snap.incident;
   const lines = [
-    `Incident ${i.id} — ${i.state} — ${i.environment} — rollback ${i.badVersion} → ${i.targetVersion ?? '(target not approved)'}${i.targetSource ? ` (${i.targetSource})` : ''}`,
+    `Incident ${i.id} — ${i.state} — ${i.environment} — rollback ${i.badVersion} → ${i.targetVersion ?? '(target not approved)'}${i.targetSource ? ` (${mentionsAsText(i.targetSource)})` : ''}`,
     `Severity ${i.severity}${i.critical ? ', CRITICAL' : ''}; trigger ${i.trigger}; issue ${i.issueUrl ?? '—'}; started by ${i.createdBy}, ${formatDistanceStrict(i.createdAt, now)} ago`,
     `Impact started ${iso(i.impactStartedAt)} · detected ${iso(i.detectedAt)} · decided ${iso(i.decidedAt)} · restored ${iso(i.restoredAt)} · resolved ${iso(i.resolvedAt)}`,
   ];
@@ -36,7 +37,7 @@ export function renderChecklist(snap: IncidentSnapshot, now: Date): string {
       const actions = availableActions(situation);
       const missing = owedApprovals(def, rec, situation.approvals);
       const blocked = rec.state === 'pending' ? unmetPrerequisite(situation) : null;
-      const detail = rec.error ?? rec.summary ?? blocked ?? '';
+      const detail = mentionsAsText(rec.error ?? rec.summary ?? blocked ?? '');
       lines.push(`  ${MARK[rec.state]} ${def.id.padEnd(17)} ${rec.state.padEnd(21)} ${detail}`.trimEnd());
       for (const a of situation.approvals) lines.push(`      approved by ${actorText(a.userId, a.via)} as ${a.role}`);
       if (missing.length) lines.push(`      needs approval: ${missing.join(' + ')}`);
@@ -51,7 +52,7 @@ export function renderTimeline(events: readonly TimelineEvent[]): string {
     .map((e) => {
       const payload = Object.entries(e.payload)
         .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
-        .map(([k, v]) => `${k}=${String(v)}`)
+        .map(([k, v]) => `${k}=${mentionsAsText(String(v))}`)
         .join(' ');
       return `${iso(e.at)}  ${actorText(e.actor, e.payload.via).padEnd(18)} ${e.kind.padEnd(26)} ${e.stepId ?? ''} ${payload}`.trimEnd();
     })

@@ -1,5 +1,39 @@
 /** Release tags: the runbook's `v<major>.<minor>.<patch>`, compared with semver. */
 import semver from 'semver';
+import { cleanUserText, quoteInput } from './user-text.ts';
+
+export type ReleaseParse = { ok: true; tag: string } | { ok: false; problem: string };
+
+/**
+ * THE answer to "is this a release?" for `/rollback`, the confirm modal and the CLI, so a value
+ * one of them accepts (or pre-fills) is never refused by another. A release is a semver tag
+ * matching github.tag_pattern. `1.2.3` is read as `v1.2.3` when only that form is a tag here;
+ * prereleases and build metadata are releases only if the pattern says so.
+ */
+export function parseRelease(input: string, tagPattern: string, what = 'the bad release'): ReleaseParse {
+  const token = cleanUserText(input).trim();
+  const candidates = /^v/i.test(token) ? [token] : [token, `v${token}`];
+  const tag = candidates.find((t) => isReleaseTag(t, tagPattern));
+  if (tag) return { ok: true, tag };
+  if (!semver.valid(semver.clean(token) ?? '')) {
+    return { ok: false, problem: `${quoteInput(token)} is not a version for ${what}: write it like \`v1.2.3\`.` };
+  }
+  const kind = semver.prerelease(token) ? 'a prerelease' : token.includes('+') ? 'a build' : 'not a tag form';
+  return {
+    ok: false,
+    problem: `${quoteInput(token)} (${kind}) is not a release tag here: tags match \`${tagPattern}\` ` +
+      `(github.tag_pattern in rollback.yml). Name ${what} by its release tag, like \`v1.2.3\`.`,
+  };
+}
+
+/** A target must be a release older than the bad one (both already parsed). */
+export function targetProblem(target: string, badVersion: string): string | null {
+  if (semver.prerelease(target)) return `${quoteInput(target)} is a prerelease: roll back to a release, like \`v1.2.2\`.`;
+  if (!semver.valid(semver.clean(badVersion) ?? '')) return null;
+  if (semver.eq(target, badVersion)) return 'The target is the bad release itself: name an older release.';
+  if (semver.gt(target, badVersion)) return `${quoteInput(target)} is newer than ${quoteInput(badVersion)}: a rollback goes to an older release.`;
+  return null;
+}
 
 export function isReleaseTag(tag: string, pattern: string): boolean {
   return new RegExp(pattern).test(tag) && semver.valid(semver.clean(tag) ?? '') !== null;

@@ -21,6 +21,8 @@ export interface FlowDeps {
   slaTimers?: SlaTimerQueue;
   /** The live cluster, for checks outside a step job (a confirmed cutover is recorded only if still in place). */
   deployments?: Deployments;
+  /** GITHUB_API_URL's web host (domain/issue-links.ts): the only host issue links may point at. */
+  githubWebHost?: string;
 }
 
 export function notify(deps: FlowDeps, incidentId: string, events: Parameters<IncidentObserver['changed']>[1]): void {

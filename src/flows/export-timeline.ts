@@ -5,6 +5,7 @@
  */
 import type { TimelineEvent } from '../domain/incident.ts';
 import { actorText } from '../domain/origin.ts';
+import { mentionsAsText } from '../domain/user-text.ts';
 import { isStepId, stepDefinition } from '../domain/steps.ts';
 import { durationsOf, forwardFixApprovedAt, formatDurationMs, MILESTONE_TITLES, slaVerdicts, type Milestone, type SlaBudgets } from '../domain/times.ts';
 import type { FlowDeps } from './deps.ts';
@@ -57,7 +58,7 @@ export function renderPostmortem(snap: IncidentSnapshot, events: readonly Timeli
 }
 
 type P = Record<string, unknown>;
-const s = (p: P, k: string) => (p[k] === undefined || p[k] === null ? '' : String(p[k]));
+const s = (p: P, k: string) => (p[k] === undefined || p[k] === null ? '' : mentionsAsText(String(p[k])));
 const firstLine = (text: string) => text.split('\n')[0] ?? '';
 const ms = (p: P, k: string) => (typeof p[k] === 'number' ? formatDurationMs(p[k]) : '—');
 const milestone = (p: P) => MILESTONE_TITLES[p.milestone as Milestone] ?? s(p, 'milestone');

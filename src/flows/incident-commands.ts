@@ -6,9 +6,10 @@ import { notify, type FlowDeps } from './deps.ts';
 import type { Deployments, NewEvent, StepJob } from './ports.ts';
 import { refuse, requireRole } from './refuse.ts';
 import { imageTag, releaseProblem } from '../domain/versions.ts';
+import { cleanUserText } from '../domain/user-text.ts';
 
 export async function abortIncident(deps: FlowDeps, cmd: { incidentId: string; actor: string; reason: string }): Promise<void> {
-  const reason = cmd.reason.trim();
+  const reason = cleanUserText(cmd.reason).trim();
   if (!reason) throw new UserFacingError('invalid_input', 'aborting a rollback needs a reason: add `--reason "…"`');
   const at = { incidentId: cmd.incidentId, actor: cmd.actor, action: 'abort_incident' };
   await deps.store.get(cmd.incidentId);
@@ -57,7 +58,7 @@ export async function markGood(deps: FlowDeps & { deployments: Deployments }, cm
  * offers the backup restore (PRODUCT.md: captain or SRE may mark critical).
  */
 export async function markCritical(deps: FlowDeps, cmd: { incidentId: string; actor: string; reason: string }): Promise<void> {
-  const reason = cmd.reason.trim();
+  const reason = cleanUserText(cmd.reason).trim();
   if (!reason) throw new UserFacingError('invalid_input', 'say why the incident is critical (security exposure, data corruption): add `--reason "…"`');
   const at = { incidentId: cmd.incidentId, actor: cmd.actor, action: 'mark_critical' };
   await deps.store.get(cmd.incidentId);

@@ -3,6 +3,7 @@
  */
 import { UserFacingError, type ErrorCode } from '../domain/errors.ts';
 import type { Role, StepId } from '../domain/steps.ts';
+import { mentionOf } from '../domain/user-text.ts';
 import { notify, type FlowDeps } from './deps.ts';
 
 export const ROLE_TITLES: Record<Role, string> = {
@@ -43,6 +44,6 @@ export async function requireRole(
   const roles = await deps.roles.rolesOf(at.actor);
   if (roles.some((r) => allowed.includes(r))) return roles;
   const holders = (await Promise.all(allowed.map((r) => deps.roles.membersOf(r)))).flat();
-  const who = holders.length ? ` Ask ${[...new Set(holders)].map((u) => `<@${u}>`).join(', ')}.` : '';
+  const who = holders.length ? ` Ask ${[...new Set(holders)].map(mentionOf).join(', ')}.` : '';
   return refuse(deps, at, 'forbidden', `only the ${describeRoles(allowed)} may ${what} (you are ${describeRoles(roles)}).${who}`);
 }

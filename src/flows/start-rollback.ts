@@ -3,12 +3,12 @@
  * then queue the read-only immediate steps so the announcement and the target proposal are
  * ready while people are still reading the modal.
  */
-import semver from 'semver';
 import { UserFacingError } from '../domain/errors.ts';
 import { alreadyOpen, isCriticalTrigger, type Incident, type Severity, type Trigger } from '../domain/incident.ts';
 import { rolesForIncident } from '../domain/step-actions.ts';
 import { AUTO_RUN_AT_START } from '../domain/steps.ts';
-import { isReleaseTag } from '../domain/versions.ts';
+import { checkIssueLink, githubWebHost } from '../domain/issue-links.ts';
+import { parseRelease, targetProblem } from '../domain/versions.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import { requireRole } from './refuse.ts';
 import { enqueue } from './step-commands.ts';
@@ -31,27 +31,38 @@ export interface StartRequest {
   autopilot?: boolean;
 }
 
-export function validateStart(deps: FlowDeps, req: StartRequest): void {
+/**
+ * Checks a start request the same way whichever surface sent it (domain/versions.ts decides what a
+ * release is, domain/issue-links.ts which links count) and returns it with the tags as the repo
+ * names them (`1.2.3` → `v1.2.3`) and the link normalised.
+ */
+export function validateStart(deps: FlowDeps, request: StartRequest): StartRequest {
   const pattern = deps.config.github.tag_pattern;
-  if (!isReleaseTag(req.badVersion, pattern)) {
-    throw new UserFacingError('invalid_input', `"${req.badVersion}" is not a release tag (expected something like v1.2.3 matching ${pattern}): pass the tag of the bad release`);
+  const bad = parseRelease(request.badVersion, pattern, 'the bad release');
+  if (!bad.ok) throw new UserFacingError('invalid_input', bad.problem);
+  const req: StartRequest = { ...request, badVersion: bad.tag };
+  if (request.target !== undefined) {
+    const target = parseRelease(request.target, pattern, 'the target');
+    if (!target.ok) throw new UserFacingError('invalid_input', target.problem);
+    const problem = targetProblem(target.tag, bad.tag);
+    if (problem) throw new UserFacingError('invalid_input', problem);
+    req.target = target.tag;
   }
-  if (req.target !== undefined) {
-    if (!isReleaseTag(req.target, pattern)) throw new UserFacingError('invalid_input', `"${req.target}" is not a release tag (expected something like v1.2.2)`);
-    if (!semver.lt(req.target, req.badVersion)) throw new UserFacingError('invalid_input', `the target ${req.target} is not older than the bad release ${req.badVersion}: a rollback goes back to an earlier release`);
-  }
-  if (req.issueUrl !== undefined && !/^https?:\/\/\S+$/.test(req.issueUrl)) {
-    throw new UserFacingError('invalid_input', `"${req.issueUrl}" is not a link: pass the incident issue's URL, like https://github.com/ValueCanvas/ValueCanvas/issues/123`);
+  if (request.issueUrl !== undefined) {
+    const link = checkIssueLink(request.issueUrl, deps.githubWebHost ?? githubWebHost());
+    if (!link.ok) throw new UserFacingError('invalid_input', link.problem);
+    req.issueUrl = link.url;
   }
   const detected = req.detectedAt ?? deps.now();
   if (req.impactStartedAt && req.impactStartedAt > detected) {
     throw new UserFacingError('invalid_input', 'the first bad request cannot be after the detection time: correct one of them');
   }
   if (detected.getTime() > deps.now().getTime() + 60_000) throw new UserFacingError('invalid_input', 'the detection time is in the future: use the time the problem was noticed');
+  return req;
 }
 
-export async function startRollback(deps: FlowDeps, req: StartRequest): Promise<Incident> {
-  validateStart(deps, req);
+export async function startRollback(deps: FlowDeps, request: StartRequest): Promise<Incident> {
+  const req = validateStart(deps, request);
   const env = deps.config.environment.name;
   await requireRole(deps, { incidentId: null, actor: req.actor, action: 'start' }, rolesForIncident('start'), 'start a rollback');
   // An open rollback is the first thing to say (the store still refuses a racing second one).

@@ -8,6 +8,7 @@ import type { Incident, StepRecord } from '../domain/incident.ts';
 import { availableActions, approvalRoleFor, missingApprovals, rolesFor, unmetPrerequisite, type StepAction } from '../domain/step-actions.ts';
 import { advance, describeState } from '../domain/step-machine.ts';
 import { stepDefinition, type Role, type StepId } from '../domain/steps.ts';
+import { cleanUserText, mentionOf } from '../domain/user-text.ts';
 import { notify, type FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, Mutation, NewEvent, StepJob } from './ports.ts';
 import { describeRoles, refuse, requireRole } from './refuse.ts';
@@ -69,7 +70,7 @@ function precheck(snap: IncidentSnapshot, record: StepRecord | undefined, cmd: S
   }
   if (!record) return { ok: false, code: 'not_found', reason: `incident ${snap.incident.id} has no step \`${cmd.stepId}\`` };
   if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== record.version) {
-    const by = record.actor ? ` (last by <@${record.actor}>)` : '';
+    const by = record.actor ? ` (last by ${mentionOf(record.actor)})` : '';
     return { ok: false, code: 'stale', reason: `that button is out of date: \`${cmd.stepId}\` is now ${describeState(record.state)}${by}. Nothing was done; use the current checklist` };
   }
   return null;
@@ -173,7 +174,7 @@ function approveProposal(deps: FlowDeps, cmd: StepCommand & { target?: string },
     return { ok: false, code: 'invalid_input', reason: `${target} is not a release this cluster or repo knows (${valid.slice(0, 8).join(', ') || 'none found'}): pick one of those` };
   }
   const now = deps.now();
-  const chosen = cmd.target && cmd.target !== proposal?.version ? `chosen by <@${cmd.actor}>` : (proposal?.source ?? 'unknown');
+  const chosen = cmd.target && cmd.target !== proposal?.version ? `chosen by ${mentionOf(cmd.actor)}` : (proposal?.source ?? 'unknown');
   const source = taintedBy && !valid.includes(target) ? `${chosen}; ${taintedWarning(target, taintedBy)}` : chosen;
   const next = advance(record, 'approve', now, cmd.actor, { summary: `Target ${target} approved (${source})` });
   const events: NewEvent[] = [
@@ -186,7 +187,8 @@ function approveProposal(deps: FlowDeps, cmd: StepCommand & { target?: string },
 export async function confirmStep(deps: FlowDeps, cmd: StepCommand & { note?: string }): Promise<void> {
   await command(deps, cmd, 'confirm', (snap, record) => {
     if (!allowed(snap, record, 'confirm')) return { ok: false, code: 'prerequisite_unmet', reason: whyNot(snap, record, 'confirm') };
-    const summary = `Confirmed by <@${cmd.actor}>${cmd.note ? `: ${cmd.note}` : ''}`;
+    const note = cmd.note ? cleanUserText(cmd.note).trim() : '';
+    const summary = `Confirmed by ${mentionOf(cmd.actor)}${note ? `: ${note}` : ''}`;
     const next = advance(record, 'confirm', deps.now(), cmd.actor, { summary });
     return { ok: true, value: undefined, events: [{ kind: 'step_succeeded', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { summary, confirmed: true } }], mutation: { steps: [next] } };
   });
@@ -195,20 +197,21 @@ export async function confirmStep(deps: FlowDeps, cmd: StepCommand & { note?: st
 }
 
 export async function skipStep(deps: FlowDeps, cmd: StepCommand & { reason: string }): Promise<void> {
-  const reason = cmd.reason.trim();
+  const reason = cleanUserText(cmd.reason).trim();
   if (!reason) throw new UserFacingError('invalid_input', 'a skip needs a reason (it goes in the timeline and the summary): add `--reason "…"`');
   await command(deps, cmd, 'skip', (snap, record) => {
     if (!allowed(snap, record, 'skip')) return { ok: false, code: 'conflict', reason: whyNot(snap, record, 'skip') };
-    const next = advance(record, 'skip', deps.now(), cmd.actor, { summary: `Skipped by <@${cmd.actor}>: ${reason}` });
+    const next = advance(record, 'skip', deps.now(), cmd.actor, { summary: `Skipped by ${mentionOf(cmd.actor)}: ${reason}` });
     return { ok: true, value: undefined, events: [{ kind: 'step_skipped', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { reason } }], mutation: { steps: [next] } };
   });
 }
 
-export async function abortStep(deps: FlowDeps, cmd: StepCommand & { reason?: string }): Promise<void> {
+export async function abortStep(deps: FlowDeps, abort: StepCommand & { reason?: string }): Promise<void> {
+  const cmd = { ...abort, reason: cleanUserText(abort.reason ?? '').trim() || undefined };
   const job = await command<StepJob | null>(deps, cmd, 'abort', (snap, record) => {
     if (!allowed(snap, record, 'abort')) return { ok: false, code: 'conflict', reason: whyNot(snap, record, 'abort') };
     const wasActive = record.state === 'queued' || record.state === 'running';
-    const next = advance(record, 'abort', deps.now(), cmd.actor, { summary: `Aborted by <@${cmd.actor}>${cmd.reason ? `: ${cmd.reason}` : ''}` });
+    const next = advance(record, 'abort', deps.now(), cmd.actor, { summary: `Aborted by ${mentionOf(cmd.actor)}${cmd.reason ? `: ${cmd.reason}` : ''}` });
     const event: NewEvent = { kind: 'step_aborted', actor: cmd.actor, at: deps.now(), stepId: record.stepId, payload: { reason: cmd.reason ?? null } };
     return { ok: true, value: wasActive ? { incidentId: cmd.incidentId, stepId: record.stepId, attempt: record.attempt } : null, events: [event], mutation: { steps: [next] } };
   });

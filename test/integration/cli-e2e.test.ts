@@ -169,6 +169,6 @@ it('rolls the application back end to end from the CLI', async () => {
 it('shows a clear error for an unknown incident, step or bad version', async () => {
   expect((await h.cli('status', 'rb-424242')).err).toContain('there is no incident `rb-424242`');
   expect((await h.cli('run', 'rb-1', 'reboot_everything', '--as', SRE)).err).toContain('unknown step "reboot_everything"');
-  expect((await h.cli('start', 'latest', '--as', SRE)).err).toContain('"latest" is not a release tag');
+  expect((await h.cli('start', 'latest', '--as', SRE)).err).toContain('`latest` is not a version for the bad release');
   expect((await h.cli('start', 'v1.2.3')).err).toContain('say who you are with --as');
 });

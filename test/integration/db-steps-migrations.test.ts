@@ -155,7 +155,7 @@ describe('migration revert through the engine', () => {
     await h.cliFrom(DB_OWNER_SHELL, 'approve', incidentId, 'migration_revert', '--as', DB_OWNER);
     const recorded = await h.cli('approve', incidentId, 'migration_revert', '--as', CAPTAIN);
     expect(recorded.code, recorded.err).toBe(0);
-    expect(recorded.out).toContain(`migration_revert: succeeded — Forward-fix plan for 20261120_add_orgs recorded, owned by <@${DB_OWNER}> and <@${CAPTAIN}> (asked for by <@${DB_OWNER}>): leave 20261120_add_orgs applied`);
+    expect(recorded.out).toContain(`migration_revert: succeeded — Forward-fix plan for 20261120_add_orgs recorded, owned by @${DB_OWNER} and @${CAPTAIN} (asked for by @${DB_OWNER}): leave 20261120_add_orgs applied`);
     expect(recorded.out).toContain('The database was not changed.');
     expect(await snapshot(app)).toEqual(before);
     const output = (await step(incidentId, 'migration_revert')).output;

@@ -111,8 +111,8 @@ describe('one bot per environment', () => {
     expect(await staging.deps.slaTimers!.pending(theirs.id)).toEqual(stagingTimers);
     // Relay: production's cursor sees only production's timeline.
     const cursor = createPgChatCursor(prod.pool, { environment: 'production' });
-    expect(await cursor.pending()).toEqual([mine.id]);
-    expect(await cursor.withClaim(theirs.id, async (claim) => claim.events)).toEqual([]);
+    expect([...new Set((await cursor.pending()).map((t) => t.incidentId))]).toEqual([mine.id]);
+    expect(await cursor.withClaim({ incidentId: theirs.id, channel: 'incidents' }, async (claim) => claim.events)).toEqual([]);
   });
 });
 
@@ -128,7 +128,7 @@ describe('two installations on one database (different DATABASE_SCHEMA)', () => 
       await pool.query(`create schema ${schema}`);
       await pool.query(`create table ${schema}.incidents (id text primary key, environment text not null, created_at timestamptz not null default now())`);
       await pool.query(`create table ${schema}.timeline (id bigserial primary key, incident_id text not null, at timestamptz not null default now(), actor text not null default 'x', kind text not null default 'k', step_id text, payload jsonb not null default '{}')`);
-      await pool.query(`create table ${schema}.chat_relayed (incident_id text not null, event_id bigint not null, primary key (incident_id, event_id))`);
+      await pool.query(`create table ${schema}.chat_relayed (incident_id text not null, channel text not null, event_id bigint not null, primary key (incident_id, channel, event_id))`);
       await pool.query(`insert into ${schema}.incidents (id, environment) values ('rb-1', 'production')`);
       await pool.query(`insert into ${schema}.timeline (incident_id, kind) values ('rb-1', 'event-of-${i}')`);
     }
@@ -137,13 +137,13 @@ describe('two installations on one database (different DATABASE_SCHEMA)', () => 
     const held = new Promise<void>((r) => (release = r));
     let claimed!: () => void;
     const isClaimed = new Promise<void>((r) => (claimed = r));
-    const holding = first!.withClaim('rb-1', async () => {
+    const holding = first!.withClaim({ incidentId: 'rb-1', channel: 'incidents' }, async () => {
       claimed();
       await held;
       return 'first';
     });
     await isClaimed;
-    const other = await second!.withClaim('rb-1', async (claim) => claim.events.map((e) => e.kind));
+    const other = await second!.withClaim({ incidentId: 'rb-1', channel: 'incidents' }, async (claim) => claim.events.map((e) => e.kind));
     release();
     expect(await holding).toBe('first');
     expect(other).toEqual(['event-of-1']);

@@ -3,6 +3,7 @@
  * prerequisites, approvals, stale clicks, one open incident per environment, append-only timeline.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mentionOf } from '../../src/domain/user-text.ts';
 import { pino } from 'pino';
 import { createPgIncidentStore } from '../../src/adapters/db/pg-incident-store.ts';
 import { createBullmqStepQueue, jobIdOf } from '../../src/adapters/queue/bullmq-step-queue.ts';
@@ -75,8 +76,8 @@ describe('starting a rollback', () => {
   });
 
   it('refuses a version that is not a release tag, and a target newer than the bad release', async () => {
-    await expect(start({ badVersion: '1.2.3; rm -rf' })).rejects.toThrow(/not a release tag/);
-    await expect(start({ target: 'v1.3.0' })).rejects.toThrow(/not older than the bad release/);
+    await expect(start({ badVersion: '1.2.3; rm -rf' })).rejects.toThrow(/`1.2.3; rm -rf` is not a version for the bad release/);
+    await expect(start({ target: 'v1.3.0' })).rejects.toThrow(/`v1.3.0` is newer than `v1.2.3`: a rollback goes to an older release/);
     await expect(start({ impactStartedAt: new Date(clock.getTime() + 1000), detectedAt: clock })).rejects.toThrow(/cannot be after the detection/);
   });
 
@@ -110,7 +111,7 @@ describe('step commands', () => {
   it('refuses revert before a target is approved, and a non-captain approving it', async () => {
     const incident = await start();
     await expect(runStep(deps, { incidentId: incident.id, stepId: 'revert_images', actor: SRE })).rejects.toThrow(/needs `select_release` to finish first/);
-    await expect(approveStep(deps, { incidentId: incident.id, stepId: 'select_release', actor: SRE })).rejects.toThrow(/only the Release Captain may approve `select_release` \(you are On-Call SRE\)\. Ask <@UCAPTAIN1>/);
+    await expect(approveStep(deps, { incidentId: incident.id, stepId: 'select_release', actor: SRE })).rejects.toThrow(`only the Release Captain may approve \`select_release\` (you are On-Call SRE). Ask ${mentionOf('UCAPTAIN1')}`);
     const refusals = (await deps.store.timeline(incident.id)).filter((e) => e.kind === 'action_refused');
     expect(refusals.map((e) => e.payload.action)).toEqual(['run', 'approve']);
   });

@@ -143,9 +143,11 @@ describe('resolve', () => {
     expect(summary).toContain('- Rollback decision within 10m: met (3m)\n- Service restored within 30m: met (20m)');
     expect(summary).toContain('| api | ghcr.io/valuecanvas/app:v1.2.3 | ghcr.io/valuecanvas/app:v1.2.2 |');
     expect(summary).toContain('**Deploys paused** 27m (pause_deploys → resume_deploys)');
-    expect(summary).toContain(`- ✅ Select last known-good release — succeeded · run by rollback-commander · approved by <@${CAPTAIN}> (Release Captain)`);
-    expect(summary).toContain(`- ✅ Validate RLS/auth flows — succeeded · run by <@${SRE}> · confirmed by <@${SRE}>`);
-    expect(summary).toContain(`- ✅ Resume deploys — succeeded · run by <@${SRE}> · approved by <@${CAPTAIN}> (Release Captain)`);
+    expect(summary).toContain(`- ✅ Select last known-good release — succeeded · run by rollback-commander · approved by Slack ${CAPTAIN} (Release Captain)`);
+    expect(summary).toContain(`- ✅ Validate RLS/auth flows — succeeded · run by Slack ${SRE} · confirmed by Slack ${SRE}`);
+    expect(summary).toContain(`- ✅ Resume deploys — succeeded · run by Slack ${SRE} · approved by Slack ${CAPTAIN} (Release Captain)`);
+    // Slack renders the report as mrkdwn (test/unit/slack-thread-lines.test.ts); the Markdown is for GitHub and the export.
+    expect(resolved.payload.report).toMatchObject({ incident: { badVersion: 'v1.2.3', targetVersion: 'v1.2.2' }, pause: 'resumed' });
     expect(summary).toContain('- ▫️ Verify traffic cutover — not run');
     expect(comment.startsWith('**Rollback resolved** — TTD 4m · TTR 20m\n\n### Rollback v1.2.3 → v1.2.2 in production: resolved')).toBe(true);
     expect(comment).toContain(`approved by Slack ${CAPTAIN} (Release Captain)`);
@@ -164,7 +166,7 @@ describe('resolve', () => {
     expect(resolved.payload).toMatchObject({ ttdMs: null, decideMs: 5 * MIN, ttrMs: 22 * MIN, impactMs: null, sla: { restore: { verdict: 'met', budgetMs: 120 * MIN } }, issueComment: null });
     expect(resolved.payload.sla).not.toHaveProperty('decide');
     expect(String(resolved.payload.summary)).toContain('- Restored counts queue_health as skipped (app Redis unreachable from the bot; LLEN checked by hand)');
-    expect(String(resolved.payload.summary)).toContain(`- ⏭️ Confirm queue health — skipped by <@${CAPTAIN}>: app Redis unreachable from the bot; LLEN checked by hand`);
+    expect(String(resolved.payload.summary)).toContain(`- ⏭️ Confirm queue health — skipped by Slack ${CAPTAIN}: app Redis unreachable from the bot; LLEN checked by hand`);
   });
 
   it('still closes the incident when the issue cannot be commented on, and says so', async () => {
@@ -190,7 +192,7 @@ describe('export', () => {
     expect(md).toContain(`| Restored (validation passed) | ${iso(20)} | TTR 20m · impact 24m |`);
     expect(md).toContain(`- Service restored within 30m (due ${iso(30)}): **met** at ${iso(20)}`);
     expect(md).toContain(`| ${iso(3)} | ${CAPTAIN} | Target release v1.2.2 approved (known_good) |`);
-    expect(md).toContain(`| ${iso(20)} | ${SRE} | Validate RLS/auth flows: confirmed — Confirmed by <@${SRE}>: anon 401, user 200 |`);
+    expect(md).toContain(`| ${iso(20)} | ${SRE} | Validate RLS/auth flows: confirmed — Confirmed by @${SRE}: anon 401, user 200 |`);
     expect(md).toContain(`| ${iso(20)} | rollback-commander | Application restored: validation passed (TTR 20m) |`);
     expect(md).toContain(`| ${iso(31)} | ${CAPTAIN} | Incident resolved: TTD 4m, TTR 20m |`);
     const rows = md.split('\n').filter((l) => /^\| \d{4}-/.test(l));

@@ -132,18 +132,29 @@ describe('the Slack flow', () => {
     expect((await incidentSteps()).pause_deploys).toBe('pending');
   });
 
-  it('runs a step once for 20 concurrent identical clicks', async () => {
+  it('runs a step once for a storm of 50 identical clicks: one answer, one counted thread line', async () => {
     // The previous test touched the step behind Slack's back: click at its current version.
     const [open] = await bot.container.deps.store.list({ openOnly: true });
     const version = (await bot.container.deps.store.get(open!.id)).steps.get('pause_deploys')!.version;
     const run = { action_id: 'step_run', value: encodeButtonValue({ incidentId: open!.id, stepId: 'pause_deploys', version }) };
     const before = slack.of('chat.postEphemeral').length;
-    const results = await Promise.all(Array.from({ length: 20 }, () => send(buttonClick(SRE, run))));
+    const refusalLines = () => thread('C0INCIDENTS').split('\n').filter((l) => l.includes(`<@${SRE}> pressed *Run* on *Pause deploys*: refused`));
+    const refusedIn = async () => (await bot.container.deps.store.timeline(open!.id)).filter((e) => e.kind === 'action_refused' && e.stepId === 'pause_deploys').length;
+    const refusedBefore = await refusedIn();
+    const counted = () => refusalLines().reduce((n, l) => n + Number(/refused ×(\d+)/.exec(l)?.[1] ?? 1), 0);
+    // The previous test's refused click reaches the thread first, so the storm is counted on its own.
+    await slack.waitFor('earlier refusals in the thread', () => counted() === refusedBefore);
+    const linesBefore = refusalLines().length;
+    const results = await Promise.all(Array.from({ length: 50 }, () => send(buttonClick(SRE, run))));
     expect(results.every((r) => r.status === 200)).toBe(true);
-    await slack.waitFor('19 answers', () => slack.of('chat.postEphemeral').length === before + 19);
+    await slack.waitFor('the storm counted in the thread', () => refusalLines().some((l) => l.includes('refused ×49, ')));
+    expect(refusalLines()).toHaveLength(linesBefore + 1);
+    expect(slack.of('chat.postEphemeral').length).toBe(before + 1);
     const [incident] = await bot.container.deps.store.list({ openOnly: true });
     const timeline = await bot.container.deps.store.timeline(incident!.id);
     expect(timeline.filter((e) => e.kind === 'step_queued' && e.stepId === 'pause_deploys')).toHaveLength(1);
+    // Every refusal is still in the timeline; only Slack sees them counted.
+    expect(await refusedIn()).toBe(refusedBefore + 49);
     expect((await bot.container.deps.store.get(incident!.id)).steps.get('pause_deploys')!.attempt).toBe(1);
   });
 

@@ -11,6 +11,7 @@ import { testConfig } from '../support/runbook-config.ts';
 import { autopilotSettings } from '../../src/flows/autopilot.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
+const RULES = { tagPattern: '^v\\d+\\.\\d+\\.\\d+$', githubWebHost: 'github.com' };
 const ENV = { name: 'production', kubeContext: 'prod-eu-1', namespace: 'valuecanvas' };
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -110,7 +111,7 @@ describe('parseRollbackSubmission', () => {
         [F.issueUrl]: { value: 'https://github.com/o/r/issues/9' },
         [F.impactStartedAt]: { selected_date_time: seconds(impact) },
       }),
-      { now: NOW },
+      { now: NOW, ...RULES },
     );
     expect(result).toEqual({
       ok: true,
@@ -126,12 +127,12 @@ describe('parseRollbackSubmission', () => {
         autopilot: true,
       },
     });
-    const plain = parseRollbackSubmission(values(), { now: NOW });
+    const plain = parseRollbackSubmission(values(), { now: NOW, ...RULES });
     expect(plain.ok && plain.value.critical).toBe(false);
     // The autopilot box: ticked by default; unticked arrives as an empty list and turns it off.
-    const unticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [] } }), { now: NOW });
+    const unticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [] } }), { now: NOW, ...RULES });
     expect(unticked.ok && unticked.value.autopilot).toBe(false);
-    const ticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } }), { now: NOW });
+    const ticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } }), { now: NOW, ...RULES });
     expect(ticked.ok && ticked.value.autopilot).toBe(true);
     expect(plain.ok && plain.value.targetVersion).toBeNull();
   });
@@ -144,6 +145,9 @@ describe('parseRollbackSubmission', () => {
     ['an unknown trigger', { [F.trigger]: { selected_option: { value: 'vibes' } } }, F.trigger, 'Pick what triggered'],
     ['an unknown severity', { [F.severity]: { selected_option: { value: 'P0' } } }, F.severity, 'Pick P1 or P2'],
     ['a link that is not http', { [F.issueUrl]: { value: 'javascript:alert(1)' } }, F.issueUrl, 'https://'],
+    ['an http link', { [F.issueUrl]: { value: 'http://169.254.169.254/latest' } }, F.issueUrl, 'only https://github.com/… links are accepted'],
+    ['a link to another host', { [F.issueUrl]: { value: 'https://evil.example/o/r/issues/1' } }, F.issueUrl, 'not a link to an issue on github.com'],
+    ['a prerelease', { [F.badVersion]: { value: 'v1.4.0-rc.1' } }, F.badVersion, '(a prerelease) is not a release tag here'],
     ['no detection time', { [F.detectedAt]: { selected_date_time: null } }, F.detectedAt, 'When was the problem detected'],
     ['a detection time in the future', { [F.detectedAt]: { selected_date_time: seconds(NOW) + 3600 } }, F.detectedAt, 'can’t be in the future'],
     [
@@ -154,7 +158,7 @@ describe('parseRollbackSubmission', () => {
     ],
     ['a malformed field', { [F.severity]: { selected_option: 'P1' } }, F.severity, 'Pick P1 or P2'],
   ])('puts an error under the field for %s', (_name, over, field, message) => {
-    const result = parseRollbackSubmission(values(over), { now: NOW });
+    const result = parseRollbackSubmission(values(over), { now: NOW, ...RULES });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.response.response_action).toBe('errors');
@@ -163,7 +167,7 @@ describe('parseRollbackSubmission', () => {
   });
 
   it('reports every problem at once, and survives a state with nothing in it', () => {
-    const result = parseRollbackSubmission(undefined, { now: NOW });
+    const result = parseRollbackSubmission(undefined, { now: NOW, ...RULES });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(Object.keys(result.response.errors).sort()).toEqual([F.badVersion, F.detectedAt, F.severity, F.trigger].sort());

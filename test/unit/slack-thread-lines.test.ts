@@ -126,9 +126,21 @@ describe('timer, retry and correction lines', () => {
     );
   });
 
-  it('puts the summary under the resolved line', () => {
-    const line = formatThreadLine(ev('incident_resolved', { ttdMs: 360_000, ttrMs: 1_260_000, summary: 'SLA: decision met, restore met' }, null, 'U0CAPTAIN1'));
-    expect(line).toContain('Incident resolved by <@U0CAPTAIN1> · TTD 6m · TTR 21m\nSLA: decision met, restore met');
+  it('puts the summary under the resolved line as mrkdwn, not the Markdown kept for GitHub', () => {
+    const report = {
+      incident: { id: 'inc_1', environment: 'production', badVersion: 'v1.4.0', targetVersion: 'v1.3.2', severity: 'P1', critical: false, issueUrl: null },
+      times: { impactStartedAt: null, detectedAt: '2026-11-24T12:00:00.000Z', decidedAt: null, restoredAt: null, resolvedAt: '2026-11-24T12:21:00.000Z' },
+      durations: { ttdMs: 360_000, decideMs: null, ttrMs: 1_260_000, impactMs: null },
+      sla: [{ milestone: 'restore', budgetMs: 1_800_000, verdict: 'met', tookMs: 1_260_000, reached: true }],
+      pausedMs: null, pause: 'not_paused', images: [],
+      steps: [{ stepId: 'resolve', title: 'Update incident with TTD and TTR', state: 'succeeded', ranBy: 'U0CAPTAIN1', approvedBy: [], doneBy: null, note: null }],
+    };
+    const payload = { ttdMs: 360_000, ttrMs: 1_260_000, summary: '### Rollback …\n| Impact started |', report };
+    const line = formatThreadLine(ev('incident_resolved', payload, null, 'U0CAPTAIN1'));
+    expect(line).toContain('Incident resolved by <@U0CAPTAIN1> · TTD 6m · TTR 21m\n*Rollback `v1.4.0` → `v1.3.2` in production: resolved*');
+    expect(line).toContain('\n*SLAs*\n• Service restored within 30m: met (21m)');
+    expect(line).toContain('• ✅ Update incident with TTD and TTR — succeeded · run by <@U0CAPTAIN1>');
+    expect(line).not.toMatch(/###|\*\*|\|/);
   });
 });
 

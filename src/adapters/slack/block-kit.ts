@@ -3,6 +3,7 @@
  * @slack/types is only a transitive one). Type-only: nothing here exists at run time.
  */
 import type { types } from '@slack/bolt';
+import { cleanUserText } from '../../domain/user-text.ts';
 
 export type KnownBlock = types.KnownBlock;
 export type SectionBlock = types.SectionBlock;
@@ -26,6 +27,7 @@ export function mrkdwn(text: string): MrkdwnElement {
   return { type: 'mrkdwn', text };
 }
 
+/** Plain text shows no markup, but control and bidi-override characters would still reach people. */
 export function plain(text: string): PlainTextElement {
-  return { type: 'plain_text', text, emoji: true };
+  return { type: 'plain_text', text: cleanUserText(text), emoji: true };
 }

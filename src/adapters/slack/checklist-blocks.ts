@@ -187,8 +187,9 @@ function closingLine(incident: Incident): string | null {
 
 /** The notification text that goes with the blocks (push notifications, screen readers, search). */
 export function renderChecklistText(view: ChecklistView): string {
-  const head = headline(view.incident).replace(/^:[a-z_]+: /, '');
-  const env = view.environment.name;
+  // The notification text is mrkdwn too: a version or environment name is escaped like any text.
+  const head = escapeMrkdwn(headline(view.incident).replace(/^:[a-z_]+: /, ''));
+  const env = escapeMrkdwn(view.environment.name);
   if (view.incident.state !== 'open') return `${head} (${env})`;
   const offered = RUNBOOK.filter((d) => !d.criticalOnly || view.incident.critical);
   const byId = byStepId(view.steps);

@@ -10,7 +10,7 @@ import { INCIDENT_ACTION_IDS } from './action-ids.ts';
 import { autopilotStatusLine } from './autopilot-text.ts';
 import type { Button, KnownBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
-import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, ROLE_TITLES, targetSourceTitle } from './formatting.ts';
+import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, targetSourceTitle } from './formatting.ts';
 
 export interface ChecklistEnvironment {
   name: string;
@@ -82,9 +82,9 @@ export function headline(incident: Incident): string {
 
 function facts(view: HeaderView): string[] {
   const { incident, environment } = view;
-  const kube = [environment.kubeContext, environment.namespace].filter(Boolean).map((s) => `\`${s}\``).join(' / ');
+  const kube = [environment.kubeContext, environment.namespace].filter(Boolean).map((s) => `\`${escapeMrkdwn(s ?? '')}\``).join(' / ');
   return [
-    `*Bad release*\n\`${incident.badVersion}\``,
+    `*Bad release*\n\`${escapeMrkdwn(incident.badVersion)}\``,
     `*Target*\n${target(incident)}`,
     `*Severity*\n${incident.severity}${incident.critical ? ' · :warning: *critical* (backup restore offered)' : ''}`,
     `*Trigger*\n${TRIGGER_TITLES[incident.trigger]}`,
@@ -97,13 +97,13 @@ function target(incident: Incident): string {
   if (!incident.targetVersion) return '_not selected yet_';
   const source = incident.targetSource ? ` from ${escapeMrkdwn(targetSourceTitle(incident.targetSource))}` : '';
   const approved = incident.decidedAt ? '' : ' — _awaiting the captain’s approval_';
-  return `\`${incident.targetVersion}\`${source}${approved}`;
+  return `\`${escapeMrkdwn(incident.targetVersion)}\`${source}${approved}`;
 }
 
 function rolesLine(roles: Record<Role, string[]>): string {
   const parts = ROLES.map((role) => {
     const users = [...new Set(roles[role] ?? [])];
-    const shown = users.slice(0, MAX_MENTIONS_PER_ROLE).map((u) => `<@${u}>`);
+    const shown = users.slice(0, MAX_MENTIONS_PER_ROLE).map((u) => mention(u));
     if (users.length > MAX_MENTIONS_PER_ROLE) shown.push(`+${users.length - MAX_MENTIONS_PER_ROLE} more`);
     const title = ROLE_TITLES[role];
     return `*${title[0]?.toUpperCase()}${title.slice(1)}* ${shown.length ? shown.join(', ') : '_none configured_'}`;

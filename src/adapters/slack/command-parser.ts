@@ -4,7 +4,15 @@
  * than asking again.
  */
 import type { Severity } from '../../domain/incident.ts';
-import { targetProblem, versionProblem } from './release-versions.ts';
+import { checkIssueLink } from '../../domain/issue-links.ts';
+import { quoteInput } from '../../domain/user-text.ts';
+import { parseRelease, targetProblem } from '../../domain/versions.ts';
+
+/** What decides a release and an issue link here: rollback.yml's github.tag_pattern, GITHUB_API_URL's web host. */
+export interface CommandRules {
+  tagPattern: string;
+  githubWebHost: string;
+}
 
 /** Also the manifest's `usage_hint` (test/unit/slack-manifest.test.ts keeps them equal). */
 export const ROLLBACK_USAGE_HINT = 'v1.2.3 [to v1.2.2] [sev P1|P2] [issue url] | status | help';
@@ -32,22 +40,23 @@ interface StartDraft {
 
 class CommandProblem extends Error {}
 
-export function parseRollbackCommand(text: string): RollbackCommand {
+export function parseRollbackCommand(text: string, rules: CommandRules): RollbackCommand {
   const tokens = text.trim().split(/\s+/).filter(Boolean);
   const first = tokens[0]?.toLowerCase();
   if (tokens.length === 1 && first === 'status') return { kind: 'status' };
   if (tokens.length === 1 && first === 'help') return { kind: 'help', message: ROLLBACK_USAGE };
   try {
     if (tokens.length === 0) throw new CommandProblem('Tell me which release is bad, like `/rollback v1.2.3`.');
-    return { kind: 'start', ...parseStart(tokens) };
+    return { kind: 'start', ...parseStart(tokens, rules) };
   } catch (err) {
     if (!(err instanceof CommandProblem)) throw err;
     return { kind: 'invalid', message: `${err.message}\n\n${ROLLBACK_USAGE}` };
   }
 }
 
-function parseStart(tokens: string[]): StartDraft {
+function parseStart(tokens: string[], rules: CommandRules): StartDraft {
   const [badToken = '', ...rest] = tokens;
+  const version = (token: string, what: string) => release(token, rules.tagPattern, what);
   const draft: StartDraft = { badVersion: version(badToken, 'the bad release'), targetVersion: null, severity: null, issueUrl: null };
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i] ?? '';
@@ -63,20 +72,20 @@ function parseStart(tokens: string[]): StartDraft {
       draft.severity = severity(token);
     } else if (/^<?https?:/i.test(token)) {
       once(draft.issueUrl, 'an issue link');
-      draft.issueUrl = issueUrl(token);
+      draft.issueUrl = issueUrl(token, rules.githubWebHost);
     } else {
-      throw new CommandProblem(`I don't understand \`${token.replace(/`/g, "'")}\`.`);
+      throw new CommandProblem(`I don't understand ${quoteInput(token)}.`);
     }
   }
   checkTarget(draft);
   return draft;
 }
 
-/** Tags keep their leading v (`v1.2.3` stays `v1.2.3`): it is the name the repo and images use. */
-function version(token: string, what: string): string {
-  const problem = versionProblem(token, what);
-  if (problem) throw new CommandProblem(problem);
-  return token;
+/** The tag as the repo and images name it (`1.2.3` becomes `v1.2.3` where tags carry the v). */
+function release(token: string, tagPattern: string, what: string): string {
+  const parsed = parseRelease(token, tagPattern, what);
+  if (!parsed.ok) throw new CommandProblem(parsed.problem);
+  return parsed.tag;
 }
 
 function checkTarget(draft: StartDraft): void {
@@ -87,14 +96,14 @@ function checkTarget(draft: StartDraft): void {
 function severity(token: string): Severity {
   const upper = token.toUpperCase();
   if (upper === 'P1' || upper === 'P2') return upper;
-  throw new CommandProblem(`\`${token.replace(/`/g, "'")}\` is not a severity: use P1 or P2.`);
+  throw new CommandProblem(`${quoteInput(token)} is not a severity: use P1 or P2.`);
 }
 
 /** Slack may send a link as `<url>` or `<url|label>`; keep the url. */
-function issueUrl(token: string): string {
-  const raw = token.replace(/^<|>$/g, '').split('|')[0] ?? '';
-  if (URL.canParse(raw) && /^https?:$/.test(new URL(raw).protocol)) return raw;
-  throw new CommandProblem(`\`${raw.replace(/`/g, "'")}\` is not a link: paste the issue's full https:// address.`);
+function issueUrl(token: string, webHost: string): string {
+  const checked = checkIssueLink(token.replace(/^<|>$/g, '').split('|')[0] ?? '', webHost);
+  if (!checked.ok) throw new CommandProblem(checked.problem);
+  return checked.url;
 }
 
 function need(token: string | undefined, problem: string): string {

@@ -6,6 +6,7 @@ import { formatDuration, intervalToDuration } from 'date-fns';
 import type { Locale } from 'date-fns';
 import type { Role } from '../../domain/steps.ts';
 import { isCliOrigin, viaCli } from '../../domain/origin.ts';
+import { cleanUserText, renderMentions } from '../../domain/user-text.ts';
 
 /** "12:04:10", or "Nov 23 23:58:00" when the time is not on `today`'s UTC date. */
 export function formatUtcTime(at: Date, today?: Date): string {
@@ -36,9 +37,31 @@ export function formatDurationMs(ms: number): string {
   return text === '' ? '0s' : text;
 }
 
-/** Slack mrkdwn treats &, < and > as control characters; anything a user or a tool wrote is escaped. */
+/**
+ * THE escape for Slack mrkdwn: every piece of text a user or a tool wrote goes through it before
+ * it reaches a message, thread line, ephemeral, modal or summary. `&`, `<` and `>` are Slack's
+ * control characters, so escaping them neutralises `<!channel>`, `<!here>`, `<@U…>` and
+ * `<url|text>`; a bare `@here`/`@channel`/`@everyone` gets a word joiner so mrkdwn's mention
+ * parsing can't pick it up; control and bidi-override characters go. The bot's own mentions
+ * (domain/user-text.ts tokens) come out as real mentions.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return renderMentions(text, escapeText, slackReference);
+}
+
+function slackReference(ref: string): string {
+  const id = ref.slice(1);
+  if (ref.startsWith('@') && SLACK_USER_ID.test(id)) return `<@${id}>`;
+  if (ref.startsWith('#') && /^[CG][A-Z0-9]{2,}$/.test(id)) return `<#${id}>`;
+  return escapeText(ref);
+}
+
+function escapeText(text: string): string {
+  return cleanUserText(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(channel|here|everyone)\b/gi, '@\u2060$1');
 }
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -73,11 +96,17 @@ export function targetSourceTitle(source: string): string {
   return TARGET_SOURCES[source] ?? source.replace(/_/g, ' ');
 }
 
-/** `<url|owner/repo#123>` for GitHub issues and pull requests, `<url>` otherwise. */
+/**
+ * `<url|owner/repo#123>` for GitHub issues and pull requests, `<url>` for other https links, and
+ * anything else (a stored value that is not an https URL) as escaped text, never a link.
+ */
 export function issueLink(url: string): string {
-  const gh = /^https:\/\/[^/]+\/([^/]+)\/([^/]+)\/(?:issues|pull)\/(\d+)/.exec(url);
-  const safe = url.replace(/[<>|]/g, encodeURIComponent);
-  return gh ? `<${safe}|${escapeMrkdwn(`${gh[1]}/${gh[2]}#${gh[3]}`)}>` : `<${safe}>`;
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (!parsed || parsed.protocol !== 'https:') return escapeMrkdwn(url);
+  // href percent-encodes <, >, quotes, spaces and non-ASCII; & and | are what a Slack link can't hold as they are.
+  const href = parsed.href.replace(/&/g, '&amp;').replace(/\|/g, '%7C');
+  const gh = /^\/([^/]+)\/([^/]+)\/(?:issues|pull)\/(\d+)$/.exec(parsed.pathname);
+  return gh ? `<${href}|${escapeMrkdwn(`${gh[1]}/${gh[2]}#${gh[3]}`)}>` : `<${href}>`;
 }
 
 /** Keep the first `max` characters, ending in "…"; never splits a surrogate pair. */

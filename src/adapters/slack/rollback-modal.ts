@@ -42,7 +42,7 @@ export interface TargetProposal {
 
 export function renderRollbackModal(input: RollbackModalInput): ModalView {
   const env = input.environment;
-  const kube = [env.kubeContext, env.namespace].filter(Boolean).map((s) => `\`${s}\``).join(' / ');
+  const kube = [env.kubeContext, env.namespace].filter(Boolean).map((s) => `\`${escapeMrkdwn(s ?? '')}\``).join(' / ');
   const blocks: KnownBlock[] = [
     {
       type: 'section',

@@ -3,7 +3,8 @@
  */
 import { isCriticalTrigger, TRIGGERS, type Severity, type Trigger } from '../../domain/incident.ts';
 import { ROLLBACK_FIELDS as F } from './action-ids.ts';
-import { targetProblem, versionProblem } from './release-versions.ts';
+import { checkIssueLink } from '../../domain/issue-links.ts';
+import { parseRelease, targetProblem } from '../../domain/versions.ts';
 import { dateTime, fieldErrors, selected, text, ticked, type Submission, type ViewStateValues } from './view-state.ts';
 
 export interface RollbackSubmission {
@@ -23,24 +24,33 @@ export interface RollbackSubmission {
 /** Clocks on laptops drift; a minute in the future is still "now". */
 const CLOCK_SKEW_MS = 60_000;
 
-export function parseRollbackSubmission(values: ViewStateValues | undefined, options: { now: Date }): Submission<RollbackSubmission> {
+/** `tagPattern` and `githubWebHost` as for /rollback (command-parser.ts CommandRules): one rule for both. */
+export function parseRollbackSubmission(
+  values: ViewStateValues | undefined,
+  options: { now: Date; tagPattern: string; githubWebHost: string },
+): Submission<RollbackSubmission> {
   const errors: Record<string, string> = {};
-  const bad = text(values, F.badVersion);
-  const target = text(values, F.targetVersion);
+  const badInput = text(values, F.badVersion);
+  const targetInput = text(values, F.targetVersion);
   const severity = selected(values, F.severity);
   const trigger = selected(values, F.trigger);
-  const issueUrl = text(values, F.issueUrl);
+  const issueInput = text(values, F.issueUrl);
   const impact = dateTime(values, F.impactStartedAt);
   const detected = dateTime(values, F.detectedAt);
   const latest = options.now.getTime() + CLOCK_SKEW_MS;
 
-  const badProblem = bad ? versionProblem(bad, 'the bad release') : 'Name the bad release, like v1.2.3.';
-  if (badProblem) errors[F.badVersion] = badProblem;
-  const tp = target && targetProblem(target, bad ?? '');
+  const badParse = badInput ? parseRelease(badInput, options.tagPattern, 'the bad release') : null;
+  const bad = badParse?.ok ? badParse.tag : null;
+  if (!badParse) errors[F.badVersion] = 'Name the bad release, like v1.2.3.';
+  else if (!badParse.ok) errors[F.badVersion] = badParse.problem;
+  const targetParse = targetInput ? parseRelease(targetInput, options.tagPattern, 'the target') : null;
+  const target = targetParse?.ok ? targetParse.tag : null;
+  const tp = targetParse && (targetParse.ok ? targetProblem(targetParse.tag, bad ?? '') : targetParse.problem);
   if (tp) errors[F.targetVersion] = tp;
+  const issue = issueInput ? checkIssueLink(issueInput, options.githubWebHost) : null;
+  if (issue && !issue.ok) errors[F.issueUrl] = issue.problem;
   if (severity !== 'P1' && severity !== 'P2') errors[F.severity] = 'Pick P1 or P2.';
   if (!trigger || !(TRIGGERS as readonly string[]).includes(trigger)) errors[F.trigger] = 'Pick what triggered the rollback.';
-  if (issueUrl && !isHttpUrl(issueUrl)) errors[F.issueUrl] = 'Paste the issue’s full https:// address, or leave it empty.';
   if (!detected) errors[F.detectedAt] = 'When was the problem detected? Now is fine.';
   else if (detected.getTime() > latest) errors[F.detectedAt] = 'Detection can’t be in the future.';
   if (impact && impact.getTime() > latest) errors[F.impactStartedAt] = 'The first bad request can’t be in the future.';
@@ -55,15 +65,11 @@ export function parseRollbackSubmission(values: ViewStateValues | undefined, opt
       severity: severity as Severity,
       trigger: trigger as Trigger,
       critical: isCriticalTrigger(trigger as Trigger),
-      issueUrl,
+      issueUrl: issue?.ok ? issue.url : null,
       impactStartedAt: impact,
       detectedAt: detected,
       // An unticked box arrives as an empty list; no box at all (autopilot off in rollback.yml) means on.
       autopilot: ticked(values, F.autopilot, 'on') ?? true,
     },
   };
-}
-
-function isHttpUrl(value: string): boolean {
-  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
 }

@@ -2,6 +2,10 @@
  * SlackChat: the Chat port over @slack/web-api. The WebClient comes from createSlackWebClient
  * (bounded retry, Retry-After honoured); this adapter adds per-incident update coalescing,
  * in-order thread lines, and Slack errors turned into ones a person can act on.
+ *
+ * Slack rate-limits posting per channel, and a WebClient answers a 429 by pausing its whole
+ * request queue for the Retry-After. So each channel's messages (checklist, updates, thread) go
+ * through that channel's own client: a 429 in #releases never holds up #incidents.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -15,6 +19,8 @@ import { createUpdateCoalescer } from './update-coalescer.ts';
 
 export interface SlackChatOptions {
   client: WebClient;
+  /** One client per channel for its messages (see above); `client` for both when absent. */
+  channelClients?: Record<ChannelKey, WebClient>;
   /** slack.channels from rollback.yml. */
   channels: Record<ChannelKey, string>;
   /** Slack allows about one update per message per second. */
@@ -28,24 +34,20 @@ const KEYS: readonly ChannelKey[] = ['incidents', 'releases'];
 export function createSlackChat(options: SlackChatOptions): Chat {
   const { client, channels, logger } = options;
   const threads = new Map<string, Promise<unknown>>();
+  const clientFor = (key: ChannelKey) => options.channelClients?.[key] ?? client;
 
-  const coalescer = createUpdateCoalescer<{ refs: ChecklistRefs; source: ChecklistSource }>({
+  // One slot per incident and channel: a retried update in one channel doesn't re-send the other's.
+  const coalescer = createUpdateCoalescer<{ key: ChannelKey; ref: ChatRef; source: ChecklistSource }>({
     windowMs: options.coalesceMs ?? 1000,
-    send: async (incidentId, { refs, source }) => {
+    send: async (slot, { key, ref, source }) => {
       const message = typeof source === 'function' ? await source() : source;
-      const results = await Promise.allSettled(
-        KEYS.flatMap((key) => {
-          const ref = refs[key];
-          if (!ref) return [];
-          return [call(`while updating the checklist in ${CHANNEL_NAMES[key]}`, ref.channel, () =>
-            client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: fitBlocks(message.blocks) }),
-          )];
-        }),
-      );
-      const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-      if (failed.length > 0) {
-        logger?.warn({ err: failed[0], incidentId }, 'checklist update failed');
-        throw combine(failed);
+      try {
+        await call(`while updating the checklist in ${CHANNEL_NAMES[key]}`, ref.channel, () =>
+          clientFor(key).chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: fitBlocks(message.blocks) }),
+        );
+      } catch (err) {
+        logger?.warn({ err, slot }, 'checklist update failed');
+        throw err;
       }
     },
   });
@@ -71,7 +73,7 @@ export function createSlackChat(options: SlackChatOptions): Chat {
       .catch(() => undefined)
       .then(() =>
         call(`while posting in the ${CHANNEL_NAMES[key]} thread`, parent.channel, () =>
-          client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text, unfurl_links: false, unfurl_media: false }),
+          clientFor(key).chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text, unfurl_links: false, unfurl_media: false }),
         ),
       );
     threads.set(threadKey, post);
@@ -87,7 +89,7 @@ export function createSlackChat(options: SlackChatOptions): Chat {
           const existing = opts.existing?.[key];
           if (existing) return existing;
           const res = await call(`while posting the checklist in ${CHANNEL_NAMES[key]}`, channels[key], () =>
-            client.chat.postMessage({ channel: channels[key], text: message.text, blocks, unfurl_links: false, unfurl_media: false }),
+            clientFor(key).chat.postMessage({ channel: channels[key], text: message.text, blocks, unfurl_links: false, unfurl_media: false }),
           );
           const ref = { channel: res.channel ?? channels[key], ts: res.ts ?? '' };
           await opts.onPosted?.(key, ref);
@@ -101,8 +103,15 @@ export function createSlackChat(options: SlackChatOptions): Chat {
       throw combine(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])));
     },
 
-    updateChecklist(incidentId, refs, source) {
-      return coalescer.submit(incidentId, { refs, source });
+    async updateChecklist(incidentId, refs, source) {
+      const results = await Promise.allSettled(
+        KEYS.flatMap((key) => {
+          const ref = refs[key];
+          return ref ? [coalescer.submit(`${incidentId}/${key}`, { key, ref, source })] : [];
+        }),
+      );
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (failed.length > 0) throw combine(failed);
     },
 
     postIncidentLine: (refs, text) => inThread('incidents', refs, text),

@@ -4,6 +4,7 @@
  * `data.error`); the codes a person can fix become UserFacingError saying how.
  */
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
+import { channelOf } from '../../domain/user-text.ts';
 
 const BAD_TOKEN = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired']);
 const SLACK_HICCUP = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
@@ -47,7 +48,7 @@ export function mapSlackError(err: unknown, doing: string, ctx: SlackErrorContex
 }
 
 function platformError(code: string, err: unknown, doing: string, ctx: SlackErrorContext): AppError {
-  const channel = ctx.channel ? `<#${ctx.channel}>` : 'the channel';
+  const channel = ctx.channel ? channelOf(ctx.channel) : 'the channel';
   const fix = (c: ConstructorParameters<typeof UserFacingError>[0], text: string) => new UserFacingError(c, `${doing}: ${text}`, { cause: err });
   if (code === 'channel_not_found') {
     return fix('config_invalid', `Slack can't find channel ${ctx.channel ?? ''} (channel_not_found): check the channel ids under slack.channels in rollback.yml; a private channel also needs the bot invited.`);

@@ -6,6 +6,7 @@
 import type { TimelineEvent } from '../../domain/incident.ts';
 import { TRIGGER_TITLES, type Trigger } from '../../domain/incident.ts';
 import { isStepId, stepDefinition, type Role, type StepId } from '../../domain/steps.ts';
+import { parseResolutionReport, renderResolutionMrkdwn } from './resolution-mrkdwn.ts';
 import { actorMention, escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, truncate } from './formatting.ts';
 
 export type ThreadEvent = Pick<TimelineEvent, 'kind' | 'stepId' | 'actor' | 'at' | 'payload'>;
@@ -53,13 +54,14 @@ export function isMilestone(event: ThreadEvent): boolean {
   }
 }
 
-export function formatThreadLine(event: ThreadEvent): string {
-  const line = `\`${formatUtcTime(event.at)} UTC\` ${lineBody(event)}`;
+/** `count`: how many identical events this line stands for (a storm of refused clicks). */
+export function formatThreadLine(event: ThreadEvent, count = 1): string {
+  const line = `\`${formatUtcTime(event.at)} UTC\` ${lineBody(event, count)}`;
   return truncate(line, LINE_MAX);
 }
 
 type Payload = Record<string, unknown>;
-type LineFormatter = (e: { p: Payload; who: string; step: string; event: ThreadEvent }) => string;
+type LineFormatter = (e: { p: Payload; who: string; step: string; event: ThreadEvent; count: number }) => string;
 
 /** One formatter per timeline event kind the store emits (see the lead's store for payloads). */
 const LINES: Record<string, LineFormatter> = {
@@ -85,10 +87,11 @@ const LINES: Record<string, LineFormatter> = {
     const role = str(p, 'role');
     return `:ballot_box_with_check: ${who} approved ${step}${role && role in ROLE_TITLES ? ` as ${ROLE_TITLES[role as Role]}` : ''}`;
   },
-  action_refused: ({ p, who, step, event }) => {
+  action_refused: ({ p, who, step, event, count }) => {
     const action = str(p, 'action') ?? 'an action';
     const on = event.stepId ? ` on ${step}` : '';
-    return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused, ${text(p, 'reason')}`;
+    const times = count > 1 ? ` ×${count}` : '';
+    return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused${times}, ${text(p, 'reason')}`;
   },
   target_approved: ({ p, who }) => `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`,
   app_restored: ({ p }) => {
@@ -99,7 +102,11 @@ const LINES: Record<string, LineFormatter> = {
     const list = skipped.map((s) => `${stepTitle(s.stepId ?? null)}${s.summary ? ` (${escapeMrkdwn(truncate(s.summary, 300))})` : ''}`).join(', ');
     return `${base}: validation passed, but skipped: ${list}`;
   },
-  incident_resolved: ({ p, who }) => `:checkered_flag: Incident resolved by ${who}${metrics(p)}${str(p, 'summary') ? `\n${truncate(str(p, 'summary') ?? '', LINE_MAX - 200)}` : ''}`,
+  incident_resolved: ({ p, who }) => {
+    // The report, not the Markdown `summary`: that one is for GitHub and the export.
+    const report = parseResolutionReport(p.report);
+    return `:checkered_flag: Incident resolved by ${who}${metrics(p)}${report ? `\n${truncate(renderResolutionMrkdwn(report), LINE_MAX - 200)}` : ''}`;
+  },
   step_retrying: ({ p, step }) => `:warning: ${step} hit a temporary error (try ${num(p, 'try') ?? '?'} of ${num(p, 'maxTries') ?? '?'}), retrying: ${escapeMrkdwn(truncate(str(p, 'error') ?? '', ERROR_MAX))}`,
   step_resumed: ({ step }) => `:arrows_counterclockwise: ${step} resumed by a worker (the previous one stopped or the step is being retried); what it already did is kept`,
   sla_reminder: ({ p }) => `:alarm_clock: ${Math.round(num(p, 'percent') ?? 0)}% of the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} budget is used${str(p, 'dueAt') ? ` — due ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : ''}`,
@@ -112,11 +119,11 @@ const LINES: Record<string, LineFormatter> = {
   incident_aborted: ({ p, who }) => `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`,
 };
 
-function lineBody(event: ThreadEvent): string {
+function lineBody(event: ThreadEvent, count: number): string {
   const step = stepTitle(event.stepId);
   const who = actorMention(event.actor, event.payload.via);
   const format = Object.hasOwn(LINES, event.kind) ? LINES[event.kind] : undefined;
-  if (format) return format({ p: event.payload, who, step, event });
+  if (format) return format({ p: event.payload, who, step, event, count });
   return `:grey_question: ${escapeMrkdwn(event.kind.replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
 }
 

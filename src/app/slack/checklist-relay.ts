@@ -2,16 +2,21 @@
  * Relays the timeline to Slack, whichever process wrote it (bot, worker, CLI): new events become
  * thread lines under the #incidents checklist (milestones also under #releases), and both
  * checklists are re-rendered. A burst of events goes out as one message per thread per tick, and
- * checklist updates are coalesced by the Chat adapter, so progress never floods Slack. Events are
- * marked sent only after Slack took the lines: a crash re-sends, never loses.
+ * checklist updates are coalesced by the Chat adapter, so progress never floods Slack.
+ *
+ * Delivery is per channel and per event (pg-chat-cursor.ts): each thread gets every event it
+ * shows exactly once, in order, and is marked batch by batch only after Slack took it — a
+ * channel Slack rate-limits (or that isn't announced yet) waits on its own, without re-sending
+ * or holding up the other's lines. A crash re-sends, never loses.
  */
 import type { Logger } from 'pino';
-import type { ChatCursor } from '../../adapters/db/pg-chat-cursor.ts';
-import { formatThreadLine, isMilestone } from '../../adapters/slack/thread-lines.ts';
+import type { ChatCursor, OwedThread, RelayChannel } from '../../adapters/db/pg-chat-cursor.ts';
+import { isMilestone } from '../../adapters/slack/thread-lines.ts';
 import type { TimelineEvent } from '../../domain/incident.ts';
 import type { IncidentObserver, IncidentStore } from '../../flows/ports.ts';
 import type { RunbookConfig } from '../config-schema.ts';
 import { checklistMessage } from './checklist-message.ts';
+import { postInBatches, REFUSAL_SETTLE_MS, settledPrefix } from './thread-batches.ts';
 import type { SlackServices } from './slack-services.ts';
 
 /**
@@ -19,9 +24,11 @@ import type { SlackServices } from './slack-services.ts';
  * automatic start is not: it says whose approval autopilot acted on.
  */
 const quiet = (e: TimelineEvent) => e.kind === 'step_queued' && !e.payload.autopilot;
-/** Slack shows up to 40 000 characters of text; keep a batch message readable. */
-const MAX_MESSAGE = 3500;
-
+/** What each thread shows: everything for responders, milestones for stakeholders. */
+const SHOWS: Record<RelayChannel, (e: TimelineEvent) => boolean> = {
+  incidents: (e) => !quiet(e),
+  releases: isMilestone,
+};
 export interface ChecklistRelay extends IncidentObserver {
   /** Relays everything pending now (tests, shutdown). */
   tick(): Promise<void>;
@@ -32,35 +39,70 @@ export interface ChecklistRelay extends IncidentObserver {
 export function createChecklistRelay(deps: { slack: SlackServices; store: IncidentStore; cursor: ChatCursor; config: RunbookConfig; now: () => Date; log: Logger }): ChecklistRelay {
   const log = deps.log.child({ component: 'chat-relay' });
   let timer: NodeJS.Timeout | null = null;
+  // A burst of changes (50 clicks, a rollout's progress) becomes one tick shortly after, instead
+  // of a tick per change competing with the clicks for database connections.
+  let pending: NodeJS.Timeout | null = null;
+  const soon = () => {
+    pending ??= setTimeout(() => {
+      pending = null;
+      void tick();
+    }, 50);
+  };
   let running: Promise<void> | null = null;
   let again = false;
 
-  async function relay(incidentId: string): Promise<void> {
-    await deps.cursor.withClaim(incidentId, async (claim) => {
-      if (claim.events.length === 0) return;
-      const snap = await deps.store.get(incidentId);
-      const refs = snap.incident.chat;
-      // Not announced yet: the events wait for the checklist they belong under.
-      if (!refs.incidents) return;
-      await postBatches(claim.events.filter((e) => !quiet(e)), (text) => deps.slack.chat.postIncidentLine(refs, text));
-      if (refs.releases) await postBatches(claim.events.filter(isMilestone), (text) => deps.slack.chat.postMilestone(refs, text));
-      await claim.done(claim.events.map((e) => e.id));
-      const render = async () => checklistMessage(await deps.store.get(incidentId), deps.config, deps.slack.roleResolver, deps.now());
-      void deps.slack.chat.updateChecklist(incidentId, refs, render).catch((err) => log.error({ err, incidentId }, 'checklist update failed'));
+  /** Deliveries in flight, per thread: a slow (rate-limited) thread never holds up another. */
+  const inFlight = new Map<string, Promise<void>>();
+
+  /** One thread's owed events, in order, batch by batch; a failure leaves the rest owed. */
+  async function deliver(thread: OwedThread): Promise<number> {
+    const { incidentId, channel } = thread;
+    const delivered = await deps.cursor.withClaim(thread, async (claim) => {
+      const refs = (await deps.store.get(incidentId)).incident.chat;
+      // Not announced in this channel yet: its events wait for the checklist they belong under.
+      if (!refs[channel] || claim.events.length === 0) return 0;
+      const ready = channel === 'incidents' ? settledPrefix(claim.events, deps.now().getTime()) : claim.events;
+      if (ready.length < claim.events.length) setTimeout(soon, REFUSAL_SETTLE_MS).unref();
+      const chat = deps.slack.chat;
+      const post = (text: string) => (channel === 'incidents' ? chat.postIncidentLine(refs, text) : chat.postMilestone(refs, text));
+      let count = 0;
+      try {
+        await postInBatches(ready, SHOWS[channel], post, async (ids) => {
+          await claim.delivered(ids);
+          count += ids.length;
+        });
+      } catch (err) {
+        // What Slack took is marked and committed with the claim; the rest is tried again next tick.
+        log.error({ err, incidentId, channel }, 'could not relay the timeline to this Slack thread; retrying on the next tick');
+      }
+      if (count > 0) {
+        const only = { incidents: null, releases: null, [channel]: refs[channel] };
+        const render = async () => checklistMessage(await deps.store.get(incidentId), deps.config, deps.slack.roleResolver, deps.now());
+        void deps.slack.chat.updateChecklist(incidentId, only, render).catch((err) => log.error({ err, incidentId, channel }, 'checklist update failed'));
+      }
+      return count;
     });
+    return delivered ?? 0;
+  }
+
+  function start(thread: OwedThread): void {
+    const key = `${thread.incidentId}/${thread.channel}`;
+    if (inFlight.has(key)) return;
+    const run = deliver(thread)
+      .then((count) => {
+        // More may have arrived (or been left over a batch) while this one was out.
+        if (count > 0) soon();
+      })
+      .catch((err) => log.error({ err, ...thread }, 'could not relay the timeline to Slack; retrying on the next tick'))
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, run);
   }
 
   async function tickOnce(): Promise<void> {
-    for (const incidentId of await deps.cursor.pending()) {
-      try {
-        await relay(incidentId);
-      } catch (err) {
-        log.error({ err, incidentId }, 'could not relay the timeline to Slack; retrying on the next tick');
-      }
-    }
+    for (const thread of await deps.cursor.pending()) start(thread);
   }
 
-  /** One tick at a time; a change during a tick schedules one more. */
+  /** One look at what is owed at a time; a change during one schedules one more. */
   function tick(): Promise<void> {
     if (running) {
       again = true;
@@ -78,21 +120,15 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
     return running;
   }
 
-  // A burst of changes (50 clicks, a rollout's progress) becomes one tick shortly after, instead
-  // of a tick per change competing with the clicks for database connections.
-  let pending: NodeJS.Timeout | null = null;
-  const soon = () => {
-    pending ??= setTimeout(() => {
-      pending = null;
-      void tick();
-    }, 50);
-  };
+  async function settle(): Promise<void> {
+    while (running || inFlight.size > 0) await Promise.allSettled([running, ...inFlight.values()]);
+  }
 
   return {
     changed: soon,
     tick: async () => {
       await tick();
-      while (running) await running;
+      await settle();
     },
     start(intervalMs = 1000) {
       timer = setInterval(() => void tick(), intervalMs);
@@ -101,20 +137,8 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
     async stop() {
       if (timer) clearInterval(timer);
       if (pending) clearTimeout(pending);
-      while (running) await running;
+      await settle();
       await deps.slack.chat.flush();
     },
   };
-}
-
-async function postBatches(events: TimelineEvent[], post: (text: string) => Promise<void>): Promise<void> {
-  let batch = '';
-  for (const line of events.map(formatThreadLine)) {
-    if (batch && batch.length + line.length + 1 > MAX_MESSAGE) {
-      await post(batch);
-      batch = '';
-    }
-    batch = batch ? `${batch}\n${line}` : line;
-  }
-  if (batch) await post(batch);
 }

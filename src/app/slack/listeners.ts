@@ -18,6 +18,9 @@ import { renderRollbackModal } from '../../adapters/slack/rollback-modal.ts';
 import { parseRollbackSubmission } from '../../adapters/slack/rollback-submission.ts';
 import { parseSkipSubmission, renderSkipModal } from '../../adapters/slack/skip-modal.ts';
 import { isAppError } from '../../domain/errors.ts';
+import { githubWebHost } from '../../domain/issue-links.ts';
+import { mentionsAsText } from '../../domain/user-text.ts';
+import { escapeMrkdwn, mention, truncate } from '../../adapters/slack/formatting.ts';
 import { rolesFor, rolesForIncident } from '../../domain/step-actions.ts';
 import { stepDefinition } from '../../domain/steps.ts';
 import type { FlowDeps } from '../../flows/deps.ts';
@@ -26,6 +29,7 @@ import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../../fl
 import { startRollback } from '../../flows/start-rollback.ts';
 import { autopilotSettings } from '../../flows/autopilot.ts';
 import { incidentLine } from '../text-report.ts';
+import { createAnswerThrottle } from './answer-throttle.ts';
 import type { ProposalJob } from './modal-proposals.ts';
 
 export interface ListenerDeps {
@@ -35,8 +39,14 @@ export interface ListenerDeps {
   log: Logger;
 }
 
+/** Field errors under a modal input are plain text: mentions as @U…, within Slack's length. */
+function fieldError(text: string): string {
+  return truncate(mentionsAsText(text), 3000);
+}
+
 export function registerListeners(app: App, l: ListenerDeps): void {
   const { deps, chat } = l;
+  const rules = { tagPattern: deps.config.github.tag_pattern, githubWebHost: deps.githubWebHost ?? githubWebHost() };
   const environment = { name: deps.config.environment.name, kubeContext: deps.config.environment.kube.context, namespace: deps.config.environment.kube.namespace };
 
   /** The text a person sees for an error: ours as written, anything else as an error id. */
@@ -56,18 +66,19 @@ export function registerListeners(app: App, l: ListenerDeps): void {
    */
   const yieldToAcks = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+  /** Every private answer is escaped here: error texts quote what people typed. */
   async function tell(channel: string | undefined, user: string, text: string): Promise<void> {
     if (!channel) return;
-    await chat.postEphemeral(channel, user, { text }).catch((err) => l.log.error({ err, channel, user }, 'could not answer ephemerally'));
+    await chat.postEphemeral(channel, user, { text: escapeMrkdwn(text) }).catch((err) => l.log.error({ err, channel, user }, 'could not answer ephemerally'));
   }
 
   app.command('/rollback', async ({ command, ack }) => {
-    const parsed = parseRollbackCommand(command.text ?? '');
-    if (parsed.kind === 'help' || parsed.kind === 'invalid') return void (await ack({ response_type: 'ephemeral', text: parsed.message }));
+    const parsed = parseRollbackCommand(command.text ?? '', rules);
+    if (parsed.kind === 'help' || parsed.kind === 'invalid') return void (await ack({ response_type: 'ephemeral', text: escapeMrkdwn(parsed.message) }));
     if (parsed.kind === 'status') {
       const open = await deps.store.list({ openOnly: true, limit: 20 });
       const text = open.length ? `Open rollbacks:\n${open.map((i) => `• \`${incidentLine(i)}\``).join('\n')}` : 'No rollback is open.';
-      return void (await ack({ response_type: 'ephemeral', text }));
+      return void (await ack({ response_type: 'ephemeral', text: escapeMrkdwn(text) }));
     }
     await ack();
     await yieldToAcks();
@@ -81,7 +92,7 @@ export function registerListeners(app: App, l: ListenerDeps): void {
   });
 
   app.view(CALLBACK_IDS.rollbackModal, async ({ ack, body, view }) => {
-    const submission = parseRollbackSubmission(view.state.values as never, { now: deps.now() });
+    const submission = parseRollbackSubmission(view.state.values as never, { now: deps.now(), ...rules });
     if (!submission.ok) return void (await ack(submission.response));
     const s = submission.value;
     try {
@@ -94,9 +105,11 @@ export function registerListeners(app: App, l: ListenerDeps): void {
       });
       await ack();
     } catch (err) {
-      await ack({ response_action: 'errors', errors: { [ROLLBACK_FIELDS.badVersion]: explain(err, { view: 'rollback' }).slice(0, 3000) } });
+      await ack({ response_action: 'errors', errors: { [ROLLBACK_FIELDS.badVersion]: fieldError(explain(err, { view: 'rollback' })) } });
     }
   });
+
+  const answers = createAnswerThrottle();
 
   app.action(STEP_ACTION_ID_PATTERN, async ({ ack, action, body }) => {
     await ack();
@@ -126,7 +139,9 @@ export function registerListeners(app: App, l: ListenerDeps): void {
           throw new Error(`unknown checklist action ${(action as { action_id: string }).action_id}`);
       }
     } catch (err) {
-      await tell(channel, user, explain(err, { action: (action as { action_id?: string }).action_id }));
+      const { action_id: actionId, value } = action as { action_id?: string; value?: string };
+      const text = explain(err, { action: actionId });
+      if (answers.first(`${user}|${actionId ?? ''}|${value ?? ''}`)) await tell(channel, user, text);
     }
   });
 
@@ -151,7 +166,7 @@ export function registerListeners(app: App, l: ListenerDeps): void {
       await correctTimes(deps, { incidentId: s.incidentId, actor: body.user.id, impactStartedAt: s.impactStartedAt ?? undefined, detectedAt: s.detectedAt ?? undefined });
       await ack();
     } catch (err) {
-      await ack({ response_action: 'errors', errors: { detected_at: explain(err, { view: 'correct_times' }).slice(0, 3000) } });
+      await ack({ response_action: 'errors', errors: { detected_at: fieldError(explain(err, { view: 'correct_times' })) } });
     }
   });
 
@@ -174,7 +189,8 @@ export function registerListeners(app: App, l: ListenerDeps): void {
       const refs = (await deps.store.get(incidentId)).incident.chat;
       // Slack shows long messages poorly: the thread gets the start, the CLI prints it whole.
       const cut = markdown.length > 3500 ? `${markdown.slice(0, 3500)}\n…` : markdown;
-      await chat.postIncidentLine(refs, `Postmortem timeline requested by <@${body.user.id}> (whole: \`rollback-commander export ${incidentId}\`):\n\`\`\`\n${cut}\n\`\`\``);
+      const block = escapeMrkdwn(cut.replace(/```/g, "'''"));
+      await chat.postIncidentLine(refs, `Postmortem timeline requested by ${mention(body.user.id)} (whole: \`rollback-commander export ${incidentId}\`):\n\`\`\`\n${block}\n\`\`\``);
     } catch (err) {
       await tell(channel, body.user.id, explain(err, { action: 'export' }));
     }
@@ -198,7 +214,7 @@ export function registerListeners(app: App, l: ListenerDeps): void {
       await skipStep(deps, { incidentId: s.incidentId, stepId: s.stepId, actor: body.user.id, reason: s.reason, expectedVersion: s.version });
       await ack();
     } catch (err) {
-      await ack({ response_action: 'errors', errors: { skip_reason: explain(err, { view: 'skip' }).slice(0, 3000) } });
+      await ack({ response_action: 'errors', errors: { skip_reason: fieldError(explain(err, { view: 'skip' })) } });
     }
   });
 }

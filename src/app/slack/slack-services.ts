@@ -1,5 +1,6 @@
 /**
- * The Slack side of the wiring, when SLACK_BOT_TOKEN is set: one WebClient, the Chat adapter,
+ * The Slack side of the wiring, when SLACK_BOT_TOKEN is set: a WebClient (plus one per channel for
+ * its messages), the Chat adapter,
  * and roles from config user ids plus Slack user groups (cached).
  */
 import type { WebClient } from '@slack/web-api';
@@ -22,7 +23,10 @@ export function createSlackServices(config: AppConfig, log: Logger, options: { c
   const token = config.env.SLACK_BOT_TOKEN;
   if (!token) return null;
   const client = createSlackWebClient({ token, slackApiUrl: config.env.SLACK_API_URL, logger: log });
-  const chat = createSlackChat({ client, channels: config.runbook.slack.channels, logger: log.child({ component: 'slack-chat' }), coalesceMs: options.coalesceMs });
+  // Per channel, so one channel's Retry-After pauses only its own queue (slack-chat.ts).
+  const channelClient = () => createSlackWebClient({ token, slackApiUrl: config.env.SLACK_API_URL, logger: log });
+  const channelClients = { incidents: channelClient(), releases: channelClient() };
+  const chat = createSlackChat({ client, channelClients, channels: config.runbook.slack.channels, logger: log.child({ component: 'slack-chat' }), coalesceMs: options.coalesceMs });
   const roleResolver = createRoleResolver({ client, roles: config.runbook.roles, cacheMs: config.runbook.slack.usergroup_cache, logger: log });
   const roles: RoleDirectory = {
     rolesOf: (userId) => roleResolver.rolesOf(userId),

@@ -4,6 +4,7 @@
  * chat is wired in, posts both checklists before it succeeds.
  */
 import type { Incident } from '../../domain/incident.ts';
+import { channelOf } from '../../domain/user-text.ts';
 import type { RunExecutor } from '../executor.ts';
 
 export interface Announcer {
@@ -20,7 +21,7 @@ export function createAnnounce(deps: { announcer: Announcer | null }): RunExecut
         return { outcome: 'succeeded', summary: `${what} recorded; Slack is not connected, so tell #incidents and #releases yourself`, output: { posted: false } };
       }
       const where = await deps.announcer.announce(incident);
-      return { outcome: 'succeeded', summary: `${what} announced in <#${where.incidents}> and <#${where.releases}>`, output: { posted: true, ...where } };
+      return { outcome: 'succeeded', summary: `${what} announced in ${channelOf(where.incidents)} and ${channelOf(where.releases)}`, output: { posted: true, ...where } };
     },
   };
 }

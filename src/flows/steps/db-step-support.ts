@@ -9,6 +9,7 @@ import type { RestartableDeployments } from '../../adapters/backups/promote-rest
 import type { OutputLine } from '../../adapters/process/run-command.ts';
 import { UserFacingError } from '../../domain/errors.ts';
 import type { StepId } from '../../domain/steps.ts';
+import { mentionOf } from '../../domain/user-text.ts';
 import type { StepContext } from '../executor.ts';
 import { describePg } from '../../adapters/target-db/pg-url.ts';
 import { restoreServerUrl } from './backup-restore.ts';
@@ -88,7 +89,7 @@ export function outputOf(ctx: StepContext, stepId: StepId, what: string): Record
 }
 
 export function mentions(userIds: readonly string[]): string {
-  return userIds.map((u) => `<@${u}>`).join(' and ') || 'nobody';
+  return userIds.map(mentionOf).join(' and ') || 'nobody';
 }
 
 export interface ProgressStream {

@@ -9,14 +9,13 @@ import { isTransient } from '../../domain/errors.ts';
 import { formatDurationMs } from '../../domain/times.ts';
 import type { RunExecutor } from '../executor.ts';
 import type { IncidentStore } from '../ports.ts';
-import { renderSummary, resolutionFigures } from './resolve-summary.ts';
+import { renderSummary, resolutionFigures, resolutionReport } from './resolve-summary.ts';
 
 export interface IssueComments {
   commentOnIssue(issueUrl: string, body: string): Promise<{ url: string }>;
 }
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
-const slackUser = (id: string) => (SLACK_USER.test(id) ? `<@${id}>` : id);
 const plainUser = (id: string) => (SLACK_USER.test(id) ? `Slack ${id}` : id);
 
 export function createResolve(deps: { store: Pick<IncidentStore, 'timeline'>; comments: IssueComments | null }): RunExecutor {
@@ -33,7 +32,9 @@ export function createResolve(deps: { store: Pick<IncidentStore, 'timeline'>; co
       const comment = incident.issueUrl ? await postComment(ctx, deps.comments, incident.issueUrl, `**Rollback resolved** — ${headline}\n\n${renderSummary(incident, figures, plainUser)}`) : null;
       const sla = Object.fromEntries(figures.sla.map((s) => [s.milestone, { budgetMs: s.budgetMs, dueAt: s.dueAt.toISOString(), metAt: s.metAt?.toISOString() ?? null, verdict: s.verdict, tookMs: s.tookMs }]));
       const resolution = {
-        summary: renderSummary(incident, figures, slackUser),
+        // Markdown for the export and the CLI; Slack renders `report` as mrkdwn itself.
+        summary: renderSummary(incident, figures, plainUser),
+        report: resolutionReport(incident, figures),
         severity: incident.severity,
         resolvedAt: resolvedAt.toISOString(),
         ttdMs, ttrMs, decideMs, impactMs, sla,
