@@ -19,6 +19,7 @@ import { createBackupRestoreStep } from '../../src/flows/steps/db-backup-restore
 import type { DatabaseStepDeps } from '../../src/flows/steps/db-step-support.ts';
 import { SRE, testConfig, testConfigYaml } from '../support/runbook-config.ts';
 import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../support/services.ts';
+import { releasesRunning } from '../support/releases.ts';
 import { testContext } from '../support/step-context.ts';
 import { until } from '../support/wait.ts';
 
@@ -37,12 +38,14 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
 
-async function bot(environment: string, schema: string, prefix: string): Promise<Container> {
+async function bot(environment: string, schema: string, prefix: string, running = 'v1.2.3'): Promise<Container> {
   const path = join(dir, `${environment}-${schema}.yml`);
   await writeFile(path, testConfigYaml(`environment: { name: ${environment}, kube: { context: fake, namespace: ${environment} } }`));
   const config = loadConfig({ DATABASE_URL, REDIS_URL, DATABASE_SCHEMA: schema, QUEUE_PREFIX: prefix, KUBECONFIG: kubeconfig }, path);
   const c = await createContainer(config, { log: createLogger('silent') });
   cleanup.push(() => c.close());
+  // No cluster here: start's checks see every Deployment on the bad release.
+  c.deps.releases = releasesRunning(config.runbook, running, ['v1.2.2', running]);
   return c;
 }
 
@@ -83,7 +86,7 @@ describe('one bot per environment', () => {
     const stagingPrefix = uniqueName('rcenvs');
     state(schema, prodPrefix, stagingPrefix);
     const prod = await bot('production', schema, prodPrefix);
-    const staging = await bot('staging', schema, stagingPrefix);
+    const staging = await bot('staging', schema, stagingPrefix, 'v2.0.1');
     const mine = await startRollback(prod.deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE });
     const theirs = await startRollback(staging.deps, { badVersion: 'v2.0.1', severity: 'P1', trigger: 'slo_breach', actor: SRE });
     const stagingTimers = await staging.deps.slaTimers!.pending(theirs.id);

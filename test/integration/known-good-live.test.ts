@@ -19,6 +19,7 @@ import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 import { SRE, testConfig } from '../support/runbook-config.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
+import { releasesRunning } from '../support/releases.ts';
 
 const NS = 'prod';
 const REPOS = {
@@ -44,7 +45,8 @@ beforeAll(async () => {
   const roles = createConfigRoleDirectory(config.roles);
   const store = createPgIncidentStore(db.pool, config.environment.name);
   deps = { store, queue, roles, config, now: () => new Date(), log: pino({ level: 'silent' }), deployments,
-    releases: { deployments, tags: null } };
+    // The cluster already runs what the revert set; start's checks see the bad release running.
+    releases: releasesRunning(config) };
 });
 
 afterAll(async () => {
