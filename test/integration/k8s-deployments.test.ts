@@ -210,8 +210,9 @@ describe('K8sDeployments', () => {
     });
     const retry = { budgetMs: 300, firstDelayMs: 20 };
     const deployments = createK8sDeployments({ kubeConfig, namespace: 'prod', retry });
-    for (const attempt of [deployments.get('api'), deployments.waitForRollout('api', { timeoutMs: 5_000 })]) {
-      const err = await failure(attempt);
+    // One at a time: a second call started early could fail before anyone awaits it (unhandled).
+    for (const attempt of [() => deployments.get('api'), () => deployments.waitForRollout('api', { timeoutMs: 5_000 })]) {
+      const err = await failure(attempt());
       expect(err).toBeInstanceOf(AppError);
       expect(err.code).toBe('upstream_unavailable');
       expect(err.transient).toBe(true);

@@ -3,6 +3,14 @@ import type { Pool, PoolClient } from 'pg';
 
 export async function withTransaction<R>(pool: Pool, work: (client: PoolClient) => Promise<R>): Promise<R> {
   const client = await pool.connect();
+  // pg listens for errors only on idle clients: a connection lost while this one is checked out
+  // (a Postgres restart between two queries) is emitted here and would crash the process without
+  // a listener. The failing query rejects anyway; the broken client is destroyed on release.
+  let lost: Error | undefined;
+  const onError = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await work(client);
@@ -12,6 +20,7 @@ export async function withTransaction<R>(pool: Pool, work: (client: PoolClient) 
     await client.query('rollback').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
   }
 }
