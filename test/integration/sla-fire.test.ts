@@ -25,7 +25,9 @@ import { abortOpenIncidents } from '../support/incidents.ts';
 
 /** The domain clock runs three days behind the wall clock: delays must come from it, not from Date.now(). */
 const OFFSET = 3 * 24 * 3600_000;
-const BUDGETS = { decide: 1000, restore: 2000, p2: 1500 };
+// The 80 % reminder is skipped when it runs after the breach mark (old news): budgets wide enough
+// that a busy machine's late timer still lands between its two marks.
+const BUDGETS = { decide: 3000, restore: 6000, p2: 1500 };
 let db: TestDb;
 let redis: Redis;
 let prefix: string;
@@ -68,7 +70,7 @@ beforeEach(async () => {
 });
 
 async function slaEvents(incidentId: string, until: (events: TimelineEvent[]) => boolean): Promise<TimelineEvent[]> {
-  for (let i = 0; i < 200; i += 1) {
+  for (let i = 0; i < 600; i += 1) {
     const events = (await deps.store.timeline(incidentId)).filter((e) => e.kind.startsWith('sla_'));
     if (until(events)) return events;
     await sleep(50);
