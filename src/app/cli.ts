@@ -17,13 +17,23 @@ import { loadConfig } from './config.ts';
 import { checkIdentity, osIdentity } from './cli-identity.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { createContainer, type Container } from './container.ts';
-import { doctorChecks, runDoctor } from './doctor.ts';
+import { checkAll, DOCTOR_GROUPS, doctorChecks, doctorGroup, runDoctor, type DoctorGroup } from './doctor.ts';
 import { databaseDoctorChecks } from './doctor-database.ts';
 import { createSlackAnnouncer } from './slack/slack-announcer.ts';
 import { createSlackServices } from './slack/slack-services.ts';
 import { createLogger } from './logger.ts';
 import { incidentLine, renderChecklist, renderTimeline } from './text-report.ts';
 import { startBot } from './bot.ts';
+import { doctorJson, incidentJson, statusJson, toJson } from './cli-json.ts';
+import { completionScript, SHELLS, type Shell } from './cli-completion.ts';
+import { readFileSync } from 'node:fs';
+
+/** From package.json (src/app or dist/app: two levels up either way), so a release never lies about itself. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ rollback-commander ${l}`).join('\n')}`;
+const STEPS_HELP = `\nSteps (in runbook order):\n  ${STEP_IDS.join('\n  ')}`;
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -48,6 +58,15 @@ function concurrencyArg(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 200) throw new InvalidArgumentError('use a whole number of parallel steps from 1 to 200, like --concurrency 16');
   return n;
+}
+
+function groupsArg(value: string): DoctorGroup[] {
+  const groups = value.split(',').map((g) => g.trim()).filter(Boolean);
+  const bad = groups.filter((g) => !(DOCTOR_GROUPS as readonly string[]).includes(g));
+  if (bad.length || !groups.length) {
+    throw new InvalidArgumentError(`unknown check group ${bad.join(', ') || '(none)'}: use some of ${DOCTOR_GROUPS.join(',')}, like --only db,redis`);
+  }
+  return groups as DoctorGroup[];
 }
 
 function dateArg(value: string): Date {
@@ -78,6 +97,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     container = c;
     return c;
   };
+  // Only as the first argument: commander's .version() would also take `mark-good --version v1.2.2`.
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.out(VERSION);
+    return 0;
+  }
   const program = buildProgram(io, open, origin);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -95,6 +119,9 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
   const program = new Command('rollback-commander')
     .description('Runs the production rollback runbook: the same engine as the Slack bot.')
     .option('-c, --config <file>', 'runbook config (default: $ROLLBACK_CONFIG or rollback.yml)')
+    .addHelpText('after', `${examples('start v1.2.3 --as U0123', 'status rb-12 -o json', 'doctor --only db,redis')}
+\nShell completion: source <(rollback-commander completion bash)   # or zsh
+Version: rollback-commander --version (or -V)`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   const cfg = () => program.opts<{ config?: string }>().config;
@@ -104,6 +131,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('start <bad-version>')
+    .addHelpText('after', examples('start v1.2.3 --as U0123', 'start v1.2.3 --to v1.2.2 --sev P2 --issue https://github.com/org/app/issues/77 --as U0123'))
     .description('open a rollback incident for the bad release')
     .option('--to <tag>', 'target release (default: the proposal, approved by the captain)')
     .addOption(new Option('--sev <severity>', 'severity').choices(SEVERITIES).default('P1'))
@@ -127,6 +155,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('run <incident> <step>')
+    .addHelpText('after', `${examples('run rb-12 pause_deploys --as U0123', 'run rb-12 revert_images --no-wait --as U0123')}\n${STEPS_HELP}`)
     .description('run (or retry) a step and follow its progress')
     .option('--no-wait', 'return once the step is queued')
     .addOption(asOption())
@@ -140,6 +169,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('approve <incident> <step>')
+    .addHelpText('after', `${examples('approve rb-12 select_release --as U0123', 'approve rb-12 select_release --to v1.2.1 --as U0123')}\n${STEPS_HELP}`)
     .description('approve a step (the target release, a revert, resume, a database step)')
     .option('--to <tag>', 'for select_release: approve this target instead of the proposal')
     .option('--no-wait', 'do not follow a plan being applied')
@@ -157,6 +187,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('confirm <incident> <step>')
+    .addHelpText('after', `${examples("confirm rb-12 verify_cutover --note 'error rate back to baseline' --as U0123")}\n${STEPS_HELP}`)
     .description('confirm a manual check')
     .option('--note <text>', 'what you checked')
     .addOption(asOption())
@@ -168,6 +199,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('skip <incident> <step>')
+    .addHelpText('after', `${examples("skip rb-12 pause_deploys --reason 'deploys already frozen' --as U0123")}\n${STEPS_HELP}`)
     .description('skip a step (captain; reason required)')
     .requiredOption('--reason <text>', 'why (goes in the timeline and summary)')
     .addOption(asOption())
@@ -179,6 +211,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('abort <incident> [step]')
+    .addHelpText('after', `${examples("abort rb-12 revert_images --reason 'wrong target' --as U0123", "abort rb-12 --reason 'false alarm' --as U0123")}\n${STEPS_HELP}`)
     .description('abort a running step, or the whole rollback (captain)')
     .option('--reason <text>', 'why')
     .addOption(asOption())
@@ -191,6 +224,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('correct-times <incident>')
+    .addHelpText('after', examples('correct-times rb-12 --impact-started 2026-11-24T03:12:00Z --as U0123'))
     .description('correct the first bad request and/or the detection time (captain or SRE); SLA timers follow')
     .option('--impact-started <time>', 'first bad request (ISO 8601)', dateArg)
     .option('--detected <time>', 'detection time (ISO 8601)', dateArg)
@@ -203,15 +237,21 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('export <incident>')
+    .addHelpText('after', examples('export rb-12 > postmortem.md', 'export rb-12 --progress', 'export rb-12 -o json'))
     .description('a Markdown postmortem timeline from the incident record')
     .option('--progress', 'include every progress line')
+    .addOption(outputOption())
     .action(async (incidentId: string, o) => {
       const c = await open(cfg());
-      io.out(await exportTimeline(c.deps, incidentId, { progress: o.progress ?? false }));
+      const markdown = await exportTimeline(c.deps, incidentId, { progress: o.progress ?? false });
+      if (o.output !== 'json') return io.out(markdown);
+      const json = statusJson(await c.deps.store.get(incidentId), await c.deps.store.timeline(incidentId));
+      io.out(toJson({ ...json, markdown }));
     });
 
   program
     .command('mark-critical <incident>')
+    .addHelpText('after', examples("mark-critical rb-12 --reason 'tokens exposed in logs' --as U0123"))
     .description('security exposure or data corruption found: offer the backup restore (captain or SRE)')
     .requiredOption('--reason <text>', 'what was found')
     .addOption(asOption())
@@ -223,26 +263,33 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('status <incident>')
+    .addHelpText('after', examples('status rb-12', 'status rb-12 -o json | jq .steps'))
     .description('the checklist and the timeline with timestamps')
-    .action(async (incidentId: string) => {
+    .addOption(outputOption())
+    .action(async (incidentId: string, o) => {
       const c = await open(cfg());
       const snap = await c.deps.store.get(incidentId);
+      if (o.output === 'json') return io.out(toJson(statusJson(snap, await c.deps.store.timeline(incidentId))));
       io.out(renderChecklist(snap, c.deps.now()));
       io.out(`\nTimeline\n${renderTimeline(await c.deps.store.timeline(incidentId))}`);
     });
 
   program
     .command('list')
+    .addHelpText('after', examples('list --open', 'list -o json | jq -r ".[].id"'))
     .description('recent incidents, newest first')
     .option('--open', 'open incidents only')
+    .addOption(outputOption())
     .action(async (o) => {
       const c = await open(cfg());
       const incidents = await c.deps.store.list({ openOnly: o.open ?? false, limit: 20 });
+      if (o.output === 'json') return io.out(toJson(incidents.map(incidentJson)));
       io.out(incidents.length ? incidents.map(incidentLine).join('\n') : 'no incidents');
     });
 
   program
     .command('mark-good')
+    .addHelpText('after', examples('mark-good --as U0123', 'mark-good --version v1.2.2 --as U0123'))
     .description('record the images running now as a known-good release')
     .option('--version <tag>', 'the release they are (default: their common tag)')
     .addOption(asOption())
@@ -254,16 +301,22 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('doctor')
+    .addHelpText('after', examples('doctor', 'doctor --only db,redis', 'doctor -o json'))
     .description('check, before an incident needs them: Slack, GitHub, Kubernetes, databases, Redis')
-    .action(async () => {
+    .option('--only <groups>', `comma-separated checks to run: ${DOCTOR_GROUPS.join(',')}`, groupsArg)
+    .addOption(outputOption())
+    .action(async (o: { only?: DoctorGroup[]; output: string }) => {
       const c = await open(cfg());
       const slack = createSlackServices(c.config, c.deps.log);
-      const ok = await runDoctor(doctorChecks(c, slack, databaseDoctorChecks(c.config, io.env)), io.out);
+      const all = doctorChecks(c, slack, databaseDoctorChecks(c.config, io.env));
+      const checks = o.only ? all.filter((check) => o.only!.includes(doctorGroup(check.name))) : all;
+      const ok = o.output === 'json' ? printJson(io, doctorJson(await checkAll(checks))) : await runDoctor(checks, io.out);
       if (!ok) throw new CommanderError(1, 'doctor', 'some checks failed');
     });
 
   program
     .command('worker')
+    .addHelpText('after', examples('worker --concurrency 16'))
     .description('run the step worker (and, with Slack, the thread relay) until SIGTERM, which drains the running steps')
     .option('--concurrency <n>', 'parallel steps, 1–200 (default: queue.concurrency in rollback.yml)', concurrencyArg)
     .action(async (o) => {
@@ -275,7 +328,20 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
       io.out('stopping: waiting for running steps to finish');
       await bot.stop();
     });
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script (commands and step ids)')
+    .addHelpText('after', examples('completion bash > /etc/bash_completion.d/rollback-commander', 'completion zsh > "${fpath[1]}/_rollback-commander"'))
+    .action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) throw new UserFacingError('invalid_input', `no completion for "${shell}": use one of ${SHELLS.join(', ')}`);
+      io.out(completionScript(shell as Shell, program.commands.map((c) => c.name())));
+    });
   return program;
+}
+
+function printJson(io: CliIo, result: { ok: boolean }): boolean {
+  io.out(toJson(result));
+  return result.ok;
 }
 
 async function lastEventId(c: Container, incidentId: string): Promise<number> {

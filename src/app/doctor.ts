@@ -101,21 +101,44 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
   ];
 }
 
-export async function runDoctor(checks: DoctorCheck[], out: (line: string) => void): Promise<boolean> {
-  let ok = true;
+export const DOCTOR_GROUPS = ['db', 'redis', 'kube', 'github', 'slack'] as const;
+export type DoctorGroup = (typeof DOCTOR_GROUPS)[number];
+
+/** Which `doctor --only` group a check belongs to (the bot's and the app's databases are both `db`). */
+export function doctorGroup(name: string): DoctorGroup {
+  if (name === 'slack' || name === 'github') return name;
+  if (name.includes('redis')) return 'redis';
+  if (name === 'kubernetes access' || name.startsWith('deployment ')) return 'kube';
+  return 'db';
+}
+
+export interface DoctorResult {
+  name: string;
+  group: DoctorGroup;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+}
+
+/** Runs every check, even after a failure: one wrong setting must not hide the others. */
+export async function checkAll(checks: DoctorCheck[]): Promise<DoctorResult[]> {
+  const results: DoctorResult[] = [];
   for (const check of checks) {
     try {
-      out(`ok    ${check.name}: ${await check.run()}`);
+      results.push({ name: check.name, group: doctorGroup(check.name), status: 'ok', detail: await check.run() });
     } catch (err) {
-      if (err instanceof DoctorWarning) {
-        out(`WARN  ${check.name}: ${err.message}`);
-        continue;
-      }
-      ok = false;
-      out(`FAIL  ${check.name}: ${(err as Error).message}`);
+      const status = err instanceof DoctorWarning ? 'warn' : 'fail';
+      results.push({ name: check.name, group: doctorGroup(check.name), status, detail: (err as Error).message });
     }
   }
-  return ok;
+  return results;
+}
+
+const LABEL = { ok: 'ok   ', warn: 'WARN ', fail: 'FAIL ' } as const;
+
+export async function runDoctor(checks: DoctorCheck[], out: (line: string) => void): Promise<boolean> {
+  const results = await checkAll(checks);
+  for (const r of results) out(`${LABEL[r.status]} ${r.name}: ${r.detail}`);
+  return results.every((r) => r.status !== 'fail');
 }
 
 /**
