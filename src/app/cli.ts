@@ -78,7 +78,8 @@ function dateArg(value: string): Date {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let container: Container | null = null;
   const origin = (io.osIdentity ?? osIdentity)();
-  const open = async (configPath: string | undefined): Promise<Container> => {
+  /** `deferKubeErrors`: commands that need no cluster (list, status, export) or report it as one check (doctor). */
+  const open = async (configPath: string | undefined, { deferKubeErrors = false } = {}): Promise<Container> => {
     const config = loadConfig(io.env, configPath);
     // 'error': the CLI says what a person needs (Redis down, say) itself, once; warn-level JSON lines were noise.
     const log = createLogger(io.env.LOG_LEVEL ?? 'error');
@@ -93,6 +94,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       announcer: slack ? createSlackAnnouncer({ slack, store: () => c.deps.store, config: config.runbook, now: () => new Date() }) : undefined,
       origin,
       redisFailFast: true,
+      deferKubeErrors,
     });
     container = c;
     return c;
@@ -115,7 +117,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promise<Container>, origin: CliOrigin): Command {
+function buildProgram(io: CliIo, open: (configPath: string | undefined, options?: { deferKubeErrors?: boolean }) => Promise<Container>, origin: CliOrigin): Command {
   const program = new Command('rollback-commander')
     .description('Runs the production rollback runbook: the same engine as the Slack bot.')
     .option('-c, --config <file>', 'runbook config (default: $ROLLBACK_CONFIG or rollback.yml)')
@@ -242,7 +244,7 @@ Version: rollback-commander --version (or -V)`)
     .option('--progress', 'include every progress line')
     .addOption(outputOption())
     .action(async (incidentId: string, o) => {
-      const c = await open(cfg());
+      const c = await open(cfg(), { deferKubeErrors: true });
       const markdown = await exportTimeline(c.deps, incidentId, { progress: o.progress ?? false });
       if (o.output !== 'json') return io.out(markdown);
       const json = statusJson(await c.deps.store.get(incidentId), await c.deps.store.timeline(incidentId));
@@ -267,7 +269,7 @@ Version: rollback-commander --version (or -V)`)
     .description('the checklist and the timeline with timestamps')
     .addOption(outputOption())
     .action(async (incidentId: string, o) => {
-      const c = await open(cfg());
+      const c = await open(cfg(), { deferKubeErrors: true });
       const snap = await c.deps.store.get(incidentId);
       if (o.output === 'json') return io.out(toJson(statusJson(snap, await c.deps.store.timeline(incidentId))));
       io.out(renderChecklist(snap, c.deps.now()));
@@ -281,7 +283,7 @@ Version: rollback-commander --version (or -V)`)
     .option('--open', 'open incidents only')
     .addOption(outputOption())
     .action(async (o) => {
-      const c = await open(cfg());
+      const c = await open(cfg(), { deferKubeErrors: true });
       const incidents = await c.deps.store.list({ openOnly: o.open ?? false, limit: 20 });
       if (o.output === 'json') return io.out(toJson(incidents.map(incidentJson)));
       io.out(incidents.length ? incidents.map(incidentLine).join('\n') : 'no incidents');
@@ -306,7 +308,7 @@ Version: rollback-commander --version (or -V)`)
     .option('--only <groups>', `comma-separated checks to run: ${DOCTOR_GROUPS.join(',')}`, groupsArg)
     .addOption(outputOption())
     .action(async (o: { only?: DoctorGroup[]; output: string }) => {
-      const c = await open(cfg());
+      const c = await open(cfg(), { deferKubeErrors: true });
       const slack = createSlackServices(c.config, c.deps.log);
       const all = doctorChecks(c, slack, databaseDoctorChecks(c.config, io.env));
       const checks = o.only ? all.filter((check) => o.only!.includes(doctorGroup(check.name))) : all;

@@ -2,7 +2,7 @@
  * Wiring: builds the adapters, flows and executors from config. The CLI, the worker and the bot
  * all start here, so they act on the same database, queue and cluster in the same way.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -46,6 +46,8 @@ export interface Container {
   executors: Executors;
   deployments: Deployments;
   kubeConfig: KubeConfig;
+  /** Why the kubeconfig could not be loaded, when `deferKubeErrors` let the container open without it. */
+  kubeError: Error | null;
   sourceControl: GitHubSourceControl | null;
   queue: BullmqStepQueue;
   pool: pg.Pool;
@@ -69,6 +71,19 @@ export interface ContainerOptions {
   origin?: CliOrigin;
   /** Where the database steps read the restore server URL and the revert command's variables (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Commands that only read the database (list, status, export) and doctor, which reports every
+   * check: a missing or wrong kubeconfig fails only what uses Kubernetes, with the same message.
+   */
+  deferKubeErrors?: boolean;
+}
+
+/** Stand in for the cluster when the kubeconfig could not be loaded: every use says why. */
+const failWith = (err: Error) => (): Promise<never> => Promise.reject(err);
+
+function unavailableDeployments(err: Error): Deployments {
+  const fail = failWith(err);
+  return { get: fail, setImages: fail, waitForRollout: fail, history: fail, restart: fail };
 }
 
 export async function createContainer(config: AppConfig, options: ContainerOptions): Promise<Container> {
@@ -101,10 +116,20 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
-  const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
+  let kubeConfig: KubeConfig;
+  let kubeError: Error | null = null;
+  try {
+    kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
+  } catch (err) {
+    if (!options.deferKubeErrors) throw err;
+    kubeError = err as Error;
+    kubeConfig = new KubeConfig();
+  }
   const kubeRetry = { budgetMs: runbook.environment.kube.retry_budget };
   const kubeNamespace = runbook.environment.kube.namespace;
-  const deployments = createK8sDeployments({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry });
+  const deployments = kubeError
+    ? unavailableDeployments(kubeError)
+    : createK8sDeployments({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry });
   const { owner, repo } = runbook.github;
   const github = config.github;
   const sourceControl = github
@@ -145,13 +170,15 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       source: sourceControl,
       targetDatabaseUrl: config.target.databaseUrl,
       env: options.env ?? process.env,
-      secrets: createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
+      secrets: kubeError
+        ? { readKey: failWith(kubeError), writeKey: failWith(kubeError), readManagers: failWith(kubeError) }
+        : createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
       deployments,
       installation: `${env.DATABASE_SCHEMA}/${runbook.environment.name}`,
     }),
   };
   return {
-    config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis, producer,
+    config, deps, executors, deployments, kubeConfig, kubeError, sourceControl, queue, pool, redis, producer,
     queueReachable: () => producer.status === 'ready',
     async close() {
       await queue.close().catch(() => undefined);

@@ -60,6 +60,7 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
     {
       name: 'kubernetes access',
       run: async () => {
+        if (c.kubeError) throw c.kubeError;
         const namespace = runbook.environment.kube.namespace;
         const review = createK8sAccessReview({ kubeConfig: c.kubeConfig, namespace });
         // backup_promote reads and writes one Secret, which deploy/ grants by name only.

@@ -3,7 +3,7 @@
  * field names, examples and step ids in --help, shell completion, `doctor --only`.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { STEP_IDS } from '../../src/domain/steps.ts';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
@@ -100,4 +100,36 @@ _rollback_commander; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).
   expect(zsh.out).toContain('compdef _rollback_commander rollback-commander');
   expect(zsh.out).toContain(STEP_IDS.join(' '));
   expect((await h.cli('completion', 'fish')).err).toBe('error: no completion for "fish": use one of bash, zsh');
+});
+
+it('list, status and export read only the database: no Kubernetes, GitHub or Slack settings needed', async () => {
+  const kubeconfig = h.env.KUBECONFIG;
+  h.env.KUBECONFIG = '/nonexistent/kubeconfig';
+  try {
+    expect(h.env.SLACK_BOT_TOKEN).toBeUndefined();
+    const list = await h.cli('list');
+    expect(list).toMatchObject({ code: 0, err: '' });
+    expect(list.out).toContain(incidentId);
+    expect(await h.cli('status', incidentId)).toMatchObject({ code: 0, err: '' });
+    expect(await h.cli('export', incidentId, '-o', 'json')).toMatchObject({ code: 0, err: '' });
+    // A command that acts on the cluster still says what is wrong with the kubeconfig.
+    const run = await h.cli('run', incidentId, 'revert_images', '--no-wait', '--as', SRE);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('cannot load the kubeconfig (/nonexistent/kubeconfig)');
+  } finally {
+    h.env.KUBECONFIG = kubeconfig;
+  }
+});
+
+it('doctor reports every check when the kube context is wrong, instead of stopping at the first', async () => {
+  const configPath = `${h.configPath}.wrong-context.yml`;
+  writeFileSync(configPath, readFileSync(h.configPath, 'utf8').replace('context: fake', 'context: nowhere'));
+  const doctor = await h.cli('--config', configPath, 'doctor');
+  expect(doctor.code).toBe(1);
+  expect(doctor.out).toMatch(/^ok {4}bot database: PostgreSQL \d+/m);
+  expect(doctor.out).toContain('ok    bot redis: PING → PONG');
+  expect(doctor.out).toContain('FAIL  kubernetes access: kube context "nowhere" is not in the kubeconfig');
+  expect(doctor.out).toContain('FAIL  deployment api: kube context "nowhere" is not in the kubeconfig');
+  expect(doctor.out).toContain('FAIL  github: GITHUB_TOKEN is not set');
+  expect(doctor.out).toMatch(/ok {4}app redis \(backlog\)/);
 });
