@@ -13,17 +13,14 @@ import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows
 import { startRollback } from '../flows/start-rollback.ts';
 import { correctTimes } from '../flows/correct-times.ts';
 import { exportTimeline } from '../flows/export-timeline.ts';
-import { loadConfig } from './config.ts';
 import { checkIdentity, osIdentity } from './cli-identity.ts';
+// Only types and light modules here: the clients (pg, BullMQ, Kubernetes, Slack, GitHub) load per
+// command, in open() and the actions, so `--help`, `completion` and `--version` start fast.
+import type { Container } from './container.ts';
+import type { FlowDeps } from '../flows/deps.ts';
+import { DOCTOR_GROUPS, doctorGroup, type DoctorGroup } from './doctor-groups.ts';
 import type { CliOrigin } from '../domain/origin.ts';
-import { createContainer, type Container } from './container.ts';
-import { checkAll, DOCTOR_GROUPS, doctorChecks, doctorGroup, runDoctor, type DoctorGroup } from './doctor.ts';
-import { databaseDoctorChecks } from './doctor-database.ts';
-import { createSlackAnnouncer } from './slack/slack-announcer.ts';
-import { createSlackServices } from './slack/slack-services.ts';
-import { createLogger } from './logger.ts';
 import { incidentLine, renderChecklist, renderTimeline } from './text-report.ts';
-import { startBot } from './bot.ts';
 import { doctorJson, incidentJson, statusJson, toJson } from './cli-json.ts';
 import { completionScript, SHELLS, type Shell } from './cli-completion.ts';
 import { readFileSync } from 'node:fs';
@@ -77,9 +74,13 @@ function dateArg(value: string): Date {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let container: Container | null = null;
+  let closeReader: (() => Promise<void>) | null = null;
   const origin = (io.osIdentity ?? osIdentity)();
   /** `deferKubeErrors`: commands that need no cluster (list, status, export) or report it as one check (doctor). */
   const open = async (configPath: string | undefined, { deferKubeErrors = false } = {}): Promise<Container> => {
+    const [{ loadConfig }, { createLogger }, { createSlackServices }, { createSlackAnnouncer }, { createContainer }] = await Promise.all([
+      import('./config.ts'), import('./logger.ts'), import('./slack/slack-services.ts'), import('./slack/slack-announcer.ts'), import('./container.ts'),
+    ]);
     const config = loadConfig(io.env, configPath);
     // 'error': the CLI says what a person needs (Redis down, say) itself, once; warn-level JSON lines were noise.
     const log = createLogger(io.env.LOG_LEVEL ?? 'error');
@@ -104,7 +105,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(VERSION);
     return 0;
   }
-  const program = buildProgram(io, open, origin);
+  /** list, status and export: the bot's database alone (bot-database.ts), so they start fast and need nothing else. */
+  const read = async (configPath: string | undefined): Promise<Reader> => {
+    const [{ loadConfig }, { createLogger }, { openBotDatabase }, { createPgIncidentStore }] = await Promise.all([
+      import('./config.ts'), import('./logger.ts'), import('./bot-database.ts'), import('../adapters/db/pg-incident-store.ts'),
+    ]);
+    const config = loadConfig(io.env, configPath);
+    const pool = await openBotDatabase(config, createLogger(io.env.LOG_LEVEL ?? 'error'));
+    closeReader = () => pool.end();
+    return { deps: { store: createPgIncidentStore(pool, config.runbook.environment.name), config: config.runbook, now: () => new Date() } };
+  };
+  const program = buildProgram(io, open, read, origin);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -114,10 +125,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   } finally {
     await (container as Container | null)?.close();
+    await (closeReader as (() => Promise<void>) | null)?.();
   }
 }
 
-function buildProgram(io: CliIo, open: (configPath: string | undefined, options?: { deferKubeErrors?: boolean }) => Promise<Container>, origin: CliOrigin): Command {
+/** What the read-only commands need: the incident store, the runbook (export's SLA budgets), the clock. */
+interface Reader {
+  deps: Pick<FlowDeps, 'store' | 'config' | 'now'>;
+}
+
+function buildProgram(
+  io: CliIo,
+  open: (configPath: string | undefined, options?: { deferKubeErrors?: boolean }) => Promise<Container>,
+  read: (configPath: string | undefined) => Promise<Reader>,
+  origin: CliOrigin,
+): Command {
   const program = new Command('rollback-commander')
     .description('Runs the production rollback runbook: the same engine as the Slack bot.')
     .option('-c, --config <file>', 'runbook config (default: $ROLLBACK_CONFIG or rollback.yml)')
@@ -244,7 +266,7 @@ Version: rollback-commander --version (or -V)`)
     .option('--progress', 'include every progress line')
     .addOption(outputOption())
     .action(async (incidentId: string, o) => {
-      const c = await open(cfg(), { deferKubeErrors: true });
+      const c = await read(cfg());
       const markdown = await exportTimeline(c.deps, incidentId, { progress: o.progress ?? false });
       if (o.output !== 'json') return io.out(markdown);
       const json = statusJson(await c.deps.store.get(incidentId), await c.deps.store.timeline(incidentId));
@@ -269,7 +291,7 @@ Version: rollback-commander --version (or -V)`)
     .description('the checklist and the timeline with timestamps')
     .addOption(outputOption())
     .action(async (incidentId: string, o) => {
-      const c = await open(cfg(), { deferKubeErrors: true });
+      const c = await read(cfg());
       const snap = await c.deps.store.get(incidentId);
       if (o.output === 'json') return io.out(toJson(statusJson(snap, await c.deps.store.timeline(incidentId))));
       io.out(renderChecklist(snap, c.deps.now()));
@@ -283,7 +305,7 @@ Version: rollback-commander --version (or -V)`)
     .option('--open', 'open incidents only')
     .addOption(outputOption())
     .action(async (o) => {
-      const c = await open(cfg(), { deferKubeErrors: true });
+      const c = await read(cfg());
       const incidents = await c.deps.store.list({ openOnly: o.open ?? false, limit: 20 });
       if (o.output === 'json') return io.out(toJson(incidents.map(incidentJson)));
       io.out(incidents.length ? incidents.map(incidentLine).join('\n') : 'no incidents');
@@ -309,6 +331,9 @@ Version: rollback-commander --version (or -V)`)
     .addOption(outputOption())
     .action(async (o: { only?: DoctorGroup[]; output: string }) => {
       const c = await open(cfg(), { deferKubeErrors: true });
+      const [{ checkAll, doctorChecks, runDoctor }, { databaseDoctorChecks }, { createSlackServices }] = await Promise.all([
+        import('./doctor.ts'), import('./doctor-database.ts'), import('./slack/slack-services.ts'),
+      ]);
       const slack = createSlackServices(c.config, c.deps.log);
       const all = doctorChecks(c, slack, databaseDoctorChecks(c.config, io.env));
       const checks = o.only ? all.filter((check) => o.only!.includes(doctorGroup(check.name))) : all;
@@ -322,6 +347,7 @@ Version: rollback-commander --version (or -V)`)
     .description('run the step worker (and, with Slack, the thread relay) until SIGTERM, which drains the running steps')
     .option('--concurrency <n>', 'parallel steps, 1–200 (default: queue.concurrency in rollback.yml)', concurrencyArg)
     .action(async (o) => {
+      const [{ loadConfig }, { createLogger }, { startBot }] = await Promise.all([import('./config.ts'), import('./logger.ts'), import('./bot.ts')]);
       const config = loadConfig(io.env, cfg());
       if (o.concurrency) config.runbook.queue.concurrency = o.concurrency;
       const bot = await startBot(config, createLogger(io.env.LOG_LEVEL ?? 'warn'), { mode: 'worker', http: false });

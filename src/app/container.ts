@@ -6,8 +6,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { migrate } from '../adapters/db/migrate.ts';
 import { createPgIncidentStore } from '../adapters/db/pg-incident-store.ts';
+import { openBotDatabase } from './bot-database.ts';
 import { createGitHubSourceControl, type GitHubSourceControl } from '../adapters/github/github-source-control.ts';
 import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
 import { createK8sSecrets } from '../adapters/k8s/k8s-secrets.ts';
@@ -34,11 +34,9 @@ import { createAuthCheck } from '../flows/steps/auth-check.ts';
 import { createQueueHealth } from '../flows/steps/queue-health.ts';
 import { createResolve } from '../flows/steps/resolve.ts';
 import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
-import { UserFacingError } from '../domain/errors.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { withCliOrigin } from '../flows/cli-origin-store.ts';
-import { defaultSchemaFor, type AppConfig } from './config.ts';
-import { refuseForeignEnvironment } from '../adapters/db/environment-guard.ts';
+import type { AppConfig } from './config.ts';
 
 export interface Container {
   config: AppConfig;
@@ -88,27 +86,7 @@ function unavailableDeployments(err: Error): Deployments {
 
 export async function createContainer(config: AppConfig, options: ContainerOptions): Promise<Container> {
   const { env, runbook } = config;
-  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 });
-  pool.on('error', (err) => options.log.error({ err }, 'postgres pool error'));
-  const urls = env.DATABASE_OWNER_URL ? 'DATABASE_URL and DATABASE_OWNER_URL' : 'DATABASE_URL';
-  try {
-    await migrateAsOwner(pool, env.DATABASE_OWNER_URL, env.DATABASE_SCHEMA);
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    // The URL may hold a password: name the variable, not its value.
-    throw new UserFacingError(
-      'upstream_unavailable',
-      `cannot use the bot's database (${urls}, schema ${env.DATABASE_SCHEMA}): ${(err as Error).message} — ` +
-        `is PostgreSQL running and ${urls} right?`,
-      { cause: err },
-    );
-  }
-  try {
-    await refuseForeignEnvironment(pool, env.DATABASE_SCHEMA, runbook.environment.name, defaultSchemaFor(runbook.environment.name));
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw err;
-  }
+  const pool = await openBotDatabase(config, options.log);
   const { blocking: redis, producer } = createBotRedis(env.REDIS_URL, options.log, { failFast: options.redisFailFast ?? false });
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
   const store = createPgIncidentStore(pool, runbook.environment.name);
@@ -189,19 +167,4 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       await pool.end().catch(() => undefined);
     },
   };
-}
-
-/** Migrations run as the owner role when there is one, which then grants the runtime role (migrate.ts). */
-async function migrateAsOwner(runtime: pg.Pool, ownerUrl: string | undefined, schema: string): Promise<void> {
-  if (!ownerUrl) {
-    await migrate(runtime, schema);
-    return;
-  }
-  const runtimeRole = (await runtime.query<{ role: string }>('select current_user as role')).rows[0]?.role;
-  const owner = new pg.Pool({ connectionString: ownerUrl, max: 1 });
-  try {
-    await migrate(owner, schema, { runtimeRole });
-  } finally {
-    await owner.end().catch(() => undefined);
-  }
 }

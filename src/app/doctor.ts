@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { createK8sAccessReview, type AccessCheck } from '../adapters/k8s/k8s-access-review.ts';
 import { rbacManifestFor } from '../adapters/k8s/k8s-errors.ts';
 import type { Container } from './container.ts';
+import { doctorGroup, type DoctorGroup } from './doctor-groups.ts';
 import type { SlackServices } from './slack/slack-services.ts';
 
 export interface DoctorCheck {
@@ -100,17 +101,6 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
     },
     ...extra,
   ];
-}
-
-export const DOCTOR_GROUPS = ['db', 'redis', 'kube', 'github', 'slack'] as const;
-export type DoctorGroup = (typeof DOCTOR_GROUPS)[number];
-
-/** Which `doctor --only` group a check belongs to (the bot's and the app's databases are both `db`). */
-export function doctorGroup(name: string): DoctorGroup {
-  if (name === 'slack' || name === 'github') return name;
-  if (name.includes('redis')) return 'redis';
-  if (name === 'kubernetes access' || name.startsWith('deployment ')) return 'kube';
-  return 'db';
 }
 
 export interface DoctorResult {
