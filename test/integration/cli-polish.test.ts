@@ -133,3 +133,26 @@ it('doctor reports every check when the kube context is wrong, instead of stoppi
   expect(doctor.out).toContain('FAIL  github: GITHUB_TOKEN is not set');
   expect(doctor.out).toMatch(/ok {4}app redis \(backlog\)/);
 });
+
+/** The modules a fresh process loads for one command (module.registerHooks sees every resolution). */
+function modulesLoadedBy(args: string[], env: NodeJS.ProcessEnv): string[] {
+  const cli = new URL('../../src/app/cli.ts', import.meta.url).href;
+  const script = `import { registerHooks } from 'node:module';
+const seen = new Set();
+registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.add(r.url); return r; } });
+const { runCli } = await import(${JSON.stringify(cli)});
+await runCli(${JSON.stringify(args)}, { env: process.env, out() {}, err() {} });
+process.stdout.write(JSON.stringify([...seen]));
+process.exit(0);`;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' })) as string[];
+}
+
+const HEAVY = ['/@kubernetes/', '/bullmq/', '/@slack/', '/@octokit/', '/ioredis/', '/date-fns/index'];
+
+it('--help and status load none of the clients they do not use (start-up time)', async () => {
+  const help = modulesLoadedBy(['--help'], { PATH: process.env.PATH });
+  expect(help.filter((url) => HEAVY.some((m) => url.includes(m)) || url.includes('/pg/'))).toEqual([]);
+  const status = modulesLoadedBy(['status', incidentId], h.env);
+  expect(status.some((url) => url.includes('/pg/'))).toBe(true);
+  expect(status.filter((url) => HEAVY.some((m) => url.includes(m)))).toEqual([]);
+});
