@@ -8,6 +8,7 @@ import { printTable, type BenchTable } from './table.ts';
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const benches: [string, (runs: number) => Promise<BenchTable[]>][] = [['rollout', benchRollout], ['slack-ack', async (r) => (await import('./slack-ack.ts')).benchSlackAck(r)],
   ['responder-loop', async (r) => (await import('./responder-loop.ts')).benchResponderLoop(r)],
+  ['cli-start', async (r) => (await import('./cli-start.ts')).benchCliStart(r)],
 ];
 
 process.stdout.write(`rollback-commander benchmarks — node ${process.version}, ${runs} runs each\n\n`);

@@ -13,17 +13,24 @@ import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows
 import { startRollback } from '../flows/start-rollback.ts';
 import { correctTimes } from '../flows/correct-times.ts';
 import { exportTimeline } from '../flows/export-timeline.ts';
-import { loadConfig } from './config.ts';
 import { checkIdentity, osIdentity } from './cli-identity.ts';
+// Only types and light modules here: the clients (pg, BullMQ, Kubernetes, Slack, GitHub) load per
+// command, in open() and the actions, so `--help`, `completion` and `--version` start fast.
+import type { Container } from './container.ts';
+import type { FlowDeps } from '../flows/deps.ts';
+import { DOCTOR_GROUPS, doctorGroup, type DoctorGroup } from './doctor-groups.ts';
 import type { CliOrigin } from '../domain/origin.ts';
-import { createContainer, type Container } from './container.ts';
-import { doctorChecks, runDoctor } from './doctor.ts';
-import { databaseDoctorChecks } from './doctor-database.ts';
-import { createSlackAnnouncer } from './slack/slack-announcer.ts';
-import { createSlackServices } from './slack/slack-services.ts';
-import { createLogger } from './logger.ts';
 import { incidentLine, renderChecklist, renderTimeline } from './text-report.ts';
-import { startBot } from './bot.ts';
+import { doctorJson, incidentJson, statusJson, toJson } from './cli-json.ts';
+import { completionScript, SHELLS, type Shell } from './cli-completion.ts';
+import { readFileSync } from 'node:fs';
+
+/** From package.json (src/app or dist/app: two levels up either way), so a release never lies about itself. */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ rollback-commander ${l}`).join('\n')}`;
+const STEPS_HELP = `\nSteps (in runbook order):\n  ${STEP_IDS.join('\n  ')}`;
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -50,6 +57,15 @@ function concurrencyArg(value: string): number {
   return n;
 }
 
+function groupsArg(value: string): DoctorGroup[] {
+  const groups = value.split(',').map((g) => g.trim()).filter(Boolean);
+  const bad = groups.filter((g) => !(DOCTOR_GROUPS as readonly string[]).includes(g));
+  if (bad.length || !groups.length) {
+    throw new InvalidArgumentError(`unknown check group ${bad.join(', ') || '(none)'}: use some of ${DOCTOR_GROUPS.join(',')}, like --only db,redis`);
+  }
+  return groups as DoctorGroup[];
+}
+
 function dateArg(value: string): Date {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) throw new UserFacingError('invalid_input', `"${value}" is not a time: use ISO 8601, like 2026-11-24T03:12:00Z`);
@@ -58,8 +74,13 @@ function dateArg(value: string): Date {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let container: Container | null = null;
+  let closeReader: (() => Promise<void>) | null = null;
   const origin = (io.osIdentity ?? osIdentity)();
-  const open = async (configPath: string | undefined): Promise<Container> => {
+  /** `deferKubeErrors`: commands that need no cluster (list, status, export) or report it as one check (doctor). */
+  const open = async (configPath: string | undefined, { deferKubeErrors = false } = {}): Promise<Container> => {
+    const [{ loadConfig }, { createLogger }, { createSlackServices }, { createSlackAnnouncer }, { createContainer }] = await Promise.all([
+      import('./config.ts'), import('./logger.ts'), import('./slack/slack-services.ts'), import('./slack/slack-announcer.ts'), import('./container.ts'),
+    ]);
     const config = loadConfig(io.env, configPath);
     // 'error': the CLI says what a person needs (Redis down, say) itself, once; warn-level JSON lines were noise.
     const log = createLogger(io.env.LOG_LEVEL ?? 'error');
@@ -74,11 +95,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       announcer: slack ? createSlackAnnouncer({ slack, store: () => c.deps.store, config: config.runbook, now: () => new Date() }) : undefined,
       origin,
       redisFailFast: true,
+      deferKubeErrors,
     });
     container = c;
     return c;
   };
-  const program = buildProgram(io, open, origin);
+  // Only as the first argument: commander's .version() would also take `mark-good --version v1.2.2`.
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.out(VERSION);
+    return 0;
+  }
+  /** list, status and export: the bot's database alone (bot-database.ts), so they start fast and need nothing else. */
+  const read = async (configPath: string | undefined): Promise<Reader> => {
+    const [{ loadConfig }, { createLogger }, { openBotDatabase }, { createPgIncidentStore }] = await Promise.all([
+      import('./config.ts'), import('./logger.ts'), import('./bot-database.ts'), import('../adapters/db/pg-incident-store.ts'),
+    ]);
+    const config = loadConfig(io.env, configPath);
+    const pool = await openBotDatabase(config, createLogger(io.env.LOG_LEVEL ?? 'error'));
+    closeReader = () => pool.end();
+    return { deps: { store: createPgIncidentStore(pool, config.runbook.environment.name), config: config.runbook, now: () => new Date() } };
+  };
+  const program = buildProgram(io, open, read, origin);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -88,13 +125,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   } finally {
     await (container as Container | null)?.close();
+    await (closeReader as (() => Promise<void>) | null)?.();
   }
 }
 
-function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promise<Container>, origin: CliOrigin): Command {
+/** What the read-only commands need: the incident store, the runbook (export's SLA budgets), the clock. */
+interface Reader {
+  deps: Pick<FlowDeps, 'store' | 'config' | 'now'>;
+}
+
+function buildProgram(
+  io: CliIo,
+  open: (configPath: string | undefined, options?: { deferKubeErrors?: boolean }) => Promise<Container>,
+  read: (configPath: string | undefined) => Promise<Reader>,
+  origin: CliOrigin,
+): Command {
   const program = new Command('rollback-commander')
     .description('Runs the production rollback runbook: the same engine as the Slack bot.')
     .option('-c, --config <file>', 'runbook config (default: $ROLLBACK_CONFIG or rollback.yml)')
+    .addHelpText('after', `${examples('start v1.2.3 --as U0123', 'status rb-12 -o json', 'doctor --only db,redis')}
+\nShell completion: source <(rollback-commander completion bash)   # or zsh
+Version: rollback-commander --version (or -V)`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   const cfg = () => program.opts<{ config?: string }>().config;
@@ -104,6 +155,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('start <bad-version>')
+    .addHelpText('after', examples('start v1.2.3 --as U0123', 'start v1.2.3 --to v1.2.2 --sev P2 --issue https://github.com/org/app/issues/77 --as U0123'))
     .description('open a rollback incident for the bad release')
     .option('--to <tag>', 'target release (default: the proposal, approved by the captain)')
     .addOption(new Option('--sev <severity>', 'severity').choices(SEVERITIES).default('P1'))
@@ -127,6 +179,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('run <incident> <step>')
+    .addHelpText('after', `${examples('run rb-12 pause_deploys --as U0123', 'run rb-12 revert_images --no-wait --as U0123')}\n${STEPS_HELP}`)
     .description('run (or retry) a step and follow its progress')
     .option('--no-wait', 'return once the step is queued')
     .addOption(asOption())
@@ -140,6 +193,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('approve <incident> <step>')
+    .addHelpText('after', `${examples('approve rb-12 select_release --as U0123', 'approve rb-12 select_release --to v1.2.1 --as U0123')}\n${STEPS_HELP}`)
     .description('approve a step (the target release, a revert, resume, a database step)')
     .option('--to <tag>', 'for select_release: approve this target instead of the proposal')
     .option('--no-wait', 'do not follow a plan being applied')
@@ -157,6 +211,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('confirm <incident> <step>')
+    .addHelpText('after', `${examples("confirm rb-12 verify_cutover --note 'error rate back to baseline' --as U0123")}\n${STEPS_HELP}`)
     .description('confirm a manual check')
     .option('--note <text>', 'what you checked')
     .addOption(asOption())
@@ -168,6 +223,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('skip <incident> <step>')
+    .addHelpText('after', `${examples("skip rb-12 pause_deploys --reason 'deploys already frozen' --as U0123")}\n${STEPS_HELP}`)
     .description('skip a step (captain; reason required)')
     .requiredOption('--reason <text>', 'why (goes in the timeline and summary)')
     .addOption(asOption())
@@ -179,6 +235,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('abort <incident> [step]')
+    .addHelpText('after', `${examples("abort rb-12 revert_images --reason 'wrong target' --as U0123", "abort rb-12 --reason 'false alarm' --as U0123")}\n${STEPS_HELP}`)
     .description('abort a running step, or the whole rollback (captain)')
     .option('--reason <text>', 'why')
     .addOption(asOption())
@@ -191,6 +248,7 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('correct-times <incident>')
+    .addHelpText('after', examples('correct-times rb-12 --impact-started 2026-11-24T03:12:00Z --as U0123'))
     .description('correct the first bad request and/or the detection time (captain or SRE); SLA timers follow')
     .option('--impact-started <time>', 'first bad request (ISO 8601)', dateArg)
     .option('--detected <time>', 'detection time (ISO 8601)', dateArg)
@@ -203,15 +261,21 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('export <incident>')
+    .addHelpText('after', examples('export rb-12 > postmortem.md', 'export rb-12 --progress', 'export rb-12 -o json'))
     .description('a Markdown postmortem timeline from the incident record')
     .option('--progress', 'include every progress line')
+    .addOption(outputOption())
     .action(async (incidentId: string, o) => {
-      const c = await open(cfg());
-      io.out(await exportTimeline(c.deps, incidentId, { progress: o.progress ?? false }));
+      const c = await read(cfg());
+      const markdown = await exportTimeline(c.deps, incidentId, { progress: o.progress ?? false });
+      if (o.output !== 'json') return io.out(markdown);
+      const json = statusJson(await c.deps.store.get(incidentId), await c.deps.store.timeline(incidentId));
+      io.out(toJson({ ...json, markdown }));
     });
 
   program
     .command('mark-critical <incident>')
+    .addHelpText('after', examples("mark-critical rb-12 --reason 'tokens exposed in logs' --as U0123"))
     .description('security exposure or data corruption found: offer the backup restore (captain or SRE)')
     .requiredOption('--reason <text>', 'what was found')
     .addOption(asOption())
@@ -223,26 +287,33 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('status <incident>')
+    .addHelpText('after', examples('status rb-12', 'status rb-12 -o json | jq .steps'))
     .description('the checklist and the timeline with timestamps')
-    .action(async (incidentId: string) => {
-      const c = await open(cfg());
+    .addOption(outputOption())
+    .action(async (incidentId: string, o) => {
+      const c = await read(cfg());
       const snap = await c.deps.store.get(incidentId);
+      if (o.output === 'json') return io.out(toJson(statusJson(snap, await c.deps.store.timeline(incidentId))));
       io.out(renderChecklist(snap, c.deps.now()));
       io.out(`\nTimeline\n${renderTimeline(await c.deps.store.timeline(incidentId))}`);
     });
 
   program
     .command('list')
+    .addHelpText('after', examples('list --open', 'list -o json | jq -r ".[].id"'))
     .description('recent incidents, newest first')
     .option('--open', 'open incidents only')
+    .addOption(outputOption())
     .action(async (o) => {
-      const c = await open(cfg());
+      const c = await read(cfg());
       const incidents = await c.deps.store.list({ openOnly: o.open ?? false, limit: 20 });
+      if (o.output === 'json') return io.out(toJson(incidents.map(incidentJson)));
       io.out(incidents.length ? incidents.map(incidentLine).join('\n') : 'no incidents');
     });
 
   program
     .command('mark-good')
+    .addHelpText('after', examples('mark-good --as U0123', 'mark-good --version v1.2.2 --as U0123'))
     .description('record the images running now as a known-good release')
     .option('--version <tag>', 'the release they are (default: their common tag)')
     .addOption(asOption())
@@ -254,19 +325,29 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
 
   program
     .command('doctor')
+    .addHelpText('after', examples('doctor', 'doctor --only db,redis', 'doctor -o json'))
     .description('check, before an incident needs them: Slack, GitHub, Kubernetes, databases, Redis')
-    .action(async () => {
-      const c = await open(cfg());
+    .option('--only <groups>', `comma-separated checks to run: ${DOCTOR_GROUPS.join(',')}`, groupsArg)
+    .addOption(outputOption())
+    .action(async (o: { only?: DoctorGroup[]; output: string }) => {
+      const c = await open(cfg(), { deferKubeErrors: true });
+      const [{ checkAll, doctorChecks, runDoctor }, { databaseDoctorChecks }, { createSlackServices }] = await Promise.all([
+        import('./doctor.ts'), import('./doctor-database.ts'), import('./slack/slack-services.ts'),
+      ]);
       const slack = createSlackServices(c.config, c.deps.log);
-      const ok = await runDoctor(doctorChecks(c, slack, databaseDoctorChecks(c.config, io.env)), io.out);
+      const all = doctorChecks(c, slack, databaseDoctorChecks(c.config, io.env));
+      const checks = o.only ? all.filter((check) => o.only!.includes(doctorGroup(check.name))) : all;
+      const ok = o.output === 'json' ? printJson(io, doctorJson(await checkAll(checks))) : await runDoctor(checks, io.out);
       if (!ok) throw new CommanderError(1, 'doctor', 'some checks failed');
     });
 
   program
     .command('worker')
+    .addHelpText('after', examples('worker --concurrency 16'))
     .description('run the step worker (and, with Slack, the thread relay) until SIGTERM, which drains the running steps')
     .option('--concurrency <n>', 'parallel steps, 1–200 (default: queue.concurrency in rollback.yml)', concurrencyArg)
     .action(async (o) => {
+      const [{ loadConfig }, { createLogger }, { startBot }] = await Promise.all([import('./config.ts'), import('./logger.ts'), import('./bot.ts')]);
       const config = loadConfig(io.env, cfg());
       if (o.concurrency) config.runbook.queue.concurrency = o.concurrency;
       const bot = await startBot(config, createLogger(io.env.LOG_LEVEL ?? 'warn'), { mode: 'worker', http: false });
@@ -275,7 +356,20 @@ function buildProgram(io: CliIo, open: (configPath: string | undefined) => Promi
       io.out('stopping: waiting for running steps to finish');
       await bot.stop();
     });
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script (commands and step ids)')
+    .addHelpText('after', examples('completion bash > /etc/bash_completion.d/rollback-commander', 'completion zsh > "${fpath[1]}/_rollback-commander"'))
+    .action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) throw new UserFacingError('invalid_input', `no completion for "${shell}": use one of ${SHELLS.join(', ')}`);
+      io.out(completionScript(shell as Shell, program.commands.map((c) => c.name())));
+    });
   return program;
+}
+
+function printJson(io: CliIo, result: { ok: boolean }): boolean {
+  io.out(toJson(result));
+  return result.ok;
 }
 
 async function lastEventId(c: Container, incidentId: string): Promise<number> {

@@ -2,12 +2,12 @@
  * Wiring: builds the adapters, flows and executors from config. The CLI, the worker and the bot
  * all start here, so they act on the same database, queue and cluster in the same way.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { migrate } from '../adapters/db/migrate.ts';
 import { createPgIncidentStore } from '../adapters/db/pg-incident-store.ts';
+import { openBotDatabase } from './bot-database.ts';
 import { createGitHubSourceControl, type GitHubSourceControl } from '../adapters/github/github-source-control.ts';
 import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
 import { createK8sSecrets } from '../adapters/k8s/k8s-secrets.ts';
@@ -34,11 +34,9 @@ import { createAuthCheck } from '../flows/steps/auth-check.ts';
 import { createQueueHealth } from '../flows/steps/queue-health.ts';
 import { createResolve } from '../flows/steps/resolve.ts';
 import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
-import { UserFacingError } from '../domain/errors.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { withCliOrigin } from '../flows/cli-origin-store.ts';
-import { defaultSchemaFor, type AppConfig } from './config.ts';
-import { refuseForeignEnvironment } from '../adapters/db/environment-guard.ts';
+import type { AppConfig } from './config.ts';
 
 export interface Container {
   config: AppConfig;
@@ -46,6 +44,8 @@ export interface Container {
   executors: Executors;
   deployments: Deployments;
   kubeConfig: KubeConfig;
+  /** Why the kubeconfig could not be loaded, when `deferKubeErrors` let the container open without it. */
+  kubeError: Error | null;
   sourceControl: GitHubSourceControl | null;
   queue: BullmqStepQueue;
   pool: pg.Pool;
@@ -69,31 +69,24 @@ export interface ContainerOptions {
   origin?: CliOrigin;
   /** Where the database steps read the restore server URL and the revert command's variables (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Commands that only read the database (list, status, export) and doctor, which reports every
+   * check: a missing or wrong kubeconfig fails only what uses Kubernetes, with the same message.
+   */
+  deferKubeErrors?: boolean;
+}
+
+/** Stand in for the cluster when the kubeconfig could not be loaded: every use says why. */
+const failWith = (err: Error) => (): Promise<never> => Promise.reject(err);
+
+function unavailableDeployments(err: Error): Deployments {
+  const fail = failWith(err);
+  return { get: fail, setImages: fail, waitForRollout: fail, history: fail, restart: fail };
 }
 
 export async function createContainer(config: AppConfig, options: ContainerOptions): Promise<Container> {
   const { env, runbook } = config;
-  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 });
-  pool.on('error', (err) => options.log.error({ err }, 'postgres pool error'));
-  const urls = env.DATABASE_OWNER_URL ? 'DATABASE_URL and DATABASE_OWNER_URL' : 'DATABASE_URL';
-  try {
-    await migrateAsOwner(pool, env.DATABASE_OWNER_URL, env.DATABASE_SCHEMA);
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    // The URL may hold a password: name the variable, not its value.
-    throw new UserFacingError(
-      'upstream_unavailable',
-      `cannot use the bot's database (${urls}, schema ${env.DATABASE_SCHEMA}): ${(err as Error).message} — ` +
-        `is PostgreSQL running and ${urls} right?`,
-      { cause: err },
-    );
-  }
-  try {
-    await refuseForeignEnvironment(pool, env.DATABASE_SCHEMA, runbook.environment.name, defaultSchemaFor(runbook.environment.name));
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw err;
-  }
+  const pool = await openBotDatabase(config, options.log);
   const { blocking: redis, producer } = createBotRedis(env.REDIS_URL, options.log, { failFast: options.redisFailFast ?? false });
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
   const store = createPgIncidentStore(pool, runbook.environment.name);
@@ -101,10 +94,20 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
   const kubePath = env.KUBECONFIG && !env.KUBECONFIG.includes(':') ? env.KUBECONFIG : undefined;
-  const kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
+  let kubeConfig: KubeConfig;
+  let kubeError: Error | null = null;
+  try {
+    kubeConfig = loadKubeConfig({ context: runbook.environment.kube.context, path: kubePath });
+  } catch (err) {
+    if (!options.deferKubeErrors) throw err;
+    kubeError = err as Error;
+    kubeConfig = new KubeConfig();
+  }
   const kubeRetry = { budgetMs: runbook.environment.kube.retry_budget };
   const kubeNamespace = runbook.environment.kube.namespace;
-  const deployments = createK8sDeployments({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry });
+  const deployments = kubeError
+    ? unavailableDeployments(kubeError)
+    : createK8sDeployments({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry });
   const { owner, repo } = runbook.github;
   const github = config.github;
   const sourceControl = github
@@ -145,13 +148,15 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       source: sourceControl,
       targetDatabaseUrl: config.target.databaseUrl,
       env: options.env ?? process.env,
-      secrets: createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
+      secrets: kubeError
+        ? { readKey: failWith(kubeError), writeKey: failWith(kubeError), readManagers: failWith(kubeError) }
+        : createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
       deployments,
       installation: `${env.DATABASE_SCHEMA}/${runbook.environment.name}`,
     }),
   };
   return {
-    config, deps, executors, deployments, kubeConfig, sourceControl, queue, pool, redis, producer,
+    config, deps, executors, deployments, kubeConfig, kubeError, sourceControl, queue, pool, redis, producer,
     queueReachable: () => producer.status === 'ready',
     async close() {
       await queue.close().catch(() => undefined);
@@ -162,19 +167,4 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
       await pool.end().catch(() => undefined);
     },
   };
-}
-
-/** Migrations run as the owner role when there is one, which then grants the runtime role (migrate.ts). */
-async function migrateAsOwner(runtime: pg.Pool, ownerUrl: string | undefined, schema: string): Promise<void> {
-  if (!ownerUrl) {
-    await migrate(runtime, schema);
-    return;
-  }
-  const runtimeRole = (await runtime.query<{ role: string }>('select current_user as role')).rows[0]?.role;
-  const owner = new pg.Pool({ connectionString: ownerUrl, max: 1 });
-  try {
-    await migrate(owner, schema, { runtimeRole });
-  } finally {
-    await owner.end().catch(() => undefined);
-  }
 }

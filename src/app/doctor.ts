@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { createK8sAccessReview, type AccessCheck } from '../adapters/k8s/k8s-access-review.ts';
 import { rbacManifestFor } from '../adapters/k8s/k8s-errors.ts';
 import type { Container } from './container.ts';
+import { doctorGroup, type DoctorGroup } from './doctor-groups.ts';
 import type { SlackServices } from './slack/slack-services.ts';
 
 export interface DoctorCheck {
@@ -60,6 +61,7 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
     {
       name: 'kubernetes access',
       run: async () => {
+        if (c.kubeError) throw c.kubeError;
         const namespace = runbook.environment.kube.namespace;
         const review = createK8sAccessReview({ kubeConfig: c.kubeConfig, namespace });
         // backup_promote reads and writes one Secret, which deploy/ grants by name only.
@@ -101,21 +103,33 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
   ];
 }
 
-export async function runDoctor(checks: DoctorCheck[], out: (line: string) => void): Promise<boolean> {
-  let ok = true;
+export interface DoctorResult {
+  name: string;
+  group: DoctorGroup;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+}
+
+/** Runs every check, even after a failure: one wrong setting must not hide the others. */
+export async function checkAll(checks: DoctorCheck[]): Promise<DoctorResult[]> {
+  const results: DoctorResult[] = [];
   for (const check of checks) {
     try {
-      out(`ok    ${check.name}: ${await check.run()}`);
+      results.push({ name: check.name, group: doctorGroup(check.name), status: 'ok', detail: await check.run() });
     } catch (err) {
-      if (err instanceof DoctorWarning) {
-        out(`WARN  ${check.name}: ${err.message}`);
-        continue;
-      }
-      ok = false;
-      out(`FAIL  ${check.name}: ${(err as Error).message}`);
+      const status = err instanceof DoctorWarning ? 'warn' : 'fail';
+      results.push({ name: check.name, group: doctorGroup(check.name), status, detail: (err as Error).message });
     }
   }
-  return ok;
+  return results;
+}
+
+const LABEL = { ok: 'ok   ', warn: 'WARN ', fail: 'FAIL ' } as const;
+
+export async function runDoctor(checks: DoctorCheck[], out: (line: string) => void): Promise<boolean> {
+  const results = await checkAll(checks);
+  for (const r of results) out(`${LABEL[r.status]} ${r.name}: ${r.detail}`);
+  return results.every((r) => r.status !== 'fail');
 }
 
 /**

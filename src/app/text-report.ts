@@ -1,5 +1,5 @@
 /** Plain-text checklist and timeline for the CLI (the break-glass path when Slack is down). */
-import { formatDistanceStrict } from 'date-fns';
+import { formatDistanceStrict } from 'date-fns/formatDistanceStrict'; // not the index: start-up time
 import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import { availableActions, owedApprovals, unmetPrerequisite } from '../domain/step-actions.ts';
 import { PHASES, PHASE_TITLES, RUNBOOK } from '../domain/steps.ts';
