@@ -165,8 +165,11 @@ describe('the Slack flow', () => {
     const unsigned = await sendToSlackEndpoint(bot.port, body, { 'content-type': 'application/x-www-form-urlencoded' });
     expect([forged.status, expired.status, unsigned.status]).toEqual([401, 401, 401]);
     const opens = slack.of('views.open').length;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(slack.of('views.open').length).toBe(opens);
+    // The same command, signed: its modal is the signal that the forged ones, sent first, had
+    // their chance to open one too. Exactly one modal means they opened none.
+    expect((await sendToSlackEndpoint(bot.port, body, signSlackRequest(SIGNING_SECRET, body))).status).toBe(200);
+    await slack.waitFor('the signed command\'s modal', () => slack.of('views.open').length > opens);
+    expect(slack.of('views.open').length).toBe(opens + 1);
   });
 
   it('answers /rollback help, status and bad arguments ephemerally', async () => {
