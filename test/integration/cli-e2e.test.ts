@@ -12,8 +12,9 @@ import { createLogger } from '../../src/app/logger.ts';
 import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
 import { commitBody, compareBody, prNode, prPage, releaseBody, runBody, runsPage, tagBody, workflowBody } from '../fixtures/github/github-api.ts';
 import { deployRbacRules } from '../support/deploy-rbac.ts';
-import { createHarness, type Harness } from '../support/e2e-harness.ts';
+import { createHarness, NS, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
+import { until } from '../support/wait.ts';
 
 const API = 'https://api.github.com';
 const REPO = '/repos/ValueCanvas/ValueCanvas';
@@ -112,7 +113,16 @@ it('rolls the application back end to end from the CLI', async () => {
   expect(h.patchesOf('api')).toBe(0);
   expect((await h.cli('approve', incidentId, 'select_release', '--as', CAPTAIN)).out).toBe(`approved select_release in ${incidentId}`);
 
-  const revert = await h.cli('run', incidentId, 'revert_images', '--as', SRE);
+  // api's rollout is held mid-way until the step has reported waiting for it: a 150 ms rollout
+  // on a busy machine can finish before the watch first lists, and then no Waiting line exists.
+  h.kube.setRolloutBehavior(NS, 'api', { mode: 'stuck' });
+  const reverting = h.cli('run', incidentId, 'revert_images', '--as', SRE);
+  await until('the Waiting progress line for api in the timeline', async () =>
+    (await container.deps.store.timeline(incidentId)).some((e) => e.kind === 'step_progress'
+      && String(e.payload.message).includes('Waiting for deployment "api" rollout to finish')), 60_000);
+  h.kube.setRolloutBehavior(NS, 'api', { mode: 'normal' });
+  h.kube.completeRollout(NS, 'api');
+  const revert = await reverting;
   expect(revert.code, revert.err).toBe(0);
   expect(revert.out).toContain('Waiting for deployment "api" rollout to finish');
   expect(revert.out).toContain('revert_images: succeeded — api, web, worker now run v1.2.2; all rollouts complete');

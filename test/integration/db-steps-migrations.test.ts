@@ -5,7 +5,6 @@
  * and the forward-fix path. Settings that are missing fail with what to set.
  */
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, parseRunbookConfig } from '../../src/app/config.ts';
@@ -22,6 +21,7 @@ import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, DB_OWNER, SRE, testConfig } from '../support/runbook-config.ts';
 import { failureOf, testContext, testStep } from '../support/step-context.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
+import { until } from '../support/wait.ts';
 
 /** The Database Owner's own login: a two-person approval needs two OS accounts as well as two Slack ids. */
 const DB_OWNER_SHELL = { osUser: 'dora', host: 'bastion-2' };
@@ -85,7 +85,7 @@ async function incidentWithTarget(): Promise<string> {
   const started = await h.cli('start', 'v1.2.3', '--to', 'v1.2.2', '--as', SRE);
   expect(started.code, started.err).toBe(0);
   const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
-  for (let i = 0; i < 100 && (await step(incidentId, 'select_release')).state !== 'awaiting_approval'; i += 1) await sleep(50);
+  await until('the target proposal', async () => (await step(incidentId, 'select_release')).state === 'awaiting_approval');
   expect((await h.cli('approve', incidentId, 'select_release', '--as', CAPTAIN)).code).toBe(0);
   github().get(`${REPO}/compare/v1.2.2...v1.2.3`).query({ per_page: 100, page: 1 }).reply(200, compareBody([commitBody(1)], 1, SHIPPED));
   const scope = await h.cli('run', incidentId, 'migration_scope', '--as', DB_OWNER);

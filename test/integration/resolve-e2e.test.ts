@@ -21,6 +21,7 @@ import { commitBody, compareBody, prNode, prPage, releaseBody, runBody, runsPage
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 import { REDIS_URL, uniqueName } from '../support/services.ts';
+import { until } from '../support/wait.ts';
 
 const API = 'https://api.github.com';
 const REPO = '/repos/ValueCanvas/ValueCanvas';
@@ -122,7 +123,7 @@ it('runs a P1 from start to resolve, and the summary agrees with the timeline', 
 
   mockPause();
   expect(await cli('run', id, 'pause_deploys', '--as', SRE)).toContain('pause_deploys: succeeded');
-  await until(async () => (await container.deps.store.get(id)).steps.get('select_release')!.state === 'awaiting_approval');
+  await until('the target proposal', async () => (await container.deps.store.get(id)).steps.get('select_release')!.state === 'awaiting_approval');
   await cli('approve', id, 'select_release', '--as', CAPTAIN);
   expect(await cli('run', id, 'revert_images', '--as', SRE)).toContain('revert_images: succeeded');
   await cli('run', id, 'verify_cutover', '--as', SRE);
@@ -175,10 +176,3 @@ it('runs a P1 from start to resolve, and the summary agrees with the timeline', 
   expect(text).toMatch(/rollback_step_duration_seconds_count\{step="revert_images",result="succeeded"\} 1/);
 });
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not reached');
-}

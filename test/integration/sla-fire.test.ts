@@ -6,7 +6,6 @@
  */
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createPgIncidentStore } from '../../src/adapters/db/pg-incident-store.ts';
 import { createBullmqStepQueue } from '../../src/adapters/queue/bullmq-step-queue.ts';
@@ -22,6 +21,7 @@ import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
 import { releasesRunning } from '../support/releases.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
+import { until } from '../support/wait.ts';
 
 /** The domain clock runs three days behind the wall clock: delays must come from it, not from Date.now(). */
 const OFFSET = 3 * 24 * 3600_000;
@@ -69,13 +69,11 @@ beforeEach(async () => {
   await abortOpenIncidents(deps);
 });
 
-async function slaEvents(incidentId: string, until: (events: TimelineEvent[]) => boolean): Promise<TimelineEvent[]> {
-  for (let i = 0; i < 600; i += 1) {
+async function slaEvents(incidentId: string, arrived: (events: TimelineEvent[]) => boolean): Promise<TimelineEvent[]> {
+  return until('the expected SLA notices', async () => {
     const events = (await deps.store.timeline(incidentId)).filter((e) => e.kind.startsWith('sla_'));
-    if (until(events)) return events;
-    await sleep(50);
-  }
-  throw new Error('the expected SLA notices did not arrive');
+    return arrived(events) && events;
+  }, 30_000);
 }
 
 const describeEvent = (e: TimelineEvent) => `${e.kind} ${String(e.payload.milestone)} ${String(e.payload.percent ?? 100)}`;

@@ -114,6 +114,10 @@ it('runs a P1 from /rollback to resolve through Slack, and the summary matches t
   await slack.waitFor('the resolved milestone', () => thread('C0RELEASES').includes('Incident resolved by'));
   expect(thread('C0RELEASES')).toContain(`TTD ${formatDurationMs(ttd)} · TTR ${formatDurationMs(ttr)}`);
   expect(thread('C0INCIDENTS')).toContain('deploys frozen by hand in GitHub');
-  await until('both checklists resolved', () => ['C0INCIDENTS', 'C0RELEASES'].every((c) => JSON.stringify(latestChecklist(slack, c)).includes('Resolved')));
+  // The header, not the "*Resolved* —" field every checklist has; the two channels' updates land
+  // apart, so wait for both to show the end state.
+  const resolvedIn = (c: string) => JSON.stringify(latestChecklist(slack, c)).includes(':checkered_flag: Resolved');
+  await until('both checklists resolved and identical', () => resolvedIn('C0INCIDENTS') && resolvedIn('C0RELEASES')
+    && JSON.stringify(latestChecklist(slack, 'C0INCIDENTS')) === JSON.stringify(latestChecklist(slack, 'C0RELEASES')));
   expect(latestChecklist(slack, 'C0INCIDENTS')).toEqual(latestChecklist(slack, 'C0RELEASES'));
 });

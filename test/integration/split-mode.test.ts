@@ -2,7 +2,7 @@
  * ROLLBACK_MODE=web with a separate `rollback-commander worker` process: Slack acks in one
  * process, steps run in another, and /readyz says whether any worker is connected.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeButtonValue } from '../../src/adapters/slack/action-ids.ts';
@@ -15,6 +15,7 @@ import { SLACK_API_URL, startFakeSlack, type FakeSlack } from '../support/fake-s
 import { SRE } from '../support/runbook-config.ts';
 import { buttonClick, sendToSlackEndpoint, SIGNING_SECRET } from '../support/slack-requests.ts';
 import { until } from '../support/wait.ts';
+import { CHILD_PROCESS_TEST_MS, startWorkerProcess } from '../support/worker-process.ts';
 
 let h: Harness;
 let web: Bot;
@@ -47,16 +48,20 @@ it('acks in the web process, runs the step in a worker process, and is ready onl
   expect(before.checks.find((c) => c.name === 'worker')).toEqual({ name: 'worker', ok: false });
 
   // The worker process talks to Postgres, Redis and the cluster; Slack stays with the web process here.
-  worker = spawn(process.execPath, ['src/app/cli.ts', 'worker'], { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  await until('the worker to connect', async () => (await readyz()).ok, 20_000);
+  const started: ChildProcess[] = [];
+  const ready = startWorkerProcess(h.env, started);
+  worker = started[0]!;
+  await ready;
+  // The worker said it is ready; /readyz sees it once its heartbeat reaches Redis.
+  await until('/readyz to see the worker', async () => (await readyz()).ok, 30_000);
 
   const deps = web.container.deps;
   const incident = await startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE });
-  await until('the proposal, computed by the worker process', async () => (await deps.store.get(incident.id)).steps.get('select_release')!.state === 'awaiting_approval');
+  await until('the proposal, computed by the worker process', async () => (await deps.store.get(incident.id)).steps.get('select_release')!.state === 'awaiting_approval', 60_000);
   const version = (await deps.store.get(incident.id)).steps.get('pause_deploys')!.version;
   const click = await sendToSlackEndpoint(web.port, buttonClick(SRE, { action_id: 'step_run', value: encodeButtonValue({ incidentId: incident.id, stepId: 'pause_deploys', version }) }));
   expect(click.status).toBe(200);
   // No GITHUB_TOKEN in the worker: the step fails there with the fix, which proves it ran there.
-  await until('the worker to run the step', async () => (await deps.store.get(incident.id)).steps.get('pause_deploys')!.state === 'failed');
+  await until('the worker to run the step', async () => (await deps.store.get(incident.id)).steps.get('pause_deploys')!.state === 'failed', 60_000);
   expect((await deps.store.get(incident.id)).steps.get('pause_deploys')!.error).toContain('GITHUB_TOKEN is not set');
-});
+}, CHILD_PROCESS_TEST_MS);

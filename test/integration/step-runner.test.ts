@@ -5,10 +5,10 @@
  */
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPgIncidentStore } from '../../src/adapters/db/pg-incident-store.ts';
-import { createBullmqStepQueue } from '../../src/adapters/queue/bullmq-step-queue.ts';
+import { createBullmqStepQueue, jobIdOf, STEP_QUEUE } from '../../src/adapters/queue/bullmq-step-queue.ts';
 import { startStepWorker, type StepWorker } from '../../src/adapters/queue/step-worker.ts';
 import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-directory.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
@@ -22,6 +22,7 @@ import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
 import { releasesRunning } from '../support/releases.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
+import { until } from '../support/wait.ts';
 
 let db: TestDb;
 let redis: Redis;
@@ -69,12 +70,10 @@ beforeEach(async () => {
 });
 
 async function settled(incidentId: string, stepId: 'pause_deploys'): Promise<{ state: string; error: string | null; attempt: number }> {
-  for (let i = 0; i < 200; i += 1) {
+  return until(`${stepId} to settle`, async () => {
     const step = (await deps.store.get(incidentId)).steps.get(stepId)!;
-    if (step.state !== 'queued' && step.state !== 'running') return step;
-    await sleep(25);
-  }
-  throw new Error('step did not settle');
+    return step.state !== 'queued' && step.state !== 'running' && step;
+  });
 }
 
 async function kinds(incidentId: string): Promise<string[]> {
@@ -136,10 +135,18 @@ describe('the step runner', () => {
     behaviour = (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new AppError('aborted', 'stopped'))));
     const inc = await startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE });
     await runStep(deps, { incidentId: inc.id, stepId: 'pause_deploys', actor: SRE });
-    for (let i = 0; i < 100 && calls.length === 0; i += 1) await sleep(20);
+    await until('pause_deploys to start', () => calls.length > 0);
     await abortStep(deps, { incidentId: inc.id, stepId: 'pause_deploys', actor: CAPTAIN, reason: 'wrong incident' });
     expect(await settled(inc.id, 'pause_deploys')).toMatchObject({ state: 'aborted' });
-    await sleep(200);
+    // The executor rejects once aborted; its job leaving the queue (no retry waiting) is the sign
+    // that the runner has handled that rejection, which must not turn the step into failed.
+    const jobs = new Queue(STEP_QUEUE, { connection: redis, prefix });
+    try {
+      const id = jobIdOf({ incidentId: inc.id, stepId: 'pause_deploys', attempt: 1 });
+      await until('the aborted job to finish', async () => ['completed', 'failed'].includes(await jobs.getJobState(id)));
+    } finally {
+      await jobs.close();
+    }
     expect((await deps.store.get(inc.id)).steps.get('pause_deploys')!.state).toBe('aborted');
     expect(await kinds(inc.id)).toEqual(['step_queued', 'step_started', 'step_aborted']);
   });

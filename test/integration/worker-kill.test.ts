@@ -3,23 +3,21 @@
  * BullMQ hands it the stalled job, the step resumes from its checkpoint and completes, each
  * Deployment was patched exactly once, and the timeline shows the resume with no gap.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import pg from 'pg';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 import { DATABASE_URL } from '../support/services.ts';
 import { until } from '../support/wait.ts';
+import { CHILD_PROCESS_TEST_MS, PROCESS_START_MS, startWorkerProcess } from '../support/worker-process.ts';
 
 let h: Harness;
 let pool: pg.Pool;
 const workers: ChildProcess[] = [];
 
-function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ['src/app/cli.ts', 'worker'], { env: h.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  workers.push(child);
-  return child;
-}
+/** A worker process that has said it is ready (slow to start on a busy machine). */
+const startWorker = () => startWorkerProcess(h.env, workers);
 
 async function stepState(incidentId: string, stepId: string): Promise<string> {
   const res = await pool.query('select state from steps where incident_id = $1 and step_id = $2', [incidentId, stepId]);
@@ -34,7 +32,7 @@ async function useFreshHarness(): Promise<void> {
   pool = new pg.Pool({ connectionString: DATABASE_URL, options: `-c search_path=${h.env.DATABASE_SCHEMA}` });
 }
 
-beforeAll(useFreshHarness);
+beforeAll(useFreshHarness, 60_000);
 
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
@@ -43,10 +41,10 @@ afterAll(async () => {
 });
 
 it('completes revert_images after its worker is killed mid-rollout, patching each Deployment once', async () => {
-  const first = startWorkerProcess();
+  const first = await startWorker();
   const started = await h.cli('start', 'v1.2.3', '--as', SRE);
   const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
-  await until('the target proposal', async () => (await stepState(incidentId, 'select_release')) === 'awaiting_approval');
+  await until('the target proposal', async () => (await stepState(incidentId, 'select_release')) === 'awaiting_approval', PROCESS_START_MS);
   expect((await h.cli('approve', incidentId, 'select_release', '--as', CAPTAIN)).code).toBe(0);
   expect((await h.cli('run', incidentId, 'revert_images', '--no-wait', '--as', SRE)).code).toBe(0);
 
@@ -56,8 +54,8 @@ it('completes revert_images after its worker is killed mid-rollout, patching eac
   await new Promise((resolve) => first.once('exit', resolve));
   expect(await stepState(incidentId, 'revert_images')).toBe('running');
 
-  startWorkerProcess();
-  await until('revert_images to finish', async () => (await stepState(incidentId, 'revert_images')) === 'succeeded', 30_000);
+  await startWorker();
+  await until('revert_images to finish', async () => (await stepState(incidentId, 'revert_images')) === 'succeeded', 60_000);
 
   expect(h.images()).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.2', web: 'ghcr.io/valuecanvas/web:v1.2.2', worker: 'ghcr.io/valuecanvas/worker:v1.2.2' });
   for (const d of ['api', 'web', 'worker']) expect(h.patchesOf(d), d).toBe(1);
@@ -67,25 +65,25 @@ it('completes revert_images after its worker is killed mid-rollout, patching eac
   expect(step.rows[0].attempt).toBe(1);
   // What was running before the revert survives the crash (not overwritten by the target).
   expect(step.rows[0].output.before).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.3', web: 'ghcr.io/valuecanvas/web:v1.2.3', worker: 'ghcr.io/valuecanvas/worker:v1.2.3' });
-});
+}, CHILD_PROCESS_TEST_MS);
 
 it('drains on SIGTERM: the running step finishes before the worker exits', async () => {
   for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
   await useFreshHarness();
-  const w = startWorkerProcess();
+  const w = await startWorker();
   const started = await h.cli('start', 'v1.2.3', '--as', SRE);
   const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
   await until('the target proposal', async () => {
     const state = await stepState(incidentId, 'select_release');
     if (state === 'failed') throw new Error(`select_release failed: ${JSON.stringify((await h.cli('status', incidentId)).out)}`);
     return state === 'awaiting_approval';
-  });
+  }, PROCESS_START_MS);
   await h.cli('approve', incidentId, 'select_release', '--as', CAPTAIN);
   await h.cli('run', incidentId, 'revert_images', '--no-wait', '--as', SRE);
-  await until('revert_images running', async () => (await stepState(incidentId, 'revert_images')) === 'running');
+  await until('revert_images running', async () => (await stepState(incidentId, 'revert_images')) === 'running', 60_000);
   const exited = new Promise<number | null>((resolve) => w.once('exit', (code) => resolve(code)));
   w.kill('SIGTERM');
   expect(await exited).toBe(0);
   expect(await stepState(incidentId, 'revert_images')).toBe('succeeded');
   expect(h.images().api).toBe('ghcr.io/valuecanvas/app:v1.2.2');
-});
+}, CHILD_PROCESS_TEST_MS);

@@ -4,6 +4,7 @@
  * test queues a different answer for a method (an error, a 429).
  */
 import nock from 'nock';
+import { until } from './wait.ts';
 
 export const SLACK_ORIGIN = 'https://slack.test';
 export const SLACK_API_URL = `${SLACK_ORIGIN}/api/`;
@@ -58,10 +59,11 @@ export function startFakeSlack(): FakeSlack {
       failures.set(method, [...(failures.get(method) ?? []), { status, body, headers, when }]);
     },
     async waitFor(what, predicate, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(calls)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for Slack: ${what}; calls so far:\n${calls.map((c) => `${c.method} ${String(c.body.channel ?? '')} ${String(c.body.thread_ts ?? '')} ${String(c.body.text ?? '').slice(0, 160)}`).join('\n')}`);
-        await new Promise((r) => setTimeout(r, 25));
+      try {
+        await until(`Slack: ${what}`, () => predicate(calls), timeoutMs);
+      } catch (err) {
+        const seen = calls.map((c) => `${c.method} ${String(c.body.channel ?? '')} ${String(c.body.thread_ts ?? '')} ${String(c.body.text ?? '').slice(0, 160)}`);
+        throw new Error(`${(err as Error).message}; calls so far:\n${seen.join('\n')}`);
       }
     },
     close: () => nock.cleanAll(),
