@@ -23,11 +23,15 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-it('retries Redis with backoff, one line each, then exits non-zero after STARTUP_TIMEOUT', async () => {
+// `npm start` (main.ts) and `rollback-commander worker` (cli.ts) both wait the same way.
+it.each([
+  { entry: ['src/app/main.ts'], prefix: 'rollback-commander cannot start: ', code: 2 },
+  { entry: ['src/app/cli.ts', 'worker'], prefix: 'error: ', code: 1 },
+])('$entry.1 retries Redis with backoff, one line each, then exits non-zero after STARTUP_TIMEOUT', async ({ entry, prefix, code: expected }) => {
   const port = await closedPort();
   const dir = await mkdtemp(join(tmpdir(), 'rc-redis-down-'));
   await writeFile(join(dir, 'rollback.yml'), testConfigYaml());
-  const child = spawn(process.execPath, ['src/app/main.ts'], {
+  const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL, REDIS_URL: `redis://:s3cretpw@127.0.0.1:${port}`,
@@ -45,8 +49,8 @@ it('retries Redis with backoff, one line each, then exits non-zero after STARTUP
   expect(retries.length).toBeGreaterThanOrEqual(2);
   expect(retries[0]!.msg).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${port} is not reachable \\(ECONNREFUSED\\): retry 1 in 0\\.5s, giving up \\d+s from now \\(STARTUP_TIMEOUT\\)$`));
   expect(retries[1]!.retryInMs).toBeGreaterThan(retries[0]!.retryInMs); // backoff
-  expect(stderr.trim()).toBe(`rollback-commander cannot start: Redis at 127.0.0.1:${port} (REDIS_URL) was not reachable for 3s `
+  expect(stderr.trim()).toBe(`${prefix}Redis at 127.0.0.1:${port} (REDIS_URL) was not reachable for 3s `
     + '(ECONNREFUSED): start Redis or fix REDIS_URL; STARTUP_TIMEOUT sets how long start-up waits');
-  expect(code).toBe(2);
+  expect(code).toBe(expected);
   expect(stdout + stderr).not.toMatch(/\n\s+at |s3cretpw/);
 }, 30_000);
