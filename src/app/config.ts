@@ -4,10 +4,11 @@
  * Secrets come only from env and are never echoed back.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserFacingError } from '../domain/errors.ts';
 import { githubAuthFrom, type GitHubAuth } from './config-github.ts';
+import { duration } from './config-duration.ts';
+import { describeIssues, readYaml, yamlSyntaxProblems } from './config-problems.ts';
 import { configSchema, type RunbookConfig } from './config-schema.ts';
 
 const envSchema = z.object({
@@ -32,6 +33,8 @@ const envSchema = z.object({
   /** When set, /metrics and the probes are served on this port and /metrics leaves PORT. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ROLLBACK_MODE: z.enum(['all', 'web', 'worker'], 'one of all (default), web (Slack + HTTP; steps run in `rollback-commander worker` processes) or worker').default('all'),
+  /** How long start-up waits for Redis before it exits non-zero (main.ts); a duration like 60s or 2m. */
+  STARTUP_TIMEOUT: duration.default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type EnvConfig = z.output<typeof envSchema> & { DATABASE_SCHEMA: string; QUEUE_PREFIX: string };
@@ -54,31 +57,31 @@ export interface AppConfig {
   configPath: string;
 }
 
-function describeIssues(source: string, issues: z.core.$ZodIssue[], showValues: boolean): string {
-  return issues
-    .map((i) => {
-      const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-      const message = showValues ? i.message : i.message.replace(/received .*/i, '').trim();
-      return `  - ${source} \`${path}\`: ${message}`;
-    })
-    .join('\n');
+const FIX = 'rollback.example.yml and the README section "Configuration" document each one';
+
+/** The runbook config, or every problem with it (syntax errors, then bad keys with their lines). */
+export function checkRunbookConfig(yamlText: string, sourceName: string): { config?: RunbookConfig; problems: string[] } {
+  const yaml = readYaml(yamlText);
+  const syntax = yamlSyntaxProblems(sourceName, yaml);
+  if (syntax.length) return { problems: syntax };
+  const parsed = configSchema.safeParse(yaml.doc.toJS() ?? {});
+  if (parsed.success) return { config: parsed.data, problems: [] };
+  return { problems: describeIssues(sourceName, parsed.error.issues, { yaml, schema: configSchema }) };
 }
 
 export function parseRunbookConfig(yamlText: string, sourceName: string): RunbookConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(yamlText);
-  } catch (err) {
-    throw new UserFacingError('config_invalid', `${sourceName} is not valid YAML: ${(err as Error).message}`, { cause: err });
+  const { config, problems } = checkRunbookConfig(yamlText, sourceName);
+  if (!config) throw new UserFacingError('config_invalid', `${sourceName} is invalid — fix these keys (${FIX}):\n${problems.join('\n')}`);
+  return config;
+}
+
+/** Env rules across variables; values are never echoed (they may be secrets). */
+function envCrossProblems(env: NodeJS.ProcessEnv): string[] {
+  if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
+    return ['  - env `SLACK_BOT_TOKEN`: SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token '
+      + '(xoxb-…, "OAuth & Permissions") too, or unset SLACK_APP_TOKEN to run without Slack'];
   }
-  const parsed = configSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    throw new UserFacingError(
-      'config_invalid',
-      `${sourceName} is invalid — fix these keys (rollback.example.yml documents each one):\n${describeIssues(sourceName, parsed.error.issues, true)}`,
-    );
-  }
-  return parsed.data;
+  return [];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: string): AppConfig {
@@ -93,11 +96,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: string):
       { cause: err },
     );
   }
-  const runbook = parseRunbookConfig(text, configPath);
+  // Every problem at once, YAML and env together: one start-up attempt shows the whole list.
+  const { config: runbook, problems } = checkRunbookConfig(text, configPath);
   const parsedEnv = envSchema.safeParse(env);
-  if (!parsedEnv.success) {
-    // Env values may be secrets: name the variable, never echo its value.
-    throw new UserFacingError('config_invalid', `the environment is invalid:\n${describeIssues('env', parsedEnv.error.issues, false)}`);
+  if (!parsedEnv.success) problems.push(...describeIssues('env', parsedEnv.error.issues));
+  problems.push(...envCrossProblems(env));
+  if (!runbook || !parsedEnv.success || problems.length) {
+    throw new UserFacingError('config_invalid', `the configuration is invalid — fix these (${FIX}):\n${problems.join('\n')}`);
   }
   const target = { redisUrl: env[runbook.target.redis_url_env], databaseUrl: env[runbook.target.database_url_env] };
   const name = runbook.environment.name;

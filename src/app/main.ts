@@ -6,6 +6,7 @@ import { isAppError } from '../domain/errors.ts';
 import { startBot } from './bot.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { waitForRedis } from './startup-redis.ts';
 
 function configArg(args: string[]): string | undefined {
   const i = args.findIndex((a) => a === '--config' || a === '-c');
@@ -15,6 +16,7 @@ function configArg(args: string[]): string | undefined {
 const log = createLogger();
 try {
   const config = loadConfig(process.env, configArg(process.argv.slice(2)));
+  await waitForRedis(config.env.REDIS_URL, { timeoutMs: config.env.STARTUP_TIMEOUT, log });
   const bot = await startBot(config, log, { mode: config.env.ROLLBACK_MODE });
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down: draining running steps');

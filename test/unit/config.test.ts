@@ -53,8 +53,51 @@ slack: { channels: { incidents: incidents, releases: C0RELEASES } }
     );
   });
 
-  it('rejects unknown keys (a typo must not be silently ignored)', () => {
-    expect(() => parseRunbookConfig(testConfigYaml('rollout: { timout: 5m }'), 'rollback.yml')).toThrow(/`rollout`: Unrecognized key: "timout"/);
+  it('rejects unknown keys (a typo must not be silently ignored) and suggests the known key', () => {
+    expect(() => parseRunbookConfig(testConfigYaml('rollout: { timout: 5m }'), 'rollback.yml'))
+      .toThrow(/rollback.yml `rollout.timout`: unknown key in `rollout`: did you mean `timeout`\? \(line \d+\)/);
+    // Nothing close: no guess.
+    expect(() => parseRunbookConfig(testConfigYaml('rollout: { zzzzzzz: 5m }'), 'rollback.yml'))
+      .toThrow(/`rollout.zzzzzzz`: unknown key in `rollout` \(line \d+\)$/m);
+  });
+
+  it('reports every problem at once, YAML and env together, with the YAML line of each key', async () => {
+    const text = `${testConfigYaml('queue: { atempts: 3 }\nrollout: { timeout: soon }')}rolout: { timeout: 5m }\n`;
+    const lineOf = (start: string) => text.split('\n').findIndex((l) => l.startsWith(start)) + 1;
+    const path = await configFile(text);
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x', REDIS_URL: 'http://cache' }, path);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^the configuration is invalid — fix these/);
+    expect(message).toContain(`${path} \`rolout\`: unknown key: did you mean \`rollout\`? (line ${lineOf('rolout')})`);
+    expect(message).toContain(`${path} \`queue.atempts\`: unknown key in \`queue\`: did you mean \`attempts\`? (line ${lineOf('  atempts:')})`);
+    expect(message).toContain(`${path} \`rollout.timeout\`: "soon" is not a duration: write it like 30s, 5m or 2h (line ${lineOf('  timeout: soon')})`);
+    expect(message).toContain('env `DATABASE_URL`: must be a postgres:// connection string');
+    expect(message).toContain('env `REDIS_URL`: must be a redis://');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('gives the line of a YAML syntax error, and still lists the env problems', async () => {
+    const path = await configFile('environment:\n  name: production\ndeployments: [api\nrollout: 5m\n');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' }, path))
+      .toThrow(/ line [34]: not valid YAML[\s\S]*env `DATABASE_URL`: must be a postgres/);
+  });
+
+  it('refuses SLACK_APP_TOKEN without SLACK_BOT_TOKEN instead of running with Slack silently off', async () => {
+    const path = await configFile(testConfigYaml());
+    expect(() => loadConfig({ ...ENV, SLACK_APP_TOKEN: 'xapp-1-secret' }, path))
+      .toThrow(/env `SLACK_BOT_TOKEN`: SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not/);
+    expect(loadConfig({ ...ENV, SLACK_APP_TOKEN: 'xapp-1', SLACK_BOT_TOKEN: 'xoxb-1' }, path).env.SLACK_APP_TOKEN).toBe('xapp-1');
+  });
+
+  it('reads STARTUP_TIMEOUT as a duration (default 60s) and names a bad one', async () => {
+    const path = await configFile(testConfigYaml());
+    expect(loadConfig(ENV, path).env.STARTUP_TIMEOUT).toBe(60_000);
+    expect(loadConfig({ ...ENV, STARTUP_TIMEOUT: '2m' }, path).env.STARTUP_TIMEOUT).toBe(120_000);
+    expect(() => loadConfig({ ...ENV, STARTUP_TIMEOUT: 'never' }, path)).toThrow(/env `STARTUP_TIMEOUT`: .*is not a duration/);
   });
 
   it('says how to get a config when the file is missing', () => {

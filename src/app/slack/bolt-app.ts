@@ -24,8 +24,10 @@ export async function createBoltApp(env: EnvConfig, client: WebClient, log: Logg
   const authorize = async () => ({ botToken: env.SLACK_BOT_TOKEN, botId: auth.botId, botUserId: auth.userId, teamId: auth.teamId });
   const clientOptions = env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {};
   if (env.SLACK_APP_TOKEN) {
-    const app = new App({ socketMode: true, appToken: env.SLACK_APP_TOKEN, authorize, logger: boltLog, clientOptions });
-    return { app, receiver: null, botUserId: auth.userId, start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
+    // installerOptions.clientOptions reaches the Socket Mode client, so SLACK_API_URL also applies to apps.connections.open.
+    const app = new App({ socketMode: true, appToken: env.SLACK_APP_TOKEN, authorize, logger: boltLog, clientOptions, installerOptions: { clientOptions } });
+    const start = async () => void (await app.start().catch((err: unknown) => { throw appTokenError(err); }));
+    return { app, receiver: null, botUserId: auth.userId, start, stop: async () => void (await app.stop()) };
   }
   if (!env.SLACK_SIGNING_SECRET) {
     throw new UserFacingError('config_invalid', 'SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is: set one of them (README, "Slack app")');
@@ -43,6 +45,13 @@ async function verifyToken(client: WebClient): Promise<{ userId: string; botId: 
     const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
     throw new UserFacingError('upstream_auth', `Slack rejected SLACK_BOT_TOKEN at start-up (${code}): reinstall the app and copy its Bot User OAuth Token (xoxb-…)`, { cause: err });
   }
+}
+
+/** Socket Mode could not open: one line that says which token and what to do, not Bolt's stack trace. */
+function appTokenError(err: unknown): UserFacingError {
+  const code = (err as { data?: { error?: string } }).data?.error ?? (err as { code?: string }).code ?? (err as Error).message;
+  return new UserFacingError('upstream_auth', `Slack rejected SLACK_APP_TOKEN at start-up (${code}): create an app-level token `
+    + 'with the connections:write scope ("Basic Information" → "App-Level Tokens") and set SLACK_APP_TOKEN to it (xapp-…)', { cause: err });
 }
 
 function boltLogger(log: Logger): BoltLogger {
