@@ -35,3 +35,16 @@ it('names SLACK_APP_TOKEN and how to get a good one when Socket Mode is refused'
   expect(err?.message).toMatch(/^Slack rejected SLACK_APP_TOKEN at start-up \(invalid_auth\): create an app-level token with the connections:write scope .*\(xapp-…\)$/);
   expect(err?.message).not.toContain('xapp-bad-secret');
 });
+
+it('says Slack cannot be reached, not "reinstall the app", when its Web API does not answer', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const url = `http://127.0.0.1:${port}/api/`;
+  const client = new WebClient('xoxb-good', { slackApiUrl: url, retryConfig: { retries: 0 } });
+  const err = await createBoltApp({ SLACK_BOT_TOKEN: 'xoxb-good', SLACK_SIGNING_SECRET: 's' } as EnvConfig, client, createLogger('silent'))
+    .then(() => null, (e: unknown) => e as Error);
+  expect(err?.message).toMatch(new RegExp(`^cannot reach Slack's Web API at ${url} \\(ECONNREFUSED\\): check this host's network`));
+  expect(err?.message).not.toContain('reinstall');
+});

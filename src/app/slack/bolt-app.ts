@@ -42,6 +42,13 @@ async function verifyToken(client: WebClient): Promise<{ userId: string; botId: 
     const res = await client.auth.test();
     return { userId: res.user_id ?? '', botId: res.bot_id ?? '', teamId: res.team_id ?? '' };
   } catch (err) {
+    // No answer at all is a network problem, not a bad token: reinstalling the app would not help.
+    if ((err as { code?: string }).code === 'slack_webapi_request_error') {
+      const original = (err as { original?: { code?: string; message?: string; cause?: { code?: string } } }).original;
+      const why = original?.cause?.code ?? original?.code ?? original?.message ?? 'no answer';
+      throw new UserFacingError('upstream_unavailable', `cannot reach Slack's Web API at ${client.slackApiUrl} `
+        + `(${why}): check this host's network, proxy and firewall, or SLACK_API_URL`, { cause: err });
+    }
     const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
     throw new UserFacingError('upstream_auth', `Slack rejected SLACK_BOT_TOKEN at start-up (${code}): reinstall the app and copy its Bot User OAuth Token (xoxb-…)`, { cause: err });
   }
