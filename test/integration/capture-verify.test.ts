@@ -13,7 +13,7 @@ import { createRedisBacklog } from '../../src/adapters/redis/redis-backlog.ts';
 import { createCaptureContext } from '../../src/flows/steps/capture-context.ts';
 import { createVerifyCutover } from '../../src/flows/steps/verify-cutover.ts';
 import type { Deployments, IncidentStore, KnownGood } from '../../src/flows/ports.ts';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 import { testConfig } from '../support/runbook-config.ts';
 import { createTestRedis, REDIS_URL, uniqueName } from '../support/services.ts';
 import { failureOf, testContext, testStep } from '../support/step-context.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createK8sAccessReview } from '../../src/adapters/k8s/k8s-access-review.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 

@@ -5,7 +5,7 @@ import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts'
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import type { Deployments } from '../../src/flows/ports.ts';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 let namespaces = 0;

@@ -4,7 +4,7 @@
  */
 import { AppsV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 let apps: AppsV1Api;

@@ -2,7 +2,7 @@ import { AppsV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 

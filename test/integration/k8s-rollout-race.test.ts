@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { rolloutStatus } from '../../src/domain/rollout-status.ts';
-import { createRolloutSimulator, type RolloutSimulator } from '../fakes/fake-kube-simulator.ts';
-import { createFakeKubeStore, type FakeKubeStore, type KubeObject } from '../fakes/fake-kube-store.ts';
-import { admit, type FakeDeployment } from '../fakes/fake-kube-workloads.ts';
+import { createRolloutSimulator, type RolloutSimulator } from '../../src/sim/kube/simulator.ts';
+import { createFakeKubeStore, type FakeKubeStore, type KubeObject } from '../../src/sim/kube/store.ts';
+import { admit, type FakeDeployment } from '../../src/sim/kube/workloads.ts';
 
 const NS = 'prod';
 const NAME = 'worker';

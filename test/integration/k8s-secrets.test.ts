@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { createK8sSecrets, type K8sSecrets } from '../../src/adapters/k8s/k8s-secrets.ts';
 import type { AppError } from '../../src/domain/errors.ts';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 let secrets: K8sSecrets;

@@ -15,7 +15,7 @@ import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-
 import type { FlowDeps } from '../../src/flows/deps.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { confirmStep } from '../../src/flows/step-commands.ts';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 import { SRE, testConfig } from '../support/runbook-config.ts';
 import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';

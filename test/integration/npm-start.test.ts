@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 import { testConfigYaml } from '../support/runbook-config.ts';
 import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../support/services.ts';
 import { until } from '../support/wait.ts';

@@ -11,7 +11,7 @@ import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import type { IncidentStore } from '../../src/flows/ports.ts';
 import { createSelectRelease } from '../../src/flows/steps/select-release.ts';
 import { releaseBody, tagBody } from '../fixtures/github/github-api.ts';
-import { startFakeKube, type FakeKube } from '../fakes/fake-kube-server.ts';
+import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 import { testConfig } from '../support/runbook-config.ts';
 import { createTestDb, type TestDb } from '../support/services.ts';
 import { testContext } from '../support/step-context.ts';

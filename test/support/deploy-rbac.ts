@@ -3,7 +3,7 @@
  * server enforces in the least-privilege tests, so a rule the bot needs but deploy/ lacks fails a test.
  */
 import { fileURLToPath } from 'node:url';
-import { grantsOf, type RoleGrant } from '../fakes/fake-kube-rbac.ts';
+import { grantsOf, type RoleGrant } from '../../src/sim/kube/rbac.ts';
 import { kustomize } from './kustomize.ts';
 
 export const DEPLOY_DIR = fileURLToPath(new URL('../../deploy/', import.meta.url));

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { jsonPatch } from '../fakes/fake-kube-patch.ts';
+import { jsonPatch } from '../../src/sim/kube/patch.ts';
 
 export interface KubeResource {
   apiVersion: string;

@@ -14,12 +14,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeKubeHttp, type AccessRule, type RecordedRequest } from './fake-kube-http.ts';
-import type { RoleGrant } from './fake-kube-rbac.ts';
-import { createRolloutSimulator, type RolloutBehavior } from './fake-kube-simulator.ts';
-import { createFakeKubeStore, type KubeObject } from './fake-kube-store.ts';
-import { trackManagedFields } from './fake-kube-managed-fields.ts';
-import { admit, revisionOf, type FakeDeployment, type FakeReplicaSet } from './fake-kube-workloads.ts';
+import { createFakeKubeHttp, type AccessRule, type RecordedRequest } from './http.ts';
+import type { RoleGrant } from './rbac.ts';
+import { createRolloutSimulator, type RolloutBehavior } from './simulator.ts';
+import { createFakeKubeStore, type KubeObject } from './store.ts';
+import { trackManagedFields } from './managed-fields.ts';
+import { admit, revisionOf, type FakeDeployment, type FakeReplicaSet } from './workloads.ts';
 
 export type { RecordedRequest, RolloutBehavior, FakeDeployment, FakeReplicaSet };
 
@@ -132,7 +132,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
     },
     /**
      * RBAC from now on: only what the grant allows (Roles' rules in their namespace, see
-     * fake-kube-rbac.ts), for requests and SelfSubjectAccessReviews alike; `setAccess` denials
+     * rbac.ts), for requests and SelfSubjectAccessReviews alike; `setAccess` denials
      * still apply. null lifts it.
      */
     enforceRbac(grant: RoleGrant | null, user?: string): void {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { KubeStatusError, type KubeObject, type Resource } from './fake-kube-store.ts';
+import { KubeStatusError, type KubeObject, type Resource } from './store.ts';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const POD_TEMPLATE_HASH = 'pod-template-hash';

@@ -5,8 +5,8 @@
  * field a write changes moves to the writer's `Update` entry and out of every other entry, so the
  * entry owning `f:spec.f:template.f:spec.f:containers.k:{"name":"api"}.f:image` says who set it last.
  */
-import { MERGE_KEYS } from './fake-kube-patch.ts';
-import type { KubeObject } from './fake-kube-store.ts';
+import { MERGE_KEYS } from './patch.ts';
+import type { KubeObject } from './store.ts';
 
 export interface ManagedFieldsEntry {
   manager: string;

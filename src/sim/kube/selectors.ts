@@ -3,7 +3,7 @@
  * for labels; `metadata.name=x` / `metadata.namespace!=y` for fields (the only fields the real
  * server supports for every resource).
  */
-import { KubeStatusError, type KubeObject } from './fake-kube-store.ts';
+import { KubeStatusError, type KubeObject } from './store.ts';
 
 export type ObjectFilter = (object: KubeObject) => boolean;
 

@@ -4,7 +4,7 @@
  * the real authorizer does (apiGroups × resources × verbs, `resourceNames` only for requests that
  * name an object). A request no rule allows gets the real 403 `Status`, with its `details`.
  */
-import { KubeStatusError, RESOURCES, qualified, type Resource } from './fake-kube-store.ts';
+import { KubeStatusError, RESOURCES, qualified, type Resource } from './store.ts';
 
 export interface PolicyRule {
   apiGroups: string[];

@@ -5,11 +5,11 @@
  * watch sees what it would see on a cluster — and finally marks the Deployment available.
  */
 import { performance } from 'node:perf_hooks';
-import type { FakeKubeStore } from './fake-kube-store.ts';
+import type { FakeKubeStore } from './store.ts';
 import {
   REVISION_ANNOTATION, POD_TEMPLATE_HASH, condition, revisionOf, sameTemplate, templateHash,
   type FakeDeployment, type FakeReplicaSet,
-} from './fake-kube-workloads.ts';
+} from './workloads.ts';
 
 export interface RolloutBehavior {
   /** normal: available after durationMs; deadline: ProgressDeadlineExceeded after deadlineMs; stuck: never available. */

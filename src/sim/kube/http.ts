@@ -3,15 +3,15 @@
  * streams of @kubernetes/client-node's view of a real API server, for the resources we use.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { managerOf, trackManagedFields } from './fake-kube-managed-fields.ts';
-import { applyPatch } from './fake-kube-patch.ts';
-import { parseSelectors, type ObjectFilter } from './fake-kube-selectors.ts';
+import { managerOf, trackManagedFields } from './managed-fields.ts';
+import { applyPatch } from './patch.ts';
+import { parseSelectors, type ObjectFilter } from './selectors.ts';
 import {
   KubeStatusError, RESOURCES, notFound, qualified,
   type FakeKubeStore, type KubeObject, type Resource, type StoreEvent,
-} from './fake-kube-store.ts';
-import { admit } from './fake-kube-workloads.ts';
-import { allows, ForbiddenError, type RoleGrant } from './fake-kube-rbac.ts';
+} from './store.ts';
+import { admit } from './workloads.ts';
+import { allows, ForbiddenError, type RoleGrant } from './rbac.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -54,7 +54,7 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
   const denied = new Set<string>();
   const faults: { status: number; remaining: number }[] = [];
   const watches = new Set<OpenWatch>();
-  /** When set, only what these rules allow is allowed (fake-kube-rbac.ts); null: everything not denied. */
+  /** When set, only what these rules allow is allowed (rbac.ts); null: everything not denied. */
   let rbac: { grant: RoleGrant; user: string } | null = null;
   const accessKey = (verb: string, group: string, resource: string) => `${verb} ${group}/${resource}`;
 

@@ -4,7 +4,7 @@
  * on), a JSON merge patch replaces the whole array.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { KubeStatusError } from './fake-kube-store.ts';
+import { KubeStatusError } from './store.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
