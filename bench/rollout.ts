@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { createK8sDeployments } from '../src/adapters/k8s/k8s-deployments.ts';
 import { loadKubeConfig } from '../src/adapters/k8s/kube-config.ts';
 import { startFakeKube, type FakeKube } from '../src/sim/kube/server.ts';
-import { createRevertImages } from '../src/flows/steps/revert-images.ts';
+import { createRevertImages } from '../src/flows/steps/revert_images/index.ts';
 import { testConfig } from '../test/support/runbook-config.ts';
 import { testContext } from '../test/support/step-context.ts';
 import { printTable, type BenchTable } from './table.ts';

@@ -23,17 +23,8 @@ import type { FlowDeps } from '../flows/deps.ts';
 import { githubWebHost } from '../domain/issue-links.ts';
 import type { Executors } from '../flows/executor.ts';
 import type { Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
-import { createAnnounce, type Announcer } from '../flows/steps/announce.ts';
-import { createCaptureContext } from '../flows/steps/capture-context.ts';
-import { createDatabaseSteps } from '../flows/steps/database-steps.ts';
-import { createPauseDeploys, createResumeDeploys } from '../flows/steps/deploy-gate.ts';
-import { createRevertImages } from '../flows/steps/revert-images.ts';
-import { createSelectRelease } from '../flows/steps/select-release.ts';
-import { createVerifyCutover } from '../flows/steps/verify-cutover.ts';
-import { createAuthCheck } from '../flows/steps/auth-check.ts';
-import { createQueueHealth } from '../flows/steps/queue-health.ts';
-import { createResolve } from '../flows/steps/resolve.ts';
-import { createSmokeTests } from '../flows/steps/smoke-tests.ts';
+import type { Announcer } from '../flows/steps/announce/index.ts';
+import { createStepExecutors } from '../flows/steps/registry.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { withCliOrigin } from '../flows/cli-origin-store.ts';
 import type { AppConfig } from './config.ts';
@@ -132,19 +123,16 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     deployments,
     githubWebHost: githubWebHost(env.GITHUB_API_URL),
   };
-  const executors: Executors = {
-    announce: createAnnounce({ announcer: options.announcer ?? null }),
-    pause_deploys: createPauseDeploys({ sourceControl }),
-    capture_context: createCaptureContext({ backlog, backlogEnv: runbook.target.redis_url_env }),
-    select_release: createSelectRelease({ store, deployments, sourceControl }),
-    revert_images: createRevertImages({ deployments }),
-    verify_cutover: createVerifyCutover({ metrics, store, deployments }),
-    resume_deploys: createResumeDeploys({ sourceControl }),
-    smoke_tests: createSmokeTests({ sourceControl }),
-    queue_health: createQueueHealth({ backlog, backlogEnv: runbook.target.redis_url_env }),
-    auth_check: createAuthCheck({ docBaseUrl: `https://${webHostOf(env.GITHUB_API_URL ?? 'https://api.github.com')}/${runbook.github.owner}/${runbook.github.repo}/blob/${runbook.github.default_branch}` }),
-    resolve: createResolve({ store, comments: sourceControl }),
-    ...createDatabaseSteps({
+  const executors: Executors = createStepExecutors({
+    announcer: options.announcer ?? null,
+    sourceControl,
+    backlog,
+    backlogEnv: runbook.target.redis_url_env,
+    store,
+    deployments,
+    metrics,
+    docBaseUrl: `https://${webHostOf(env.GITHUB_API_URL ?? 'https://api.github.com')}/${runbook.github.owner}/${runbook.github.repo}/blob/${runbook.github.default_branch}`,
+    database: {
       source: sourceControl,
       targetDatabaseUrl: config.target.databaseUrl,
       env: options.env ?? process.env,
@@ -153,8 +141,8 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
         : createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
       deployments,
       installation: `${env.DATABASE_SCHEMA}/${runbook.environment.name}`,
-    }),
-  };
+    },
+  });
   return {
     config, deps, executors, deployments, kubeConfig, kubeError, sourceControl, queue, pool, redis, producer,
     queueReachable: () => producer.status === 'ready',

@@ -6,7 +6,7 @@
 import { listBackups } from '../adapters/backups/list-backups.ts';
 import { withPg } from '../adapters/target-db/connect-pg.ts';
 import { migrationsTableSql } from '../adapters/target-db/migrations-table-sql.ts';
-import { restoreServerUrl } from '../flows/steps/backup-restore.ts';
+import { restoreServerUrl } from '../flows/steps/_shared/db-step-support.ts';
 import type { AppConfig } from './config.ts';
 import type { DoctorCheck } from './doctor.ts';
 

@@ -6,7 +6,7 @@ import { databaseConfigSchema } from '../../src/app/config-database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { listBackups, parseBackupTimestamp } from '../../src/adapters/backups/list-backups.ts';
 import { dataLossWindow, proposeBackup } from '../../src/adapters/backups/propose-backup.ts';
-import { proposeBackupRestore } from '../../src/flows/steps/backup-restore.ts';
+import { proposeBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 
 let dir: string;
 beforeAll(async () => {

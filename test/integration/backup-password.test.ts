@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/app/config-database.ts';
 import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
-import { runBackupRestore } from '../../src/flows/steps/backup-restore.ts';
-import { abandonBackupRestore } from '../../src/flows/steps/backup-promote.ts';
+import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
 import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
 import { ensurePasswordCluster, PASSWORD_ROLE, type PasswordCluster } from '../support/password-cluster.ts';
 

@@ -9,8 +9,9 @@ import { databaseConfigSchema } from '../../src/app/config-database.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import type { RestartableDeployments, SecretStore } from '../../src/adapters/backups/promote-restored-database.ts';
 import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
-import { runBackupRestore } from '../../src/flows/steps/backup-restore.ts';
-import { abandonBackupRestore, promoteBackupRestore, reverseBackupPromotion } from '../../src/flows/steps/backup-promote.ts';
+import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
+import { promoteBackupRestore, reverseBackupPromotion } from '../../src/flows/steps/backup_promote/backup-promote.ts';
 import { ADMIN_URL, adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
 
 const BACKUP = 'prod-20261124T031500Z.dump';

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/app/config-database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
-import { runBackupRestore } from '../../src/flows/steps/backup-restore.ts';
-import { abandonBackupRestore } from '../../src/flows/steps/backup-promote.ts';
+import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
 import { ADMIN_URL, adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
 import { until } from '../support/wait.ts';
 

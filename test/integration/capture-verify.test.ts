@@ -10,8 +10,8 @@ import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts'
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { createPrometheusQuery } from '../../src/adapters/prometheus/prometheus-query.ts';
 import { createRedisBacklog } from '../../src/adapters/redis/redis-backlog.ts';
-import { createCaptureContext } from '../../src/flows/steps/capture-context.ts';
-import { createVerifyCutover } from '../../src/flows/steps/verify-cutover.ts';
+import { createCaptureContext } from '../../src/flows/steps/capture_context/index.ts';
+import { createVerifyCutover } from '../../src/flows/steps/verify_cutover/index.ts';
 import type { Deployments, IncidentStore, KnownGood } from '../../src/flows/ports.ts';
 import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 import { testConfig } from '../support/runbook-config.ts';

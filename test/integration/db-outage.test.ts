@@ -20,7 +20,7 @@ import type { SourceControl } from '../../src/flows/ports.ts';
 import { reconcile } from '../../src/flows/reconcile.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { runStep } from '../../src/flows/step-commands.ts';
-import { createPauseDeploys } from '../../src/flows/steps/deploy-gate.ts';
+import { createPauseDeploys } from '../../src/flows/steps/pause_deploys/index.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 import { SRE, testConfig } from '../support/runbook-config.ts';
 import { clearPrefix, createTestDb, createTestRedis, DATABASE_URL, uniqueName, type TestDb } from '../support/services.ts';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/app/config-database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
-import { determineMigrationScope } from '../../src/flows/steps/migration-scope.ts';
+import { determineMigrationScope } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { commitBody, compareBody, OWNER, REPO } from '../fixtures/github/github-api.ts';
 import { useNockedGitHub } from '../fixtures/github/nock-github.ts';
 import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';

@@ -20,7 +20,7 @@ import type { FlowDeps } from '../../src/flows/deps.ts';
 import { executeStep } from '../../src/flows/execute-step.ts';
 import type { Executors } from '../../src/flows/executor.ts';
 import { exportTimeline } from '../../src/flows/export-timeline.ts';
-import { createResolve } from '../../src/flows/steps/resolve.ts';
+import { createResolve } from '../../src/flows/steps/resolve/index.ts';
 import { approveStep, confirmStep, runStep, skipStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { API, OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { OutsideChangeError } from '../../src/domain/errors.ts';
-import { createRevertImages } from '../../src/flows/steps/revert-images.ts';
+import { createRevertImages } from '../../src/flows/steps/revert_images/index.ts';
 import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 import { testConfig } from '../support/runbook-config.ts';
 import { failureOf, testContext, type RecordingContext } from '../support/step-context.ts';

@@ -9,7 +9,7 @@ import { createGitHubSourceControl } from '../../src/adapters/github/github-sour
 import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import type { IncidentStore } from '../../src/flows/ports.ts';
-import { createSelectRelease } from '../../src/flows/steps/select-release.ts';
+import { createSelectRelease } from '../../src/flows/steps/select_release/index.ts';
 import { releaseBody, tagBody } from '../fixtures/github/github-api.ts';
 import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
 import { testConfig } from '../support/runbook-config.ts';

@@ -5,8 +5,8 @@ import { UserFacingError, isTransient } from '../../src/domain/errors.ts';
 import { applyDownMigration } from '../../src/adapters/target-db/apply-down-migration.ts';
 import { describeDestructive } from '../../src/adapters/target-db/describe-destructive.ts';
 import { computeMigrationScope } from '../../src/adapters/target-db/compute-migration-scope.ts';
-import { planMigrationRevert, runMigrationRevert } from '../../src/flows/steps/migration-revert.ts';
-import type { MigrationSource } from '../../src/flows/steps/migration-scope.ts';
+import { planMigrationRevert, runMigrationRevert } from '../../src/flows/steps/migration_revert/migration-revert.ts';
+import type { MigrationSource } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { createAppDatabase, fixture, snapshot, type AppDatabase } from '../fixtures/migrations/app-database.ts';
 
 const config = databaseConfigSchema.parse({ migrations: { path: 'db/migrations' }, lock_timeout: '300ms', statement_timeout: '10s' });

@@ -3,7 +3,7 @@ import { databaseConfigSchema } from '../../src/app/config-database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { computeMigrationScope } from '../../src/adapters/target-db/compute-migration-scope.ts';
 import { readHeadMigration } from '../../src/adapters/target-db/read-head-migration.ts';
-import { determineMigrationScope, type MigrationSource } from '../../src/flows/steps/migration-scope.ts';
+import { determineMigrationScope, type MigrationSource } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
 
 const config = databaseConfigSchema.parse({ migrations: { path: 'db/migrations' } });

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAuthCheck } from '../../src/flows/steps/auth-check.ts';
+import { createAuthCheck } from '../../src/flows/steps/auth_check/index.ts';
 import { testConfig } from '../support/runbook-config.ts';
 import { failureOf, testContext } from '../support/step-context.ts';
 

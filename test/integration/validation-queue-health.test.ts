@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisBacklog } from '../../src/adapters/redis/redis-backlog.ts';
-import { createQueueHealth } from '../../src/flows/steps/queue-health.ts';
+import { createQueueHealth } from '../../src/flows/steps/queue_health/index.ts';
 import { testConfig } from '../support/runbook-config.ts';
 import { createTestRedis, REDIS_URL, uniqueName } from '../support/services.ts';
 import { failureOf, testContext, type RecordingContext } from '../support/step-context.ts';

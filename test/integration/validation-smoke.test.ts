@@ -4,7 +4,7 @@
  * alternative, and the manual fallback.
  */
 import { describe, expect, it } from 'vitest';
-import { createSmokeTests } from '../../src/flows/steps/smoke-tests.ts';
+import { createSmokeTests } from '../../src/flows/steps/smoke_tests/index.ts';
 import { OWNER, REPO, runBody, runsPage } from '../fixtures/github/github-api.ts';
 import { useNockedGitHub } from '../fixtures/github/nock-github.ts';
 import { testConfig } from '../support/runbook-config.ts';

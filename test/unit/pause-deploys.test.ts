@@ -5,7 +5,7 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import { pauseDeploys, type PauseDeps, type PauseRecord } from '../../src/flows/steps/pause-deploys.ts';
+import { pauseDeploys, type PauseDeps, type PauseRecord } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
 import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubState } from '../fixtures/github/fake-github.ts';
 

@@ -5,8 +5,8 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import { pauseDeploys, type PauseRecord } from '../../src/flows/steps/pause-deploys.ts';
-import { describeResume, resumeDeploys, type ResumeRecord } from '../../src/flows/steps/resume-deploys.ts';
+import { pauseDeploys, type PauseRecord } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
+import { describeResume, resumeDeploys, type ResumeRecord } from '../../src/flows/steps/resume_deploys/resume-deploys.ts';
 import { API, OWNER, REPO, TOKEN, commitBody, compareBody } from '../fixtures/github/github-api.ts';
 import { startFakeGitHub, type FakeGitHubState } from '../fixtures/github/fake-github.ts';
 

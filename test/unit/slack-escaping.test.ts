@@ -12,7 +12,7 @@ import { renderRollbackModal, withProposal } from '../../src/adapters/slack/roll
 import { renderSkipModal } from '../../src/adapters/slack/skip-modal.ts';
 import { formatThreadLine, isMilestone, type ThreadEvent } from '../../src/adapters/slack/thread-lines.ts';
 import { mentionOf } from '../../src/domain/user-text.ts';
-import { resolutionReport, type ResolutionFigures } from '../../src/flows/steps/resolve-summary.ts';
+import { resolutionReport, type ResolutionFigures } from '../../src/flows/steps/resolve/resolve-summary.ts';
 import { approval, at, CAPTAIN, done, makeIncident, makeSteps, ROLES_IN_CONFIG, SRE, T0 } from '../support/slack-fixtures.ts';
 
 export const HOSTILE = [

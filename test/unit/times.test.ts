@@ -6,7 +6,7 @@ import {
   durationsOf, forwardFixApprovedAt, formatDurationMs, marksToSchedule, slaVerdicts, timeOrderProblem, timerMarks, validationDone, type IncidentTimes,
 } from '../../src/domain/times.ts';
 import { milestonesOnCommit } from '../../src/flows/milestones.ts';
-import { isDraining } from '../../src/flows/steps/queue-health.ts';
+import { isDraining } from '../../src/flows/steps/queue_health/index.ts';
 import { testIncident, testStep } from '../support/step-context.ts';
 
 const BUDGETS = { P1: { decide: 10 * 60_000, restore: 30 * 60_000 }, P2: { restore: 2 * 3600_000 } };

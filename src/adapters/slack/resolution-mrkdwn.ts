@@ -1,13 +1,13 @@
 /**
  * The resolve summary as Slack shows it: mrkdwn (bold, bullets, inline code), because Slack
  * prints GitHub Markdown's `###`, tables and `**bold**` as typed. Rendered from the
- * `incident_resolved` event's `report` (flows/steps/resolve-summary.ts); every value people or
+ * `incident_resolved` event's `report` (flows/steps/resolve/resolve-summary.ts); every value people or
  * tools wrote goes through escapeMrkdwn.
  */
 import { z } from 'zod';
 import {
   pausedWords, skippedValidation, slaLine, stepMark, stepWords, type ResolutionReport,
-} from '../../flows/steps/resolve-summary.ts';
+} from '../../flows/steps/resolve/resolve-summary.ts';
 import { STEP_IDS } from '../../domain/steps.ts';
 import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention } from './formatting.ts';
 

@@ -7,7 +7,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { renderRollbackModal, withProposal, type RollbackModalInput } from '../../adapters/slack/rollback-modal.ts';
-import { proposeTarget, type ProposeDeps } from '../../flows/steps/select-release.ts';
+import { proposeTarget, type ProposeDeps } from '../../flows/steps/select_release/index.ts';
 import type { RunbookConfig } from '../config-schema.ts';
 import type { SlackServices } from './slack-services.ts';
 

@@ -1,0 +1,27 @@
+/**
+ * Runbook: "Announce rollback in #incidents and #releases with issue link and version." The
+ * checklist messages are posted by the chat layer; this step records the announcement and, when a
+ * chat is wired in, posts both checklists before it succeeds.
+ */
+import type { Incident } from '../../../domain/incident.ts';
+import { channelOf } from '../../../domain/user-text.ts';
+import type { RunExecutor } from '../../executor.ts';
+
+export interface Announcer {
+  /** Posts (or finds already posted) both checklists; returns where. */
+  announce(incident: Incident): Promise<{ incidents: string; releases: string }>;
+}
+
+export function createAnnounce(deps: { announcer: Announcer | null }): RunExecutor {
+  return {
+    async run(ctx) {
+      const { incident } = ctx;
+      const what = `Rollback of ${incident.badVersion} in ${incident.environment} (${incident.severity}${incident.critical ? ', critical' : ''})${incident.issueUrl ? `, issue ${incident.issueUrl}` : ''}`;
+      if (!deps.announcer) {
+        return { outcome: 'succeeded', summary: `${what} recorded; Slack is not connected, so tell #incidents and #releases yourself`, output: { posted: false } };
+      }
+      const where = await deps.announcer.announce(incident);
+      return { outcome: 'succeeded', summary: `${what} announced in ${channelOf(where.incidents)} and ${channelOf(where.releases)}`, output: { posted: true, ...where } };
+    },
+  };
+}

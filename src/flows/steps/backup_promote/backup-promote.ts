@@ -1,0 +1,82 @@
+/**
+ * After a validated restore, two approvals decide: promote (the app's Secret points at the
+ * restored database, Deployments restarted) or abandon (the restored database is dropped).
+ * The database's own marker says "promoted" before the Secret changes, so abandon can never drop
+ * a database that may be serving the app.
+ */
+import type { DatabaseConfig } from '../../../app/config-database.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
+import { markRestoredDatabase } from '../../../adapters/backups/drop-restored-database.ts';
+import {
+  promoteRestoredDatabase,
+  reversePromotion,
+  type PromoteResult,
+  type RestartableDeployments,
+  type SecretStore,
+} from '../../../adapters/backups/promote-restored-database.ts';
+import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
+import { withDatabase } from '../../../adapters/target-db/pg-url.ts';
+
+export interface BackupPromoteInput {
+  config: DatabaseConfig;
+  incidentId: string;
+  serverUrl: string;
+  secrets: SecretStore;
+  deployments: RestartableDeployments;
+  /** Fixed per attempt (store it at the first try) so a retry does not restart twice. */
+  restartAt: Date;
+  recordPrevious: (previous: string) => Promise<void>;
+  onProgress?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export async function promoteBackupRestore(input: BackupPromoteInput): Promise<PromoteResult & { database: string }> {
+  const promotion = promotionConfig(input.config);
+  const ref = { serverUrl: input.serverUrl, database: restoreDatabaseName(input.config.restore.database_prefix, input.incidentId), incidentId: input.incidentId };
+  await markRestoredDatabase(ref, 'promoted');
+  const result = await promoteRestoredDatabase({
+    secrets: input.secrets,
+    secretName: promotion.secret,
+    key: promotion.key,
+    newUrl: withDatabase(input.serverUrl, ref.database),
+    deployments: input.deployments,
+    deploymentNames: promotion.deployments,
+    restartAt: input.restartAt,
+    rolloutTimeoutMs: promotion.rollout_timeout,
+    recordPrevious: input.recordPrevious,
+    onProgress: input.onProgress,
+    signal: input.signal,
+  });
+  return { ...result, database: ref.database };
+}
+
+/**
+ * Swap back to the recorded previous URL; the restored database is then abandonable again.
+ * `restartAt` must differ from the promotion's: the same value leaves the pod template unchanged.
+ */
+export async function reverseBackupPromotion(input: Omit<BackupPromoteInput, 'recordPrevious'> & { previousValue: string }): Promise<{ alreadyReversed: boolean }> {
+  const promotion = promotionConfig(input.config);
+  const ref = { serverUrl: input.serverUrl, database: restoreDatabaseName(input.config.restore.database_prefix, input.incidentId), incidentId: input.incidentId };
+  const result = await reversePromotion({
+    secrets: input.secrets,
+    secretName: promotion.secret,
+    key: promotion.key,
+    promotedUrl: withDatabase(input.serverUrl, ref.database),
+    previousValue: input.previousValue,
+    deployments: input.deployments,
+    deploymentNames: promotion.deployments,
+    restartAt: input.restartAt,
+    rolloutTimeoutMs: promotion.rollout_timeout,
+    onProgress: input.onProgress,
+    signal: input.signal,
+  });
+  await markRestoredDatabase(ref, 'restored');
+  return result;
+}
+
+function promotionConfig(config: DatabaseConfig): NonNullable<DatabaseConfig['promotion']> {
+  if (!config.promotion) {
+    throw new UserFacingError('config_invalid', 'promotion is not configured: set database.promotion.secret, .key and .deployments in rollback.yml (or swap the connection string by hand)');
+  }
+  return config.promotion;
+}

@@ -1,0 +1,49 @@
+/**
+ * The resume_deploys executor. Plan: what resuming would ship again (commits on the default branch
+ * after the target tag, and migrations still in the repo), for the captain to read before
+ * approving. Apply: undo exactly what pause_deploys recorded (resume-deploys.ts).
+ */
+import type { PlannedExecutor, StepContext } from '../../executor.ts';
+import type { SourceControl } from '../../ports.ts';
+import { requireGitHub } from '../_shared/require-github.ts';
+import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
+import { describeResume, resumeDeploys, type ReleaseDiffSource, type ResumeRecord } from './resume-deploys.ts';
+
+export function createResumeDeploys(deps: { sourceControl: (SourceControl & ReleaseDiffSource) | null }): PlannedExecutor {
+  const pauseRecord = (ctx: StepContext) => {
+    const pause = ctx.snapshot.steps.get('pause_deploys');
+    return pause?.state === 'skipped' ? undefined : (pause?.output.record as PauseRecord | undefined);
+  };
+  return {
+    async plan(ctx) {
+      const record = pauseRecord(ctx);
+      const undo = record ? describeUndo(record) : 'Nothing to undo: pause_deploys changed nothing.';
+      const target = ctx.incident.targetVersion;
+      let ships = 'What the default branch would ship was not checked (no target release, or GitHub not configured).';
+      if (target && deps.sourceControl) {
+        ships = await describeResume({ sourceControl: deps.sourceControl, targetTag: target, defaultBranch: ctx.config.github.default_branch });
+      }
+      return { summary: `${undo} ${ships}`, plan: { undo, ships } };
+    },
+    async apply(ctx) {
+      const record = pauseRecord(ctx);
+      if (!record) return { outcome: 'succeeded', summary: 'Nothing to resume: pause_deploys changed nothing', output: { resumedAt: ctx.now().toISOString() } };
+      const sourceControl = requireGitHub(deps.sourceControl, 'resume deploys');
+      const result = await resumeDeploys({
+        sourceControl,
+        record,
+        previous: ctx.previous.resume as ResumeRecord | undefined,
+        checkpoint: (r) => ctx.checkpoint({ resume: r }),
+        progress: (m) => ctx.progress(m),
+      });
+      return { outcome: 'succeeded', summary: result.summary, output: { resume: result.record, resumedAt: ctx.now().toISOString() } };
+    },
+  };
+}
+
+function describeUndo(record: PauseRecord): string {
+  const workflows = record.workflows.filter((w) => w.disabledByUs).map((w) => w.workflow);
+  const prs = record.pullRequests.map((p) => `#${p.number} (${p.mergeMethod.toLowerCase()})`);
+  const parts = [workflows.length ? `re-enable ${workflows.join(', ')}` : null, prs.length ? `re-enable auto-merge on ${prs.join(', ')}` : null].filter(Boolean);
+  return parts.length ? `Resuming will ${parts.join(' and ')}.` : 'Nothing to undo: pause_deploys changed nothing.';
+}
