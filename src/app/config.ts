@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserFacingError } from '../domain/errors.ts';
-import { githubAuthFrom, type GitHubAuth } from './config-github.ts';
-import { duration } from './config-duration.ts';
-import { describeIssues, readYaml, yamlSyntaxProblems } from './config-problems.ts';
-import { configSchema, type RunbookConfig } from './config-schema.ts';
+import { githubAuthFrom, type GitHubAuth } from '../config/github.ts';
+import { duration } from '../config/duration.ts';
+import { describeIssues, readYaml, yamlSyntaxProblems } from '../config/problems.ts';
+import { configSchema, type RunbookConfig } from '../config/schema.ts';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
@@ -52,7 +52,7 @@ export interface AppConfig {
   env: EnvConfig;
   /** The app being rolled back: its Redis and database URLs, read from the env vars the YAML names. */
   target: { redisUrl: string | undefined; databaseUrl: string | undefined };
-  /** GITHUB_TOKEN or a GitHub App (config-github.ts); null: GitHub steps say what to set. */
+  /** GITHUB_TOKEN or a GitHub App (src/config/github.ts); null: GitHub steps say what to set. */
   github: GitHubAuth | null;
   configPath: string;
 }

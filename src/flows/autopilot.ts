@@ -9,7 +9,7 @@ import { autopilotStarts, AUTOPILOT_ACTOR, type AutopilotSettings } from '../dom
 import type { Approval, StepRecord } from '../domain/incident.ts';
 import { advance } from '../domain/step-machine.ts';
 import type { StepId } from '../domain/steps.ts';
-import type { RunbookConfig } from '../app/config-schema.ts';
+import type { RunbookConfig } from '../config/schema.ts';
 import type { FlowDeps } from './deps.ts';
 import type { IncidentPatch, IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
 

@@ -1,7 +1,7 @@
 /** What every flow gets: ports, config and a clock — no globals. */
 import type { Logger } from 'pino';
 import type { CliOrigin } from '../domain/origin.ts';
-import type { RunbookConfig } from '../app/config-schema.ts';
+import type { RunbookConfig } from '../config/schema.ts';
 import type { Deployments, IncidentObserver, IncidentStore, ReleaseTags, RoleDirectory, StepQueue } from './ports.ts';
 import type { SlaTimerQueue } from './sla-timers.ts';
 

@@ -4,7 +4,7 @@
  * the executor's checkpoints, and executors check the world before changing it.
  */
 import { randomUUID } from 'node:crypto';
-import type { RunbookConfig } from '../app/config-schema.ts';
+import type { RunbookConfig } from '../config/schema.ts';
 import { isAppError, isTransient, UserFacingError } from '../domain/errors.ts';
 import type { StepRecord } from '../domain/incident.ts';
 import { missingApprovals } from '../domain/step-actions.ts';

@@ -1,6 +1,6 @@
 /** The contract between the step runner and each step's executor. */
 import type { Logger } from 'pino';
-import type { RunbookConfig } from '../app/config-schema.ts';
+import type { RunbookConfig } from '../config/schema.ts';
 import type { Incident, StepRecord } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
 import type { IncidentPatch, IncidentSnapshot } from './ports.ts';

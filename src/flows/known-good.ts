@@ -4,7 +4,7 @@
  * still running as revert_images set them are recorded: if someone changed a Deployment since,
  * what was verified is not the target release, and recording it would make it a future target.
  */
-import type { RunbookConfig } from '../app/config-schema.ts';
+import type { RunbookConfig } from '../config/schema.ts';
 import type { Deployments, IncidentSnapshot, IncidentStore } from './ports.ts';
 
 export type RecordResult = { recorded: true } | { recorded: false; reason: string };

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseConfigSchema } from '../../src/app/config-database.ts';
+import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { listBackups, parseBackupTimestamp } from '../../src/adapters/backups/list-backups.ts';
 import { dataLossWindow, proposeBackup } from '../../src/adapters/backups/propose-backup.ts';

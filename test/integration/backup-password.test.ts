@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseConfigSchema } from '../../src/app/config-database.ts';
+import { databaseConfigSchema } from '../../src/config/database.ts';
 import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
 import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseConfigSchema } from '../../src/app/config-database.ts';
+import { databaseConfigSchema } from '../../src/config/database.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import type { RestartableDeployments, SecretStore } from '../../src/adapters/backups/promote-restored-database.ts';
 import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';

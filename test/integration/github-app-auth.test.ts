@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import { githubAuthFrom } from '../../src/app/config-github.ts';
+import { githubAuthFrom } from '../../src/config/github.ts';
 import { isAppError } from '../../src/domain/errors.ts';
 import { workflowBody } from '../fixtures/github/github-api.ts';
 

@@ -4,7 +4,7 @@
  * GitHub through nock with the real adapter, the app database on the real Postgres.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseConfigSchema } from '../../src/app/config-database.ts';
+import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { determineMigrationScope } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { commitBody, compareBody, OWNER, REPO } from '../fixtures/github/github-api.ts';

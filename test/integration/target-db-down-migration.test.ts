@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseConfigSchema } from '../../src/app/config-database.ts';
+import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError, isTransient } from '../../src/domain/errors.ts';
 import { applyDownMigration } from '../../src/adapters/target-db/apply-down-migration.ts';
 import { describeDestructive } from '../../src/adapters/target-db/describe-destructive.ts';

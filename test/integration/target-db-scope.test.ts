@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseConfigSchema } from '../../src/app/config-database.ts';
+import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { computeMigrationScope } from '../../src/adapters/target-db/compute-migration-scope.ts';
 import { readHeadMigration } from '../../src/adapters/target-db/read-head-migration.ts';

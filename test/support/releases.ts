@@ -2,7 +2,7 @@
  * What start checks (FlowDeps.releases) for tests without a cluster: every configured Deployment
  * runs `running`, and the repo has exactly `tags`.
  */
-import type { RunbookConfig } from '../../src/app/config-schema.ts';
+import type { RunbookConfig } from '../../src/config/schema.ts';
 import type { FlowDeps } from '../../src/flows/deps.ts';
 
 export function releasesRunning(config: RunbookConfig, running = 'v1.2.3', tags = ['v1.2.1', 'v1.2.2', 'v1.2.3']): FlowDeps['releases'] {

@@ -1,7 +1,7 @@
 /** The runbook config tests run with: the example's shape, short timings. */
 import { parseRunbookConfig } from '../../src/app/config.ts';
 import { parse, stringify } from 'yaml';
-import type { RunbookConfig } from '../../src/app/config-schema.ts';
+import type { RunbookConfig } from '../../src/config/schema.ts';
 
 export const CAPTAIN = 'UCAPTAIN1';
 export const SRE = 'USRE00001';

@@ -1,6 +1,6 @@
 /** A StepContext for driving one executor directly: checkpoints and progress are kept in memory. */
 import { pino } from 'pino';
-import type { RunbookConfig } from '../../src/app/config-schema.ts';
+import type { RunbookConfig } from '../../src/config/schema.ts';
 import type { Incident, StepRecord } from '../../src/domain/incident.ts';
 import { RUNBOOK, type StepId } from '../../src/domain/steps.ts';
 import type { StepContext } from '../../src/flows/executor.ts';

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
-import type { MigrationsTableConfig } from '../../app/config-database.ts';
+import type { MigrationsTableConfig } from '../../config/database.ts';
 import { pgErrorCode, withPg } from './connect-pg.ts';
 import { describePg } from './pg-url.ts';
 import { migrationsTableSql } from './migrations-table-sql.ts';

@@ -3,7 +3,7 @@
  * identifiers; quoting as well keeps mixed case intact and makes injection impossible.
  */
 import { escapeIdentifier } from 'pg';
-import type { MigrationsTableConfig } from '../../app/config-database.ts';
+import type { MigrationsTableConfig } from '../../config/database.ts';
 
 export interface MigrationsTableSql {
   qualified: string;

@@ -1,7 +1,7 @@
 /** The checklist message for an incident as it stands now (both channels show the same). */
 import { renderChecklist, renderChecklistText } from '../../adapters/slack/checklist-blocks.ts';
 import type { ChecklistMessage } from '../../adapters/slack/chat-port.ts';
-import type { RunbookConfig } from '../config-schema.ts';
+import type { RunbookConfig } from '../../config/schema.ts';
 import type { IncidentSnapshot } from '../../flows/ports.ts';
 import type { RoleResolver } from '../../adapters/slack/role-resolver.ts';
 import { autopilotStatus } from '../../domain/autopilot.ts';

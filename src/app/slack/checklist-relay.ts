@@ -14,7 +14,7 @@ import type { ChatCursor, OwedThread, RelayChannel } from '../../adapters/db/pg-
 import { isMilestone } from '../../adapters/slack/thread-lines.ts';
 import type { TimelineEvent } from '../../domain/incident.ts';
 import type { IncidentObserver, IncidentStore } from '../../flows/ports.ts';
-import type { RunbookConfig } from '../config-schema.ts';
+import type { RunbookConfig } from '../../config/schema.ts';
 import { checklistMessage } from './checklist-message.ts';
 import { postInBatches, REFUSAL_SETTLE_MS, settledPrefix } from './thread-batches.ts';
 import type { SlackServices } from './slack-services.ts';

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { renderRollbackModal, withProposal, type RollbackModalInput } from '../../adapters/slack/rollback-modal.ts';
 import { proposeTarget, type ProposeDeps } from '../../flows/steps/select_release/index.ts';
-import type { RunbookConfig } from '../config-schema.ts';
+import type { RunbookConfig } from '../../config/schema.ts';
 import type { SlackServices } from './slack-services.ts';
 
 const QUEUE = 'modal-proposals';

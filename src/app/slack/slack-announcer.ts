@@ -5,7 +5,7 @@
 import type { Incident } from '../../domain/incident.ts';
 import type { Announcer } from '../../flows/steps/announce/index.ts';
 import type { IncidentStore } from '../../flows/ports.ts';
-import type { RunbookConfig } from '../config-schema.ts';
+import type { RunbookConfig } from '../../config/schema.ts';
 import type { SlackServices } from './slack-services.ts';
 import { checklistMessage } from './checklist-message.ts';
 

@@ -4,7 +4,7 @@
  * by runCommand) that batches lines so a verbose pg_restore does not write a timeline row per table.
  */
 import { createHash } from 'node:crypto';
-import type { DatabaseConfig } from '../../../app/config-database.ts';
+import type { DatabaseConfig } from '../../../config/database.ts';
 import type { RestartableDeployments } from '../../../adapters/backups/promote-restored-database.ts';
 import type { OutputLine } from '../../../adapters/process/run-command.ts';
 import { UserFacingError } from '../../../domain/errors.ts';

@@ -6,7 +6,7 @@
  */
 import ms from 'ms';
 import { AppError, UserFacingError } from '../../../domain/errors.ts';
-import type { AuthProbeConfig } from '../../../app/config-validation.ts';
+import type { AuthProbeConfig } from '../../../config/validation.ts';
 import type { RunExecutor, StepContext } from '../../executor.ts';
 
 export type ProbeResult = { name: string; method: string; url: string; expected: number; status: number | null; ok: boolean; error?: string; headers: string[] };

@@ -2,7 +2,7 @@
  * Abandon a restore: drop the restored database. Only a database carrying this incident's restore
  * marker is dropped, and never a promoted one (drop-restored-database.ts checks the marker).
  */
-import type { DatabaseConfig } from '../../../app/config-database.ts';
+import type { DatabaseConfig } from '../../../config/database.ts';
 import { dropRestoredDatabase } from '../../../adapters/backups/drop-restored-database.ts';
 import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
 

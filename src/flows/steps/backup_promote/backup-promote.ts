@@ -4,7 +4,7 @@
  * The database's own marker says "promoted" before the Secret changes, so abandon can never drop
  * a database that may be serving the app.
  */
-import type { DatabaseConfig } from '../../../app/config-database.ts';
+import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import { markRestoredDatabase } from '../../../adapters/backups/drop-restored-database.ts';
 import {

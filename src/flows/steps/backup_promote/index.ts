@@ -9,7 +9,7 @@
  * Step output only says where it is.
  */
 import ms from 'ms';
-import type { DatabaseConfig } from '../../../app/config-database.ts';
+import type { DatabaseConfig } from '../../../config/database.ts';
 import {
   keepPreviousValue,
   previousValueKey,

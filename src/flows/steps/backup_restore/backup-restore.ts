@@ -3,7 +3,7 @@
  * first bad request and show the data-loss window; after two approvals restore it into a new
  * database named from the incident, then validate it. Production is never written here.
  */
-import type { DatabaseConfig } from '../../../app/config-database.ts';
+import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import { listBackups, type BackupFile, type BackupListing } from '../../../adapters/backups/list-backups.ts';
 import { dataLossWindow, proposeBackup, type BackupProposal, type DataLossWindow } from '../../../adapters/backups/propose-backup.ts';

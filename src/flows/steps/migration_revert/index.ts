@@ -5,7 +5,7 @@
  * attempt, newest first. Without a down migration the plan is a forward-fix, which approving records.
  */
 import ms from 'ms';
-import type { DatabaseConfig } from '../../../app/config-database.ts';
+import type { DatabaseConfig } from '../../../config/database.ts';
 import type { MigrationScope, MigrationToRevert } from '../../../adapters/target-db/compute-migration-scope.ts';
 import { readHeadMigration } from '../../../adapters/target-db/read-head-migration.ts';
 import { UserFacingError } from '../../../domain/errors.ts';

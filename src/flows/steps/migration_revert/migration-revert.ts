@@ -5,7 +5,7 @@
  * migration per run, the head only: plan → show SQL/command → two approvals → run → re-check.
  */
 import { createHash } from 'node:crypto';
-import type { DatabaseConfig } from '../../../app/config-database.ts';
+import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import { applyDownMigration } from '../../../adapters/target-db/apply-down-migration.ts';
 import type { MigrationScope, MigrationToRevert } from '../../../adapters/target-db/compute-migration-scope.ts';

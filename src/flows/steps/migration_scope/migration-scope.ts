@@ -5,7 +5,7 @@
  * scoped from the migrations directory listed at both tags instead; a listing that may be cut
  * short fails the step rather than report "no database rollback needed" on half a list.
  */
-import type { DatabaseConfig } from '../../../app/config-database.ts';
+import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import {
   COMPARE_FILE_CAP,

@@ -7,7 +7,7 @@
  * watch fails at once if anyone else changes the images meanwhile, rather than follow their rollout.
  */
 import { AppError, OutsideChangeError, UserFacingError, withContext } from '../../../domain/errors.ts';
-import type { DeploymentConfig } from '../../../app/config-schema.ts';
+import type { DeploymentConfig } from '../../../config/schema.ts';
 import type { StepContext, RunExecutor } from '../../executor.ts';
 import type { ContainerImage, Deployments } from '../../ports.ts';
 import { describeRevertImage, revertImage, type RevertImage } from './revert-target.ts';

@@ -4,7 +4,7 @@
  * ReplicaSet history holds a pod template pinned to a digest for the target tag
  * (`app:v1.2.2@sha256:…`), that digest is what really ran, so the revert pins to it.
  */
-import type { DeploymentConfig } from '../../../app/config-schema.ts';
+import type { DeploymentConfig } from '../../../config/schema.ts';
 import type { DeploymentRevision } from '../../ports.ts';
 
 export interface RevertImage {

@@ -8,7 +8,7 @@ import semver from 'semver';
 import { UserFacingError } from '../../../domain/errors.ts';
 import { imageTag, isStableRelease, previousRelease, releaseProblem } from '../../../domain/versions.ts';
 import type { Logger } from 'pino';
-import type { RunbookConfig } from '../../../app/config-schema.ts';
+import type { RunbookConfig } from '../../../config/schema.ts';
 import type { RunExecutor } from '../../executor.ts';
 import { taintedWarning } from '../../known-good.ts';
 import type { Deployments, IncidentStore, SourceControl } from '../../ports.ts';

@@ -1,6 +1,6 @@
 /**
  * The duration type of rollback.yml ("5m", "30s", "2h", "500ms" → milliseconds). Its own module
- * so config-schema.ts and the sections it mounts (config-database.ts) can share it without
+ * so schema.ts and the sections it mounts (database.ts) can share it without
  * importing each other in a cycle.
  */
 import ms from 'ms';

@@ -5,7 +5,7 @@
  */
 import ms from 'ms';
 import { z } from 'zod';
-import { duration } from './config-duration.ts';
+import { duration } from './duration.ts';
 
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name is upper-case letters, digits and "_"');
 const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name is lower-case letters, digits and "-"');

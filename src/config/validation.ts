@@ -6,7 +6,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 
-// Local on purpose: config-schema.ts imports this file, so importing its `duration` back would be a cycle.
+// Local on purpose: schema.ts imports this file, so importing its `duration` back would be a cycle.
 const duration = z.string().transform((value, ctx) => {
   const parsed = ms(value as ms.StringValue);
   if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed <= 0) {

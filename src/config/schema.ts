@@ -4,12 +4,12 @@
  */
 import ms from 'ms';
 import { z } from 'zod';
-import { validationConfigSchema } from './config-validation.ts';
-import { databaseConfigSchema } from './config-database.ts';
-import { autopilotConfigSchema } from './config-autopilot.ts';
-import { duration } from './config-duration.ts';
+import { validationConfigSchema } from './validation.ts';
+import { databaseConfigSchema } from './database.ts';
+import { autopilotConfigSchema } from './autopilot.ts';
+import { duration } from './duration.ts';
 
-/** "5m", "30s", "2h", "500ms" → milliseconds (config-duration.ts, shared with the sections mounted here). */
+/** "5m", "30s", "2h", "500ms" → milliseconds (duration.ts, shared with the sections mounted here). */
 export { duration };
 
 /** Why `pattern` does not compile as a RegExp, or '' when it does. */
@@ -122,11 +122,11 @@ export const configSchema = z
           .optional(),
       })
       .strict(),
-    /** Post-rollback validation: smoke tests, queue health, auth probes (config-validation.ts). */
+    /** Post-rollback validation: smoke tests, queue health, auth probes (validation.ts). */
     validation: validationConfigSchema.prefault({}),
-    /** Database rollback: migrations, revert, backups, restore, promotion (config-database.ts). Optional: without it the database steps say what to add. */
+    /** Database rollback: migrations, revert, backups, restore, promotion (database.ts). Optional: without it the database steps say what to add. */
     database: databaseConfigSchema.optional(),
-    /** Steps that start by themselves (config-autopilot.ts); all on by default. */
+    /** Steps that start by themselves (autopilot.ts); all on by default. */
     autopilot: autopilotConfigSchema,
     /**
      * Who may act as whom from the CLI: OS user name → the Slack user ids `--as` may name. Without
