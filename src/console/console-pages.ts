@@ -113,7 +113,7 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
 </section>
 <section class="clocks">${timesPanel(view)}${slaPanel(view.sla, i.state === 'open')}</section>
 <div class="columns">
-  <section class="checklist" aria-label="Checklist">${view.phases.map((p) => phase(p, mode))}</section>
+  <section class="checklist" aria-label="Checklist">${view.phases.map((p) => phase(p, mode, latestProgress(view)))}</section>
   <section class="thread" aria-label="Thread"><h2>Thread <small>(UTC)</small></h2><ol id="thread">${view.thread.map((t) => threadLine(t, view.now))}</ol></section>
 </div>`;
 }
@@ -175,19 +175,26 @@ function slaPanel(sla: readonly SlaVerdict[], open: boolean): Html {
   })}</ul></div>`;
 }
 
-function phase(p: PhaseModel, mode: ConsoleMode): Html {
-  return html`<div class="phase"><h2>${p.title}</h2><ul class="steps">${p.rows.map((r) => row(r, mode))}</ul></div>`;
+/** A running step's latest progress line (a rollout's "1 of 2 updated"), shown under the step too. */
+function latestProgress(view: IncidentView): Map<string, ThreadLine> {
+  const latest = new Map<string, ThreadLine>();
+  for (const t of view.thread) if (t.progress && t.stepId) latest.set(t.stepId, t);
+  return latest;
 }
 
-function row(r: ChecklistRow, mode: ConsoleMode): Html {
+function phase(p: PhaseModel, mode: ConsoleMode, progress: ReadonlyMap<string, ThreadLine>): Html {
+  return html`<div class="phase"><h2>${p.title}</h2><ul class="steps">${p.rows.map((r) => row(r, mode, progress))}</ul></div>`;
+}
+
+function row(r: ChecklistRow, mode: ConsoleMode, progress: ReadonlyMap<string, ThreadLine>): Html {
   if (r.kind === 'not_offered') {
     return html`<li class="step state-not-offered"><div class="step-head"><span class="step-title">${r.defs.map((d) => d.title).join(', ')}</span><span class="pill">not offered</span></div><p class="meta">only for critical incidents (security exposure or data corruption)</p></li>`;
   }
   if (r.kind === 'missing') return html`<li class="step"><span class="step-title">${r.def.title}</span> — no record yet</li>`;
-  return stepRow(r, mode);
+  return stepRow(r, mode, r.record.state === 'running' ? progress.get(r.def.id) : undefined);
 }
 
-function stepRow(r: StepRow, mode: ConsoleMode): Html {
+function stepRow(r: StepRow, mode: ConsoleMode, progress: ThreadLine | undefined): Html {
   const { def, record } = r;
   const meta = [activity(r), ...approvalNotes(r), ...waiting(r)].filter(Boolean);
   const detail = r.detail ? mentionsAsText(r.detail.text) : '';
@@ -197,9 +204,16 @@ function stepRow(r: StepRow, mode: ConsoleMode): Html {
     <span class="pill pill-${record.state}">${STATE_LABELS[record.state].word}${record.attempt > 1 ? ` · attempt ${record.attempt}` : ''}</span>
   </div>
   ${meta.length ? html`<p class="meta">${meta.join(' · ')}</p>` : ''}
+  ${progress ? html`<p class="now"><time datetime="${progress.at.toISOString()}">${formatUtcTime(progress.at)}</time> ${progressText(progress, r.def.title)}</p>` : ''}
   ${detail ? html`<pre class="detail detail-${r.detail?.kind ?? 'summary'}">${r.detail?.kind === 'error' ? `Error: ${detail}` : detail}</pre>` : ''}
   ${r.actions.length ? html`<div class="actions">${r.actions.map((a) => actionButton(a, def.id, record.version, mode))}</div>` : ''}
 </li>`;
+}
+
+/** The thread says "Revert container images: …"; under the step itself the title is redundant. */
+function progressText(line: ThreadLine, title: string): string {
+  const text = mentionsAsText(line.text);
+  return text.startsWith(`${title}: `) ? text.slice(title.length + 2) : text;
 }
 
 function actionButton(action: StepAction, stepId: string, version: number, mode: ConsoleMode): Html {

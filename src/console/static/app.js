@@ -19,13 +19,26 @@ function say(text, ok) {
 }
 
 // ---- live updates ---------------------------------------------------------------------------
+// The thread reads top to bottom like the Slack thread: keep its newest line in view, unless the
+// reader has scrolled up to read something older.
+let threadPinned = true;
+function pinThread(previousTop) {
+  const thread = document.getElementById('thread');
+  if (!thread) return;
+  thread.scrollTop = threadPinned ? thread.scrollHeight : (previousTop ?? 0);
+  thread.onscroll = () => { threadPinned = thread.scrollTop + thread.clientHeight >= thread.scrollHeight - 8; };
+}
+pinThread();
+
 if (live && live.dataset.live && 'EventSource' in window) {
   const source = new EventSource(live.dataset.live);
   source.addEventListener('open', () => { conn?.classList.add('on'); conn?.setAttribute('title', 'live: updates arrive without a reload'); });
   source.addEventListener('error', () => { conn?.classList.remove('on'); conn?.setAttribute('title', 'reconnecting…'); });
   source.addEventListener('region', (e) => {
     if (live.innerHTML === e.data) return;
+    const previousTop = document.getElementById('thread')?.scrollTop;
     live.innerHTML = e.data;
+    pinThread(previousTop);
     live.dataset.updates = String(Number(live.dataset.updates || 0) + 1);
     tick();
   });
