@@ -125,7 +125,8 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
   const server = options.http === false
     ? null
     : await startHttpServer({ port: PORT, registry, readiness, fallback, metrics: !separate, log: httpLog });
-  if (server) {
+  // A worker process's port serves only its probes; the console belongs with the web side.
+  if (server && runsWeb) {
     const c = options.console ?? {};
     web = mountConsole(server, { deps: container.deps, mode: c.mode ?? 'read-only', token: c.token ?? config.env.CONSOLE_TOKEN, roles: c.roles, pollMs: c.pollMs, log: log.child({ component: 'console' }) });
   }
@@ -134,7 +135,7 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
     : null;
   const port = server ? (server.address() as AddressInfo).port : 0;
   const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
-  log.info({ mode, port, metricsPort, environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
+  log.info({ mode, port, metricsPort, console: web?.state ?? 'none', environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
   return {
     container,
     server,

@@ -47,6 +47,8 @@ export interface ConsoleOptions {
 }
 
 export interface WebConsole {
+  /** `off`: read-only mode without a token (only a page saying how to turn it on). */
+  state: ConsoleMode | 'off';
   app: Hono;
   listener: (req: IncomingMessage, res: ServerResponse) => void;
   /** Whether a request path is the console's (the rest stays with the server's own routes). */
@@ -197,6 +199,7 @@ export function createConsole(options: ConsoleOptions): WebConsole {
   function finish(): WebConsole {
     const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
     return {
+      state: off ? 'off' : mode,
       app,
       listener: (req, res) => void listener(req, res),
       handles: (path) => CONSOLE_PATHS.test(path.split('?')[0] ?? ''),
