@@ -50,7 +50,7 @@ export interface BotOptions {
   /** Serve /healthz, /readyz, /metrics (and /slack/events in HTTP mode); default true. */
   http?: boolean;
   /** The web console: drill mode turns actions on (default read-only; token default CONSOLE_TOKEN). */
-  console?: Partial<Pick<ConsoleOptions, 'mode' | 'token' | 'roles' | 'pollMs'>>;
+  console?: Partial<Pick<ConsoleOptions, 'mode' | 'token' | 'roles' | 'pollMs' | 'extend'>>;
 }
 
 export async function startBot(config: AppConfig, log: Logger, options: BotOptions = {}): Promise<Bot> {
@@ -128,7 +128,7 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
   // A worker process's port serves only its probes; the console belongs with the web side.
   if (server && runsWeb) {
     const c = options.console ?? {};
-    web = mountConsole(server, { deps: container.deps, mode: c.mode ?? 'read-only', token: c.token ?? config.env.CONSOLE_TOKEN, roles: c.roles, pollMs: c.pollMs, log: log.child({ component: 'console' }) });
+    web = mountConsole(server, { deps: container.deps, mode: c.mode ?? 'read-only', token: c.token ?? config.env.CONSOLE_TOKEN, roles: c.roles, pollMs: c.pollMs, extend: c.extend, log: log.child({ component: 'console' }) });
   }
   const metricsServer = separate
     ? await startHttpServer({ port: METRICS_PORT, registry, readiness, log: httpLog })

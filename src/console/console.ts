@@ -44,6 +44,11 @@ export interface ConsoleOptions {
   log: Logger;
   /** How often open pages re-read the store for changes made by other processes (default 1 s). */
   pollMs?: number;
+  /**
+   * More routes behind the same token, CSRF and host checks (the drill adds its scenario routes
+   * here); called before the console's own routes, so it can't be reached around them.
+   */
+  extend?: (app: Hono, context: { mode: ConsoleMode; changed(incidentId: string): void }) => void;
 }
 
 export interface WebConsole {
@@ -77,7 +82,8 @@ const STATUS: Partial<Record<ErrorCode, 400 | 403 | 404 | 409 | 503>> = {
   database_unavailable: 503,
 };
 
-const CONSOLE_PATHS = /^\/(?:$|login$|logout$|live$|console\/|incidents\/|api\/incidents(?:\/|$))/;
+/** The console's paths on the shared server (extensions add theirs under /api/ or /drill). */
+const CONSOLE_PATHS = /^\/(?:$|login$|logout$|live$|console\/|incidents\/|drill(?:\/|$)|api\/)/;
 
 export function createConsole(options: ConsoleOptions): WebConsole {
   const { deps, log } = options;
@@ -128,6 +134,7 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     return c.redirect('/login', 303);
   });
 
+  options.extend?.(app, { mode, changed: (id) => feed.changed(id) });
   const list = () => deps.store.list({ environment: deps.config.environment.name, limit: 50 });
   const view = (id: string) => loadIncidentView(deps, id, deps.now());
 

@@ -186,6 +186,28 @@ describe('drill mode', () => {
     expect(api.timeline.at(-1)?.text).toBe(`Pause deploys: skipped — ${HOSTILE}`);
   });
 
+  it('takes the incident actions with the same role rules: the SRE marks critical, only the captain aborts', async () => {
+    const incident = await open();
+    const c = web({ mode: 'drill' });
+    const post = (body: Record<string, unknown>) => c.app.request(`/api/incidents/${incident.id}/actions`, json(body, { origin: 'http://localhost' }));
+    expect((await post({ action: 'mark_critical', as: 'oncall_sre' })).status).toBe(400);
+    expect((await post({ action: 'mark_critical', as: 'oncall_sre', reason: 'tokens in the logs' })).status).toBe(200);
+    expect((await deps.store.get(incident.id)).incident.critical).toBe(true);
+    const page = await (await c.app.request(`/incidents/${incident.id}`)).text();
+    expect(page).toContain('id="step-backup_restore"');
+    const refused = await post({ action: 'abort_incident', as: 'oncall_sre', reason: 'false alarm' });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('only the Release Captain may abort the rollback');
+    expect((await post({ action: 'abort_incident', as: 'release_captain', reason: 'false alarm' })).status).toBe(200);
+    expect((await deps.store.get(incident.id)).incident.state).toBe('aborted');
+  });
+
+  it('runs extra routes behind the same guards', async () => {
+    const c = web({ mode: 'read-only', token: TOKEN, extend: (app) => app.get('/api/incidents/extra', (ctx) => ctx.json({ extra: true })) });
+    expect((await c.app.request('/api/incidents/extra')).status).toBe(401);
+    expect(await (await c.app.request('/api/incidents/extra', { headers: bearer() })).json()).toEqual({ extra: true });
+  });
+
   it('exports what the CLI exports, as Markdown and JSON', async () => {
     const incident = await open();
     const c = web({ mode: 'drill' });
