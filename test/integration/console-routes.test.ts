@@ -218,6 +218,12 @@ describe('drill mode', () => {
     expect(js.incident.id).toBe(incident.id);
     expect(js.timeline.length).toBeGreaterThan(0);
     expect((await c.app.request(`/api/incidents/${incident.id}/export?format=pdf`)).status).toBe(400);
+    const missing = await c.app.request('/api/incidents/rb-99999');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('there is no incident `rb-99999`');
+    const page = await c.app.request('/incidents/rb-99999');
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('there is no incident');
   });
 });
 
