@@ -109,6 +109,7 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
     <div><dt>Issue</dt><dd>${issue(i.issueUrl)}</dd></div>
   </dl>
   <p class="roles">${ROLES.map((r) => html`<span><b>${roleTitle(r)}</b> ${view.roles[r]?.join(', ') || 'none configured'}</span>`)}</p>
+  ${view.autopilot ? html`<p class="autopilot">${view.autopilot}</p>` : ''}
   ${incidentActions(i, mode)}
 </section>
 <section class="clocks">${timesPanel(view)}${slaPanel(view.sla, i.state === 'open')}</section>

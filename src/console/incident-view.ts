@@ -14,6 +14,9 @@ import { describeEvent } from '../flows/export-timeline.ts';
 import type { IncidentSnapshot, IncidentStore } from '../flows/ports.ts';
 import type { RunbookConfig } from '../config/schema.ts';
 import { STATE_LABELS } from '../adapters/slack/checklist-blocks.ts';
+import { autopilotStatusLine } from '../adapters/slack/autopilot-text.ts';
+import { autopilotStatus } from '../domain/autopilot.ts';
+import { autopilotSettings } from '../flows/autopilot.ts';
 
 export interface ThreadLine {
   id: number;
@@ -35,6 +38,8 @@ export interface IncidentView {
   /** Who holds each role, for the header. */
   roles: Record<Role, string[]>;
   environment: { name: string; kubeContext?: string; namespace: string };
+  /** What autopilot does next and waits for (Slack's header line, as plain text); null once closed. */
+  autopilot: string | null;
   now: Date;
 }
 
@@ -54,8 +59,14 @@ export async function loadIncidentView(
     sla: slaVerdicts(i, deps.config.sla, forwardFixApprovedAt(snapshot.steps, snapshot.approvals), now),
     roles: Object.fromEntries(members) as Record<Role, string[]>,
     environment: { name: deps.config.environment.name, kubeContext: deps.config.environment.kube.context, namespace: deps.config.environment.kube.namespace },
+    autopilot: i.state === 'open' ? plainText(autopilotStatusLine(autopilotStatus(snapshot, autopilotSettings(deps.config)))) : null,
     now,
   };
+}
+
+/** Slack's wording without its mrkdwn (the emoji and the bold): the page escapes the rest. */
+function plainText(mrkdwn: string): string {
+  return mrkdwn.replace(/^:[a-z_]+: /, '').replace(/\*/g, '');
 }
 
 function threadLine(e: TimelineEvent): ThreadLine {
@@ -71,6 +82,7 @@ export function incidentViewJson(view: IncidentView) {
     checklist: view.phases.map((p) => ({ phase: p.phase, title: p.title, rows: p.rows.map(rowJson) })),
     timeline: view.thread.map((t) => ({ id: t.id, at: iso(t.at), actor: t.actor, kind: t.kind, step: t.stepId, text: t.text })),
     times: view.durations,
+    autopilot: view.autopilot,
     sla: view.sla.map((s) => ({ milestone: s.milestone, budgetMs: s.budgetMs, dueAt: iso(s.dueAt), metAt: iso(s.metAt), verdict: s.verdict, tookMs: s.tookMs })),
   };
 }

@@ -66,6 +66,7 @@ function hostileView(): IncidentView {
     sla: [{ milestone: 'decide', budgetMs: 600_000, dueAt: at(10), metAt: null, verdict: 'pending', tookMs: 0 }],
     roles: { ...ROLES_IN_CONFIG, oncall_sre: [HOSTILE[2]!] },
     environment: { name: HOSTILE[4]!, kubeContext: HOSTILE[5], namespace: HOSTILE[3]! },
+    autopilot: `Autopilot next: Revert container images, waiting for ${HOSTILE[0]}.`,
     now: at(5),
   };
 }
