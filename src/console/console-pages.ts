@@ -31,7 +31,10 @@ const BUTTONS: Record<StepAction, { label: string; tone: string }> = {
 
 const READ_ONLY_HINT = 'Read-only console: act in Slack or with the CLI';
 
-export function layout(title: string, body: Html, options: { mode: ConsoleMode | 'off'; incidentId?: string } = { mode: 'read-only' }): Html {
+/** Who clicks as each role in a drill (shown in the picker). */
+export type Actors = Partial<Record<Role, string>>;
+
+export function layout(title: string, body: Html, options: { mode: ConsoleMode | 'off'; incidentId?: string; actors?: Actors } = { mode: 'read-only' }): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -46,7 +49,7 @@ export function layout(title: string, body: Html, options: { mode: ConsoleMode |
   <a class="brand" href="/">Rollback Commander</a>
   ${options.mode === 'drill' ? html`<span class="badge badge-drill">DRILL</span>` : options.mode === 'read-only' ? html`<span class="badge">read-only</span>` : ''}
   <span class="spacer"></span>
-  ${options.mode === 'drill' ? rolePicker() : ''}
+  ${options.mode === 'drill' ? rolePicker(options.actors ?? {}) : ''}
   <span id="conn" class="conn" title="live updates">●</span>
 </header>
 <main>${body}</main>
@@ -55,10 +58,10 @@ export function layout(title: string, body: Html, options: { mode: ConsoleMode |
 </html>`;
 }
 
-function rolePicker(): Html {
+function rolePicker(actors: Actors): Html {
   return html`<label class="picker">Acting as
   <select id="as" name="as">
-    ${ROLES.map((r) => html`<option value="${r}">${roleTitle(r)}</option>`)}
+    ${ROLES.map((r) => html`<option value="${r}">${roleTitle(r)}${actors[r] ? ` · ${actors[r]}` : ''}</option>`)}
   </select></label>`;
 }
 
@@ -66,8 +69,8 @@ const roleTitle = (r: Role) => ({ release_captain: 'Release Captain', oncall_sre
 
 // ---- the list ---------------------------------------------------------------------------
 
-export function listPage(incidents: readonly Incident[], mode: ConsoleMode): Html {
-  return layout('Incidents', html`<h1>Incidents</h1><div id="live" data-live="/live">${incidentList(incidents)}</div>`, { mode });
+export function listPage(incidents: readonly Incident[], mode: ConsoleMode, actors?: Actors): Html {
+  return layout('Incidents', html`<h1>Incidents</h1><div id="live" data-live="/live">${incidentList(incidents)}</div>`, { mode, actors });
 }
 
 export function incidentList(incidents: readonly Incident[]): Html {
@@ -88,10 +91,10 @@ export function incidentList(incidents: readonly Incident[]): Html {
 
 // ---- one incident -----------------------------------------------------------------------
 
-export function incidentPage(view: IncidentView, mode: ConsoleMode): Html {
+export function incidentPage(view: IncidentView, mode: ConsoleMode, actors?: Actors): Html {
   const id = view.snapshot.incident.id;
   const body = html`<div id="live" data-live="/incidents/${id}/live">${liveRegion(view, mode)}</div>${mode === 'drill' ? actionDialog() : ''}`;
-  return layout(`${id}`, body, { mode, incidentId: id });
+  return layout(`${id}`, body, { mode, incidentId: id, actors });
 }
 
 /** Everything that changes while the incident runs: swapped in whole on each pushed update. */

@@ -23,13 +23,13 @@ import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
 import { isAppError, UserFacingError, type ErrorCode } from '../domain/errors.ts';
-import type { Role } from '../domain/steps.ts';
+import { ROLES, type Role } from '../domain/steps.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { exportTimeline } from '../flows/export-timeline.ts';
 import { incidentJson, statusJson } from '../app/cli-json.ts';
 import { ActionRequest, performAction } from './console-actions.ts';
 import { loopbackHostOnly, requireToken, sameOriginPosts, sameSecret, SESSION_COOKIE, sessionValue } from './console-auth.ts';
-import { incidentList, incidentPage, listPage, liveRegion, loginPage, notFoundPage, offPage, type ConsoleMode } from './console-pages.ts';
+import { incidentList, incidentPage, listPage, liveRegion, loginPage, notFoundPage, offPage, type Actors, type ConsoleMode } from './console-pages.ts';
 import { incidentViewJson, loadIncidentView } from './incident-view.ts';
 import { createLiveFeed, LIST_KEY, type LiveFeed } from './live-feed.ts';
 
@@ -138,11 +138,16 @@ export function createConsole(options: ConsoleOptions): WebConsole {
   const list = () => deps.store.list({ environment: deps.config.environment.name, limit: 50 });
   const view = (id: string) => loadIncidentView(deps, id, deps.now());
 
-  app.get('/', async (c) => c.html(listPage(await list(), mode)));
+  const actors = async (): Promise<Actors> => {
+    if (mode !== 'drill') return {};
+    const entries = await Promise.all(ROLES.map(async (r) => [r, await actorFor(r).catch(() => undefined)] as const));
+    return Object.fromEntries(entries.filter(([, a]) => a !== undefined));
+  };
+  app.get('/', async (c) => c.html(listPage(await list(), mode, await actors())));
   app.get('/live', (c) => live(c, LIST_KEY, async () => (await incidentList(await list())).toString()));
   app.get('/incidents/:id', async (c) => {
     const id = c.req.param('id');
-    return c.html(incidentPage(await view(id), mode));
+    return c.html(incidentPage(await view(id), mode, await actors()));
   });
   app.get('/incidents/:id/live', async (c) => {
     const id = c.req.param('id');

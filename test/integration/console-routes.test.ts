@@ -180,6 +180,8 @@ describe('drill mode', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quotes&quot;');
     expect(page).not.toContain('<script>alert');
     expect(page).not.toContain('<img src=x');
+    // The picker says who each role clicks as.
+    expect(page).toContain(`<option value="release_captain">Release Captain · ${CAPTAIN}</option>`);
     const api = (await (await c.app.request(`/api/incidents/${incident.id}`)).json()) as { checklist: { rows: { step?: string; detail?: { text: string } }[] }[]; timeline: { text: string }[] };
     const row = api.checklist.flatMap((p) => p.rows).find((r) => r.step === 'pause_deploys');
     expect(row?.detail?.text).toBe(`Skipped by @${CAPTAIN}: ${HOSTILE}`);
