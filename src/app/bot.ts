@@ -20,6 +20,7 @@ import { createProposalQueue, startProposalWorker } from './slack/modal-proposal
 import { createSlackAnnouncer } from './slack/slack-announcer.ts';
 import { createSlackServices } from './slack/slack-services.ts';
 import { startWorker } from './worker.ts';
+import { mountConsole, type ConsoleOptions, type WebConsole } from '../console/console.ts';
 
 export interface Bot {
   container: Container;
@@ -29,6 +30,8 @@ export interface Bot {
   metricsPort: number | null;
   relay: ChecklistRelay | null;
   registry: Registry;
+  /** The web console on `server` (off — a page saying how to turn it on — without drill mode or CONSOLE_TOKEN). */
+  console: WebConsole | null;
   stop(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export interface BotOptions {
   mode?: BotMode;
   /** Serve /healthz, /readyz, /metrics (and /slack/events in HTTP mode); default true. */
   http?: boolean;
+  /** The web console: drill mode turns actions on (default read-only; token default CONSOLE_TOKEN). */
+  console?: Partial<Pick<ConsoleOptions, 'mode' | 'token' | 'roles' | 'pollMs' | 'extend'>>;
 }
 
 export async function startBot(config: AppConfig, log: Logger, options: BotOptions = {}): Promise<Bot> {
@@ -59,6 +64,7 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
   const runsWorker = mode !== 'web';
   const slack = createSlackServices(config, log, { coalesceMs: options.coalesceMs });
   let relay: ChecklistRelay | null = null;
+  let web: WebConsole | null = null;
   const now = options.now ?? (() => new Date());
   // The announcer and relay need the store the container creates: close over it.
   let container!: Container;
@@ -74,6 +80,7 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
       changed: (id, events) => {
         relay?.changed(id, events);
         metrics.changed(id, events);
+        web?.changed(id);
       },
     },
   });
@@ -118,12 +125,17 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
   const server = options.http === false
     ? null
     : await startHttpServer({ port: PORT, registry, readiness, fallback, metrics: !separate, log: httpLog });
+  // A worker process's port serves only its probes; the console belongs with the web side.
+  if (server && runsWeb) {
+    const c = options.console ?? {};
+    web = mountConsole(server, { deps: container.deps, mode: c.mode ?? 'read-only', token: c.token ?? config.env.CONSOLE_TOKEN, roles: c.roles, pollMs: c.pollMs, extend: c.extend, log: log.child({ component: 'console' }) });
+  }
   const metricsServer = separate
     ? await startHttpServer({ port: METRICS_PORT, registry, readiness, log: httpLog })
     : null;
   const port = server ? (server.address() as AddressInfo).port : 0;
   const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
-  log.info({ mode, port, metricsPort, environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
+  log.info({ mode, port, metricsPort, console: web?.state ?? 'none', environment: config.runbook.environment.name, slack: slack ? (config.env.SLACK_APP_TOKEN ? 'socket mode' : 'http mode') : 'off' }, 'rollback-commander started');
   return {
     container,
     server,
@@ -131,7 +143,10 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
     metricsPort,
     relay,
     registry,
+    console: web,
     async stop() {
+      // Live streams never end by themselves: end them so the server can close.
+      web?.close();
       for (const s of [server, metricsServer]) {
         if (!s) continue;
         await new Promise<void>((resolve) => s.close(() => resolve()));

@@ -32,6 +32,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** When set, /metrics and the probes are served on this port and /metrics leaves PORT. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Turns the read-only web console on (README "Web console"); every request must then carry it. */
+  CONSOLE_TOKEN: z.string().regex(/^[\x21-\x7e]{24,}$/, 'at least 24 printable characters, no spaces: generate one with `openssl rand -hex 32`').optional(),
   ROLLBACK_MODE: z.enum(['all', 'web', 'worker'], 'one of all (default), web (Slack + HTTP; steps run in `rollback-commander worker` processes) or worker').default('all'),
   /** How long start-up waits for Redis before it exits non-zero (main.ts); a duration like 60s or 2m. */
   STARTUP_TIMEOUT: duration.default(60_000),

@@ -100,6 +100,21 @@ slack: { channels: { incidents: incidents, releases: C0RELEASES } }
     expect(() => loadConfig({ ...ENV, STARTUP_TIMEOUT: 'never' }, path)).toThrow(/env `STARTUP_TIMEOUT`: .*is not a duration/);
   });
 
+  it('takes a strong CONSOLE_TOKEN and refuses a weak one without printing it', async () => {
+    const path = await configFile(testConfigYaml());
+    const strong = 'f'.repeat(64);
+    expect(loadConfig({ ...ENV, CONSOLE_TOKEN: strong }, path).env.CONSOLE_TOKEN).toBe(strong);
+    expect(loadConfig(ENV, path).env.CONSOLE_TOKEN).toBeUndefined();
+    let message = '';
+    try {
+      loadConfig({ ...ENV, CONSOLE_TOKEN: 'hunter2' }, path);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/env `CONSOLE_TOKEN`: at least 24 printable characters, no spaces: generate one with `openssl rand -hex 32`/);
+    expect(message).not.toContain('hunter2');
+  });
+
   it('says how to get a config when the file is missing', () => {
     expect(() => loadConfig(ENV, '/nonexistent/rollback.yml')).toThrow(/cannot read the runbook config \/nonexistent\/rollback.yml \(ENOENT\): copy rollback.example.yml to rollback.yml/);
   });

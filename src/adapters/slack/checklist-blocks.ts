@@ -4,10 +4,11 @@
  * same view in, same blocks out (the golden files depend on it).
  */
 import type { AutopilotStatus } from '../../domain/autopilot.ts';
-import type { Approval, Incident, StepRecord, StepState } from '../../domain/incident.ts';
-import { availableActions, owedApprovals, unmetPrerequisite, type StepAction } from '../../domain/step-actions.ts';
+import type { Incident, StepRecord, StepState } from '../../domain/incident.ts';
+import type { StepAction } from '../../domain/step-actions.ts';
+import { byStepId, checklistModel, type ChecklistInput, type ChecklistRow, type StepActivity, type StepRow } from '../../domain/checklist-model.ts';
 import { isDone } from '../../domain/step-machine.ts';
-import { PHASE_TITLES, PHASES, RUNBOOK, stepDefinition, type Role, type StepDefinition, type StepId } from '../../domain/steps.ts';
+import { RUNBOOK, type Role, type StepDefinition } from '../../domain/steps.ts';
 import { encodeButtonValue, STEP_ACTION_IDS, stepActionsBlockId, stepBlockId } from './action-ids.ts';
 import type { Button, KnownBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
@@ -15,11 +16,7 @@ import { fitBlocks } from './block-limits.ts';
 import { renderHeader, headline, type ChecklistEnvironment, type ChecklistSla } from './checklist-header.ts';
 import { actorMention, escapeMrkdwn, formatDurationMs, formatUtcTime, ROLE_TITLES, truncate } from './formatting.ts';
 
-export interface ChecklistView {
-  incident: Incident;
-  /** A list, or the store's IncidentSnapshot.steps map as it is. */
-  steps: readonly StepRecord[] | ReadonlyMap<StepId, StepRecord>;
-  approvals: readonly Approval[];
+export interface ChecklistView extends ChecklistInput {
   /** Slack user ids per role: configured users plus user-group members. */
   roles: Record<Role, string[]>;
   environment: ChecklistEnvironment;
@@ -53,53 +50,36 @@ const BUTTONS: Record<StepAction, { label: string; style?: 'primary' | 'danger' 
 };
 
 export function renderChecklist(view: ChecklistView): KnownBlock[] {
-  const records = byStepId(view.steps);
   const blocks: KnownBlock[] = [...renderHeader(view), { type: 'divider' }];
-  for (const phase of PHASES) {
-    blocks.push({ type: 'section', text: mrkdwn(`*${PHASE_TITLES[phase]}*`) });
-    const defs = RUNBOOK.filter((d) => d.phase === phase);
-    const notOffered = defs.filter((d) => d.criticalOnly && !view.incident.critical);
-    for (const def of defs) {
-      if (notOffered[0] === def) blocks.push(notOfferedBlock(notOffered));
-      else if (!notOffered.includes(def)) blocks.push(...renderStep(view, def, records));
-    }
+  for (const phase of checklistModel(view)) {
+    blocks.push({ type: 'section', text: mrkdwn(`*${phase.title}*`) });
+    for (const row of phase.rows) blocks.push(...renderRow(view, row));
   }
   const closing = closingLine(view.incident);
   if (closing) blocks.push({ type: 'divider' }, { type: 'context', elements: [mrkdwn(closing)] });
   return fitBlocks(blocks);
 }
 
-function renderStep(view: ChecklistView, def: StepDefinition, records: ReadonlyMap<StepId, StepRecord>): KnownBlock[] {
-  const record = records.get(def.id);
-  if (!record) {
-    return [{ type: 'section', block_id: stepBlockId(def.id), text: mrkdwn(`:grey_question: *${def.title}* — no record yet`) }];
+function renderRow(view: ChecklistView, row: ChecklistRow): KnownBlock[] {
+  if (row.kind === 'not_offered') return [notOfferedBlock(row.defs)];
+  if (row.kind === 'missing') {
+    return [{ type: 'section', block_id: stepBlockId(row.def.id), text: mrkdwn(`:grey_question: *${row.def.title}* — no record yet`) }];
   }
-  const approvals = view.approvals.filter((a) => a.stepId === def.id && a.attempt === record.attempt);
-  const situation = { def, record, incident: view.incident, steps: records, approvals };
+  const { def, record } = row;
   const label = STATE_LABELS[record.state];
   const attempt = record.attempt > 1 ? ` (attempt ${record.attempt})` : '';
   const lines = [`${label.emoji} *${def.title}* — ${label.word}${attempt}`];
-  const ready = unmetPrerequisite(situation) === null;
-  const meta = [whoAndWhen(def, record, view.now), ...approvalNotes(def, record, approvals, view.now, ready)];
-  if (record.state === 'pending') meta.push(waitingFor(situation, records));
+  const meta = [whoAndWhen(row.activity, view.now), ...approvalNotes(row, view.now)];
+  if (record.state === 'pending') meta.push(waitingFor(row));
   const metaText = meta.filter(Boolean).join(' · ');
   if (metaText) lines.push(metaText);
-  const detail = record.state === 'failed' ? record.error && `Error: ${record.error}` : record.summary;
+  const detail = row.detail && (row.detail.kind === 'error' ? `Error: ${row.detail.text}` : row.detail.text);
   if (detail) lines.push(`> ${escapeMrkdwn(truncate(detail, DETAIL_MAX)).replace(/\n/g, '\n> ')}`);
   const blocks: KnownBlock[] = [{ type: 'section', block_id: stepBlockId(def.id), text: mrkdwn(lines.join('\n')) }];
-  const actions = availableActions(situation);
-  if (actions.length > 0) {
-    blocks.push({ type: 'actions', block_id: stepActionsBlockId(def.id), elements: actions.map((a) => button(a, view.incident.id, record, def)) });
+  if (row.actions.length > 0) {
+    blocks.push({ type: 'actions', block_id: stepActionsBlockId(def.id), elements: row.actions.map((a) => button(a, view.incident.id, record, def)) });
   }
   return blocks;
-}
-
-function byStepId(steps: ChecklistView['steps']): ReadonlyMap<StepId, StepRecord> {
-  return isRecordList(steps) ? new Map(steps.map((s) => [s.stepId, s])) : steps;
-}
-
-function isRecordList(steps: ChecklistView['steps']): steps is readonly StepRecord[] {
-  return Array.isArray(steps);
 }
 
 /** The critical-only steps of a phase share one line: the same reason three times is noise. */
@@ -109,48 +89,27 @@ function notOfferedBlock(defs: readonly StepDefinition[]): KnownBlock {
   return { type: 'section', block_id: stepBlockId(defs[0]?.id ?? 'backup_restore'), text: mrkdwn(text) };
 }
 
-function whoAndWhen(def: StepDefinition, record: StepRecord, now: Date): string {
-  const who = record.actor ? actorMention(record.actor, record.actorVia) : null;
-  const t = (d: Date | null) => (d ? formatUtcTime(d, now) : '');
-  switch (record.state) {
-    case 'pending':
-      return '';
-    case 'queued':
-      return `queued${who ? ` by ${who}` : ''} at ${t(record.updatedAt)}`;
-    case 'skipped':
-      return `skipped${who ? ` by ${who}` : ''} at ${t(record.finishedAt ?? record.updatedAt)}`;
-    case 'awaiting_approval': {
-      const verb = def.approval?.when === 'plan' ? 'planned' : 'proposed';
-      return `${verb}${who ? ` by ${who}` : ''} at ${t(record.startedAt ?? record.updatedAt)}`;
-    }
-    default: {
-      const verb = record.finishedAt ? 'run' : 'started';
-      const started = record.startedAt ? ` at ${t(record.startedAt)}` : '';
-      const ms = record.startedAt && record.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : 0;
-      const took = ms >= 1000 ? ` (took ${formatDurationMs(ms)})` : '';
-      return `${verb}${who ? ` by ${who}` : ''}${started}${took}`;
-    }
-  }
+function whoAndWhen(activity: StepActivity | null, now: Date): string {
+  if (!activity) return '';
+  const who = activity.actor ? ` by ${actorMention(activity.actor, activity.via)}` : '';
+  const at = activity.at ? ` at ${formatUtcTime(activity.at, now)}` : '';
+  const took = activity.tookMs !== null ? ` (took ${formatDurationMs(activity.tookMs)})` : '';
+  return `${activity.verb}${who}${at}${took}`;
 }
 
-/** `ready`: prerequisites met, so a missing approval is what holds the step up (shown in bold). */
-function approvalNotes(def: StepDefinition, record: StepRecord, approvals: readonly Approval[], now: Date, ready: boolean): string[] {
-  const notes = approvals.map((a) => `approved by ${actorMention(a.userId, a.via)} (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`);
-  const rule = def.approval;
-  if (!rule) return notes;
+/** Approvals given, then the approvals owed (in bold when nothing else holds the step up). */
+function approvalNotes(row: StepRow, now: Date): string[] {
+  const notes = row.approvals.map((a) => `approved by ${actorMention(a.userId, a.via)} (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`);
   const who = (roles: readonly Role[]) => roles.map((r) => ROLE_TITLES[r]).join(' + ');
   // A planned step shows its plan first; say up front whose approval it will need.
-  if (rule.when === 'plan' && record.state === 'pending') return [...notes, `Run shows the plan, then it needs approval: ${who(rule.approvers)}`];
-  const missing = owedApprovals(def, record, approvals);
-  if (missing.length > 0) notes.push(ready ? `*needs approval: ${who(missing)}*` : `needs approval: ${who(missing)}`);
+  if (row.planNeeds) return [...notes, `Run shows the plan, then it needs approval: ${who(row.planNeeds)}`];
+  if (row.owed.length > 0) notes.push(row.ready ? `*needs approval: ${who(row.owed)}*` : `needs approval: ${who(row.owed)}`);
   return notes;
 }
 
-function waitingFor(situation: Parameters<typeof unmetPrerequisite>[0], records: ReadonlyMap<StepId, StepRecord>): string {
-  const open = situation.def.needs.filter((id) => !isDone(records.get(id)?.state ?? 'pending'));
-  if (open.length > 0) return `waits for ${open.map((id) => `_${stepDefinition(id).title}_`).join(', ')}`;
-  const reason = unmetPrerequisite(situation);
-  return reason ? `_${escapeMrkdwn(reason)}_` : '';
+function waitingFor(row: StepRow): string {
+  if (row.waitsFor.length > 0) return `waits for ${row.waitsFor.map((d) => `_${d.title}_`).join(', ')}`;
+  return row.blocked ? `_${escapeMrkdwn(row.blocked)}_` : '';
 }
 
 function button(action: StepAction, incidentId: string, record: StepRecord, def: StepDefinition): Button {
