@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { listBackups, parseBackupTimestamp } from '../../src/adapters/backups/list-backups.ts';
-import { dataLossWindow, proposeBackup } from '../../src/adapters/backups/propose-backup.ts';
+import { dataLossWindow, proposeBackup } from '../../src/flows/steps/backup_restore/propose-backup.ts';
 import { proposeBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 
 let dir: string;

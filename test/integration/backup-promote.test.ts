@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
-import type { RestartableDeployments, SecretStore } from '../../src/adapters/backups/promote-restored-database.ts';
+import type { RestartableDeployments, SecretStore } from '../../src/flows/steps/backup_promote/promote-restored-database.ts';
 import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
 import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
-import { computeMigrationScope } from '../../src/adapters/target-db/compute-migration-scope.ts';
+import { computeMigrationScope } from '../../src/flows/steps/migration_scope/compute-migration-scope.ts';
 import { readHeadMigration } from '../../src/adapters/target-db/read-head-migration.ts';
 import { determineMigrationScope, type MigrationSource } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';

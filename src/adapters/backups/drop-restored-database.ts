@@ -4,7 +4,7 @@
  */
 import { UserFacingError, withContext } from '../../domain/errors.ts';
 import { withPg } from '../target-db/connect-pg.ts';
-import { describePg } from '../target-db/pg-url.ts';
+import { describePg } from '../../domain/pg-url.ts';
 import { dropDatabase, readDatabaseStatus, writeRestoreMarker, type RestoreMarker } from './restore-marker.ts';
 
 export interface RestoredDatabaseRef {

@@ -7,10 +7,10 @@ import type pg from 'pg';
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
 import type { MigrationsTableConfig } from '../../config/database.ts';
 import { pgErrorCode, withPg } from './connect-pg.ts';
-import { describePg } from './pg-url.ts';
+import { describePg } from '../../domain/pg-url.ts';
 import { migrationsTableSql } from './migrations-table-sql.ts';
 import { explainTableError, readRecent, type AppliedMigration } from './read-head-migration.ts';
-import { splitSqlStatements } from './sql-statements.ts';
+import { splitSqlStatements } from '../../domain/sql-statements.ts';
 
 export interface DownMigration {
   version: string;

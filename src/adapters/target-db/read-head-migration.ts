@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { UserFacingError, withContext } from '../../domain/errors.ts';
 import type { MigrationsTableConfig } from '../../config/database.ts';
 import { pgErrorCode, withPg } from './connect-pg.ts';
-import { describePg } from './pg-url.ts';
+import { describePg } from '../../domain/pg-url.ts';
 import { migrationsTableSql } from './migrations-table-sql.ts';
 
 export interface AppliedMigration {

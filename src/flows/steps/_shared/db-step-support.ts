@@ -5,13 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import type { RestartableDeployments } from '../../../adapters/backups/promote-restored-database.ts';
+import type { RestartableDeployments } from '../backup_promote/promote-restored-database.ts';
 import type { OutputLine } from '../../../adapters/process/run-command.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { StepId } from '../../../domain/steps.ts';
 import { mentionOf } from '../../../domain/user-text.ts';
 import type { StepContext } from '../../executor.ts';
-import { describePg } from '../../../adapters/target-db/pg-url.ts';
+import { describePg } from '../../../domain/pg-url.ts';
 import type { MigrationSource } from '../migration_scope/migration-scope.ts';
 
 /** One key of a Kubernetes Secret (K8sSecrets answers undefined for a missing key). */

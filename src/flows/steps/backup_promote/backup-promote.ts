@@ -13,9 +13,9 @@ import {
   type PromoteResult,
   type RestartableDeployments,
   type SecretStore,
-} from '../../../adapters/backups/promote-restored-database.ts';
+} from './promote-restored-database.ts';
 import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
-import { withDatabase } from '../../../adapters/target-db/pg-url.ts';
+import { withDatabase } from '../../../domain/pg-url.ts';
 
 export interface BackupPromoteInput {
   config: DatabaseConfig;

@@ -15,9 +15,9 @@ import {
   previousValueKey,
   previousValueSlot,
   readPreviousValues,
-} from '../../../adapters/backups/previous-value-keys.ts';
-import type { SecretStore } from '../../../adapters/backups/promote-restored-database.ts';
-import { withDatabase } from '../../../adapters/target-db/pg-url.ts';
+} from './previous-value-keys.ts';
+import type { SecretStore } from './promote-restored-database.ts';
+import { withDatabase } from '../../../domain/pg-url.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import { restoreConfig, outputOf, progressStream, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';

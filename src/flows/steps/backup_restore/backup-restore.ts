@@ -6,12 +6,12 @@
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import { listBackups, type BackupFile, type BackupListing } from '../../../adapters/backups/list-backups.ts';
-import { dataLossWindow, proposeBackup, type BackupProposal, type DataLossWindow } from '../../../adapters/backups/propose-backup.ts';
+import { dataLossWindow, proposeBackup, type BackupProposal, type DataLossWindow } from './propose-backup.ts';
 import { restoreBackup } from '../../../adapters/backups/restore-backup.ts';
 import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
 import { validateRestoredDatabase, type ValidationReport } from '../../../adapters/backups/validate-restored-database.ts';
 import type { OutputLine } from '../../../adapters/process/run-command.ts';
-import { describePg, withDatabase } from '../../../adapters/target-db/pg-url.ts';
+import { describePg, withDatabase } from '../../../domain/pg-url.ts';
 
 export interface BackupRestoreProposal extends BackupProposal {
   dataLoss: DataLossWindow | null;

@@ -4,7 +4,7 @@
  * approvals exactly that backup is restored into a NEW database on the restore server and validated.
  * Production is never written here; promote and abandon are their own approved steps.
  */
-import { formatBytes, formatDuration } from '../../../adapters/backups/propose-backup.ts';
+import { formatBytes, formatDuration } from './propose-backup.ts';
 import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';

@@ -6,7 +6,7 @@
  */
 import ms from 'ms';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import type { MigrationScope, MigrationToRevert } from '../../../adapters/target-db/compute-migration-scope.ts';
+import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
 import { readHeadMigration } from '../../../adapters/target-db/read-head-migration.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext, StepOutcome } from '../../executor.ts';

@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import { applyDownMigration } from '../../../adapters/target-db/apply-down-migration.ts';
-import type { MigrationScope, MigrationToRevert } from '../../../adapters/target-db/compute-migration-scope.ts';
-import { describeDestructive, type DestructiveWarning } from '../../../adapters/target-db/describe-destructive.ts';
+import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
+import { describeDestructive, type DestructiveWarning } from './describe-destructive.ts';
 import { readHeadMigration } from '../../../adapters/target-db/read-head-migration.ts';
-import { renderArgv } from '../../../adapters/process/argv-template.ts';
+import { renderArgv } from '../../../domain/argv-template.ts';
 import { childEnv, runCommand, type OutputLine } from '../../../adapters/process/run-command.ts';
-import { pgSecrets } from '../../../adapters/target-db/pg-url.ts';
+import { pgSecrets } from '../../../domain/pg-url.ts';
 import type { MigrationSource } from '../migration_scope/migration-scope.ts';
 
 interface PlanBase {

@@ -2,7 +2,7 @@
  * The engine's `migration_scope` executor over the database layer (migration-scope.ts): which
  * migrations the bad release shipped, and which of them migration_revert must undo, newest first.
  */
-import type { MigrationScope } from '../../../adapters/target-db/compute-migration-scope.ts';
+import type { MigrationScope } from './compute-migration-scope.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { RunExecutor } from '../../executor.ts';
 import { databaseConfig, migrationSource, targetDatabaseUrl, type DatabaseStepDeps } from '../_shared/db-step-support.ts';

@@ -12,7 +12,7 @@ import {
   DIRECTORY_LISTING_CAP,
   type DirectoryEntry,
 } from '../../../adapters/github/github-repo-content.ts';
-import { computeMigrationScope, type ChangedFile, type MigrationScope } from '../../../adapters/target-db/compute-migration-scope.ts';
+import { computeMigrationScope, type ChangedFile, type MigrationScope } from './compute-migration-scope.ts';
 import { readHeadMigration } from '../../../adapters/target-db/read-head-migration.ts';
 
 /** What these steps need from GitHub (the GitHub adapter satisfies it). */

@@ -4,7 +4,7 @@
  * value is recorded BEFORE the write, so a swap can always be reversed, even after a crash mid-way.
  * The Secret and Deployments come in as small local interfaces (the K8s adapters satisfy them).
  */
-import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
+import { AppError, UserFacingError, withContext } from '../../../domain/errors.ts';
 
 export interface SecretStore {
   /** null when the key is absent. */
