@@ -16,6 +16,9 @@ import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.t
 import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
 import { createBotRedis } from '../adapters/queue/redis-connections.ts';
 import { createSlaTimerQueue } from '../adapters/queue/sla-timer-queue.ts';
+import { createPgBackupStore } from '../adapters/backups/pg-backup-store.ts';
+import { createChildProcessRunner } from '../adapters/process/child-process-runner.ts';
+import { createPgTargetDatabase } from '../adapters/target-db/pg-target-database.ts';
 import { webHostOf } from '../adapters/github/github-issue-comment.ts';
 import { createRedisBacklog } from '../adapters/redis/redis-backlog.ts';
 import { createConfigRoleDirectory } from '../adapters/roles/config-role-directory.ts';
@@ -123,7 +126,9 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     deployments,
     githubWebHost: githubWebHost(env.GITHUB_API_URL),
   };
+  const commands = createChildProcessRunner();
   const executors: Executors = createStepExecutors({
+    commands,
     announcer: options.announcer ?? null,
     sourceControl,
     backlog,
@@ -141,6 +146,9 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
         : createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
       deployments,
       installation: `${env.DATABASE_SCHEMA}/${runbook.environment.name}`,
+      database: createPgTargetDatabase(),
+      backups: createPgBackupStore(),
+      commands,
     },
   });
   return {

@@ -13,6 +13,13 @@
 import type { Approval, ChatRef, Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
 
+// The ports in ports/ (one file per concern), re-exported so `./ports.ts` stays the one import.
+export type * from './ports/commands.ts';
+export type * from './ports/database.ts';
+export type * from './ports/metrics.ts';
+export type * from './ports/migration-source.ts';
+export type * from './ports/sla-timers.ts';
+
 export interface ContainerImage {
   container: string;
   image: string;

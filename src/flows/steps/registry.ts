@@ -6,7 +6,7 @@
  */
 import type { StepId } from '../../domain/steps.ts';
 import type { StepExecutor } from '../executor.ts';
-import type { Backlog, Deployments, IncidentStore, SourceControl } from '../ports.ts';
+import type { Backlog, CommandRunner, Deployments, IncidentStore, MetricQuery, SourceControl } from '../ports.ts';
 import type { DatabaseStepDeps } from './_shared/db-step-support.ts';
 import { createAnnounce, type Announcer } from './announce/index.ts';
 import { createAuthCheck } from './auth_check/index.ts';
@@ -25,7 +25,6 @@ import { createRevertImages } from './revert_images/index.ts';
 import { createSelectRelease } from './select_release/index.ts';
 import { createSmokeTests, type SmokeWorkflowSource } from './smoke_tests/index.ts';
 import { createVerifyCutover } from './verify_cutover/index.ts';
-import type { MetricQuery } from '../../adapters/prometheus/prometheus-query.ts';
 
 export type { DatabaseStepDeps, SecretKeys } from './_shared/db-step-support.ts';
 
@@ -43,6 +42,8 @@ export interface StepExecutorDeps {
   /** Where auth_check links the runbook's docs (the repo's default branch on GitHub). */
   docBaseUrl: string;
   database: DatabaseStepDeps;
+  /** External commands (the smoke-test command). */
+  commands: CommandRunner;
 }
 
 type Builders = { [K in StepId]: (deps: StepExecutorDeps) => StepExecutor };
@@ -59,7 +60,7 @@ const BUILDERS: Builders = {
   backup_restore: (d) => createBackupRestoreStep(d.database),
   backup_promote: (d) => createBackupPromoteStep(d.database),
   backup_abandon: (d) => createBackupAbandonStep(d.database),
-  smoke_tests: (d) => createSmokeTests({ sourceControl: d.sourceControl }),
+  smoke_tests: (d) => createSmokeTests({ sourceControl: d.sourceControl, commands: d.commands }),
   queue_health: (d) => createQueueHealth({ backlog: d.backlog, backlogEnv: d.backlogEnv }),
   auth_check: (d) => createAuthCheck({ docBaseUrl: d.docBaseUrl }),
   resume_deploys: (d) => createResumeDeploys({ sourceControl: d.sourceControl }),

@@ -101,6 +101,7 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
       let previousKey = plan.previousKey;
       const result = await promoteBackupRestore({
         config,
+        backups: deps.backups,
         incidentId: ctx.incident.id,
         serverUrl: restoreServer(ctx, deps, config).url,
         secrets,

@@ -5,11 +5,11 @@
  * Production is never written here; promote and abandon are their own approved steps.
  */
 import { formatBytes, formatDuration } from './propose-backup.ts';
-import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
+import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import { proposeBackupRestore, runBackupRestore } from './backup-restore.ts';
-import type { ValidationReport } from '../../../adapters/backups/validate-restored-database.ts';
+import type { ValidationReport } from '../../ports/database.ts';
 import { restoreConfig, progressStream, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
 
 export interface BackupRestorePlan {
@@ -35,7 +35,7 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
       const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const badAt = ctx.incident.impactStartedAt ?? ctx.incident.detectedAt;
-      const proposal = await proposeBackupRestore({ config, firstBadRequestAt: badAt, now: ctx.now() });
+      const proposal = await proposeBackupRestore({ config, backups: deps.backups, firstBadRequestAt: badAt, now: ctx.now() });
       if (!proposal.backup || !proposal.dataLoss) {
         const ignored = proposal.listing.ignored.map((i) => `${i.name} (${i.reason})`).join('; ');
         throw new UserFacingError(
@@ -74,6 +74,8 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
       const stream = progressStream(ctx, { prefix: 'pg_restore output:' });
       const result = await runBackupRestore({
         config,
+        backups: deps.backups,
+        database: deps.database,
         incidentId: ctx.incident.id,
         backupName: plan.backup.name,
         serverUrl: server.url,

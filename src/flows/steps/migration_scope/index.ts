@@ -20,7 +20,7 @@ export function createMigrationScopeStep(deps: DatabaseStepDeps): RunExecutor {
       if (!target) {
         throw new UserFacingError('prerequisite_unmet', 'no target release is approved yet: approve `select_release` first (the scope compares the target tag with the bad tag)');
       }
-      const scope = await determineMigrationScope({ source: migrationSource(deps), targetDatabaseUrl: url, config, badVersion: ctx.incident.badVersion, targetVersion: target });
+      const scope = await determineMigrationScope({ source: migrationSource(deps), database: deps.database, targetDatabaseUrl: url, config, badVersion: ctx.incident.badVersion, targetVersion: target });
       const { head, shipped, rollbackNeeded, toRevert, expectedVersion, notes, report } = scope;
       return {
         outcome: 'succeeded',

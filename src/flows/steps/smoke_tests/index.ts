@@ -8,7 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
 import { AppError, UserFacingError } from '../../../domain/errors.ts';
-import { childEnv, runCommand } from '../../../adapters/process/run-command.ts';
+import { childEnv } from '../../../domain/child-env.ts';
+import type { CommandRunner } from '../../ports/commands.ts';
 import type { RunExecutor, StepContext, StepOutcome } from '../../executor.ts';
 import type { SourceControl, WorkflowRun } from '../../ports.ts';
 
@@ -23,11 +24,11 @@ export type SmokeRecord = { attempt: number; workflow: string; ref: string; disp
 
 const MAX_PROGRESS_LINES = 40;
 
-export function createSmokeTests(deps: { sourceControl: SmokeWorkflowSource | null; env?: NodeJS.ProcessEnv }): RunExecutor {
+export function createSmokeTests(deps: { sourceControl: SmokeWorkflowSource | null; commands: CommandRunner; env?: NodeJS.ProcessEnv }): RunExecutor {
   return {
     async run(ctx) {
       const smoke = ctx.config.validation.smoke;
-      if (smoke.command) return runSmokeCommand(ctx, smoke, smoke.command, deps.env ?? process.env);
+      if (smoke.command) return runSmokeCommand(ctx, smoke, smoke.command, deps.env ?? process.env, deps.commands);
       if (!smoke.workflow) {
         return {
           outcome: 'awaiting_confirmation',
@@ -95,11 +96,11 @@ async function followRun(ctx: StepContext, sc: SmokeWorkflowSource, smoke: Smoke
   }
 }
 
-async function runSmokeCommand(ctx: StepContext, smoke: Smoke, argv: string[], env: NodeJS.ProcessEnv): Promise<StepOutcome> {
+async function runSmokeCommand(ctx: StepContext, smoke: Smoke, argv: string[], env: NodeJS.ProcessEnv, commands: CommandRunner): Promise<StepOutcome> {
   const passed = childEnv(smoke.env, env, 'validation.smoke.env');
   let lines = 0;
   let chain = Promise.resolve();
-  const result = await runCommand({
+  const result = await commands.run({
     argv,
     env: passed,
     timeoutMs: smoke.timeout,
