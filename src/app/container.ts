@@ -25,8 +25,7 @@ import { createConfigRoleDirectory } from '../adapters/roles/config-role-directo
 import type { FlowDeps } from '../flows/deps.ts';
 import { githubWebHost } from '../domain/issue-links.ts';
 import type { Executors } from '../flows/executor.ts';
-import type { Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
-import type { Announcer } from '../flows/steps/announce/index.ts';
+import type { Announcer, Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
 import { createStepExecutors } from '../flows/steps/registry.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { withCliOrigin } from '../flows/cli-origin-store.ts';

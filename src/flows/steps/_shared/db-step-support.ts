@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import type { RestartableDeployments } from '../backup_promote/promote-restored-database.ts';
+import type { RestartableDeployments, SecretKeys } from '../../ports/secrets.ts';
 import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
 import type { BackupStore, TargetDatabase } from '../../ports/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
@@ -15,13 +15,7 @@ import type { StepContext } from '../../executor.ts';
 import { describePg } from '../../../domain/pg-url.ts';
 import type { MigrationSource } from '../../ports/migration-source.ts';
 
-/** One key of a Kubernetes Secret (K8sSecrets answers undefined for a missing key). */
-export interface SecretKeys {
-  readKey(secret: string, key: string): Promise<string | null | undefined>;
-  writeKey(secret: string, key: string, value: string): Promise<void>;
-  /** Controllers (External Secrets, Sealed Secrets, Argo CD, Flux) that would write the Secret back. */
-  readManagers(secret: string): Promise<string[]>;
-}
+export type { SecretKeys };
 
 export interface DatabaseStepDeps {
   /** GitHub: compare and file contents; null when GITHUB_TOKEN is not set. */

@@ -8,12 +8,10 @@
 import { isTransient } from '../../../domain/errors.ts';
 import { formatDurationMs } from '../../../domain/times.ts';
 import type { RunExecutor } from '../../executor.ts';
-import type { IncidentStore } from '../../ports.ts';
+import type { IncidentStore, IssueComments } from '../../ports.ts';
 import { renderSummary, resolutionFigures, resolutionReport } from './resolve-summary.ts';
 
-export interface IssueComments {
-  commentOnIssue(issueUrl: string, body: string): Promise<{ url: string }>;
-}
+export type { IssueComments };
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const plainUser = (id: string) => (SLACK_USER.test(id) ? `Slack ${id}` : id);

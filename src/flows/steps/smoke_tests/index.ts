@@ -11,12 +11,9 @@ import { AppError, UserFacingError } from '../../../domain/errors.ts';
 import { childEnv } from '../../../domain/child-env.ts';
 import type { CommandRunner } from '../../ports/commands.ts';
 import type { RunExecutor, StepContext, StepOutcome } from '../../executor.ts';
-import type { SourceControl, WorkflowRun } from '../../ports.ts';
+import type { SmokeWorkflowSource, WorkflowRun } from '../../ports.ts';
 
-export interface SmokeWorkflowSource extends Pick<SourceControl, 'getRun'> {
-  dispatchWorkflow(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
-  findDispatchedRun(workflow: string, since: Date): Promise<WorkflowRun | undefined>;
-}
+export type { SmokeWorkflowSource };
 
 type Smoke = StepContext['config']['validation']['smoke'];
 /** A type alias so it stores as step output as is. */
