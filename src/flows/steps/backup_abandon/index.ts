@@ -6,7 +6,8 @@ import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor } from '../../executor.ts';
 import { restoreConfig, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
-import type { RestoreOutput } from '../backup_restore/index.ts';
+import { backupRestoreOutputSchema } from '../backup_restore/output.ts';
+import { readOutput } from '../_shared/step-output.ts';
 import { abandonBackupRestore } from './backup-abandon.ts';
 
 export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor {
@@ -15,7 +16,7 @@ export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor
       const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const database = restoreDatabaseName(config.restore.database_prefix, ctx.incident.id);
-      const restored = ctx.snapshot.steps.get('backup_restore')?.output as Partial<RestoreOutput> | undefined;
+      const restored = readOutput('backup_restore', backupRestoreOutputSchema.partial(), ctx.snapshot.steps.get('backup_restore')?.output);
       const from = restored?.backup ? ` (the restore of ${restored.backup.name})` : '';
       return {
         summary:

@@ -9,7 +9,7 @@ import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import { proposeBackupRestore, runBackupRestore } from './backup-restore.ts';
-import type { ValidationReport } from '../../ports/database.ts';
+import type { BackupRestoreOutput } from './output.ts';
 import { restoreConfig, progressStream, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
 
 export interface BackupRestorePlan {
@@ -19,14 +19,6 @@ export interface BackupRestorePlan {
   database: string;
   server: string;
   firstBadRequestAt: string;
-}
-
-/** What this step's output holds that backup_promote and backup_abandon read. */
-export interface RestoreOutput {
-  database: string;
-  location: string;
-  backup: { name: string; takenAt: string };
-  validation: ValidationReport;
 }
 
 export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor {
@@ -93,7 +85,7 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
           validation: result.validation,
           resumed: result.resumed,
           cleanedUp: result.cleanedUp,
-        },
+        } satisfies BackupRestoreOutput,
       };
     },
   };

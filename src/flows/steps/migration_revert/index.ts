@@ -12,6 +12,8 @@ import type { PlannedExecutor, StepContext, StepOutcome } from '../../executor.t
 import { databaseConfig, mentions, migrationSource, outputOf, progressStream, targetDatabaseUrl, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
 import type { TargetDatabase } from '../../ports/database.ts';
 import type { StoredScope } from '../migration_scope/index.ts';
+import { migrationScopeOutputSchema } from '../migration_scope/output.ts';
+import { readOutput } from '../_shared/step-output.ts';
 import type { MigrationSource } from '../migration_scope/migration-scope.ts';
 import { planMigrationRevert, runMigrationRevert, type RevertPlan } from './migration-revert.ts';
 
@@ -40,7 +42,7 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
   const executor: PlannedExecutor = {
     async plan(ctx) {
       const config = databaseConfig(ctx);
-      const scope = outputOf(ctx, 'migration_scope', 'the list of migrations to revert') as unknown as StoredScope;
+      const scope = readOutput('migration_scope', migrationScopeOutputSchema, outputOf(ctx, 'migration_scope', 'the list of migrations to revert'));
       const remaining = await stillToRevert(deps.database, targetDatabaseUrl(ctx, deps), config, scope, ctx.incident.badVersion);
       const revert = await planMigrationRevert({ source, scope: { ...(scope as MigrationScope), toRevert: remaining }, config, badVersion: ctx.incident.badVersion });
       const planned: PlannedRevert = {

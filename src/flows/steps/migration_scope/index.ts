@@ -2,14 +2,14 @@
  * The engine's `migration_scope` executor over the database layer (migration-scope.ts): which
  * migrations the bad release shipped, and which of them migration_revert must undo, newest first.
  */
-import type { MigrationScope } from './compute-migration-scope.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { RunExecutor } from '../../executor.ts';
 import { databaseConfig, migrationSource, targetDatabaseUrl, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
 import { determineMigrationScope } from './migration-scope.ts';
+import type { MigrationScopeOutput } from './output.ts';
 
-/** What this step's output holds that migration_revert reads. */
-export type StoredScope = Pick<MigrationScope, 'head' | 'toRevert' | 'expectedVersion' | 'report'> & { targetVersion?: string };
+/** What this step's output holds that migration_revert reads (output.ts). */
+export type StoredScope = MigrationScopeOutput;
 
 export function createMigrationScopeStep(deps: DatabaseStepDeps): RunExecutor {
   return {
@@ -25,7 +25,7 @@ export function createMigrationScopeStep(deps: DatabaseStepDeps): RunExecutor {
       return {
         outcome: 'succeeded',
         summary: [report, ...notes.map((n) => `Note: ${n}`)].join('\n'),
-        output: { head, shipped, rollbackNeeded, toRevert, expectedVersion, notes, report, targetVersion: target },
+        output: { head, shipped, rollbackNeeded, toRevert, expectedVersion, notes, report, targetVersion: target } satisfies MigrationScopeOutput,
       };
     },
   };
