@@ -10,6 +10,7 @@ import { formatDurationMs } from '../../../domain/times.ts';
 import type { RunExecutor } from '../../executor.ts';
 import type { IncidentStore, IssueComments } from '../../ports.ts';
 import { renderSummary, resolutionFigures, resolutionReport } from './resolve-summary.ts';
+import type { ResolveOutput } from './output.ts';
 
 export type { IssueComments };
 
@@ -44,7 +45,7 @@ export function createResolve(deps: { store: Pick<IncidentStore, 'timeline'>; co
       return {
         outcome: 'succeeded',
         summary: `Resolved: ${headline}; ${verdicts}${commented}`,
-        output: { resolution },
+        output: { resolution } satisfies ResolveOutput,
         incident: { state: 'resolved', resolvedAt },
       };
     },
