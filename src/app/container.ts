@@ -16,14 +16,16 @@ import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.t
 import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
 import { createBotRedis } from '../adapters/queue/redis-connections.ts';
 import { createSlaTimerQueue } from '../adapters/queue/sla-timer-queue.ts';
+import { createPgBackupStore } from '../adapters/backups/pg-backup-store.ts';
+import { createChildProcessRunner } from '../adapters/process/child-process-runner.ts';
+import { createPgTargetDatabase } from '../adapters/target-db/pg-target-database.ts';
 import { webHostOf } from '../adapters/github/github-issue-comment.ts';
 import { createRedisBacklog } from '../adapters/redis/redis-backlog.ts';
 import { createConfigRoleDirectory } from '../adapters/roles/config-role-directory.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { githubWebHost } from '../domain/issue-links.ts';
 import type { Executors } from '../flows/executor.ts';
-import type { Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
-import type { Announcer } from '../flows/steps/announce/index.ts';
+import type { Announcer, Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
 import { createStepExecutors } from '../flows/steps/registry.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { withCliOrigin } from '../flows/cli-origin-store.ts';
@@ -123,7 +125,9 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     deployments,
     githubWebHost: githubWebHost(env.GITHUB_API_URL),
   };
+  const commands = createChildProcessRunner();
   const executors: Executors = createStepExecutors({
+    commands,
     announcer: options.announcer ?? null,
     sourceControl,
     backlog,
@@ -141,6 +145,9 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
         : createK8sSecrets({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry }),
       deployments,
       installation: `${env.DATABASE_SCHEMA}/${runbook.environment.name}`,
+      database: createPgTargetDatabase(),
+      backups: createPgBackupStore(),
+      commands,
     },
   });
   return {

@@ -2,8 +2,7 @@
 import type { Logger } from 'pino';
 import type { CliOrigin } from '../domain/origin.ts';
 import type { RunbookConfig } from '../config/schema.ts';
-import type { Deployments, IncidentObserver, IncidentStore, ReleaseTags, RoleDirectory, StepQueue } from './ports.ts';
-import type { SlaTimerQueue } from './sla-timers.ts';
+import type { Deployments, IncidentObserver, IncidentStore, ReleaseTags, RoleDirectory, SlaTimerQueue, StepQueue } from './ports.ts';
 
 export interface FlowDeps {
   store: IncidentStore;

@@ -6,6 +6,8 @@
  */
 import type { RunbookConfig } from '../config/schema.ts';
 import type { Deployments, IncidentSnapshot, IncidentStore } from './ports.ts';
+import { readOutput } from './steps/_shared/step-output.ts';
+import { revertImagesOutputSchema } from './steps/revert_images/output.ts';
 
 export type RecordResult = { recorded: true } | { recorded: false; reason: string };
 
@@ -29,7 +31,7 @@ export async function recordRestoredImages(
 }
 
 export function restoredImages(snap: IncidentSnapshot): Record<string, string> | undefined {
-  return snap.steps.get('revert_images')?.output.after as Record<string, string> | undefined;
+  return readOutput('revert_images', revertImagesOutputSchema, snap.steps.get('revert_images')?.output).after;
 }
 
 /** "api runs app:v9.9.9 (set by kubectl-set), not app:v1.2.2 as revert_images set it", per Deployment that differs. */

@@ -8,6 +8,8 @@ import type { StepRecord } from '../domain/incident.ts';
 import { validationDone, VALIDATION_STEPS } from '../domain/times.ts';
 import type { StepId } from '../domain/steps.ts';
 import type { IncidentPatch, IncidentSnapshot, NewEvent } from './ports.ts';
+import { readOutput } from './steps/_shared/step-output.ts';
+import { resolveOutputSchema } from './steps/resolve/output.ts';
 
 export interface MilestoneChange {
   incident: IncidentPatch;
@@ -43,7 +45,7 @@ export function milestonesOnCommit(snap: IncidentSnapshot, changed: readonly Ste
 
   // The resolve executor builds the summary; the event goes out in the commit that closes the incident.
   const resolve = changed.find((s) => s.stepId === 'resolve' && s.state === 'succeeded');
-  const resolution = resolve?.output.resolution as Record<string, unknown> | undefined;
+  const resolution = resolve ? readOutput('resolve', resolveOutputSchema, resolve.output).resolution : undefined;
   if (resolution) result.events.push({ kind: 'incident_resolved', actor: resolvedBy(snap, resolve!), at, payload: resolution });
   return result;
 }

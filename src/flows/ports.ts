@@ -13,6 +13,14 @@
 import type { Approval, ChatRef, Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
 
+// The ports in ports/ (one file per concern), re-exported so `./ports.ts` stays the one import.
+export type * from './ports/commands.ts';
+export type * from './ports/database.ts';
+export type * from './ports/metrics.ts';
+export type * from './ports/migration-source.ts';
+export type * from './ports/secrets.ts';
+export type * from './ports/sla-timers.ts';
+
 export interface ContainerImage {
   container: string;
   image: string;
@@ -109,6 +117,33 @@ export interface SourceControl {
   enableAutoMerge(pr: AutoMergePullRequest): Promise<void>;
   /** Tags of published releases (drafts and prereleases skipped) and plain tags, deduplicated. */
   listReleaseTags(): Promise<string[]>;
+}
+
+/** Posts the incident's checklists (announce); the Slack layer implements it. */
+export interface Announcer {
+  /** Posts (or finds already posted) both checklists; returns where. */
+  announce(incident: Incident): Promise<{ incidents: string; releases: string }>;
+}
+
+/** Comments on the incident's GitHub issue (resolve). */
+export interface IssueComments {
+  commentOnIssue(issueUrl: string, body: string): Promise<{ url: string }>;
+}
+
+/** What describeResume reads; GitHubSourceControl has both. */
+export interface ReleaseDiffSource {
+  compare(base: string, head: string): Promise<{
+    commits: { sha: string; message: string; author: string }[];
+    files: { filename: string; status: string }[];
+    totalCommits: number;
+  }>;
+  getFileContent(path: string, ref: string): Promise<string | null>;
+}
+
+/** Dispatches and follows the smoke-test workflow (smoke_tests). */
+export interface SmokeWorkflowSource extends Pick<SourceControl, 'getRun'> {
+  dispatchWorkflow(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
+  findDispatchedRun(workflow: string, since: Date): Promise<WorkflowRun | undefined>;
 }
 
 /** Whether a tag exists in the repo (exact match; false on 404). */

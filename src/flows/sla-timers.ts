@@ -6,25 +6,10 @@
  */
 import { isAppError } from '../domain/errors.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
-import { forwardFixApprovedAt, marksToSchedule, timerMarks, type Milestone, type TimerMark, type TimerPercent } from '../domain/times.ts';
+import { forwardFixApprovedAt, marksToSchedule, timerMarks, type TimerMark } from '../domain/times.ts';
 import { notify, type FlowDeps } from './deps.ts';
-import type { IncidentSnapshot, NewEvent } from './ports.ts';
+import type { IncidentSnapshot, NewEvent, SlaTimerJob, SlaTimerQueue } from './ports.ts';
 
-export interface SlaTimerJob {
-  incidentId: string;
-  milestone: Milestone;
-  percent: TimerPercent;
-  /** ISO time the milestone is due: a timer for an older due time (a corrected time) is stale. */
-  dueAt: string;
-}
-
-export interface SlaTimerQueue {
-  /** Idempotent: the job id is derived from the whole job. */
-  schedule(job: SlaTimerJob, delayMs: number): Promise<void>;
-  /** Timers not yet fired, for one incident or all. */
-  pending(incidentId?: string): Promise<SlaTimerJob[]>;
-  cancel(job: SlaTimerJob): Promise<void>;
-}
 
 /** Event kinds after which an incident's timers may have to change. */
 const RESYNC_KINDS = new Set(['incident_started', 'target_approved', 'app_restored', 'incident_resolved', 'incident_aborted', 'times_corrected']);

@@ -16,6 +16,8 @@ import { recordRestoredImages, taintedWarning } from './known-good.ts';
 import { milestonesOnCommit } from './milestones.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 import { withAutopilot } from './autopilot.ts';
+import { readOutput } from './steps/_shared/step-output.ts';
+import { selectReleaseOutputSchema } from './steps/select_release/output.ts';
 
 export interface StepCommand {
   incidentId: string;
@@ -164,12 +166,13 @@ export async function approveStep(deps: FlowDeps, cmd: StepCommand & { target?: 
 
 /** After-run approval: the captain accepts (or overrides) what the step proposed — today only the target release. */
 function approveProposal(deps: FlowDeps, cmd: StepCommand & { target?: string }, incident: Incident, record: StepRecord): Outcome<{ complete: boolean; applying?: StepJob }> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> } {
-  const proposal = record.output.proposal as { version: string; source: string } | undefined;
-  const valid = (record.output.validTargets as string[] | undefined) ?? [];
+  const output = readOutput('select_release', selectReleaseOutputSchema, record.output);
+  const proposal = output.proposal;
+  const valid = output.validTargets ?? [];
   const target = cmd.target ?? proposal?.version;
   if (!target) return { ok: false, code: 'invalid_input', reason: 'there is no proposed target: name one with `--to <tag>` (or pick it in the modal)' };
   // A version an earlier incident rolled back away from is approvable only by naming it, and says so.
-  const taintedBy = cmd.target ? ((record.output.taintedTargets as Record<string, string> | undefined) ?? {})[target] : undefined;
+  const taintedBy = cmd.target ? (output.taintedTargets ?? {})[target] : undefined;
   if (!valid.includes(target) && !taintedBy) {
     return { ok: false, code: 'invalid_input', reason: `${target} is not a release this cluster or repo knows (${valid.slice(0, 8).join(', ') || 'none found'}): pick one of those` };
   }

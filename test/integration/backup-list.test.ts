@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { listBackups, parseBackupTimestamp } from '../../src/adapters/backups/list-backups.ts';
-import { dataLossWindow, proposeBackup } from '../../src/adapters/backups/propose-backup.ts';
+import { dataLossWindow, proposeBackup } from '../../src/flows/steps/backup_restore/propose-backup.ts';
 import { proposeBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -43,7 +44,7 @@ describe('backup listing', () => {
 
   it('proposes the newest backup taken before the first bad request, with the data-loss window', async () => {
     const config = databaseConfigSchema.parse({ backups: { directory: dir } });
-    const proposal = await proposeBackupRestore({ config, firstBadRequestAt: new Date('2026-11-24T01:00:00Z'), now: new Date('2026-11-24T05:03:00Z') });
+    const proposal = await proposeBackupRestore({ ...REAL_PORTS, config, firstBadRequestAt: new Date('2026-11-24T01:00:00Z'), now: new Date('2026-11-24T05:03:00Z') });
     expect(proposal.backup?.name).toBe('prod-2026-11-23T03-15-00Z.dump');
     expect(proposal.reason).toBe(
       'prod-2026-11-23T03-15-00Z.dump (taken 2026-11-23T03:15:00.000Z, 1.0 KB) is the newest backup taken before the first bad request at 2026-11-24T01:00:00.000Z',

@@ -15,6 +15,7 @@ import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-re
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
 import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
 import { ensurePasswordCluster, PASSWORD_ROLE, type PasswordCluster } from '../support/password-cluster.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
 
 const run = promisify(execFile);
 const BACKUP = 'prod-20261124T031500Z.dump';
@@ -88,7 +89,7 @@ describe('the database password', () => {
     const sampler = setInterval(() => samples.push(...sampleArgv()), 20);
     let result;
     try {
-      result = await runBackupRestore({
+      result = await runBackupRestore({ ...REAL_PORTS, 
         config,
         incidentId,
         backupName: BACKUP,
@@ -113,18 +114,18 @@ describe('the database password', () => {
     expect(output.filter(leaks)).toEqual([]);
     expect(leaks(JSON.stringify(result))).toBe(false);
 
-    expect(await abandonBackupRestore({ config, incidentId, serverUrl: cluster.url })).toEqual({ database, dropped: true });
+    expect(await abandonBackupRestore({ ...REAL_PORTS, config, incidentId, serverUrl: cluster.url })).toEqual({ database, dropped: true });
   });
 
   it('stays out of errors: a corrupt dump and a wrong password fail without echoing it', async () => {
     const config = databaseConfigSchema.parse({ backups: { directory: dir } });
-    const corrupt = await runBackupRestore({ config, incidentId: `inc-pw-bad-${Date.now().toString(36)}`, backupName: CORRUPT, serverUrl: cluster.url }).catch((e: Error) => e);
+    const corrupt = await runBackupRestore({ ...REAL_PORTS, config, incidentId: `inc-pw-bad-${Date.now().toString(36)}`, backupName: CORRUPT, serverUrl: cluster.url }).catch((e: Error) => e);
     expect(corrupt).toBeInstanceOf(Error);
     expect((corrupt as Error).message).toContain('pg_restore exited with status 1');
     expect(leaks(String((corrupt as Error).message) + String((corrupt as Error).stack))).toBe(false);
 
     const wrongUrl = cluster.url.replace(encodeURIComponent(cluster.password), encodeURIComponent(`${cluster.password}-wrong`));
-    const denied = await runBackupRestore({ config, incidentId: 'inc-pw-denied', backupName: BACKUP, serverUrl: wrongUrl }).catch((e: Error) => e);
+    const denied = await runBackupRestore({ ...REAL_PORTS, config, incidentId: 'inc-pw-denied', backupName: BACKUP, serverUrl: wrongUrl }).catch((e: Error) => e);
     expect((denied as Error).message).toContain(`password authentication failed for user "${PASSWORD_ROLE}"`);
     expect(leaks((denied as Error).message)).toBe(false);
   });

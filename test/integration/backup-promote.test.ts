@@ -7,12 +7,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
-import type { RestartableDeployments, SecretStore } from '../../src/adapters/backups/promote-restored-database.ts';
+import type { RestartableDeployments, SecretStore } from '../../src/flows/steps/backup_promote/promote-restored-database.ts';
 import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
 import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
 import { promoteBackupRestore, reverseBackupPromotion } from '../../src/flows/steps/backup_promote/backup-promote.ts';
 import { ADMIN_URL, adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
 
 const BACKUP = 'prod-20261124T031500Z.dump';
 const PROD_URL = 'postgres://app:prod-password@prod-db:5432/app';
@@ -49,7 +50,7 @@ async function restored(): Promise<{ id: string; database: string }> {
   const id = `inc-${randomBytes(4).toString('hex')}`;
   const database = restoreDatabaseName('rc_restore', id);
   created.push(database);
-  await runBackupRestore({ config: config(), incidentId: id, backupName: BACKUP, serverUrl: ADMIN_URL });
+  await runBackupRestore({ ...REAL_PORTS, config: config(), incidentId: id, backupName: BACKUP, serverUrl: ADMIN_URL });
   return { id, database };
 }
 
@@ -77,6 +78,7 @@ describe('promotion', () => {
     const recorded: string[] = [];
     const progress: string[] = [];
     const input = {
+      ...REAL_PORTS,
       config: config(),
       incidentId: id,
       serverUrl: ADMIN_URL,
@@ -100,22 +102,22 @@ describe('promotion', () => {
     expect(await promoteBackupRestore(input)).toMatchObject({ previousValue: null, alreadySwapped: true });
     expect(recorded).toEqual([PROD_URL]);
 
-    const abandon = await abandonBackupRestore({ config: config(), incidentId: id, serverUrl: ADMIN_URL }).catch((e: unknown) => e);
+    const abandon = await abandonBackupRestore({ ...REAL_PORTS, config: config(), incidentId: id, serverUrl: ADMIN_URL }).catch((e: unknown) => e);
     expect(abandon).toBeInstanceOf(UserFacingError);
     expect((abandon as Error).message).toContain('was promoted and serves the app now');
 
     // A new restart time: the same one would leave the pod template unchanged, and no pod would restart.
     const reverseAt = new Date('2026-11-24T04:30:00Z');
-    expect(await reverseBackupPromotion({ ...input, restartAt: reverseAt, previousValue: PROD_URL })).toEqual({ alreadyReversed: false });
+    expect(await reverseBackupPromotion({ ...REAL_PORTS, ...input, restartAt: reverseAt, previousValue: PROD_URL })).toEqual({ alreadyReversed: false });
     expect(cluster.log.slice(-2)).toEqual(['restart api at 2026-11-24T04:30:00.000Z', 'restart worker at 2026-11-24T04:30:00.000Z']);
     expect(cluster.data.get('app-db/DATABASE_URL')).toBe(PROD_URL);
-    expect(await abandonBackupRestore({ config: config(), incidentId: id, serverUrl: ADMIN_URL })).toEqual({ database, dropped: true });
+    expect(await abandonBackupRestore({ ...REAL_PORTS, config: config(), incidentId: id, serverUrl: ADMIN_URL })).toEqual({ database, dropped: true });
   });
 
   it('reports a failed rollout after the swap, saying where the Secret points now', async () => {
     const { id } = await restored();
     const cluster = fakeCluster({ failRollout: 'worker' });
-    const err = await promoteBackupRestore({
+    const err = await promoteBackupRestore({ ...REAL_PORTS, 
       config: config(),
       incidentId: id,
       serverUrl: ADMIN_URL,
@@ -132,7 +134,7 @@ describe('promotion', () => {
 
   it('refuses to promote a database that was never restored, leaving the Secret alone', async () => {
     const cluster = fakeCluster();
-    const err = await promoteBackupRestore({
+    const err = await promoteBackupRestore({ ...REAL_PORTS, 
       config: config(),
       incidentId: 'inc-never-restored',
       serverUrl: ADMIN_URL,

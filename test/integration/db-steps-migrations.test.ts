@@ -22,6 +22,7 @@ import { CAPTAIN, DB_OWNER, SRE, testConfig } from '../support/runbook-config.ts
 import { failureOf, testContext, testStep } from '../support/step-context.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
 import { until } from '../support/wait.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
 
 /** The Database Owner's own login: a two-person approval needs two OS accounts as well as two Slack ids. */
 const DB_OWNER_SHELL = { osUser: 'dora', host: 'bastion-2' };
@@ -178,6 +179,7 @@ describe('driving the executors directly', () => {
     installation: 'rc_test/production',
     secrets: { readKey: async () => undefined, writeKey: async () => {}, readManagers: async () => [] },
     deployments: { restart: async () => {}, waitForRollout: async () => {} },
+    ...REAL_PORTS,
     ...over,
   });
   const withDatabase = testConfig('database: {}');

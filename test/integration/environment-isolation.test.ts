@@ -22,6 +22,7 @@ import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../support/s
 import { releasesRunning } from '../support/releases.ts';
 import { testContext } from '../support/step-context.ts';
 import { until } from '../support/wait.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
 
 let dir: string;
 let kubeconfig: string;
@@ -161,6 +162,7 @@ describe('two installations on one database (different DATABASE_SCHEMA)', () => 
         source: null, targetDatabaseUrl: 'postgres://app@127.0.0.1:5432/app', env: {}, installation,
         secrets: { readKey: async () => undefined, writeKey: async () => {}, readManagers: async () => [] },
         deployments: { restart: async () => {}, waitForRollout: async () => {} },
+        ...REAL_PORTS,
       };
       const ctx = testContext('backup_restore', config, { incident: { critical: true, detectedAt: new Date('2026-11-24T03:00:00Z') } });
       const planned = await createBackupRestoreStep(deps).plan(ctx);

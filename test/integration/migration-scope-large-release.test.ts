@@ -10,6 +10,7 @@ import { determineMigrationScope } from '../../src/flows/steps/migration_scope/m
 import { commitBody, compareBody, OWNER, REPO } from '../fixtures/github/github-api.ts';
 import { useNockedGitHub } from '../fixtures/github/nock-github.ts';
 import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
 
 const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 const config = databaseConfigSchema.parse({ migrations: { path: 'db/migrations' } });
@@ -41,7 +42,7 @@ function listing(ref: string, entries: ReturnType<typeof entry>[]): void {
 }
 
 const versions = { badVersion: 'v1.2.3', targetVersion: 'v1.2.2' };
-const scope = () => determineMigrationScope({ source: gh.github, targetDatabaseUrl: db.url, config, ...versions });
+const scope = () => determineMigrationScope({ ...REAL_PORTS, source: gh.github, targetDatabaseUrl: db.url, config, ...versions });
 
 describe('migration scope of a release bigger than the compare API lists', () => {
   it('finds the migration the compare left out by listing the migrations directory at both tags', async () => {

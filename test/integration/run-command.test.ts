@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
-import { renderArgv } from '../../src/adapters/process/argv-template.ts';
+import { renderArgv } from '../../src/domain/argv-template.ts';
 import { childEnv, runCommand, type OutputLine } from '../../src/adapters/process/run-command.ts';
 import { until } from '../support/wait.ts';
 

@@ -3,11 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError, isTransient } from '../../src/domain/errors.ts';
 import { applyDownMigration } from '../../src/adapters/target-db/apply-down-migration.ts';
-import { describeDestructive } from '../../src/adapters/target-db/describe-destructive.ts';
-import { computeMigrationScope } from '../../src/adapters/target-db/compute-migration-scope.ts';
+import { describeDestructive } from '../../src/flows/steps/migration_revert/describe-destructive.ts';
+import { computeMigrationScope } from '../../src/flows/steps/migration_scope/compute-migration-scope.ts';
 import { planMigrationRevert, runMigrationRevert } from '../../src/flows/steps/migration_revert/migration-revert.ts';
 import type { MigrationSource } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { createAppDatabase, fixture, snapshot, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
 
 const config = databaseConfigSchema.parse({ migrations: { path: 'db/migrations' }, lock_timeout: '300ms', statement_timeout: '10s' });
 const table = config.migrations_table;
@@ -139,7 +140,7 @@ describe('migration revert step functions', () => {
     expect(plan.summary).toBe(
       'revert 20261120_add_orgs by applying db/migrations/20261120_add_orgs.down.sql (v1.2.3) in one transaction — WARNING: drops column users.org_id and its data; drops table orgs and every row in it',
     );
-    const result = await runMigrationRevert({ plan, targetDatabaseUrl: app.url, config });
+    const result = await runMigrationRevert({ ...REAL_PORTS, plan, targetDatabaseUrl: app.url, config });
     expect(result).toEqual({ head: '20261110_add_projects', alreadyReverted: false, summary: 'reverted 20261120_add_orgs (applied db/migrations/20261120_add_orgs.down.sql); database at 20261110_add_projects' });
   });
 
@@ -161,7 +162,7 @@ describe('migration revert step functions', () => {
     const plan = await planMigrationRevert({ source: sourceWith({}), scope: scopeFor(), config: withCommand, badVersion: 'v1.2.3' });
     expect(plan).toMatchObject({ kind: 'command', argv: ['node', script, '20261120_add_orgs', '--to=20261110_add_projects'] });
     const lines: string[] = [];
-    const result = await runMigrationRevert({ plan, targetDatabaseUrl: app.url, config: withCommand, env: {}, onOutput: (l) => lines.push(l.line) });
+    const result = await runMigrationRevert({ ...REAL_PORTS, plan, targetDatabaseUrl: app.url, config: withCommand, env: {}, onOutput: (l) => lines.push(l.line) });
     expect(result.head).toBe('20261110_add_projects');
     expect(lines).toContain('connecting to [redacted]');
     expect(lines).toContain('env: DATABASE_URL,PATH');

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
-import { computeMigrationScope } from '../../src/adapters/target-db/compute-migration-scope.ts';
+import { computeMigrationScope } from '../../src/flows/steps/migration_scope/compute-migration-scope.ts';
 import { readHeadMigration } from '../../src/adapters/target-db/read-head-migration.ts';
 import { determineMigrationScope, type MigrationSource } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
 
 const config = databaseConfigSchema.parse({ migrations: { path: 'db/migrations' } });
 const table = config.migrations_table;
@@ -66,7 +67,7 @@ describe('reading the app database head', () => {
       getFileContent: async () => null,
       listDirectory: async () => null,
     };
-    const scope = await determineMigrationScope({ source, targetDatabaseUrl: db.url, config, badVersion: 'v1.2.3', targetVersion: 'v1.2.2' });
+    const scope = await determineMigrationScope({ ...REAL_PORTS, source, targetDatabaseUrl: db.url, config, badVersion: 'v1.2.3', targetVersion: 'v1.2.2' });
     expect(scope.rollbackNeeded).toBe(true);
     expect(scope.shipped.map((m) => m.name)).toEqual(['20261120_add_orgs']);
     expect(scope.toRevert).toEqual([expect.objectContaining({ version: '20261120_add_orgs', previousVersion: '20261110_add_projects' })]);

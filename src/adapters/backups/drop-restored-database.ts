@@ -4,15 +4,11 @@
  */
 import { UserFacingError, withContext } from '../../domain/errors.ts';
 import { withPg } from '../target-db/connect-pg.ts';
-import { describePg } from '../target-db/pg-url.ts';
+import { describePg } from '../../domain/pg-url.ts';
 import { dropDatabase, readDatabaseStatus, writeRestoreMarker, type RestoreMarker } from './restore-marker.ts';
+import type { RestoredDatabaseRef } from '../../flows/ports/database.ts';
 
-export interface RestoredDatabaseRef {
-  /** A postgres:// URL on the restore server (any database on it but the restored one). */
-  serverUrl: string;
-  database: string;
-  incidentId: string;
-}
+export type { RestoredDatabaseRef };
 
 /** Idempotent: `dropped: false` when the database is already gone. */
 export async function dropRestoredDatabase(ref: RestoredDatabaseRef): Promise<{ dropped: boolean }> {

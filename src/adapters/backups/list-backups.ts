@@ -5,20 +5,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserFacingError } from '../../domain/errors.ts';
+import type { BackupFile, BackupListing } from '../../flows/ports/database.ts';
 
-export interface BackupFile {
-  path: string;
-  name: string;
-  takenAt: Date;
-  sizeBytes: number;
-}
-
-export interface BackupListing {
-  /** Newest first. */
-  backups: BackupFile[];
-  /** Files that match the pattern but whose timestamp cannot be read, so they are never proposed. */
-  ignored: { name: string; reason: string }[];
-}
+export type { BackupFile, BackupListing };
 
 // 20261124T031500Z, 2026-11-24T03-15-00Z, 2026-11-24T03:15:00Z, 20261124031500, 2026-11-24_03-15-00
 const TIMESTAMP = /^(\d{4})-?(\d{2})-?(\d{2})[T_]?(\d{2})[-:]?(\d{2})[-:]?(\d{2})Z?$/;

@@ -9,29 +9,11 @@ import type pg from 'pg';
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
 import { runCommand, type OutputLine } from '../process/run-command.ts';
 import { withPg } from '../target-db/connect-pg.ts';
-import { describePg, libpqArgs, libpqEnv, parsePgUrl, pgSecrets, withDatabase } from '../target-db/pg-url.ts';
+import { describePg, libpqArgs, libpqEnv, parsePgUrl, pgSecrets, withDatabase } from '../../domain/pg-url.ts';
 import { dropDatabase, readDatabaseStatus, writeRestoreMarker, type RestoreMarker } from './restore-marker.ts';
+import type { RestoreBackupOptions, RestoreBackupResult } from '../../flows/ports/database.ts';
 
-export interface RestoreBackupOptions {
-  /** A postgres:// URL on the restore server; its database is only used to run CREATE DATABASE. */
-  serverUrl: string;
-  /** The new database (restoreDatabaseName). */
-  database: string;
-  incidentId: string;
-  backupPath: string;
-  timeoutMs: number;
-  onOutput?: (line: OutputLine) => void;
-  signal?: AbortSignal;
-  now?: () => Date;
-}
-
-export interface RestoreBackupResult {
-  database: string;
-  /** Already restored by an earlier attempt: nothing ran this time. */
-  resumed: boolean;
-  /** A half-made database left by a killed attempt was dropped first. */
-  cleanedUp: boolean;
-}
+export type { RestoreBackupOptions, RestoreBackupResult };
 
 export async function restoreBackup(options: RestoreBackupOptions): Promise<RestoreBackupResult> {
   const { serverUrl, database, backupPath } = options;

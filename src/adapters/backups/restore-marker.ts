@@ -4,10 +4,10 @@
  * leaves state "restoring"; the retry sees it, drops the half-made database and starts over.
  * A database without the marker is someone else's and is never dropped or overwritten.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export { dropDatabase } from './drop-database.ts';
+export { restoreDatabaseName } from '../../domain/restore-database-name.ts';
 
 export interface RestoreMarker {
   tool: 'rollback-commander';
@@ -23,16 +23,6 @@ export type DatabaseStatus =
   | { exists: false }
   | { exists: true; marker: RestoreMarker | null };
 
-const MAX_NAME = 63;
-
-/** `<prefix>_<incident id>`, folded to what PostgreSQL accepts unquoted; a hash keeps folded ids apart. */
-export function restoreDatabaseName(prefix: string, incidentId: string): string {
-  const folded = incidentId.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-  const plain = `${prefix}_${folded}`;
-  if (folded === incidentId && plain.length <= MAX_NAME) return plain;
-  const hash = createHash('sha256').update(incidentId).digest('hex').slice(0, 8);
-  return `${plain.slice(0, MAX_NAME - 9)}_${hash}`;
-}
 
 export async function readDatabaseStatus(admin: pg.Client, database: string): Promise<DatabaseStatus> {
   const result = await admin.query<{ comment: string | null }>(

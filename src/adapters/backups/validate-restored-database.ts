@@ -7,28 +7,11 @@ import pg from 'pg';
 import { withContext } from '../../domain/errors.ts';
 import type { MigrationsTableConfig } from '../../config/database.ts';
 import { withPg } from '../target-db/connect-pg.ts';
-import { describePg } from '../target-db/pg-url.ts';
+import { describePg } from '../../domain/pg-url.ts';
 import { readRecent } from '../target-db/read-head-migration.ts';
+import type { ValidationCheckResult, ValidationReport, ValidationOptions } from '../../flows/ports/database.ts';
 
-export interface ValidationCheckResult {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface ValidationReport {
-  ok: boolean;
-  checks: ValidationCheckResult[];
-  headVersion: string | null;
-  rowCounts: Record<string, number>;
-}
-
-export interface ValidationOptions {
-  table: MigrationsTableConfig;
-  countTables: readonly string[];
-  checks: readonly { name: string; sql: string }[];
-  statementTimeoutMs: number;
-}
+export type { ValidationCheckResult, ValidationReport, ValidationOptions };
 
 export async function validateRestoredDatabase(url: string, options: ValidationOptions): Promise<ValidationReport> {
   try {

@@ -4,6 +4,9 @@
  */
 import { repoNotFound, type GitHubCall } from './github-error.ts';
 import type { GitHubOctokit } from './github-octokit.ts';
+import { COMPARE_FILE_CAP, DIRECTORY_LISTING_CAP, type DirectoryEntry } from '../../flows/ports/migration-source.ts';
+
+export { COMPARE_FILE_CAP, DIRECTORY_LISTING_CAP, type DirectoryEntry };
 
 export interface CompareCommit {
   sha: string;
@@ -24,14 +27,6 @@ export interface CompareResult {
   totalCommits: number;
 }
 
-export interface DirectoryEntry {
-  /** The path from the repository root. */
-  path: string;
-  /** The blob's SHA: the same name with another SHA is an edited file. */
-  sha: string;
-  type: string;
-}
-
 export interface GitHubRepoContent {
   listReleaseTags(): Promise<string[]>;
   compare(base: string, head: string): Promise<CompareResult>;
@@ -42,10 +37,6 @@ export interface GitHubRepoContent {
 }
 
 const PER_PAGE = 100;
-/** GitHub's compare lists at most this many changed files, all on its first page (files are not paged). */
-export const COMPARE_FILE_CAP = 300;
-/** The contents API returns at most this many entries of a directory. */
-export const DIRECTORY_LISTING_CAP = 1000;
 /** Enough for any release a person would review; beyond this we report the total only. */
 const MAX_COMPARE_PAGES = 10;
 

@@ -6,48 +6,12 @@
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { spawnGuarded, type StartError } from './child-guard.ts';
 import { redact } from './redact.ts';
+import type { OutputLine, RunCommandOptions, RunCommandResult } from '../../flows/ports/commands.ts';
 
-export interface OutputLine {
-  stream: 'stdout' | 'stderr';
-  line: string;
-}
-
-export interface RunCommandOptions {
-  argv: readonly string[];
-  /** The child's whole environment besides PATH. */
-  env?: Record<string, string>;
-  timeoutMs: number;
-  /** Scrubbed from every line, error and the shown command (URL passwords are scrubbed anyway). */
-  secrets?: readonly (string | undefined)[];
-  onOutput?: (line: OutputLine) => void;
-  signal?: AbortSignal;
-  cwd?: string;
-  /** What this is, for messages: "the revert command (database.revert_command)". */
-  what: string;
-  /** After SIGTERM, how long before SIGKILL. */
-  killGraceMs?: number;
-}
-
-export interface RunCommandResult {
-  durationMs: number;
-  /** The last lines of output, redacted. */
-  tail: string[];
-}
+export type { OutputLine, RunCommandOptions, RunCommandResult };
+export { childEnv } from '../../domain/child-env.ts';
 
 const TAIL_LINES = 20;
-
-/** PATH and the named variables from `source`; a name that is not set is a config error. */
-export function childEnv(names: readonly string[], source: NodeJS.ProcessEnv, configKey: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of names) {
-    const value = source[name];
-    if (value === undefined) {
-      throw new UserFacingError('config_invalid', `${configKey} passes ${name} to the command, but ${name} is not set in the bot's environment: set it or remove it from the list`);
-    }
-    env[name] = value;
-  }
-  return env;
-}
 
 export function runCommand(options: RunCommandOptions): Promise<RunCommandResult> {
   const { argv, timeoutMs, what } = options;

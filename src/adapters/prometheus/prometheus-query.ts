@@ -1,10 +1,8 @@
 /** Prometheus' instant-query HTTP API (`/api/v1/query`), for the error-rate check after a revert. */
 import { AppError, UserFacingError } from '../../domain/errors.ts';
+import type { MetricQuery } from '../../flows/ports/metrics.ts';
 
-export interface MetricQuery {
-  /** The query's scalar value at `at` (now when omitted); null when the query returns no series. */
-  instant(query: string, at?: Date): Promise<number | null>;
-}
+export type { MetricQuery };
 
 export function createPrometheusQuery(baseUrl: string, fetchImpl: typeof fetch = fetch): MetricQuery {
   return {

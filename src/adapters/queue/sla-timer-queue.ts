@@ -7,7 +7,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { SlaTimerJob, SlaTimerQueue } from '../../flows/sla-timers.ts';
+import type { SlaTimerJob, SlaTimerQueue } from '../../flows/ports.ts';
 
 export const SLA_TIMER_QUEUE = 'sla-timers';
 

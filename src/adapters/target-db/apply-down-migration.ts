@@ -7,24 +7,13 @@ import type pg from 'pg';
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
 import type { MigrationsTableConfig } from '../../config/database.ts';
 import { pgErrorCode, withPg } from './connect-pg.ts';
-import { describePg } from './pg-url.ts';
+import { describePg } from '../../domain/pg-url.ts';
 import { migrationsTableSql } from './migrations-table-sql.ts';
 import { explainTableError, readRecent, type AppliedMigration } from './read-head-migration.ts';
-import { splitSqlStatements } from './sql-statements.ts';
+import { splitSqlStatements } from '../../domain/sql-statements.ts';
+import type { DownMigration, DownMigrationResult } from '../../flows/ports/database.ts';
 
-export interface DownMigration {
-  version: string;
-  sql: string;
-  lockTimeoutMs: number;
-  statementTimeoutMs: number;
-}
-
-export interface DownMigrationResult {
-  /** false when the version was already gone: a retry after a revert that did commit. */
-  applied: boolean;
-  /** The head re-read after the commit. */
-  head: AppliedMigration | null;
-}
+export type { DownMigration, DownMigrationResult };
 
 const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\s+TRANSACTION|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b/i;
 

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { AppError, UserFacingError } from '../../domain/errors.ts';
-import { describePg, parsePgUrl } from './pg-url.ts';
+import { describePg, parsePgUrl } from '../../domain/pg-url.ts';
 
 export interface ConnectOptions {
   /** Every statement of the session is read-only: a guard on top of BEGIN READ ONLY. */

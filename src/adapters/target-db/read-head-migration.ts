@@ -7,20 +7,11 @@ import type pg from 'pg';
 import { UserFacingError, withContext } from '../../domain/errors.ts';
 import type { MigrationsTableConfig } from '../../config/database.ts';
 import { pgErrorCode, withPg } from './connect-pg.ts';
-import { describePg } from './pg-url.ts';
+import { describePg } from '../../domain/pg-url.ts';
 import { migrationsTableSql } from './migrations-table-sql.ts';
+import type { AppliedMigration, MigrationState } from '../../flows/ports/database.ts';
 
-export interface AppliedMigration {
-  version: string;
-  /** The order column's value as text (a timestamp, or whatever the table orders by). */
-  appliedAt: string | null;
-}
-
-export interface MigrationState {
-  head: AppliedMigration | null;
-  /** The newest rows, head first: enough to see what the release before the bad one expects. */
-  recent: AppliedMigration[];
-}
+export type { AppliedMigration, MigrationState };
 
 export async function readHeadMigration(url: string, table: MigrationsTableConfig, options: { recent?: number } = {}): Promise<MigrationState> {
   try {

@@ -3,8 +3,7 @@
  * message's ts as soon as it lands, so a retry after one channel failed posts only the other.
  */
 import type { Incident } from '../../domain/incident.ts';
-import type { Announcer } from '../../flows/steps/announce/index.ts';
-import type { IncidentStore } from '../../flows/ports.ts';
+import type { Announcer, IncidentStore } from '../../flows/ports.ts';
 import type { RunbookConfig } from '../../config/schema.ts';
 import type { SlackServices } from './slack-services.ts';
 import { checklistMessage } from './checklist-message.ts';

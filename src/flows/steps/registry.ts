@@ -6,9 +6,9 @@
  */
 import type { StepId } from '../../domain/steps.ts';
 import type { StepExecutor } from '../executor.ts';
-import type { Backlog, Deployments, IncidentStore, SourceControl } from '../ports.ts';
+import type { Announcer, Backlog, CommandRunner, Deployments, IncidentStore, IssueComments, MetricQuery, ReleaseDiffSource, SmokeWorkflowSource, SourceControl } from '../ports.ts';
 import type { DatabaseStepDeps } from './_shared/db-step-support.ts';
-import { createAnnounce, type Announcer } from './announce/index.ts';
+import { createAnnounce } from './announce/index.ts';
 import { createAuthCheck } from './auth_check/index.ts';
 import { createBackupAbandonStep } from './backup_abandon/index.ts';
 import { createBackupPromoteStep } from './backup_promote/index.ts';
@@ -18,14 +18,12 @@ import { createMigrationRevertStep } from './migration_revert/index.ts';
 import { createMigrationScopeStep } from './migration_scope/index.ts';
 import { createPauseDeploys } from './pause_deploys/index.ts';
 import { createQueueHealth } from './queue_health/index.ts';
-import { createResolve, type IssueComments } from './resolve/index.ts';
-import type { ReleaseDiffSource } from './resume_deploys/resume-deploys.ts';
+import { createResolve } from './resolve/index.ts';
 import { createResumeDeploys } from './resume_deploys/index.ts';
 import { createRevertImages } from './revert_images/index.ts';
 import { createSelectRelease } from './select_release/index.ts';
-import { createSmokeTests, type SmokeWorkflowSource } from './smoke_tests/index.ts';
+import { createSmokeTests } from './smoke_tests/index.ts';
 import { createVerifyCutover } from './verify_cutover/index.ts';
-import type { MetricQuery } from '../../adapters/prometheus/prometheus-query.ts';
 
 export type { DatabaseStepDeps, SecretKeys } from './_shared/db-step-support.ts';
 
@@ -43,6 +41,8 @@ export interface StepExecutorDeps {
   /** Where auth_check links the runbook's docs (the repo's default branch on GitHub). */
   docBaseUrl: string;
   database: DatabaseStepDeps;
+  /** External commands (the smoke-test command). */
+  commands: CommandRunner;
 }
 
 type Builders = { [K in StepId]: (deps: StepExecutorDeps) => StepExecutor };
@@ -59,7 +59,7 @@ const BUILDERS: Builders = {
   backup_restore: (d) => createBackupRestoreStep(d.database),
   backup_promote: (d) => createBackupPromoteStep(d.database),
   backup_abandon: (d) => createBackupAbandonStep(d.database),
-  smoke_tests: (d) => createSmokeTests({ sourceControl: d.sourceControl }),
+  smoke_tests: (d) => createSmokeTests({ sourceControl: d.sourceControl, commands: d.commands }),
   queue_health: (d) => createQueueHealth({ backlog: d.backlog, backlogEnv: d.backlogEnv }),
   auth_check: (d) => createAuthCheck({ docBaseUrl: d.docBaseUrl }),
   resume_deploys: (d) => createResumeDeploys({ sourceControl: d.sourceControl }),

@@ -5,22 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import type { RestartableDeployments } from '../../../adapters/backups/promote-restored-database.ts';
-import type { OutputLine } from '../../../adapters/process/run-command.ts';
+import type { RestartableDeployments, SecretKeys } from '../../ports/secrets.ts';
+import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
+import type { BackupStore, TargetDatabase } from '../../ports/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { StepId } from '../../../domain/steps.ts';
 import { mentionOf } from '../../../domain/user-text.ts';
 import type { StepContext } from '../../executor.ts';
-import { describePg } from '../../../adapters/target-db/pg-url.ts';
-import type { MigrationSource } from '../migration_scope/migration-scope.ts';
+import { describePg } from '../../../domain/pg-url.ts';
+import type { MigrationSource } from '../../ports/migration-source.ts';
 
-/** One key of a Kubernetes Secret (K8sSecrets answers undefined for a missing key). */
-export interface SecretKeys {
-  readKey(secret: string, key: string): Promise<string | null | undefined>;
-  writeKey(secret: string, key: string, value: string): Promise<void>;
-  /** Controllers (External Secrets, Sealed Secrets, Argo CD, Flux) that would write the Secret back. */
-  readManagers(secret: string): Promise<string[]>;
-}
+export type { SecretKeys };
 
 export interface DatabaseStepDeps {
   /** GitHub: compare and file contents; null when GITHUB_TOKEN is not set. */
@@ -31,6 +26,12 @@ export interface DatabaseStepDeps {
   env: NodeJS.ProcessEnv;
   secrets: SecretKeys;
   deployments: RestartableDeployments;
+  /** The app's database (and a restored copy): migrations table, down migration, validation. */
+  database: TargetDatabase;
+  /** Backup files, restoring one into a new database, its marker, dropping it. */
+  backups: BackupStore;
+  /** The configured revert command. */
+  commands: CommandRunner;
   /**
    * This bot's schema and environment (`<schema>/<environment>`). Incident ids repeat per schema,
    * so restored databases are named per installation: two bots on one restore server never adopt

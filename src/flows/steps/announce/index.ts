@@ -6,11 +6,9 @@
 import type { Incident } from '../../../domain/incident.ts';
 import { channelOf } from '../../../domain/user-text.ts';
 import type { RunExecutor } from '../../executor.ts';
+import type { Announcer } from '../../ports.ts';
 
-export interface Announcer {
-  /** Posts (or finds already posted) both checklists; returns where. */
-  announce(incident: Incident): Promise<{ incidents: string; releases: string }>;
-}
+export type { Announcer };
 
 export function createAnnounce(deps: { announcer: Announcer | null }): RunExecutor {
   return {

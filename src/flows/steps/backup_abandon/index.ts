@@ -2,11 +2,12 @@
  * The engine's `backup_abandon` executor: instead of promoting the restored database, drop it.
  * Production and the app's Secret are not touched.
  */
-import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
+import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor } from '../../executor.ts';
 import { restoreConfig, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
-import type { RestoreOutput } from '../backup_restore/index.ts';
+import { backupRestoreOutputSchema } from '../backup_restore/output.ts';
+import { readOutput } from '../_shared/step-output.ts';
 import { abandonBackupRestore } from './backup-abandon.ts';
 
 export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor {
@@ -15,7 +16,7 @@ export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor
       const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const database = restoreDatabaseName(config.restore.database_prefix, ctx.incident.id);
-      const restored = ctx.snapshot.steps.get('backup_restore')?.output as Partial<RestoreOutput> | undefined;
+      const restored = readOutput('backup_restore', backupRestoreOutputSchema.partial(), ctx.snapshot.steps.get('backup_restore')?.output);
       const from = restored?.backup ? ` (the restore of ${restored.backup.name})` : '';
       return {
         summary:
@@ -31,7 +32,7 @@ export function createBackupAbandonStep(deps: DatabaseStepDeps): PlannedExecutor
       if (ctx.plan.database !== restoreDatabaseName(config.restore.database_prefix, ctx.incident.id) || ctx.plan.server !== server.shown) {
         throw new UserFacingError('stale', 'the restore server or database prefix changed since this was approved: Retry to plan again and re-approve');
       }
-      const { database, dropped } = await abandonBackupRestore({ config, incidentId: ctx.incident.id, serverUrl: server.url });
+      const { database, dropped } = await abandonBackupRestore({ config, backups: deps.backups, incidentId: ctx.incident.id, serverUrl: server.url });
       return {
         outcome: 'succeeded',
         summary: dropped ? `Dropped ${database} on ${server.shown}; production was not touched` : `${database} on ${server.shown} was already gone; nothing to drop`,

@@ -6,19 +6,21 @@
  */
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
-import { markRestoredDatabase } from '../../../adapters/backups/drop-restored-database.ts';
 import {
   promoteRestoredDatabase,
   reversePromotion,
   type PromoteResult,
   type RestartableDeployments,
   type SecretStore,
-} from '../../../adapters/backups/promote-restored-database.ts';
-import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
-import { withDatabase } from '../../../adapters/target-db/pg-url.ts';
+} from './promote-restored-database.ts';
+import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
+import type { BackupStore } from '../../ports/database.ts';
+import { withDatabase } from '../../../domain/pg-url.ts';
 
 export interface BackupPromoteInput {
   config: DatabaseConfig;
+  /** Where the restored database's marker is kept (promoted before the swap). */
+  backups: Pick<BackupStore, 'mark'>;
   incidentId: string;
   serverUrl: string;
   secrets: SecretStore;
@@ -33,7 +35,7 @@ export interface BackupPromoteInput {
 export async function promoteBackupRestore(input: BackupPromoteInput): Promise<PromoteResult & { database: string }> {
   const promotion = promotionConfig(input.config);
   const ref = { serverUrl: input.serverUrl, database: restoreDatabaseName(input.config.restore.database_prefix, input.incidentId), incidentId: input.incidentId };
-  await markRestoredDatabase(ref, 'promoted');
+  await input.backups.mark(ref, 'promoted');
   const result = await promoteRestoredDatabase({
     secrets: input.secrets,
     secretName: promotion.secret,
@@ -70,7 +72,7 @@ export async function reverseBackupPromotion(input: Omit<BackupPromoteInput, 're
     onProgress: input.onProgress,
     signal: input.signal,
   });
-  await markRestoredDatabase(ref, 'restored');
+  await input.backups.mark(ref, 'restored');
   return result;
 }
 

@@ -15,13 +15,15 @@ import {
   previousValueKey,
   previousValueSlot,
   readPreviousValues,
-} from '../../../adapters/backups/previous-value-keys.ts';
-import type { SecretStore } from '../../../adapters/backups/promote-restored-database.ts';
-import { withDatabase } from '../../../adapters/target-db/pg-url.ts';
+} from './previous-value-keys.ts';
+import type { SecretStore } from './promote-restored-database.ts';
+import { withDatabase } from '../../../domain/pg-url.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import { restoreConfig, outputOf, progressStream, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
-import { lossSoFar, type RestoreOutput } from '../backup_restore/index.ts';
+import { lossSoFar } from '../backup_restore/index.ts';
+import { backupRestoreOutputSchema } from '../backup_restore/output.ts';
+import { readOutput } from '../_shared/step-output.ts';
 import { promoteBackupRestore } from './backup-promote.ts';
 
 export interface PromotePlan {
@@ -44,7 +46,7 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
     async plan(ctx) {
       const config = restoreConfig(ctx, deps);
       const promotion = promotionConfig(config);
-      const restored = outputOf(ctx, 'backup_restore', 'the restored database') as unknown as RestoreOutput;
+      const restored = readOutput('backup_restore', backupRestoreOutputSchema, outputOf(ctx, 'backup_restore', 'the restored database'));
       const where = `Secret ${ctx.config.environment.kube.namespace}/${promotion.secret} key ${promotion.key}`;
       // Fail at plan time, not after two people approved: the Secret and key must exist.
       const current = await secrets.readKey(promotion.secret, promotion.key);
@@ -101,6 +103,7 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
       let previousKey = plan.previousKey;
       const result = await promoteBackupRestore({
         config,
+        backups: deps.backups,
         incidentId: ctx.incident.id,
         serverUrl: restoreServer(ctx, deps, config).url,
         secrets,

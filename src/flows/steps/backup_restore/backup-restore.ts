@@ -5,28 +5,29 @@
  */
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
-import { listBackups, type BackupFile, type BackupListing } from '../../../adapters/backups/list-backups.ts';
-import { dataLossWindow, proposeBackup, type BackupProposal, type DataLossWindow } from '../../../adapters/backups/propose-backup.ts';
-import { restoreBackup } from '../../../adapters/backups/restore-backup.ts';
-import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
-import { validateRestoredDatabase, type ValidationReport } from '../../../adapters/backups/validate-restored-database.ts';
-import type { OutputLine } from '../../../adapters/process/run-command.ts';
-import { describePg, withDatabase } from '../../../adapters/target-db/pg-url.ts';
+import { dataLossWindow, proposeBackup, type BackupProposal, type DataLossWindow } from './propose-backup.ts';
+import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
+import type { BackupFile, BackupListing, BackupStore, TargetDatabase, ValidationReport } from '../../ports/database.ts';
+import type { OutputLine } from '../../ports/commands.ts';
+import { describePg, withDatabase } from '../../../domain/pg-url.ts';
 
 export interface BackupRestoreProposal extends BackupProposal {
   dataLoss: DataLossWindow | null;
   listing: BackupListing;
 }
 
-export async function proposeBackupRestore(input: { config: DatabaseConfig; firstBadRequestAt: Date; now: Date }): Promise<BackupRestoreProposal> {
+export async function proposeBackupRestore(input: { config: DatabaseConfig; backups: Pick<BackupStore, 'list'>; firstBadRequestAt: Date; now: Date }): Promise<BackupRestoreProposal> {
   const backups = backupsConfig(input.config);
-  const listing = await listBackups(backups.directory, backups.filename);
+  const listing = await input.backups.list(backups.directory, backups.filename);
   const proposal = proposeBackup(listing.backups, input.firstBadRequestAt);
   return { ...proposal, dataLoss: proposal.backup ? dataLossWindow(proposal.backup, input.now) : null, listing };
 }
 
 export interface BackupRestoreInput {
   config: DatabaseConfig;
+  backups: Pick<BackupStore, 'list' | 'restore'>;
+  /** Validates the restored copy. */
+  database: Pick<TargetDatabase, 'validate'>;
   incidentId: string;
   /** The approved backup's file name; it must still be listed in the backup directory. */
   backupName: string;
@@ -50,13 +51,13 @@ export interface BackupRestoreResult {
 export async function runBackupRestore(input: BackupRestoreInput): Promise<BackupRestoreResult> {
   const { config, incidentId } = input;
   const backups = backupsConfig(config);
-  const { backups: listed } = await listBackups(backups.directory, backups.filename);
+  const { backups: listed } = await input.backups.list(backups.directory, backups.filename);
   const backup = listed.find((b) => b.name === input.backupName);
   if (!backup) {
     throw new UserFacingError('not_found', `the backup ${input.backupName} is no longer in ${backups.directory}: list the backups again and pick one`);
   }
   const database = restoreDatabaseName(config.restore.database_prefix, incidentId);
-  const restored = await restoreBackup({
+  const restored = await input.backups.restore({
     serverUrl: input.serverUrl,
     database,
     incidentId,
@@ -67,7 +68,7 @@ export async function runBackupRestore(input: BackupRestoreInput): Promise<Backu
     now: input.now,
   });
   const url = withDatabase(input.serverUrl, database);
-  const validation = await validateRestoredDatabase(url, {
+  const validation = await input.database.validate(url, {
     table: config.migrations_table,
     countTables: config.validation.count_tables,
     checks: config.validation.checks,

@@ -4,12 +4,12 @@
  * approvals exactly that backup is restored into a NEW database on the restore server and validated.
  * Production is never written here; promote and abandon are their own approved steps.
  */
-import { formatBytes, formatDuration } from '../../../adapters/backups/propose-backup.ts';
-import { restoreDatabaseName } from '../../../adapters/backups/restore-marker.ts';
+import { formatBytes, formatDuration } from './propose-backup.ts';
+import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import { proposeBackupRestore, runBackupRestore } from './backup-restore.ts';
-import type { ValidationReport } from '../../../adapters/backups/validate-restored-database.ts';
+import type { BackupRestoreOutput } from './output.ts';
 import { restoreConfig, progressStream, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
 
 export interface BackupRestorePlan {
@@ -21,21 +21,13 @@ export interface BackupRestorePlan {
   firstBadRequestAt: string;
 }
 
-/** What this step's output holds that backup_promote and backup_abandon read. */
-export interface RestoreOutput {
-  database: string;
-  location: string;
-  backup: { name: string; takenAt: string };
-  validation: ValidationReport;
-}
-
 export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor {
   return {
     async plan(ctx) {
       const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const badAt = ctx.incident.impactStartedAt ?? ctx.incident.detectedAt;
-      const proposal = await proposeBackupRestore({ config, firstBadRequestAt: badAt, now: ctx.now() });
+      const proposal = await proposeBackupRestore({ config, backups: deps.backups, firstBadRequestAt: badAt, now: ctx.now() });
       if (!proposal.backup || !proposal.dataLoss) {
         const ignored = proposal.listing.ignored.map((i) => `${i.name} (${i.reason})`).join('; ');
         throw new UserFacingError(
@@ -74,6 +66,8 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
       const stream = progressStream(ctx, { prefix: 'pg_restore output:' });
       const result = await runBackupRestore({
         config,
+        backups: deps.backups,
+        database: deps.database,
         incidentId: ctx.incident.id,
         backupName: plan.backup.name,
         serverUrl: server.url,
@@ -91,7 +85,7 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
           validation: result.validation,
           resumed: result.resumed,
           cleanedUp: result.cleanedUp,
-        },
+        } satisfies BackupRestoreOutput,
       };
     },
   };

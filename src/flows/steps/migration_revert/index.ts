@@ -6,12 +6,14 @@
  */
 import ms from 'ms';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import type { MigrationScope, MigrationToRevert } from '../../../adapters/target-db/compute-migration-scope.ts';
-import { readHeadMigration } from '../../../adapters/target-db/read-head-migration.ts';
+import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext, StepOutcome } from '../../executor.ts';
 import { databaseConfig, mentions, migrationSource, outputOf, progressStream, targetDatabaseUrl, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
+import type { TargetDatabase } from '../../ports/database.ts';
 import type { StoredScope } from '../migration_scope/index.ts';
+import { migrationScopeOutputSchema } from '../migration_scope/output.ts';
+import { readOutput } from '../_shared/step-output.ts';
 import type { MigrationSource } from '../migration_scope/migration-scope.ts';
 import { planMigrationRevert, runMigrationRevert, type RevertPlan } from './migration-revert.ts';
 
@@ -40,8 +42,8 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
   const executor: PlannedExecutor = {
     async plan(ctx) {
       const config = databaseConfig(ctx);
-      const scope = outputOf(ctx, 'migration_scope', 'the list of migrations to revert') as unknown as StoredScope;
-      const remaining = await stillToRevert(targetDatabaseUrl(ctx, deps), config, scope, ctx.incident.badVersion);
+      const scope = readOutput('migration_scope', migrationScopeOutputSchema, outputOf(ctx, 'migration_scope', 'the list of migrations to revert'));
+      const remaining = await stillToRevert(deps.database, targetDatabaseUrl(ctx, deps), config, scope, ctx.incident.badVersion);
       const revert = await planMigrationRevert({ source, scope: { ...(scope as MigrationScope), toRevert: remaining }, config, badVersion: ctx.incident.badVersion });
       const planned: PlannedRevert = {
         ...revert,
@@ -60,7 +62,7 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
       const config = databaseConfig(ctx);
       await ctx.progress(plan.kind === 'down_file' ? `applying ${plan.file} (${plan.ref}) in one transaction` : `running \`${plan.argv.join(' ')}\``);
       const stream = progressStream(ctx, { prefix: 'revert command output:' });
-      const result = await runMigrationRevert({ plan, targetDatabaseUrl: targetDatabaseUrl(ctx, deps), config, env: deps.env, onOutput: stream.onOutput, signal: ctx.signal }).finally(() => stream.flush());
+      const result = await runMigrationRevert({ plan, database: deps.database, commands: deps.commands, targetDatabaseUrl: targetDatabaseUrl(ctx, deps), config, env: deps.env, onOutput: stream.onOutput, signal: ctx.signal }).finally(() => stream.flush());
       const reverted = [...new Set([...((ctx.previous.reverted as string[] | undefined) ?? []), plan.migration.version])];
       if (plan.remainingAfter.length > 0) {
         // Each revert needs its own plan and approvals: plan the next one now; the engine starts a
@@ -82,8 +84,8 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
 }
 
 /** The shipped migrations from the database's current head down: a retry continues where the last one stopped. */
-async function stillToRevert(url: string, config: DatabaseConfig, scope: StoredScope, badVersion: string): Promise<MigrationToRevert[]> {
-  const head = (await readHeadMigration(url, config.migrations_table, { recent: 1 })).head?.version ?? null;
+async function stillToRevert(database: TargetDatabase, url: string, config: DatabaseConfig, scope: StoredScope, badVersion: string): Promise<MigrationToRevert[]> {
+  const head = (await database.readHead(url, config.migrations_table, { recent: 1 })).head?.version ?? null;
   const index = scope.toRevert.findIndex((m) => m.version === head);
   if (index >= 0) return scope.toRevert.slice(index);
   const at = head ?? '(no migrations)';

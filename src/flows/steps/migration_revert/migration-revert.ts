@@ -7,13 +7,13 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
-import { applyDownMigration } from '../../../adapters/target-db/apply-down-migration.ts';
-import type { MigrationScope, MigrationToRevert } from '../../../adapters/target-db/compute-migration-scope.ts';
-import { describeDestructive, type DestructiveWarning } from '../../../adapters/target-db/describe-destructive.ts';
-import { readHeadMigration } from '../../../adapters/target-db/read-head-migration.ts';
-import { renderArgv } from '../../../adapters/process/argv-template.ts';
-import { childEnv, runCommand, type OutputLine } from '../../../adapters/process/run-command.ts';
-import { pgSecrets } from '../../../adapters/target-db/pg-url.ts';
+import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
+import { describeDestructive, type DestructiveWarning } from './describe-destructive.ts';
+import { renderArgv } from '../../../domain/argv-template.ts';
+import { childEnv } from '../../../domain/child-env.ts';
+import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
+import type { TargetDatabase } from '../../ports/database.ts';
+import { pgSecrets } from '../../../domain/pg-url.ts';
 import type { MigrationSource } from '../migration_scope/migration-scope.ts';
 
 interface PlanBase {
@@ -57,6 +57,8 @@ export function downFilePath(config: DatabaseConfig, migration: { version: strin
 export interface RevertRunInput {
   /** The plan as approved: exactly this SQL or command runs. */
   plan: RevertPlan;
+  database: TargetDatabase;
+  commands: CommandRunner;
   targetDatabaseUrl: string;
   config: DatabaseConfig;
   /** Where the command's configured variables are read from (the bot's environment). */
@@ -79,12 +81,12 @@ export async function runMigrationRevert(input: RevertRunInput): Promise<RevertR
   let alreadyReverted = false;
   if (plan.kind === 'forward_fix') throw new UserFacingError('prerequisite_unmet', `${migration.name} has no revert: ${plan.reason}`);
   if (plan.kind === 'down_file') {
-    const result = await applyDownMigration(url, config.migrations_table, { version: migration.version, sql: plan.sql, lockTimeoutMs: config.lock_timeout, statementTimeoutMs: config.statement_timeout });
+    const result = await input.database.applyDown(url, config.migrations_table, { version: migration.version, sql: plan.sql, lockTimeoutMs: config.lock_timeout, statementTimeoutMs: config.statement_timeout });
     alreadyReverted = !result.applied;
   } else {
     alreadyReverted = await runRevertCommand(input, plan);
   }
-  const head = (await readHeadMigration(url, config.migrations_table, { recent: 1 })).head?.version ?? null;
+  const head = (await input.database.readHead(url, config.migrations_table, { recent: 1 })).head?.version ?? null;
   if (head !== migration.previousVersion) {
     throw new UserFacingError(
       'upstream_error',
@@ -106,13 +108,13 @@ async function runRevertCommand(input: RevertRunInput, plan: Extract<RevertPlan,
   if (argv.join('\u0000') !== plan.argv.join('\u0000')) {
     throw new UserFacingError('stale', 'database.revert_command changed since this revert was approved: plan it again and re-approve');
   }
-  const state = await readHeadMigration(input.targetDatabaseUrl, input.config.migrations_table);
+  const state = await input.database.readHead(input.targetDatabaseUrl, input.config.migrations_table);
   if (!state.recent.some((m) => m.version === migration.version)) return true;
   if (state.head?.version !== migration.version) {
     throw new UserFacingError('conflict', `${migration.version} is not the newest migration (the database is at ${state.head?.version}): run the migration scope step again`);
   }
   const passed = childEnv(command.env, input.env ?? process.env, 'database.revert_command.env');
-  await runCommand({
+  await input.commands.run({
     argv,
     env: { ...passed, [command.database_url_var]: input.targetDatabaseUrl },
     timeoutMs: command.timeout,

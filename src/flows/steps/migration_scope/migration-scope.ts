@@ -7,26 +7,15 @@
  */
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
-import {
-  COMPARE_FILE_CAP,
-  DIRECTORY_LISTING_CAP,
-  type DirectoryEntry,
-} from '../../../adapters/github/github-repo-content.ts';
-import { computeMigrationScope, type ChangedFile, type MigrationScope } from '../../../adapters/target-db/compute-migration-scope.ts';
-import { readHeadMigration } from '../../../adapters/target-db/read-head-migration.ts';
+import type { TargetDatabase } from '../../ports/database.ts';
+import { COMPARE_FILE_CAP, DIRECTORY_LISTING_CAP, type ChangedFile, type DirectoryEntry, type MigrationSource } from '../../ports/migration-source.ts';
+import { computeMigrationScope, type MigrationScope } from './compute-migration-scope.ts';
 
-/** What these steps need from GitHub (the GitHub adapter satisfies it). */
-export interface MigrationSource {
-  /** Files changed between two refs, as GitHub's compare API lists them. */
-  compare(base: string, head: string): Promise<{ files: ChangedFile[] }>;
-  /** A file's text at a ref; null when it does not exist there. */
-  getFileContent(path: string, ref: string): Promise<string | null>;
-  /** A directory's entries at a ref; null when it does not exist there. */
-  listDirectory(path: string, ref: string): Promise<DirectoryEntry[] | null>;
-}
+export type { MigrationSource };
 
 export interface MigrationScopeInput {
   source: MigrationSource;
+  database: TargetDatabase;
   targetDatabaseUrl: string;
   config: DatabaseConfig;
   badVersion: string;
@@ -36,7 +25,7 @@ export interface MigrationScopeInput {
 export async function determineMigrationScope(input: MigrationScopeInput): Promise<MigrationScope> {
   const { config, badVersion, targetVersion } = input;
   const [state, changed] = await Promise.all([
-    readHeadMigration(input.targetDatabaseUrl, config.migrations_table),
+    input.database.readHead(input.targetDatabaseUrl, config.migrations_table),
     changedFiles(input).catch((err: unknown) => {
       throw withContext(`while listing the files ${badVersion} changed since ${targetVersion}`, err);
     }),

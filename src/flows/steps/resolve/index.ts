@@ -8,12 +8,11 @@
 import { isTransient } from '../../../domain/errors.ts';
 import { formatDurationMs } from '../../../domain/times.ts';
 import type { RunExecutor } from '../../executor.ts';
-import type { IncidentStore } from '../../ports.ts';
+import type { IncidentStore, IssueComments } from '../../ports.ts';
 import { renderSummary, resolutionFigures, resolutionReport } from './resolve-summary.ts';
+import type { ResolveOutput } from './output.ts';
 
-export interface IssueComments {
-  commentOnIssue(issueUrl: string, body: string): Promise<{ url: string }>;
-}
+export type { IssueComments };
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const plainUser = (id: string) => (SLACK_USER.test(id) ? `Slack ${id}` : id);
@@ -46,7 +45,7 @@ export function createResolve(deps: { store: Pick<IncidentStore, 'timeline'>; co
       return {
         outcome: 'succeeded',
         summary: `Resolved: ${headline}; ${verdicts}${commented}`,
-        output: { resolution },
+        output: { resolution } satisfies ResolveOutput,
         incident: { state: 'resolved', resolvedAt },
       };
     },

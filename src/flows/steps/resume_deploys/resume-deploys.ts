@@ -5,7 +5,7 @@
  * Crash-safe like pause: intent is checkpointed before each auto-merge call, and a re-run trusts it.
  */
 import { isAppError } from '../../../domain/errors.ts';
-import type { AutoMergePullRequest, SourceControl } from '../../ports.ts';
+import type { AutoMergePullRequest, ReleaseDiffSource, SourceControl } from '../../ports.ts';
 import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
 import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.ts';
 
@@ -102,15 +102,7 @@ export function describeResumed(pause: PauseRecord, resume: ResumeRecord): strin
   return parts.join('; ');
 }
 
-/** What describeResume reads; GitHubSourceControl has both. */
-export interface ReleaseDiffSource {
-  compare(base: string, head: string): Promise<{
-    commits: { sha: string; message: string; author: string }[];
-    files: { filename: string; status: string }[];
-    totalCommits: number;
-  }>;
-  getFileContent(path: string, ref: string): Promise<string | null>;
-}
+export type { ReleaseDiffSource };
 
 export interface DescribeResumeInput {
   sourceControl: ReleaseDiffSource;

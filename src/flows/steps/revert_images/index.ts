@@ -11,6 +11,7 @@ import type { DeploymentConfig } from '../../../config/schema.ts';
 import type { StepContext, RunExecutor } from '../../executor.ts';
 import type { ContainerImage, Deployments } from '../../ports.ts';
 import { describeRevertImage, revertImage, type RevertImage } from './revert-target.ts';
+import type { RevertImagesOutput } from './output.ts';
 
 type Images = Record<string, string>;
 
@@ -50,7 +51,7 @@ export function createRevertImages(deps: { deployments: Deployments }): RunExecu
       return {
         outcome: 'succeeded',
         summary: `${names.join(', ')} now run ${target}${already}; all rollouts complete; ${pinning}`,
-        output: { before, after, patched, unchanged, digests },
+        output: { before, after, patched, unchanged, digests } satisfies RevertImagesOutput,
       };
     },
   };

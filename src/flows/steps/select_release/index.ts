@@ -10,6 +10,7 @@ import { imageTag, isStableRelease, previousRelease, releaseProblem } from '../.
 import type { Logger } from 'pino';
 import type { RunbookConfig } from '../../../config/schema.ts';
 import type { RunExecutor } from '../../executor.ts';
+import type { SelectReleaseOutput } from './output.ts';
 import { taintedWarning } from '../../known-good.ts';
 import type { Deployments, IncidentStore, SourceControl } from '../../ports.ts';
 
@@ -82,7 +83,7 @@ export function createSelectRelease(deps: ProposeDeps): RunExecutor {
     async run(ctx) {
       const result = await proposeTarget(deps, { config: ctx.config, badVersion: ctx.incident.badVersion, requestedTarget: ctx.previous.requestedTarget as string | undefined, log: ctx.log });
       const { summary, ...output } = result;
-      return { outcome: 'awaiting_approval', summary, output };
+      return { outcome: 'awaiting_approval', summary, output: output satisfies SelectReleaseOutput };
     },
   };
 }

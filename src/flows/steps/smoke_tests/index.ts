@@ -8,14 +8,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
 import { AppError, UserFacingError } from '../../../domain/errors.ts';
-import { childEnv, runCommand } from '../../../adapters/process/run-command.ts';
+import { childEnv } from '../../../domain/child-env.ts';
+import type { CommandRunner } from '../../ports/commands.ts';
 import type { RunExecutor, StepContext, StepOutcome } from '../../executor.ts';
-import type { SourceControl, WorkflowRun } from '../../ports.ts';
+import type { SmokeWorkflowSource, WorkflowRun } from '../../ports.ts';
 
-export interface SmokeWorkflowSource extends Pick<SourceControl, 'getRun'> {
-  dispatchWorkflow(workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
-  findDispatchedRun(workflow: string, since: Date): Promise<WorkflowRun | undefined>;
-}
+export type { SmokeWorkflowSource };
 
 type Smoke = StepContext['config']['validation']['smoke'];
 /** A type alias so it stores as step output as is. */
@@ -23,11 +21,11 @@ export type SmokeRecord = { attempt: number; workflow: string; ref: string; disp
 
 const MAX_PROGRESS_LINES = 40;
 
-export function createSmokeTests(deps: { sourceControl: SmokeWorkflowSource | null; env?: NodeJS.ProcessEnv }): RunExecutor {
+export function createSmokeTests(deps: { sourceControl: SmokeWorkflowSource | null; commands: CommandRunner; env?: NodeJS.ProcessEnv }): RunExecutor {
   return {
     async run(ctx) {
       const smoke = ctx.config.validation.smoke;
-      if (smoke.command) return runSmokeCommand(ctx, smoke, smoke.command, deps.env ?? process.env);
+      if (smoke.command) return runSmokeCommand(ctx, smoke, smoke.command, deps.env ?? process.env, deps.commands);
       if (!smoke.workflow) {
         return {
           outcome: 'awaiting_confirmation',
@@ -95,11 +93,11 @@ async function followRun(ctx: StepContext, sc: SmokeWorkflowSource, smoke: Smoke
   }
 }
 
-async function runSmokeCommand(ctx: StepContext, smoke: Smoke, argv: string[], env: NodeJS.ProcessEnv): Promise<StepOutcome> {
+async function runSmokeCommand(ctx: StepContext, smoke: Smoke, argv: string[], env: NodeJS.ProcessEnv, commands: CommandRunner): Promise<StepOutcome> {
   const passed = childEnv(smoke.env, env, 'validation.smoke.env');
   let lines = 0;
   let chain = Promise.resolve();
-  const result = await runCommand({
+  const result = await commands.run({
     argv,
     env: passed,
     timeoutMs: smoke.timeout,

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
 import { AppError, UserFacingError } from '../../../domain/errors.ts';
-import type { MetricQuery } from '../../../adapters/prometheus/prometheus-query.ts';
+import type { MetricQuery } from '../../ports/metrics.ts';
 import type { StepContext, RunExecutor } from '../../executor.ts';
 import type { Deployments, IncidentStore } from '../../ports.ts';
 import { changedSinceRevert, recordRestoredImages, restoredImages } from '../../known-good.ts';

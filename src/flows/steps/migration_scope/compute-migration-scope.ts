@@ -4,11 +4,9 @@
  * from readHeadMigration, the file list from the GitHub compare API.
  */
 
-export interface ChangedFile {
-  filename: string;
-  /** GitHub's compare statuses: added, removed, modified, renamed, copied, changed, unchanged. */
-  status: string;
-}
+import type { ChangedFile } from '../../ports/migration-source.ts';
+
+export type { ChangedFile };
 
 export interface ShippedMigration {
   /** What schema_migrations stores for it. */

@@ -3,7 +3,7 @@
  * split a URL into what is safe to show (host, port, user, database) and what a child process
  * gets through its environment (PGPASSWORD, PGSSLMODE) — libpq reads both.
  */
-import { UserFacingError } from '../../domain/errors.ts';
+import { UserFacingError } from './errors.ts';
 
 export interface PgConnection {
   host: string;

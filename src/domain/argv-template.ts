@@ -3,7 +3,7 @@
  * Values are checked against a strict pattern before substitution: there is no shell to inject
  * into, but a value starting with "-" could still smuggle an option, and a path could escape.
  */
-import { UserFacingError } from '../../domain/errors.ts';
+import { UserFacingError } from './errors.ts';
 
 /** A migration version, a tag, a database name: letters and digits first, then a few separators. */
 export const SAFE_VALUE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;

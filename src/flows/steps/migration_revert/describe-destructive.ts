@@ -2,7 +2,7 @@
  * Warnings shown next to a down migration before anyone approves it: reverting a migration that
  * added a table or column usually drops it, and the rows written since the release go with it.
  */
-import { splitSqlStatements } from './sql-statements.ts';
+import { splitSqlStatements } from '../../../domain/sql-statements.ts';
 
 export type DestructiveKind = 'drop_table' | 'drop_column' | 'truncate' | 'delete' | 'drop_schema';
 

@@ -2,24 +2,12 @@
  * The runbook's "swap connection strings": write the restored database's URL into the app's
  * Kubernetes Secret, restart the Deployments that read it and wait for their rollouts. The previous
  * value is recorded BEFORE the write, so a swap can always be reversed, even after a crash mid-way.
- * The Secret and Deployments come in as small local interfaces (the K8s adapters satisfy them).
+ * The Secret and Deployments come in as ports (flows/ports/secrets.ts; the K8s adapters satisfy them).
  */
-import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
+import { AppError, UserFacingError, withContext } from '../../../domain/errors.ts';
+import type { RestartableDeployments, SecretStore } from '../../ports/secrets.ts';
 
-export interface SecretStore {
-  /** null when the key is absent. */
-  readKey(secret: string, key: string): Promise<string | null>;
-  writeKey(secret: string, key: string, value: string): Promise<void>;
-}
-
-export interface RestartableDeployments {
-  /** `kubectl rollout restart`: the same `at` twice sets the same annotation, so no second rollout. */
-  restart(name: string, at: Date): Promise<void>;
-  waitForRollout(
-    name: string,
-    options: { timeoutMs: number; signal?: AbortSignal; onProgress?: (progress: { deployment: string; message: string; done: boolean }) => void },
-  ): Promise<void>;
-}
+export type { RestartableDeployments, SecretStore };
 
 export interface SwapOptions {
   secrets: SecretStore;

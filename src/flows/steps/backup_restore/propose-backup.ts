@@ -3,7 +3,7 @@
  * may already hold the corruption the incident is about. And what restoring it costs: every
  * write between the backup and now (the data-loss window), shown before anything runs.
  */
-import type { BackupFile } from './list-backups.ts';
+import type { BackupFile } from '../../ports/database.ts';
 
 export interface BackupProposal {
   backup: BackupFile | null;

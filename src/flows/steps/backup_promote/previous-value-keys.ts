@@ -5,7 +5,7 @@
  * first one — usually the original production database, the one an SRE most needs to find. A
  * refusal would instead block the promotion mid-incident until someone edits the Secret by hand.
  */
-import { UserFacingError } from '../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { SecretStore } from './promote-restored-database.ts';
 
 /** Far more than any Secret should see; past it something is looping and a person should look. */

@@ -1,0 +1,19 @@
+/** What migration_scope records; migration_revert reads which migrations to revert, newest first. */
+import { z } from 'zod';
+
+const shipped = z.object({ version: z.string(), name: z.string(), file: z.string() });
+
+export const migrationScopeOutputSchema = z.looseObject({
+  /** The database's head when scoped (null: an empty migrations table). */
+  head: z.string().nullable(),
+  shipped: z.array(shipped).optional(),
+  rollbackNeeded: z.boolean().optional(),
+  /** Newest first; each with the version the database is at once it is reverted. */
+  toRevert: z.array(shipped.extend({ previousVersion: z.string().nullable() })),
+  /** The newest applied migration the target release already had. */
+  expectedVersion: z.string().nullable(),
+  notes: z.array(z.string()).optional(),
+  report: z.string(),
+  targetVersion: z.string().optional(),
+});
+export type MigrationScopeOutput = z.output<typeof migrationScopeOutputSchema>;
