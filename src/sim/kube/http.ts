@@ -43,9 +43,15 @@ const ROUTES: [RegExp, Resource][] = [
   [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/, 'deployments'],
   [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets(?:\/([^/]+))?$/, 'replicasets'],
   [/^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, 'secrets'],
+  [/^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications(?:\/([^/]+))?$/, 'applications'],
+  [/^\/apis\/kustomize\.toolkit\.fluxcd\.io\/v1\/namespaces\/([^/]+)\/kustomizations(?:\/([^/]+))?$/, 'kustomizations'],
+  [/^\/apis\/helm\.toolkit\.fluxcd\.io\/v2\/namespaces\/([^/]+)\/helmreleases(?:\/([^/]+))?$/, 'helmreleases'],
 ];
+const CUSTOM = new Set<Resource>(['applications', 'kustomizations', 'helmreleases']);
 const ACCESS_REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
-const STATUS_CARRIED = new Set<Resource>(['deployments', 'replicasets']);
+// Flux's CRDs declare the status subresource; Argo CD's Application does not (its controller
+// writes status with the object), so a write to an Application keeps the status it sends.
+const STATUS_CARRIED = new Set<Resource>(['deployments', 'replicasets', 'kustomizations', 'helmreleases']);
 
 export type FakeKubeHttp = ReturnType<typeof createFakeKubeHttp>;
 
@@ -119,6 +125,10 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       case 'update':
         return write(target, current, incoming(target, body, current), manager);
       case 'patch':
+        if (CUSTOM.has(resource) && contentType === 'application/strategic-merge-patch+json') {
+          // The real API server: custom resources have no patch strategies to merge by.
+          throw new KubeStatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+        }
         return write(target, current, incoming(target, applyPatch(contentType ?? '', current, body), current), manager);
       case 'delete':
         store.remove(resource, namespace, name);
