@@ -42,7 +42,7 @@ export async function planGitOpsResume(
     } else {
       const flux = await controllers.getFlux(e.kind, e.namespace, e.name);
       const last = flux?.lastAppliedRevision ? ` (last applied ${flux.lastAppliedRevision})` : '';
-      lines.push(`${entryLabel(e)}: resume${e.prior === false ? '' : ` (suspend ${String(e.prior)} as before)`} and reconcile now — it applies what its source holds now${last}; make sure that is not ${badVersion}`);
+      lines.push(`${entryLabel(e)}: resume and reconcile now — it applies what its source holds now${last}; make sure that is not ${badVersion}`);
     }
   }
   if (record.guard === 'off') lines.push(`GitOps guard was off (${record.reason ?? 'no reason given'}): nothing of theirs to restore`);
@@ -96,9 +96,10 @@ export async function resumeGitOps(deps: ResumeGitOpsDeps): Promise<{ record: Gi
   await deps.checkpoint(structuredClone(resume));
   const summary = describeGitOpsResume(deps.record, resume);
   if (resume.held.length > 0) {
+    const before = resume.restored.length ? `${summary}. ` : '';
     throw new UserFacingError(
       'conflict',
-      `${summary}. Kept ${resume.held.join(', ')} paused: ${BAD_REVISION_WARNING}, so resuming would re-deploy ${deps.badVersion}. ` +
+      `${before}Kept ${resume.held.join(', ')} paused: ${BAD_REVISION_WARNING}, so resuming would re-deploy ${deps.badVersion}. ` +
         'Land a revert commit in Git, then Retry resume_deploys to hand it back (or restore it by hand and Skip with a reason)',
     );
   }

@@ -77,6 +77,10 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
   /** Flux desired state: object key → images. */
   const fluxDesired = new Map<string, { images: DesiredImages; revision: string }>();
   const timers = new Set<NodeJS.Timeout>();
+  /** What each controller decided when something changed: what a test waits on before a negative check. */
+  const decisions: { controller: string; decision: 'heal scheduled' | 'auto-sync off' | 'in sync' | 'suspended' | 'reconcile scheduled' }[] = [];
+  const decide = (o: Owner, decision: (typeof decisions)[number]['decision']) =>
+    decisions.push({ controller: `${o.namespace}/${o.name}`, decision });
   const pending = new Set<string>();
   const keyOf = (o: { resource: string; namespace: string; name: string }) => `${o.resource}/${o.namespace}/${o.name}`;
 
@@ -171,11 +175,12 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
   /** Auto-sync: a head not yet deployed is synced; with self-heal, drift from the head is too. */
   function autoSync(o: Owner, app: KubeObject | undefined, delayMs = timing.selfHealDelayMs): void {
     const automated = argoAutomated(app);
-    if (!automated) return;
+    if (!automated) return void decide(o, 'auto-sync off');
     const repo = git.get(keyOf(o))!;
     const history = ((app?.status as { history?: { revision: string }[] } | undefined)?.history ?? []);
     const newHead = history.at(-1)?.revision !== repo.head;
-    if (!newHead && !(automated.selfHeal && drifted(o, repo.commits.get(repo.head)!))) return;
+    if (!newHead && !(automated.selfHeal && drifted(o, repo.commits.get(repo.head)!))) return void decide(o, 'in sync');
+    decide(o, 'heal scheduled');
     later(`${keyOf(o)}#auto`, delayMs, () => {
       const latest = read(o);
       if (!argoAutomated(latest) || latest?.operation) return;
@@ -201,7 +206,11 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
     if (event.resource === 'deployments') {
       for (const o of owners.filter((x) => x.targetNamespace === object.metadata.namespace && x.deployments.includes(object.metadata.name))) {
         if (o.resource === 'applications') autoSync(o, read(o));
-        else if (!suspended(read(o)) && drifted(o, desiredOf(o)!)) fluxReconcile(o, timing.intervalDelayMs);
+        else if (suspended(read(o))) decide(o, 'suspended');
+        else if (drifted(o, desiredOf(o)!)) {
+          decide(o, 'reconcile scheduled');
+          fluxReconcile(o, timing.intervalDelayMs);
+        } else decide(o, 'in sync');
       }
       return;
     }
@@ -289,6 +298,9 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
     setFluxImages(resource: 'kustomizations' | 'helmreleases', namespace: string, name: string, images: DesiredImages, revision: string): void {
       fluxDesired.set(`${resource}/${namespace}/${name}`, { images, revision });
     },
+
+    /** Decisions a controller made on changes to its Deployments, oldest first ("argocd/shop-prod"). */
+    decisions: (controller: string) => decisions.filter((d) => d.controller === controller).map((d) => d.decision),
 
     close(): void {
       unsubscribe();

@@ -143,6 +143,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
     /** A commit lands in the Application's Git: its head (status.sync.revision) moves. */
     pushCommit: gitops.pushCommit,
     setFluxImages: gitops.setFluxImages,
+    /** What the simulated controller decided on each change to its Deployments ("argocd/shop-prod"). */
+    gitopsDecisions: gitops.decisions,
     application: (ns: string, name: string) => store.get('applications', ns, name),
     kustomization: (ns: string, name: string) => store.get('kustomizations', ns, name),
     helmRelease: (ns: string, name: string) => store.get('helmreleases', ns, name),
