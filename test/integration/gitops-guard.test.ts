@@ -16,6 +16,7 @@ import { createCaptureContext } from '../../src/flows/steps/capture_context/inde
 import { createResumeDeploys } from '../../src/flows/steps/resume_deploys/index.ts';
 import { createRevertImages } from '../../src/flows/steps/revert_images/index.ts';
 import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { deployRbacGrants, deployRbacRules } from '../support/deploy-rbac.ts';
 import { testConfig } from '../support/runbook-config.ts';
 import { failureOf, testContext, testStep } from '../support/step-context.ts';
 import { until } from '../support/wait.ts';
@@ -260,5 +261,30 @@ describe('detection against the cluster', () => {
     const out = await capture.run(testContext('capture_context', config));
     expect(out.summary).toContain('api: managed by Argo CD Application argocd/shop-prod, auto-sync on, self-heal on, prune off');
     expect(out.summary).toContain('worker: managed by Argo CD Application argocd/shop-prod');
+  });
+});
+
+describe('RBAC from deploy/', () => {
+  it('the production-gitops overlay grants exactly what the guard uses: pause, revert and hand-back run under it', async () => {
+    addArgo();
+    kube.enforceRbac(deployRbacGrants());
+    const { config, revert } = setup();
+    const paused = await pause(config);
+    expect(automated()).toBeUndefined();
+    await revert.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } }));
+    kube.pushCommit('argocd', 'shop-prod', { revision: REVERT, images: images('v1.2.2') });
+    const resume = createResumeDeploys({ sourceControl: null, gitops });
+    const ctx = resumeContext(config, paused.record);
+    await resume.apply({ ...ctx, plan: (await resume.plan(ctx)).plan });
+    expect(automated()).toEqual({ prune: false, selfHeal: true });
+  });
+
+  it('without the gitops overlay the pause is refused with the Role file to apply', async () => {
+    addArgo();
+    kube.enforceRbac(deployRbacRules());
+    const err = await failureOf(pause(testConfig()));
+    expect(err.message).toContain('while reading Argo CD Application argocd/shop-prod: Kubernetes RBAC forbids it');
+    expect(err.message).toContain('deploy/components/gitops-guard/role.yaml');
+    expect(automated()).toEqual({ prune: false, selfHeal: true });
   });
 });

@@ -12,7 +12,7 @@ import { parseRunbookConfig } from '../../src/app/config.ts';
 import { DEPLOY_DIR } from '../support/deploy-rbac.ts';
 import { kustomize, type KubeResource } from '../support/kustomize.ts';
 
-const DIRS = ['base', 'overlays/production', 'overlays/tools-cluster/bot', 'overlays/tools-cluster/prod-access'];
+const DIRS = ['base', 'overlays/production', 'overlays/production-gitops', 'overlays/tools-cluster/bot', 'overlays/tools-cluster/prod-access'];
 const render = (dir: string) => kustomize(`${DEPLOY_DIR}${dir}`);
 const byKindName = (a: KubeResource, b: KubeResource) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`);
 const find = (all: KubeResource[], kind: string, name: string) => all.find((r) => r.kind === kind && r.metadata.name === name)!;

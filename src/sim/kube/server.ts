@@ -164,7 +164,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
      * rbac.ts), for requests and SelfSubjectAccessReviews alike; `setAccess` denials
      * still apply. null lifts it.
      */
-    enforceRbac(grant: RoleGrant | null, user?: string): void {
+    enforceRbac(grant: RoleGrant | RoleGrant[] | null, user?: string): void {
       http.enforceRbac(grant, user);
     },
     /** The next `count` requests fail with this HTTP status (503 by default). */
