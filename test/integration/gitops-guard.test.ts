@@ -12,6 +12,8 @@ import { OutsideChangeError } from '../../src/domain/errors.ts';
 import { takeInventory } from '../../src/flows/gitops/inventory.ts';
 import { pauseGitOps, type GitOpsPauseRecord } from '../../src/flows/gitops/pause-gitops.ts';
 import type { GitOpsControllers } from '../../src/flows/gitops/ports.ts';
+import { doctorGitOps } from '../../src/app/doctor-gitops.ts';
+import type { Container } from '../../src/app/container.ts';
 import { createCaptureContext } from '../../src/flows/steps/capture_context/index.ts';
 import { createResumeDeploys } from '../../src/flows/steps/resume_deploys/index.ts';
 import { createRevertImages } from '../../src/flows/steps/revert_images/index.ts';
@@ -261,6 +263,48 @@ describe('detection against the cluster', () => {
     const out = await capture.run(testContext('capture_context', config));
     expect(out.summary).toContain('api: managed by Argo CD Application argocd/shop-prod, auto-sync on, self-heal on, prune off');
     expect(out.summary).toContain('worker: managed by Argo CD Application argocd/shop-prod');
+  });
+});
+
+describe('while the revert runs', () => {
+  it('someone re-enables auto-sync mid-rollout: the watch fails at once naming Argo CD, and the bot does not patch back', async () => {
+    addArgo();
+    const { config, revert } = setup();
+    await pause(config);
+    kube.setRolloutBehavior(NS, 'api', { mode: 'stuck' });
+    const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
+    const running = revert.run(ctx);
+    await until('the bot waiting for api', () => ctx.progressLines.some((l) => l.startsWith('Waiting for deployment "api" rollout')));
+    kube.editSpec('applications', 'argocd', 'shop-prod', { syncPolicy: { automated: { selfHeal: true } } });
+    const err = await failureOf(running);
+    expect(err).toBeInstanceOf(OutsideChangeError);
+    expect(err.message).toMatch(/^Argo CD Application argocd\/shop-prod changed api, web, worker during the revert/);
+    expect(botImagePatches('api')).toBe(1);
+  });
+
+  it('guard off: the pause leaves the controllers alone and its summary carries the reason', async () => {
+    addArgo();
+    const paused = await pause(testConfig('gitops: { guard: false, reason: "the platform team pauses Argo CD" }'));
+    expect(paused.summary).toBe('GitOps guard OFF (the platform team pauses Argo CD); left Argo CD Application argocd/shop-prod as they are');
+    expect(automated()).toEqual({ prune: false, selfHeal: true });
+  });
+});
+
+describe('doctor', () => {
+  const container = (config: ReturnType<typeof testConfig>) =>
+    ({ kubeError: null, gitops, config: { runbook: config }, kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }) }) as unknown as Container;
+
+  it('says what manages each Deployment and checks the guard may get and patch it', async () => {
+    addArgo();
+    kube.enforceRbac(deployRbacGrants());
+    expect(await doctorGitOps(container(testConfig()))).toBe(
+      ['api', 'web', 'worker'].map((n) => `${n}: managed by Argo CD Application argocd/shop-prod, auto-sync on, self-heal on, prune off`).join('; ') +
+        '; the guard may get and patch them',
+    );
+    kube.enforceRbac(deployRbacRules());
+    const denied = await failureOf(doctorGitOps(container(testConfig())));
+    expect(denied.message).toContain('while reading Argo CD Application argocd/shop-prod: Kubernetes RBAC forbids it');
+    expect(denied.message).toContain('add the verb to the Role in deploy/components/gitops-guard/role.yaml');
   });
 });
 
