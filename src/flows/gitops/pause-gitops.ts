@@ -139,3 +139,14 @@ export function entryLabel(e: GitOpsPauseEntry): string {
   if (e.kind === 'helm') return managerLabel({ kind: 'helm', namespace: e.namespace, release: e.name });
   return managerLabel({ kind: e.kind, namespace: e.namespace, name: e.name } as never);
 }
+
+/** For a pause that stopped part-way: which controllers are paused and which only have their policy recorded. */
+export function describeGitOpsPauseProgress(record: GitOpsPauseRecord | undefined): string | null {
+  const pending = (record?.entries ?? []).filter((e) => e.kind !== 'helm' && e.pausedByUs && !e.done).map(entryLabel);
+  const done = (record?.entries ?? []).filter((e) => e.kind !== 'helm' && e.pausedByUs && e.done).map(entryLabel);
+  if (pending.length === 0 && done.length === 0) return null;
+  return [
+    ...(done.length ? [`paused ${done.join(', ')}`] : []),
+    ...(pending.length ? [`recorded the policy of ${pending.join(', ')} but did NOT pause it yet`] : []),
+  ].join('; ');
+}

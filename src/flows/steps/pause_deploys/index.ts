@@ -7,6 +7,7 @@ import type { SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
 import type { GitOpsControllers } from '../../gitops/ports.ts';
 import { pauseGitOpsStep } from '../../gitops/step-hooks.ts';
+import { describeGitOpsPauseProgress, type GitOpsPauseRecord } from '../../gitops/pause-gitops.ts';
 import { pauseDeploys, type PauseRecord } from './pause-deploys.ts';
 import { describePauseProgress } from './pause-progress.ts';
 
@@ -34,7 +35,11 @@ export function createPauseDeploys(deps: { sourceControl: SourceControl | null; 
       const gitopsOutput = gitops && (gitops.record.entries.length > 0 || gitops.record.guard === 'off') ? { gitops: gitops.record } : {};
       return { outcome: 'succeeded', summary: all, output: { record, ...gitopsOutput, pausedAt: ctx.now().toISOString() } };
     },
-    describeProgress: (output, config) =>
-      output.pausedAt ? null : describePauseProgress(output.record as PauseRecord | undefined, config.github.deploy_workflows),
+    describeProgress: (output, config) => {
+      if (output.pausedAt) return null;
+      const gitops = describeGitOpsPauseProgress(output.gitops as GitOpsPauseRecord | undefined);
+      const github = describePauseProgress(output.record as PauseRecord | undefined, config.github.deploy_workflows);
+      return gitops ? `GitOps: ${gitops}; GitHub: ${github}` : github;
+    },
   };
 }
