@@ -9,7 +9,7 @@ import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts'
 import { createK8sGitOps } from '../../src/adapters/k8s/gitops-controllers.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { OutsideChangeError } from '../../src/domain/errors.ts';
-import { takeInventory } from '../../src/flows/gitops/inventory.ts';
+import { describeInventory, takeInventory } from '../../src/flows/gitops/inventory.ts';
 import { pauseGitOps, type GitOpsPauseRecord } from '../../src/flows/gitops/pause-gitops.ts';
 import type { GitOpsControllers } from '../../src/flows/gitops/ports.ts';
 import { doctorGitOps } from '../../src/app/doctor-gitops.ts';
@@ -256,6 +256,14 @@ describe('detection against the cluster', () => {
     expect(inventory.deployments[1]!.notes[0]).toContain('names no Argo CD Application in argocd (Helm sets that label too)');
   });
 
+  it('managedFields corroborate, and a controller writing a Deployment nothing names is reported, not guessed', async () => {
+    kube.addDeployment({ namespace: NS, name: 'api', containers: [{ name: 'api', image: 'app:v1' }], manager: 'argocd-controller' });
+    const lines = describeInventory(await takeInventory(gitops, ['api'], testConfig().gitops));
+    expect(lines).toEqual([
+      'api: no GitOps controller or Helm release detected (argocd-controller writes it (managedFields) but no tracking annotation or label names its owner: set gitops.tracking_label if Argo CD tracks by a custom label)',
+    ]);
+  });
+
   it('capture_context reports what manages each Deployment', async () => {
     addArgo();
     const config = testConfig();
@@ -298,7 +306,7 @@ describe('doctor', () => {
     addArgo();
     kube.enforceRbac(deployRbacGrants());
     expect(await doctorGitOps(container(testConfig()))).toBe(
-      ['api', 'web', 'worker'].map((n) => `${n}: managed by Argo CD Application argocd/shop-prod, auto-sync on, self-heal on, prune off`).join('; ') +
+      ['api', 'web', 'worker'].map((n) => `${n}: managed by Argo CD Application argocd/shop-prod, auto-sync on, self-heal on, prune off [managedFields: argocd-controller]`).join('; ') +
         '; the guard may get and patch them',
     );
     kube.enforceRbac(deployRbacRules());

@@ -6,7 +6,7 @@
  */
 import type { GitOpsConfig } from '../../config/gitops.ts';
 import {
-  argoAutoSyncOn, describeArgoPolicy, detectManagers, managerLabel, sameManager, type ManagerRef,
+  argoAutoSyncOn, describeArgoPolicy, detectManagers, fieldManagersOf, managerLabel, sameManager, type ManagerRef,
 } from '../../domain/gitops.ts';
 import type { ArgoApplicationState, FluxState, GitOpsControllers } from './ports.ts';
 
@@ -101,8 +101,12 @@ export function describeInventory(inventory: GitOpsInventory): string[] {
   return inventory.deployments.map((d) => {
     const c = d.manager && inventory.controllers.find((x) => sameManager(x.ref, d.manager!));
     const managedBy = c ? `managed by ${describeController(c)}` : 'no GitOps controller or Helm release detected';
-    const notes = d.notes.length ? ` (${d.notes.join('; ')})` : '';
-    return `${d.deployment}: ${managedBy}${notes}`;
+    const corroborated = c ? d.corroboratedBy.filter((m) => fieldManagersOf(c.ref).includes(m)) : [];
+    // A controller writes it but nothing names which object: the tracking label may be a custom one.
+    const unexplained = c ? [] : d.corroboratedBy.map((m) => `${m} writes it (managedFields) but no tracking annotation or label names its owner: set gitops.tracking_label if Argo CD tracks by a custom label`);
+    const notes = [...d.notes, ...unexplained];
+    const seen = corroborated.length ? ` [managedFields: ${corroborated.join(', ')}]` : '';
+    return `${d.deployment}: ${managedBy}${seen}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   });
 }
 
