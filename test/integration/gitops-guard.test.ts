@@ -183,7 +183,11 @@ describe('Argo CD', () => {
     const { config, revert } = setup('gitops: { argocd: { rollback: sync_revision } }');
     await pause(config);
     const out = await revert.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } }));
-    expect(out.summary).toContain(`Argo CD Application argocd/shop-prod synced to ${GOOD.slice(0, 7)} (v1.2.2); it reads OutOfSync now`);
+    expect(out.summary).toBe(
+      `api, web, worker now run v1.2.2; all rollouts complete; Argo CD Application argocd/shop-prod synced to ${GOOD.slice(0, 7)} (v1.2.2); ` +
+        "it reads OutOfSync now — expected: Argo CD still compares against Git's head, and its auto-sync stays off until resume_deploys",
+    );
+    expect(out.output).toMatchObject({ argocdRevisions: { 'Argo CD Application argocd/shop-prod': GOOD }, patched: [] });
     const app = kube.application('argocd', 'shop-prod')!;
     const status = app.status as { operationState: { phase: string; syncResult: { revision: string }; operation: { initiatedBy: { username: string } } }; history: { revision: string }[]; sync: { status: string; revision: string } };
     expect(status.operationState).toMatchObject({ phase: 'Succeeded', syncResult: { revision: GOOD }, operation: { initiatedBy: { username: 'rollback-commander' } } });

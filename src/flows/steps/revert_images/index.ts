@@ -31,11 +31,13 @@ export function createRevertImages(deps: { deployments: Deployments; gitops?: Gi
         ? await syncArgoApplications(deps.gitops, gitops, deps.deployments, target, ctx)
         : { names: [] as string[], expected: {} as Record<string, ContainerImage[]>, summaries: [] as string[], revisions: {} };
       const picks: Record<string, RevertImage> = {};
-      for (const d of ctx.config.deployments) {
+      // Deployments Argo CD rolled back (sync_revision) run what its sync set: nothing to pick or patch.
+      const patching = ctx.config.deployments.filter((d) => !synced.names.includes(d.name));
+      for (const d of patching) {
         picks[d.name] = await pickImage(deps.deployments, d, target, ctx);
         await ctx.progress(describeRevertImage(d, target, picks[d.name]!), { deployment: d.name });
       }
-      const after: Images = Object.fromEntries(ctx.config.deployments.map((d) => [d.name, picks[d.name]!.image]));
+      const after: Images = Object.fromEntries(patching.map((d) => [d.name, picks[d.name]!.image]));
       const patched = (ctx.previous.patched as string[] | undefined) ?? [];
       const expected: Record<string, ContainerImage[]> = {};
       for (const d of ctx.config.deployments) {
@@ -54,18 +56,18 @@ export function createRevertImages(deps: { deployments: Deployments; gitops?: Gi
       await waitAll(deps.deployments, expected, ctx, gitops);
       const names = ctx.config.deployments.map((d) => d.name);
       const unchanged = names.filter((n) => before[n] === after[n]);
-      const pinned = names.filter((n) => picks[n]!.digest);
-      const mutable = names.filter((n) => !picks[n]!.digest);
+      const pinned = names.filter((n) => picks[n]?.digest);
+      const mutable = names.filter((n) => picks[n] && !picks[n].digest);
       const pinning = [
         ...(pinned.length ? [`pinned by digest: ${pinned.join(', ')}`] : []),
         ...(mutable.length ? [`by mutable tag (no digest in the ReplicaSet history): ${mutable.join(', ')}`] : []),
       ].join('; ');
       const already = unchanged.length ? ` (${unchanged.join(', ')} already did)` : '';
-      const digests = Object.fromEntries(names.map((n) => [n, picks[n]!.digest]));
+      const digests = Object.fromEntries(names.map((n) => [n, picks[n]?.digest ?? null]));
       const argocd = synced.summaries.length ? `; ${synced.summaries.join('; ')}` : '';
       return {
         outcome: 'succeeded',
-        summary: `${names.join(', ')} now run ${target}${already}; all rollouts complete; ${pinning}${argocd}`,
+        summary: `${names.join(', ')} now run ${target}${already}; all rollouts complete${pinning ? `; ${pinning}` : ''}${argocd}`,
         output: { before, after, patched, unchanged, digests, ...(synced.names.length ? { argocdRevisions: synced.revisions } : {}) } satisfies RevertImagesOutput,
       };
     },
