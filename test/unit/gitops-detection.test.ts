@@ -1,6 +1,7 @@
 /** Detection of what manages a Deployment, from each annotation/label form (issue 11), and the gitops: config. */
 import { describe, expect, it } from 'vitest';
 import { detectManagers, parseTrackingId, type DeploymentMetadata } from '../../src/domain/gitops.ts';
+import { revisionFor } from '../../src/flows/gitops/sync-revision.ts';
 import { testConfig } from '../support/runbook-config.ts';
 
 const OPTIONS = { argocdNamespace: 'argocd', trackingLabel: 'app.kubernetes.io/instance' };
@@ -67,5 +68,26 @@ describe('gitops: config', () => {
     expect(testConfig('gitops: { argocd: { namespace: gitops, context: tools, rollback: sync_revision } }').gitops.argocd)
       .toEqual({ namespace: 'gitops', context: 'tools', rollback: 'sync_revision' });
     expect(() => testConfig('gitops: { argocd: { rollback: undo } }')).toThrow(/rollback/);
+  });
+});
+
+describe('the target release in an Application’s history (sync_revision)', () => {
+  const history = [
+    { id: 0, revision: 'a1', targetRevision: 'main', deployedAt: '2026-11-20T10:00:00Z' },
+    { id: 1, revision: 'b2', targetRevision: 'main', deployedAt: '2026-11-24T02:00:00Z' },
+    { id: 2, revision: 'c3', targetRevision: 'v1.2.3', deployedAt: '2026-11-24T03:00:00Z' },
+  ];
+
+  it('by tag first (the revision or the source’s targetRevision), newest entry winning', () => {
+    expect(revisionFor(history, 'v1.2.3')?.revision).toBe('c3');
+    expect(revisionFor([...history, { id: 3, revision: 'v1.2.2' }], 'v1.2.2')?.revision).toBe('v1.2.2');
+  });
+
+  it('else the entry deployed when the target’s ReplicaSet was created; nothing when neither says', () => {
+    expect(revisionFor(history.slice(0, 2), 'v1.2.2', new Date('2026-11-24T02:00:30Z'))?.revision).toBe('b2');
+    // The bad release deployed after it is not the target's.
+    expect(revisionFor(history, 'v1.2.2', new Date('2026-11-24T02:00:30Z'))?.revision).toBe('b2');
+    expect(revisionFor(history.slice(0, 2), 'v1.2.2')).toBeUndefined();
+    expect(revisionFor(history.slice(0, 2), 'v1.2.2', new Date('2026-11-25T00:00:00Z'))).toBeUndefined();
   });
 });

@@ -32,9 +32,10 @@ export const BOT_INITIATOR = 'rollback-commander';
 export function revisionFor(history: readonly ArgoHistoryEntry[], target: string, targetSince?: Date): ArgoHistoryEntry | undefined {
   const byTag = [...history].reverse().find((h) => h.revision === target || h.targetRevision === target);
   if (byTag || !targetSince) return byTag;
-  // The entry deployed when the target's ReplicaSet was created (a minute's slack for clocks).
+  // The first entry deployed once the target's ReplicaSet existed (a minute's slack for clocks):
+  // later entries are the releases that followed it.
   const since = targetSince.getTime() - 60_000;
-  return [...history].reverse().find((h) => h.deployedAt !== undefined && new Date(h.deployedAt).getTime() >= since);
+  return history.find((h) => h.deployedAt !== undefined && new Date(h.deployedAt).getTime() >= since);
 }
 
 export async function syncToRevision(deps: SyncRevisionDeps): Promise<{ revision: string; summary: string }> {
