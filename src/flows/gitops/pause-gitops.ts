@@ -7,39 +7,16 @@
  */
 import type { GitOpsConfig } from '../../config/gitops.ts';
 import { AppError } from '../../domain/errors.ts';
-import { argoAutoSyncOn, describeArgoPolicy, managerLabel, type ArgoAutomated } from '../../domain/gitops.ts';
-import type { FluxKind, GitOpsControllers } from './ports.ts';
+import { argoAutoSyncOn, describeArgoPolicy, managerLabel } from '../../domain/gitops.ts';
+import type { z } from 'zod';
+import type { GitOpsControllers } from './ports.ts';
+import type { gitopsPauseEntrySchema, gitopsPauseRecordSchema } from './records.ts';
 import { describeController, isActive, takeInventory, type GitOpsInventory } from './inventory.ts';
 
-export type GitOpsPauseEntry =
-  | {
-      kind: 'argocd'; namespace: string; name: string; deployments: string[];
-      /** spec.syncPolicy.automated as it was; what resume_deploys puts back. */
-      prior: ArgoAutomated;
-      pausedByUs: boolean;
-      done: boolean;
-      /** status.sync.revision when paused: Git's head then (the bad release, usually). */
-      revisionAtPause?: string;
-      targetRevision?: string;
-    }
-  | {
-      kind: FluxKind; namespace: string; name: string; deployments: string[];
-      /** spec.suspend as it was (null: absent). */
-      prior: boolean | null;
-      pausedByUs: boolean;
-      done: boolean;
-      revisionAtPause?: string;
-    }
-  | { kind: 'helm'; namespace: string; name: string; deployments: string[] };
-
-/** A type alias so it fits a step's output record. */
-export type GitOpsPauseRecord = {
-  guard: 'on' | 'off';
-  reason?: string;
-  entries: GitOpsPauseEntry[];
-  /** Per-Deployment detection lines, for the checklist. */
-  detected: string[];
-};
+/** One controller as pause_deploys found and left it (records.ts has the schema). */
+export type GitOpsPauseEntry = z.output<typeof gitopsPauseEntrySchema>;
+/** Also the shape of pause_deploys' `gitops` output. */
+export type GitOpsPauseRecord = z.output<typeof gitopsPauseRecordSchema>;
 
 export interface PauseGitOpsDeps {
   controllers: GitOpsControllers;

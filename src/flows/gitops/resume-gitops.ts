@@ -9,7 +9,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { UserFacingError } from '../../domain/errors.ts';
 import { describeArgoPolicy, managerLabel, shortRevision } from '../../domain/gitops.ts';
+import type { z } from 'zod';
 import type { GitOpsControllers } from './ports.ts';
+import type { gitopsResumeRecordSchema } from './records.ts';
 import { entryLabel, type GitOpsPauseEntry, type GitOpsPauseRecord } from './pause-gitops.ts';
 
 type Pausable = Exclude<GitOpsPauseEntry, { kind: 'helm' }>;
@@ -66,7 +68,7 @@ async function planArgo(controllers: GitOpsControllers, e: Extract<Pausable, { k
   return { text: `${restore}. When it resumes it deploys ${tracking} at ${shortRevision(head)} (Git moved since the pause from ${shortRevision(e.revisionAtPause)})`, bad };
 }
 
-export type GitOpsResumeRecord = { restored: string[]; held: string[] };
+export type GitOpsResumeRecord = z.output<typeof gitopsResumeRecordSchema>;
 
 export interface ResumeGitOpsDeps {
   controllers: GitOpsControllers;

@@ -10,6 +10,7 @@ import type { StepContext } from '../executor.ts';
 import type { ContainerImage, Deployments } from '../ports.ts';
 import type { GitOpsInventory } from './inventory.ts';
 import type { GitOpsControllers } from './ports.ts';
+import { argocdSyncStateSchema, readRecord } from './records.ts';
 import { syncToRevision } from './sync-revision.ts';
 
 export interface SyncedDeployments {
@@ -30,7 +31,7 @@ export async function syncArgoApplications(
   if (apps.length === 0) {
     throw new UserFacingError('config_invalid', 'gitops.argocd.rollback is sync_revision, but no configured Deployment is managed by an Argo CD Application: remove it (or set it to images) in rollback.yml, or check gitops.argocd.namespace and tracking_label');
   }
-  const state: SyncState = { ...(ctx.previous.argocdSync as SyncState | undefined) };
+  const state: SyncState = { ...readRecord(argocdSyncStateSchema, ctx.previous.argocdSync) };
   for (const app of apps) {
     const label = managerLabel(app.ref);
     const result = await syncToRevision({

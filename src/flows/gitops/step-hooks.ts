@@ -8,6 +8,7 @@ import type { StepContext } from '../executor.ts';
 import { describeInventory, takeInventory } from './inventory.ts';
 import { describeGitOpsPause, pauseGitOps, type GitOpsPauseRecord } from './pause-gitops.ts';
 import type { GitOpsControllers } from './ports.ts';
+import { gitopsPauseRecordSchema, gitopsResumeRecordSchema, readRecord } from './records.ts';
 import { planGitOpsResume, resumeGitOps, type GitOpsResumeRecord } from './resume-gitops.ts';
 
 const names = (config: RunbookConfig) => config.deployments.map((d) => d.name);
@@ -19,7 +20,7 @@ export async function pauseGitOpsStep(gitops: GitOpsControllers | undefined, ctx
     controllers: gitops,
     config: ctx.config.gitops,
     deployments: names(ctx.config),
-    previous: ctx.previous.gitops as GitOpsPauseRecord | undefined,
+    previous: readRecord(gitopsPauseRecordSchema, ctx.previous.gitops),
     checkpoint: (record) => ctx.checkpoint({ gitops: record }),
     progress: (m) => ctx.progress(m),
   });
@@ -29,7 +30,7 @@ export async function pauseGitOpsStep(gitops: GitOpsControllers | undefined, ctx
 /** The record pause_deploys kept, unless it was skipped. */
 export function gitopsPauseRecord(ctx: StepContext): GitOpsPauseRecord | undefined {
   const pause = ctx.snapshot.steps.get('pause_deploys');
-  return pause?.state === 'skipped' ? undefined : (pause?.output.gitops as GitOpsPauseRecord | undefined);
+  return pause?.state === 'skipped' ? undefined : readRecord(gitopsPauseRecordSchema, pause?.output.gitops);
 }
 
 export async function planGitOpsResumeStep(gitops: GitOpsControllers | undefined, ctx: StepContext): Promise<string | null> {
@@ -46,7 +47,7 @@ export async function resumeGitOpsStep(gitops: GitOpsControllers | undefined, ct
     controllers: gitops,
     record,
     badVersion: ctx.incident.badVersion,
-    previous: ctx.previous.gitops as GitOpsResumeRecord | undefined,
+    previous: readRecord(gitopsResumeRecordSchema, ctx.previous.gitops),
     checkpoint: (r) => ctx.checkpoint({ gitops: r }),
     progress: (m) => ctx.progress(m),
     now: ctx.now,

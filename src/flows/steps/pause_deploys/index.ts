@@ -7,7 +7,8 @@ import type { SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
 import type { GitOpsControllers } from '../../gitops/ports.ts';
 import { pauseGitOpsStep } from '../../gitops/step-hooks.ts';
-import { describeGitOpsPauseProgress, type GitOpsPauseRecord } from '../../gitops/pause-gitops.ts';
+import { describeGitOpsPauseProgress } from '../../gitops/pause-gitops.ts';
+import { gitopsPauseRecordSchema, readRecord } from '../../gitops/records.ts';
 import { pauseDeploys, type PauseRecord } from './pause-deploys.ts';
 import { describePauseProgress } from './pause-progress.ts';
 
@@ -37,7 +38,7 @@ export function createPauseDeploys(deps: { sourceControl: SourceControl | null; 
     },
     describeProgress: (output, config) => {
       if (output.pausedAt) return null;
-      const gitops = describeGitOpsPauseProgress(output.gitops as GitOpsPauseRecord | undefined);
+      const gitops = describeGitOpsPauseProgress(readRecord(gitopsPauseRecordSchema, output.gitops));
       const github = describePauseProgress(output.record as PauseRecord | undefined, config.github.deploy_workflows);
       return gitops ? `GitOps: ${gitops}; GitHub: ${github}` : github;
     },
