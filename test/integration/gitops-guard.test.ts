@@ -299,6 +299,13 @@ describe('while the revert runs', () => {
     const paused = await pause(testConfig('gitops: { guard: false, reason: "the platform team pauses Argo CD" }'));
     expect(paused.summary).toBe('GitOps guard OFF (the platform team pauses Argo CD); left Argo CD Application argocd/shop-prod as they are');
     expect(automated()).toEqual({ prune: false, selfHeal: true });
+    const config = testConfig('gitops: { guard: false, reason: "the platform team pauses Argo CD" }');
+    const resume = createResumeDeploys({ sourceControl: null, gitops });
+    const ctx = resumeContext(config, paused.record);
+    const plan = await resume.plan(ctx);
+    expect(plan.summary).toContain('GitOps guard was off (the platform team pauses Argo CD): the bot paused nothing of Argo CD Application argocd/shop-prod, so it restores nothing');
+    expect((await resume.apply({ ...ctx, plan: plan.plan })).summary).toBe('No GitOps controller to hand back');
+    expect(appPatches()).toEqual([]);
   });
 });
 

@@ -32,6 +32,10 @@ export async function planGitOpsResume(
 ): Promise<GitOpsResumePlan> {
   const lines: string[] = [];
   const held: string[] = [];
+  if (record.guard === 'off') {
+    const left = record.entries.map(entryLabel).join(', ');
+    return { lines: [`GitOps guard was off (${record.reason ?? 'no reason given'}): the bot paused nothing of ${left}, so it restores nothing`], held };
+  }
   for (const e of record.entries) {
     if (e.kind === 'helm') {
       lines.push(`${entryLabel(e)} (${e.deployments.join(', ')}): nothing to restore — the next \`helm upgrade\` sets the images from the chart's values; make sure they no longer say ${badVersion}`);
@@ -47,7 +51,6 @@ export async function planGitOpsResume(
       lines.push(`${entryLabel(e)}: resume and reconcile now — it applies what its source holds now${last}; make sure that is not ${badVersion}`);
     }
   }
-  if (record.guard === 'off') lines.push(`GitOps guard was off (${record.reason ?? 'no reason given'}): nothing of theirs to restore`);
   return { lines, held };
 }
 
