@@ -92,7 +92,7 @@ describe('Argo CD', () => {
     const ctx = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
     const err = await failureOf(revert.run(ctx));
     expect(err).toBeInstanceOf(OutsideChangeError);
-    expect(err.message).toMatch(/^Argo CD Application argocd\/shop-prod changed .* during the revert \(its reconciler put Git's image back\)/);
+    expect(err.message).toMatch(/^Argo CD Application argocd\/shop-prod \(manages api, web, worker\) changed a Deployment during the revert: its reconciler put Git's image back/);
     expect(err.message).toContain('changed by argocd-controller');
     // Argo CD won: the bad release runs again, and the bot patched each Deployment exactly once.
     await until('Argo CD to put v1.2.3 back everywhere', () => Object.keys(REPOS).every((n) => image(n).endsWith(':v1.2.3')));
@@ -290,7 +290,8 @@ describe('while the revert runs', () => {
     kube.editSpec('applications', 'argocd', 'shop-prod', { syncPolicy: { automated: { selfHeal: true } } });
     const err = await failureOf(running);
     expect(err).toBeInstanceOf(OutsideChangeError);
-    expect(err.message).toMatch(/^Argo CD Application argocd\/shop-prod changed api, web, worker during the revert/);
+    expect(err.message).toMatch(/^Argo CD Application argocd\/shop-prod \(manages api, web, worker\) changed a Deployment during the revert/);
+    expect(err.message).toContain('deployment prod/api was changed by someone else during the revert');
     expect(botImagePatches('api')).toBe(1);
   });
 

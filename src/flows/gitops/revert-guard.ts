@@ -33,7 +33,7 @@ export function explainOutsideChange(err: OutsideChangeError, inventory: GitOpsI
   if (!culprit) return err;
   const label = managerLabel(culprit.ref);
   return new OutsideChangeError(
-    `${label} changed ${culprit.deployments.join(', ')} during the revert (its reconciler put Git's image back), so the bot stopped rather than patch back and forth. ` +
+    `${label} (manages ${culprit.deployments.join(', ')}) changed a Deployment during the revert: its reconciler put Git's image back, so the bot stopped rather than patch back and forth. ` +
       `Pause it (pause_deploys, or ${pauseByHand(culprit)}) and Retry revert_images. Details: ${err.message}`,
     { cause: err },
   );
