@@ -310,6 +310,31 @@ describe('while the revert runs', () => {
   });
 });
 
+describe('Argo CD in another cluster (gitops.argocd.context)', () => {
+  it('reads and pauses the Application through its own kubeconfig, and asks the app cluster only about Deployments', async () => {
+    const argoCluster = await startFakeKube();
+    try {
+      addApps(tracked);
+      argoCluster.addArgoApplication({ name: 'shop-prod', destinationNamespace: NS, deployments: [], automated: { selfHeal: true }, commits: [{ revision: BAD, images: {} }] });
+      const remote = createK8sGitOps({
+        kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }),
+        argocdKubeConfig: loadKubeConfig({ path: argoCluster.kubeconfigPath, context: 'fake' }),
+        namespace: NS,
+      });
+      const config = testConfig();
+      const result = await pauseGitOps({
+        controllers: remote, config: config.gitops, deployments: ['api', 'web', 'worker'], previous: undefined,
+        checkpoint: async () => undefined, progress: async () => undefined,
+      });
+      expect(result.summary).toBe('Argo CD Application argocd/shop-prod: auto-sync turned off (was: auto-sync on, self-heal on, prune off)');
+      expect((argoCluster.application('argocd', 'shop-prod')!.spec as { syncPolicy: { automated?: unknown } }).syncPolicy.automated).toBeUndefined();
+      expect(kube.requests.filter((r) => r.path.includes('/applications'))).toEqual([]);
+    } finally {
+      await argoCluster.close();
+    }
+  });
+});
+
 describe('doctor', () => {
   const container = (config: ReturnType<typeof testConfig>) =>
     ({ kubeError: null, gitops, config: { runbook: config }, kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }) }) as unknown as Container;
