@@ -12,7 +12,7 @@ import { createGitHubSourceControl, type GitHubSourceControl } from '../adapters
 import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
 import { createK8sSecrets } from '../adapters/k8s/k8s-secrets.ts';
 import { createK8sGitOps } from '../adapters/k8s/gitops-controllers.ts';
-import type { GitOpsControllers } from '../flows/gitops/ports.ts';
+import type { GitOpsControllers } from '../flows/ports.ts';
 import { loadKubeConfig } from '../adapters/k8s/kube-config.ts';
 import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.ts';
 import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';

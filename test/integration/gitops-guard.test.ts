@@ -11,7 +11,7 @@ import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { OutsideChangeError } from '../../src/domain/errors.ts';
 import { describeInventory, takeInventory } from '../../src/flows/gitops/inventory.ts';
 import { pauseGitOps, type GitOpsPauseRecord } from '../../src/flows/gitops/pause-gitops.ts';
-import type { GitOpsControllers } from '../../src/flows/gitops/ports.ts';
+import type { GitOpsControllers } from '../../src/flows/ports.ts';
 import { doctorGitOps } from '../../src/app/doctor-gitops.ts';
 import type { Container } from '../../src/app/container.ts';
 import { createCaptureContext } from '../../src/flows/steps/capture_context/index.ts';

@@ -9,7 +9,7 @@ import {
   AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig,
 } from '@kubernetes/client-node';
 import { FLUX_REQUESTED_AT, type ArgoAutomated } from '../../domain/gitops.ts';
-import type { ArgoApplicationState, FluxKind, FluxState, GitOpsControllers } from '../../flows/gitops/ports.ts';
+import type { ArgoApplicationState, FluxKind, FluxState, GitOpsControllers } from '../../flows/ports.ts';
 import { httpStatus, k8sError } from './k8s-errors.ts';
 import { FIELD_MANAGER } from './k8s-managed-fields.ts';
 import { DEFAULT_K8S_RETRY, withK8sRetry, type K8sRetryPolicy } from './k8s-retry.ts';

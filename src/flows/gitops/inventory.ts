@@ -8,7 +8,7 @@ import type { GitOpsConfig } from '../../config/gitops.ts';
 import {
   argoAutoSyncOn, describeArgoPolicy, detectManagers, fieldManagersOf, managerLabel, sameManager, type ManagerRef,
 } from '../../domain/gitops.ts';
-import type { ArgoApplicationState, FluxState, GitOpsControllers } from './ports.ts';
+import type { ArgoApplicationState, FluxState, GitOpsControllers } from '../ports.ts';
 
 export interface ManagedDeployment {
   deployment: string;

@@ -9,7 +9,7 @@ import type { GitOpsConfig } from '../../config/gitops.ts';
 import { AppError } from '../../domain/errors.ts';
 import { argoAutoSyncOn, describeArgoPolicy, managerLabel } from '../../domain/gitops.ts';
 import type { z } from 'zod';
-import type { GitOpsControllers } from './ports.ts';
+import type { GitOpsControllers } from '../ports.ts';
 import type { gitopsPauseEntrySchema, gitopsPauseRecordSchema } from './records.ts';
 import { describeController, isActive, takeInventory, type GitOpsInventory } from './inventory.ts';
 

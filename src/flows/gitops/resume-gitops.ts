@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { UserFacingError } from '../../domain/errors.ts';
 import { describeArgoPolicy, managerLabel, shortRevision } from '../../domain/gitops.ts';
 import type { z } from 'zod';
-import type { GitOpsControllers } from './ports.ts';
+import type { GitOpsControllers } from '../ports.ts';
 import type { gitopsResumeRecordSchema } from './records.ts';
 import { entryLabel, type GitOpsPauseEntry, type GitOpsPauseRecord } from './pause-gitops.ts';
 

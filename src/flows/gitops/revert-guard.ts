@@ -6,7 +6,7 @@
 import type { GitOpsConfig } from '../../config/gitops.ts';
 import { OutsideChangeError, UserFacingError } from '../../domain/errors.ts';
 import { fieldManagersOf, managerLabel } from '../../domain/gitops.ts';
-import type { GitOpsControllers } from './ports.ts';
+import type { GitOpsControllers } from '../ports.ts';
 import { describeController, isActive, pauseByHand, takeInventory, type GitOpsInventory } from './inventory.ts';
 
 /** What manages the Deployments; with the guard on, refuses (throws) while any of them is active. */

@@ -9,7 +9,7 @@ import { managerLabel } from '../../domain/gitops.ts';
 import type { StepContext } from '../executor.ts';
 import type { ContainerImage, Deployments } from '../ports.ts';
 import type { GitOpsInventory } from './inventory.ts';
-import type { GitOpsControllers } from './ports.ts';
+import type { GitOpsControllers } from '../ports.ts';
 import { argocdSyncStateSchema, readRecord } from './records.ts';
 import { syncToRevision } from './sync-revision.ts';
 

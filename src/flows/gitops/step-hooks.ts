@@ -7,7 +7,7 @@ import type { RunbookConfig } from '../../config/schema.ts';
 import type { StepContext } from '../executor.ts';
 import { describeInventory, takeInventory } from './inventory.ts';
 import { describeGitOpsPause, pauseGitOps, type GitOpsPauseRecord } from './pause-gitops.ts';
-import type { GitOpsControllers } from './ports.ts';
+import type { GitOpsControllers } from '../ports.ts';
 import { gitopsPauseRecordSchema, gitopsResumeRecordSchema, readRecord } from './records.ts';
 import { planGitOpsResume, resumeGitOps, type GitOpsResumeRecord } from './resume-gitops.ts';
 

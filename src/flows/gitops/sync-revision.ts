@@ -10,7 +10,7 @@
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { argoAutoSyncOn, managerLabel, shortRevision } from '../../domain/gitops.ts';
 import type { Controller } from './inventory.ts';
-import type { ArgoApplicationState, ArgoHistoryEntry, GitOpsControllers } from './ports.ts';
+import type { ArgoApplicationState, ArgoHistoryEntry, GitOpsControllers } from '../ports.ts';
 
 export interface SyncRevisionDeps {
   controllers: GitOpsControllers;

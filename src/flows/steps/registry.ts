@@ -24,7 +24,7 @@ import { createRevertImages } from './revert_images/index.ts';
 import { createSelectRelease } from './select_release/index.ts';
 import { createSmokeTests } from './smoke_tests/index.ts';
 import { createVerifyCutover } from './verify_cutover/index.ts';
-import type { GitOpsControllers } from '../gitops/ports.ts';
+import type { GitOpsControllers } from '../ports.ts';
 
 export type { DatabaseStepDeps, SecretKeys } from './_shared/db-step-support.ts';
 

@@ -2,7 +2,7 @@
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import type { RunExecutor } from '../../executor.ts';
 import type { Backlog } from '../../ports.ts';
-import type { GitOpsControllers } from '../../gitops/ports.ts';
+import type { GitOpsControllers } from '../../ports.ts';
 import { describeGitOps } from '../../gitops/step-hooks.ts';
 
 export function createCaptureContext(deps: { backlog: Backlog | null; backlogEnv: string; gitops?: GitOpsControllers }): RunExecutor {

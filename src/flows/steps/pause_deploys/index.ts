@@ -5,7 +5,7 @@
 import type { RunExecutor } from '../../executor.ts';
 import type { SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
-import type { GitOpsControllers } from '../../gitops/ports.ts';
+import type { GitOpsControllers } from '../../ports.ts';
 import { pauseGitOpsStep } from '../../gitops/step-hooks.ts';
 import { describeGitOpsPauseProgress } from '../../gitops/pause-gitops.ts';
 import { gitopsPauseRecordSchema, readRecord } from '../../gitops/records.ts';

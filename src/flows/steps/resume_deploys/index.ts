@@ -6,7 +6,7 @@
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import type { SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
-import type { GitOpsControllers } from '../../gitops/ports.ts';
+import type { GitOpsControllers } from '../../ports.ts';
 import { planGitOpsResumeStep, resumeGitOpsStep } from '../../gitops/step-hooks.ts';
 import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
 import { describeResume, resumeDeploys, type ReleaseDiffSource, type ResumeRecord } from './resume-deploys.ts';

@@ -12,7 +12,7 @@ import type { StepContext, RunExecutor } from '../../executor.ts';
 import type { ContainerImage, Deployments } from '../../ports.ts';
 import { describeRevertImage, revertImage, type RevertImage } from './revert-target.ts';
 import type { RevertImagesOutput } from './output.ts';
-import type { GitOpsControllers } from '../../gitops/ports.ts';
+import type { GitOpsControllers } from '../../ports.ts';
 import type { GitOpsInventory } from '../../gitops/inventory.ts';
 import { checkGuard, explainOutsideChange } from '../../gitops/revert-guard.ts';
 import { syncArgoApplications } from '../../gitops/revert-sync.ts';
