@@ -134,6 +134,11 @@ describe('Argo CD', () => {
     const applied = await resume.apply({ ...ctx, plan: plan.plan });
     expect(applied.summary).toBe('Handed back Argo CD Application argocd/shop-prod back to auto-sync on, self-heal on, prune off');
     expect(automated()).toEqual({ prune: false, selfHeal: true });
+    // A re-run (the worker died before the step was stored) looks first and patches nothing again.
+    const patches = appPatches().length;
+    const again = await resume.apply({ ...resumeContext(config, paused.record), plan: plan.plan });
+    expect(again.outcome).toBe('succeeded');
+    expect(appPatches()).toHaveLength(patches);
   });
 
   it('a worker that died between the checkpoint and the patch re-runs cleanly: the recorded policy is kept, auto-sync turned off once', async () => {
