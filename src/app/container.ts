@@ -11,6 +11,8 @@ import { openBotDatabase } from './bot-database.ts';
 import { createGitHubSourceControl, type GitHubSourceControl } from '../adapters/github/github-source-control.ts';
 import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
 import { createK8sSecrets } from '../adapters/k8s/k8s-secrets.ts';
+import { createK8sGitOps } from '../adapters/k8s/gitops-controllers.ts';
+import type { GitOpsControllers } from '../flows/ports.ts';
 import { loadKubeConfig } from '../adapters/k8s/kube-config.ts';
 import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.ts';
 import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
@@ -30,12 +32,15 @@ import { createStepExecutors } from '../flows/steps/registry.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { withCliOrigin } from '../flows/cli-origin-store.ts';
 import type { AppConfig } from './config.ts';
+import type { RunbookConfig } from '../config/schema.ts';
 
 export interface Container {
   config: AppConfig;
   deps: FlowDeps;
   executors: Executors;
   deployments: Deployments;
+  /** Argo CD / Flux objects (issue 11); undefined without a usable kubeconfig. */
+  gitops: GitOpsControllers | undefined;
   kubeConfig: KubeConfig;
   /** Why the kubeconfig could not be loaded, when `deferKubeErrors` let the container open without it. */
   kubeError: Error | null;
@@ -67,6 +72,27 @@ export interface ContainerOptions {
    * check: a missing or wrong kubeconfig fails only what uses Kubernetes, with the same message.
    */
   deferKubeErrors?: boolean;
+}
+
+/**
+ * Argo CD / Flux (issue 11): the app's cluster, and Argo CD's own when gitops.argocd.context names
+ * another context. Without a usable kubeconfig there is nothing to guard (the steps that need the
+ * cluster already say why).
+ */
+function createGitOps(
+  runbook: RunbookConfig, kubeConfig: KubeConfig, kubeError: Error | null, path: string | undefined,
+  retry: { budgetMs: number }, defer: boolean,
+): GitOpsControllers | undefined {
+  if (kubeError) return undefined;
+  const context = runbook.gitops.argocd.context;
+  let argocdKubeConfig: KubeConfig | undefined;
+  try {
+    argocdKubeConfig = context ? loadKubeConfig({ context, path }) : undefined;
+  } catch (err) {
+    if (!defer) throw err;
+    return undefined;
+  }
+  return createK8sGitOps({ kubeConfig, argocdKubeConfig, namespace: runbook.environment.kube.namespace, retry });
 }
 
 /** Stand in for the cluster when the kubeconfig could not be loaded: every use says why. */
@@ -101,6 +127,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const deployments = kubeError
     ? unavailableDeployments(kubeError)
     : createK8sDeployments({ kubeConfig, namespace: kubeNamespace, retry: kubeRetry });
+  const gitops = createGitOps(runbook, kubeConfig, kubeError, kubePath, kubeRetry, options.deferKubeErrors ?? false);
   const { owner, repo } = runbook.github;
   const github = config.github;
   const sourceControl = github
@@ -134,6 +161,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     backlogEnv: runbook.target.redis_url_env,
     store,
     deployments,
+    gitops,
     metrics,
     docBaseUrl: `https://${webHostOf(env.GITHUB_API_URL ?? 'https://api.github.com')}/${runbook.github.owner}/${runbook.github.repo}/blob/${runbook.github.default_branch}`,
     database: {
@@ -151,7 +179,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     },
   });
   return {
-    config, deps, executors, deployments, kubeConfig, kubeError, sourceControl, queue, pool, redis, producer,
+    config, deps, executors, deployments, gitops, kubeConfig, kubeError, sourceControl, queue, pool, redis, producer,
     queueReachable: () => producer.status === 'ready',
     async close() {
       await queue.close().catch(() => undefined);

@@ -6,6 +6,6 @@ export type DoctorGroup = (typeof DOCTOR_GROUPS)[number];
 export function doctorGroup(name: string): DoctorGroup {
   if (name === 'slack' || name === 'github') return name;
   if (name.includes('redis')) return 'redis';
-  if (name === 'kubernetes access' || name.startsWith('deployment ')) return 'kube';
+  if (name === 'kubernetes access' || name === 'gitops' || name.startsWith('deployment ')) return 'kube';
   return 'db';
 }

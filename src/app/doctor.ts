@@ -9,6 +9,7 @@ import { createK8sAccessReview, type AccessCheck } from '../adapters/k8s/k8s-acc
 import { rbacManifestFor } from '../adapters/k8s/k8s-errors.ts';
 import type { Container } from './container.ts';
 import { doctorGroup, type DoctorGroup } from './doctor-groups.ts';
+import { doctorGitOps } from './doctor-gitops.ts';
 import type { SlackServices } from './slack/slack-services.ts';
 
 export interface DoctorCheck {
@@ -86,6 +87,7 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
         return `${snap.namespace}/${d.name} runs ${image}`;
       },
     })),
+    { name: 'gitops', run: () => doctorGitOps(c) },
     {
       name: 'app redis (backlog)',
       run: async () => {

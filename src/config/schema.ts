@@ -8,6 +8,7 @@ import { validationConfigSchema } from './validation.ts';
 import { databaseConfigSchema } from './database.ts';
 import { autopilotConfigSchema } from './autopilot.ts';
 import { duration } from './duration.ts';
+import { gitopsConfigSchema } from './gitops.ts';
 
 /** "5m", "30s", "2h", "500ms" → milliseconds (duration.ts, shared with the sections mounted here). */
 export { duration };
@@ -126,6 +127,8 @@ export const configSchema = z
     validation: validationConfigSchema.prefault({}),
     /** Database rollback: migrations, revert, backups, restore, promotion (database.ts). Optional: without it the database steps say what to add. */
     database: databaseConfigSchema.optional(),
+    /** Argo CD / Flux / Helm awareness (gitops.ts): the guard is on whenever a controller is detected. */
+    gitops: gitopsConfigSchema.prefault({}),
     /** Steps that start by themselves (autopilot.ts); all on by default. */
     autopilot: autopilotConfigSchema,
     /**

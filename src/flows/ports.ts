@@ -20,6 +20,7 @@ export type * from './ports/metrics.ts';
 export type * from './ports/migration-source.ts';
 export type * from './ports/secrets.ts';
 export type * from './ports/sla-timers.ts';
+export type * from './ports/gitops.ts';
 
 export interface ContainerImage {
   container: string;

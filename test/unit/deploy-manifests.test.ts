@@ -12,7 +12,7 @@ import { parseRunbookConfig } from '../../src/app/config.ts';
 import { DEPLOY_DIR } from '../support/deploy-rbac.ts';
 import { kustomize, type KubeResource } from '../support/kustomize.ts';
 
-const DIRS = ['base', 'overlays/production', 'overlays/tools-cluster/bot', 'overlays/tools-cluster/prod-access'];
+const DIRS = ['base', 'overlays/production', 'overlays/production-gitops', 'overlays/tools-cluster/bot', 'overlays/tools-cluster/prod-access'];
 const render = (dir: string) => kustomize(`${DEPLOY_DIR}${dir}`);
 const byKindName = (a: KubeResource, b: KubeResource) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`);
 const find = (all: KubeResource[], kind: string, name: string) => all.find((r) => r.kind === kind && r.metadata.name === name)!;
@@ -105,6 +105,36 @@ describe('RBAC', () => {
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list', 'watch'] },
     ]);
+  });
+});
+
+describe('the GitOps guard (issue 11)', () => {
+  const gitopsRules = (dir: string) =>
+    render(dir).filter((r) => r.kind === 'Role').filter((r) => ['argocd', 'flux-system'].includes(r.metadata.namespace ?? ''))
+      .map((r) => ({ namespace: r.metadata.namespace, rules: r.rules }));
+
+  it('grants get/patch on exactly the named Application and Flux objects, only in the overlay that enables it', () => {
+    expect(gitopsRules('overlays/production')).toEqual([]);
+    expect(gitopsRules('overlays/production-gitops').sort((a, b) => String(a.namespace).localeCompare(String(b.namespace)))).toEqual([
+      { namespace: 'argocd', rules: [{ apiGroups: ['argoproj.io'], resources: ['applications'], resourceNames: ['shop-prod'], verbs: ['get', 'patch'] }] },
+      {
+        namespace: 'flux-system',
+        rules: [
+          { apiGroups: ['kustomize.toolkit.fluxcd.io'], resources: ['kustomizations'], resourceNames: ['shop'], verbs: ['get', 'patch'] },
+          { apiGroups: ['helm.toolkit.fluxcd.io'], resources: ['helmreleases'], resourceNames: ['shop'], verbs: ['get', 'patch'] },
+        ],
+      },
+    ]);
+  });
+
+  it('binds them to the bot’s service account in the app’s namespace, and its rollback.yml turns the guard on', () => {
+    const all = render('overlays/production-gitops');
+    const bindings = all.filter((r) => r.kind === 'RoleBinding' && r.metadata.name === 'rollback-commander-gitops');
+    expect(bindings.map((b) => [b.metadata.namespace, b.subjects])).toEqual([
+      ['argocd', [{ kind: 'ServiceAccount', name: 'rollback-commander', namespace: 'prod' }]],
+      ['flux-system', [{ kind: 'ServiceAccount', name: 'rollback-commander', namespace: 'prod' }]],
+    ]);
+    expect(runbookOf(all).gitops).toEqual({ guard: true, tracking_label: 'app.kubernetes.io/instance', argocd: { namespace: 'argocd', rollback: 'images' } });
   });
 });
 

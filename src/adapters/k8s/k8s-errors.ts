@@ -76,6 +76,7 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
 
 /** The file in deploy/ whose Role grants the bot this resource: what a 403 tells the operator to fix. */
 export function rbacManifestFor(resource: string): string {
+  if (['applications', 'kustomizations', 'helmreleases'].includes(resource)) return 'deploy/components/gitops-guard/role.yaml';
   return resource === 'secrets' ? 'deploy/components/database-promotion/role.yaml' : 'deploy/base/rbac/role.yaml';
 }
 

@@ -24,6 +24,7 @@ import { createRevertImages } from './revert_images/index.ts';
 import { createSelectRelease } from './select_release/index.ts';
 import { createSmokeTests } from './smoke_tests/index.ts';
 import { createVerifyCutover } from './verify_cutover/index.ts';
+import type { GitOpsControllers } from '../ports.ts';
 
 export type { DatabaseStepDeps, SecretKeys } from './_shared/db-step-support.ts';
 
@@ -37,6 +38,8 @@ export interface StepExecutorDeps {
   backlogEnv: string;
   store: IncidentStore;
   deployments: Deployments;
+  /** Argo CD / Flux objects, for the GitOps guard (issue 11); undefined without a usable kubeconfig. */
+  gitops?: GitOpsControllers;
   metrics: MetricQuery | null;
   /** Where auth_check links the runbook's docs (the repo's default branch on GitHub). */
   docBaseUrl: string;
@@ -49,10 +52,10 @@ type Builders = { [K in StepId]: (deps: StepExecutorDeps) => StepExecutor };
 
 const BUILDERS: Builders = {
   announce: (d) => createAnnounce({ announcer: d.announcer }),
-  pause_deploys: (d) => createPauseDeploys({ sourceControl: d.sourceControl }),
-  capture_context: (d) => createCaptureContext({ backlog: d.backlog, backlogEnv: d.backlogEnv }),
+  pause_deploys: (d) => createPauseDeploys({ sourceControl: d.sourceControl, gitops: d.gitops }),
+  capture_context: (d) => createCaptureContext({ backlog: d.backlog, backlogEnv: d.backlogEnv, gitops: d.gitops }),
   select_release: (d) => createSelectRelease({ store: d.store, deployments: d.deployments, sourceControl: d.sourceControl }),
-  revert_images: (d) => createRevertImages({ deployments: d.deployments }),
+  revert_images: (d) => createRevertImages({ deployments: d.deployments, gitops: d.gitops }),
   verify_cutover: (d) => createVerifyCutover({ metrics: d.metrics, store: d.store, deployments: d.deployments }),
   migration_scope: (d) => createMigrationScopeStep(d.database),
   migration_revert: (d) => createMigrationRevertStep(d.database),
@@ -62,7 +65,7 @@ const BUILDERS: Builders = {
   smoke_tests: (d) => createSmokeTests({ sourceControl: d.sourceControl, commands: d.commands }),
   queue_health: (d) => createQueueHealth({ backlog: d.backlog, backlogEnv: d.backlogEnv }),
   auth_check: (d) => createAuthCheck({ docBaseUrl: d.docBaseUrl }),
-  resume_deploys: (d) => createResumeDeploys({ sourceControl: d.sourceControl }),
+  resume_deploys: (d) => createResumeDeploys({ sourceControl: d.sourceControl, gitops: d.gitops }),
   resolve: (d) => createResolve({ store: d.store, comments: d.sourceControl }),
 };
 

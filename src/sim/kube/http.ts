@@ -43,9 +43,15 @@ const ROUTES: [RegExp, Resource][] = [
   [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/, 'deployments'],
   [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets(?:\/([^/]+))?$/, 'replicasets'],
   [/^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, 'secrets'],
+  [/^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications(?:\/([^/]+))?$/, 'applications'],
+  [/^\/apis\/kustomize\.toolkit\.fluxcd\.io\/v1\/namespaces\/([^/]+)\/kustomizations(?:\/([^/]+))?$/, 'kustomizations'],
+  [/^\/apis\/helm\.toolkit\.fluxcd\.io\/v2\/namespaces\/([^/]+)\/helmreleases(?:\/([^/]+))?$/, 'helmreleases'],
 ];
+const CUSTOM = new Set<Resource>(['applications', 'kustomizations', 'helmreleases']);
 const ACCESS_REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
-const STATUS_CARRIED = new Set<Resource>(['deployments', 'replicasets']);
+// Flux's CRDs declare the status subresource; Argo CD's Application does not (its controller
+// writes status with the object), so a write to an Application keeps the status it sends.
+const STATUS_CARRIED = new Set<Resource>(['deployments', 'replicasets', 'kustomizations', 'helmreleases']);
 
 export type FakeKubeHttp = ReturnType<typeof createFakeKubeHttp>;
 
@@ -55,7 +61,8 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
   const faults: { status: number; remaining: number }[] = [];
   const watches = new Set<OpenWatch>();
   /** When set, only what these rules allow is allowed (rbac.ts); null: everything not denied. */
-  let rbac: { grant: RoleGrant; user: string } | null = null;
+  let rbac: { grants: RoleGrant[]; user: string } | null = null;
+  const granted = (request: Parameters<typeof allows>[1]) => rbac!.grants.some((g) => allows(g, request));
   const accessKey = (verb: string, group: string, resource: string) => `${verb} ${group}/${resource}`;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -90,13 +97,13 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
     const { group } = RESOURCES[target.resource];
     const request = { verb, group, resource: target.resource, namespace: target.namespace, name: target.name };
     if (denied.has(accessKey(verb, group, target.resource))) throw new ForbiddenError(request, rbac?.user ?? FAKE_USER);
-    if (rbac && !allows(rbac.grant, request)) throw new ForbiddenError(request, rbac.user);
+    if (rbac && !granted(request)) throw new ForbiddenError(request, rbac.user);
   }
 
   function review(body: unknown): unknown {
     const attributes = (body as { spec?: { resourceAttributes?: Record<string, string> } }).spec?.resourceAttributes ?? {};
     const request = { verb: attributes.verb ?? '', group: attributes.group ?? '', resource: attributes.resource ?? '', namespace: attributes.namespace ?? '', name: attributes.name };
-    const allowed = !denied.has(accessKey(request.verb, request.group, request.resource)) && (!rbac || allows(rbac.grant, request));
+    const allowed = !denied.has(accessKey(request.verb, request.group, request.resource)) && (!rbac || granted(request));
     return { ...(body as object), status: allowed ? { allowed } : { allowed, reason: 'no RBAC policy matched' } };
   }
 
@@ -119,6 +126,10 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       case 'update':
         return write(target, current, incoming(target, body, current), manager);
       case 'patch':
+        if (CUSTOM.has(resource) && contentType === 'application/strategic-merge-patch+json') {
+          // The real API server: custom resources have no patch strategies to merge by.
+          throw new KubeStatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+        }
         return write(target, current, incoming(target, applyPatch(contentType ?? '', current, body), current), manager);
       case 'delete':
         store.remove(resource, namespace, name);
@@ -207,8 +218,8 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       else denied.add(key);
     },
     /** Allow only what this grant allows (as `user`) from now on; null lifts it. */
-    enforceRbac(grant: RoleGrant | null, user = FAKE_USER): void {
-      rbac = grant && { grant: structuredClone(grant), user };
+    enforceRbac(grant: RoleGrant | RoleGrant[] | null, user = FAKE_USER): void {
+      rbac = grant && { grants: structuredClone(Array.isArray(grant) ? grant : [grant]), user };
     },
     failNextRequests(count: number, status: number): void {
       faults.push({ status, remaining: count });

@@ -78,3 +78,23 @@ export function grantsOf(manifests: readonly unknown[], account: { namespace: st
     .flatMap((role) => role.rules ?? []);
   return { namespace: account.namespace, rules };
 }
+
+/**
+ * Every namespace's grant to the account: Roles bound to it by RoleBindings in their own
+ * namespace (the GitOps guard's Roles live in argocd and flux-system, the bot's in its own).
+ */
+export function grantsInEveryNamespace(manifests: readonly unknown[], account: { namespace: string; name: string }): RoleGrant[] {
+  const all = manifests as Manifest[];
+  const namespaces = [...new Set(all.filter((m) => m.kind === 'RoleBinding').map((m) => m.metadata.namespace ?? ''))];
+  return namespaces.map((namespace) => {
+    const bound = all
+      .filter((m) => m.kind === 'RoleBinding' && m.metadata.namespace === namespace)
+      .filter((b) => b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace))
+      .map((b) => b.roleRef!);
+    const rules = all
+      .filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace)
+      .filter((role) => bound.some((ref) => ref.kind === 'Role' && ref.name === role.metadata.name))
+      .flatMap((role) => role.rules ?? []);
+    return { namespace, rules };
+  }).filter((g) => g.rules.length > 0);
+}

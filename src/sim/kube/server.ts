@@ -17,17 +17,20 @@ import { join } from 'node:path';
 import { createFakeKubeHttp, type AccessRule, type RecordedRequest } from './http.ts';
 import type { RoleGrant } from './rbac.ts';
 import { createRolloutSimulator, type RolloutBehavior } from './simulator.ts';
+import { createGitOpsSimulator, type GitOpsTiming, type NewArgoApplication, type NewFluxObject } from './gitops.ts';
 import { createFakeKubeStore, type KubeObject } from './store.ts';
 import { trackManagedFields } from './managed-fields.ts';
 import { admit, revisionOf, type FakeDeployment, type FakeReplicaSet } from './workloads.ts';
 
-export type { RecordedRequest, RolloutBehavior, FakeDeployment, FakeReplicaSet };
+export type { RecordedRequest, RolloutBehavior, FakeDeployment, FakeReplicaSet, NewArgoApplication, NewFluxObject };
 
 export interface FakeKubeOptions {
   /** Default rollout behaviour for every Deployment (normal, 200 ms unless set). */
   rollout?: Partial<RolloutBehavior>;
   /** Close every watch after this long, as API servers do (their --min-request-timeout). */
   watchTimeoutMs?: number;
+  /** How fast the simulated Argo CD / Flux controllers react (gitops.ts). */
+  gitops?: Partial<GitOpsTiming>;
 }
 
 export interface NewDeployment {
@@ -38,6 +41,9 @@ export interface NewDeployment {
   paused?: boolean;
   /** Who created it, for `metadata.managedFields` (kubectl apply's name by default). */
   manager?: string;
+  /** Extra metadata, e.g. what a GitOps controller or Helm puts on what it manages. */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export type FakeKube = Awaited<ReturnType<typeof startFakeKube>>;
@@ -46,6 +52,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
   const token = 'fake-kube-token';
   const store = createFakeKubeStore();
   const simulator = createRolloutSimulator(store, { mode: 'normal', durationMs: 200, deadlineMs: 300, ...options.rollout });
+  const gitops = createGitOpsSimulator(store, { selfHealDelayMs: 50, intervalDelayMs: 50, operationDelayMs: 20, ...options.gitops });
   const http = createFakeKubeHttp(store, { token, watchTimeoutMs: options.watchTimeoutMs });
   const server = createServer((req, res) => void http.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,7 +76,10 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
       const object = {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: spec.name, namespace: spec.namespace, labels },
+        metadata: {
+          name: spec.name, namespace: spec.namespace, labels: { ...labels, ...spec.labels },
+          ...(spec.annotations ? { annotations: spec.annotations } : {}),
+        },
         spec: {
           replicas: spec.replicas ?? 1,
           selector: { matchLabels: labels },
@@ -126,6 +136,25 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
       return data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
     },
 
+    /** An Argo CD Application owning Deployments, with its Git history and sync policy (gitops.ts). */
+    addArgoApplication: (spec: NewArgoApplication) => gitops.addArgoApplication(spec),
+    /** A Flux Kustomization or HelmRelease owning Deployments. */
+    addFluxObject: (spec: NewFluxObject) => gitops.addFluxObject(spec),
+    /** A commit lands in the Application's Git: its head (status.sync.revision) moves. */
+    pushCommit: gitops.pushCommit,
+    setFluxImages: gitops.setFluxImages,
+    /** What the simulated controller decided on each change to its Deployments ("argocd/shop-prod"). */
+    gitopsDecisions: gitops.decisions,
+    application: (ns: string, name: string) => store.get('applications', ns, name),
+    kustomization: (ns: string, name: string) => store.get('kustomizations', ns, name),
+    helmRelease: (ns: string, name: string) => store.get('helmreleases', ns, name),
+    /** Changes an Argo CD Application or Flux object as a person with kubectl would (a merge of `spec`). */
+    editSpec(resource: 'applications' | 'kustomizations' | 'helmreleases', ns: string, name: string, spec: Record<string, unknown>): void {
+      const current = store.get(resource, ns, name);
+      if (!current) throw new Error(`no ${resource} ${ns}/${name} in the fake cluster`);
+      store.update(resource, { ...current, spec: { ...(current.spec as object), ...spec } });
+    },
+
     /** RBAC: deny (or allow again) a verb on a resource, for requests and SelfSubjectAccessReviews alike. */
     setAccess(rule: AccessRule, allowed: boolean): void {
       http.setAccess(rule, allowed);
@@ -135,7 +164,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
      * rbac.ts), for requests and SelfSubjectAccessReviews alike; `setAccess` denials
      * still apply. null lifts it.
      */
-    enforceRbac(grant: RoleGrant | null, user?: string): void {
+    enforceRbac(grant: RoleGrant | RoleGrant[] | null, user?: string): void {
       http.enforceRbac(grant, user);
     },
     /** The next `count` requests fail with this HTTP status (503 by default). */
@@ -152,6 +181,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
 
     async close(): Promise<void> {
       simulator.close();
+      gitops.close();
       http.closeWatches();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

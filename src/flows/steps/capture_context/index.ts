@@ -2,8 +2,10 @@
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import type { RunExecutor } from '../../executor.ts';
 import type { Backlog } from '../../ports.ts';
+import type { GitOpsControllers } from '../../ports.ts';
+import { describeGitOps } from '../../gitops/step-hooks.ts';
 
-export function createCaptureContext(deps: { backlog: Backlog | null; backlogEnv: string }): RunExecutor {
+export function createCaptureContext(deps: { backlog: Backlog | null; backlogEnv: string; gitops?: GitOpsControllers }): RunExecutor {
   return {
     async run(ctx) {
       const key = ctx.config.target.backlog_key;
@@ -18,10 +20,14 @@ export function createCaptureContext(deps: { backlog: Backlog | null; backlogEnv
       }
       const { impactStartedAt, detectedAt } = ctx.incident;
       const first = impactStartedAt ? impactStartedAt.toISOString() : 'not entered';
+      // Who else deploys these Deployments (Argo CD, Flux, Helm), as found now: issue 11.
+      const gitops = await describeGitOps(deps.gitops, ctx.config);
+      const managed = gitops.length ? `; ${gitops.join('; ')}` : '';
       return {
         outcome: 'succeeded',
-        summary: `First bad request: ${first}; detected: ${detectedAt.toISOString()}; backlog ${key} = ${depth}`,
-        output: { impactStartedAt: impactStartedAt?.toISOString() ?? null, detectedAt: detectedAt.toISOString(), backlogKey: key, backlogDepth: depth, capturedAt: ctx.now().toISOString() },
+        summary: `First bad request: ${first}; detected: ${detectedAt.toISOString()}; backlog ${key} = ${depth}${managed}`,
+        output: {
+          ...(gitops.length ? { gitops } : {}), impactStartedAt: impactStartedAt?.toISOString() ?? null, detectedAt: detectedAt.toISOString(), backlogKey: key, backlogDepth: depth, capturedAt: ctx.now().toISOString() },
       };
     },
   };

@@ -5,12 +5,23 @@
 import type { RunExecutor } from '../../executor.ts';
 import type { SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
+import type { GitOpsControllers } from '../../ports.ts';
+import { pauseGitOpsStep } from '../../gitops/step-hooks.ts';
+import { describeGitOpsPauseProgress } from '../../gitops/pause-gitops.ts';
+import { gitopsPauseRecordSchema, readRecord } from '../../gitops/records.ts';
 import { pauseDeploys, type PauseRecord } from './pause-deploys.ts';
 import { describePauseProgress } from './pause-progress.ts';
 
-export function createPauseDeploys(deps: { sourceControl: SourceControl | null }): RunExecutor {
+export function createPauseDeploys(deps: { sourceControl: SourceControl | null; gitops?: GitOpsControllers }): RunExecutor {
   return {
     async run(ctx) {
+      // The in-cluster controllers first (they undo a revert within seconds); a failure there
+      // must not keep GitHub's deploys running, so it is raised after the GitHub side.
+      let gitopsError: unknown;
+      const gitops = await pauseGitOpsStep(deps.gitops, ctx).catch((err: unknown) => {
+        gitopsError = err;
+        return null;
+      });
       const sourceControl = requireGitHub(deps.sourceControl, 'pause deploys');
       const { record, summary } = await pauseDeploys({
         sourceControl,
@@ -20,9 +31,16 @@ export function createPauseDeploys(deps: { sourceControl: SourceControl | null }
         progress: (m) => ctx.progress(m),
         signal: ctx.signal,
       });
-      return { outcome: 'succeeded', summary, output: { record, pausedAt: ctx.now().toISOString() } };
+      if (gitopsError) throw gitopsError;
+      const all = gitops?.summary ? `${summary}; ${gitops.summary}` : summary;
+      const gitopsOutput = gitops && (gitops.record.entries.length > 0 || gitops.record.guard === 'off') ? { gitops: gitops.record } : {};
+      return { outcome: 'succeeded', summary: all, output: { record, ...gitopsOutput, pausedAt: ctx.now().toISOString() } };
     },
-    describeProgress: (output, config) =>
-      output.pausedAt ? null : describePauseProgress(output.record as PauseRecord | undefined, config.github.deploy_workflows),
+    describeProgress: (output, config) => {
+      if (output.pausedAt) return null;
+      const gitops = describeGitOpsPauseProgress(readRecord(gitopsPauseRecordSchema, output.gitops));
+      const github = describePauseProgress(output.record as PauseRecord | undefined, config.github.deploy_workflows);
+      return gitops ? `GitOps: ${gitops}; GitHub: ${github}` : github;
+    },
   };
 }

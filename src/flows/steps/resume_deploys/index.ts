@@ -6,10 +6,12 @@
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import type { SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
+import type { GitOpsControllers } from '../../ports.ts';
+import { planGitOpsResumeStep, resumeGitOpsStep } from '../../gitops/step-hooks.ts';
 import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
 import { describeResume, resumeDeploys, type ReleaseDiffSource, type ResumeRecord } from './resume-deploys.ts';
 
-export function createResumeDeploys(deps: { sourceControl: (SourceControl & ReleaseDiffSource) | null }): PlannedExecutor {
+export function createResumeDeploys(deps: { sourceControl: (SourceControl & ReleaseDiffSource) | null; gitops?: GitOpsControllers }): PlannedExecutor {
   const pauseRecord = (ctx: StepContext) => {
     const pause = ctx.snapshot.steps.get('pause_deploys');
     return pause?.state === 'skipped' ? undefined : (pause?.output.record as PauseRecord | undefined);
@@ -23,20 +25,31 @@ export function createResumeDeploys(deps: { sourceControl: (SourceControl & Rele
       if (target && deps.sourceControl) {
         ships = await describeResume({ sourceControl: deps.sourceControl, targetTag: target, defaultBranch: ctx.config.github.default_branch });
       }
+      // Issue 11: what each GitOps controller gets back, and what it will deploy when it resumes.
+      const gitops = await planGitOpsResumeStep(deps.gitops, ctx);
+      if (gitops) return { summary: `${undo} ${ships}\n${gitops}`, plan: { undo, ships, gitops } };
       return { summary: `${undo} ${ships}`, plan: { undo, ships } };
     },
     async apply(ctx) {
       const record = pauseRecord(ctx);
-      if (!record) return { outcome: 'succeeded', summary: 'Nothing to resume: pause_deploys changed nothing', output: { resumedAt: ctx.now().toISOString() } };
-      const sourceControl = requireGitHub(deps.sourceControl, 'resume deploys');
-      const result = await resumeDeploys({
-        sourceControl,
-        record,
-        previous: ctx.previous.resume as ResumeRecord | undefined,
-        checkpoint: (r) => ctx.checkpoint({ resume: r }),
-        progress: (m) => ctx.progress(m),
-      });
-      return { outcome: 'succeeded', summary: result.summary, output: { resume: result.record, resumedAt: ctx.now().toISOString() } };
+      let github: { summary: string; output: Record<string, unknown> } | null = null;
+      if (record) {
+        const sourceControl = requireGitHub(deps.sourceControl, 'resume deploys');
+        const result = await resumeDeploys({
+          sourceControl,
+          record,
+          previous: ctx.previous.resume as ResumeRecord | undefined,
+          checkpoint: (r) => ctx.checkpoint({ resume: r }),
+          progress: (m) => ctx.progress(m),
+        });
+        github = { summary: result.summary, output: { resume: result.record } };
+      }
+      // After GitHub: a controller kept paused (Git still at the bad release) fails the step, for a Retry.
+      const gitops = await resumeGitOpsStep(deps.gitops, ctx);
+      if (!github && !gitops) return { outcome: 'succeeded', summary: 'Nothing to resume: pause_deploys changed nothing', output: { resumedAt: ctx.now().toISOString() } };
+      const summary = [github?.summary, gitops?.summary].filter(Boolean).join('; ');
+      const output = { ...github?.output, ...(gitops ? { gitops: gitops.record } : {}), resumedAt: ctx.now().toISOString() };
+      return { outcome: 'succeeded', summary, output };
     },
   };
 }

@@ -12,24 +12,40 @@ import type { StepContext, RunExecutor } from '../../executor.ts';
 import type { ContainerImage, Deployments } from '../../ports.ts';
 import { describeRevertImage, revertImage, type RevertImage } from './revert-target.ts';
 import type { RevertImagesOutput } from './output.ts';
+import type { GitOpsControllers } from '../../ports.ts';
+import type { GitOpsInventory } from '../../gitops/inventory.ts';
+import { checkGuard, explainOutsideChange } from '../../gitops/revert-guard.ts';
+import { syncArgoApplications } from '../../gitops/revert-sync.ts';
 
 type Images = Record<string, string>;
 
-export function createRevertImages(deps: { deployments: Deployments }): RunExecutor {
+export function createRevertImages(deps: { deployments: Deployments; gitops?: GitOpsControllers }): RunExecutor {
   return {
     async run(ctx) {
       const target = ctx.incident.targetVersion;
       if (!target) throw new UserFacingError('prerequisite_unmet', 'no target release is approved: approve `select_release` first');
+      // Issue 11: never patch under an active Argo CD / Flux controller (it would put the bad image back).
+      const gitops = deps.gitops ? await checkGuard(deps.gitops, ctx.config.deployments.map((d) => d.name), ctx.config.gitops) : null;
       const before = await recordBefore(deps.deployments, ctx);
+      const synced = deps.gitops && gitops
+        ? await syncArgoApplications(deps.gitops, gitops, deps.deployments, target, ctx)
+        : { names: [] as string[], expected: {} as Record<string, ContainerImage[]>, summaries: [] as string[], revisions: {} };
       const picks: Record<string, RevertImage> = {};
-      for (const d of ctx.config.deployments) {
+      // Deployments Argo CD rolled back (sync_revision) run what its sync set: nothing to pick or patch.
+      const patching = ctx.config.deployments.filter((d) => !synced.names.includes(d.name));
+      for (const d of patching) {
         picks[d.name] = await pickImage(deps.deployments, d, target, ctx);
         await ctx.progress(describeRevertImage(d, target, picks[d.name]!), { deployment: d.name });
       }
-      const after: Images = Object.fromEntries(ctx.config.deployments.map((d) => [d.name, picks[d.name]!.image]));
+      const after: Images = Object.fromEntries(patching.map((d) => [d.name, picks[d.name]!.image]));
       const patched = (ctx.previous.patched as string[] | undefined) ?? [];
       const expected: Record<string, ContainerImage[]> = {};
       for (const d of ctx.config.deployments) {
+        if (synced.names.includes(d.name)) {
+          expected[d.name] = synced.expected[d.name]!;
+          after[d.name] = expected[d.name]!.find((c) => c.container === d.container)!.image;
+          continue;
+        }
         const result = await patchIfNeeded(deps.deployments, d, after[d.name]!, ctx);
         expected[d.name] = result.expected;
         if (result.patched) {
@@ -37,21 +53,22 @@ export function createRevertImages(deps: { deployments: Deployments }): RunExecu
           await ctx.checkpoint({ patched });
         }
       }
-      await waitAll(deps.deployments, expected, ctx);
+      await waitAll(deps.deployments, expected, ctx, gitops);
       const names = ctx.config.deployments.map((d) => d.name);
       const unchanged = names.filter((n) => before[n] === after[n]);
-      const pinned = names.filter((n) => picks[n]!.digest);
-      const mutable = names.filter((n) => !picks[n]!.digest);
+      const pinned = names.filter((n) => picks[n]?.digest);
+      const mutable = names.filter((n) => picks[n] && !picks[n].digest);
       const pinning = [
         ...(pinned.length ? [`pinned by digest: ${pinned.join(', ')}`] : []),
         ...(mutable.length ? [`by mutable tag (no digest in the ReplicaSet history): ${mutable.join(', ')}`] : []),
       ].join('; ');
       const already = unchanged.length ? ` (${unchanged.join(', ')} already did)` : '';
-      const digests = Object.fromEntries(names.map((n) => [n, picks[n]!.digest]));
+      const digests = Object.fromEntries(names.map((n) => [n, picks[n]?.digest ?? null]));
+      const argocd = synced.summaries.length ? `; ${synced.summaries.join('; ')}` : '';
       return {
         outcome: 'succeeded',
-        summary: `${names.join(', ')} now run ${target}${already}; all rollouts complete; ${pinning}`,
-        output: { before, after, patched, unchanged, digests } satisfies RevertImagesOutput,
+        summary: `${names.join(', ')} now run ${target}${already}; all rollouts complete${pinning ? `; ${pinning}` : ''}${argocd}`,
+        output: { before, after, patched, unchanged, digests, ...(synced.names.length ? { argocdRevisions: synced.revisions } : {}) } satisfies RevertImagesOutput,
       };
     },
   };
@@ -112,7 +129,7 @@ async function patchIfNeeded(deployments: Deployments, d: DeploymentConfig, imag
  * in effect, and a person must look before anything else happens.
  */
 async function waitAll(
-  deployments: Deployments, expected: Record<string, ContainerImage[]>, ctx: StepContext,
+  deployments: Deployments, expected: Record<string, ContainerImage[]>, ctx: StepContext, gitops: GitOpsInventory | null,
 ): Promise<void> {
   const timeoutMs = ctx.config.rollout.timeout;
   const stop = new AbortController();
@@ -139,7 +156,7 @@ async function waitAll(
     const stopped = failures.filter((f) => !outside.includes(f)).map((f) => f.name);
     const also = stopped.length ? ` (stopped waiting for ${stopped.join(', ')} too)` : '';
     const messages = outside.map((f) => (f.r.reason as Error).message).join('; ');
-    throw new OutsideChangeError(`${messages}${also}`, { cause: outside[0]!.r.reason });
+    throw explainOutsideChange(new OutsideChangeError(`${messages}${also}`, { cause: outside[0]!.r.reason }), gitops);
   }
   const first = failures[0]!.r.reason as unknown;
   const detail = failures.map((f) => `${f.name}: ${(f.r.reason as Error).message}`).join('; ');
