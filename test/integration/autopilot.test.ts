@@ -75,7 +75,7 @@ const executors: Executors = {
   auth_check: { run: async () => ({ outcome: 'succeeded', summary: 'probes ok' }) },
   resume_deploys: { plan: async () => ({ summary: 're-enable deploy.yml', plan: { enable: ['deploy.yml'] } }), apply: async () => ({ outcome: 'succeeded', summary: 'resumed' }) },
   pause_deploys: { run: async () => ({ outcome: 'succeeded', summary: 'paused' }) },
-  resolve: { run: async () => ({ outcome: 'succeeded', summary: 'resolved', output: { resolution: { ttrMs: 1 } }, incident: { state: 'resolved', resolvedAt: clock } }) },
+  resolve: { run: async () => ({ outcome: 'succeeded', summary: 'resolved', output: { resolution: { summary: 'resolved', report: { ttrMs: 1 }, resolvedAt: clock.toISOString() } }, incident: { state: 'resolved', resolvedAt: clock } }) },
 };
 
 const start = (autopilot?: boolean) => startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE, autopilot });
