@@ -9,6 +9,7 @@ import { SEVERITIES, TRIGGERS, type Severity, type Trigger } from '../domain/inc
 import { isStepId, STEP_IDS, type StepId } from '../domain/steps.ts';
 import { mentionsAsText } from '../domain/user-text.ts';
 import { DRILL_MARK } from '../domain/drill.ts';
+import { SCENARIO_NAMES } from '../drill/scenarios.ts';
 import { abortIncident, markCritical, markGood } from '../flows/incident-commands.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
 import { startRollback } from '../flows/start-rollback.ts';
@@ -363,6 +364,15 @@ Version: rollback-commander --version (or -V)`)
       await bot.stop();
     });
   program
+    .command('drill')
+    .addHelpText('after', examples('drill', 'drill --scenario failed-rollout'))
+    .description('drill mode: the bot on a simulated cluster and GitHub, no config needed; the console is at http://localhost:3000/ (PORT)')
+    .addOption(new Option('--scenario <name>', 'start this drill at once').choices(SCENARIO_NAMES))
+    .action(async (o: { scenario?: string }) => {
+      const { runDrillMode } = await import('../drill/run.ts');
+      await runDrillMode({ env: io.env, out: io.out, scenario: o.scenario, stopSignal: io.stopSignal ?? new Promise(() => undefined) });
+    });
+  program
     .command('completion <shell>')
     .description('print a shell completion script (commands and step ids)')
     .addHelpText('after', examples('completion bash > /etc/bash_completion.d/rollback-commander', 'completion zsh > "${fpath[1]}/_rollback-commander"'))
@@ -407,7 +417,8 @@ if (import.meta.main) {
   let draining = false;
   const stop = new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
-      if (process.argv.includes('worker') && !draining) {
+      // The worker and drill mode stop cleanly on the first signal.
+      if ((process.argv.includes('worker') || process.argv.includes('drill')) && !draining) {
         draining = true;
         return resolve();
       }
