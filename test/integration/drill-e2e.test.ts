@@ -7,24 +7,19 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DRILL_NAMESPACE } from '../../src/drill/drill-config.ts';
-import { startDrill, type Drill } from '../../src/drill/drill.ts';
+import type { Drill } from '../../src/drill/drill.ts';
+import { startTestDrill, untilStep as untilStepOf } from '../support/drill.ts';
 import { actAs, drillSummary, startDrillScenario } from '../../src/drill/play.ts';
 import type { StepState } from '../../src/domain/incident.ts';
 import type { StepId } from '../../src/domain/steps.ts';
-import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../support/services.ts';
+import { dropTestState, uniqueName } from '../support/services.ts';
 import { until } from '../support/wait.ts';
 
 let drill: Drill;
 const NAME = uniqueName('drill');
 
 beforeAll(async () => {
-  drill = await startDrill({
-    name: NAME,
-    port: 0,
-    env: { PATH: process.env.PATH, DATABASE_URL, REDIS_URL, LOG_LEVEL: 'silent' },
-    world: { rolloutMs: 150, deadlineMs: 600, smokeMs: 200 },
-    timing: { rolloutTimeout: '20s', smokePoll: '100ms', queueWindow: '400ms', queueInterval: '100ms' },
-  });
+  drill = await startTestDrill(NAME);
 }, 60_000);
 
 afterAll(async () => {
@@ -37,13 +32,7 @@ async function step(id: string, stepId: StepId) {
   return (await drill.deps.store.get(id)).steps.get(stepId)!;
 }
 
-function untilStep(id: string, stepId: StepId, state: StepState, timeoutMs = 30_000) {
-  return until(`${stepId} to be ${state}`, async () => {
-    const s = await step(id, stepId);
-    if (s.state === 'failed' && state !== 'failed') throw new Error(`${stepId} failed: ${s.error}`);
-    return s.state === state ? s : null;
-  }, timeoutMs);
-}
+const untilStep = (id: string, stepId: StepId, state: StepState) => untilStepOf(drill, id, stepId, state);
 
 const images = (version: string) => ({ api: `ghcr.io/drill-org/api:${version}`, web: `ghcr.io/drill-org/web:${version}`, worker: `ghcr.io/drill-org/worker:${version}` });
 
