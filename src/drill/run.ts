@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startDrill, type Drill } from './drill.ts';
-import { startDrillScenario } from './play.ts';
+import { actAs, startDrillScenario } from './play.ts';
 import { isScenarioName, SCENARIO_NAMES } from './scenarios.ts';
 import { UserFacingError } from '../domain/errors.ts';
 
@@ -24,6 +24,9 @@ export async function runDrillMode(options: RunDrillOptions): Promise<void> {
   }
   const drill = await startDrill({ env: options.env, routes: options.routes });
   try {
+    // The world was just made anew: a drill the last run left open no longer matches it.
+    const leftover = await drill.deps.store.findOpen(drill.config.runbook.environment.name);
+    if (leftover) await actAs(drill, 'captain', 'abort_incident', null, { incidentId: leftover.id, reason: 'drill mode restarted: the simulated world was reset' });
     if (options.scenario) {
       const { incident } = await startDrillScenario(drill, options.scenario);
       options.out(`Drill ${options.scenario} started (${incident.id}): open ${drill.url} and play it as captain, SRE and DB owner — Ctrl-C stops drill mode`);
