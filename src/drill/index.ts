@@ -4,13 +4,13 @@
  *   const drill = await startDrill({ routes: (d) => consoleRoutes(d) });   // world + bot + HTTP
  *   const { incident } = await startDrillScenario(drill, 'app-only');      // resets the world, opens the drill
  *   await actAs(drill, 'captain', 'approve', 'select_release');            // same flows and role checks as Slack/CLI
- *   drill.world.fixRollouts();                                             // failed-rollout's fix
+ *   applyWorldAction(drill, 'fix-rollout');                                 // failed-rollout's fix (scenario.worldActions)
  *   const { markdown, report } = await drillSummary(drill, incident.id);   // summary + drill report
  *   await drill.stop();
  */
 export { startDrill, type Drill, type DrillOptions } from './drill.ts';
-export { actAs, drillSummary, drillUser, startDrillScenario, DRILL_ACTIONS, type ActOptions, type DrillAction, type DrillOutcome } from './play.ts';
-export { SCENARIOS, SCENARIO_NAMES, isScenarioName, type Move, type Scenario, type ScenarioName } from './scenarios.ts';
+export { actAs, applyWorldAction, drillSummary, drillUser, startDrillScenario, DRILL_ACTIONS, type ActOptions, type DrillAction, type DrillOutcome } from './play.ts';
+export { SCENARIOS, SCENARIO_NAMES, isScenarioName, type Move, type Scenario, type WorldAction, type ScenarioName } from './scenarios.ts';
 export { DRILL_ROLES, DRILL_USERS, type DrillRole } from './drill-config.ts';
 export { runDrillMode, type RunDrillOptions } from './run.ts';
 export { shouldStartDrill } from './detect.ts';

@@ -117,3 +117,9 @@ export async function drillSummary(drill: Drill, incidentId: string): Promise<Dr
   const summary = typeof resolved?.payload.summary === 'string' ? resolved.payload.summary : null;
   return { incident: snap.incident, report, markdown: [summary, renderDrillReport(report)].filter(Boolean).join('\n\n') };
 }
+
+/** Makes a scenario's world action happen (the console's button, the tests). */
+export function applyWorldAction(drill: Drill, id: string): void {
+  if (id === 'fix-rollout') return drill.world.fixRollouts();
+  throw new UserFacingError('invalid_input', `no world action "${id}": the failed-rollout drill offers fix-rollout`);
+}

@@ -23,6 +23,12 @@ export interface Move {
   why: string;
 }
 
+/** Something that happens in the simulated world when a person says so (the console offers it as a button). */
+export interface WorldAction {
+  id: 'fix-rollout';
+  title: string;
+}
+
 export interface Scenario {
   name: ScenarioName;
   title: string;
@@ -40,6 +46,8 @@ export interface Scenario {
   backup: boolean;
   /** The moves the people make, in order (autopilot does the rest). */
   guide: Move[];
+  /** What the people can make happen in the world during this drill. */
+  worldActions: WorldAction[];
 }
 
 const APP_MOVES: Move[] = [
@@ -58,6 +66,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     severity: 'P1', trigger: 'slo_breach', impactMinutesBefore: 3,
     shippedMigration: false, failingRollout: false, backup: false,
     guide: APP_MOVES,
+    worldActions: [],
   },
   'failed-rollout': {
     name: 'failed-rollout',
@@ -70,6 +79,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       { role: 'sre', action: 'retry', step: 'revert_images', why: 'revert_images failed on the progress deadline; once the pods can start, retry it' },
       ...APP_MOVES.slice(1),
     ],
+    worldActions: [{ id: 'fix-rollout', title: 'Fix the rollout: the image pull secret is renewed and the pods can start' }],
   },
   migration: {
     name: 'migration',
@@ -84,6 +94,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       { role: 'db_owner', action: 'approve', step: 'migration_revert', why: 'the second approval, from a different person' },
       ...APP_MOVES.slice(1),
     ],
+    worldActions: [],
   },
   'critical-restore': {
     name: 'critical-restore',
@@ -101,5 +112,6 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       { role: 'db_owner', action: 'approve', step: 'backup_promote', why: 'the second approval: api and worker restart on the restored database' },
       ...APP_MOVES.slice(1),
     ],
+    worldActions: [],
   },
 };

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DRILL_NAMESPACE } from '../../src/drill/drill-config.ts';
 import type { Drill } from '../../src/drill/drill.ts';
 import { startTestDrill, untilStep as untilStepOf } from '../support/drill.ts';
-import { actAs, drillSummary, startDrillScenario } from '../../src/drill/play.ts';
+import { actAs, applyWorldAction, drillSummary, startDrillScenario } from '../../src/drill/play.ts';
 import type { StepState } from '../../src/domain/incident.ts';
 import type { StepId } from '../../src/domain/steps.ts';
 import { dropTestState, uniqueName } from '../support/services.ts';
@@ -110,7 +110,7 @@ it('plays failed-rollout: the progress deadline fails the revert, the fix and a 
   const failure = (await drill.deps.store.timeline(id)).find((e) => e.kind === 'step_failed' && e.stepId === 'revert_images')!;
   expect(String(failure.payload.hint ?? '')).not.toBe('');
 
-  drill.world.fixRollouts();
+  applyWorldAction(drill, 'fix-rollout');
   await actAs(drill, 'sre', 'retry', 'revert_images');
   await untilStep(id, 'revert_images', 'succeeded');
   expect(drill.world.images()).toEqual(images('v1.2.2'));
