@@ -13,7 +13,7 @@ describe('shouldStartDrill', () => {
   it('keeps today\'s behaviour as soon as anything real is configured', () => {
     expect(shouldStartDrill({}, [], (p) => p === 'rollback.yml')).toBe(false);
     expect(shouldStartDrill({}, ['--config', 'prod.yml'], none)).toBe(false);
-    for (const name of ['ROLLBACK_CONFIG', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'GITHUB_TOKEN', 'GITHUB_APP_ID', 'KUBECONFIG']) {
+    for (const name of ['ROLLBACK_CONFIG', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'GITHUB_TOKEN', 'GITHUB_APP_ID', 'KUBECONFIG', 'KUBERNETES_SERVICE_HOST']) {
       expect(shouldStartDrill({ [name]: 'set' }, [], none), name).toBe(false);
     }
   });
