@@ -3,7 +3,7 @@
  * the HTTP server. `npm start` runs it; tests start it on port 0 against nock'd Slack.
  */
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
 import { createPgChatCursor } from '../adapters/db/pg-chat-cursor.ts';
@@ -51,8 +51,6 @@ export interface BotOptions {
   http?: boolean;
   /** The web console: drill mode turns actions on (default read-only; token default CONSOLE_TOKEN). */
   console?: Partial<Pick<ConsoleOptions, 'mode' | 'token' | 'roles' | 'pollMs' | 'extend'>>;
-  /** More routes on the same HTTP server (drill mode's console), tried before Bolt's receiver. */
-  routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export async function startBot(config: AppConfig, log: Logger, options: BotOptions = {}): Promise<Bot> {
@@ -111,7 +109,7 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
     // Steps run elsewhere: ready only while some worker process is connected to the step queue.
     readiness.push({ name: 'worker', check: async () => { if ((await container.queue.queue.getWorkers()).length === 0) throw new Error('no step worker is connected: start `rollback-commander worker`'); } });
   }
-  let fallback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let fallback;
   if (slack && runsWeb) {
     const bolt = await createBoltApp(config.env, slack.client, log);
     const proposals = createProposalQueue(container.redis, config.env.QUEUE_PREFIX);
@@ -123,9 +121,6 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
     stops.unshift(() => bolt.stop(), () => proposals.close());
   }
   const httpLog = log.child({ component: 'http' });
-  const bolt = fallback;
-  const routes = options.routes;
-  if (routes) fallback = (req: IncomingMessage, res: ServerResponse) => void (routes(req, res) || (bolt ? bolt(req, res) : notFound(res)));
   const separate = options.http !== false && METRICS_PORT !== undefined;
   const server = options.http === false
     ? null
@@ -162,9 +157,4 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
       await container.close();
     },
   };
-}
-
-function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ ok: false, error: 'not found' }));
 }

@@ -2,11 +2,11 @@
  * Drill mode: the real bot (flows, worker, reconciler, SLA timers, HTTP server) on the drill
  * world, without Slack — the same path as `npm start` with no SLACK_BOT_TOKEN. Everything it
  * does goes through the real adapters to the simulators, and its own state lives in a `drill`
- * schema and queue prefix of its own. The console (issue 9 §2) mounts its routes on the same
- * HTTP server through `routes`, and acts through `actAs`, like Slack and the CLI.
+ * schema and queue prefix of its own. The web console (src/console) runs on the same HTTP server
+ * in drill mode, with the drill's own routes (drill-routes.ts) added to it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Hono } from 'hono';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -14,7 +14,9 @@ import { startBot, type Bot } from '../app/bot.ts';
 import { loadConfig, type AppConfig } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
 import type { FlowDeps } from '../flows/deps.ts';
-import { drillConfigYaml, type DrillConfigInput } from './drill-config.ts';
+import { UserFacingError } from '../domain/errors.ts';
+import { DRILL_USERS, drillConfigYaml, type DrillConfigInput } from './drill-config.ts';
+import { addDrillRoutes } from './drill-routes.ts';
 import { checkDrillServices } from './services-check.ts';
 import { startDrillWorld, type DrillWorld, type DrillWorldOptions } from './world.ts';
 
@@ -31,8 +33,6 @@ export interface DrillOptions {
   log?: Logger;
   world?: Pick<DrillWorldOptions, 'rolloutMs' | 'deadlineMs' | 'smokeMs'>;
   timing?: DrillConfigInput['timing'];
-  /** The console's routes, mounted on the bot's HTTP server (true: handled). */
-  routes?: (drill: Drill) => (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface Drill {
@@ -76,8 +76,14 @@ export async function startDrill(options: DrillOptions = {}): Promise<Drill> {
       LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
     };
     const config = loadConfig(drillEnv, configPath);
-    let handle: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
-    const bot = await startBot(config, log, { mode: 'all', routes: (req, res) => handle?.(req, res) ?? false }).catch((err: unknown) => {
+    let self: Drill | null = null;
+    const drillOf = (): Drill => {
+      if (!self) throw new UserFacingError('upstream_unavailable', 'drill mode is still starting: try again in a moment');
+      return self;
+    };
+    // The web console in drill mode: actions on, the role picker acting as the drill's three people.
+    const webConsole = { mode: 'drill' as const, roles: DRILL_USERS, extend: (app: Hono, ctx: { changed(id: string): void }) => addDrillRoutes(app, drillOf, ctx) };
+    const bot = await startBot(config, log, { mode: 'all', console: webConsole }).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new Error(`port ${drillEnv.PORT} is already in use: stop what listens there, or start the drill with PORT=<another port>`, { cause: err });
       }
@@ -96,7 +102,7 @@ export async function startDrill(options: DrillOptions = {}): Promise<Drill> {
         await rm(configDir, { recursive: true, force: true });
       },
     };
-    handle = options.routes?.(drill) ?? null;
+    self = drill;
     return drill;
   } catch (err) {
     await world.close().catch(() => undefined);

@@ -1,7 +1,7 @@
 /**
  * Drill mode's module API (issue 9): what the console and the coordinator call.
  *
- *   const drill = await startDrill({ routes: (d) => consoleRoutes(d) });   // world + bot + HTTP
+ *   const drill = await startDrill();                                      // world + bot + console (drill mode) on PORT
  *   const { incident } = await startDrillScenario(drill, 'app-only');      // resets the world, opens the drill
  *   await actAs(drill, 'captain', 'approve', 'select_release');            // same flows and role checks as Slack/CLI
  *   applyWorldAction(drill, 'fix-rollout');                                 // failed-rollout's fix (scenario.worldActions)
@@ -14,6 +14,8 @@ export { SCENARIOS, SCENARIO_NAMES, isScenarioName, type Move, type Scenario, ty
 export { DRILL_ROLES, DRILL_USERS, type DrillRole } from './drill-config.ts';
 export { runDrillMode, type RunDrillOptions } from './run.ts';
 export { shouldStartDrill } from './detect.ts';
+export { addDrillRoutes } from './drill-routes.ts';
+export { currentScenario } from './play.ts';
 export type { DrillWorld } from './world.ts';
 export { DRILL_BANNER, DRILL_MARK } from '../domain/drill.ts';
 export { drillReport, renderDrillReport, type DrillReport } from '../domain/drill-report.ts';

@@ -28,6 +28,12 @@ export function drillUser(role: DrillRole): string {
  * Puts the world where the scenario starts and opens its incident (a drill, started by the SRE,
  * detected now, the first bad request a few minutes earlier). Autopilot is on, as by default.
  */
+/** The scenario each drill last started (the console shows its guide and world actions). */
+const current = new WeakMap<Drill, Scenario>();
+export function currentScenario(drill: Drill): Scenario | null {
+  return current.get(drill) ?? null;
+}
+
 export async function startDrillScenario(drill: Drill, name: string): Promise<{ incident: Incident; scenario: Scenario }> {
   if (!isScenarioName(name)) throw new UserFacingError('invalid_input', `no drill scenario "${name}": one of ${SCENARIO_NAMES.join(', ')}`);
   const scenario = SCENARIOS[name];
@@ -48,6 +54,7 @@ export async function startDrillScenario(drill: Drill, name: string): Promise<{ 
     issueUrl: `https://${webHostOf(drill.world.github.url)}/${drill.config.runbook.github.owner}/${drill.config.runbook.github.repo}/issues/${DRILL_ISSUE}`,
     drill: true,
   });
+  current.set(drill, scenario);
   return { incident, scenario };
 }
 

@@ -2,7 +2,6 @@
  * `npm start` on a fresh clone and `rollback-commander drill [--scenario …]`: start drill mode,
  * say in one line where the console is and how to start the first drill, run until stopped.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startDrill, type Drill } from './drill.ts';
 import { actAs, drillSummary, startDrillScenario } from './play.ts';
 import { isScenarioName, SCENARIO_NAMES } from './scenarios.ts';
@@ -18,15 +17,13 @@ export interface RunDrillOptions {
   name?: string;
   port?: number;
   onReady?: (drill: Drill) => void;
-  /** The console's routes on the same HTTP server (issue 9 §2). */
-  routes?: (drill: Drill) => (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export async function runDrillMode(options: RunDrillOptions): Promise<void> {
   if (options.scenario !== undefined && !isScenarioName(options.scenario)) {
     throw new UserFacingError('invalid_input', `no drill scenario "${options.scenario}": use one of ${SCENARIO_NAMES.join(', ')}`);
   }
-  const drill = await startDrill({ env: options.env, routes: options.routes, name: options.name, port: options.port });
+  const drill = await startDrill({ env: options.env, name: options.name, port: options.port });
   try {
     // The world was just made anew: a drill the last run left open no longer matches it.
     const leftover = await drill.deps.store.findOpen(drill.config.runbook.environment.name);

@@ -28,6 +28,14 @@ it('prints one line with the console URL, opens the scenario, and reports the dr
     expect(await (await fetch(`${url}healthz`)).json()).toEqual({ ok: true });
     const open = await ready.deps.store.findOpen('drill');
     expect(open).toMatchObject({ drill: true, badVersion: 'v1.2.3' });
+    // The console runs in drill mode on the same port, with the drill's routes added to it.
+    const api = await (await fetch(`${url}api/drill`)).json() as { scenarios: { name: string }[]; open: { id: string; scenario: string } };
+    expect(api.scenarios.map((s) => s.name)).toEqual(['app-only', 'failed-rollout', 'migration', 'critical-restore']);
+    expect(api.open).toEqual({ id: open!.id, scenario: 'app-only' });
+    const page = await (await fetch(`${url}drill`)).text();
+    expect(page).toContain(`Drill <a href="/incidents/${open!.id}">${open!.id}</a> is open (P1: roll the application back)`);
+    const refused = await fetch(`${url}api/drill/scenarios/migration`, { method: 'POST', headers: { origin: url.replace(/\/$/, '') } });
+    expect(refused.status).toBe(409);
     await actAs(ready, 'captain', 'abort_incident', null, { reason: 'rehearsal cut short' });
     await until('the drill report in the terminal', () => lines.length > 1, 20_000);
     expect(lines[1]).toContain(`${open!.id} aborted`);
