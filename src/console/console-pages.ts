@@ -9,6 +9,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { ChecklistRow, PhaseModel, StepRow } from '../domain/checklist-model.ts';
 import type { Incident } from '../domain/incident.ts';
 import { TRIGGER_TITLES } from '../domain/incident.ts';
+import { DRILL_BANNER, drillPrefix } from '../domain/drill.ts';
 import type { StepAction } from '../domain/step-actions.ts';
 import { ROLES, type Role } from '../domain/steps.ts';
 import { formatDurationMs, MILESTONE_TITLES, type SlaVerdict } from '../domain/times.ts';
@@ -102,6 +103,7 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
   const i = view.snapshot.incident;
   return html`<section class="head state-${i.state}">
   <h1>${headline(i)}</h1>
+  ${i.drill ? html`<p class="banner-drill" role="note">${DRILL_BANNER}</p>` : ''}
   ${i.state === 'open' ? '' : html`<p class="closed">${i.state === 'resolved' ? `Resolved at ${isoMinute(i.resolvedAt)} UTC. This checklist is closed.` : 'Rollback aborted: nothing more runs from this checklist.'}</p>`}
   <dl class="facts">
     <div><dt>Bad release</dt><dd><code>${i.badVersion}</code></dd></div>
@@ -125,7 +127,7 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
 function headline(i: Incident): string {
   const versions = i.targetVersion ? `${i.badVersion} → ${i.targetVersion}` : `of ${i.badVersion} · target not chosen yet`;
   const state = i.state === 'open' ? '' : i.state === 'resolved' ? 'Resolved · ' : 'Aborted · ';
-  return `${i.id} · ${state}${i.severity} rollback ${versions}`;
+  return `${drillPrefix(i)}${i.id} · ${state}${i.severity} rollback ${versions}`;
 }
 
 function target(i: Incident): Html {

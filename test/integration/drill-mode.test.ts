@@ -34,6 +34,10 @@ it('prints one line with the console URL, opens the scenario, and reports the dr
     expect(api.open).toEqual({ id: open!.id, scenario: 'app-only' });
     const page = await (await fetch(`${url}drill`)).text();
     expect(page).toContain(`Drill <a href="/incidents/${open!.id}">${open!.id}</a> is open (P1: roll the application back)`);
+    // The incident page carries the drill banner, as the checklist in Slack does.
+    const incidentPage = await (await fetch(`${url}incidents/${open!.id}`)).text();
+    expect(incidentPage).toContain(`[DRILL] ${open!.id} · P1 rollback`);
+    expect(incidentPage).toContain('class="banner-drill"');
     const refused = await fetch(`${url}api/drill/scenarios/migration`, { method: 'POST', headers: { origin: url.replace(/\/$/, '') } });
     expect(refused.status).toBe(409);
     await actAs(ready, 'captain', 'abort_incident', null, { reason: 'rehearsal cut short' });
