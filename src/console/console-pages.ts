@@ -71,7 +71,8 @@ const roleTitle = (r: Role) => ({ release_captain: 'Release Captain', oncall_sre
 // ---- the list ---------------------------------------------------------------------------
 
 export function listPage(incidents: readonly Incident[], mode: ConsoleMode, actors?: Actors): Html {
-  return layout('Incidents', html`<h1>Incidents</h1><div id="live" data-live="/live">${incidentList(incidents)}</div>`, { mode, actors });
+  const drills = mode === 'drill' ? html`<p class="drill-start"><a href="/drill">Start a drill: pick a scenario…</a></p>` : '';
+  return layout('Incidents', html`<h1>Incidents</h1>${drills}<div id="live" data-live="/live">${incidentList(incidents)}</div>`, { mode, actors });
 }
 
 export function incidentList(incidents: readonly Incident[]): Html {

@@ -32,7 +32,7 @@ export async function runDrillMode(options: RunDrillOptions): Promise<void> {
       const { incident } = await startDrillScenario(drill, options.scenario);
       options.out(`Drill ${options.scenario} started (${incident.id}): open ${drill.url} and play it as captain, SRE and DB owner — Ctrl-C stops drill mode`);
     } else {
-      options.out(`Drill mode (simulated cluster and GitHub): open ${drill.url} and start the first drill, app-only — or run: rollback-commander drill --scenario app-only`);
+      options.out(`Drill mode (simulated cluster and GitHub): open ${drill.url} and start the first drill, app-only, at ${drill.url}drill — or run: rollback-commander drill --scenario app-only`);
     }
     const reports = await reportWhenFinished(drill, options.out);
     options.onReady?.(drill);
