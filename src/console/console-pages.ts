@@ -105,6 +105,7 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
   return html`<section class="head state-${i.state}">
   <h1>${headline(i)}</h1>
   ${i.drill ? html`<p class="banner-drill" role="note">${DRILL_BANNER}</p>` : ''}
+  ${i.drill && mode === 'drill' && i.state !== 'open' ? html`<p class="closed"><a href="/drill/report/${i.id}">The drill report: TTD/TTR, time on humans, the bot and rollouts, SLA verdicts</a></p>` : ''}
   ${i.state === 'open' ? '' : html`<p class="closed">${i.state === 'resolved' ? `Resolved at ${isoMinute(i.resolvedAt)} UTC. This checklist is closed.` : 'Rollback aborted: nothing more runs from this checklist.'}</p>`}
   <dl class="facts">
     <div><dt>Bad release</dt><dd><code>${i.badVersion}</code></dd></div>

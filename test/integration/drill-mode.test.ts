@@ -44,6 +44,9 @@ it('prints one line with the console URL, opens the scenario, and reports the dr
     await until('the drill report in the terminal', () => lines.length > 1, 20_000);
     expect(lines[1]).toContain(`${open!.id} aborted`);
     expect(lines[1]).toContain('## Drill report');
+    // The console links the ended drill to its report.
+    expect(await (await fetch(`${url}incidents/${open!.id}`)).text()).toContain(`href="/drill/report/${open!.id}"`);
+    expect(await (await fetch(`${url}drill/report/${open!.id}`)).text()).toContain('## Drill report');
   } finally {
     stop();
     await running;
