@@ -12,7 +12,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 export function incidentJson(i: Incident) {
   return {
     id: i.id, environment: i.environment, state: i.state, badVersion: i.badVersion, targetVersion: i.targetVersion,
-    severity: i.severity, trigger: i.trigger, critical: i.critical, autopilot: i.autopilot, issueUrl: i.issueUrl,
+    severity: i.severity, trigger: i.trigger, critical: i.critical, autopilot: i.autopilot, drill: i.drill, issueUrl: i.issueUrl,
     createdBy: i.createdBy, createdAt: iso(i.createdAt), impactStartedAt: iso(i.impactStartedAt),
     detectedAt: iso(i.detectedAt), decidedAt: iso(i.decidedAt), restoredAt: iso(i.restoredAt), resolvedAt: iso(i.resolvedAt),
   };

@@ -8,6 +8,8 @@ import { isAppError, UserFacingError } from '../domain/errors.ts';
 import { SEVERITIES, TRIGGERS, type Severity, type Trigger } from '../domain/incident.ts';
 import { isStepId, STEP_IDS, type StepId } from '../domain/steps.ts';
 import { mentionsAsText } from '../domain/user-text.ts';
+import { DRILL_MARK } from '../domain/drill.ts';
+import { SCENARIO_NAMES } from '../drill/scenarios.ts';
 import { abortIncident, markCritical, markGood } from '../flows/incident-commands.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
 import { startRollback } from '../flows/start-rollback.ts';
@@ -164,14 +166,16 @@ Version: rollback-commander --version (or -V)`)
     .option('--impact-started <time>', 'first bad request (ISO 8601)', dateArg)
     .option('--detected <time>', 'detection time (ISO 8601, default now)', dateArg)
     .option('--no-autopilot', 'every step waits for its Run (default: autopilot as rollback.yml sets it)')
+    .option('--drill', 'a rehearsal (game day): marked everywhere, no issue comment or #releases milestones — it still acts on the real cluster')
     .addOption(asOption())
     .action(async (bad: string, o) => {
       const c = await open(cfg());
       const incident = await startRollback(c.deps, {
         badVersion: bad, target: o.to, severity: o.sev as Severity, trigger: o.trigger as Trigger, issueUrl: o.issue,
-        impactStartedAt: o.impactStarted, detectedAt: o.detected, actor: await actor(c, o), autopilot: o.autopilot as boolean,
+        impactStartedAt: o.impactStarted, detectedAt: o.detected, actor: await actor(c, o), autopilot: o.autopilot as boolean, drill: o.drill === true,
       });
       const auto = incident.autopilot ? 'autopilot is on (`--no-autopilot` turns it off)' : 'autopilot is off: every step waits for `run`';
+      if (incident.drill) io.out(`${DRILL_MARK} ${incident.id} is a drill: it acts on the real cluster; no issue comment, no #releases milestones`);
       io.out(`started ${incident.id}: rollback of ${incident.badVersion} in ${incident.environment}; announce, capture_context and select_release are queued; ${auto}`);
       if (!c.queueReachable()) io.err(REDIS_DOWN);
       io.out(`next: rollback-commander status ${incident.id}`);
@@ -360,6 +364,15 @@ Version: rollback-commander --version (or -V)`)
       await bot.stop();
     });
   program
+    .command('drill')
+    .addHelpText('after', examples('drill', 'drill --scenario failed-rollout'))
+    .description('drill mode: the bot on a simulated cluster and GitHub, no config needed; the console is at http://localhost:3000/ (PORT)')
+    .addOption(new Option('--scenario <name>', 'start this drill at once').choices(SCENARIO_NAMES))
+    .action(async (o: { scenario?: string }) => {
+      const { runDrillMode } = await import('../drill/run.ts');
+      await runDrillMode({ env: io.env, out: io.out, scenario: o.scenario, stopSignal: io.stopSignal ?? new Promise(() => undefined) });
+    });
+  program
     .command('completion <shell>')
     .description('print a shell completion script (commands and step ids)')
     .addHelpText('after', examples('completion bash > /etc/bash_completion.d/rollback-commander', 'completion zsh > "${fpath[1]}/_rollback-commander"'))
@@ -404,7 +417,8 @@ if (import.meta.main) {
   let draining = false;
   const stop = new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
-      if (process.argv.includes('worker') && !draining) {
+      // The worker and drill mode stop cleanly on the first signal.
+      if ((process.argv.includes('worker') || process.argv.includes('drill')) && !draining) {
         draining = true;
         return resolve();
       }

@@ -2,7 +2,10 @@
  * `npm start`: the bot (Slack, when configured), the step worker and the HTTP server in one
  * process. SIGTERM stops taking work, lets running steps finish, then exits.
  */
+import { existsSync } from 'node:fs';
 import { isAppError } from '../domain/errors.ts';
+import { shouldStartDrill } from '../drill/detect.ts';
+import { runDrillMode } from '../drill/run.ts';
 import { startBot } from './bot.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -13,9 +16,27 @@ function configArg(args: string[]): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
+const args = process.argv.slice(2);
+// A fresh clone (no rollback.yml, no Slack/GitHub/Kubernetes settings) gets drill mode, not an error.
+if (shouldStartDrill(process.env, args, existsSync)) await drillMode();
+
+async function drillMode(): Promise<never> {
+  const stop = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  try {
+    await runDrillMode({ env: process.env, out: (line) => process.stdout.write(`${line}\n`), stopSignal: stop });
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`rollback-commander cannot start drill mode: ${isAppError(err) ? err.message : ((err as Error).stack ?? String(err))}\n`);
+    process.exit(2);
+  }
+}
+
 const log = createLogger();
 try {
-  const config = loadConfig(process.env, configArg(process.argv.slice(2)));
+  const config = loadConfig(process.env, configArg(args));
   await waitForRedis(config.env.REDIS_URL, { timeoutMs: config.env.STARTUP_TIMEOUT, log });
   const bot = await startBot(config, log, { mode: config.env.ROLLBACK_MODE });
   const shutdown = async (signal: string) => {

@@ -26,20 +26,31 @@ export interface RollbackMetrics extends IncidentObserver {
 }
 
 export function createMetrics(registry: Registry, deps: { store: () => Pick<IncidentStore, 'get'>; log: Logger }): RollbackMetrics {
-  const ttd = new Histogram({ name: 'rollback_ttd_seconds', help: 'Time to detect (detected_at − impact_started_at) of resolved incidents', labelNames: ['severity'], buckets: INCIDENT_BUCKETS, registers: [registry] });
-  const ttr = new Histogram({ name: 'rollback_ttr_seconds', help: 'Time to recover (restored_at − detected_at) of resolved incidents', labelNames: ['severity'], buckets: INCIDENT_BUCKETS, registers: [registry] });
-  const outcomes = new Counter({ name: 'rollback_step_outcomes_total', help: 'Step outcomes by step and result', labelNames: ['step', 'result'], registers: [registry] });
-  const durations = new Histogram({ name: 'rollback_step_duration_seconds', help: 'How long a step ran in the worker, from start to its outcome', labelNames: ['step', 'result'], buckets: STEP_BUCKETS, registers: [registry] });
+  const ttd = new Histogram({ name: 'rollback_ttd_seconds', help: 'Time to detect (detected_at − impact_started_at) of resolved incidents', labelNames: ['severity', 'drill'], buckets: INCIDENT_BUCKETS, registers: [registry] });
+  const ttr = new Histogram({ name: 'rollback_ttr_seconds', help: 'Time to recover (restored_at − detected_at) of resolved incidents', labelNames: ['severity', 'drill'], buckets: INCIDENT_BUCKETS, registers: [registry] });
+  const outcomes = new Counter({ name: 'rollback_step_outcomes_total', help: 'Step outcomes by step and result', labelNames: ['step', 'result', 'drill'], registers: [registry] });
+  const durations = new Histogram({ name: 'rollback_step_duration_seconds', help: 'How long a step ran in the worker, from start to its outcome', labelNames: ['step', 'result', 'drill'], buckets: STEP_BUCKETS, registers: [registry] });
   const pending = new Set<Promise<void>>();
+  /** Drill incidents (issue 9 §4) carry drill="true" on every series; others keep their labels as before. */
+  const drills = new Map<string, boolean>();
+  const track = (work: Promise<void>, incidentId: string): void => {
+    const p = work
+      .catch((err) => deps.log.warn({ err, incidentId }, 'could not read an incident for /metrics'))
+      .finally(() => pending.delete(p));
+    pending.add(p);
+  };
+  const drillLabel = async (incidentId: string): Promise<{ drill?: 'true' }> => {
+    let drill = drills.get(incidentId);
+    if (drill === undefined) drills.set(incidentId, (drill = (await deps.store().get(incidentId)).incident.drill === true));
+    return drill ? { drill: 'true' } : {};
+  };
 
   const observeDuration = (incidentId: string, e: NewEvent, result: string): void => {
-    const work = (async () => {
+    track((async () => {
       const step = (await deps.store().get(incidentId)).steps.get(e.stepId!);
-      if (step?.startedAt) durations.observe({ step: e.stepId!, result }, Math.max(0, (e.at.getTime() - step.startedAt.getTime()) / 1000));
-    })()
-      .catch((err) => deps.log.warn({ err, incidentId }, 'could not read a step duration for /metrics'))
-      .finally(() => pending.delete(work));
-    pending.add(work);
+      const labels = { step: e.stepId!, result, ...(await drillLabel(incidentId)) };
+      if (step?.startedAt) durations.observe(labels, Math.max(0, (e.at.getTime() - step.startedAt.getTime()) / 1000));
+    })(), incidentId);
   };
 
   return {
@@ -47,16 +58,17 @@ export function createMetrics(registry: Registry, deps: { store: () => Pick<Inci
       for (const e of events) {
         const result = RESULTS[e.kind];
         if (result && e.stepId) {
-          outcomes.inc({ step: e.stepId, result });
+          const stepId = e.stepId;
+          track(drillLabel(incidentId).then((drill) => void outcomes.inc({ step: stepId, result, ...drill })), incidentId);
           // Worker outcomes only: a confirm or skip measures how long a person took, not the step.
           const ranInWorker = e.actor === 'rollback-commander' && result !== 'skipped' && result !== 'aborted';
           if (ranInWorker) observeDuration(incidentId, e, result);
         }
         if (e.kind === 'incident_resolved') {
           const p = e.payload ?? {};
-          const severity = String(p.severity ?? 'unknown');
-          if (typeof p.ttdMs === 'number') ttd.observe({ severity }, p.ttdMs / 1000);
-          if (typeof p.ttrMs === 'number') ttr.observe({ severity }, p.ttrMs / 1000);
+          const labels = { severity: String(p.severity ?? 'unknown'), ...(p.drill === true ? { drill: 'true' } : {}) };
+          if (typeof p.ttdMs === 'number') ttd.observe(labels, p.ttdMs / 1000);
+          if (typeof p.ttrMs === 'number') ttr.observe(labels, p.ttrMs / 1000);
         }
       }
     },

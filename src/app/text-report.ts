@@ -1,4 +1,5 @@
 /** Plain-text checklist and timeline for the CLI (the break-glass path when Slack is down). */
+import { DRILL_BANNER } from '../domain/drill.ts';
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict'; // not the index: start-up time
 import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import { availableActions, owedApprovals, unmetPrerequisite } from '../domain/step-actions.ts';
@@ -24,6 +25,7 @@ export function incidentLine(i: Incident): string {
 export function renderChecklist(snap: IncidentSnapshot, now: Date): string {
   const i = snap.incident;
   const lines = [
+    ...(i.drill ? [DRILL_BANNER] : []),
     `Incident ${i.id} — ${i.state} — ${i.environment} — rollback ${i.badVersion} → ${i.targetVersion ?? '(target not approved)'}${i.targetSource ? ` (${mentionsAsText(i.targetSource)})` : ''}`,
     `Severity ${i.severity}${i.critical ? ', CRITICAL' : ''}; trigger ${i.trigger}; issue ${i.issueUrl ?? '—'}; started by ${i.createdBy}, ${formatDistanceStrict(i.createdAt, now)} ago`,
     `Impact started ${iso(i.impactStartedAt)} · detected ${iso(i.detectedAt)} · decided ${iso(i.decidedAt)} · restored ${iso(i.restoredAt)} · resolved ${iso(i.resolvedAt)}`,

@@ -9,6 +9,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { ChecklistRow, PhaseModel, StepRow } from '../domain/checklist-model.ts';
 import type { Incident } from '../domain/incident.ts';
 import { TRIGGER_TITLES } from '../domain/incident.ts';
+import { DRILL_BANNER, drillPrefix } from '../domain/drill.ts';
 import type { StepAction } from '../domain/step-actions.ts';
 import { ROLES, type Role } from '../domain/steps.ts';
 import { formatDurationMs, MILESTONE_TITLES, type SlaVerdict } from '../domain/times.ts';
@@ -70,7 +71,8 @@ const roleTitle = (r: Role) => ({ release_captain: 'Release Captain', oncall_sre
 // ---- the list ---------------------------------------------------------------------------
 
 export function listPage(incidents: readonly Incident[], mode: ConsoleMode, actors?: Actors): Html {
-  return layout('Incidents', html`<h1>Incidents</h1><div id="live" data-live="/live">${incidentList(incidents)}</div>`, { mode, actors });
+  const drills = mode === 'drill' ? html`<p class="drill-start"><a href="/drill">Start a drill: pick a scenario…</a></p>` : '';
+  return layout('Incidents', html`<h1>Incidents</h1>${drills}<div id="live" data-live="/live">${incidentList(incidents)}</div>`, { mode, actors });
 }
 
 export function incidentList(incidents: readonly Incident[]): Html {
@@ -102,6 +104,8 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
   const i = view.snapshot.incident;
   return html`<section class="head state-${i.state}">
   <h1>${headline(i)}</h1>
+  ${i.drill ? html`<p class="banner-drill" role="note">${DRILL_BANNER}</p>` : ''}
+  ${i.drill && mode === 'drill' && i.state !== 'open' ? html`<p class="closed"><a href="/drill/report/${i.id}">The drill report: TTD/TTR, time on humans, the bot and rollouts, SLA verdicts</a></p>` : ''}
   ${i.state === 'open' ? '' : html`<p class="closed">${i.state === 'resolved' ? `Resolved at ${isoMinute(i.resolvedAt)} UTC. This checklist is closed.` : 'Rollback aborted: nothing more runs from this checklist.'}</p>`}
   <dl class="facts">
     <div><dt>Bad release</dt><dd><code>${i.badVersion}</code></dd></div>
@@ -125,7 +129,7 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
 function headline(i: Incident): string {
   const versions = i.targetVersion ? `${i.badVersion} → ${i.targetVersion}` : `of ${i.badVersion} · target not chosen yet`;
   const state = i.state === 'open' ? '' : i.state === 'resolved' ? 'Resolved · ' : 'Aborted · ';
-  return `${i.id} · ${state}${i.severity} rollback ${versions}`;
+  return `${drillPrefix(i)}${i.id} · ${state}${i.severity} rollback ${versions}`;
 }
 
 function target(i: Incident): Html {

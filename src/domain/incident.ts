@@ -51,6 +51,8 @@ export interface Incident {
   critical: boolean;
   /** Autopilot on for this incident (the modal's switch, `--no-autopilot`); off: every step waits for Run. */
   autopilot: boolean;
+  /** A drill (game day or drill mode): marked everywhere; no issue comment, no #releases milestones. */
+  drill: boolean;
   issueUrl: string | null;
   createdBy: string;
   createdAt: Date;

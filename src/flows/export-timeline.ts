@@ -5,6 +5,7 @@
  */
 import type { TimelineEvent } from '../domain/incident.ts';
 import { actorText } from '../domain/origin.ts';
+import { DRILL_BANNER, drillPrefix } from '../domain/drill.ts';
 import { mentionsAsText } from '../domain/user-text.ts';
 import { isStepId, stepDefinition } from '../domain/steps.ts';
 import { durationsOf, forwardFixApprovedAt, formatDurationMs, MILESTONE_TITLES, slaVerdicts, type Milestone, type SlaBudgets } from '../domain/times.ts';
@@ -28,8 +29,9 @@ export function renderPostmortem(snap: IncidentSnapshot, events: readonly Timeli
   const sla = slaVerdicts(i, budgets, forwardFixApprovedAt(snap.steps, snap.approvals), now);
   const shown = events.filter((e) => options.progress || e.kind !== 'step_progress');
   return [
-    `# ${i.id}: rollback of ${i.badVersion}${i.targetVersion ? ` → ${i.targetVersion}` : ''} (${i.environment})`,
+    `# ${drillPrefix(i)}${i.id}: rollback of ${i.badVersion}${i.targetVersion ? ` → ${i.targetVersion}` : ''} (${i.environment})`,
     '',
+    ...(i.drill ? [`> **${DRILL_BANNER}**`, ''] : []),
     `- **State:** ${i.state}`,
     `- **Severity:** ${i.severity}${i.critical ? ' (critical)' : ''} · **trigger:** ${i.trigger.replace(/_/g, ' ')}`,
     `- **Issue:** ${i.issueUrl ?? 'none linked'} · **started by:** ${i.createdBy}`,

@@ -206,7 +206,7 @@ export interface Mutation<R> {
 export type NewIncident = Pick<
   Incident,
   'environment' | 'badVersion' | 'targetVersion' | 'targetSource' | 'severity' | 'trigger' | 'critical' | 'issueUrl' | 'createdBy' | 'createdAt' | 'impactStartedAt' | 'detectedAt'
-> & { /** Defaults to on. */ autopilot?: boolean };
+> & { /** Defaults to on. */ autopilot?: boolean; /** Defaults to false. */ drill?: boolean };
 
 export interface KnownGood {
   environment: string;

@@ -29,6 +29,8 @@ export interface StartRequest {
   actor: string;
   /** false: autopilot off for this incident (the modal's switch, `--no-autopilot`). */
   autopilot?: boolean;
+  /** A drill (`--drill`, the modal's box, drill mode): marked everywhere, acts for real all the same. */
+  drill?: boolean;
 }
 
 /**
@@ -76,9 +78,9 @@ export async function startRollback(deps: FlowDeps, request: StartRequest): Prom
     {
       environment: env, badVersion: req.badVersion, targetVersion: null, targetSource: null, severity: req.severity,
       trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, createdBy: req.actor, createdAt: now,
-      impactStartedAt: req.impactStartedAt ?? null, detectedAt: req.detectedAt ?? now, autopilot: req.autopilot ?? true,
+      impactStartedAt: req.impactStartedAt ?? null, detectedAt: req.detectedAt ?? now, autopilot: req.autopilot ?? true, drill: req.drill ?? false,
     },
-    [{ kind: 'incident_started', actor: req.actor, payload: { badVersion: req.badVersion, requestedTarget: req.target ?? null, severity: req.severity, trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, environment: env, autopilot: req.autopilot ?? true } }],
+    [{ kind: 'incident_started', actor: req.actor, payload: { badVersion: req.badVersion, requestedTarget: req.target ?? null, severity: req.severity, trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, environment: env, autopilot: req.autopilot ?? true, drill: req.drill ?? false } }],
   );
   const jobs = await queueAutoSteps(deps, incident.id, req.target);
   notify(deps, incident.id, []);

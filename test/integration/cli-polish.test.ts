@@ -35,7 +35,7 @@ it('status, list and export -o json use the documented field names', async () =>
   expect(Object.keys(s)).toEqual(['incident', 'steps', 'timeline']);
   expect(s.incident).toMatchObject({ id: incidentId, state: 'open', badVersion: 'v1.2.3', severity: 'P1', autopilot: false });
   expect(Object.keys(s.incident)).toEqual(['id', 'environment', 'state', 'badVersion', 'targetVersion', 'severity', 'trigger',
-    'critical', 'autopilot', 'issueUrl', 'createdBy', 'createdAt', 'impactStartedAt', 'detectedAt', 'decidedAt',
+    'critical', 'autopilot', 'drill', 'issueUrl', 'createdBy', 'createdAt', 'impactStartedAt', 'detectedAt', 'decidedAt',
     'restoredAt', 'resolvedAt']);
   expect(s.steps[0]).toMatchObject({ id: 'announce' });
   expect(Object.keys(s.steps[0])).toEqual(['id', 'state', 'attempt', 'summary', 'error', 'startedAt', 'finishedAt', 'actor']);

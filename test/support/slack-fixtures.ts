@@ -25,6 +25,7 @@ export function makeIncident(overrides: Partial<Incident> = {}): Incident {
     trigger: 'slo_breach',
     critical: false,
     autopilot: true,
+    drill: false,
     issueUrl: 'https://github.com/ValueCanvas/ValueCanvas/issues/812',
     createdBy: SRE,
     createdAt: T0,

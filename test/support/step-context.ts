@@ -9,7 +9,7 @@ export function testIncident(overrides: Partial<Incident> = {}): Incident {
   const at = new Date('2026-11-24T03:00:00Z');
   return {
     id: 'rb-1', environment: 'production', state: 'open', badVersion: 'v1.2.3', targetVersion: null, targetSource: null,
-    severity: 'P1', trigger: 'slo_breach', critical: false, autopilot: true, issueUrl: null, createdBy: 'USRE00001', createdAt: at,
+    severity: 'P1', trigger: 'slo_breach', critical: false, autopilot: true, drill: false, issueUrl: null, createdBy: 'USRE00001', createdAt: at,
     impactStartedAt: null, detectedAt: at, decidedAt: null, restoredAt: null, resolvedAt: null, chat: { incidents: null, releases: null },
     ...overrides,
   };

@@ -125,6 +125,7 @@ describe('parseRollbackSubmission', () => {
         impactStartedAt: impact,
         detectedAt: NOW,
         autopilot: true,
+        drill: false,
       },
     });
     const plain = parseRollbackSubmission(values(), { now: NOW, ...RULES });
@@ -133,6 +134,9 @@ describe('parseRollbackSubmission', () => {
     const unticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [] } }), { now: NOW, ...RULES });
     expect(unticked.ok && unticked.value.autopilot).toBe(false);
     const ticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } }), { now: NOW, ...RULES });
+    // The drill box (issue 9 §4): unticked by default, ticked marks the incident a drill.
+    const drill = parseRollbackSubmission(values({ [F.drill]: { type: 'checkboxes', selected_options: [{ value: 'drill' }] } }), { now: NOW, ...RULES });
+    expect(drill.ok && drill.value.drill).toBe(true);
     expect(ticked.ok && ticked.value.autopilot).toBe(true);
     expect(plain.ok && plain.value.targetVersion).toBeNull();
   });

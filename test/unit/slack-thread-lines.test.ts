@@ -17,6 +17,11 @@ describe('formatThreadLine', () => {
       ev('incident_started', { badVersion: 'v1.4.0', severity: 'P1', trigger: 'security_exposure', issueUrl: 'https://github.com/o/r/issues/9' }),
       '`12:05:07 UTC` :rotating_light: <@U0SRE00001> started a *P1* rollback of `v1.4.0` · Security exposure · <https://github.com/o/r/issues/9|o/r#9>',
     ],
+    [
+      'a drill started (issue 9 §4): marked in the first line',
+      ev('incident_started', { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', drill: true }),
+      '`12:05:07 UTC` :test_tube: *DRILL* — :rotating_light: <@U0SRE00001> started a *P1* drill rollback of `v1.2.3` · SLO breach (error rate, latency or auth failures)',
+    ],
     ['queued', ev('step_queued', { attempt: 1 }, 'revert_images'), '`12:05:07 UTC` :hourglass_flowing_sand: *Revert container images* queued by <@U0SRE00001>'],
     [
       'queued by autopilot, naming the approval behind it and not as if that person pressed Run',

@@ -76,11 +76,11 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
         return await tx(async (c) => {
           const res = await c.query(
             `insert into incidents (environment, state, bad_version, target_version, target_source, severity, trigger,
-               critical, issue_url, created_by, created_at, impact_started_at, detected_at, autopilot)
-             values ($1, 'open', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *`,
+               critical, issue_url, created_by, created_at, impact_started_at, detected_at, autopilot, drill)
+             values ($1, 'open', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning *`,
             [input.environment, input.badVersion, input.targetVersion, input.targetSource, input.severity, input.trigger,
               input.critical, input.issueUrl, input.createdBy, input.createdAt, input.impactStartedAt, input.detectedAt,
-              input.autopilot ?? true],
+              input.autopilot ?? true, input.drill ?? false],
           );
           const id = (res.rows[0] as Row).id as string;
           for (const def of RUNBOOK) {

@@ -18,6 +18,7 @@ export function toIncident(r: Row): Incident {
     trigger: r.trigger as Incident['trigger'],
     critical: r.critical as boolean,
     autopilot: r.autopilot as boolean,
+    drill: (r.drill as boolean | undefined) ?? false,
     issueUrl: (r.issue_url as string | null) ?? null,
     createdBy: r.created_by as string,
     createdAt: r.created_at as Date,

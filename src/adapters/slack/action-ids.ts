@@ -52,6 +52,7 @@ export const ROLLBACK_FIELDS = {
   impactStartedAt: 'impact_started_at',
   detectedAt: 'detected_at',
   autopilot: 'autopilot',
+  drill: 'drill',
 } as const;
 
 export const SKIP_FIELDS = { reason: 'skip_reason' } as const;

@@ -5,6 +5,7 @@
 import type { Incident } from '../../domain/incident.ts';
 import { TRIGGER_TITLES } from '../../domain/incident.ts';
 import { ROLES, type Role } from '../../domain/steps.ts';
+import { DRILL_BANNER, drillPrefix } from '../../domain/drill.ts';
 import type { AutopilotStatus } from '../../domain/autopilot.ts';
 import { INCIDENT_ACTION_IDS } from './action-ids.ts';
 import { autopilotStatusLine } from './autopilot-text.ts';
@@ -41,6 +42,7 @@ export function renderHeader(view: HeaderView): KnownBlock[] {
   const { incident } = view;
   return [
     { type: 'header', text: plain(headline(incident)) },
+    ...(incident.drill ? [{ type: 'context', elements: [mrkdwn(`:test_tube: *${DRILL_BANNER}*`)] } as KnownBlock] : []),
     { type: 'section', fields: facts(view).map(mrkdwn) },
     { type: 'section', text: mrkdwn([rolesLine(view.roles), timesLine(incident, view.now), slaLine(view)].join('\n')) },
     ...(view.autopilot && incident.state === 'open' ? [{ type: 'context', elements: [mrkdwn(autopilotStatusLine(view.autopilot))] } as KnownBlock] : []),
@@ -74,6 +76,10 @@ function incidentActions(incident: Incident): KnownBlock {
 }
 
 export function headline(incident: Incident): string {
+  return `${drillPrefix(incident)}${headlineOf(incident)}`;
+}
+
+function headlineOf(incident: Incident): string {
   const versions = incident.targetVersion ? `${incident.badVersion} → ${incident.targetVersion}` : `of ${incident.badVersion} · target not chosen yet`;
   if (incident.state === 'resolved') return `:checkered_flag: Resolved · ${incident.severity} rollback ${versions}`;
   if (incident.state === 'aborted') return `:octagonal_sign: Aborted · ${incident.severity} rollback ${versions}`;

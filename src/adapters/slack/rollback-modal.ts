@@ -66,6 +66,7 @@ export function renderRollbackModal(input: RollbackModalInput): ModalView {
     dateTimeInput(F.impactStartedAt, 'First bad request', undefined, 'When the first bad request happened, if known (logs, Grafana). TTD is measured from it.'),
     dateTimeInput(F.detectedAt, 'Detected at', input.now, 'Defaults to now. The SLA clocks start here.'),
     ...autopilotBlocks(input.autopilot),
+    drillBlock(),
   ];
   return {
     type: 'modal',
@@ -113,6 +114,20 @@ function autopilotBlocks(settings: AutopilotSettings | undefined): KnownBlock[] 
     label: plain('Autopilot'),
     element: { type: 'checkboxes', action_id: F.autopilot, options: [AUTOPILOT_OPTION], initial_options: [AUTOPILOT_OPTION] },
   }];
+}
+
+const DRILL_OPTION: PlainTextOption = { value: 'drill', text: plain('This is a drill (game day)') };
+
+/** Issue 9 §4: a drill is marked everywhere and posts no issue comment or #releases milestones — but acts for real. */
+function drillBlock(): InputBlock {
+  return {
+    type: 'input',
+    block_id: F.drill,
+    optional: true,
+    label: plain('Drill'),
+    hint: plain('Marks the incident as a rehearsal everywhere. It still acts on the real cluster; no issue comment, no #releases milestones.'),
+    element: { type: 'checkboxes', action_id: F.drill, options: [DRILL_OPTION] },
+  };
 }
 
 function textInput(id: string, label: string, initial: string | null | undefined, placeholder: string, hint: string): InputBlock {

@@ -19,6 +19,8 @@ export interface RollbackSubmission {
   detectedAt: Date;
   /** false: the responder unticked autopilot for this incident. */
   autopilot: boolean;
+  /** The responder ticked "This is a drill". */
+  drill: boolean;
 }
 
 /** Clocks on laptops drift; a minute in the future is still "now". */
@@ -70,6 +72,7 @@ export function parseRollbackSubmission(
       detectedAt: detected,
       // An unticked box arrives as an empty list; no box at all (autopilot off in rollback.yml) means on.
       autopilot: ticked(values, F.autopilot, 'on') ?? true,
+      drill: ticked(values, F.drill, 'drill') ?? false,
     },
   };
 }

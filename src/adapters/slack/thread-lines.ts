@@ -141,7 +141,8 @@ function incidentStarted(event: ThreadEvent): string {
   const trigger = str(p, 'trigger');
   const title = trigger && trigger in TRIGGER_TITLES ? TRIGGER_TITLES[trigger as Trigger] : trigger && escapeMrkdwn(trigger);
   const issue = str(p, 'issueUrl');
-  const parts = [`:rotating_light: ${actorMention(event.actor, p.via)} started a *${text(p, 'severity')}* rollback of \`${text(p, 'badVersion')}\``];
+  const drill = p.drill === true ? ':test_tube: *DRILL* — ' : '';
+  const parts = [`${drill}:rotating_light: ${actorMention(event.actor, p.via)} started a *${text(p, 'severity')}*${drill ? ' drill' : ''} rollback of \`${text(p, 'badVersion')}\``];
   if (title) parts.push(title);
   if (issue) parts.push(issueLink(issue));
   return parts.join(' · ');

@@ -58,7 +58,7 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
   async function deliver(thread: OwedThread): Promise<number> {
     const { incidentId, channel } = thread;
     const delivered = await deps.cursor.withClaim(thread, async (claim) => {
-      const refs = (await deps.store.get(incidentId)).incident.chat;
+      const { chat: refs, drill } = (await deps.store.get(incidentId)).incident;
       // Not announced in this channel yet: its events wait for the checklist they belong under.
       if (!refs[channel] || claim.events.length === 0) return 0;
       const ready = channel === 'incidents' ? settledPrefix(claim.events, deps.now().getTime()) : claim.events;
@@ -67,7 +67,8 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
       const post = (text: string) => (channel === 'incidents' ? chat.postIncidentLine(refs, text) : chat.postMilestone(refs, text));
       let count = 0;
       try {
-        await postInBatches(ready, SHOWS[channel], post, async (ids) => {
+        // A drill keeps stakeholders' #releases thread quiet (issue 9 §4): its events are marked, not posted.
+        await postInBatches(ready, drill && channel === 'releases' ? () => false : SHOWS[channel], post, async (ids) => {
           await claim.delivered(ids);
           count += ids.length;
         });

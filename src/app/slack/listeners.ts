@@ -101,7 +101,7 @@ export function registerListeners(app: App, l: ListenerDeps): void {
       await startRollback(deps, {
         badVersion: s.badVersion, target: s.targetVersion ?? undefined, severity: s.severity, trigger: s.trigger,
         issueUrl: s.issueUrl ?? undefined, impactStartedAt: s.impactStartedAt ?? undefined, detectedAt: s.detectedAt, actor: body.user.id,
-        autopilot: s.autopilot,
+        autopilot: s.autopilot, drill: s.drill,
       });
       await ack();
     } catch (err) {

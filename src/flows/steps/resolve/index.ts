@@ -28,20 +28,22 @@ export function createResolve(deps: { store: Pick<IncidentStore, 'timeline'>; co
       const figures = resolutionFigures(snap, await deps.store.timeline(incident.id), ctx.config.sla, resolvedAt);
       const { ttdMs, ttrMs, decideMs, impactMs } = figures.durations;
       const headline = `TTD ${ttdMs === null ? 'unknown (first bad request not entered)' : formatDurationMs(ttdMs)} · TTR ${ttrMs === null ? 'not restored' : formatDurationMs(ttrMs)}`;
-      const comment = incident.issueUrl ? await postComment(ctx, deps.comments, incident.issueUrl, `**Rollback resolved** — ${headline}\n\n${renderSummary(incident, figures, plainUser)}`) : null;
+      // A drill posts no GitHub issue comment (issue 9 §4): people outside the rehearsal read the issue.
+      const comment = incident.issueUrl && !incident.drill ? await postComment(ctx, deps.comments, incident.issueUrl, `**Rollback resolved** — ${headline}\n\n${renderSummary(incident, figures, plainUser)}`) : null;
       const sla = Object.fromEntries(figures.sla.map((s) => [s.milestone, { budgetMs: s.budgetMs, dueAt: s.dueAt.toISOString(), metAt: s.metAt?.toISOString() ?? null, verdict: s.verdict, tookMs: s.tookMs }]));
       const resolution = {
         // Markdown for the export and the CLI; Slack renders `report` as mrkdwn itself.
         summary: renderSummary(incident, figures, plainUser),
         report: resolutionReport(incident, figures),
         severity: incident.severity,
+        drill: incident.drill,
         resolvedAt: resolvedAt.toISOString(),
         ttdMs, ttrMs, decideMs, impactMs, sla,
         pausedMs: figures.pausedMs,
         issueComment: comment,
       };
       const verdicts = figures.sla.map((s) => `${s.milestone} SLA ${s.verdict}`).join(', ');
-      const commented = comment?.url ? `; commented on ${comment.url}` : comment?.error ? `; could not comment on the issue: ${comment.error}` : '';
+      const commented = incident.drill && incident.issueUrl ? '; drill: no comment on the issue' : comment?.url ? `; commented on ${comment.url}` : comment?.error ? `; could not comment on the issue: ${comment.error}` : '';
       return {
         outcome: 'succeeded',
         summary: `Resolved: ${headline}; ${verdicts}${commented}`,
