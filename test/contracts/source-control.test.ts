@@ -6,7 +6,7 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import type { SourceControl } from '../../src/flows/ports.ts';
+import type { SmokeWorkflowSource, SourceControl } from '../../src/flows/ports.ts';
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubState } from '../fixtures/github/fake-github.ts';
 import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 import { createFakeSourceControl } from '../fakes/fake-source-control.ts';
@@ -37,7 +37,7 @@ afterAll(() => {
   nock.enableNetConnect();
 });
 
-const implementations: [string, () => SourceControl][] = [
+const implementations: [string, () => SourceControl & SmokeWorkflowSource][] = [
   [
     'GitHub adapter (HTTP-level fake GitHub)',
     () => {
@@ -76,6 +76,14 @@ describe.each(implementations)('SourceControl contract: %s', (_name, make) => {
     expect(await sc.listAutoMergePullRequests()).toEqual([]);
     await sc.enableAutoMerge(pr!);
     expect(await sc.listAutoMergePullRequests()).toEqual([{ nodeId: 'PR_1', number: 41, mergeMethod: 'SQUASH' }]);
+  });
+
+  it('dispatches the smoke workflow and finds the run it started', async () => {
+    const sc = make();
+    const since = new Date();
+    expect(await sc.findDispatchedRun('deploy.yml', since)).toBeUndefined();
+    await sc.dispatchWorkflow('deploy.yml', 'main', { environment: 'production' });
+    expect(await sc.findDispatchedRun('deploy.yml', since)).toMatchObject({ status: 'completed', conclusion: 'success' });
   });
 
   it('lists the release tags', async () => {

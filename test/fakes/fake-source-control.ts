@@ -4,13 +4,13 @@
  * auto-merge method, tags.
  */
 import { UserFacingError } from '../../src/domain/errors.ts';
-import type { SourceControl, WorkflowRun } from '../../src/flows/ports.ts';
+import type { SmokeWorkflowSource, SourceControl, WorkflowRun } from '../../src/flows/ports.ts';
 import type { FakeGitHubState, FakeRun } from '../fixtures/github/fake-github.ts';
 import { OWNER, REPO } from '../fixtures/github/github-api.ts';
 
 const ACTIVE = new Set(['in_progress', 'queued', 'waiting', 'pending', 'requested']);
 
-export function createFakeSourceControl(initial: FakeGitHubState): SourceControl & { state: FakeGitHubState } {
+export function createFakeSourceControl(initial: FakeGitHubState): SourceControl & SmokeWorkflowSource & { state: FakeGitHubState } {
   const state = structuredClone(initial);
   const toRun = (r: FakeRun): WorkflowRun => ({ id: r.id, status: r.status, conclusion: r.conclusion, htmlUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/${r.id}`, createdAt: r.createdAt ?? '2026-11-24T10:00:00Z' });
   const workflow = (name: string) => {
@@ -63,6 +63,15 @@ export function createFakeSourceControl(initial: FakeGitHubState): SourceControl
     },
     async listReleaseTags() {
       return [...(state.tags ?? [])];
+    },
+    // As the HTTP-level fake: a dispatched run finishes at once, green.
+    async dispatchWorkflow(name) {
+      workflow(name);
+      state.runs.push({ id: 9000 + state.runs.length, workflow: name, status: 'completed', conclusion: 'success', event: 'workflow_dispatch', createdAt: new Date().toISOString() });
+    },
+    async findDispatchedRun(name, since) {
+      const runs = state.runs.filter((r) => r.workflow === name && r.event === 'workflow_dispatch' && new Date(r.createdAt ?? 0).getTime() >= Math.floor(since.getTime() / 1000) * 1000);
+      return runs.map(toRun).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
     },
   };
 }
