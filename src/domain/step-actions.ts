@@ -27,18 +27,8 @@ export function unmetPrerequisite(s: StepSituation): string | null {
     const rec = s.steps.get(need);
     if (!rec || !isDone(rec.state)) return `needs \`${need}\` to finish first (it is ${rec?.state.replace('_', ' ') ?? 'missing'})`;
   }
-  if (s.def.id === 'revert_images' && !s.incident.targetVersion) {
-    return 'no target release has been approved yet: approve `select_release` first';
-  }
-  if (s.def.id === 'backup_promote' && s.steps.get('backup_abandon')?.state === 'succeeded') return 'the restored database was abandoned';
-  if (s.def.id === 'backup_abandon' && s.steps.get('backup_promote')?.state === 'succeeded') return 'the restored database was promoted: it is production now';
-  if (s.def.id === 'migration_revert') {
-    const scope = s.steps.get('migration_scope');
-    if (scope?.state === 'succeeded' && scope.output.rollbackNeeded === false) {
-      return 'the migration scope found nothing to revert';
-    }
-  }
-  return null;
+  // A step's own rule lives in its definition (domain/steps.ts).
+  return s.def.blockedBy?.(s) ?? null;
 }
 
 /** Roles still missing an approval, each to be filled by a different person. */
