@@ -16,7 +16,6 @@ import { randomUUID } from 'node:crypto';
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
@@ -28,6 +27,7 @@ import type { FlowDeps } from '../flows/deps.ts';
 import { exportTimeline } from '../flows/export-timeline.ts';
 import { incidentJson, statusJson } from '../app/cli-json.ts';
 import { ActionRequest, performAction } from './console-actions.ts';
+import { boundedBody } from './console-body.ts';
 import { loopbackHostOnly, requireToken, sameOriginPosts, sameSecret, SESSION_COOKIE, sessionValue } from './console-auth.ts';
 import { incidentList, incidentPage, listPage, liveRegion, loginPage, notFoundPage, offPage, type Actors, type ConsoleMode } from './console-pages.ts';
 import { incidentViewJson, loadIncidentView } from './incident-view.ts';
@@ -117,7 +117,7 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     return finish();
   }
   if (!options.token) app.use('*', loopbackHostOnly());
-  app.use('*', csrf(), sameOriginPosts(), bodyLimit({ maxSize: 16 * 1024 }));
+  app.use('*', csrf(), sameOriginPosts(), boundedBody(16 * 1024));
   // The login form works without the token, and only when there is one to give.
   app.get('/login', (c) => (options.token ? c.html(loginPage()) : c.redirect('/')));
   app.post('/login', async (c) => {
@@ -170,10 +170,17 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     if (mode !== 'drill') {
       return c.json({ ok: false, error: { code: 'read_only', message: 'this console is read-only outside drill mode: act in Slack or with the CLI (rollback-commander run|approve|…)' } }, 403);
     }
-    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
-      throw new UserFacingError('invalid_input', 'send the action as JSON (content-type: application/json), like {"action":"run","step":"pause_deploys","as":"release_captain"}');
+    const expected = 'send the action as a JSON body (content-type: application/json), like {"action":"run","step":"pause_deploys","as":"release_captain"}';
+    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) throw new UserFacingError('invalid_input', expected);
+    const text = await c.req.text();
+    if (!text.trim()) throw new UserFacingError('invalid_input', `the request has no body: ${expected}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new UserFacingError('invalid_input', `the body is not valid JSON: ${expected}`);
     }
-    const parsed = ActionRequest.safeParse(await c.req.json().catch(() => null));
+    const parsed = ActionRequest.safeParse(body);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
       throw new UserFacingError('invalid_input', `bad action request (${problems}); see README "Web console" for the fields`);
@@ -226,7 +233,7 @@ export function createConsole(options: ConsoleOptions): WebConsole {
 }
 
 function errorResponse(c: Context, err: Error, log: Logger): Response | Promise<Response> {
-  // hono's own refusals (csrf: a form posted from another site; body-limit: too large).
+  // hono's own refusals (csrf: a form posted from another site) and boundedBody's (too large).
   if (err instanceof HTTPException) {
     const message = err.status === 403 ? "cross-site request refused: forms must be posted from the console's own page" : err.message || 'request refused';
     return c.json({ ok: false, error: { code: err.status === 403 ? 'forbidden' : 'invalid_input', message } }, err.status);

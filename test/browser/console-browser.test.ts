@@ -5,14 +5,13 @@
  * GitHub steps are skipped with a reason, as a team without a token would.
  *
  * 1. A rollback played by clicking as the captain and the SRE; the page updates live (no reload)
- *    and a screenshot is taken mid-rollout (docs/console.png with UPDATE_SCREENSHOTS=1).
+ *    and a screenshot is taken mid-rollout (into tmp: docs/console.png is drill-browser's).
  * 2. Hostile user text is shown as text.
  * 3. Outside drill mode the console is read-only and refuses without CONSOLE_TOKEN.
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type Bot } from '../../src/app/bot.ts';
@@ -23,11 +22,9 @@ import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 import { until } from '../support/wait.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-// The README's screenshot is rewritten only on request (UPDATE_SCREENSHOTS=1 npm test), so a test run
-// leaves the checkout clean; otherwise the picture still gets taken (the page must render) into tmp.
-const SCREENSHOT = process.env.UPDATE_SCREENSHOTS === '1'
-  ? fileURLToPath(new URL('../../docs/console.png', import.meta.url))
-  : join(tmpdir(), `rc-console-${process.pid}.png`);
+// The picture gets taken (the page must render) into tmp; the README's docs/console.png is the
+// drill's, written by drill-browser.test.ts with UPDATE_SCREENSHOTS=1.
+const SCREENSHOT = join(tmpdir(), `rc-console-${process.pid}.png`);
 const TOKEN = 'browser-test-console-token-0123456789';
 const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 

@@ -5,6 +5,7 @@
  * escaped, and the live stream pushes a change without a reload.
  */
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -255,6 +256,48 @@ describe('on the HTTP server', () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true, from: 'server' });
     expect(await (await fetch(`${base}/slack/events`, { method: 'POST' })).json()).toEqual({ ok: true, from: 'server' });
     expect((await fetch(`${base}/`)).headers.get('content-type')).toContain('text/html');
+  });
+
+  it('answers a POST with no body and no content-length (curl -X POST without -d) with 400 saying what body to send', async () => {
+    const incident = await open();
+    const actions = `/api/incidents/${incident.id}/actions`;
+    // Raw HTTP on a socket, to send exactly what curl sends: no body and no content-length (or a chunked body).
+    const post = (path: string, headers: Record<string, string>, chunks: string[] = []) => new Promise<{ status: number; error?: { code: string; message: string } }>((resolve, reject) => {
+      const { host } = new URL(base);
+      const head = { host, origin: base, connection: 'close', ...headers, ...(chunks.length ? { 'transfer-encoding': 'chunked' } : {}) };
+      const socket = connect(Number(new URL(base).port), '127.0.0.1');
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (received += d));
+      socket.on('error', reject);
+      socket.on('end', () => {
+        const [top = '', ...rest] = received.split('\r\n\r\n');
+        const body = rest.join('\r\n\r\n');
+        // A chunked answer: drop the chunk-size lines around the JSON.
+        const json = /chunked/i.test(top) ? body.split('\r\n').filter((_l, i) => i % 2 === 1).join('') : body;
+        resolve({ status: Number(top.split(' ')[1]), ...(JSON.parse(json) as { error?: { code: string; message: string } }) });
+      });
+      socket.write(`POST ${path} HTTP/1.1\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+      for (const c of chunks) socket.write(`${Buffer.byteLength(c).toString(16)}\r\n${c}\r\n`);
+      if (chunks.length) socket.write('0\r\n\r\n');
+    });
+    const bare = await post(actions, {});
+    expect(bare.status).toBe(400);
+    expect(bare.error).toEqual({ code: 'invalid_input', message: 'send the action as a JSON body (content-type: application/json), like {"action":"run","step":"pause_deploys","as":"release_captain"}' });
+    const typedButEmpty = await post(actions, { 'content-type': 'application/json' });
+    expect(typedButEmpty.status).toBe(400);
+    expect(typedButEmpty.error?.message).toMatch(/^the request has no body: send the action as a JSON body/);
+    const notJson = await post(actions, { 'content-type': 'application/json' }, ['{nope']);
+    expect(notJson.status).toBe(400);
+    expect(notJson.error?.message).toMatch(/^the body is not valid JSON: send the action as a JSON body/);
+    expect((await deps.store.get(incident.id)).steps.get('pause_deploys')?.state).toBe('pending');
+    // A chunked body (no content-length either) is read and acted on; one over the limit gets 413.
+    const chunked = await post(actions, { 'content-type': 'application/json' }, ['{"action":"skip","step":"pause_deploys",', '"as":"release_captain","reason":"frozen by hand"}']);
+    expect(chunked.status).toBe(200);
+    expect((await deps.store.get(incident.id)).steps.get('pause_deploys')?.state).toBe('skipped');
+    const huge = await post(actions, { 'content-type': 'application/json' }, ['{"reason":"', 'x'.repeat(20 * 1024), '"}']);
+    expect(huge.status).toBe(413);
+    expect(huge.error?.message).toContain('larger than 16 KiB');
   });
 
   it('pushes the changed checklist over server-sent events, without a reload', async () => {
