@@ -150,7 +150,7 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
            and i.id = s.incident_id and i.environment = $5`,
         [incidentId, stepId, attempt, JSON.stringify(output), environment],
       );
-      if (res.rowCount === 0) throw new AppError('aborted', `step ${stepId} of ${incidentId} is no longer running attempt ${attempt}`);
+      if (res.rowCount === 0) throw new UserFacingError('aborted', `step ${stepId} of ${incidentId} is no longer running attempt ${attempt}`);
     },
 
     async recordKnownGood(e: KnownGood) {

@@ -61,5 +61,5 @@ function connectionError(url: string, err: unknown): AppError {
   if (code === '3D000') {
     return new UserFacingError('not_found', `database ${where} does not exist — check the env var that holds this URL`, { cause: err });
   }
-  return new AppError('upstream_unavailable', `cannot connect to ${where}: ${message}`, { cause: err, transient: true });
+  return new UserFacingError('upstream_unavailable', `cannot connect to ${where}: ${message}`, { cause: err, transient: true });
 }

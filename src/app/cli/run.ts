@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isAppError } from '../../domain/errors.ts';
+import { newErrorId, userFacingText } from '../../domain/errors.ts';
 import { mentionsAsText } from '../../domain/user-text.ts';
 import { checkIdentity, osIdentity } from '../cli-identity.ts';
 import type { Container } from '../container.ts';
@@ -144,11 +144,19 @@ Version: rollback-commander --version (or -V)`,
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    io.err(
-      isAppError(err)
-        ? `error: ${mentionsAsText(err.message)}`
-        : `unexpected error: ${(err as Error).stack ?? String(err)}`,
+    const text = userFacingText(err);
+    if (text !== null) {
+      io.err(`error: ${mentionsAsText(text)}`);
+      return 1;
+    }
+    // Not ours to explain: a short line with an error id; the id and the stack go to the log.
+    const errorId = newErrorId();
+    const { createLogger } = await import('../logger.ts');
+    createLogger(io.env.LOG_LEVEL ?? 'error', { write: (line: string) => io.err(line.trimEnd()) }).error(
+      { err, errorId },
+      'unexpected error in a CLI command',
     );
+    io.err(`error: something unexpected went wrong (error id ${errorId}); nothing more was done. The log line above has the details.`);
     return 1;
   } finally {
     for (const o of opened) await o.close();

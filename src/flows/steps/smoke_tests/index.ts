@@ -118,7 +118,7 @@ async function runSmokeCommand(ctx: StepContext, smoke: Smoke, argv: string[], e
 
 async function pause(ctx: StepContext, delayMs: number): Promise<void> {
   await sleep(delayMs, undefined, { signal: ctx.signal }).catch(() => {
-    throw new AppError('aborted', 'the smoke tests were aborted while waiting for the run');
+    throw new UserFacingError('aborted', 'the smoke tests were aborted while waiting for the run');
   });
 }
 

@@ -76,7 +76,7 @@ async function holdUnderThreshold(metrics: MetricQuery, ctx: StepContext, prom: 
     }
     await ctx.progress(`error rate ${fmt(value)} (threshold ${prom.threshold})`);
     await sleep(prom.interval, undefined, { signal: ctx.signal }).catch(() => {
-      throw new AppError('aborted', 'verification aborted');
+      throw new UserFacingError('aborted', 'verification aborted');
     });
   }
 }
