@@ -55,7 +55,6 @@ export function isNewAttempt(from: StepState, event: StepEvent): boolean {
 }
 
 export const DONE_STATES: readonly StepState[] = ['succeeded', 'skipped'];
-export const ACTIVE_STATES: readonly StepState[] = ['queued', 'running'];
 
 export function isDone(state: StepState): boolean {
   return DONE_STATES.includes(state);
