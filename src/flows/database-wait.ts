@@ -4,7 +4,7 @@
  * carries on and says in the thread how long it waited. Past the bound it stops with that reason.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, isAppError, UserFacingError } from '../domain/errors.ts';
+import { isAppError, UserFacingError } from '../domain/errors.ts';
 import type { FlowDeps } from './deps.ts';
 import { notify } from './deps.ts';
 import type { NewEvent, StepJob } from './ports.ts';

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBullmqStepQueue, jobIdOf, STEP_QUEUE } from '../../src/adapters/queue/bullmq-step-queue.ts';
-import { startStepWorker, type StepWorker } from '../../src/adapters/queue/step-worker.ts';
+import { type StepWorker, startStepWorker } from '../../src/adapters/queue/step-worker.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { StepJob } from '../../src/flows/ports.ts';
 import { clearPrefix, createTestRedis, uniqueName } from '../support/services.ts';

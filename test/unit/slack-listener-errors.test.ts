@@ -7,8 +7,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import type { Chat } from '../../src/adapters/slack/chat-port.ts';
-import { UserFacingError, withContext } from '../../src/domain/errors.ts';
 import { guard, type ListenerArgs, type ListenerKit } from '../../src/app/slack/listeners/guard.ts';
+import { UserFacingError, withContext } from '../../src/domain/errors.ts';
 
 function kit() {
   const said: string[] = [];
@@ -33,7 +33,10 @@ function kit() {
 }
 
 function clickArgs(acks: unknown[]): ListenerArgs {
-  return { ack: async (r?: unknown) => void acks.push(r ?? 'bare'), body: { user: { id: 'U1' }, channel: { id: 'C1' } } };
+  return {
+    ack: async (r?: unknown) => void acks.push(r ?? 'bare'),
+    body: { user: { id: 'U1' }, channel: { id: 'C1' } },
+  };
 }
 
 const secret = "connect ECONNREFUSED 10.0.0.7:5432 (password authentication failed for user 'app')";

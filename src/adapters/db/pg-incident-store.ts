@@ -7,7 +7,7 @@
  * read, run or time another environment's incident even if both were pointed at one schema.
  */
 import type { Pool, PoolClient } from 'pg';
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { UserFacingError } from '../../domain/errors.ts';
 import { RUNBOOK, type StepId } from '../../domain/steps.ts';
 import { alreadyOpen } from '../../domain/incident.ts';
 import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';

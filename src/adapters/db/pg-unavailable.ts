@@ -3,7 +3,7 @@
  * network blip): the store reports it as one recognisable error so the step runner can wait it
  * out instead of failing the step — or mistaking it for a dead worker.
  */
-import { AppError, DATABASE_UNAVAILABLE, UserFacingError } from '../../domain/errors.ts';
+import { type AppError, DATABASE_UNAVAILABLE, UserFacingError } from '../../domain/errors.ts';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // 08xxx connection exceptions; 57P01-57P03 admin shutdown, crash shutdown, cannot connect now.

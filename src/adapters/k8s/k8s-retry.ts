@@ -5,7 +5,7 @@
  * transient too but left to the step's retry: it needs a fresh read, not the same request again.
  */
 import pRetry from 'p-retry';
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { type AppError, UserFacingError } from '../../domain/errors.ts';
 
 export interface K8sRetryPolicy {
   /** How long one call keeps retrying before its last error is returned (0: no retries). */

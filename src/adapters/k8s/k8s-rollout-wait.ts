@@ -6,7 +6,7 @@
  */
 import type { AppsV1Api, V1Deployment, Watch } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
+import { type AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
 import { createRolloutJudge, type RolloutJudge } from './k8s-rollout-judge.ts';
 import { httpStatus } from './k8s-errors.ts';
 import type { ContainerImage, RolloutProgress } from '../../flows/ports.ts';
@@ -78,7 +78,7 @@ async function run(session: Session): Promise<void> {
   let failures = 0;
   let listed = false;
   while (!stop.aborted) {
-    let list;
+    let list: Awaited<ReturnType<AppsV1Api['listNamespacedDeployment']>>;
     const listOnce = () =>
       deps.apps.listNamespacedDeployment({ namespace: deps.namespace, fieldSelector: `metadata.name=${name}` });
     const toError = (err: unknown) => deps.toError(err, 'list', `reading deployment ${id}`);

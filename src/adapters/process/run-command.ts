@@ -3,7 +3,7 @@
  * PATH plus only the variables asked for (never the bot's own tokens), a timeout that kills it,
  * and every output line streamed with secrets redacted. The exit status decides.
  */
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { type AppError, UserFacingError } from '../../domain/errors.ts';
 import { spawnGuarded, type StartError } from './child-guard.ts';
 import { redact } from './redact.ts';
 import type { OutputLine, RunCommandOptions, RunCommandResult } from '../../flows/ports/commands.ts';

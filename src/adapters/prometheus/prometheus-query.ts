@@ -1,5 +1,5 @@
 /** Prometheus' instant-query HTTP API (`/api/v1/query`), for the error-rate check after a revert. */
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { UserFacingError } from '../../domain/errors.ts';
 import type { MetricQuery } from '../../flows/ports/metrics.ts';
 
 export type { MetricQuery };

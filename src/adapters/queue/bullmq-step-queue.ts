@@ -4,7 +4,7 @@
  * an id it already holds). BullMQ rejects ':' in custom ids, hence '_' separators.
  */
 import { Queue } from 'bullmq';
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { UserFacingError } from '../../domain/errors.ts';
 import type { Redis } from 'ioredis';
 import type { StepJob, StepQueue } from '../../flows/ports.ts';
 

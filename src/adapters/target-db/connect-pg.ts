@@ -4,7 +4,7 @@
  * on production. Connection failures are classified here once, without ever echoing the URL.
  */
 import pg from 'pg';
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { type AppError, UserFacingError } from '../../domain/errors.ts';
 import { describePg, parsePgUrl } from '../../domain/pg-url.ts';
 
 export interface ConnectOptions {

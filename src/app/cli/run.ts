@@ -156,7 +156,9 @@ Version: rollback-commander --version (or -V)`,
       { err, errorId },
       'unexpected error in a CLI command',
     );
-    io.err(`error: something unexpected went wrong (error id ${errorId}); nothing more was done. The log line above has the details.`);
+    io.err(
+      `error: something unexpected went wrong (error id ${errorId}); nothing more was done. The log line above has the details.`,
+    );
     return 1;
   } finally {
     for (const o of opened) await o.close();

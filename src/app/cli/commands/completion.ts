@@ -12,6 +12,7 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
       'after',
       examples(
         'completion bash > /etc/bash_completion.d/rollback-commander',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh variable in the example, not a template
         'completion zsh > "${fpath[1]}/_rollback-commander"',
       ),
     )

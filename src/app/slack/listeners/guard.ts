@@ -100,7 +100,10 @@ export function guard<A extends ListenerArgs>(
     } catch (err) {
       const text = explain(kit.log, err, { listener: options.name });
       if (!acked && options.errorField) {
-        await ack({ response_action: 'errors', errors: { [options.errorField]: truncate(mentionsAsText(text), 3000) } });
+        await ack({
+          response_action: 'errors',
+          errors: { [options.errorField]: truncate(mentionsAsText(text), 3000) },
+        });
         return;
       }
       await ack();

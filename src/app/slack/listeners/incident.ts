@@ -71,7 +71,8 @@ export function registerIncidentActions(app: App, kit: ListenerKit, deps: FlowDe
 
   // Anything else someone manages to click (an old message from another version of the bot, a
   // hand-made payload) gets an answer rather than Bolt's silent timeout.
-  const known = /^(?!(step_(run|retry|approve|confirm|skip|abort)|incident_correct_times|incident_mark_critical|incident_export)$).*/;
+  const known =
+    /^(?!(step_(run|retry|approve|confirm|skip|abort)|incident_correct_times|incident_mark_critical|incident_export)$).*/;
   app.action(
     known,
     guard<ActionArgs>(kit, { name: 'unknown action', ack: 'first' }, async ({ action, body }) => {

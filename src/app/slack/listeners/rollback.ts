@@ -49,7 +49,11 @@ export function registerRollback(
         privateMetadata: JSON.stringify({ channel: command.channel_id }),
       };
       const view = await kit.chat.openView(command.trigger_id, renderRollbackModal(modal));
-      const job = { viewId: view.viewId, modal: { ...modal, now: modal.now.toISOString() }, requestedTarget: parsed.targetVersion };
+      const job = {
+        viewId: view.viewId,
+        modal: { ...modal, now: modal.now.toISOString() },
+        requestedTarget: parsed.targetVersion,
+      };
       await proposals.add(job);
     }),
   );

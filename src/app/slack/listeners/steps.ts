@@ -28,7 +28,12 @@ export function registerStepActions(app: App, kit: ListenerKit, deps: FlowDeps):
       const user = body.user.id;
       const kind = stepActionFromActionId((action as { action_id: string }).action_id);
       const button = parseButtonValue((action as Clicked).value);
-      const cmd = { incidentId: button.incidentId, stepId: button.stepId, actor: user, expectedVersion: button.version };
+      const cmd = {
+        incidentId: button.incidentId,
+        stepId: button.stepId,
+        actor: user,
+        expectedVersion: button.version,
+      };
       switch (kind) {
         case 'run':
         case 'retry':
@@ -52,17 +57,21 @@ export function registerStepActions(app: App, kit: ListenerKit, deps: FlowDeps):
 
   app.view(
     CALLBACK_IDS.skipModal,
-    guard<ViewArgs>(kit, { name: 'skip modal', ack: 'outcome', errorField: 'skip_reason' }, async ({ ack, body, view }) => {
-      const submission = parseSkipSubmission(view as never);
-      if (!submission.ok) return ack(submission.response);
-      const s = submission.value;
-      await skipStep(deps, {
-        incidentId: s.incidentId,
-        stepId: s.stepId,
-        actor: body.user.id,
-        reason: s.reason,
-        expectedVersion: s.version,
-      });
-    }),
+    guard<ViewArgs>(
+      kit,
+      { name: 'skip modal', ack: 'outcome', errorField: 'skip_reason' },
+      async ({ ack, body, view }) => {
+        const submission = parseSkipSubmission(view as never);
+        if (!submission.ok) return ack(submission.response);
+        const s = submission.value;
+        await skipStep(deps, {
+          incidentId: s.incidentId,
+          stepId: s.stepId,
+          actor: body.user.id,
+          reason: s.reason,
+          expectedVersion: s.version,
+        });
+      },
+    ),
   );
 }

@@ -5,7 +5,7 @@
  * an error. With no probes configured, a person follows the doc and confirms.
  */
 import ms from 'ms';
-import { AppError, UserFacingError } from '../../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { AuthProbeConfig } from '../../../config/validation.ts';
 import type { RunExecutor, StepContext } from '../../executor.ts';
 

@@ -7,7 +7,7 @@
  * auto-merge is off, and "was it us who disabled this workflow?" can't be answered afterwards —
  * and on a re-run the record is trusted over what GitHub shows now.
  */
-import { AppError, UserFacingError } from '../../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { AutoMergePullRequest, SourceControl } from '../../ports.ts';
 import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.ts';
 

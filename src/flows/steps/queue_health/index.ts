@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
-import { AppError, UserFacingError, withContext } from '../../../domain/errors.ts';
+import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import type { RunExecutor, StepContext } from '../../executor.ts';
 import type { Backlog } from '../../ports.ts';
 

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
-import { AppError, UserFacingError } from '../../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import { childEnv } from '../../../domain/child-env.ts';
 import type { CommandRunner } from '../../ports/commands.ts';
 import type { RunExecutor, StepContext, StepOutcome } from '../../executor.ts';

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
-import { AppError, UserFacingError } from '../../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { MetricQuery } from '../../ports/metrics.ts';
 import type { StepContext, RunExecutor } from '../../executor.ts';
 import type { Deployments, IncidentStore } from '../../ports.ts';
