@@ -7,10 +7,14 @@ import pg from 'pg';
 import { migrate } from '../adapters/db/migrate.ts';
 import { refuseForeignEnvironment } from '../adapters/db/environment-guard.ts';
 import { UserFacingError } from '../domain/errors.ts';
-import type { Logger } from './logger.ts';
 import { defaultSchemaFor, type AppConfig } from './config.ts';
 
-export async function openBotDatabase(config: AppConfig, log: Logger): Promise<pg.Pool> {
+/** Where a pool error goes: the app's pino logger, or (the CLI's read-only commands, which load no pino) stderr. */
+export interface PoolErrorLog {
+  error(obj: { err: unknown }, message: string): void;
+}
+
+export async function openBotDatabase(config: AppConfig, log: PoolErrorLog): Promise<pg.Pool> {
   const { env, runbook } = config;
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 });
   pool.on('error', (err) => log.error({ err }, 'postgres pool error'));

@@ -109,7 +109,7 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
     // Steps run elsewhere: ready only while some worker process is connected to the step queue.
     readiness.push({ name: 'worker', check: async () => { if ((await container.queue.queue.getWorkers()).length === 0) throw new Error('no step worker is connected: start `rollback-commander worker`'); } });
   }
-  let fallback;
+  let fallback: Parameters<typeof startHttpServer>[0]['fallback'];
   if (slack && runsWeb) {
     const bolt = await createBoltApp(config.env, slack.client, log);
     const proposals = createProposalQueue(container.redis, config.env.QUEUE_PREFIX);

@@ -4,7 +4,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createPgIncidentStore } from '../adapters/db/pg-incident-store.ts';
 import { openBotDatabase } from './bot-database.ts';

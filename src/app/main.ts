@@ -3,13 +3,22 @@
  * process. SIGTERM stops taking work, lets running steps finish, then exits.
  */
 import { existsSync } from 'node:fs';
-import { isAppError } from '../domain/errors.ts';
+import { newErrorId, userFacingText } from '../domain/errors.ts';
 import { shouldStartDrill } from '../drill/detect.ts';
 import { runDrillMode } from '../drill/run.ts';
 import { startBot } from './bot.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { waitForRedis } from './startup-redis.ts';
+
+/** Only a UserFacingError's text is said; anything else is an error id, logged with its stack. */
+function startupErrorText(err: unknown): string {
+  const text = userFacingText(err);
+  if (text !== null) return text;
+  const errorId = newErrorId();
+  createLogger().error({ err, errorId }, 'start-up failed with an unexpected error');
+  return `unexpected error (error id ${errorId}; the log has the details under errorId=${errorId})`;
+}
 
 function configArg(args: string[]): string | undefined {
   const i = args.findIndex((a) => a === '--config' || a === '-c');
@@ -29,7 +38,7 @@ async function drillMode(): Promise<never> {
     await runDrillMode({ env: process.env, out: (line) => process.stdout.write(`${line}\n`), stopSignal: stop });
     process.exit(0);
   } catch (err) {
-    process.stderr.write(`rollback-commander cannot start drill mode: ${isAppError(err) ? err.message : ((err as Error).stack ?? String(err))}\n`);
+    process.stderr.write(`rollback-commander cannot start drill mode: ${startupErrorText(err)}\n`);
     process.exit(2);
   }
 }
@@ -47,6 +56,6 @@ try {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 } catch (err) {
-  process.stderr.write(`rollback-commander cannot start: ${isAppError(err) ? err.message : ((err as Error).stack ?? String(err))}\n`);
+  process.stderr.write(`rollback-commander cannot start: ${startupErrorText(err)}\n`);
   process.exit(2);
 }

@@ -41,7 +41,10 @@ export function createMetrics(registry: Registry, deps: { store: () => Pick<Inci
   };
   const drillLabel = async (incidentId: string): Promise<{ drill?: 'true' }> => {
     let drill = drills.get(incidentId);
-    if (drill === undefined) drills.set(incidentId, (drill = (await deps.store().get(incidentId)).incident.drill === true));
+    if (drill === undefined) {
+      drill = (await deps.store().get(incidentId)).incident.drill === true;
+      drills.set(incidentId, drill);
+    }
     return drill ? { drill: 'true' } : {};
   };
 

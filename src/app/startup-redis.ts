@@ -31,7 +31,9 @@ async function tryOnce(url: string, timeoutMs: number): Promise<void> {
   });
   // The socket's error (ECONNREFUSED, WRONGPASS) says why; connect() itself only says "Connection is closed".
   let cause: Error | undefined;
-  redis.on('error', (err: Error) => void (cause ??= err));
+  redis.on('error', (err: Error) => {
+    cause ??= err;
+  });
   try {
     await redis.connect();
     await redis.ping();

@@ -1,6 +1,6 @@
 /** Plain-text checklist and timeline for the CLI (the break-glass path when Slack is down). */
 import { DRILL_BANNER } from '../domain/drill.ts';
-import { formatDistanceStrict } from 'date-fns/formatDistanceStrict'; // not the index: start-up time
+import { formatDistanceStrict } from '../domain/date-fns.ts'; // CommonJS build: start-up time
 import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import { availableActions, owedApprovals, unmetPrerequisite } from '../domain/step-actions.ts';
 import { PHASES, PHASE_TITLES, RUNBOOK } from '../domain/steps.ts';

@@ -31,7 +31,7 @@ import { boundedBody } from './console-body.ts';
 import { loopbackHostOnly, requireToken, sameOriginPosts, sameSecret, SESSION_COOKIE, sessionValue } from './console-auth.ts';
 import { incidentList, incidentPage, listPage, liveRegion, loginPage, notFoundPage, offPage, type Actors, type ConsoleMode } from './console-pages.ts';
 import { incidentViewJson, loadIncidentView } from './incident-view.ts';
-import { createLiveFeed, LIST_KEY, type LiveFeed } from './live-feed.ts';
+import { createLiveFeed, LIST_KEY, } from './live-feed.ts';
 
 export interface ConsoleOptions {
   /** The flows' dependencies: the store the pages read, and the commands clicks run (drill mode). */

@@ -82,7 +82,7 @@ export function haltedBy(v: AutopilotView): StepId | null {
 
 function canRun(v: AutopilotView, id: StepId): boolean {
   const record = v.steps.get(id);
-  if (!record || record.state !== 'pending') return false;
+  if (record?.state !== 'pending') return false;
   const approvals = v.approvals.filter((a) => a.stepId === id && a.attempt === record.attempt);
   const incident = { ...v.incident, state: 'open' as const };
   const situation = { def: stepDefinition(id), record, incident, steps: v.steps, approvals };

@@ -53,7 +53,10 @@ export function isTransient(err: unknown): boolean {
   return err instanceof AppError && err.transient;
 }
 
-/** Prefix an error's message with what we were doing, keeping code, transience and cause. */
+/**
+ * Prefix an error's message with what we were doing, keeping code, transience and cause. An
+ * unknown error (a library's own text) stays internal: its message is for the log, never shown.
+ */
 export function withContext(context: string, err: unknown): AppError {
   if (err instanceof UserFacingError) {
     return new UserFacingError(err.code, `${context}: ${err.message}`, { cause: err, transient: err.transient });
@@ -63,6 +66,20 @@ export function withContext(context: string, err: unknown): AppError {
   }
   const message = err instanceof Error ? err.message : String(err);
   return new AppError('internal', `${context}: ${message}`, { cause: err });
+}
+
+/**
+ * The one rule for what people see (Slack, the CLI, the console, a failed step): a
+ * UserFacingError's text, or null — then the caller shows a short message with an error id and
+ * logs that id with the error and its stack.
+ */
+export function userFacingText(err: unknown): string | null {
+  return err instanceof UserFacingError ? err.message : null;
+}
+
+/** A short id that joins what a person was told to the log line with the stack. */
+export function newErrorId(): string {
+  return globalThis.crypto.randomUUID().slice(0, 8);
 }
 
 /**

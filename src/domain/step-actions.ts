@@ -85,14 +85,10 @@ export function rolesFor(action: StepAction, def: StepDefinition): Role[] {
   }
 }
 
-export type IncidentAction = 'start' | 'correct_times' | 'mark_critical' | 'abort_incident' | 'handover';
+export type IncidentAction = 'start' | 'correct_times' | 'mark_critical' | 'abort_incident';
 
 export function rolesForIncident(action: IncidentAction): Role[] {
-  return action === 'abort_incident' || action === 'handover' ? ['release_captain'] : ['release_captain', 'oncall_sre'];
-}
-
-export function mayAct(userRoles: readonly Role[], allowed: readonly Role[]): boolean {
-  return userRoles.some((r) => allowed.includes(r));
+  return action === 'abort_incident' ? ['release_captain'] : ['release_captain', 'oncall_sre'];
 }
 
 /** The role a new approval fills: the first missing one the user holds, if the user hasn't approved yet. */

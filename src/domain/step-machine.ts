@@ -2,7 +2,7 @@
  * The step lifecycle as an explicit transition table. Every applied transition is written to the
  * timeline by the store in the same transaction (see flows/).
  */
-import { AppError } from './errors.ts';
+import { UserFacingError } from './errors.ts';
 import type { StepRecord, StepState } from './incident.ts';
 
 export type StepEvent =
@@ -40,7 +40,7 @@ const TABLE: Record<StepState, Partial<Record<StepEvent, StepState>>> = {
 export function nextStepState(from: StepState, event: StepEvent): StepState {
   const to = TABLE[from][event];
   if (!to) {
-    throw new AppError('illegal_transition', `a step that is ${describeState(from)} cannot ${EVENT_VERBS[event]}`);
+    throw new UserFacingError('illegal_transition', `a step that is ${describeState(from)} cannot ${EVENT_VERBS[event]}`);
   }
   return to;
 }
@@ -55,7 +55,6 @@ export function isNewAttempt(from: StepState, event: StepEvent): boolean {
 }
 
 export const DONE_STATES: readonly StepState[] = ['succeeded', 'skipped'];
-export const ACTIVE_STATES: readonly StepState[] = ['queued', 'running'];
 
 export function isDone(state: StepState): boolean {
   return DONE_STATES.includes(state);

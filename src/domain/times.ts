@@ -3,8 +3,7 @@
  * resolve summary, the export and /metrics. Pure: every time (and `now`) comes in as an argument.
  */
 // Per-function paths: the date-fns index loads ~250 modules, most of the CLI's start-up time.
-import { formatDuration } from 'date-fns/formatDuration';
-import { intervalToDuration } from 'date-fns/intervalToDuration';
+import { formatDuration, intervalToDuration } from './date-fns.ts';
 import type { Approval, Incident, StepRecord } from './incident.ts';
 import { missingApprovals } from './step-actions.ts';
 import { isDone } from './step-machine.ts';

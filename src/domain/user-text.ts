@@ -13,7 +13,7 @@ const TOKEN = /\u{E000}([@#][A-Za-z0-9_.-]{1,64})\u{E001}/gu;
 
 // C0/C1 controls except tab and newline; bidi embeddings, overrides and isolates (U+202A–E,
 // U+2066–9), which can make a reason read backwards; and the token characters.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it removes
 const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u{E000}\u{E001}]/gu;
 
 /** The bot's reference to a person inside text it composes (an actor, a role holder). */

@@ -69,10 +69,3 @@ export function imageTag(image: string): string | null {
   const colon = withoutDigest.lastIndexOf(':');
   return colon > slash ? withoutDigest.slice(colon + 1) : null;
 }
-
-export function imageRepo(image: string): string {
-  const withoutDigest = image.split('@')[0] ?? image;
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
-}

@@ -127,6 +127,9 @@ export async function drillSummary(drill: Drill, incidentId: string): Promise<Dr
 
 /** Makes a scenario's world action happen (the console's button, the tests). */
 export function applyWorldAction(drill: Drill, id: string): void {
-  if (id === 'fix-rollout') return drill.world.fixRollouts();
+  if (id === 'fix-rollout') {
+    drill.world.fixRollouts();
+    return;
+  }
   throw new UserFacingError('invalid_input', `no world action "${id}": the failed-rollout drill offers fix-rollout`);
 }

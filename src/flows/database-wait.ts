@@ -4,7 +4,7 @@
  * carries on and says in the thread how long it waited. Past the bound it stops with that reason.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, isAppError } from '../domain/errors.ts';
+import { isAppError, UserFacingError } from '../domain/errors.ts';
 import type { FlowDeps } from './deps.ts';
 import { notify } from './deps.ts';
 import type { NewEvent, StepJob } from './ports.ts';
@@ -24,7 +24,7 @@ export async function waitForDatabase<R>(deps: FlowDeps, job: StepJob, call: () 
         deps.log.warn({ job, err: err.message }, `the bot's database is unreachable; the step waits up to ${Math.round(bound / 1000)} s`);
       }
       if (Date.now() - since >= bound) {
-        throw new AppError('database_unavailable', `${err.message} for over ${Math.round(bound / 1000)} s (queue.database_wait)`, { cause: err, transient: true });
+        throw new UserFacingError('database_unavailable', `${err.message} for over ${Math.round(bound / 1000)} s (queue.database_wait)`, { cause: err, transient: true });
       }
       await sleep(delay);
     }

@@ -3,9 +3,8 @@
  * queued/running does nothing; a job whose worker died (stalled) resumes the same attempt with
  * the executor's checkpoints, and executors check the world before changing it.
  */
-import { randomUUID } from 'node:crypto';
 import type { RunbookConfig } from '../config/schema.ts';
-import { isAppError, isTransient, UserFacingError } from '../domain/errors.ts';
+import { isAppError, isTransient, newErrorId, userFacingText } from '../domain/errors.ts';
 import type { StepRecord } from '../domain/incident.ts';
 import { missingApprovals } from '../domain/step-actions.ts';
 import { advance } from '../domain/step-machine.ts';
@@ -177,10 +176,11 @@ export function withProgress(reason: string, executor: StepExecutor | undefined,
   return progress ? `${reason}. So far: ${progress}` : reason;
 }
 
-/** Known errors carry text safe to show; anything else becomes an error id that is also logged. */
+/** Only a UserFacingError's text is shown; anything else becomes an error id, logged with its stack. */
 function messageOf(deps: FlowDeps, err: unknown, job: StepJob): string {
-  if (err instanceof UserFacingError || isAppError(err)) return err.message;
-  const id = randomUUID().slice(0, 8);
+  const text = userFacingText(err);
+  if (text !== null) return text;
+  const id = newErrorId();
   deps.log.error({ err, errorId: id, job }, 'step failed with an unexpected error');
   return `internal error ${id} (the bot's log has the details under errorId=${id})`;
 }

@@ -75,8 +75,8 @@ function autopilotQueued(p: P, title: string): string | null {
 const DESCRIBE: Record<string, (p: P, title: string, e: TimelineEvent) => string> = {
   incident_started: (p) => `Rollback of ${s(p, 'badVersion')} started: ${s(p, 'severity')}, trigger ${s(p, 'trigger').replace(/_/g, ' ')}${p.critical ? ', critical' : ''}`,
   step_queued: (p, t) => autopilotQueued(p, t) ?? (p.apply ? `${t}: approved plan queued to apply` : `${t}: queued${Number(p.attempt) > 1 ? ` (attempt ${s(p, 'attempt')})` : ''}${p.automatic ? ' automatically' : ''}`),
-  step_started: (p, t) => `${t}: started`,
-  step_resumed: (p, t) => `${t}: resumed after a worker stopped`,
+  step_started: (_p, t) => `${t}: started`,
+  step_resumed: (_p, t) => `${t}: resumed after a worker stopped`,
   step_progress: (p, t) => `${t}: ${s(p, 'message')}`,
   step_retrying: (p, t) => `${t}: transient failure, retrying (${s(p, 'error')})`,
   step_succeeded: (p, t) => `${t}: ${p.confirmed ? 'confirmed' : 'succeeded'}${p.summary ? ` — ${firstLine(s(p, 'summary'))}` : ''}`,

@@ -172,7 +172,7 @@ function approveProposal(deps: FlowDeps, cmd: StepCommand & { target?: string },
   const target = cmd.target ?? proposal?.version;
   if (!target) return { ok: false, code: 'invalid_input', reason: 'there is no proposed target: name one with `--to <tag>` (or pick it in the modal)' };
   // A version an earlier incident rolled back away from is approvable only by naming it, and says so.
-  const taintedBy = cmd.target ? (output.taintedTargets ?? {})[target] : undefined;
+  const taintedBy = cmd.target ? output.taintedTargets?.[target] : undefined;
   if (!valid.includes(target) && !taintedBy) {
     return { ok: false, code: 'invalid_input', reason: `${target} is not a release this cluster or repo knows (${valid.slice(0, 8).join(', ') || 'none found'}): pick one of those` };
   }

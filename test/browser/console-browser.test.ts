@@ -19,7 +19,6 @@ import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createHarness, NS, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
-import { until } from '../support/wait.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The picture gets taken (the page must render) into tmp; the README's docs/console.png is the
@@ -56,10 +55,6 @@ afterAll(async () => {
 
 const base = (bot: Bot) => `http://localhost:${bot.port}`;
 const step = (page: Page, id: string) => page.locator(`#step-${id}`);
-
-async function stateOf(page: Page, id: string): Promise<string | null> {
-  return step(page, id).getAttribute('data-state');
-}
 
 async function actAs(page: Page, role: 'release_captain' | 'oncall_sre' | 'database_owner') {
   await page.selectOption('#as', role);

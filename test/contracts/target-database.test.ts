@@ -38,7 +38,7 @@ async function createRealDatabase(seed: Seed): Promise<string> {
   const statements: string[] = [];
   if (seed.migrations) {
     statements.push('create table schema_migrations (version text primary key, inserted_at timestamptz not null)');
-    seed.migrations.forEach((version, i) => statements.push(`insert into schema_migrations values ('${version}', timestamptz '2026-11-01T00:00:00Z' + ${i} * interval '1 day')`));
+    for (const [i, version] of seed.migrations.entries()) statements.push(`insert into schema_migrations values ('${version}', timestamptz '2026-11-01T00:00:00Z' + ${i} * interval '1 day')`);
   }
   for (const [table, rows] of Object.entries(seed.tables ?? {})) {
     statements.push(`create table ${table} (id int)`, `insert into ${table} select generate_series(1, ${rows})`);

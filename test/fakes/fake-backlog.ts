@@ -1,5 +1,5 @@
 /** An in-memory Backlog (flows/ports.ts): list lengths by key, or a key of another Redis type. */
-import { AppError } from '../../src/domain/errors.ts';
+import { UserFacingError } from '../../src/domain/errors.ts';
 import type { Backlog } from '../../src/flows/ports.ts';
 
 export interface FakeBacklog extends Backlog {
@@ -14,7 +14,7 @@ export function createFakeBacklog(): FakeBacklog {
     async depth(key) {
       const value = keys.get(key);
       if (typeof value === 'string') {
-        throw new AppError('invalid_input', `${key} on the app's Redis is a ${value}, not a list: check target.backlog_key in rollback.yml`);
+        throw new UserFacingError('invalid_input', `${key} on the app's Redis is a ${value}, not a list: check target.backlog_key in rollback.yml`);
       }
       return value ?? 0;
     },

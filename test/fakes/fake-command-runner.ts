@@ -3,7 +3,7 @@
  * test (lines to print, an exit status, or hanging until stopped). Messages, redaction and error
  * codes follow the contract the real runner keeps (test/contracts/command-runner.test.ts).
  */
-import { AppError, UserFacingError } from '../../src/domain/errors.ts';
+import { UserFacingError } from '../../src/domain/errors.ts';
 import type { CommandRunner, OutputLine, RunCommandOptions, RunCommandResult } from '../../src/flows/ports.ts';
 
 export interface FakeProgram {
@@ -43,7 +43,7 @@ export function createFakeCommandRunner(): FakeCommandRunner {
       calls.push(options);
       const { what, secrets = [] } = options;
       const shown = redact(options.argv.join(' '), secrets);
-      if (options.signal?.aborted) throw new AppError('aborted', `${what} was not started: the step was aborted`);
+      if (options.signal?.aborted) throw new UserFacingError('aborted', `${what} was not started: the step was aborted`);
       const program = programs.get(String(options.argv[0]));
       if (!program) throw new UserFacingError('config_invalid', `${what}: ${redact(String(options.argv[0]), secrets)} was not found on PATH — install it in the image or fix the command`);
       const started = Date.now();
@@ -61,7 +61,7 @@ export function createFakeCommandRunner(): FakeCommandRunner {
           const timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
           options.signal?.addEventListener('abort', () => { clearTimeout(timer); resolve('aborted'); }, { once: true });
         });
-        if (stopped === 'aborted') throw new AppError('aborted', `${what} was stopped because the step was aborted: \`${shown}\``);
+        if (stopped === 'aborted') throw new UserFacingError('aborted', `${what} was stopped because the step was aborted: \`${shown}\``);
         throw new UserFacingError('timeout', `${what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped: \`${shown}\`${last}`);
       }
       const status = program.exitStatus ?? 0;

@@ -24,7 +24,7 @@ export function createFakeSourceControl(initial: FakeGitHubState): SourceControl
   };
   const openPr = (nodeId: string) => {
     const pr = state.prs.find((p) => p.id === nodeId);
-    if (!pr || pr.state !== 'OPEN') throw new UserFacingError('conflict', `pull request ${nodeId} is not open`);
+    if (pr?.state !== 'OPEN') throw new UserFacingError('conflict', `pull request ${nodeId} is not open`);
     return pr;
   };
   return {

@@ -87,7 +87,7 @@ describe('the database password', () => {
     const samples: string[] = [];
     const output: string[] = [];
     const sampler = setInterval(() => samples.push(...sampleArgv()), 20);
-    let result;
+    let result: Awaited<ReturnType<typeof runBackupRestore>>;
     try {
       result = await runBackupRestore({ ...REAL_PORTS, 
         config,

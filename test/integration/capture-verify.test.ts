@@ -101,7 +101,7 @@ describe('verify_cutover', () => {
     const out = await createVerifyCutover({ metrics: createPrometheusQuery(url), store, deployments }).run(ctx);
     expect(out.outcome).toBe('succeeded');
     expect(out.summary).toMatch(/^Error rate 0.01 stayed under 0.05 \(was 0.2 when the revert started\) for 250 ms$/);
-    expect(queries[0]!.get('time')).toBe(String(new Date('2026-11-24T03:05:00Z').getTime() / 1000) + '.000');
+    expect(queries[0]!.get('time')).toBe(`${String(new Date('2026-11-24T03:05:00Z').getTime() / 1000)}.000`);
     expect(recorded.at(-1)).toMatchObject({ version: 'v1.2.2', images: { api: 'ghcr.io/valuecanvas/app:v1.2.2' } });
   });
 

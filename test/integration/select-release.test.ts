@@ -93,7 +93,7 @@ describe('select_release', () => {
     await store.recordKnownGood({ environment: 'production', version: 'v1.2.1', images: {}, source: 'mark-good', recordedBy: 'UCAPTAIN1', recordedAt: new Date('2026-11-20T10:00:00Z') });
     const executor = createSelectRelease({ store, deployments, sourceControl: github(['v1.2.2', 'v1.2.1'], []) });
     const out = await executor.run(testContext('select_release', config));
-    expect((out.output?.proposal as { version: string }).version).toBe('v1.2.1');
+    expect((out.output!.proposal as { version: string }).version).toBe('v1.2.1');
     expect(out.summary).toContain('Proposed target v1.2.1 from the known-good record (mark-good, recorded 2026-11-20T10:00:00.000Z by UCAPTAIN1).');
     expect(out.summary).toContain('Note: ReplicaSet history suggests v1.2.2');
     expect(out.summary).toContain('Note: repo tags suggests v1.2.2');
@@ -105,7 +105,7 @@ describe('select_release', () => {
     await pastIncident('v1.2.2', 'reverted');
     const executor = createSelectRelease({ store, deployments, sourceControl: github(['v1.2.3', 'v1.2.2', 'v1.2.1'], []) });
     const out = await executor.run(testContext('select_release', config));
-    expect((out.output?.proposal as { version: string }).version).toBe('v1.2.1');
+    expect((out.output!.proposal as { version: string }).version).toBe('v1.2.1');
     expect(out.output?.validTargets).toEqual(['v1.2.1']);
   });
 
@@ -122,7 +122,7 @@ describe('select_release', () => {
     nock('https://api.github.com').get('/repos/ValueCanvas/ValueCanvas/releases').query(true).reply(401, { message: 'Bad credentials' });
     const sc = createGitHubSourceControl({ token: TOKEN, owner: 'ValueCanvas', repo: 'ValueCanvas', retries: 0 });
     const out = await createSelectRelease({ store, deployments, sourceControl: sc }).run(testContext('select_release', config));
-    expect((out.output?.proposal as { version: string }).version).toBe('v1.2.2');
+    expect((out.output!.proposal as { version: string }).version).toBe('v1.2.2');
     expect(out.summary).toMatch(/Repo tags could not be checked: .*401/);
     expect(out.summary).not.toContain(TOKEN);
   });
@@ -132,9 +132,9 @@ describe('select_release', () => {
     await record('v1.2.1', '2026-11-20T10:00:00Z');
     await record('sha-abc1234', '2026-11-21T10:00:00Z');
     const out = await createSelectRelease({ store, deployments, sourceControl: null }).run(testContext('select_release', config));
-    expect((out.output?.proposal as { version: string }).version).toBe('v1.2.1');
+    expect((out.output!.proposal as { version: string }).version).toBe('v1.2.1');
     const asked = await createSelectRelease({ store, deployments, sourceControl: null }).run(testContext('select_release', config, { previous: { requestedTarget: 'v1.2.2' } }));
-    expect((asked.output?.proposal as { version: string }).version).toBe('v1.2.2');
+    expect((asked.output!.proposal as { version: string }).version).toBe('v1.2.2');
   });
 
   it('proposes the newest known-good release older than the bad one, never a prerelease', async () => {
@@ -144,7 +144,7 @@ describe('select_release', () => {
     await record('v1.7.0-rc.1', '2026-11-23T10:00:00Z');
     const bad = testContext('select_release', config, { incident: { badVersion: 'v1.7.0' } });
     const out = await createSelectRelease({ store, deployments, sourceControl: null }).run(bad);
-    expect((out.output?.proposal as { version: string }).version).toBe('v1.6.0');
+    expect((out.output!.proposal as { version: string }).version).toBe('v1.6.0');
     expect(out.output?.validTargets).toEqual(['v1.6.0', 'v1.4.0']);
   });
 
@@ -153,13 +153,13 @@ describe('select_release', () => {
     const bad = testContext('select_release', config, { incident: { badVersion: 'v1.7.0' } });
     // Opened by mistake and aborted before any revert: v1.6.0 is still a good target.
     await pastIncident('v1.6.0', 'aborted_before_revert');
-    expect(((await createSelectRelease({ store, deployments, sourceControl: null }).run(bad)).output?.proposal as { version: string }).version).toBe('v1.6.0');
+    expect(((await createSelectRelease({ store, deployments, sourceControl: null }).run(bad)).output!.proposal as { version: string }).version).toBe('v1.6.0');
     const reverted = await pastIncident('v1.6.0', 'reverted');
     const out = await createSelectRelease({ store, deployments, sourceControl: null }).run(bad);
-    expect((out.output?.proposal as { version: string }).version).toBe('v1.4.0');
+    expect((out.output!.proposal as { version: string }).version).toBe('v1.4.0');
     expect(out.output?.validTargets).toEqual(['v1.4.0']);
     const named = await createSelectRelease({ store, deployments, sourceControl: null }).run(testContext('select_release', config, { incident: { badVersion: 'v1.7.0' }, previous: { requestedTarget: 'v1.6.0' } }));
-    expect((named.output?.proposal as { version: string }).version).toBe('v1.6.0');
+    expect((named.output!.proposal as { version: string }).version).toBe('v1.6.0');
     expect(named.summary).toContain(`Warning: incident ${reverted.id} rolled back away from v1.6.0; it is the target only because it was named`);
   });
 

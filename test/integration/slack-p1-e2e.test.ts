@@ -4,9 +4,8 @@
  * the resolve summary's figures checked against the timeline.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Bot } from '../../src/app/bot.ts';
+import type { Bot } from '../../src/app/bot.ts';
 import { formatDurationMs } from '../../src/adapters/slack/formatting.ts';
-import type { Harness } from '../support/e2e-harness.ts';
 import { startSlackBotHarness, type SlackBotHarness } from '../support/slack-bot-harness.ts';
 import type { FakeSlack } from '../support/fake-slack.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
@@ -14,7 +13,6 @@ import { findButton, latestChecklist, threadText } from '../support/slack-checkl
 import { until } from '../support/wait.ts';
 import { buttonClick, interaction, slashCommand } from '../support/slack-requests.ts';
 
-let h: Harness;
 let bot: Bot;
 let slack: FakeSlack;
 
@@ -29,7 +27,7 @@ validation:
   queue_health: { threshold: 100, window: 1s, interval: 200ms }
 `,
   });
-  ({ h, bot, slack } = harness);
+  ({ bot, slack } = harness);
 });
 
 afterAll(() => harness?.close());

@@ -113,7 +113,7 @@ describe('the step runner', () => {
 
   it('gives up after the configured tries of a transient error and says so', async () => {
     behaviour = async () => {
-      throw new AppError('upstream_unavailable', 'cannot reach the Kubernetes API', { transient: true });
+      throw new UserFacingError('upstream_unavailable', 'cannot reach the Kubernetes API', { transient: true });
     };
     const inc = await startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE });
     await runStep(deps, { incidentId: inc.id, stepId: 'pause_deploys', actor: SRE });

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
 import { pauseDeploys, type PauseDeps, type PauseRecord } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
 import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
-import { startFakeGitHub, type FakeGitHub, type FakeGitHubState } from '../fixtures/github/fake-github.ts';
+import { startFakeGitHub, type FakeGitHubState } from '../fixtures/github/fake-github.ts';
 
 const WORKFLOWS = ['deploy.yml', 'deploy-web.yml'];
 const R = `/repos/${OWNER}/${REPO}`;

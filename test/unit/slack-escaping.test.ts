@@ -15,7 +15,7 @@ import { mentionOf } from '../../src/domain/user-text.ts';
 import { resolutionReport, type ResolutionFigures } from '../../src/flows/steps/resolve/resolve-summary.ts';
 import { approval, at, CAPTAIN, done, makeIncident, makeSteps, ROLES_IN_CONFIG, SRE, T0 } from '../support/slack-fixtures.ts';
 
-export const HOSTILE = [
+const HOSTILE = [
   '<!channel> v1.2.3',
   'v1.2.3 <!here>',
   '<@U0ADMIN>',
@@ -46,6 +46,7 @@ function expectSafe(texts: string[]): void {
   for (const text of texts) {
     for (const markup of text.match(/<[^>]*>/g) ?? []) expect(markup, text).toMatch(ALLOWED);
     expect(text).not.toMatch(/@(here|channel|everyone)\b/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters must not reach Slack
     expect(text).not.toMatch(/[\u0000\u202e\u{E000}\u{E001}]/u);
   }
 }

@@ -7,7 +7,7 @@
 import { access, constants } from 'node:fs/promises';
 import type pg from 'pg';
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
-import { runCommand, type OutputLine } from '../process/run-command.ts';
+import { runCommand, } from '../process/run-command.ts';
 import { withPg } from '../target-db/connect-pg.ts';
 import { describePg, libpqArgs, libpqEnv, parsePgUrl, pgSecrets, withDatabase } from '../../domain/pg-url.ts';
 import { dropDatabase, readDatabaseStatus, writeRestoreMarker, type RestoreMarker } from './restore-marker.ts';

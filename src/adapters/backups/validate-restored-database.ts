@@ -5,7 +5,6 @@
  */
 import pg from 'pg';
 import { withContext } from '../../domain/errors.ts';
-import type { MigrationsTableConfig } from '../../config/database.ts';
 import { withPg } from '../target-db/connect-pg.ts';
 import { describePg } from '../../domain/pg-url.ts';
 import { readRecent } from '../target-db/read-head-migration.ts';

@@ -7,7 +7,7 @@
  * read, run or time another environment's incident even if both were pointed at one schema.
  */
 import type { Pool, PoolClient } from 'pg';
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { UserFacingError } from '../../domain/errors.ts';
 import { RUNBOOK, type StepId } from '../../domain/steps.ts';
 import { alreadyOpen } from '../../domain/incident.ts';
 import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
@@ -150,7 +150,7 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
            and i.id = s.incident_id and i.environment = $5`,
         [incidentId, stepId, attempt, JSON.stringify(output), environment],
       );
-      if (res.rowCount === 0) throw new AppError('aborted', `step ${stepId} of ${incidentId} is no longer running attempt ${attempt}`);
+      if (res.rowCount === 0) throw new UserFacingError('aborted', `step ${stepId} of ${incidentId} is no longer running attempt ${attempt}`);
     },
 
     async recordKnownGood(e: KnownGood) {

@@ -3,7 +3,7 @@
  * network blip): the store reports it as one recognisable error so the step runner can wait it
  * out instead of failing the step — or mistaking it for a dead worker.
  */
-import { AppError, DATABASE_UNAVAILABLE } from '../../domain/errors.ts';
+import { type AppError, DATABASE_UNAVAILABLE, UserFacingError } from '../../domain/errors.ts';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // 08xxx connection exceptions; 57P01-57P03 admin shutdown, crash shutdown, cannot connect now.
@@ -19,7 +19,7 @@ export function isConnectionLoss(err: unknown): boolean {
 
 export function databaseUnavailable(err: unknown): AppError {
   const code = (err as { code?: unknown }).code;
-  return new AppError('database_unavailable', `${DATABASE_UNAVAILABLE}${typeof code === 'string' ? ` (${code})` : ''}`, { cause: err, transient: true });
+  return new UserFacingError('database_unavailable', `${DATABASE_UNAVAILABLE}${typeof code === 'string' ? ` (${code})` : ''}`, { cause: err, transient: true });
 }
 
 /** Wraps every method of a port so a lost connection surfaces as databaseUnavailable(). */

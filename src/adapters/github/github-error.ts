@@ -51,7 +51,7 @@ function fromHttp(err: HttpishError, ctx: GitHubCallContext): AppError {
     return new UserFacingError('upstream_auth', say(`GitHub rejected GITHUB_TOKEN (401): it is missing, expired or revoked — create a new token (${TOKEN_HELP}) and set GITHUB_TOKEN`), { cause: err });
   }
   if (status === 403 && isRateLimited(upstream, headers)) {
-    return new AppError('upstream_unavailable', say(`GitHub rate limit hit (403: ${upstream}); retrying later will work`), { cause: err, transient: true });
+    return new UserFacingError('upstream_unavailable', say(`GitHub rate limit hit (403: ${upstream}); retrying later will work`), { cause: err, transient: true });
   }
   if (status === 403) return forbidden(say, headers['x-accepted-github-permissions'] ?? ctx.permission, headers['x-github-sso'], err);
   if (status === 404) return new UserFacingError('not_found', say(`GitHub answered 404: ${ctx.notFound}`), { cause: err });
@@ -59,14 +59,14 @@ function fromHttp(err: HttpishError, ctx: GitHubCallContext): AppError {
     return new UserFacingError('invalid_input', say(`GitHub refused the request (422: ${upstream})`), { cause: err });
   }
   if (status === 429) {
-    return new AppError('upstream_unavailable', say('GitHub rate limit hit (429); retrying later will work'), { cause: err, transient: true });
+    return new UserFacingError('upstream_unavailable', say('GitHub rate limit hit (429); retrying later will work'), { cause: err, transient: true });
   }
   if (status === undefined || status >= 500) {
     // @octokit/request reports network failures as status 500 without a response.
     const what = err.response ? `GitHub is failing (${status})` : `could not reach GitHub (${upstream})`;
-    return new AppError('upstream_unavailable', say(`${what}; retrying later may work`), { cause: err, transient: true });
+    return new UserFacingError('upstream_unavailable', say(`${what}; retrying later may work`), { cause: err, transient: true });
   }
-  return new AppError('upstream_error', say(`GitHub answered ${status}: ${upstream}`), { cause: err });
+  return new UserFacingError('upstream_error', say(`GitHub answered ${status}: ${upstream}`), { cause: err });
 }
 
 function forbidden(
@@ -116,7 +116,7 @@ function fromGraphql(err: GraphqlError, ctx: GitHubCallContext): AppError {
     case 'NOT_FOUND':
       return new UserFacingError('not_found', say(`GitHub answered NOT_FOUND (${upstream}): ${ctx.notFound}`), { cause: err });
     case 'RATE_LIMITED':
-      return new AppError('upstream_unavailable', say('GitHub rate limit hit; retrying later will work'), { cause: err, transient: true });
+      return new UserFacingError('upstream_unavailable', say('GitHub rate limit hit; retrying later will work'), { cause: err, transient: true });
     default:
       // e.g. "Pull request is closed": the state of the thing changed under us, not our config.
       return new UserFacingError('conflict', say(`GitHub refused: ${upstream}`), { cause: err });

@@ -52,12 +52,12 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
     );
   }
   if (status === 409) {
-    return new AppError('conflict', `${prefix}: ${detail ?? 'conflict (409)'}`, { cause: err, transient: true });
+    return new UserFacingError('conflict', `${prefix}: ${detail ?? 'conflict (409)'}`, { cause: err, transient: true });
   }
   if (status !== undefined && (status === 429 || status >= 500)) {
     // The server answered: say what it said, not that we could not reach it.
     const why = status === 429 ? 'it is throttling us' : 'a problem on the API server side, often passing';
-    return new AppError(
+    return new UserFacingError(
       'upstream_unavailable',
       `${prefix}: the Kubernetes API at ${call.server} answered HTTP ${status}${detail ? `: ${detail}` : ''} ` +
         `(${why}): ` +
@@ -66,7 +66,7 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
     );
   }
   if (status !== undefined) {
-    return new AppError('upstream_error', `${prefix}: the Kubernetes API answered HTTP ${status}${detail ? `: ${detail}` : ''}`, { cause: err });
+    return new UserFacingError('upstream_error', `${prefix}: the Kubernetes API answered HTTP ${status}${detail ? `: ${detail}` : ''}`, { cause: err });
   }
   const network = networkCode(err);
   if (network) return unreachable(prefix, call.server, network, err);
@@ -80,8 +80,8 @@ export function rbacManifestFor(resource: string): string {
   return resource === 'secrets' ? 'deploy/components/database-promotion/role.yaml' : 'deploy/base/rbac/role.yaml';
 }
 
-function unreachable(prefix: string, server: string, why: string, cause: unknown): AppError {
-  return new AppError(
+function unreachable(prefix: string, server: string, why: string, cause: unknown): UserFacingError {
+  return new UserFacingError(
     'upstream_unavailable',
     `${prefix}: cannot reach the Kubernetes API at ${server} (is the cluster/context right?): ${why}`,
     { cause, transient: true },

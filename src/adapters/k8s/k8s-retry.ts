@@ -5,7 +5,7 @@
  * transient too but left to the step's retry: it needs a fresh read, not the same request again.
  */
 import pRetry from 'p-retry';
-import { AppError } from '../../domain/errors.ts';
+import { type AppError, UserFacingError } from '../../domain/errors.ts';
 
 export interface K8sRetryPolicy {
   /** How long one call keeps retrying before its last error is returned (0: no retries). */
@@ -52,6 +52,6 @@ export async function withK8sRetry<T>(
     if (!last || tries <= 1 || !last.transient) throw last ?? err;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const message = `${last.message} (still failing after ${tries} tries over ${seconds}s)`;
-    throw new AppError(last.code, message, { cause: last, transient: true });
+    throw new UserFacingError(last.code, message, { cause: last, transient: true });
   }
 }

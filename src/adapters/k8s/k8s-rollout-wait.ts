@@ -6,7 +6,7 @@
  */
 import type { AppsV1Api, V1Deployment, Watch } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
+import { type AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
 import { createRolloutJudge, type RolloutJudge } from './k8s-rollout-judge.ts';
 import { httpStatus } from './k8s-errors.ts';
 import type { ContainerImage, RolloutProgress } from '../../flows/ports.ts';
@@ -62,7 +62,7 @@ export function waitForDeploymentRollout(deps: RolloutWaitDeps, name: string, op
     namespace: deps.namespace, name, onProgress: options.onProgress, settle, expected: options.expect,
   });
   const session: Session = { deps, name, id: `${deps.namespace}/${name}`, judge, stop: stop.signal };
-  const onAbort = () => settle(new AppError('aborted', `stopped waiting for the rollout of deployment ${session.id}: aborted`));
+  const onAbort = () => settle(new UserFacingError('aborted', `stopped waiting for the rollout of deployment ${session.id}: aborted`));
   const timer = setTimeout(() => settle(judge.timeoutError(options.timeoutMs)), options.timeoutMs);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -78,7 +78,7 @@ async function run(session: Session): Promise<void> {
   let failures = 0;
   let listed = false;
   while (!stop.aborted) {
-    let list;
+    let list: Awaited<ReturnType<AppsV1Api['listNamespacedDeployment']>>;
     const listOnce = () =>
       deps.apps.listNamespacedDeployment({ namespace: deps.namespace, fieldSelector: `metadata.name=${name}` });
     const toError = (err: unknown) => deps.toError(err, 'list', `reading deployment ${id}`);
@@ -116,7 +116,7 @@ function watchOnce(session: Session, resourceVersion: string | undefined): Promi
       if (stop.aborted) return;
       if (type === 'ERROR') {
         // 410 Gone: our resourceVersion was compacted away, a fresh list starts over. Others: retry.
-        const error = new AppError('upstream_unavailable', `watch error ${object.code ?? ''}: ${object.message ?? ''}`, { transient: true });
+        const error = new UserFacingError('upstream_unavailable', `watch error ${object.code ?? ''}: ${object.message ?? ''}`, { transient: true });
         outcome = object.code === 410 ? { kind: 'closed' } : { kind: 'retry', error };
       } else if (object.metadata?.name === name) {
         if (type === 'DELETED') judge.fail(judge.deleted());

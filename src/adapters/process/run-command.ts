@@ -3,7 +3,7 @@
  * PATH plus only the variables asked for (never the bot's own tokens), a timeout that kills it,
  * and every output line streamed with secrets redacted. The exit status decides.
  */
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { type AppError, UserFacingError } from '../../domain/errors.ts';
 import { spawnGuarded, type StartError } from './child-guard.ts';
 import { redact } from './redact.ts';
 import type { OutputLine, RunCommandOptions, RunCommandResult } from '../../flows/ports/commands.ts';
@@ -28,7 +28,7 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
 
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
-      reject(new AppError('aborted', `${what} was not started: the step was aborted`));
+      reject(new UserFacingError('aborted', `${what} was not started: the step was aborted`));
       return;
     }
     // Its own process group, so a wrapper script's children die with it, under a guard that ends
@@ -73,7 +73,7 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
       if (stopped === 'timeout') {
         reject(new UserFacingError('timeout', `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped: \`${shown}\`${last}`));
       } else if (stopped === 'aborted') {
-        reject(new AppError('aborted', `${what} was stopped because the step was aborted: \`${shown}\``));
+        reject(new UserFacingError('aborted', `${what} was stopped because the step was aborted: \`${shown}\``));
       } else if (code !== 0) {
         const status = code === null ? `was killed by ${signal}` : `exited with status ${code}`;
         reject(new UserFacingError('upstream_error', `${what} ${status}: \`${shown}\`${last}`));
@@ -97,7 +97,7 @@ function startFailure(
       `${what}: ${program} was not found on PATH — install it in the image or fix the command`,
     );
   }
-  return new AppError('internal', `${what}: could not start ${program}: ${redact(err.message, secrets)}`);
+  return new UserFacingError('internal', `${what}: could not start ${program}: ${redact(err.message, secrets)}`);
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {

@@ -1,5 +1,5 @@
 /** Prometheus' instant-query HTTP API (`/api/v1/query`), for the error-rate check after a revert. */
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { UserFacingError } from '../../domain/errors.ts';
 import type { MetricQuery } from '../../flows/ports/metrics.ts';
 
 export type { MetricQuery };
@@ -14,10 +14,10 @@ export function createPrometheusQuery(baseUrl: string, fetchImpl: typeof fetch =
       try {
         res = await fetchImpl(url, { signal: AbortSignal.timeout(10_000) });
       } catch (err) {
-        throw new AppError('upstream_unavailable', `cannot reach Prometheus at ${url.origin}: ${(err as Error).message}`, { cause: err, transient: true });
+        throw new UserFacingError('upstream_unavailable', `cannot reach Prometheus at ${url.origin}: ${(err as Error).message}`, { cause: err, transient: true });
       }
       const body = (await res.json().catch(() => null)) as { status?: string; error?: string; data?: { resultType: string; result: unknown } } | null;
-      if (res.status >= 500) throw new AppError('upstream_unavailable', `Prometheus answered ${res.status}`, { transient: true });
+      if (res.status >= 500) throw new UserFacingError('upstream_unavailable', `Prometheus answered ${res.status}`, { transient: true });
       if (!res.ok || body?.status !== 'success') {
         throw new UserFacingError('invalid_input', `Prometheus rejected the error-rate query (${res.status}: ${body?.error ?? 'no detail'}): fix verify.prometheus.query in rollback.yml`);
       }

@@ -4,7 +4,7 @@
  * an id it already holds). BullMQ rejects ':' in custom ids, hence '_' separators.
  */
 import { Queue } from 'bullmq';
-import { AppError } from '../../domain/errors.ts';
+import { UserFacingError } from '../../domain/errors.ts';
 import type { Redis } from 'ioredis';
 import type { StepJob, StepQueue } from '../../flows/ports.ts';
 
@@ -46,7 +46,7 @@ export function createBullmqStepQueue(options: { connection: Redis; prefix: stri
       });
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new AppError('upstream_unavailable', `Redis did not answer within ${ENQUEUE_TIMEOUT_MS / 1000} s`, { transient: true })), ENQUEUE_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new UserFacingError('upstream_unavailable', `Redis did not answer within ${ENQUEUE_TIMEOUT_MS / 1000} s`, { transient: true })), ENQUEUE_TIMEOUT_MS);
       });
       add.catch(() => undefined);
       try {

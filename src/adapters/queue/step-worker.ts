@@ -4,9 +4,10 @@
  * any process arrive on a Redis channel; Redis is not trusted to decide, so a message cancels the
  * local job (through its AbortSignal) only when Postgres confirms the step was aborted.
  */
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { AppError } from '../../domain/errors.ts';
 import type { ExecuteResult, JobAttempt } from '../../flows/execute-step.ts';
 import type { StepJob } from '../../flows/ports.ts';
 import { abortChannel, STEP_QUEUE } from './bullmq-step-queue.ts';
@@ -36,14 +37,20 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<StepW
     async (job, _token, signal) => {
       const attempt: JobAttempt = { tryNumber: job.attemptsMade + 1, maxTries: job.opts.attempts ?? 1, signal: signal ?? new AbortController().signal };
       if (job.id) running.set(job.id, job.data);
+      let result: ExecuteResult;
       try {
-        const result = await options.process(job.data, attempt);
-        // A transient failure: throwing hands the retry (with backoff) to BullMQ.
-        if (result === 'retry') throw new Error(`step ${job.data.stepId} failed transiently; BullMQ retries it`);
-        return result;
+        result = await options.process(job.data, attempt);
+      } catch (err) {
+        // One a retry cannot fix (our own error, not transient): BullMQ fails the job at once
+        // instead of running it again. Unknown errors may be passing: BullMQ retries those.
+        if (err instanceof AppError && !err.transient) throw new UnrecoverableError(err.message);
+        throw err;
       } finally {
         if (job.id) running.delete(job.id);
       }
+      // A transient failure: throwing hands the retry (with backoff) to BullMQ.
+      if (result === 'retry') throw new Error(`step ${job.data.stepId} failed transiently; BullMQ retries it`);
+      return result;
     },
     {
       connection: options.connection,

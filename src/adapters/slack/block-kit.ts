@@ -17,12 +17,6 @@ export type PlainTextOption = types.PlainTextOption;
 export type MrkdwnElement = types.MrkdwnElement;
 export type PlainTextElement = types.PlainTextElement;
 
-/** A message as chat.postMessage / chat.update take it: blocks plus the notification text. */
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
-
 export function mrkdwn(text: string): MrkdwnElement {
   return { type: 'mrkdwn', text };
 }

@@ -90,14 +90,14 @@ class Checker {
         this.text(`${path}.text`, 'section text length', block.text, LIMITS.sectionText);
         const fields = Array.isArray(block.fields) ? block.fields : [];
         this.max(`${path}.fields`, 'fields per section', fields, LIMITS.sectionFields);
-        fields.forEach((f, i) => this.text(`${path}.fields[${i}]`, 'field text length', f, LIMITS.fieldText));
+        for (const [i, f] of fields.entries()) this.text(`${path}.fields[${i}]`, 'field text length', f, LIMITS.fieldText);
         if (block.accessory) this.element(`${path}.accessory`, block.accessory as Obj);
         break;
       }
       case 'context': {
         const elements = Array.isArray(block.elements) ? (block.elements as Obj[]) : [];
         this.max(`${path}.elements`, 'elements per context', elements, LIMITS.contextElements);
-        elements.forEach((e, i) => this.text(`${path}.elements[${i}]`, 'context text length', e, LIMITS.contextText));
+        for (const [i, e] of elements.entries()) this.text(`${path}.elements[${i}]`, 'context text length', e, LIMITS.contextText);
         break;
       }
       case 'header':
@@ -106,7 +106,7 @@ class Checker {
       case 'actions': {
         const elements = Array.isArray(block.elements) ? (block.elements as Obj[]) : [];
         this.max(`${path}.elements`, 'elements per actions block', elements, LIMITS.actionsElements);
-        elements.forEach((e, i) => this.element(`${path}.elements[${i}]`, e));
+        for (const [i, e] of elements.entries()) this.element(`${path}.elements[${i}]`, e);
         break;
       }
       case 'input':
@@ -121,7 +121,7 @@ class Checker {
 export function checkBlockLimits(blocks: readonly KnownBlock[], surface: Surface = 'message'): LimitViolation[] {
   const checker = new Checker();
   checker.max('blocks', `blocks per ${surface}`, blocks, LIMITS.blocks[surface]);
-  blocks.forEach((b, i) => checker.block(`blocks[${i}]`, b as unknown as Obj));
+  for (const [i, b] of blocks.entries()) checker.block(`blocks[${i}]`, b as unknown as Obj);
   return checker.violations;
 }
 

@@ -120,13 +120,13 @@ function rolesLine(roles: Record<Role, string[]>): string {
 function timesLine(incident: Incident, now: Date): string {
   const t = (label: string, at: Date | null) => `*${label}* ${at ? formatUtcTime(at, now) : '—'}`;
   const ttd = incident.impactStartedAt ? ` · *TTD* ${formatDurationMs(incident.detectedAt.getTime() - incident.impactStartedAt.getTime())}` : '';
-  return [
+  return `${[
     t('Impact started', incident.impactStartedAt),
     t('Detected', incident.detectedAt),
     t('Decided', incident.decidedAt),
     t('Restored', incident.restoredAt),
     t('Resolved', incident.resolvedAt),
-  ].join(' · ') + ` (UTC)${ttd}`;
+  ].join(' · ')} (UTC)${ttd}`;
 }
 
 function slaLine(view: HeaderView): string {

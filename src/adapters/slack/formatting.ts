@@ -102,7 +102,7 @@ export function targetSourceTitle(source: string): string {
  */
 export function issueLink(url: string): string {
   const parsed = URL.canParse(url) ? new URL(url) : null;
-  if (!parsed || parsed.protocol !== 'https:') return escapeMrkdwn(url);
+  if (parsed?.protocol !== 'https:') return escapeMrkdwn(url);
   // href percent-encodes <, >, quotes, spaces and non-ASCII; & and | are what a Slack link can't hold as they are.
   const href = parsed.href.replace(/&/g, '&amp;').replace(/\|/g, '%7C');
   const gh = /^\/([^/]+)\/([^/]+)\/(?:issues|pull)\/(\d+)$/.exec(parsed.pathname);

@@ -34,15 +34,15 @@ export function mapSlackError(err: unknown, doing: string, ctx: SlackErrorContex
   if (code) return platformError(code, err, doing, ctx);
   const e = err as SlackErrorShape | null;
   if (e?.code === 'slack_webapi_request_error' || e?.code === 'slack_webapi_rate_limited_error') {
-    return new AppError('upstream_unavailable', `${doing}: Slack did not answer (${String(e.message)})`, { cause: err, transient: true });
+    return new UserFacingError('upstream_unavailable', `${doing}: Slack did not answer (${String(e.message)})`, { cause: err, transient: true });
   }
   if (e?.code === 'slack_webapi_http_error') {
     const status = Number(e.statusCode);
-    return new AppError('upstream_error', `${doing}: Slack answered HTTP ${status}`, { cause: err, transient: status >= 500 });
+    return new UserFacingError('upstream_error', `${doing}: Slack answered HTTP ${status}`, { cause: err, transient: status >= 500 });
   }
   // After its bounded retries the WebClient rethrows a plain Error for a 429 it could not wait out.
   if (err instanceof Error && /rate limit was exceeded/i.test(err.message)) {
-    return new AppError('upstream_unavailable', `${doing}: Slack is rate limiting the bot; the update is retried`, { cause: err, transient: true });
+    return new UserFacingError('upstream_unavailable', `${doing}: Slack is rate limiting the bot; the update is retried`, { cause: err, transient: true });
   }
   return withContext(doing, err);
 }
@@ -70,7 +70,7 @@ function platformError(code: string, err: unknown, doing: string, ctx: SlackErro
     return fix('timeout', 'the form could not open in time (Slack allows 3 seconds): run the command again.');
   }
   if (code === 'message_not_found') {
-    return new AppError('not_found', `${doing}: the message was deleted in Slack (message_not_found)`, { cause: err });
+    return new UserFacingError('not_found', `${doing}: the message was deleted in Slack (message_not_found)`, { cause: err });
   }
-  return new AppError('upstream_error', `${doing}: Slack said ${code}`, { cause: err, transient: SLACK_HICCUP.has(code) });
+  return new UserFacingError('upstream_error', `${doing}: Slack said ${code}`, { cause: err, transient: SLACK_HICCUP.has(code) });
 }

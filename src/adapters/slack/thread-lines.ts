@@ -31,7 +31,6 @@ const ACTION_WORDS: Record<string, string> = {
   abort_incident: 'Abort rollback',
   correct_times: 'correct times',
   mark_critical: 'mark critical',
-  handover: 'hand over captain',
 };
 
 /** Database outcomes stakeholders hear about; a failure is not an outcome yet (it may be retried). */

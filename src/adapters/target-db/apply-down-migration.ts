@@ -9,7 +9,7 @@ import type { MigrationsTableConfig } from '../../config/database.ts';
 import { pgErrorCode, withPg } from './connect-pg.ts';
 import { describePg } from '../../domain/pg-url.ts';
 import { migrationsTableSql } from './migrations-table-sql.ts';
-import { explainTableError, readRecent, type AppliedMigration } from './read-head-migration.ts';
+import { explainTableError, readRecent, } from './read-head-migration.ts';
 import { splitSqlStatements } from '../../domain/sql-statements.ts';
 import type { DownMigration, DownMigrationResult } from '../../flows/ports/database.ts';
 

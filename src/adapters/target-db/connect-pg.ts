@@ -4,7 +4,7 @@
  * on production. Connection failures are classified here once, without ever echoing the URL.
  */
 import pg from 'pg';
-import { AppError, UserFacingError } from '../../domain/errors.ts';
+import { type AppError, UserFacingError } from '../../domain/errors.ts';
 import { describePg, parsePgUrl } from '../../domain/pg-url.ts';
 
 export interface ConnectOptions {
@@ -61,5 +61,5 @@ function connectionError(url: string, err: unknown): AppError {
   if (code === '3D000') {
     return new UserFacingError('not_found', `database ${where} does not exist — check the env var that holds this URL`, { cause: err });
   }
-  return new AppError('upstream_unavailable', `cannot connect to ${where}: ${message}`, { cause: err, transient: true });
+  return new UserFacingError('upstream_unavailable', `cannot connect to ${where}: ${message}`, { cause: err, transient: true });
 }

@@ -68,7 +68,9 @@ function boltLogger(log: Logger): BoltLogger {
     info: (...m) => log.info(m.map(String).join(' ')),
     warn: (...m) => log.warn(m.map(String).join(' ')),
     error: (...m) => log.error(m.map(String).join(' ')),
-    setLevel: (l) => void (level = l),
+    setLevel: (l) => {
+      level = l;
+    },
     getLevel: () => level,
     setName: () => undefined,
   };

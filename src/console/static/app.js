@@ -30,7 +30,7 @@ function pinThread(previousTop) {
 }
 pinThread();
 
-if (live && live.dataset.live && 'EventSource' in window) {
+if (live?.dataset.live && 'EventSource' in window) {
   const source = new EventSource(live.dataset.live);
   source.addEventListener('open', () => { conn?.classList.add('on'); conn?.setAttribute('title', 'live: updates arrive without a reload'); });
   source.addEventListener('error', () => { conn?.classList.remove('on'); conn?.setAttribute('title', 'reconnecting…'); });

@@ -6,7 +6,7 @@
  * Helm without a controller has nothing to pause: the record says so, for the checklist.
  */
 import type { GitOpsConfig } from '../../config/gitops.ts';
-import { AppError } from '../../domain/errors.ts';
+import { UserFacingError } from '../../domain/errors.ts';
 import { argoAutoSyncOn, describeArgoPolicy, managerLabel } from '../../domain/gitops.ts';
 import type { z } from 'zod';
 import type { GitOpsControllers } from '../ports.ts';
@@ -60,7 +60,7 @@ function entriesOf(inventory: GitOpsInventory, guard: boolean): GitOpsPauseEntry
     if (c.ref.kind === 'helm') return { kind: 'helm', ...base, name: c.ref.release };
     const missing = c.ref.kind === 'argocd' ? !c.argo : !c.flux;
     if (missing) {
-      throw new AppError('not_found', `${managerLabel(c.ref)} manages ${c.deployments.join(', ')} but was not found: set gitops.argocd.namespace / context in rollback.yml so the bot can pause it, or pause it by hand and set gitops: { guard: false, reason: … }`);
+      throw new UserFacingError('not_found', `${managerLabel(c.ref)} manages ${c.deployments.join(', ')} but was not found: set gitops.argocd.namespace / context in rollback.yml so the bot can pause it, or pause it by hand and set gitops: { guard: false, reason: … }`);
     }
     const pausing = guard && isActive(c);
     if (c.ref.kind === 'argocd') {

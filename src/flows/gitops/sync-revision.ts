@@ -77,7 +77,7 @@ async function waitForSync(
   const ref = deps.app.ref as { namespace: string; name: string };
   const deadline = Date.now() + deps.timeoutMs;
   for (;;) {
-    if (deps.signal.aborted) throw new AppError('aborted', `revert_images was aborted while ${label} was syncing`);
+    if (deps.signal.aborted) throw new UserFacingError('aborted', `revert_images was aborted while ${label} was syncing`);
     const app = await read(deps.controllers, ref.namespace, ref.name, label);
     if (done(app)) return;
     const state = app.operationState;
@@ -85,7 +85,7 @@ async function waitForSync(
     if (!app.operationInProgress && state && ['Failed', 'Error'].includes(state.phase)) {
       throw new UserFacingError('rollout_failed', `${label} could not sync ${shortRevision(revision)}: ${state.message ?? state.phase}. See \`argocd app get ${ref.name}\`, then Retry`);
     }
-    if (Date.now() > deadline) throw new AppError('timeout', `${label} did not finish syncing ${shortRevision(revision)} in time`, { transient: true });
+    if (Date.now() > deadline) throw new UserFacingError('timeout', `${label} did not finish syncing ${shortRevision(revision)} in time`, { transient: true });
     await new Promise((resolve) => setTimeout(resolve, deps.pollMs ?? 200));
   }
 }

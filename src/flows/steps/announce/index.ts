@@ -1,9 +1,4 @@
-/**
- * Runbook: "Announce rollback in #incidents and #releases with issue link and version." The
- * checklist messages are posted by the chat layer; this step records the announcement and, when a
- * chat is wired in, posts both checklists before it succeeds.
- */
-import type { Incident } from '../../../domain/incident.ts';
+
 import { channelOf } from '../../../domain/user-text.ts';
 import type { RunExecutor } from '../../executor.ts';
 import type { Announcer } from '../../ports.ts';

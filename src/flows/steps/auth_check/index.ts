@@ -5,7 +5,7 @@
  * an error. With no probes configured, a person follows the doc and confirms.
  */
 import ms from 'ms';
-import { AppError, UserFacingError } from '../../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { AuthProbeConfig } from '../../../config/validation.ts';
 import type { RunExecutor, StepContext } from '../../executor.ts';
 
@@ -57,7 +57,7 @@ async function runProbe(ctx: StepContext, probe: AuthProbeConfig, env: NodeJS.Pr
     await res.body?.cancel();
     return { ...base, status: res.status, ok: res.status === probe.expected_status };
   } catch (err) {
-    if (ctx.signal.aborted) throw new AppError('aborted', 'the auth check was aborted');
+    if (ctx.signal.aborted) throw new UserFacingError('aborted', 'the auth check was aborted');
     const timedOut = (err as Error).name === 'TimeoutError';
     const reason = timedOut ? `no answer within ${ms(timeout, { long: true })}` : causeOf(err);
     return { ...base, status: null, ok: false, error: reason };

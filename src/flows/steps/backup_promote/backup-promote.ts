@@ -8,7 +8,6 @@ import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import {
   promoteRestoredDatabase,
-  reversePromotion,
   type PromoteResult,
   type RestartableDeployments,
   type SecretStore,
@@ -50,30 +49,6 @@ export async function promoteBackupRestore(input: BackupPromoteInput): Promise<P
     signal: input.signal,
   });
   return { ...result, database: ref.database };
-}
-
-/**
- * Swap back to the recorded previous URL; the restored database is then abandonable again.
- * `restartAt` must differ from the promotion's: the same value leaves the pod template unchanged.
- */
-export async function reverseBackupPromotion(input: Omit<BackupPromoteInput, 'recordPrevious'> & { previousValue: string }): Promise<{ alreadyReversed: boolean }> {
-  const promotion = promotionConfig(input.config);
-  const ref = { serverUrl: input.serverUrl, database: restoreDatabaseName(input.config.restore.database_prefix, input.incidentId), incidentId: input.incidentId };
-  const result = await reversePromotion({
-    secrets: input.secrets,
-    secretName: promotion.secret,
-    key: promotion.key,
-    promotedUrl: withDatabase(input.serverUrl, ref.database),
-    previousValue: input.previousValue,
-    deployments: input.deployments,
-    deploymentNames: promotion.deployments,
-    restartAt: input.restartAt,
-    rolloutTimeoutMs: promotion.rollout_timeout,
-    onProgress: input.onProgress,
-    signal: input.signal,
-  });
-  await input.backups.mark(ref, 'restored');
-  return result;
 }
 
 function promotionConfig(config: DatabaseConfig): NonNullable<DatabaseConfig['promotion']> {

@@ -55,23 +55,6 @@ export async function promoteRestoredDatabase(options: PromoteOptions): Promise<
   return { previousValue: alreadySwapped ? null : current, alreadySwapped };
 }
 
-/** Swap back to the recorded value; refuses when someone else changed the Secret since. */
-export async function reversePromotion(options: SwapOptions & { promotedUrl: string; previousValue: string }): Promise<{ alreadyReversed: boolean }> {
-  const { secrets, secretName, key } = options;
-  const where = `Secret ${secretName} key ${key}`;
-  const current = await secrets.readKey(secretName, key);
-  const alreadyReversed = current === options.previousValue;
-  if (!alreadyReversed) {
-    if (current !== options.promotedUrl) {
-      throw new UserFacingError('conflict', `${where} no longer holds the restored database's URL: someone changed it since the promotion, so it is left alone — check it by hand`);
-    }
-    await secrets.writeKey(secretName, key, options.previousValue);
-    options.onProgress?.(`${where} points at the previous database again`);
-  }
-  await restartAll(options, 'the Secret points at the previous database again');
-  return { alreadyReversed };
-}
-
 async function restartAll(options: SwapOptions, state: string): Promise<void> {
   const names = options.deploymentNames;
   try {

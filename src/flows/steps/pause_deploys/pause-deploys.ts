@@ -7,7 +7,7 @@
  * auto-merge is off, and "was it us who disabled this workflow?" can't be answered afterwards —
  * and on a re-run the record is trusted over what GitHub shows now.
  */
-import { AppError } from '../../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { AutoMergePullRequest, SourceControl } from '../../ports.ts';
 import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.ts';
 
@@ -73,7 +73,7 @@ export async function pauseDeploys(deps: PauseDeps): Promise<{ record: PauseReco
   const record: PauseRecord = structuredClone(deps.previous ?? { workflows: [], runs: [], pullRequests: [] });
   const save = serialCheckpoint(record, deps.checkpoint);
   const guard = (): void => {
-    if (deps.signal?.aborted) throw new AppError('aborted', 'pause_deploys was aborted; what it changed so far is recorded');
+    if (deps.signal?.aborted) throw new UserFacingError('aborted', 'pause_deploys was aborted; what it changed so far is recorded');
   };
   // Workflows first: once disabled, nothing merged meanwhile can start a new deploy run. Within
   // each phase the calls are independent and run at once (issue 8: pause in about a second).

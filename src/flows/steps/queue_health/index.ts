@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
-import { AppError, UserFacingError, withContext } from '../../../domain/errors.ts';
+import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import type { RunExecutor, StepContext } from '../../executor.ts';
 import type { Backlog } from '../../ports.ts';
 
@@ -62,7 +62,7 @@ async function sample(ctx: StepContext, backlog: Backlog, key: string): Promise<
     if (depth < threshold || left <= 0) return samples;
     await ctx.progress(`${key} = ${depth} (threshold ${threshold}); sampling for up to ${Math.ceil(left / 1000)} s more`);
     await sleep(Math.min(interval, left), undefined, { signal: ctx.signal }).catch(() => {
-      throw new AppError('aborted', 'the queue health check was aborted');
+      throw new UserFacingError('aborted', 'the queue health check was aborted');
     });
   }
 }

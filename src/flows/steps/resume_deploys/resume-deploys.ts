@@ -119,7 +119,7 @@ const MAX_LISTED_COMMITS = 20;
 /** For the captain before approving resume_deploys: what the default branch would ship again. */
 export async function describeResume(input: DescribeResumeInput): Promise<string> {
   const { sourceControl, targetTag, defaultBranch } = input;
-  const dir = (input.migrationsDir ?? 'supabase/migrations').replace(/\/+$/, '') + '/';
+  const dir = `${(input.migrationsDir ?? 'supabase/migrations').replace(/\/+$/, '')}/`;
   const diff = await sourceControl.compare(targetTag, defaultBranch);
   const lines: string[] = [];
   if (diff.totalCommits === 0) {

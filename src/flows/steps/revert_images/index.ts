@@ -161,5 +161,5 @@ async function waitAll(
   const first = failures[0]!.r.reason as unknown;
   const detail = failures.map((f) => `${f.name}: ${(f.r.reason as Error).message}`).join('; ');
   const transient = failures.every((f) => f.r.reason instanceof AppError && f.r.reason.transient);
-  throw new AppError(first instanceof AppError ? first.code : 'rollout_failed', `rollout did not complete — ${detail}. Check \`kubectl describe deploy\` and the pods' events, then Retry (a Deployment already at the target is not patched again)`, { cause: first, transient });
+  throw new UserFacingError(first instanceof AppError ? first.code : 'rollout_failed', `rollout did not complete — ${detail}. Check \`kubectl describe deploy\` and the pods' events, then Retry (a Deployment already at the target is not patched again)`, { cause: first, transient });
 }

@@ -117,7 +117,7 @@ async function fromHistory(deployments: Deployments, config: RunbookConfig, badV
       .map((r) => r.images.find((c) => c.container === d.container)?.image)
       .map((img) => (img ? imageTag(img) : null))
       .filter((t): t is string => !!t && isStableRelease(t, pattern) && semver.lt(t, badVersion));
-    tags.forEach((t) => all.add(t));
+    for (const t of tags) all.add(t);
     perDeployment[d.name] = tags.find((t) => !exclude.has(t)) ?? null;
   }
   const found = new Set(Object.values(perDeployment));

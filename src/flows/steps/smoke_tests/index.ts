@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
-import { AppError, UserFacingError } from '../../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import { childEnv } from '../../../domain/child-env.ts';
 import type { CommandRunner } from '../../ports/commands.ts';
 import type { RunExecutor, StepContext, StepOutcome } from '../../executor.ts';
@@ -118,7 +118,7 @@ async function runSmokeCommand(ctx: StepContext, smoke: Smoke, argv: string[], e
 
 async function pause(ctx: StepContext, delayMs: number): Promise<void> {
   await sleep(delayMs, undefined, { signal: ctx.signal }).catch(() => {
-    throw new AppError('aborted', 'the smoke tests were aborted while waiting for the run');
+    throw new UserFacingError('aborted', 'the smoke tests were aborted while waiting for the run');
   });
 }
 

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
-import { AppError, UserFacingError } from '../../../domain/errors.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { MetricQuery } from '../../ports/metrics.ts';
 import type { StepContext, RunExecutor } from '../../executor.ts';
 import type { Deployments, IncidentStore } from '../../ports.ts';
@@ -76,7 +76,7 @@ async function holdUnderThreshold(metrics: MetricQuery, ctx: StepContext, prom: 
     }
     await ctx.progress(`error rate ${fmt(value)} (threshold ${prom.threshold})`);
     await sleep(prom.interval, undefined, { signal: ctx.signal }).catch(() => {
-      throw new AppError('aborted', 'verification aborted');
+      throw new UserFacingError('aborted', 'verification aborted');
     });
   }
 }
