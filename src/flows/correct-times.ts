@@ -7,7 +7,7 @@
 import { UserFacingError } from '../domain/errors.ts';
 import { rolesForIncident } from '../domain/step-actions.ts';
 import { timeOrderProblem } from '../domain/times.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 import type { IncidentPatch, NewEvent } from './ports.ts';
 import { refuse, requireRole } from './refuse.ts';
 import { settleSlaTimers } from './sla-timers.ts';
@@ -50,7 +50,6 @@ export async function correctTimes(deps: FlowDeps, cmd: CorrectTimes): Promise<N
   });
   if (!result.ok) return refuse(deps, at, 'invalid_input', result.reason);
   if (result.events.length) {
-    notify(deps, cmd.incidentId, result.events);
     await settleSlaTimers(deps, cmd.incidentId, result.events);
   }
   return result.events;

@@ -4,7 +4,7 @@
 import { UserFacingError, type ErrorCode } from '../domain/errors.ts';
 import type { Role, StepId } from '../domain/steps.ts';
 import { mentionOf } from '../domain/user-text.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 
 export const ROLE_TITLES: Record<Role, string> = {
   release_captain: 'Release Captain',
@@ -26,7 +26,6 @@ export async function refuse(
     const event = { kind: 'action_refused', actor: at.actor, at: deps.now(), stepId: at.stepId ?? null, payload: { action: at.action, reason } };
     try {
       await deps.store.append(at.incidentId, [event]);
-      notify(deps, at.incidentId, [event]);
     } catch (err) {
       deps.log.error({ err, incidentId: at.incidentId }, 'could not record a refusal in the timeline');
     }
