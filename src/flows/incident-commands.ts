@@ -20,7 +20,7 @@ export async function abortIncident(deps: FlowDeps, cmd: { incidentId: string; a
     const stopping = [...snap.steps.values()].filter((s) => s.state === 'queued' || s.state === 'running' || s.state === 'awaiting_confirmation');
     const steps = stopping.filter((s) => canTransition(s.state, 'abort')).map((s) => advance(s, 'abort', now, cmd.actor, { summary: `Aborted with the incident: ${reason}` }));
     const events: NewEvent[] = [
-      ...steps.map((s) => ({ kind: 'step_aborted', actor: cmd.actor, at: now, stepId: s.stepId, payload: { reason } })),
+      ...steps.map((s) => ({ kind: 'step_aborted' as const, actor: cmd.actor, at: now, stepId: s.stepId, payload: { reason } })),
       { kind: 'incident_aborted', actor: cmd.actor, at: now, payload: { reason } },
     ];
     const jobs: StepJob[] = stopping.filter((s) => s.state !== 'awaiting_confirmation').map((s) => ({ incidentId: s.incidentId, stepId: s.stepId, attempt: s.attempt }));

@@ -31,7 +31,7 @@ function sentBefore(timeline: readonly TimelineEvent[], m: Pick<SlaTimerJob, 'mi
     (e) =>
       (e.kind === 'sla_reminder' || e.kind === 'sla_breached') &&
       e.payload.milestone === m.milestone &&
-      (e.payload.percent ?? 100) === m.percent &&
+      (e.kind === 'sla_reminder' ? e.payload.percent : 100) === m.percent &&
       (dueAt === undefined || e.payload.dueAt === dueAt),
   );
 }
