@@ -55,6 +55,6 @@ it('publishes create, append and mutate once each after the commit; a rolled-bac
   // Each change's rows were visible to another connection when it was published: after the commit
   // (that read may also see a later change's rows, never fewer than its own).
   const visible = await Promise.all(heard.map((h) => h.visible));
-  visible.forEach((n, i) => expect(n).toBeGreaterThanOrEqual(i + 1));
+  for (const [i, n] of visible.entries()) expect(n).toBeGreaterThanOrEqual(i + 1);
   expect((await store.timeline(incident.id)).map((e) => e.kind)).toEqual(['incident_started', 'step_progress', 'incident_marked_critical']);
 });
