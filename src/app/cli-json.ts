@@ -2,6 +2,7 @@
  * `-o json` shapes. These field names are a contract (README "The CLI", "JSON output"): scripts
  * parse them, so they are built here by hand instead of dumping internal records that may change.
  */
+import { storedKind } from '../domain/timeline-events.ts';
 import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import { STEP_IDS } from '../domain/steps.ts';
 import type { IncidentSnapshot } from '../flows/ports.ts';
@@ -26,7 +27,7 @@ function stepJson(s: StepRecord) {
 }
 
 export function eventJson(e: TimelineEvent) {
-  return { id: e.id, at: iso(e.at), actor: e.actor, kind: e.kind, step: e.stepId, payload: e.payload };
+  return { id: e.id, at: iso(e.at), actor: e.actor, kind: storedKind(e), step: e.stepId, payload: e.payload };
 }
 
 /** `status -o json`: steps in runbook order (absent steps are not listed). */

@@ -108,7 +108,7 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const pool = await openBotDatabase(config, options.log);
   const { blocking: redis, producer } = createBotRedis(env.REDIS_URL, options.log, { failFast: options.redisFailFast ?? false });
   const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
-  const store = createPgIncidentStore(pool, runbook.environment.name);
+  const store = createPgIncidentStore(pool, runbook.environment.name, { observer: options.observer, log: options.log });
   const actingStore = options.origin ? withCliOrigin(store, options.origin) : store;
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
   // A single-file KUBECONFIG from the env we were given; a list (a:b) goes through the standard resolution.
@@ -146,7 +146,6 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     config: runbook,
     now: options.now ?? (() => new Date()),
     log: options.log,
-    observer: options.observer,
     slaTimers,
     releases: { deployments, tags: sourceControl },
     deployments,

@@ -1,4 +1,5 @@
 /** Plain-text checklist and timeline for the CLI (the break-glass path when Slack is down). */
+import { storedKind } from '../domain/timeline-events.ts';
 import { DRILL_BANNER } from '../domain/drill.ts';
 import { formatDistanceStrict } from '../domain/date-fns.ts'; // CommonJS build: start-up time
 import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
@@ -56,7 +57,7 @@ export function renderTimeline(events: readonly TimelineEvent[]): string {
         .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object')
         .map(([k, v]) => `${k}=${mentionsAsText(String(v))}`)
         .join(' ');
-      return `${iso(e.at)}  ${actorText(e.actor, e.payload.via).padEnd(18)} ${e.kind.padEnd(26)} ${e.stepId ?? ''} ${payload}`.trimEnd();
+      return `${iso(e.at)}  ${actorText(e.actor, e.payload.via).padEnd(18)} ${storedKind(e).padEnd(26)} ${e.stepId ?? ''} ${payload}`.trimEnd();
     })
     .join('\n');
 }

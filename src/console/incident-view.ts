@@ -3,6 +3,7 @@
  * same one Slack's checklist renders), the thread (the export's wording, with UTC times), the times
  * and the SLA verdicts. Built from one store read; the HTML page and the API both use it.
  */
+import { storedKind } from '../domain/timeline-events.ts';
 import { checklistModel, type ChecklistRow, type PhaseModel } from '../domain/checklist-model.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
 import { actorText } from '../domain/origin.ts';
@@ -70,7 +71,7 @@ function plainText(mrkdwn: string): string {
 }
 
 function threadLine(e: TimelineEvent): ThreadLine {
-  return { id: e.id, at: e.at, actor: actorText(e.actor, e.payload.via), kind: e.kind, stepId: e.stepId, text: describeEvent(e), progress: e.kind === 'step_progress' };
+  return { id: e.id, at: e.at, actor: actorText(e.actor, e.payload.via), kind: storedKind(e), stepId: e.stepId, text: describeEvent(e), progress: e.kind === 'step_progress' };
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

@@ -1,6 +1,7 @@
 /**
  * Incident and step records as the flows see them (the store maps rows to these).
  */
+import type { StoredTimelineBody } from './timeline-events.ts';
 import type { StepId } from './steps.ts';
 import type { Role } from './steps.ts';
 import type { CliOrigin } from './origin.ts';
@@ -95,15 +96,14 @@ export interface Approval {
   via?: CliOrigin | null;
 }
 
-export interface TimelineEvent {
+/** One timeline row as read back: its kind and payload (domain/timeline-events.ts) plus where and who. */
+export type TimelineEvent = StoredTimelineBody & {
   id: number;
   incidentId: string;
   at: Date;
   actor: string;
-  kind: string;
   stepId: StepId | null;
-  payload: Record<string, unknown>;
-}
+};
 
 /** One open rollback per environment: what a second start is told (by the start flow and the store). */
 export function alreadyOpen(environment: string, open: Pick<Incident, 'id' | 'badVersion'> | null): string {

@@ -7,8 +7,10 @@
 import { UserFacingError } from '../domain/errors.ts';
 import { rolesForIncident } from '../domain/step-actions.ts';
 import { timeOrderProblem } from '../domain/times.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 import type { IncidentPatch, NewEvent } from './ports.ts';
+
+type TimesCorrected = Extract<NewEvent, { kind: 'times_corrected' }>;
 import { refuse, requireRole } from './refuse.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 
@@ -20,9 +22,9 @@ export interface CorrectTimes {
 }
 
 type Field = 'impact_started_at' | 'detected_at';
-type Result = { ok: true; events: NewEvent[] } | { ok: false; reason: string };
+type Result = { ok: true; events: TimesCorrected[] } | { ok: false; reason: string };
 
-export async function correctTimes(deps: FlowDeps, cmd: CorrectTimes): Promise<NewEvent[]> {
+export async function correctTimes(deps: FlowDeps, cmd: CorrectTimes): Promise<TimesCorrected[]> {
   if (!cmd.impactStartedAt && !cmd.detectedAt) {
     throw new UserFacingError('invalid_input', 'nothing to correct: give the first bad request (--impact-started) and/or the detection time (--detected), in ISO 8601');
   }
@@ -37,7 +39,7 @@ export async function correctTimes(deps: FlowDeps, cmd: CorrectTimes): Promise<N
     if (problem) return { events: [], result: { ok: false, reason: `those times cannot all be true: ${problem}. Nothing was changed` } };
     const now = deps.now();
     const patch: IncidentPatch = {};
-    const events: NewEvent[] = [];
+    const events: TimesCorrected[] = [];
     const change = (field: Field, from: Date | null, to: Date | undefined) => {
       if (!to || from?.getTime() === to.getTime()) return;
       events.push({ kind: 'times_corrected', actor: cmd.actor, at: now, payload: { field, from: from?.toISOString() ?? null, to: to.toISOString() } });
@@ -50,7 +52,6 @@ export async function correctTimes(deps: FlowDeps, cmd: CorrectTimes): Promise<N
   });
   if (!result.ok) return refuse(deps, at, 'invalid_input', result.reason);
   if (result.events.length) {
-    notify(deps, cmd.incidentId, result.events);
     await settleSlaTimers(deps, cmd.incidentId, result.events);
   }
   return result.events;

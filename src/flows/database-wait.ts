@@ -6,7 +6,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, UserFacingError } from '../domain/errors.ts';
 import type { FlowDeps } from './deps.ts';
-import { notify } from './deps.ts';
 import type { NewEvent, StepJob } from './ports.ts';
 
 export async function waitForDatabase<R>(deps: FlowDeps, job: StepJob, call: () => Promise<R>): Promise<R> {
@@ -38,7 +37,6 @@ async function reportBack(deps: FlowDeps, job: StepJob, waitedMs: number): Promi
   const event: NewEvent = { kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { message } };
   try {
     await deps.store.append(job.incidentId, [event]);
-    notify(deps, job.incidentId, [event]);
   } catch (err) {
     deps.log.warn({ err, job }, 'could not record that the database came back');
   }

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { CliOrigin } from '../domain/origin.ts';
 import type { RunbookConfig } from '../config/schema.ts';
-import type { Deployments, IncidentObserver, IncidentStore, ReleaseTags, RoleDirectory, SlaTimerQueue, StepQueue } from './ports.ts';
+import type { Deployments, IncidentStore, ReleaseTags, RoleDirectory, SlaTimerQueue, StepQueue } from './ports.ts';
 
 export interface FlowDeps {
   store: IncidentStore;
@@ -11,7 +11,6 @@ export interface FlowDeps {
   config: RunbookConfig;
   now: () => Date;
   log: Logger;
-  observer?: IncidentObserver;
   /** The OS account behind a CLI command (unset for Slack and the worker): see cli-origin-store.ts. */
   origin?: CliOrigin;
   /** What `start` checks before opening an incident (start-checks.ts): what runs, which tags exist. */
@@ -22,12 +21,4 @@ export interface FlowDeps {
   deployments?: Deployments;
   /** GITHUB_API_URL's web host (domain/issue-links.ts): the only host issue links may point at. */
   githubWebHost?: string;
-}
-
-export function notify(deps: FlowDeps, incidentId: string, events: Parameters<IncidentObserver['changed']>[1]): void {
-  try {
-    deps.observer?.changed(incidentId, events);
-  } catch (err) {
-    deps.log.error({ err, incidentId }, 'incident observer failed');
-  }
 }

@@ -8,7 +8,7 @@ import { isAppError, isTransient, newErrorId, userFacingText } from '../domain/e
 import type { StepRecord } from '../domain/incident.ts';
 import { missingApprovals } from '../domain/step-actions.ts';
 import { advance } from '../domain/step-machine.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 import { milestonesOnCommit } from './milestones.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 import { withAutopilot } from './autopilot.ts';
@@ -48,7 +48,6 @@ export async function executeStep(deps: FlowDeps, executors: Executors, job: Ste
     if (isTransient(err) && run.tryNumber < run.maxTries) {
       const event: NewEvent = { kind: 'step_retrying', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error: messageOf(deps, err, job), try: run.tryNumber, maxTries: run.maxTries } };
       await waitForDatabase(deps, job, () => deps.store.append(job.incidentId, [event]));
-      notify(deps, job.incidentId, [event]);
       return 'retry';
     }
     await fail(deps, job, messageOf(deps, err, job), executor);
@@ -84,7 +83,6 @@ async function begin(deps: FlowDeps, job: StepJob): Promise<Begun | null> {
     const event: NewEvent = { kind: resumed ? 'step_resumed' : 'step_started', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { attempt: job.attempt } };
     return { steps: [next], events: [event], result: { snapshot: snap, record: { ...next, version: next.version + 1 }, mode, event } };
   }));
-  if (result) notify(deps, job.incidentId, [result.event]);
   return result;
 }
 
@@ -113,7 +111,6 @@ function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, recor
     async progress(message, data) {
       const event: NewEvent = { kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { message, ...data } };
       await waitForDatabase(deps, job, () => deps.store.append(job.incidentId, [event]));
-      notify(deps, job.incidentId, [event]);
     },
     signal,
     now: deps.now,
@@ -149,14 +146,13 @@ async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promi
     return { steps: auto.steps, incident: { ...outcome.incident, ...milestones.incident }, events: evs, result: { events: evs, jobs: auto.jobs } };
   }));
   if (!done) return false;
-  notify(deps, job.incidentId, done.events);
   await enqueueAutomatic(deps, done.jobs);
   await settleSlaTimers(deps, job.incidentId, done.events);
   return true;
 }
 
 async function fail(deps: FlowDeps, job: StepJob, reason: string, executor: StepExecutor): Promise<void> {
-  const events = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
+  await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
     if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
     const hint = snap.incident.autopilot
@@ -165,9 +161,8 @@ async function fail(deps: FlowDeps, job: StepJob, reason: string, executor: Step
     const error = withProgress(reason, executor, rec.output, deps.config);
     const next = advance(rec, 'fail', deps.now(), null, { error });
     const evs: NewEvent[] = [{ kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error, hint } }];
-    return { steps: [next], events: evs, result: evs };
+    return { steps: [next], events: evs, result: null };
   }));
-  if (events) notify(deps, job.incidentId, events);
 }
 
 /** A failure part-way through says what the step did and did not do (from its checkpoints). */

@@ -3,6 +3,7 @@
  * table (the append-only record), with the times, durations and SLA verdicts on top — what people
  * paste into the postmortem doc.
  */
+import { storedKind, type TimelineKind } from '../domain/timeline-events.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
 import { actorText } from '../domain/origin.ts';
 import { DRILL_BANNER, drillPrefix } from '../domain/drill.ts';
@@ -72,7 +73,8 @@ function autopilotQueued(p: P, title: string): string | null {
   return `${title}: started by autopilot (${auto.because ?? 'prerequisites held'}), after ${auto.after?.actor ?? '?'} ${auto.after?.what ?? ''}`.trimEnd();
 }
 
-const DESCRIBE: Record<string, (p: P, title: string, e: TimelineEvent) => string> = {
+/** One sentence per kind; the mapped type makes a new kind in domain/timeline-events.ts fail to compile here until described. */
+const DESCRIBE: { [K in TimelineKind]: (p: P, title: string, e: TimelineEvent) => string } = {
   incident_started: (p) => `Rollback of ${s(p, 'badVersion')} started: ${s(p, 'severity')}, trigger ${s(p, 'trigger').replace(/_/g, ' ')}${p.critical ? ', critical' : ''}`,
   step_queued: (p, t) => autopilotQueued(p, t) ?? (p.apply ? `${t}: approved plan queued to apply` : `${t}: queued${Number(p.attempt) > 1 ? ` (attempt ${s(p, 'attempt')})` : ''}${p.automatic ? ' automatically' : ''}`),
   step_started: (_p, t) => `${t}: started`,
@@ -94,10 +96,12 @@ const DESCRIBE: Record<string, (p: P, title: string, e: TimelineEvent) => string
   sla_reminder: (p) => `SLA reminder: ${milestone(p)}, ${s(p, 'percent')}% of the budget used (due ${s(p, 'dueAt')})`,
   sla_breached: (p) => `SLA breached: ${milestone(p)} was due ${s(p, 'dueAt')}`,
   times_corrected: (p) => `${s(p, 'field')} corrected from ${s(p, 'from') || 'not set'} to ${s(p, 'to')}`,
+  // The wording the generic line gave it before it had its own (the reason is in the Slack thread).
+  incident_marked_critical: () => 'incident marked critical',
 };
 
 export function describeEvent(e: TimelineEvent): string {
   const title = e.stepId && isStepId(e.stepId) ? stepDefinition(e.stepId).title : (e.stepId ?? 'incident');
-  const describe = Object.hasOwn(DESCRIBE, e.kind) ? DESCRIBE[e.kind] : undefined;
-  return describe ? describe(e.payload, title, e) : `${e.kind.replace(/_/g, ' ')}${e.stepId ? ` (${title})` : ''}`;
+  if (e.kind !== 'unknown') return DESCRIBE[e.kind](e.payload, title, e);
+  return `${storedKind(e).replace(/_/g, ' ')}${e.stepId ? ` (${title})` : ''}`;
 }

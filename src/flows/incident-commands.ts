@@ -2,7 +2,7 @@
 import { UserFacingError } from '../domain/errors.ts';
 import { rolesForIncident } from '../domain/step-actions.ts';
 import { advance, canTransition } from '../domain/step-machine.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 import type { Deployments, NewEvent, StepJob } from './ports.ts';
 import { refuse, requireRole } from './refuse.ts';
 import { imageTag, releaseProblem } from '../domain/versions.ts';
@@ -20,14 +20,13 @@ export async function abortIncident(deps: FlowDeps, cmd: { incidentId: string; a
     const stopping = [...snap.steps.values()].filter((s) => s.state === 'queued' || s.state === 'running' || s.state === 'awaiting_confirmation');
     const steps = stopping.filter((s) => canTransition(s.state, 'abort')).map((s) => advance(s, 'abort', now, cmd.actor, { summary: `Aborted with the incident: ${reason}` }));
     const events: NewEvent[] = [
-      ...steps.map((s) => ({ kind: 'step_aborted', actor: cmd.actor, at: now, stepId: s.stepId, payload: { reason } })),
+      ...steps.map((s) => ({ kind: 'step_aborted' as const, actor: cmd.actor, at: now, stepId: s.stepId, payload: { reason } })),
       { kind: 'incident_aborted', actor: cmd.actor, at: now, payload: { reason } },
     ];
     const jobs: StepJob[] = stopping.filter((s) => s.state !== 'awaiting_confirmation').map((s) => ({ incidentId: s.incidentId, stepId: s.stepId, attempt: s.attempt }));
     return { steps, incident: { state: 'aborted' }, events, result: { events, jobs } };
   });
   if (!result) return refuse(deps, at, 'conflict', `incident ${cmd.incidentId} is not open`);
-  notify(deps, cmd.incidentId, result.events);
   for (const job of result.jobs) await deps.queue.abort(job, reason).catch((err) => deps.log.error({ err, job }, 'could not signal an abort'));
 }
 
@@ -72,5 +71,4 @@ export async function markCritical(deps: FlowDeps, cmd: { incidentId: string; ac
     const { incident } = await deps.store.get(cmd.incidentId);
     return refuse(deps, at, 'conflict', incident.critical ? `incident ${cmd.incidentId} is already critical` : `incident ${cmd.incidentId} is ${incident.state}`);
   }
-  notify(deps, cmd.incidentId, events);
 }

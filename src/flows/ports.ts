@@ -10,6 +10,7 @@
  * - prefix messages with what was being done: "while patching deployment prod/api: …".
  */
 
+import type { NewTimelineEvent } from '../domain/timeline-events.ts';
 import type { Approval, ChatRef, Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
 
@@ -166,13 +167,8 @@ export interface IncidentSnapshot {
   approvals: readonly Approval[];
 }
 
-export interface NewEvent {
-  kind: string;
-  actor: string;
-  at: Date;
-  stepId?: StepId | null;
-  payload?: Record<string, unknown>;
-}
+/** What a flow records: only the kinds of domain/timeline-events.ts, each with its payload. */
+export type NewEvent = NewTimelineEvent;
 
 export type IncidentPatch = Partial<
   Pick<

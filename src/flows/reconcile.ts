@@ -5,7 +5,7 @@
  */
 import { DATABASE_UNAVAILABLE } from '../domain/errors.ts';
 import { advance } from '../domain/step-machine.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 import { withProgress } from './execute-step.ts';
 import type { Executors } from './executor.ts';
 import type { NewEvent, StepJob } from './ports.ts';
@@ -43,6 +43,5 @@ async function failLost(deps: FlowDeps, job: StepJob, jobState: string, executor
     const evs: NewEvent[] = [{ kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error } }];
     return { steps: [advance(rec, 'fail', deps.now(), null, { error })], events: evs, result: evs };
   });
-  if (events) notify(deps, job.incidentId, events);
   return events !== null;
 }

@@ -4,7 +4,8 @@
 import { UserFacingError, type ErrorCode } from '../domain/errors.ts';
 import type { Role, StepId } from '../domain/steps.ts';
 import { mentionOf } from '../domain/user-text.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
+import type { NewEvent } from './ports.ts';
 
 export const ROLE_TITLES: Record<Role, string> = {
   release_captain: 'Release Captain',
@@ -23,10 +24,9 @@ export async function refuse(
   reason: string,
 ): Promise<never> {
   if (at.incidentId) {
-    const event = { kind: 'action_refused', actor: at.actor, at: deps.now(), stepId: at.stepId ?? null, payload: { action: at.action, reason } };
+    const event: NewEvent = { kind: 'action_refused', actor: at.actor, at: deps.now(), stepId: at.stepId ?? null, payload: { action: at.action, reason } };
     try {
       await deps.store.append(at.incidentId, [event]);
-      notify(deps, at.incidentId, [event]);
     } catch (err) {
       deps.log.error({ err, incidentId: at.incidentId }, 'could not record a refusal in the timeline');
     }

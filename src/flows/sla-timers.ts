@@ -7,8 +7,8 @@
 import { isAppError } from '../domain/errors.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
 import { forwardFixApprovedAt, marksToSchedule, timerMarks, type TimerMark } from '../domain/times.ts';
-import { notify, type FlowDeps } from './deps.ts';
-import type { IncidentSnapshot, NewEvent, SlaTimerJob, } from './ports.ts';
+import type { FlowDeps } from './deps.ts';
+import type { IncidentSnapshot, NewEvent, SlaTimerJob } from './ports.ts';
 
 
 /** Event kinds after which an incident's timers may have to change. */
@@ -31,7 +31,7 @@ function sentBefore(timeline: readonly TimelineEvent[], m: Pick<SlaTimerJob, 'mi
     (e) =>
       (e.kind === 'sla_reminder' || e.kind === 'sla_breached') &&
       e.payload.milestone === m.milestone &&
-      (e.payload.percent ?? 100) === m.percent &&
+      (e.kind === 'sla_reminder' ? e.payload.percent : 100) === m.percent &&
       (dueAt === undefined || e.payload.dueAt === dueAt),
   );
 }
@@ -103,7 +103,6 @@ export async function fireSlaTimer(deps: FlowDeps, job: SlaTimerJob): Promise<'s
     return { events: [e], result: e };
   });
   if (!event) return 'stale';
-  notify(deps, job.incidentId, [event]);
   return 'sent';
 }
 

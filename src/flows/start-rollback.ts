@@ -9,7 +9,7 @@ import { rolesForIncident } from '../domain/step-actions.ts';
 import { AUTO_RUN_AT_START } from '../domain/steps.ts';
 import { checkIssueLink, githubWebHost } from '../domain/issue-links.ts';
 import { parseRelease, targetProblem } from '../domain/versions.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 import { requireRole } from './refuse.ts';
 import { enqueue } from './step-commands.ts';
 import { checkStartVersions } from './start-checks.ts';
@@ -83,7 +83,6 @@ export async function startRollback(deps: FlowDeps, request: StartRequest): Prom
     [{ kind: 'incident_started', actor: req.actor, payload: { badVersion: req.badVersion, requestedTarget: req.target ?? null, severity: req.severity, trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, environment: env, autopilot: req.autopilot ?? true, drill: req.drill ?? false } }],
   );
   const jobs = await queueAutoSteps(deps, incident.id, req.target);
-  notify(deps, incident.id, []);
   // The incident is open either way: with Redis down its first steps wait, queued in Postgres,
   // until the worker's reconciler enqueues them.
   await Promise.all(jobs.map((job) => enqueue(deps, job).catch((err: unknown) => deps.log.warn({ err, job }, 'step queued in Postgres only; the reconciler will enqueue it'))));

@@ -9,7 +9,7 @@ import { availableActions, approvalRoleFor, missingApprovals, rolesFor, unmetPre
 import { advance, describeState } from '../domain/step-machine.ts';
 import { stepDefinition, type Role, type StepId } from '../domain/steps.ts';
 import { cleanUserText, mentionOf } from '../domain/user-text.ts';
-import { notify, type FlowDeps } from './deps.ts';
+import type { FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, Mutation, NewEvent, StepJob } from './ports.ts';
 import { describeRoles, refuse, requireRole } from './refuse.ts';
 import { recordRestoredImages, taintedWarning } from './known-good.ts';
@@ -35,8 +35,8 @@ const ACTION_VERBS: Record<StepAction, string> = { run: 'run', retry: 'retry', a
 
 /**
  * Shared shape of every step command: role check, locked decision, refusal or commit, then
- * `afterCommit` (enqueueing the job) before observers hear of it — so a click's job reaches the
- * queue before the chat relay starts its own database work.
+ * `afterCommit` (enqueueing the job). Observers hear of the commit from the store itself; the chat
+ * relay debounces, so the job still reaches the queue before the relay starts its own database work.
  */
 async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, decide: Decide<R>, afterCommit?: (value: R) => Promise<void>): Promise<R> {
   const def = stepDefinition(cmd.stepId);
@@ -60,7 +60,6 @@ async function command<R>(deps: FlowDeps, cmd: StepCommand, action: StepAction, 
     await afterCommit?.(outcome.value);
     await enqueueAutomatic(deps, outcome.autoJobs ?? []);
   } finally {
-    notify(deps, cmd.incidentId, outcome.events);
     await settleSlaTimers(deps, cmd.incidentId, outcome.events);
   }
   return outcome.value;
@@ -231,5 +230,4 @@ async function recordConfirmedCutover(deps: FlowDeps, cmd: StepCommand): Promise
     kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: cmd.stepId, payload: { message },
   };
   await deps.store.append(cmd.incidentId, [event]);
-  notify(deps, cmd.incidentId, [event]);
 }

@@ -4,6 +4,7 @@
  * attribute or script of theirs survives — and the console shows what Slack's checklist shows,
  * because both render the one checklist model.
  */
+import { toTimelineBody } from '../../src/domain/timeline-events.ts';
 import { describe, expect, it } from 'vitest';
 import { renderChecklist } from '../../src/adapters/slack/checklist-blocks.ts';
 import { checklistModel } from '../../src/domain/checklist-model.ts';
@@ -56,7 +57,7 @@ function hostileView(): IncidentView {
   const events: TimelineEvent[] = [
     { id: 1, incidentId: incident.id, at: at(1), actor: HOSTILE[5]!, kind: 'step_skipped', stepId: 'smoke_tests', payload: { reason: ALL } },
     { id: 2, incidentId: incident.id, at: at(2), actor: 'rollback-commander', kind: 'step_progress', stepId: 'revert_images', payload: { message: ALL } },
-    { id: 3, incidentId: incident.id, at: at(3), actor: SRE, kind: HOSTILE[0]!, stepId: null, payload: {} },
+    { id: 3, incidentId: incident.id, at: at(3), actor: SRE, stepId: null, ...toTimelineBody(HOSTILE[0]!, {}) },
   ];
   return {
     snapshot: { incident, steps: new Map(steps.map((s) => [s.stepId, s])), approvals: [] },

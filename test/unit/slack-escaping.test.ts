@@ -4,6 +4,7 @@
  * @here, no control or bidi-override character — while the mentions the bot writes itself stay
  * real mentions.
  */
+import { toTimelineBody } from '../../src/domain/timeline-events.ts';
 import { describe, expect, it } from 'vitest';
 import { renderChecklist, renderChecklistText } from '../../src/adapters/slack/checklist-blocks.ts';
 import { escapeMrkdwn } from '../../src/adapters/slack/formatting.ts';
@@ -69,7 +70,7 @@ function hostileView() {
   };
 }
 
-const ev = (kind: string, payload: Record<string, unknown>, stepId: ThreadEvent['stepId'] = null, actor = SRE): ThreadEvent => ({ kind, stepId, actor, at: T0, payload });
+const ev = (kind: string, payload: Record<string, unknown>, stepId: ThreadEvent['stepId'] = null, actor = SRE): ThreadEvent => ({ ...toTimelineBody(kind, payload), stepId, actor, at: T0 });
 
 function hostileEvents(): ThreadEvent[] {
   const p = { reason: ALL, summary: ALL, error: ALL, hint: ALL, message: ALL, deployment: ALL, targetVersion: ALL, badVersion: ALL, severity: ALL, trigger: ALL, issueUrl: HOSTILE[4], field: ALL, from: ALL, to: ALL, action: ALL, role: ALL };

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { toTimelineBody } from '../../src/domain/timeline-events.ts';
 import { formatThreadLine, isMilestone, type ThreadEvent } from '../../src/adapters/slack/thread-lines.ts';
 
 const AT = new Date('2026-11-24T12:05:07Z');
+// Built the way the store reads rows back, so a kind this build does not know becomes `unknown`.
 const ev = (kind: string, payload: Record<string, unknown> = {}, stepId: ThreadEvent['stepId'] = null, actor = 'U0SRE00001'): ThreadEvent => ({
-  kind,
+  ...toTimelineBody(kind, payload),
   stepId,
   actor,
   at: AT,
-  payload,
 });
 
 describe('formatThreadLine', () => {

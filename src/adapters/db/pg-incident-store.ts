@@ -7,18 +7,35 @@
  * read, run or time another environment's incident even if both were pointed at one schema.
  */
 import type { Pool, PoolClient } from 'pg';
+import type { Logger } from 'pino';
 import { UserFacingError } from '../../domain/errors.ts';
 import { RUNBOOK, type StepId } from '../../domain/steps.ts';
 import { alreadyOpen } from '../../domain/incident.ts';
-import type { IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
+import type { IncidentObserver, IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
 import { mapConnectionLoss } from './pg-unavailable.ts';
 import { withTransaction } from './pg-tx.ts';
 import { INCIDENT_COLUMNS, toApproval, toEvent, toIncident, toStep, type Row } from './pg-rows.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
-export function createPgIncidentStore(pool: Pool, environment: string): IncidentStore {
+export interface PgIncidentStoreOptions {
+  /** Told once per committed change, after the commit, with the events it wrote (chat, metrics, console). */
+  observer?: IncidentObserver;
+  /** Where an observer's own failure is logged: it never fails the change that already committed. */
+  log?: Pick<Logger, 'error'>;
+}
+
+export function createPgIncidentStore(pool: Pool, environment: string, options: PgIncidentStoreOptions = {}): IncidentStore {
   const tx = <R>(work: (c: PoolClient) => Promise<R>): Promise<R> => withTransaction(pool, work);
+
+  /** After the commit only: a rolled-back change was never seen by anyone, so nobody hears of it. */
+  function publish(incidentId: string, events: readonly NewEvent[]): void {
+    try {
+      options.observer?.changed(incidentId, events);
+    } catch (err) {
+      options.log?.error({ err, incidentId }, 'incident observer failed');
+    }
+  }
 
   async function load(c: Pool | PoolClient, incidentId: string, lock: boolean): Promise<IncidentSnapshot> {
     const inc = await c.query(`select * from incidents where id = $1 and environment = $2${lock ? ' for update' : ''}`, [incidentId, environment]);
@@ -73,7 +90,8 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
         throw new UserFacingError('config_invalid', `this bot runs ${environment}; it cannot open an incident for ${input.environment}`);
       }
       try {
-        return await tx(async (c) => {
+        const written = events.map((e) => ({ ...e, at: input.createdAt }) as NewEvent);
+        const created = await tx(async (c) => {
           const res = await c.query(
             `insert into incidents (environment, state, bad_version, target_version, target_source, severity, trigger,
                critical, issue_url, created_by, created_at, impact_started_at, detected_at, autopilot, drill)
@@ -86,9 +104,11 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
           for (const def of RUNBOOK) {
             await c.query("insert into steps (incident_id, step_id, state, updated_at) values ($1, $2, 'pending', $3)", [id, def.id, input.createdAt]);
           }
-          await insertEvents(c, id, events.map((e) => ({ ...e, at: input.createdAt })));
+          await insertEvents(c, id, written);
           return toIncident(res.rows[0] as Row);
         });
+        publish(created.id, written);
+        return created;
       } catch (err) {
         const pgErr = err as { code?: string; constraint?: string };
         if (pgErr.code !== UNIQUE_VIOLATION || pgErr.constraint !== 'incidents_one_open_per_environment') throw err;
@@ -119,20 +139,25 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
       return res.rows.map(toIncident);
     },
 
-    mutate: (incidentId, change) =>
-      tx(async (c) => {
+    async mutate(incidentId, change) {
+      const m = await tx(async (c) => {
         const snapshot = await load(c, incidentId, true);
-        const m = await change(snapshot);
-        await apply(c, incidentId, m);
-        return m.result;
-      }),
+        const mutation = await change(snapshot);
+        await apply(c, incidentId, mutation);
+        return mutation;
+      });
+      if (changesSomething(m)) publish(incidentId, m.events);
+      return m.result;
+    },
 
-    append: (incidentId, events) =>
-      tx(async (c) => {
+    async append(incidentId, events) {
+      await tx(async (c) => {
         const own = await c.query('select 1 from incidents where id = $1 and environment = $2', [incidentId, environment]);
         if (own.rowCount === 0) await load(c, incidentId, false); // throws, naming whose incident it is
         await insertEvents(c, incidentId, events);
-      }),
+      });
+      if (events.length > 0) publish(incidentId, events);
+    },
 
     async timeline(incidentId) {
       const res = await pool.query(
@@ -201,4 +226,10 @@ export function createPgIncidentStore(pool: Pool, environment: string): Incident
       ]);
     },
   });
+}
+
+/** A decision that wrote nothing (a refused click, a job that found its step already done) is not news. */
+function changesSomething(m: Mutation<unknown>): boolean {
+  const patched = Object.values(m.incident ?? {}).some((v) => v !== undefined);
+  return m.events.length > 0 || patched || (m.steps?.length ?? 0) > 0 || (m.approvals?.length ?? 0) > 0;
 }

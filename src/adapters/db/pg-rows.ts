@@ -1,4 +1,5 @@
 /** Row ↔ record mapping for the store; kept apart so the store reads as queries. */
+import { toTimelineBody } from '../../domain/timeline-events.ts';
 import type { Approval, Incident, StepRecord, TimelineEvent } from '../../domain/incident.ts';
 import type { StepId } from '../../domain/steps.ts';
 import type { CliOrigin } from '../../domain/origin.ts';
@@ -67,9 +68,9 @@ export function toEvent(r: Row): TimelineEvent {
     incidentId: r.incident_id as string,
     at: r.at as Date,
     actor: r.actor as string,
-    kind: r.kind as string,
     stepId: (r.step_id as StepId | null) ?? null,
-    payload: (r.payload ?? {}) as Record<string, unknown>,
+    // Rows outlive code: a kind this build does not know reads as `unknown`, never as a crash.
+    ...toTimelineBody(String(r.kind), r.payload),
   };
 }
 

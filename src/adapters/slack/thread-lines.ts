@@ -4,12 +4,14 @@
  * the thread doubles as the incident log people paste into the postmortem.
  */
 import type { TimelineEvent } from '../../domain/incident.ts';
+import { exhaustive, storedKind, type StoredTimelineBody } from '../../domain/timeline-events.ts';
 import { TRIGGER_TITLES, type Trigger } from '../../domain/incident.ts';
 import { isStepId, stepDefinition, type Role, type StepId } from '../../domain/steps.ts';
 import { parseResolutionReport, renderResolutionMrkdwn } from './resolution-mrkdwn.ts';
 import { actorMention, escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, truncate } from './formatting.ts';
 
-export type ThreadEvent = Pick<TimelineEvent, 'kind' | 'stepId' | 'actor' | 'at' | 'payload'>;
+/** A timeline event as the thread needs it (no ids): its kind and payload, where and who. */
+export type ThreadEvent = StoredTimelineBody & Pick<TimelineEvent, 'stepId' | 'actor' | 'at'>;
 
 /** Errors are often whole stack traces or API bodies; the thread gets the start of them. */
 const ERROR_MAX = 1500;
@@ -60,70 +62,89 @@ export function formatThreadLine(event: ThreadEvent, count = 1): string {
 }
 
 type Payload = Record<string, unknown>;
-type LineFormatter = (e: { p: Payload; who: string; step: string; event: ThreadEvent; count: number }) => string;
 
-/** One formatter per timeline event kind the store emits (see the lead's store for payloads). */
-const LINES: Record<string, LineFormatter> = {
-  incident_started: ({ event }) => incidentStarted(event),
-  step_queued: ({ p, who, step }) =>
-    autopilotLine(p, step) ??
-    ((num(p, 'attempt') ?? 1) > 1 ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})` : `:hourglass_flowing_sand: ${step} queued by ${who}`),
-  step_started: ({ p, step }) => `:arrow_forward: ${step} started${(num(p, 'attempt') ?? 1) > 1 ? ` (attempt ${num(p, 'attempt')})` : ''}`,
-  step_progress: ({ p, step }) => {
-    const deployment = str(p, 'deployment');
-    return `:small_blue_diamond: ${step}${deployment ? ` · \`${escapeMrkdwn(deployment)}\`` : ''}: ${text(p, 'message')}`;
-  },
-  step_succeeded: ({ p, step }) => `:white_check_mark: ${step} succeeded${detail(p, 'summary')}`,
-  step_awaiting_approval: ({ p, step }) => `:raised_hand: ${step} needs approval${detail(p, 'summary')}`,
-  step_awaiting_confirmation: ({ p, step }) => `:eyes: ${step} needs a person to check and press *Confirm*${detail(p, 'summary')}`,
-  step_failed: ({ p, step }) => {
-    const hint = str(p, 'hint') ? escapeMrkdwn(str(p, 'hint') ?? '') : DEFAULT_FAILURE_HINT;
-    return `:x: ${step} failed: ${escapeMrkdwn(truncate(str(p, 'error') ?? 'no reason given', ERROR_MAX))}\n*Next:* ${hint}`;
-  },
-  step_skipped: ({ p, who, step }) => `:fast_forward: ${step} skipped by ${who}${detail(p, 'reason')}`,
-  step_aborted: ({ p, who, step }) => `:octagonal_sign: ${step} aborted by ${who}${detail(p, 'reason')}`,
-  approval_given: ({ p, who, step }) => {
-    const role = str(p, 'role');
-    return `:ballot_box_with_check: ${who} approved ${step}${role && role in ROLE_TITLES ? ` as ${ROLE_TITLES[role as Role]}` : ''}`;
-  },
-  action_refused: ({ p, who, step, event, count }) => {
-    const action = str(p, 'action') ?? 'an action';
-    const on = event.stepId ? ` on ${step}` : '';
-    const times = count > 1 ? ` ×${count}` : '';
-    return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused${times}, ${text(p, 'reason')}`;
-  },
-  target_approved: ({ p, who }) => `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`,
-  app_restored: ({ p }) => {
-    const skipped = Array.isArray(p.skipped) ? (p.skipped as { stepId?: string; summary?: string | null }[]) : [];
-    const ttr = num(p, 'ttrMs');
-    const base = `:large_green_circle: Application restored${ttr !== undefined ? ` · TTR ${formatDurationMs(ttr)}` : ''}`;
-    if (skipped.length === 0) return `${base}: smoke tests, queue health and the auth check passed`;
-    const list = skipped.map((s) => `${stepTitle(s.stepId ?? null)}${s.summary ? ` (${escapeMrkdwn(truncate(s.summary, 300))})` : ''}`).join(', ');
-    return `${base}: validation passed, but skipped: ${list}`;
-  },
-  incident_resolved: ({ p, who }) => {
-    // The report, not the Markdown `summary`: that one is for GitHub and the export.
-    const report = parseResolutionReport(p.report);
-    return `:checkered_flag: Incident resolved by ${who}${metrics(p)}${report ? `\n${truncate(renderResolutionMrkdwn(report), LINE_MAX - 200)}` : ''}`;
-  },
-  step_retrying: ({ p, step }) => `:warning: ${step} hit a temporary error (try ${num(p, 'try') ?? '?'} of ${num(p, 'maxTries') ?? '?'}), retrying: ${escapeMrkdwn(truncate(str(p, 'error') ?? '', ERROR_MAX))}`,
-  step_resumed: ({ step }) => `:arrows_counterclockwise: ${step} resumed by a worker (the previous one stopped or the step is being retried); what it already did is kept`,
-  sla_reminder: ({ p }) => `:alarm_clock: ${Math.round(num(p, 'percent') ?? 0)}% of the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} budget is used${str(p, 'dueAt') ? ` — due ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : ''}`,
-  sla_breached: ({ p }) => {
-    const who = Array.isArray(p.mention) ? (p.mention as unknown[]).filter((u): u is string => typeof u === 'string').map((u) => mention(u)).join(' ') : '';
-    return `:rotating_light: SLA breached: the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} was due ${str(p, 'dueAt') ? `at ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : 'already'}${who ? ` ${who}` : ''}`;
-  },
-  incident_marked_critical: ({ p, who }) => `:warning: ${who} marked the incident *critical*${detail(p, 'reason')}: the backup restore is offered`,
-  times_corrected: ({ p, who }) => `:pencil2: ${who} corrected *${text(p, 'field')}* from ${text(p, 'from')} to ${text(p, 'to')}`,
-  incident_aborted: ({ p, who }) => `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`,
-};
-
+/**
+ * One line per timeline event kind (domain/timeline-events.ts). Payloads are read defensively
+ * (`str`, `num`): rows written by an older build may lack a field. A kind this build does not know
+ * gets a generic line.
+ */
 function lineBody(event: ThreadEvent, count: number): string {
   const step = stepTitle(event.stepId);
   const who = actorMention(event.actor, event.payload.via);
-  const format = Object.hasOwn(LINES, event.kind) ? LINES[event.kind] : undefined;
-  if (format) return format({ p: event.payload, who, step, event, count });
-  return `:grey_question: ${escapeMrkdwn(event.kind.replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
+  const p: Payload = event.payload;
+  switch (event.kind) {
+    case 'incident_started':
+      return incidentStarted(event);
+    case 'step_queued':
+      return autopilotLine(p, step) ??
+        ((num(p, 'attempt') ?? 1) > 1 ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})` : `:hourglass_flowing_sand: ${step} queued by ${who}`);
+    case 'step_started':
+      return `:arrow_forward: ${step} started${(num(p, 'attempt') ?? 1) > 1 ? ` (attempt ${num(p, 'attempt')})` : ''}`;
+    case 'step_progress': {
+      const deployment = str(p, 'deployment');
+      return `:small_blue_diamond: ${step}${deployment ? ` · \`${escapeMrkdwn(deployment)}\`` : ''}: ${text(p, 'message')}`;
+    }
+    case 'step_succeeded':
+      return `:white_check_mark: ${step} succeeded${detail(p, 'summary')}`;
+    case 'step_awaiting_approval':
+      return `:raised_hand: ${step} needs approval${detail(p, 'summary')}`;
+    case 'step_awaiting_confirmation':
+      return `:eyes: ${step} needs a person to check and press *Confirm*${detail(p, 'summary')}`;
+    case 'step_failed': {
+      const hint = str(p, 'hint') ? escapeMrkdwn(str(p, 'hint') ?? '') : DEFAULT_FAILURE_HINT;
+      return `:x: ${step} failed: ${escapeMrkdwn(truncate(str(p, 'error') ?? 'no reason given', ERROR_MAX))}\n*Next:* ${hint}`;
+    }
+    case 'step_skipped':
+      return `:fast_forward: ${step} skipped by ${who}${detail(p, 'reason')}`;
+    case 'step_aborted':
+      return `:octagonal_sign: ${step} aborted by ${who}${detail(p, 'reason')}`;
+    case 'approval_given': {
+      const role = str(p, 'role');
+      return `:ballot_box_with_check: ${who} approved ${step}${role && role in ROLE_TITLES ? ` as ${ROLE_TITLES[role as Role]}` : ''}`;
+    }
+    case 'action_refused': {
+      const action = str(p, 'action') ?? 'an action';
+      const on = event.stepId ? ` on ${step}` : '';
+      const times = count > 1 ? ` ×${count}` : '';
+      return `:no_entry: ${who} pressed *${ACTION_WORDS[action] ?? escapeMrkdwn(action)}*${on}: refused${times}, ${text(p, 'reason')}`;
+    }
+    case 'target_approved':
+      return `:dart: Target release \`${text(p, 'targetVersion')}\` approved by ${who}`;
+    case 'app_restored': {
+      const skipped = Array.isArray(p.skipped) ? (p.skipped as { stepId?: string; summary?: string | null }[]) : [];
+      const ttr = num(p, 'ttrMs');
+      const base = `:large_green_circle: Application restored${ttr !== undefined ? ` · TTR ${formatDurationMs(ttr)}` : ''}`;
+      if (skipped.length === 0) return `${base}: smoke tests, queue health and the auth check passed`;
+      const list = skipped.map((s) => `${stepTitle(s.stepId ?? null)}${s.summary ? ` (${escapeMrkdwn(truncate(s.summary, 300))})` : ''}`).join(', ');
+      return `${base}: validation passed, but skipped: ${list}`;
+    }
+    case 'incident_resolved': {
+      // The report, not the Markdown `summary`: that one is for GitHub and the export.
+      const report = parseResolutionReport(p.report);
+      return `:checkered_flag: Incident resolved by ${who}${metrics(p)}${report ? `\n${truncate(renderResolutionMrkdwn(report), LINE_MAX - 200)}` : ''}`;
+    }
+    case 'step_retrying':
+      return `:warning: ${step} hit a temporary error (try ${num(p, 'try') ?? '?'} of ${num(p, 'maxTries') ?? '?'}), retrying: ${escapeMrkdwn(truncate(str(p, 'error') ?? '', ERROR_MAX))}`;
+    case 'step_resumed':
+      return `:arrows_counterclockwise: ${step} resumed by a worker (the previous one stopped or the step is being retried); what it already did is kept`;
+    case 'sla_reminder':
+      return `:alarm_clock: ${Math.round(num(p, 'percent') ?? 0)}% of the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} budget is used${str(p, 'dueAt') ? ` — due ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : ''}`;
+    case 'sla_breached': {
+      const mentioned = Array.isArray(p.mention) ? (p.mention as unknown[]).filter((u): u is string => typeof u === 'string').map((u) => mention(u)).join(' ') : '';
+      return `:rotating_light: SLA breached: the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} was due ${str(p, 'dueAt') ? `at ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : 'already'}${mentioned ? ` ${mentioned}` : ''}`;
+    }
+    case 'incident_marked_critical':
+      return `:warning: ${who} marked the incident *critical*${detail(p, 'reason')}: the backup restore is offered`;
+    case 'times_corrected':
+      return `:pencil2: ${who} corrected *${text(p, 'field')}* from ${text(p, 'from')} to ${text(p, 'to')}`;
+    case 'incident_aborted':
+      return `:octagonal_sign: Rollback aborted by ${who}${detail(p, 'reason')}`;
+    case 'unknown':
+      break;
+    default:
+      exhaustive(event);
+  }
+  return `:grey_question: ${escapeMrkdwn(storedKind(event).replace(/_/g, ' '))}${event.stepId ? ` · ${step}` : ''} by ${who}`;
 }
 
 /** An automatic start names the click behind it, never as if that person had pressed Run. */
@@ -136,7 +157,7 @@ function autopilotLine(p: Payload, step: string): string | null {
 }
 
 function incidentStarted(event: ThreadEvent): string {
-  const p = event.payload;
+  const p: Payload = event.payload;
   const trigger = str(p, 'trigger');
   const title = trigger && trigger in TRIGGER_TITLES ? TRIGGER_TITLES[trigger as Trigger] : trigger && escapeMrkdwn(trigger);
   const issue = str(p, 'issueUrl');
