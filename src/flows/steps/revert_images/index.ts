@@ -134,19 +134,26 @@ async function waitAll(
   const timeoutMs = ctx.config.rollout.timeout;
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  // Progress lines are written as the watches report them, without holding the watch up; the step
+  // ends only after every one is recorded, so "successfully rolled out" is never lost or told after
+  // the step's own result.
+  const recording: Promise<void>[] = [];
   const results = await Promise.allSettled(
     ctx.config.deployments.map((d) =>
       deployments.waitForRollout(d.name, {
         timeoutMs,
         signal,
         expect: expected[d.name],
-        onProgress: (p) => void ctx.progress(p.message, { deployment: d.name, done: p.done }).catch((err) => ctx.log.warn({ err }, 'progress not recorded')),
+        onProgress: (p) => {
+          recording.push(ctx.progress(p.message, { deployment: d.name, done: p.done }).catch((err) => ctx.log.warn({ err }, 'progress not recorded')));
+        },
       }).catch((err: unknown) => {
         if (err instanceof OutsideChangeError) stop.abort();
         throw err;
       }),
     ),
   );
+  await Promise.all(recording);
   const failures = results
     .map((r, i) => ({ r, name: ctx.config.deployments[i]!.name }))
     .filter((x): x is { r: PromiseRejectedResult; name: string } => x.r.status === 'rejected');
