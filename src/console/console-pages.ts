@@ -35,7 +35,11 @@ const READ_ONLY_HINT = 'Read-only console: act in Slack or with the CLI';
 /** Who clicks as each role in a drill (shown in the picker). */
 export type Actors = Partial<Record<Role, string>>;
 
-export function layout(title: string, body: Html, options: { mode: ConsoleMode | 'off'; incidentId?: string; actors?: Actors } = { mode: 'read-only' }): Html {
+export function layout(
+  title: string,
+  body: Html,
+  options: { mode: ConsoleMode | 'off'; incidentId?: string; actors?: Actors } = { mode: 'read-only' },
+): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -66,17 +70,24 @@ function rolePicker(actors: Actors): Html {
   </select></label>`;
 }
 
-const roleTitle = (r: Role) => ({ release_captain: 'Release Captain', oncall_sre: 'On-call SRE', database_owner: 'DB owner' })[r];
+const roleTitle = (r: Role) =>
+  ({ release_captain: 'Release Captain', oncall_sre: 'On-call SRE', database_owner: 'DB owner' })[r];
 
 // ---- the list ---------------------------------------------------------------------------
 
 export function listPage(incidents: readonly Incident[], mode: ConsoleMode, actors?: Actors): Html {
-  const drills = mode === 'drill' ? html`<p class="drill-start"><a href="/drill">Start a drill: pick a scenario…</a></p>` : '';
-  return layout('Incidents', html`<h1>Incidents</h1>${drills}<div id="live" data-live="/live">${incidentList(incidents)}</div>`, { mode, actors });
+  const drills =
+    mode === 'drill' ? html`<p class="drill-start"><a href="/drill">Start a drill: pick a scenario…</a></p>` : '';
+  return layout(
+    'Incidents',
+    html`<h1>Incidents</h1>${drills}<div id="live" data-live="/live">${incidentList(incidents)}</div>`,
+    { mode, actors },
+  );
 }
 
 export function incidentList(incidents: readonly Incident[]): Html {
-  if (incidents.length === 0) return html`<p class="empty">No incidents yet. Start one with <code>/rollback</code> in Slack or <code>rollback-commander start</code>.</p>`;
+  if (incidents.length === 0)
+    return html`<p class="empty">No incidents yet. Start one with <code>/rollback</code> in Slack or <code>rollback-commander start</code>.</p>`;
   return html`<table class="incidents">
 <thead><tr><th>Incident</th><th>State</th><th>Rollback</th><th>Severity</th><th>Environment</th><th>Detected (UTC)</th></tr></thead>
 <tbody>${incidents.map(
@@ -127,7 +138,9 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
 }
 
 function headline(i: Incident): string {
-  const versions = i.targetVersion ? `${i.badVersion} → ${i.targetVersion}` : `of ${i.badVersion} · target not chosen yet`;
+  const versions = i.targetVersion
+    ? `${i.badVersion} → ${i.targetVersion}`
+    : `of ${i.badVersion} · target not chosen yet`;
   const state = i.state === 'open' ? '' : i.state === 'resolved' ? 'Resolved · ' : 'Aborted · ';
   return `${drillPrefix(i)}${i.id} · ${state}${i.severity} rollback ${versions}`;
 }
@@ -142,7 +155,9 @@ function target(i: Incident): Html {
 function issue(url: string | null): Html {
   if (!url) return html`<em>none linked</em>`;
   const parsed = URL.canParse(url) ? new URL(url) : null;
-  return parsed?.protocol === 'https:' ? html`<a href="${parsed.href}" rel="noopener noreferrer">${url}</a>` : html`${url}`;
+  return parsed?.protocol === 'https:'
+    ? html`<a href="${parsed.href}" rel="noopener noreferrer">${url}</a>`
+    : html`${url}`;
 }
 
 function incidentActions(i: Incident, mode: ConsoleMode): Html {
@@ -161,7 +176,8 @@ function incidentActions(i: Incident, mode: ConsoleMode): Html {
 function timesPanel(view: IncidentView): Html {
   const i = view.snapshot.incident;
   const d = view.durations;
-  const row = (label: string, at: Date | null, extra = '') => html`<tr><th>${label}</th><td>${at ? isoSecond(at) : '—'}</td><td>${extra}</td></tr>`;
+  const row = (label: string, at: Date | null, extra = '') =>
+    html`<tr><th>${label}</th><td>${at ? isoSecond(at) : '—'}</td><td>${extra}</td></tr>`;
   const dur = (label: string, ms: number | null) => (ms === null ? '' : `${label} ${formatDurationMs(ms)}`);
   return html`<div class="panel"><h2>Times <small>(UTC)</small></h2><table class="times">
 ${row('Impact started', i.impactStartedAt)}
@@ -198,7 +214,8 @@ function row(r: ChecklistRow, mode: ConsoleMode, progress: ReadonlyMap<string, T
   if (r.kind === 'not_offered') {
     return html`<li class="step state-not-offered"><div class="step-head"><span class="step-title">${r.defs.map((d) => d.title).join(', ')}</span><span class="pill">not offered</span></div><p class="meta">only for critical incidents (security exposure or data corruption)</p></li>`;
   }
-  if (r.kind === 'missing') return html`<li class="step"><span class="step-title">${r.def.title}</span> — no record yet</li>`;
+  if (r.kind === 'missing')
+    return html`<li class="step"><span class="step-title">${r.def.title}</span> — no record yet</li>`;
   return stepRow(r, mode, r.record.state === 'running' ? progress.get(r.def.id) : undefined);
 }
 
@@ -293,7 +310,11 @@ Set <code>CONSOLE_TOKEN</code> and restart, or start a drill with <code>rollback
 }
 
 export function notFoundPage(what: string): Html {
-  return layout('Not found', html`<section class="login"><h1>Not found</h1><p>${what}</p><p><a href="/">All incidents</a></p></section>`, { mode: 'off' });
+  return layout(
+    'Not found',
+    html`<section class="login"><h1>Not found</h1><p>${what}</p><p><a href="/">All incidents</a></p></section>`,
+    { mode: 'off' },
+  );
 }
 
 const isoSecond = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');

@@ -28,10 +28,27 @@ import { exportTimeline } from '../flows/export-timeline.ts';
 import { incidentJson, statusJson } from '../app/cli-json.ts';
 import { ActionRequest, performAction } from './console-actions.ts';
 import { boundedBody } from './console-body.ts';
-import { loopbackHostOnly, requireToken, sameOriginPosts, sameSecret, SESSION_COOKIE, sessionValue } from './console-auth.ts';
-import { incidentList, incidentPage, listPage, liveRegion, loginPage, notFoundPage, offPage, type Actors, type ConsoleMode } from './console-pages.ts';
+import {
+  loopbackHostOnly,
+  requireToken,
+  sameOriginPosts,
+  sameSecret,
+  SESSION_COOKIE,
+  sessionValue,
+} from './console-auth.ts';
+import {
+  incidentList,
+  incidentPage,
+  listPage,
+  liveRegion,
+  loginPage,
+  notFoundPage,
+  offPage,
+  type Actors,
+  type ConsoleMode,
+} from './console-pages.ts';
 import { incidentViewJson, loadIncidentView } from './incident-view.ts';
-import { createLiveFeed, LIST_KEY, } from './live-feed.ts';
+import { createLiveFeed, LIST_KEY } from './live-feed.ts';
 
 export interface ConsoleOptions {
   /** The flows' dependencies: the store the pages read, and the commands clicks run (drill mode). */
@@ -88,17 +105,34 @@ const CONSOLE_PATHS = /^\/(?:$|login$|logout$|live$|console\/|incidents\/|drill(
 export function createConsole(options: ConsoleOptions): WebConsole {
   const { deps, log } = options;
   const mode = options.mode;
-  const feed = createLiveFeed({ pollMs: options.pollMs, onError: (err) => log.warn({ err }, 'console: could not render a live update') });
+  const feed = createLiveFeed({
+    pollMs: options.pollMs,
+    onError: (err) => log.warn({ err }, 'console: could not render a live update'),
+  });
   const streams = new Set<() => void>();
   const app = new Hono();
   const off = mode === 'read-only' && !options.token;
 
   app.onError((err, c) => errorResponse(c, err, log));
-  app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ ok: false, error: { code: 'not_found', message: `no such console route: ${c.req.method} ${c.req.path}` } }, 404) : c.html(notFoundPage(`Nothing at ${c.req.path}.`), 404)));
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json(
+          { ok: false, error: { code: 'not_found', message: `no such console route: ${c.req.method} ${c.req.path}` } },
+          404,
+        )
+      : c.html(notFoundPage(`Nothing at ${c.req.path}.`), 404),
+  );
   app.use(
     '*',
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], frameAncestors: ["'none'"], formAction: ["'self'"] },
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
       referrerPolicy: 'same-origin',
     }),
   );
@@ -113,7 +147,15 @@ export function createConsole(options: ConsoleOptions): WebConsole {
   });
   if (off) {
     app.get('/', (c) => c.html(offPage(), 404));
-    app.all('/api/*', (c) => c.json({ ok: false, error: { code: 'not_found', message: 'the web console is off: set CONSOLE_TOKEN to turn it on (read-only)' } }, 404));
+    app.all('/api/*', (c) =>
+      c.json(
+        {
+          ok: false,
+          error: { code: 'not_found', message: 'the web console is off: set CONSOLE_TOKEN to turn it on (read-only)' },
+        },
+        404,
+      ),
+    );
     return finish();
   }
   if (!options.token) app.use('*', loopbackHostOnly());
@@ -125,10 +167,19 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     const body = await c.req.parseBody();
     const given = typeof body.token === 'string' ? body.token.trim() : '';
     if (!given || !sameSecret(given, options.token)) return c.html(loginPage('That token is not right.'), 401);
-    setCookie(c, SESSION_COOKIE, sessionValue(options.token), { httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:', maxAge: 12 * 3600 });
+    setCookie(c, SESSION_COOKIE, sessionValue(options.token), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      secure: new URL(c.req.url).protocol === 'https:',
+      maxAge: 12 * 3600,
+    });
     return c.redirect('/', 303);
   });
-  app.use('*', requireToken(options.token, (c, problem) => c.html(loginPage(problem))));
+  app.use(
+    '*',
+    requireToken(options.token, (c, problem) => c.html(loginPage(problem))),
+  );
   app.post('/logout', (c) => {
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
@@ -162,16 +213,33 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     const format = c.req.query('format') ?? 'markdown';
     const progress = c.req.query('progress') === 'true';
     const markdown = await exportTimeline(deps, id, { progress });
-    if (format === 'markdown' || format === 'text') return c.body(markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
-    if (format !== 'json') throw new UserFacingError('invalid_input', `unknown export format "${format}": use format=markdown or format=json`);
+    if (format === 'markdown' || format === 'text')
+      return c.body(markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
+    if (format !== 'json')
+      throw new UserFacingError(
+        'invalid_input',
+        `unknown export format "${format}": use format=markdown or format=json`,
+      );
     return c.json({ ...statusJson(await deps.store.get(id), await deps.store.timeline(id)), markdown });
   });
   app.post('/api/incidents/:id/actions', async (c) => {
     if (mode !== 'drill') {
-      return c.json({ ok: false, error: { code: 'read_only', message: 'this console is read-only outside drill mode: act in Slack or with the CLI (rollback-commander run|approve|…)' } }, 403);
+      return c.json(
+        {
+          ok: false,
+          error: {
+            code: 'read_only',
+            message:
+              'this console is read-only outside drill mode: act in Slack or with the CLI (rollback-commander run|approve|…)',
+          },
+        },
+        403,
+      );
     }
-    const expected = 'send the action as a JSON body (content-type: application/json), like {"action":"run","step":"pause_deploys","as":"release_captain"}';
-    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) throw new UserFacingError('invalid_input', expected);
+    const expected =
+      'send the action as a JSON body (content-type: application/json), like {"action":"run","step":"pause_deploys","as":"release_captain"}';
+    if (!(c.req.header('content-type') ?? '').startsWith('application/json'))
+      throw new UserFacingError('invalid_input', expected);
     const text = await c.req.text();
     if (!text.trim()) throw new UserFacingError('invalid_input', `the request has no body: ${expected}`);
     let body: unknown;
@@ -183,7 +251,10 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     const parsed = ActionRequest.safeParse(body);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      throw new UserFacingError('invalid_input', `bad action request (${problems}); see README "Web console" for the fields`);
+      throw new UserFacingError(
+        'invalid_input',
+        `bad action request (${problems}); see README "Web console" for the fields`,
+      );
     }
     const id = c.req.param('id');
     const actor = await actorFor(parsed.data.as);
@@ -195,7 +266,11 @@ export function createConsole(options: ConsoleOptions): WebConsole {
 
   async function actorFor(role: Role): Promise<string> {
     const actor = options.roles?.[role] ?? (await deps.roles.membersOf(role))[0];
-    if (!actor) throw new UserFacingError('invalid_input', `nobody is configured as ${role}: add a user under roles.${role}.users in the drill's rollback.yml`);
+    if (!actor)
+      throw new UserFacingError(
+        'invalid_input',
+        `nobody is configured as ${role}: add a user under roles.${role}.users in the drill's rollback.yml`,
+      );
     return actor;
   }
 
@@ -206,7 +281,11 @@ export function createConsole(options: ConsoleOptions): WebConsole {
         streams.add(stop);
         stream.onAbort(stop);
       });
-      const unsubscribe = feed.subscribe(key, render, (data) => void stream.writeSSE({ event: 'region', data }).catch(() => undefined));
+      const unsubscribe = feed.subscribe(
+        key,
+        render,
+        (data) => void stream.writeSSE({ event: 'region', data }).catch(() => undefined),
+      );
       // A comment every 15 s keeps proxies from closing an idle stream.
       const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), 15_000);
       await done;
@@ -235,17 +314,27 @@ export function createConsole(options: ConsoleOptions): WebConsole {
 function errorResponse(c: Context, err: Error, log: Logger): Response | Promise<Response> {
   // hono's own refusals (csrf: a form posted from another site) and boundedBody's (too large).
   if (err instanceof HTTPException) {
-    const message = err.status === 403 ? "cross-site request refused: forms must be posted from the console's own page" : err.message || 'request refused';
-    return c.json({ ok: false, error: { code: err.status === 403 ? 'forbidden' : 'invalid_input', message } }, err.status);
+    const message =
+      err.status === 403
+        ? "cross-site request refused: forms must be posted from the console's own page"
+        : err.message || 'request refused';
+    return c.json(
+      { ok: false, error: { code: err.status === 403 ? 'forbidden' : 'invalid_input', message } },
+      err.status,
+    );
   }
   if (isAppError(err) && err instanceof UserFacingError) {
     const status = STATUS[err.code] ?? 400;
-    if (c.req.path.startsWith('/api/')) return c.json({ ok: false, error: { code: err.code, message: err.message } }, status);
+    if (c.req.path.startsWith('/api/'))
+      return c.json({ ok: false, error: { code: err.code, message: err.message } }, status);
     return c.html(notFoundPage(err.message), status === 404 ? 404 : 400);
   }
   const errorId = randomUUID().slice(0, 8);
   log.error({ err, errorId, path: c.req.path }, 'console request failed');
-  return c.json({ ok: false, error: { code: 'internal', message: `something went wrong (error id ${errorId}, in the bot's log)` } }, 500);
+  return c.json(
+    { ok: false, error: { code: 'internal', message: `something went wrong (error id ${errorId}, in the bot's log)` } },
+    500,
+  );
 }
 
 /**

@@ -26,7 +26,10 @@ export interface RestContext {
 
 type Handler = (ctx: RestContext, m: RegExpMatchArray, url: URL, body: Record<string, unknown>) => RestReply;
 
-const notFound = (): RestReply => ({ status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } });
+const notFound = (): RestReply => ({
+  status: 404,
+  body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' },
+});
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
 
 function findWorkflow(ctx: RestContext, id: string): SimWorkflow | undefined {
@@ -37,8 +40,13 @@ function findWorkflow(ctx: RestContext, id: string): SimWorkflow | undefined {
 function workflowBody(ctx: RestContext, w: SimWorkflow) {
   const { owner, repo } = ctx.state;
   return {
-    id: w.id, node_id: `W_${w.id}`, name: w.file.replace(/\.ya?ml$/, ''), path: `.github/workflows/${w.file}`, state: w.state,
-    created_at: '2026-01-10T10:00:00Z', updated_at: '2026-11-01T10:00:00Z',
+    id: w.id,
+    node_id: `W_${w.id}`,
+    name: w.file.replace(/\.ya?ml$/, ''),
+    path: `.github/workflows/${w.file}`,
+    state: w.state,
+    created_at: '2026-01-10T10:00:00Z',
+    updated_at: '2026-11-01T10:00:00Z',
     url: `${ctx.apiUrl}/repos/${owner}/${repo}/actions/workflows/${w.id}`,
     html_url: `${ctx.webUrl}/${owner}/${repo}/blob/main/.github/workflows/${w.file}`,
     badge_url: `${ctx.webUrl}/${owner}/${repo}/workflows/${w.file}/badge.svg`,
@@ -49,8 +57,16 @@ function runBody(ctx: RestContext, r: SimRun) {
   const { owner, repo } = ctx.state;
   const workflow = ctx.state.workflows.find((w) => w.file === r.workflow);
   return {
-    id: r.id, name: r.workflow.replace(/\.ya?ml$/, ''), run_number: r.id % 10_000, event: r.event, status: r.status, conclusion: r.conclusion,
-    head_branch: r.headBranch, workflow_id: workflow?.id ?? 0, created_at: r.createdAt, updated_at: r.createdAt,
+    id: r.id,
+    name: r.workflow.replace(/\.ya?ml$/, ''),
+    run_number: r.id % 10_000,
+    event: r.event,
+    status: r.status,
+    conclusion: r.conclusion,
+    head_branch: r.headBranch,
+    workflow_id: workflow?.id ?? 0,
+    created_at: r.createdAt,
+    updated_at: r.createdAt,
     url: `${ctx.apiUrl}/repos/${owner}/${repo}/actions/runs/${r.id}`,
     html_url: `${ctx.webUrl}/${owner}/${repo}/actions/runs/${r.id}`,
   };
@@ -82,89 +98,224 @@ function knownRef(ctx: RestContext, ref: string): boolean {
 }
 
 const ROUTES: [string, RegExp, Handler][] = [
-  ['GET', /^$/, (ctx) => ({ status: 200, body: { id: 1, full_name: `${ctx.state.owner}/${ctx.state.repo}`, default_branch: 'main', allow_auto_merge: true, permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } } })],
-  ['GET', /^\/actions\/workflows\/([^/]+)$/, (ctx, m) => {
-    const w = findWorkflow(ctx, m[1]!);
-    return w ? { status: 200, body: workflowBody(ctx, w) } : notFound();
-  }],
-  ['PUT', /^\/actions\/workflows\/([^/]+)\/(enable|disable)$/, (ctx, m) => {
-    const w = findWorkflow(ctx, m[1]!);
-    if (!w) return notFound();
-    w.state = m[2] === 'enable' ? 'active' : 'disabled_manually';
-    return { status: 204 };
-  }],
-  ['GET', /^\/actions\/workflows\/([^/]+)\/runs$/, (ctx, m, url) => {
-    const w = findWorkflow(ctx, m[1]!);
-    if (!w) return notFound();
-    const status = url.searchParams.get('status');
-    const event = url.searchParams.get('event');
-    const created = url.searchParams.get('created');
-    const runs = ctx.state.runs
-      .filter((r) => r.workflow === w.file && (!status || r.status === status) && (!event || r.event === event) && createdMatches(created, r.createdAt))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    return page(url, runs, (slice) => ({ total_count: runs.length, workflow_runs: slice.map((r) => runBody(ctx, r)) }));
-  }],
-  ['POST', /^\/actions\/workflows\/([^/]+)\/dispatches$/, (ctx, m, _url, body) => {
-    const w = findWorkflow(ctx, m[1]!);
-    if (!w) return notFound();
-    if (w.state !== 'active') return { status: 422, body: { message: `Workflow does not have 'workflow_dispatch' trigger or is disabled (${w.state})` } };
-    const ref = typeof body.ref === 'string' ? body.ref : '';
-    if (!knownRef(ctx, ref)) return { status: 422, body: { message: `No ref found for: ${ref}` } };
-    const run: SimRun = { id: nextRunId(ctx.state), workflow: w.file, status: 'queued', conclusion: null, event: 'workflow_dispatch', headBranch: ref, createdAt: isoSeconds(ctx.now()) };
-    ctx.state.runs.push(run);
-    ctx.startDispatchedRun(run);
-    return { status: 204 };
-  }],
-  ['GET', /^\/actions\/runs\/(\d+)$/, (ctx, m) => {
-    const run = ctx.state.runs.find((r) => r.id === Number(m[1]));
-    return run ? { status: 200, body: runBody(ctx, run) } : notFound();
-  }],
-  ['POST', /^\/actions\/runs\/(\d+)\/(cancel|force-cancel)$/, (ctx, m) => {
-    const run = ctx.state.runs.find((r) => r.id === Number(m[1]));
-    if (!run) return notFound();
-    if (run.status === 'completed') return { status: 409, body: { message: 'Cannot cancel a workflow run that is completed.' } };
-    if (m[2] === 'force-cancel' || !run.ignoresCancel) Object.assign(run, { status: 'completed', conclusion: 'cancelled' });
-    return { status: 202, body: {} };
-  }],
-  ['GET', /^\/releases$/, (ctx, _m, url) => page(url, ctx.state.releases, (slice) => slice.map((r, i) => ({
-    id: 1000 + i, tag_name: r.tag, name: r.tag, draft: r.draft ?? false, prerelease: r.prerelease ?? false,
-    html_url: `${ctx.webUrl}/${ctx.state.owner}/${ctx.state.repo}/releases/tag/${r.tag}`,
-  })))],
-  ['GET', /^\/tags$/, (ctx, _m, url) => page(url, Object.entries(ctx.state.tags), (slice) => slice.map(([name, commit]) => ({
-    name, commit: { sha: commit, url: `${ctx.apiUrl}/repos/${ctx.state.owner}/${ctx.state.repo}/commits/${commit}` },
-  })))],
-  ['GET', /^\/git\/ref\/tags\/(.+)$/, (ctx, m) => {
-    const tag = decodeURIComponent(m[1]!);
-    const commit = ctx.state.tags[tag];
-    return commit ? { status: 200, body: { ref: `refs/tags/${tag}`, node_id: `REF_${tag}`, object: { sha: commit, type: 'commit' } } } : notFound();
-  }],
-  ['GET', /^\/compare\/(.+)$/, (ctx, m, url) => {
-    const basehead = decodeURIComponent(m[1]!);
-    const [base, head] = basehead.split('...');
-    if (!base || !head || !knownRef(ctx, base) || !knownRef(ctx, head)) return notFound();
-    const data = ctx.state.compares[basehead] ?? { commits: [], files: [] };
-    const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 250));
-    const n = Number(url.searchParams.get('page') ?? 1);
-    const commits = data.commits.slice((n - 1) * perPage, n * perPage).map((c) => ({
-      sha: c.sha, commit: { message: c.message, author: { name: c.author, email: `${c.author}@example.com`, date: '2026-11-20T10:00:00Z' } }, author: { login: c.author },
-    }));
-    return { status: 200, body: { status: data.commits.length ? 'ahead' : 'identical', ahead_by: data.commits.length, behind_by: 0, total_commits: data.commits.length, commits, files: data.files } };
-  }],
-  ['GET', /^\/contents\/(.+)$/, (ctx, m, url) => contents(ctx, decodeURIComponent(m[1]!), url.searchParams.get('ref') ?? 'main')],
-  ['POST', /^\/issues\/(\d+)\/comments$/, (ctx, m, _url, body) => {
-    const issue = Number(m[1]);
-    if (!ctx.state.issues.includes(issue)) return notFound();
-    if (typeof body.body !== 'string' || !body.body) return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing_field' }] } };
-    const comment = { id: 9000 + ctx.state.comments.length + 1, issue, body: body.body, createdAt: ctx.now().toISOString() };
-    ctx.state.comments.push(comment);
-    const html = `${ctx.webUrl}/${ctx.state.owner}/${ctx.state.repo}/issues/${issue}#issuecomment-${comment.id}`;
-    return { status: 201, body: { id: comment.id, body: comment.body, html_url: html, created_at: comment.createdAt } };
-  }],
-  ['GET', /^\/issues\/(\d+)\/comments$/, (ctx, m, url) => {
-    const issue = Number(m[1]);
-    if (!ctx.state.issues.includes(issue)) return notFound();
-    return page(url, ctx.state.comments.filter((c) => c.issue === issue), (slice) => slice.map((c) => ({ id: c.id, body: c.body, created_at: c.createdAt })));
-  }],
+  [
+    'GET',
+    /^$/,
+    (ctx) => ({
+      status: 200,
+      body: {
+        id: 1,
+        full_name: `${ctx.state.owner}/${ctx.state.repo}`,
+        default_branch: 'main',
+        allow_auto_merge: true,
+        permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+      },
+    }),
+  ],
+  [
+    'GET',
+    /^\/actions\/workflows\/([^/]+)$/,
+    (ctx, m) => {
+      const w = findWorkflow(ctx, m[1]!);
+      return w ? { status: 200, body: workflowBody(ctx, w) } : notFound();
+    },
+  ],
+  [
+    'PUT',
+    /^\/actions\/workflows\/([^/]+)\/(enable|disable)$/,
+    (ctx, m) => {
+      const w = findWorkflow(ctx, m[1]!);
+      if (!w) return notFound();
+      w.state = m[2] === 'enable' ? 'active' : 'disabled_manually';
+      return { status: 204 };
+    },
+  ],
+  [
+    'GET',
+    /^\/actions\/workflows\/([^/]+)\/runs$/,
+    (ctx, m, url) => {
+      const w = findWorkflow(ctx, m[1]!);
+      if (!w) return notFound();
+      const status = url.searchParams.get('status');
+      const event = url.searchParams.get('event');
+      const created = url.searchParams.get('created');
+      const runs = ctx.state.runs
+        .filter(
+          (r) =>
+            r.workflow === w.file &&
+            (!status || r.status === status) &&
+            (!event || r.event === event) &&
+            createdMatches(created, r.createdAt),
+        )
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      return page(url, runs, (slice) => ({
+        total_count: runs.length,
+        workflow_runs: slice.map((r) => runBody(ctx, r)),
+      }));
+    },
+  ],
+  [
+    'POST',
+    /^\/actions\/workflows\/([^/]+)\/dispatches$/,
+    (ctx, m, _url, body) => {
+      const w = findWorkflow(ctx, m[1]!);
+      if (!w) return notFound();
+      if (w.state !== 'active')
+        return {
+          status: 422,
+          body: { message: `Workflow does not have 'workflow_dispatch' trigger or is disabled (${w.state})` },
+        };
+      const ref = typeof body.ref === 'string' ? body.ref : '';
+      if (!knownRef(ctx, ref)) return { status: 422, body: { message: `No ref found for: ${ref}` } };
+      const run: SimRun = {
+        id: nextRunId(ctx.state),
+        workflow: w.file,
+        status: 'queued',
+        conclusion: null,
+        event: 'workflow_dispatch',
+        headBranch: ref,
+        createdAt: isoSeconds(ctx.now()),
+      };
+      ctx.state.runs.push(run);
+      ctx.startDispatchedRun(run);
+      return { status: 204 };
+    },
+  ],
+  [
+    'GET',
+    /^\/actions\/runs\/(\d+)$/,
+    (ctx, m) => {
+      const run = ctx.state.runs.find((r) => r.id === Number(m[1]));
+      return run ? { status: 200, body: runBody(ctx, run) } : notFound();
+    },
+  ],
+  [
+    'POST',
+    /^\/actions\/runs\/(\d+)\/(cancel|force-cancel)$/,
+    (ctx, m) => {
+      const run = ctx.state.runs.find((r) => r.id === Number(m[1]));
+      if (!run) return notFound();
+      if (run.status === 'completed')
+        return { status: 409, body: { message: 'Cannot cancel a workflow run that is completed.' } };
+      if (m[2] === 'force-cancel' || !run.ignoresCancel)
+        Object.assign(run, { status: 'completed', conclusion: 'cancelled' });
+      return { status: 202, body: {} };
+    },
+  ],
+  [
+    'GET',
+    /^\/releases$/,
+    (ctx, _m, url) =>
+      page(url, ctx.state.releases, (slice) =>
+        slice.map((r, i) => ({
+          id: 1000 + i,
+          tag_name: r.tag,
+          name: r.tag,
+          draft: r.draft ?? false,
+          prerelease: r.prerelease ?? false,
+          html_url: `${ctx.webUrl}/${ctx.state.owner}/${ctx.state.repo}/releases/tag/${r.tag}`,
+        })),
+      ),
+  ],
+  [
+    'GET',
+    /^\/tags$/,
+    (ctx, _m, url) =>
+      page(url, Object.entries(ctx.state.tags), (slice) =>
+        slice.map(([name, commit]) => ({
+          name,
+          commit: { sha: commit, url: `${ctx.apiUrl}/repos/${ctx.state.owner}/${ctx.state.repo}/commits/${commit}` },
+        })),
+      ),
+  ],
+  [
+    'GET',
+    /^\/git\/ref\/tags\/(.+)$/,
+    (ctx, m) => {
+      const tag = decodeURIComponent(m[1]!);
+      const commit = ctx.state.tags[tag];
+      return commit
+        ? {
+            status: 200,
+            body: { ref: `refs/tags/${tag}`, node_id: `REF_${tag}`, object: { sha: commit, type: 'commit' } },
+          }
+        : notFound();
+    },
+  ],
+  [
+    'GET',
+    /^\/compare\/(.+)$/,
+    (ctx, m, url) => {
+      const basehead = decodeURIComponent(m[1]!);
+      const [base, head] = basehead.split('...');
+      if (!base || !head || !knownRef(ctx, base) || !knownRef(ctx, head)) return notFound();
+      const data = ctx.state.compares[basehead] ?? { commits: [], files: [] };
+      const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 250));
+      const n = Number(url.searchParams.get('page') ?? 1);
+      const commits = data.commits.slice((n - 1) * perPage, n * perPage).map((c) => ({
+        sha: c.sha,
+        commit: {
+          message: c.message,
+          author: { name: c.author, email: `${c.author}@example.com`, date: '2026-11-20T10:00:00Z' },
+        },
+        author: { login: c.author },
+      }));
+      return {
+        status: 200,
+        body: {
+          status: data.commits.length ? 'ahead' : 'identical',
+          ahead_by: data.commits.length,
+          behind_by: 0,
+          total_commits: data.commits.length,
+          commits,
+          files: data.files,
+        },
+      };
+    },
+  ],
+  [
+    'GET',
+    /^\/contents\/(.+)$/,
+    (ctx, m, url) => contents(ctx, decodeURIComponent(m[1]!), url.searchParams.get('ref') ?? 'main'),
+  ],
+  [
+    'POST',
+    /^\/issues\/(\d+)\/comments$/,
+    (ctx, m, _url, body) => {
+      const issue = Number(m[1]);
+      if (!ctx.state.issues.includes(issue)) return notFound();
+      if (typeof body.body !== 'string' || !body.body)
+        return {
+          status: 422,
+          body: { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing_field' }] },
+        };
+      const comment = {
+        id: 9000 + ctx.state.comments.length + 1,
+        issue,
+        body: body.body,
+        createdAt: ctx.now().toISOString(),
+      };
+      ctx.state.comments.push(comment);
+      const html = `${ctx.webUrl}/${ctx.state.owner}/${ctx.state.repo}/issues/${issue}#issuecomment-${comment.id}`;
+      return {
+        status: 201,
+        body: { id: comment.id, body: comment.body, html_url: html, created_at: comment.createdAt },
+      };
+    },
+  ],
+  [
+    'GET',
+    /^\/issues\/(\d+)\/comments$/,
+    (ctx, m, url) => {
+      const issue = Number(m[1]);
+      if (!ctx.state.issues.includes(issue)) return notFound();
+      return page(
+        url,
+        ctx.state.comments.filter((c) => c.issue === issue),
+        (slice) => slice.map((c) => ({ id: c.id, body: c.body, created_at: c.createdAt })),
+      );
+    },
+  ],
 ];
 
 /** The contents API: a file (base64) or a directory listing at a ref; `raw` media type answers the text. */
@@ -173,7 +324,18 @@ function contents(ctx: RestContext, path: string, ref: string): RestReply {
   if (!files) return notFound();
   const text = files[path];
   if (text !== undefined) {
-    return { status: 200, body: { type: 'file', encoding: 'base64', name: path.split('/').pop(), path, sha: sha(text), size: Buffer.byteLength(text), content: Buffer.from(text).toString('base64') } };
+    return {
+      status: 200,
+      body: {
+        type: 'file',
+        encoding: 'base64',
+        name: path.split('/').pop(),
+        path,
+        sha: sha(text),
+        size: Buffer.byteLength(text),
+        content: Buffer.from(text).toString('base64'),
+      },
+    };
   }
   const prefix = `${path.replace(/\/+$/, '')}/`;
   const children = new Map<string, { type: string; sha: string }>();
@@ -184,10 +346,19 @@ function contents(ctx: RestContext, path: string, ref: string): RestReply {
     children.set(first!, more.length ? { type: 'dir', sha: sha(`${prefix}${first}`) } : { type: 'file', sha: sha(t) });
   }
   if (children.size === 0) return notFound();
-  return { status: 200, body: [...children].map(([name, c]) => ({ name, path: `${prefix}${name}`, sha: c.sha, type: c.type })) };
+  return {
+    status: 200,
+    body: [...children].map(([name, c]) => ({ name, path: `${prefix}${name}`, sha: c.sha, type: c.type })),
+  };
 }
 
-export function routeRest(ctx: RestContext, method: string, url: URL, body: Record<string, unknown>, raw: boolean): RestReply {
+export function routeRest(
+  ctx: RestContext,
+  method: string,
+  url: URL,
+  body: Record<string, unknown>,
+  raw: boolean,
+): RestReply {
   const base = `/repos/${ctx.state.owner}/${ctx.state.repo}`;
   if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return notFound();
   const path = url.pathname.slice(base.length);
@@ -197,10 +368,14 @@ export function routeRest(ctx: RestContext, method: string, url: URL, body: Reco
     if (!m) continue;
     const reply = handler(ctx, m, url, body);
     // Accept: application/vnd.github.raw — the file's text itself.
-    if (raw && reply.status === 200 && isFile(reply.body)) return { status: 200, body: Buffer.from(reply.body.content, 'base64').toString('utf8') };
+    if (raw && reply.status === 200 && isFile(reply.body))
+      return { status: 200, body: Buffer.from(reply.body.content, 'base64').toString('utf8') };
     return reply;
   }
-  return { status: 404, body: { message: `Not Found (the GitHub simulator has no route for ${method} ${url.pathname})` } };
+  return {
+    status: 404,
+    body: { message: `Not Found (the GitHub simulator has no route for ${method} ${url.pathname})` },
+  };
 }
 
 function isFile(body: unknown): body is { type: 'file'; content: string } {

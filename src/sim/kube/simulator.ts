@@ -7,8 +7,14 @@
 import { performance } from 'node:perf_hooks';
 import type { FakeKubeStore } from './store.ts';
 import {
-  REVISION_ANNOTATION, POD_TEMPLATE_HASH, condition, revisionOf, sameTemplate, templateHash,
-  type FakeDeployment, type FakeReplicaSet,
+  REVISION_ANNOTATION,
+  POD_TEMPLATE_HASH,
+  condition,
+  revisionOf,
+  sameTemplate,
+  templateHash,
+  type FakeDeployment,
+  type FakeReplicaSet,
 } from './workloads.ts';
 
 export interface RolloutBehavior {
@@ -120,7 +126,8 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
     const labels = { ...d.spec.template.metadata?.labels, [POD_TEMPLATE_HASH]: hash };
     // Like the controller's collisionCount: never take over a name someone else's ReplicaSet has.
     let name = `${d.metadata.name}-${hash}`;
-    for (let n = 1; store.get('replicasets', d.metadata.namespace, name); n += 1) name = `${d.metadata.name}-${hash}${n}`;
+    for (let n = 1; store.get('replicasets', d.metadata.namespace, name); n += 1)
+      name = `${d.metadata.name}-${hash}${n}`;
     const rs = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -130,7 +137,14 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
         labels,
         annotations: { [REVISION_ANNOTATION]: revision },
         ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: d.metadata.name,
+            uid: d.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ],
       },
       spec: {
@@ -163,15 +177,26 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
     if (behavior.mode !== 'normal') {
       if (first) progress(d, current, old, first);
       else writeDeployment(d, { ...d.status, observedGeneration: generation });
-      if (behavior.mode === 'deadline') schedule(key, behavior.deadlineMs, step((latest) => exceedDeadline(latest, current)));
+      if (behavior.mode === 'deadline')
+        schedule(
+          key,
+          behavior.deadlineMs,
+          step((latest) => exceedDeadline(latest, current)),
+        );
       return;
     }
     const [head, ...rest] = states;
     if (!head) return finish(d, current, old);
     progress(d, current, old, head);
     const interval = behavior.durationMs / states.length;
-    const later = rest.map((counts, i) => ({ atMs: (i + 1) * interval, run: step((latest) => progress(latest, current, old, counts)) }));
-    scheduleInOrder(key, [...later, { atMs: behavior.durationMs, run: step((latest) => finish(latest, current, old)) }]);
+    const later = rest.map((counts, i) => ({
+      atMs: (i + 1) * interval,
+      run: step((latest) => progress(latest, current, old, counts)),
+    }));
+    scheduleInOrder(key, [
+      ...later,
+      { atMs: behavior.durationMs, run: step((latest) => finish(latest, current, old)) },
+    ]);
   }
 
   /**
@@ -202,44 +227,65 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
     }
     const available = counts.newAvailable + counts.oldReplicas;
     const message = `ReplicaSet "${current.metadata.name}" is progressing.`;
-    writeDeployment(d, {
-      observedGeneration: d.metadata.generation,
-      replicas: counts.newReplicas + counts.oldReplicas,
-      updatedReplicas: counts.newReplicas,
-      readyReplicas: available,
-      availableReplicas: available,
-      unavailableReplicas: Math.max(0, d.spec.replicas - available),
-      conditions: [
-        // maxUnavailable 25%, the default strategy's.
-        available >= d.spec.replicas - Math.floor(d.spec.replicas / 4)
-          ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
-          : condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
-        condition('Progressing', 'True', 'ReplicaSetUpdated', message),
-      ],
-    }, revisionOf(current));
+    writeDeployment(
+      d,
+      {
+        observedGeneration: d.metadata.generation,
+        replicas: counts.newReplicas + counts.oldReplicas,
+        updatedReplicas: counts.newReplicas,
+        readyReplicas: available,
+        availableReplicas: available,
+        unavailableReplicas: Math.max(0, d.spec.replicas - available),
+        conditions: [
+          // maxUnavailable 25%, the default strategy's.
+          available >= d.spec.replicas - Math.floor(d.spec.replicas / 4)
+            ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
+            : condition(
+                'Available',
+                'False',
+                'MinimumReplicasUnavailable',
+                'Deployment does not have minimum availability.',
+              ),
+          condition('Progressing', 'True', 'ReplicaSetUpdated', message),
+        ],
+      },
+      revisionOf(current),
+    );
   }
 
   function exceedDeadline(d: FakeDeployment, current: FakeReplicaSet): void {
     const message = `ReplicaSet "${current.metadata.name}" has timed out progressing.`;
     const others = (d.status?.conditions ?? []).filter((c) => c.type !== 'Progressing');
-    writeDeployment(d, { ...d.status, conditions: [...others, condition('Progressing', 'False', 'ProgressDeadlineExceeded', message)] });
+    writeDeployment(d, {
+      ...d.status,
+      conditions: [...others, condition('Progressing', 'False', 'ProgressDeadlineExceeded', message)],
+    });
   }
 
   function finish(d: FakeDeployment, current: FakeReplicaSet, old: FakeReplicaSet[]): void {
     const replicas = d.spec.replicas;
     scale(current, replicas, replicas);
     for (const rs of old) scale(rs, 0, 0);
-    writeDeployment(d, {
-      observedGeneration: d.metadata.generation,
-      replicas,
-      updatedReplicas: replicas,
-      readyReplicas: replicas,
-      availableReplicas: replicas,
-      conditions: [
-        condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
-        condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${current.metadata.name}" has successfully progressed.`),
-      ],
-    }, revisionOf(current));
+    writeDeployment(
+      d,
+      {
+        observedGeneration: d.metadata.generation,
+        replicas,
+        updatedReplicas: replicas,
+        readyReplicas: replicas,
+        availableReplicas: replicas,
+        conditions: [
+          condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
+          condition(
+            'Progressing',
+            'True',
+            'NewReplicaSetAvailable',
+            `ReplicaSet "${current.metadata.name}" has successfully progressed.`,
+          ),
+        ],
+      },
+      revisionOf(current),
+    );
     availableAt.set(keyOf(d.metadata.namespace, d.metadata.name), performance.now());
   }
 
@@ -252,7 +298,9 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
   }
 
   function writeDeployment(d: FakeDeployment, status: FakeDeployment['status'], revision?: number): void {
-    const annotations = revision ? { ...d.metadata.annotations, [REVISION_ANNOTATION]: String(revision) } : d.metadata.annotations;
+    const annotations = revision
+      ? { ...d.metadata.annotations, [REVISION_ANNOTATION]: String(revision) }
+      : d.metadata.annotations;
     store.update('deployments', { ...d, metadata: { ...d.metadata, annotations }, status });
   }
 
