@@ -12,61 +12,21 @@
  * kustomize-controller, helm-controller), so `metadata.managedFields` names them.
  */
 import { isDeepStrictEqual } from 'node:util';
+import {
+  argoApplication,
+  type DesiredImages,
+  fluxObject,
+  type GitOpsTiming,
+  type NewArgoApplication,
+  type NewFluxObject,
+  type Owner,
+  stamp,
+} from './gitops-objects.ts';
 import { trackManagedFields } from './managed-fields.ts';
 import type { FakeKubeStore, KubeObject, StoreEvent } from './store.ts';
 import type { FakeDeployment } from './workloads.ts';
 
-/** Deployment name → container name → image: what a Git revision (or a chart's values) says. */
-export type DesiredImages = Record<string, Record<string, string>>;
-
-export interface NewArgoApplication {
-  name: string;
-  /** Where Argo CD runs (the Application's namespace); `argocd` by default. */
-  namespace?: string;
-  destinationNamespace: string;
-  /** Deployments (in destinationNamespace) this Application manages. */
-  deployments: string[];
-  repoURL?: string;
-  path?: string;
-  targetRevision?: string;
-  automated?: { prune?: boolean; selfHeal?: boolean; enabled?: boolean; allowEmpty?: boolean } | null;
-  /** Git commits, oldest first: the last one is the head `targetRevision` resolves to. */
-  commits: { revision: string; images: DesiredImages }[];
-  /** Revisions deployed before (status.history), oldest first (default: the head); `targetRevision` is the source's then. */
-  history?: { revision: string; targetRevision?: string }[];
-}
-
-export interface NewFluxObject {
-  kind: 'Kustomization' | 'HelmRelease';
-  name: string;
-  namespace?: string;
-  targetNamespace: string;
-  deployments: string[];
-  images: DesiredImages;
-  suspend?: boolean;
-  revision?: string;
-}
-
-export interface GitOpsTiming {
-  /** Argo CD's self-heal delay after drift (5 s in Argo CD; short here). */
-  selfHealDelayMs: number;
-  /** Flux's next reconcile after drift. */
-  intervalDelayMs: number;
-  /** How long an Argo CD sync operation takes before it reports Succeeded. */
-  operationDelayMs: number;
-}
-
-interface Owner {
-  resource: 'applications' | 'kustomizations' | 'helmreleases';
-  namespace: string;
-  name: string;
-  targetNamespace: string;
-  deployments: string[];
-  manager: string;
-}
-
 const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
-const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export type GitOpsSimulator = ReturnType<typeof createGitOpsSimulator>;
 
@@ -272,81 +232,17 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
 
   return {
     addArgoApplication(spec: NewArgoApplication): KubeObject {
-      const namespace = spec.namespace ?? 'argocd';
-      const owner: Owner = {
-        resource: 'applications',
-        namespace,
-        name: spec.name,
-        targetNamespace: spec.destinationNamespace,
-        deployments: spec.deployments,
-        manager: 'argocd-controller',
-      };
-      const head = spec.commits.at(-1)?.revision;
-      if (!head) throw new Error('an Application needs at least one commit');
+      const { owner, head, object } = argoApplication(spec);
       git.set(keyOf(owner), { commits: new Map(spec.commits.map((c) => [c.revision, c.images])), head });
-      const source = {
-        repoURL: spec.repoURL ?? 'https://github.com/example/deploy.git',
-        path: spec.path ?? `apps/${spec.name}`,
-        targetRevision: spec.targetRevision ?? 'main',
-      };
-      const history = (spec.history ?? [{ revision: head }]).map((h, id) => ({
-        id,
-        revision: h.revision,
-        deployedAt: stamp(),
-        source: { ...source, targetRevision: h.targetRevision ?? source.targetRevision },
-      }));
-      const object = {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
-        metadata: { name: spec.name, namespace },
-        spec: {
-          project: 'default',
-          source,
-          destination: { server: 'https://kubernetes.default.svc', namespace: spec.destinationNamespace },
-          syncPolicy: spec.automated ? { automated: spec.automated } : {},
-        },
-        status: { sync: { status: 'Synced', revision: head }, health: { status: 'Healthy' }, history },
-      } as unknown as KubeObject;
       owners.push(owner);
       return store.create('applications', object);
     },
 
     addFluxObject(spec: NewFluxObject): KubeObject {
-      const namespace = spec.namespace ?? 'flux-system';
-      const resource = spec.kind === 'Kustomization' ? 'kustomizations' : 'helmreleases';
-      const owner: Owner = {
-        resource,
-        namespace,
-        name: spec.name,
-        targetNamespace: spec.targetNamespace,
-        deployments: spec.deployments,
-        manager: spec.kind === 'Kustomization' ? 'kustomize-controller' : 'helm-controller',
-      };
-      const revision = spec.revision ?? 'main@sha1:0000000';
+      const { owner, revision, object } = fluxObject(spec);
       fluxDesired.set(keyOf(owner), { images: spec.images, revision });
-      const body =
-        spec.kind === 'Kustomization'
-          ? {
-              interval: '10m',
-              path: `./apps/${spec.name}`,
-              prune: true,
-              sourceRef: { kind: 'GitRepository', name: 'flux-system' },
-              targetNamespace: spec.targetNamespace,
-            }
-          : {
-              interval: '10m',
-              chart: { spec: { chart: spec.name, sourceRef: { kind: 'HelmRepository', name: 'charts' } } },
-              targetNamespace: spec.targetNamespace,
-            };
-      const object = {
-        apiVersion: resource === 'kustomizations' ? 'kustomize.toolkit.fluxcd.io/v1' : 'helm.toolkit.fluxcd.io/v2',
-        kind: spec.kind,
-        metadata: { name: spec.name, namespace },
-        spec: { ...body, ...(spec.suspend !== undefined ? { suspend: spec.suspend } : {}) },
-        status: { lastAppliedRevision: revision },
-      } as unknown as KubeObject;
       owners.push(owner);
-      return store.create(resource, object);
+      return store.create(owner.resource, object);
     },
 
     /** A commit lands in Git (a revert, or the next release): the Application's head moves. */

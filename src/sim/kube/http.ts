@@ -3,21 +3,23 @@
  * streams of @kubernetes/client-node's view of a real API server, for the resources we use.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ACCESS_REVIEW_PATH, CUSTOM, route, STATUS_CARRIED, type Target, verbOf } from './http-routes.ts';
+import { readBody, send, statusBody } from './http-wire.ts';
 import { managerOf, trackManagedFields } from './managed-fields.ts';
 import { applyPatch } from './patch.ts';
-import { parseSelectors, type ObjectFilter } from './selectors.ts';
+import { allows, ForbiddenError, type RoleGrant } from './rbac.ts';
+import { type ObjectFilter, parseSelectors } from './selectors.ts';
 import {
-  KubeStatusError,
-  RESOURCES,
-  notFound,
-  qualified,
   type FakeKubeStore,
   type KubeObject,
+  KubeStatusError,
+  notFound,
+  qualified,
+  RESOURCES,
   type Resource,
   type StoreEvent,
 } from './store.ts';
 import { admit } from './workloads.ts';
-import { allows, ForbiddenError, type RoleGrant } from './rbac.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -33,31 +35,12 @@ export interface AccessRule {
   group?: string;
 }
 
-interface Target {
-  resource: Resource;
-  namespace: string;
-  name: string | undefined;
-}
-
 interface OpenWatch {
   namespace: string;
   close(error?: KubeStatusError): void;
 }
 
 export const FAKE_USER = 'system:serviceaccount:ops:rollback-commander';
-const ROUTES: [RegExp, Resource][] = [
-  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/, 'deployments'],
-  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets(?:\/([^/]+))?$/, 'replicasets'],
-  [/^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, 'secrets'],
-  [/^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications(?:\/([^/]+))?$/, 'applications'],
-  [/^\/apis\/kustomize\.toolkit\.fluxcd\.io\/v1\/namespaces\/([^/]+)\/kustomizations(?:\/([^/]+))?$/, 'kustomizations'],
-  [/^\/apis\/helm\.toolkit\.fluxcd\.io\/v2\/namespaces\/([^/]+)\/helmreleases(?:\/([^/]+))?$/, 'helmreleases'],
-];
-const CUSTOM = new Set<Resource>(['applications', 'kustomizations', 'helmreleases']);
-const ACCESS_REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
-// Flux's CRDs declare the status subresource; Argo CD's Application does not (its controller
-// writes status with the object), so a write to an Application keeps the status it sends.
-const STATUS_CARRIED = new Set<Resource>(['deployments', 'replicasets', 'kustomizations', 'helmreleases']);
 
 export type FakeKubeHttp = ReturnType<typeof createFakeKubeHttp>;
 
@@ -90,7 +73,7 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       const target = route(url.pathname);
       const verb = verbOf(method, target, url.searchParams);
       authorize(verb, target);
-      if (verb === 'watch') return serveWatch(req, res, target, url.searchParams);
+      if (verb === 'watch') return serveWatch(res, target, url.searchParams);
       const manager = managerOf(url.searchParams.get('fieldManager'), req.headers['user-agent']);
       send(res, method === 'POST' ? 201 : 200, serve(verb, target, url.searchParams, contentType, body, manager));
     } catch (err) {
@@ -199,7 +182,7 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
     return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: String(store.resourceVersion()) }, items };
   }
 
-  function serveWatch(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): void {
+  function serveWatch(res: ServerResponse, target: Target, query: URLSearchParams): void {
     const filter = parseSelectors(query.get('labelSelector'), query.get('fieldSelector'));
     const matches = (e: StoreEvent) =>
       e.resource === target.resource && e.object.metadata.namespace === target.namespace && filter(e.object);
@@ -265,63 +248,4 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
     activeWatches: (namespace?: string) =>
       [...watches].filter((w) => namespace === undefined || w.namespace === namespace).length,
   };
-}
-
-function route(pathname: string): Target {
-  for (const [pattern, resource] of ROUTES) {
-    const match = pattern.exec(pathname);
-    if (match)
-      return {
-        resource,
-        namespace: decodeURIComponent(match[1] ?? ''),
-        name: match[2] && decodeURIComponent(match[2]),
-      };
-  }
-  throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
-}
-
-function verbOf(method: string, target: Target, query: URLSearchParams): string {
-  const watching = query.get('watch') === 'true' || query.get('watch') === '1';
-  if (method === 'GET') return target.name ? 'get' : watching ? 'watch' : 'list';
-  const verbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
-  const verb = verbs[method];
-  if (!verb || (verb === 'create') === Boolean(target.name)) {
-    throw new KubeStatusError(
-      405,
-      'MethodNotAllowed',
-      `the server does not allow this method on the requested resource`,
-    );
-  }
-  return verb;
-}
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new KubeStatusError(400, 'BadRequest', 'the request body is not valid JSON');
-  }
-}
-
-function statusBody(err: KubeStatusError): unknown {
-  const details = err instanceof ForbiddenError ? { details: err.details } : {};
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: err.message,
-    reason: err.reason,
-    ...details,
-    code: err.code,
-  };
-}
-
-function send(res: ServerResponse, code: number, body: unknown): void {
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
