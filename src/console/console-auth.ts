@@ -6,8 +6,9 @@
  * browser never adds by itself), so another site can't click for someone who is logged in.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { loginPage } from './console-pages.ts';
 
 export const SESSION_COOKIE = 'rc_console';
 
@@ -17,7 +18,10 @@ function digest(value: string, label: string): Buffer {
 }
 
 export function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given, 'rollback-commander console token'), digest(expected, 'rollback-commander console token'));
+  return timingSafeEqual(
+    digest(given, 'rollback-commander console token'),
+    digest(expected, 'rollback-commander console token'),
+  );
 }
 
 /** The cookie's value: derived from the token, so a copied cookie is not the token. */
@@ -43,7 +47,10 @@ export function accessOf(c: Context, token: string | undefined): Access | null {
 }
 
 /** Requests without the token: the API gets 401 JSON, a browser page the login form. */
-export function requireToken(token: string | undefined, loginPage: (c: Context, problem?: string) => Response | Promise<Response>): MiddlewareHandler {
+export function requireToken(
+  token: string | undefined,
+  loginPage: (c: Context, problem?: string) => Response | Promise<Response>,
+): MiddlewareHandler {
   return async (c, next) => {
     const path = c.req.path;
     if (path === '/login' || path === '/console/app.css') return next();
@@ -54,8 +61,12 @@ export function requireToken(token: string | undefined, loginPage: (c: Context, 
     }
     const wrong = bearerOf(c) !== null;
     if (path.startsWith('/api/') || c.req.header('accept')?.includes('text/event-stream')) {
-      const message = wrong ? 'wrong console token' : 'this console needs its token: send `Authorization: Bearer <CONSOLE_TOKEN>`';
-      return c.json({ ok: false, error: { code: 'unauthorized', message } }, 401, { 'www-authenticate': 'Bearer realm="rollback-commander console"' });
+      const message = wrong
+        ? 'wrong console token'
+        : 'this console needs its token: send `Authorization: Bearer <CONSOLE_TOKEN>`';
+      return c.json({ ok: false, error: { code: 'unauthorized', message } }, 401, {
+        'www-authenticate': 'Bearer realm="rollback-commander console"',
+      });
     }
     c.status(401);
     return loginPage(c, wrong ? 'That token is not right.' : undefined);
@@ -73,7 +84,16 @@ export function sameOriginPosts(): MiddlewareHandler {
     const site = c.req.header('sec-fetch-site');
     const own = new URL(c.req.url).origin;
     if (origin === own || (origin === undefined && site === 'same-origin')) return next();
-    return c.json({ ok: false, error: { code: 'forbidden', message: `cross-site request refused: POSTs must come from the console's own page (${own})` } }, 403);
+    return c.json(
+      {
+        ok: false,
+        error: {
+          code: 'forbidden',
+          message: `cross-site request refused: POSTs must come from the console's own page (${own})`,
+        },
+      },
+      403,
+    );
   };
 }
 
@@ -85,6 +105,42 @@ export function loopbackHostOnly(): MiddlewareHandler {
   return async (c, next) => {
     const host = new URL(c.req.url).hostname;
     if (host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost')) return next();
-    return c.json({ ok: false, error: { code: 'forbidden', message: `the drill console without CONSOLE_TOKEN answers only on localhost (asked for ${host}); set CONSOLE_TOKEN to open it to other names` } }, 403);
+    return c.json(
+      {
+        ok: false,
+        error: {
+          code: 'forbidden',
+          message: `the drill console without CONSOLE_TOKEN answers only on localhost (asked for ${host}); set CONSOLE_TOKEN to open it to other names`,
+        },
+      },
+      403,
+    );
   };
+}
+
+/** The login form (only when there is a token to give) and logout: a session cookie, never the token. */
+export function registerLogin(app: Hono, token: string | undefined): void {
+  app.get('/login', (c) => (token ? c.html(loginPage()) : c.redirect('/')));
+  app.post('/login', async (c) => {
+    if (!token) return c.redirect('/');
+    const body = await c.req.parseBody();
+    const given = typeof body.token === 'string' ? body.token.trim() : '';
+    if (!given || !sameSecret(given, token)) return c.html(loginPage('That token is not right.'), 401);
+    setCookie(c, SESSION_COOKIE, sessionValue(token), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      secure: new URL(c.req.url).protocol === 'https:',
+      maxAge: 12 * 3600,
+    });
+    return c.redirect('/', 303);
+  });
+  app.use(
+    '*',
+    requireToken(token, (c, problem) => c.html(loginPage(problem))),
+  );
+  app.post('/logout', (c) => {
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.redirect('/login', 303);
+  });
 }

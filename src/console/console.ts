@@ -12,26 +12,23 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { getRequestListener } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
-import { HTTPException } from 'hono/http-exception';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { type Context, Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
 import type { Logger } from 'pino';
-import { isAppError, UserFacingError, type ErrorCode } from '../domain/errors.ts';
+import { UserFacingError } from '../domain/errors.ts';
 import { ROLES, type Role } from '../domain/steps.ts';
 import type { FlowDeps } from '../flows/deps.ts';
-import { exportTimeline } from '../flows/export-timeline.ts';
-import { incidentJson, statusJson } from '../app/cli-json.ts';
-import { ActionRequest, performAction } from './console-actions.ts';
+import { registerApi } from './console-api.ts';
+import { loopbackHostOnly, registerLogin, sameOriginPosts } from './console-auth.ts';
 import { boundedBody } from './console-body.ts';
-import { loopbackHostOnly, requireToken, sameOriginPosts, sameSecret, SESSION_COOKIE, sessionValue } from './console-auth.ts';
-import { incidentList, incidentPage, listPage, liveRegion, loginPage, notFoundPage, offPage, type Actors, type ConsoleMode } from './console-pages.ts';
-import { incidentViewJson, loadIncidentView } from './incident-view.ts';
-import { createLiveFeed, LIST_KEY, } from './live-feed.ts';
+import { errorResponse } from './console-errors.ts';
+import { type Actors, type ConsoleMode, incidentList, listPage, notFoundPage, offPage } from './console-pages.ts';
+import { incidentPage, liveRegion } from './incident-page.ts';
+import { loadIncidentView } from './incident-view.ts';
+import { createLiveFeed, LIST_KEY } from './live-feed.ts';
 
 export interface ConsoleOptions {
   /** The flows' dependencies: the store the pages read, and the commands clicks run (drill mode). */
@@ -70,35 +67,40 @@ const ASSETS = {
   'app.css': { body: readFileSync(new URL('app.css', STATIC), 'utf8'), type: 'text/css; charset=utf-8' },
 };
 
-const STATUS: Partial<Record<ErrorCode, 400 | 403 | 404 | 409 | 503>> = {
-  invalid_input: 400,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  stale: 409,
-  prerequisite_unmet: 409,
-  illegal_transition: 409,
-  upstream_unavailable: 503,
-  database_unavailable: 503,
-};
-
 /** The console's paths on the shared server (extensions add theirs under /api/ or /drill). */
 const CONSOLE_PATHS = /^\/(?:$|login$|logout$|live$|console\/|incidents\/|drill(?:\/|$)|api\/)/;
 
 export function createConsole(options: ConsoleOptions): WebConsole {
   const { deps, log } = options;
   const mode = options.mode;
-  const feed = createLiveFeed({ pollMs: options.pollMs, onError: (err) => log.warn({ err }, 'console: could not render a live update') });
+  const feed = createLiveFeed({
+    pollMs: options.pollMs,
+    onError: (err) => log.warn({ err }, 'console: could not render a live update'),
+  });
   const streams = new Set<() => void>();
   const app = new Hono();
   const off = mode === 'read-only' && !options.token;
 
   app.onError((err, c) => errorResponse(c, err, log));
-  app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ ok: false, error: { code: 'not_found', message: `no such console route: ${c.req.method} ${c.req.path}` } }, 404) : c.html(notFoundPage(`Nothing at ${c.req.path}.`), 404)));
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json(
+          { ok: false, error: { code: 'not_found', message: `no such console route: ${c.req.method} ${c.req.path}` } },
+          404,
+        )
+      : c.html(notFoundPage(`Nothing at ${c.req.path}.`), 404),
+  );
   app.use(
     '*',
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], frameAncestors: ["'none'"], formAction: ["'self'"] },
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
       referrerPolicy: 'same-origin',
     }),
   );
@@ -113,26 +115,20 @@ export function createConsole(options: ConsoleOptions): WebConsole {
   });
   if (off) {
     app.get('/', (c) => c.html(offPage(), 404));
-    app.all('/api/*', (c) => c.json({ ok: false, error: { code: 'not_found', message: 'the web console is off: set CONSOLE_TOKEN to turn it on (read-only)' } }, 404));
+    app.all('/api/*', (c) =>
+      c.json(
+        {
+          ok: false,
+          error: { code: 'not_found', message: 'the web console is off: set CONSOLE_TOKEN to turn it on (read-only)' },
+        },
+        404,
+      ),
+    );
     return finish();
   }
   if (!options.token) app.use('*', loopbackHostOnly());
   app.use('*', csrf(), sameOriginPosts(), boundedBody(16 * 1024));
-  // The login form works without the token, and only when there is one to give.
-  app.get('/login', (c) => (options.token ? c.html(loginPage()) : c.redirect('/')));
-  app.post('/login', async (c) => {
-    if (!options.token) return c.redirect('/');
-    const body = await c.req.parseBody();
-    const given = typeof body.token === 'string' ? body.token.trim() : '';
-    if (!given || !sameSecret(given, options.token)) return c.html(loginPage('That token is not right.'), 401);
-    setCookie(c, SESSION_COOKIE, sessionValue(options.token), { httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:', maxAge: 12 * 3600 });
-    return c.redirect('/', 303);
-  });
-  app.use('*', requireToken(options.token, (c, problem) => c.html(loginPage(problem))));
-  app.post('/logout', (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    return c.redirect('/login', 303);
-  });
+  registerLogin(app, options.token);
 
   options.extend?.(app, { mode, changed: (id) => feed.changed(id) });
   const list = () => deps.store.list({ environment: deps.config.environment.name, limit: 50 });
@@ -155,47 +151,16 @@ export function createConsole(options: ConsoleOptions): WebConsole {
     return live(c, id, async () => (await liveRegion(await view(id), mode)).toString());
   });
 
-  app.get('/api/incidents', async (c) => c.json({ mode, incidents: (await list()).map(incidentJson) }));
-  app.get('/api/incidents/:id', async (c) => c.json({ mode, ...incidentViewJson(await view(c.req.param('id'))) }));
-  app.get('/api/incidents/:id/export', async (c) => {
-    const id = c.req.param('id');
-    const format = c.req.query('format') ?? 'markdown';
-    const progress = c.req.query('progress') === 'true';
-    const markdown = await exportTimeline(deps, id, { progress });
-    if (format === 'markdown' || format === 'text') return c.body(markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
-    if (format !== 'json') throw new UserFacingError('invalid_input', `unknown export format "${format}": use format=markdown or format=json`);
-    return c.json({ ...statusJson(await deps.store.get(id), await deps.store.timeline(id)), markdown });
-  });
-  app.post('/api/incidents/:id/actions', async (c) => {
-    if (mode !== 'drill') {
-      return c.json({ ok: false, error: { code: 'read_only', message: 'this console is read-only outside drill mode: act in Slack or with the CLI (rollback-commander run|approve|…)' } }, 403);
-    }
-    const expected = 'send the action as a JSON body (content-type: application/json), like {"action":"run","step":"pause_deploys","as":"release_captain"}';
-    if (!(c.req.header('content-type') ?? '').startsWith('application/json')) throw new UserFacingError('invalid_input', expected);
-    const text = await c.req.text();
-    if (!text.trim()) throw new UserFacingError('invalid_input', `the request has no body: ${expected}`);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new UserFacingError('invalid_input', `the body is not valid JSON: ${expected}`);
-    }
-    const parsed = ActionRequest.safeParse(body);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-      throw new UserFacingError('invalid_input', `bad action request (${problems}); see README "Web console" for the fields`);
-    }
-    const id = c.req.param('id');
-    const actor = await actorFor(parsed.data.as);
-    const message = await performAction(deps, id, parsed.data, actor);
-    feed.changed(id);
-    return c.json({ ok: true, message, actor });
-  });
+  registerApi(app, { deps, mode, list, view, actorFor, changed: (id) => feed.changed(id) });
   return finish();
 
   async function actorFor(role: Role): Promise<string> {
     const actor = options.roles?.[role] ?? (await deps.roles.membersOf(role))[0];
-    if (!actor) throw new UserFacingError('invalid_input', `nobody is configured as ${role}: add a user under roles.${role}.users in the drill's rollback.yml`);
+    if (!actor)
+      throw new UserFacingError(
+        'invalid_input',
+        `nobody is configured as ${role}: add a user under roles.${role}.users in the drill's rollback.yml`,
+      );
     return actor;
   }
 
@@ -206,7 +171,11 @@ export function createConsole(options: ConsoleOptions): WebConsole {
         streams.add(stop);
         stream.onAbort(stop);
       });
-      const unsubscribe = feed.subscribe(key, render, (data) => void stream.writeSSE({ event: 'region', data }).catch(() => undefined));
+      const unsubscribe = feed.subscribe(
+        key,
+        render,
+        (data) => void stream.writeSSE({ event: 'region', data }).catch(() => undefined),
+      );
       // A comment every 15 s keeps proxies from closing an idle stream.
       const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), 15_000);
       await done;
@@ -230,22 +199,6 @@ export function createConsole(options: ConsoleOptions): WebConsole {
       },
     };
   }
-}
-
-function errorResponse(c: Context, err: Error, log: Logger): Response | Promise<Response> {
-  // hono's own refusals (csrf: a form posted from another site) and boundedBody's (too large).
-  if (err instanceof HTTPException) {
-    const message = err.status === 403 ? "cross-site request refused: forms must be posted from the console's own page" : err.message || 'request refused';
-    return c.json({ ok: false, error: { code: err.status === 403 ? 'forbidden' : 'invalid_input', message } }, err.status);
-  }
-  if (isAppError(err) && err instanceof UserFacingError) {
-    const status = STATUS[err.code] ?? 400;
-    if (c.req.path.startsWith('/api/')) return c.json({ ok: false, error: { code: err.code, message: err.message } }, status);
-    return c.html(notFoundPage(err.message), status === 404 ? 404 : 400);
-  }
-  const errorId = randomUUID().slice(0, 8);
-  log.error({ err, errorId, path: c.req.path }, 'console request failed');
-  return c.json({ ok: false, error: { code: 'internal', message: `something went wrong (error id ${errorId}, in the bot's log)` } }, 500);
 }
 
 /**

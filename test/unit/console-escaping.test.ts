@@ -4,16 +4,27 @@
  * attribute or script of theirs survives — and the console shows what Slack's checklist shows,
  * because both render the one checklist model.
  */
-import { toTimelineBody } from '../../src/domain/timeline-events.ts';
+
 import { describe, expect, it } from 'vitest';
 import { renderChecklist } from '../../src/adapters/slack/checklist-blocks.ts';
+import { incidentList } from '../../src/console/console-pages.ts';
+import { liveRegion } from '../../src/console/incident-page.ts';
+import type { IncidentView } from '../../src/console/incident-view.ts';
 import { checklistModel } from '../../src/domain/checklist-model.ts';
 import type { TimelineEvent } from '../../src/domain/incident.ts';
+import { toTimelineBody } from '../../src/domain/timeline-events.ts';
 import { mentionOf } from '../../src/domain/user-text.ts';
 import { describeEvent } from '../../src/flows/export-timeline.ts';
-import { incidentList, liveRegion } from '../../src/console/console-pages.ts';
-import type { IncidentView } from '../../src/console/incident-view.ts';
-import { at, CAPTAIN, done, makeIncident, makeSteps, midRolloutWithFailure, ROLES_IN_CONFIG, SRE } from '../support/slack-fixtures.ts';
+import {
+  at,
+  CAPTAIN,
+  done,
+  makeIncident,
+  makeSteps,
+  midRolloutWithFailure,
+  ROLES_IN_CONFIG,
+  SRE,
+} from '../support/slack-fixtures.ts';
 
 const HOSTILE = [
   '<script>alert(1)</script>',
@@ -26,7 +37,34 @@ const HOSTILE = [
 const ALL = HOSTILE.join(' | ');
 
 /** The tags the console writes itself; any other tag in the output came from user text. */
-const OWN_TAGS = new Set(['section', 'h1', 'h2', 'p', 'dl', 'div', 'dt', 'dd', 'code', 'small', 'em', 'span', 'b', 'button', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'ol', 'li', 'pre', 'time']);
+const OWN_TAGS = new Set([
+  'section',
+  'h1',
+  'h2',
+  'p',
+  'dl',
+  'div',
+  'dt',
+  'dd',
+  'code',
+  'small',
+  'em',
+  'span',
+  'b',
+  'button',
+  'a',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'ul',
+  'ol',
+  'li',
+  'pre',
+  'time',
+]);
 
 /**
  * User text can only reach the output escaped, so every `<…>` left is a tag the console wrote:
@@ -47,22 +85,56 @@ function expectNoInjection(html: string): void {
 }
 
 function hostileView(): IncidentView {
-  const incident = makeIncident({ badVersion: HOSTILE[0]!, targetVersion: HOSTILE[1]!, targetSource: HOSTILE[2]!, issueUrl: `javascript:${HOSTILE[3]}` });
+  const incident = makeIncident({
+    badVersion: HOSTILE[0]!,
+    targetVersion: HOSTILE[1]!,
+    targetSource: HOSTILE[2]!,
+    issueUrl: `javascript:${HOSTILE[3]}`,
+  });
   const steps = makeSteps(incident.id, {
     pause_deploys: done(0, 1, SRE, ALL),
     capture_context: { state: 'failed', error: ALL, actor: SRE, startedAt: at(1), finishedAt: at(2) },
     revert_images: { state: 'running', actor: HOSTILE[4]!, startedAt: at(2) },
-    smoke_tests: { state: 'skipped', summary: `Skipped by ${mentionOf(CAPTAIN)}: ${ALL}`, actor: CAPTAIN, finishedAt: at(4) },
+    smoke_tests: {
+      state: 'skipped',
+      summary: `Skipped by ${mentionOf(CAPTAIN)}: ${ALL}`,
+      actor: CAPTAIN,
+      finishedAt: at(4),
+    },
   });
   const events: TimelineEvent[] = [
-    { id: 1, incidentId: incident.id, at: at(1), actor: HOSTILE[5]!, kind: 'step_skipped', stepId: 'smoke_tests', payload: { reason: ALL } },
-    { id: 2, incidentId: incident.id, at: at(2), actor: 'rollback-commander', kind: 'step_progress', stepId: 'revert_images', payload: { message: ALL } },
+    {
+      id: 1,
+      incidentId: incident.id,
+      at: at(1),
+      actor: HOSTILE[5]!,
+      kind: 'step_skipped',
+      stepId: 'smoke_tests',
+      payload: { reason: ALL },
+    },
+    {
+      id: 2,
+      incidentId: incident.id,
+      at: at(2),
+      actor: 'rollback-commander',
+      kind: 'step_progress',
+      stepId: 'revert_images',
+      payload: { message: ALL },
+    },
     { id: 3, incidentId: incident.id, at: at(3), actor: SRE, stepId: null, ...toTimelineBody(HOSTILE[0]!, {}) },
   ];
   return {
     snapshot: { incident, steps: new Map(steps.map((s) => [s.stepId, s])), approvals: [] },
     phases: checklistModel({ incident, steps, approvals: [] }),
-    thread: events.map((e) => ({ id: e.id, at: e.at, actor: e.actor, kind: e.kind, stepId: e.stepId, text: describeEvent(e), progress: e.kind === 'step_progress' })),
+    thread: events.map((e) => ({
+      id: e.id,
+      at: e.at,
+      actor: e.actor,
+      kind: e.kind,
+      stepId: e.stepId,
+      text: describeEvent(e),
+      progress: e.kind === 'step_progress',
+    })),
     durations: { ttdMs: null, decideMs: null, ttrMs: null, impactMs: null },
     sla: [{ milestone: 'decide', budgetMs: 600_000, dueAt: at(10), metAt: null, verdict: 'pending', tookMs: 0 }],
     roles: { ...ROLES_IN_CONFIG, oncall_sre: [HOSTILE[2]!] },
@@ -91,7 +163,17 @@ describe('the console pages', () => {
     const view = midRolloutWithFailure();
     const slackButtons = JSON.stringify(renderChecklist(view)).match(/"action_id":"step_[a-z]+"/g) ?? [];
     const incident = view.incident;
-    const html = (await liveRegion({ ...hostileView(), snapshot: { incident, steps: new Map(view.steps.map((s) => [s.stepId, s])), approvals: view.approvals }, phases: checklistModel(view), thread: [] }, 'drill')).toString();
+    const html = (
+      await liveRegion(
+        {
+          ...hostileView(),
+          snapshot: { incident, steps: new Map(view.steps.map((s) => [s.stepId, s])), approvals: view.approvals },
+          phases: checklistModel(view),
+          thread: [],
+        },
+        'drill',
+      )
+    ).toString();
     const consoleButtons = html.match(/data-action="(run|retry|approve|confirm|skip|abort)" data-step/g) ?? [];
     expect(consoleButtons.length).toBe(slackButtons.length);
     expect(consoleButtons.length).toBeGreaterThan(0);

@@ -11,10 +11,19 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { routeGraphql } from './graphql.ts';
-import { routeRest, type RestContext } from './rest.ts';
+import { routeRest } from './rest.ts';
+import type { RestContext } from './rest-common.ts';
 import { emptyGitHubState, type SimGitHubState, type SimRun } from './state.ts';
 
-export type { SimGitHubState, SimRun, SimPullRequest, SimWorkflow, SimCompare, SimComment, MergeMethod } from './state.ts';
+export type {
+  MergeMethod,
+  SimComment,
+  SimCompare,
+  SimGitHubState,
+  SimPullRequest,
+  SimRun,
+  SimWorkflow,
+} from './state.ts';
 
 export interface GitHubRequest {
   method: string;
@@ -61,10 +70,19 @@ export async function startGitHubSim(options: GitHubSimOptions) {
       } catch {
         return reply(res, 400, { message: 'Problems parsing JSON' });
       }
-      requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: text ? body : undefined });
+      requests.push({
+        method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body: text ? body : undefined,
+      });
       const auth = req.headers.authorization ?? '';
       if (auth !== `token ${options.token}` && auth !== `Bearer ${options.token}`) {
-        return reply(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+        return reply(res, 401, {
+          message: 'Bad credentials',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '401',
+        });
       }
       if (method === 'POST' && url.pathname === '/graphql') return reply(res, 200, routeGraphql(state, body));
       const raw = (req.headers.accept ?? '').includes('.raw');
@@ -82,7 +100,9 @@ export async function startGitHubSim(options: GitHubSimOptions) {
     now,
     startDispatchedRun(run: SimRun) {
       const { durationMs, conclusion } = state.dispatch;
-      later(durationMs / 4, () => run.status === 'queued' && (run.status = 'in_progress'));
+      later(durationMs / 4, () => {
+        if (run.status === 'queued') run.status = 'in_progress';
+      });
       later(durationMs, () => run.status !== 'completed' && Object.assign(run, { status: 'completed', conclusion }));
     },
   };
@@ -96,8 +116,16 @@ export async function startGitHubSim(options: GitHubSimOptions) {
     /** Requests that changed something (not GETs, not the pull request listing). */
     mutations(): string[] {
       return requests
-        .filter((r) => r.method !== 'GET' && !(r.path === '/graphql' && String((r.body as { query?: string }).query).includes('pullRequests(')))
-        .map((r) => (r.path === '/graphql' ? `GRAPHQL ${/\b(\w+PullRequestAutoMerge)\b/.exec(String((r.body as { query?: string }).query))?.[1]} ${JSON.stringify((r.body as { variables?: unknown }).variables)}` : `${r.method} ${r.path}`));
+        .filter(
+          (r) =>
+            r.method !== 'GET' &&
+            !(r.path === '/graphql' && String((r.body as { query?: string }).query).includes('pullRequests(')),
+        )
+        .map((r) =>
+          r.path === '/graphql'
+            ? `GRAPHQL ${/\b(\w+PullRequestAutoMerge)\b/.exec(String((r.body as { query?: string }).query))?.[1]} ${JSON.stringify((r.body as { variables?: unknown }).variables)}`
+            : `${r.method} ${r.path}`,
+        );
     },
     async close(): Promise<void> {
       for (const t of timers) clearTimeout(t);
@@ -117,13 +145,22 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function reply(res: import('node:http').ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function reply(
+  res: import('node:http').ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (status === 204 || body === undefined) {
     res.writeHead(status, headers);
     res.end();
     return;
   }
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'application/vnd.github.raw; charset=utf-8' : 'application/json; charset=utf-8', ...headers });
+  res.writeHead(status, {
+    'content-type':
+      typeof body === 'string' ? 'application/vnd.github.raw; charset=utf-8' : 'application/json; charset=utf-8',
+    ...headers,
+  });
   res.end(text);
 }

@@ -12,61 +12,21 @@
  * kustomize-controller, helm-controller), so `metadata.managedFields` names them.
  */
 import { isDeepStrictEqual } from 'node:util';
+import {
+  argoApplication,
+  type DesiredImages,
+  fluxObject,
+  type GitOpsTiming,
+  type NewArgoApplication,
+  type NewFluxObject,
+  type Owner,
+  stamp,
+} from './gitops-objects.ts';
 import { trackManagedFields } from './managed-fields.ts';
 import type { FakeKubeStore, KubeObject, StoreEvent } from './store.ts';
 import type { FakeDeployment } from './workloads.ts';
 
-/** Deployment name → container name → image: what a Git revision (or a chart's values) says. */
-export type DesiredImages = Record<string, Record<string, string>>;
-
-export interface NewArgoApplication {
-  name: string;
-  /** Where Argo CD runs (the Application's namespace); `argocd` by default. */
-  namespace?: string;
-  destinationNamespace: string;
-  /** Deployments (in destinationNamespace) this Application manages. */
-  deployments: string[];
-  repoURL?: string;
-  path?: string;
-  targetRevision?: string;
-  automated?: { prune?: boolean; selfHeal?: boolean; enabled?: boolean; allowEmpty?: boolean } | null;
-  /** Git commits, oldest first: the last one is the head `targetRevision` resolves to. */
-  commits: { revision: string; images: DesiredImages }[];
-  /** Revisions deployed before (status.history), oldest first (default: the head); `targetRevision` is the source's then. */
-  history?: { revision: string; targetRevision?: string }[];
-}
-
-export interface NewFluxObject {
-  kind: 'Kustomization' | 'HelmRelease';
-  name: string;
-  namespace?: string;
-  targetNamespace: string;
-  deployments: string[];
-  images: DesiredImages;
-  suspend?: boolean;
-  revision?: string;
-}
-
-export interface GitOpsTiming {
-  /** Argo CD's self-heal delay after drift (5 s in Argo CD; short here). */
-  selfHealDelayMs: number;
-  /** Flux's next reconcile after drift. */
-  intervalDelayMs: number;
-  /** How long an Argo CD sync operation takes before it reports Succeeded. */
-  operationDelayMs: number;
-}
-
-interface Owner {
-  resource: 'applications' | 'kustomizations' | 'helmreleases';
-  namespace: string;
-  name: string;
-  targetNamespace: string;
-  deployments: string[];
-  manager: string;
-}
-
 const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
-const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export type GitOpsSimulator = ReturnType<typeof createGitOpsSimulator>;
 
@@ -78,7 +38,10 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
   const fluxDesired = new Map<string, { images: DesiredImages; revision: string }>();
   const timers = new Set<NodeJS.Timeout>();
   /** What each controller decided when something changed: what a test waits on before a negative check. */
-  const decisions: { controller: string; decision: 'heal scheduled' | 'auto-sync off' | 'in sync' | 'suspended' | 'reconcile scheduled' }[] = [];
+  const decisions: {
+    controller: string;
+    decision: 'heal scheduled' | 'auto-sync off' | 'in sync' | 'suspended' | 'reconcile scheduled';
+  }[] = [];
   const decide = (o: Owner, decision: (typeof decisions)[number]['decision']) =>
     decisions.push({ controller: `${o.namespace}/${o.name}`, decision });
   const pending = new Set<string>();
@@ -109,7 +72,12 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
     return o.deployments.some((name) => {
       const d = store.get('deployments', o.targetNamespace, name) as FakeDeployment | undefined;
       const want = desired[name] ?? {};
-      return d !== undefined && Object.entries(want).some(([c, image]) => d.spec.template.spec.containers.find((x) => x.name === c)?.image !== image);
+      return (
+        d !== undefined &&
+        Object.entries(want).some(
+          ([c, image]) => d.spec.template.spec.containers.find((x) => x.name === c)?.image !== image,
+        )
+      );
     });
   }
 
@@ -119,20 +87,28 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
       const d = store.get('deployments', o.targetNamespace, name) as FakeDeployment | undefined;
       const want = desired[name];
       if (!d || !want) continue;
-      const containers = d.spec.template.spec.containers.map((c) => (want[c.name] ? { ...c, image: want[c.name]! } : c));
+      const containers = d.spec.template.spec.containers.map((c) =>
+        want[c.name] ? { ...c, image: want[c.name]! } : c,
+      );
       if (isDeepStrictEqual(containers, d.spec.template.spec.containers)) continue;
-      const next = { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers } } } };
+      const next = {
+        ...d,
+        spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers } } },
+      };
       store.update('deployments', trackManagedFields(d, next as KubeObject, o.manager));
     }
   }
 
   function argoAutomated(app: KubeObject | undefined): { selfHeal: boolean } | null {
-    const automated = (app?.spec as { syncPolicy?: { automated?: { selfHeal?: boolean; enabled?: boolean } } } | undefined)?.syncPolicy?.automated;
+    const automated = (
+      app?.spec as { syncPolicy?: { automated?: { selfHeal?: boolean; enabled?: boolean } } } | undefined
+    )?.syncPolicy?.automated;
     if (!automated || automated.enabled === false) return null;
     return { selfHeal: automated.selfHeal === true };
   }
 
-  const suspended = (object: KubeObject | undefined) => (object?.spec as { suspend?: boolean } | undefined)?.suspend === true;
+  const suspended = (object: KubeObject | undefined) =>
+    (object?.spec as { suspend?: boolean } | undefined)?.suspend === true;
 
   /** Runs a sync of `revision` now: images applied, operationState and history written. */
   function runSync(o: Owner, revision: string, initiatedBy: Record<string, unknown>, operation?: unknown): void {
@@ -145,13 +121,22 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
     if (desired) apply(o, desired);
     const history = ((status.history as { id: number }[] | undefined) ?? []).slice();
     if (desired) {
-      history.push({ id: Math.max(-1, ...history.map((h) => h.id)) + 1, revision, deployedAt: stamp(), deployStartedAt: started, source, initiatedBy } as never);
+      history.push({
+        id: Math.max(-1, ...history.map((h) => h.id)) + 1,
+        revision,
+        deployedAt: stamp(),
+        deployStartedAt: started,
+        source,
+        initiatedBy,
+      } as never);
     }
     status.history = history;
     status.operationState = {
       operation: operation ?? { sync: { revision }, initiatedBy },
       phase: desired ? 'Succeeded' : 'Failed',
-      message: desired ? 'successfully synced (all tasks run)' : `revision ${revision} must be resolved: unable to resolve '${revision}' to a commit SHA`,
+      message: desired
+        ? 'successfully synced (all tasks run)'
+        : `revision ${revision} must be resolved: unable to resolve '${revision}' to a commit SHA`,
       ...(desired ? { syncResult: { revision, source } } : {}),
       startedAt: started,
       finishedAt: stamp(),
@@ -163,10 +148,14 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
   }
 
   function onArgoEvent(o: Owner, app: KubeObject): void {
-    const operation = app.operation as { sync?: { revision?: string }; initiatedBy?: Record<string, unknown> } | undefined;
+    const operation = app.operation as
+      | { sync?: { revision?: string }; initiatedBy?: Record<string, unknown> }
+      | undefined;
     if (operation?.sync) {
       const revision = operation.sync.revision ?? git.get(keyOf(o))!.head;
-      later(`${keyOf(o)}#op`, timing.operationDelayMs, () => runSync(o, revision, operation.initiatedBy ?? {}, operation));
+      later(`${keyOf(o)}#op`, timing.operationDelayMs, () =>
+        runSync(o, revision, operation.initiatedBy ?? {}, operation),
+      );
       return;
     }
     autoSync(o, app);
@@ -177,7 +166,7 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
     const automated = argoAutomated(app);
     if (!automated) return void decide(o, 'auto-sync off');
     const repo = git.get(keyOf(o))!;
-    const history = ((app?.status as { history?: { revision: string }[] } | undefined)?.history ?? []);
+    const history = (app?.status as { history?: { revision: string }[] } | undefined)?.history ?? [];
     const newHead = history.at(-1)?.revision !== repo.head;
     if (!newHead && !(automated.selfHeal && drifted(o, repo.commits.get(repo.head)!))) return void decide(o, 'in sync');
     decide(o, 'heal scheduled');
@@ -195,7 +184,11 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
       const desired = fluxDesired.get(keyOf(o))!;
       apply(o, desired.images);
       const requested = object.metadata.annotations?.[REQUESTED_AT];
-      const status = { ...(object.status as object), lastAppliedRevision: desired.revision, ...(requested ? { lastHandledReconcileAt: requested } : {}) };
+      const status = {
+        ...(object.status as object),
+        lastAppliedRevision: desired.revision,
+        ...(requested ? { lastHandledReconcileAt: requested } : {}),
+      };
       store.update(o.resource, { ...object, status } as KubeObject);
     });
   }
@@ -204,7 +197,9 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
     if (event.type === 'DELETED') return;
     const object = event.object;
     if (event.resource === 'deployments') {
-      for (const o of owners.filter((x) => x.targetNamespace === object.metadata.namespace && x.deployments.includes(object.metadata.name))) {
+      for (const o of owners.filter(
+        (x) => x.targetNamespace === object.metadata.namespace && x.deployments.includes(object.metadata.name),
+      )) {
         if (o.resource === 'applications') autoSync(o, read(o));
         else if (suspended(read(o))) decide(o, 'suspended');
         else if (drifted(o, desiredOf(o)!)) {
@@ -214,7 +209,10 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
       }
       return;
     }
-    const o = owners.find((x) => x.resource === event.resource && x.namespace === object.metadata.namespace && x.name === object.metadata.name);
+    const o = owners.find(
+      (x) =>
+        x.resource === event.resource && x.namespace === object.metadata.namespace && x.name === object.metadata.name,
+    );
     if (!o) return;
     if (o.resource === 'applications') {
       // Deferred, as a controller reacts after the write's response.
@@ -234,52 +232,17 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
 
   return {
     addArgoApplication(spec: NewArgoApplication): KubeObject {
-      const namespace = spec.namespace ?? 'argocd';
-      const owner: Owner = {
-        resource: 'applications', namespace, name: spec.name, targetNamespace: spec.destinationNamespace,
-        deployments: spec.deployments, manager: 'argocd-controller',
-      };
-      const head = spec.commits.at(-1)?.revision;
-      if (!head) throw new Error('an Application needs at least one commit');
+      const { owner, head, object } = argoApplication(spec);
       git.set(keyOf(owner), { commits: new Map(spec.commits.map((c) => [c.revision, c.images])), head });
-      const source = { repoURL: spec.repoURL ?? 'https://github.com/example/deploy.git', path: spec.path ?? `apps/${spec.name}`, targetRevision: spec.targetRevision ?? 'main' };
-      const history = (spec.history ?? [{ revision: head }]).map((h, id) => ({
-        id, revision: h.revision, deployedAt: stamp(), source: { ...source, targetRevision: h.targetRevision ?? source.targetRevision },
-      }));
-      const object = {
-        apiVersion: 'argoproj.io/v1alpha1', kind: 'Application',
-        metadata: { name: spec.name, namespace },
-        spec: {
-          project: 'default', source, destination: { server: 'https://kubernetes.default.svc', namespace: spec.destinationNamespace },
-          syncPolicy: spec.automated ? { automated: spec.automated } : {},
-        },
-        status: { sync: { status: 'Synced', revision: head }, health: { status: 'Healthy' }, history },
-      } as unknown as KubeObject;
       owners.push(owner);
       return store.create('applications', object);
     },
 
     addFluxObject(spec: NewFluxObject): KubeObject {
-      const namespace = spec.namespace ?? 'flux-system';
-      const resource = spec.kind === 'Kustomization' ? 'kustomizations' : 'helmreleases';
-      const owner: Owner = {
-        resource, namespace, name: spec.name, targetNamespace: spec.targetNamespace, deployments: spec.deployments,
-        manager: spec.kind === 'Kustomization' ? 'kustomize-controller' : 'helm-controller',
-      };
-      const revision = spec.revision ?? 'main@sha1:0000000';
+      const { owner, revision, object } = fluxObject(spec);
       fluxDesired.set(keyOf(owner), { images: spec.images, revision });
-      const body = spec.kind === 'Kustomization'
-        ? { interval: '10m', path: `./apps/${spec.name}`, prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' }, targetNamespace: spec.targetNamespace }
-        : { interval: '10m', chart: { spec: { chart: spec.name, sourceRef: { kind: 'HelmRepository', name: 'charts' } } }, targetNamespace: spec.targetNamespace };
-      const object = {
-        apiVersion: resource === 'kustomizations' ? 'kustomize.toolkit.fluxcd.io/v1' : 'helm.toolkit.fluxcd.io/v2',
-        kind: spec.kind,
-        metadata: { name: spec.name, namespace },
-        spec: { ...body, ...(spec.suspend !== undefined ? { suspend: spec.suspend } : {}) },
-        status: { lastAppliedRevision: revision },
-      } as unknown as KubeObject;
       owners.push(owner);
-      return store.create(resource, object);
+      return store.create(owner.resource, object);
     },
 
     /** A commit lands in Git (a revert, or the next release): the Application's head moves. */
@@ -290,12 +253,21 @@ export function createGitOpsSimulator(store: FakeKubeStore, timing: GitOpsTiming
       repo.commits.set(commit.revision, commit.images);
       repo.head = commit.revision;
       const app = read(o)!;
-      const status = { ...(app.status as object), sync: { status: drifted(o, commit.images) ? 'OutOfSync' : 'Synced', revision: commit.revision } };
+      const status = {
+        ...(app.status as object),
+        sync: { status: drifted(o, commit.images) ? 'OutOfSync' : 'Synced', revision: commit.revision },
+      };
       store.update('applications', { ...app, status } as KubeObject);
     },
 
     /** Flux's source changed: what the Kustomization/HelmRelease would apply next. */
-    setFluxImages(resource: 'kustomizations' | 'helmreleases', namespace: string, name: string, images: DesiredImages, revision: string): void {
+    setFluxImages(
+      resource: 'kustomizations' | 'helmreleases',
+      namespace: string,
+      name: string,
+      images: DesiredImages,
+      revision: string,
+    ): void {
       fluxDesired.set(`${resource}/${namespace}/${name}`, { images, revision });
     },
 

@@ -3,15 +3,23 @@
  * streams of @kubernetes/client-node's view of a real API server, for the resources we use.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ACCESS_REVIEW_PATH, CUSTOM, route, STATUS_CARRIED, type Target, verbOf } from './http-routes.ts';
+import { readBody, send, statusBody } from './http-wire.ts';
 import { managerOf, trackManagedFields } from './managed-fields.ts';
 import { applyPatch } from './patch.ts';
-import { parseSelectors, type ObjectFilter } from './selectors.ts';
+import { allows, ForbiddenError, type RoleGrant } from './rbac.ts';
+import { type ObjectFilter, parseSelectors } from './selectors.ts';
 import {
-  KubeStatusError, RESOURCES, notFound, qualified,
-  type FakeKubeStore, type KubeObject, type Resource, type StoreEvent,
+  type FakeKubeStore,
+  type KubeObject,
+  KubeStatusError,
+  notFound,
+  qualified,
+  RESOURCES,
+  type Resource,
+  type StoreEvent,
 } from './store.ts';
 import { admit } from './workloads.ts';
-import { allows, ForbiddenError, type RoleGrant } from './rbac.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -27,31 +35,12 @@ export interface AccessRule {
   group?: string;
 }
 
-interface Target {
-  resource: Resource;
-  namespace: string;
-  name: string | undefined;
-}
-
 interface OpenWatch {
   namespace: string;
   close(error?: KubeStatusError): void;
 }
 
 export const FAKE_USER = 'system:serviceaccount:ops:rollback-commander';
-const ROUTES: [RegExp, Resource][] = [
-  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/, 'deployments'],
-  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets(?:\/([^/]+))?$/, 'replicasets'],
-  [/^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, 'secrets'],
-  [/^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications(?:\/([^/]+))?$/, 'applications'],
-  [/^\/apis\/kustomize\.toolkit\.fluxcd\.io\/v1\/namespaces\/([^/]+)\/kustomizations(?:\/([^/]+))?$/, 'kustomizations'],
-  [/^\/apis\/helm\.toolkit\.fluxcd\.io\/v2\/namespaces\/([^/]+)\/helmreleases(?:\/([^/]+))?$/, 'helmreleases'],
-];
-const CUSTOM = new Set<Resource>(['applications', 'kustomizations', 'helmreleases']);
-const ACCESS_REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
-// Flux's CRDs declare the status subresource; Argo CD's Application does not (its controller
-// writes status with the object), so a write to an Application keeps the status it sends.
-const STATUS_CARRIED = new Set<Resource>(['deployments', 'replicasets', 'kustomizations', 'helmreleases']);
 
 export type FakeKubeHttp = ReturnType<typeof createFakeKubeHttp>;
 
@@ -84,7 +73,7 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       const target = route(url.pathname);
       const verb = verbOf(method, target, url.searchParams);
       authorize(verb, target);
-      if (verb === 'watch') return serveWatch(req, res, target, url.searchParams);
+      if (verb === 'watch') return serveWatch(res, target, url.searchParams);
       const manager = managerOf(url.searchParams.get('fieldManager'), req.headers['user-agent']);
       send(res, method === 'POST' ? 201 : 200, serve(verb, target, url.searchParams, contentType, body, manager));
     } catch (err) {
@@ -101,14 +90,26 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
   }
 
   function review(body: unknown): unknown {
-    const attributes = (body as { spec?: { resourceAttributes?: Record<string, string> } }).spec?.resourceAttributes ?? {};
-    const request = { verb: attributes.verb ?? '', group: attributes.group ?? '', resource: attributes.resource ?? '', namespace: attributes.namespace ?? '', name: attributes.name };
-    const allowed = !denied.has(accessKey(request.verb, request.group, request.resource)) && (!rbac || granted(request));
+    const attributes =
+      (body as { spec?: { resourceAttributes?: Record<string, string> } }).spec?.resourceAttributes ?? {};
+    const request = {
+      verb: attributes.verb ?? '',
+      group: attributes.group ?? '',
+      resource: attributes.resource ?? '',
+      namespace: attributes.namespace ?? '',
+      name: attributes.name,
+    };
+    const allowed =
+      !denied.has(accessKey(request.verb, request.group, request.resource)) && (!rbac || granted(request));
     return { ...(body as object), status: allowed ? { allowed } : { allowed, reason: 'no RBAC policy matched' } };
   }
 
   function serve(
-    verb: string, target: Target, query: URLSearchParams, contentType: string | undefined, body: unknown,
+    verb: string,
+    target: Target,
+    query: URLSearchParams,
+    contentType: string | undefined,
+    body: unknown,
     manager: string,
   ): unknown {
     const { resource, namespace, name = '' } = target;
@@ -121,14 +122,19 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
         return list(target, parseSelectors(query.get('labelSelector'), query.get('fieldSelector')));
       case 'create':
         return store.create(
-          resource, trackManagedFields(undefined, admit(resource, incoming(target, body, undefined)), manager),
+          resource,
+          trackManagedFields(undefined, admit(resource, incoming(target, body, undefined)), manager),
         );
       case 'update':
         return write(target, current, incoming(target, body, current), manager);
       case 'patch':
         if (CUSTOM.has(resource) && contentType === 'application/strategic-merge-patch+json') {
           // The real API server: custom resources have no patch strategies to merge by.
-          throw new KubeStatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+          throw new KubeStatusError(
+            415,
+            'UnsupportedMediaType',
+            'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+          );
         }
         return write(target, current, incoming(target, applyPatch(contentType ?? '', current, body), current), manager);
       case 'delete':
@@ -141,7 +147,11 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
   function incoming(target: Target, body: unknown, current: KubeObject | undefined): KubeObject {
     const object = structuredClone(body) as KubeObject;
     if (!object || typeof object !== 'object' || !object.metadata?.name) {
-      throw new KubeStatusError(422, 'Invalid', `${RESOURCES[target.resource].kind} is invalid: metadata.name: Required value`);
+      throw new KubeStatusError(
+        422,
+        'Invalid',
+        `${RESOURCES[target.resource].kind} is invalid: metadata.name: Required value`,
+      );
     }
     if (target.name && object.metadata.name !== target.name) {
       throw new KubeStatusError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
@@ -172,7 +182,7 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
     return { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: String(store.resourceVersion()) }, items };
   }
 
-  function serveWatch(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): void {
+  function serveWatch(res: ServerResponse, target: Target, query: URLSearchParams): void {
     const filter = parseSelectors(query.get('labelSelector'), query.get('fieldSelector'));
     const matches = (e: StoreEvent) =>
       e.resource === target.resource && e.object.metadata.namespace === target.namespace && filter(e.object);
@@ -187,7 +197,8 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
       res.end();
       return;
     }
-    if (backlog === 'current') for (const o of list(target, filter) as { items: KubeObject[] }['items']) emit('ADDED', o);
+    if (backlog === 'current')
+      for (const o of list(target, filter) as { items: KubeObject[] }['items']) emit('ADDED', o);
     else for (const e of backlog.filter(matches)) emit(e.type, e.object);
     const unsubscribe = store.subscribe((e) => matches(e) && emit(e.type, e.object));
     const timeoutMs = query.has('timeoutSeconds') ? Number(query.get('timeoutSeconds')) * 1000 : options.watchTimeoutMs;
@@ -229,51 +240,12 @@ export function createFakeKubeHttp(store: FakeKubeStore, options: { token: strin
     },
     /** Ends every open watch, as an API server does on restart or after its timeout; optionally with an ERROR event. */
     closeWatches(error?: { code: 410 }): void {
-      const status = error && new KubeStatusError(410, 'Expired', 'The resourceVersion for the provided watch is too old.');
+      const status =
+        error && new KubeStatusError(410, 'Expired', 'The resourceVersion for the provided watch is too old.');
       for (const watch of [...watches]) watch.close(status);
     },
     /** Watches open now, in one namespace or in all. */
-    activeWatches: (namespace?: string) => [...watches].filter((w) => namespace === undefined || w.namespace === namespace).length,
+    activeWatches: (namespace?: string) =>
+      [...watches].filter((w) => namespace === undefined || w.namespace === namespace).length,
   };
-}
-
-function route(pathname: string): Target {
-  for (const [pattern, resource] of ROUTES) {
-    const match = pattern.exec(pathname);
-    if (match) return { resource, namespace: decodeURIComponent(match[1] ?? ''), name: match[2] && decodeURIComponent(match[2]) };
-  }
-  throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
-}
-
-function verbOf(method: string, target: Target, query: URLSearchParams): string {
-  const watching = query.get('watch') === 'true' || query.get('watch') === '1';
-  if (method === 'GET') return target.name ? 'get' : watching ? 'watch' : 'list';
-  const verbs: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
-  const verb = verbs[method];
-  if (!verb || (verb === 'create') === Boolean(target.name)) {
-    throw new KubeStatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
-  }
-  return verb;
-}
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new KubeStatusError(400, 'BadRequest', 'the request body is not valid JSON');
-  }
-}
-
-function statusBody(err: KubeStatusError): unknown {
-  const details = err instanceof ForbiddenError ? { details: err.details } : {};
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, ...details, code: err.code };
-}
-
-function send(res: ServerResponse, code: number, body: unknown): void {
-  res.writeHead(code, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -14,15 +14,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeKubeHttp, type AccessRule, type RecordedRequest } from './http.ts';
+import { createGitOpsSimulator } from './gitops.ts';
+import type { GitOpsTiming, NewArgoApplication, NewFluxObject } from './gitops-objects.ts';
+import { type AccessRule, createFakeKubeHttp, type RecordedRequest } from './http.ts';
+import { trackManagedFields } from './managed-fields.ts';
 import type { RoleGrant } from './rbac.ts';
 import { createRolloutSimulator, type RolloutBehavior } from './simulator.ts';
-import { createGitOpsSimulator, type GitOpsTiming, type NewArgoApplication, type NewFluxObject } from './gitops.ts';
 import { createFakeKubeStore, type KubeObject } from './store.ts';
-import { trackManagedFields } from './managed-fields.ts';
-import { admit, revisionOf, type FakeDeployment, type FakeReplicaSet } from './workloads.ts';
+import { admit, type FakeDeployment, type FakeReplicaSet, revisionOf } from './workloads.ts';
 
-export type { RecordedRequest, RolloutBehavior, FakeDeployment, FakeReplicaSet, NewArgoApplication, NewFluxObject };
+export type { FakeDeployment, FakeReplicaSet, NewArgoApplication, NewFluxObject, RecordedRequest, RolloutBehavior };
 
 export interface FakeKubeOptions {
   /** Default rollout behaviour for every Deployment (normal, 200 ms unless set). */
@@ -51,8 +52,18 @@ export type FakeKube = Awaited<ReturnType<typeof startFakeKube>>;
 export async function startFakeKube(options: FakeKubeOptions = {}) {
   const token = 'fake-kube-token';
   const store = createFakeKubeStore();
-  const simulator = createRolloutSimulator(store, { mode: 'normal', durationMs: 200, deadlineMs: 300, ...options.rollout });
-  const gitops = createGitOpsSimulator(store, { selfHealDelayMs: 50, intervalDelayMs: 50, operationDelayMs: 20, ...options.gitops });
+  const simulator = createRolloutSimulator(store, {
+    mode: 'normal',
+    durationMs: 200,
+    deadlineMs: 300,
+    ...options.rollout,
+  });
+  const gitops = createGitOpsSimulator(store, {
+    selfHealDelayMs: 50,
+    intervalDelayMs: 50,
+    operationDelayMs: 20,
+    ...options.gitops,
+  });
   const http = createFakeKubeHttp(store, { token, watchTimeoutMs: options.watchTimeoutMs });
   const server = createServer((req, res) => void http.handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -77,7 +88,9 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: {
-          name: spec.name, namespace: spec.namespace, labels: { ...labels, ...spec.labels },
+          name: spec.name,
+          namespace: spec.namespace,
+          labels: { ...labels, ...spec.labels },
           ...(spec.annotations ? { annotations: spec.annotations } : {}),
         },
         spec: {
@@ -117,12 +130,21 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
     availableAt: simulator.availableAt,
 
     addSecret(spec: { namespace: string; name: string; data: Record<string, string> }): void {
-      const object = { apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.name, namespace: spec.namespace }, stringData: spec.data };
+      const object = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: spec.name, namespace: spec.namespace },
+        stringData: spec.data,
+      };
       store.create('secrets', admit('secrets', object as unknown as KubeObject));
     },
     secret: (ns: string, name: string) => store.get('secrets', ns, name),
     /** Replaces a Secret's data (plain text in, base64 stored) and merges metadata, as a controller would. */
-    updateSecret(ns: string, name: string, change: { data?: Record<string, string>; metadata?: Record<string, unknown> }) {
+    updateSecret(
+      ns: string,
+      name: string,
+      change: { data?: Record<string, string>; metadata?: Record<string, unknown> },
+    ) {
       const current = store.get('secrets', ns, name);
       if (!current) throw new Error(`no secret ${ns}/${name} in the fake cluster`);
       const base64 = (v: string) => Buffer.from(v).toString('base64');
@@ -133,7 +155,9 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
     /** The Secret's data, base64-decoded. */
     secretData(ns: string, name: string): Record<string, string> | undefined {
       const data = store.get('secrets', ns, name)?.data as Record<string, string> | undefined;
-      return data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      return (
+        data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))
+      );
     },
 
     /** An Argo CD Application owning Deployments, with its Git history and sync policy (gitops.ts). */
@@ -149,7 +173,12 @@ export async function startFakeKube(options: FakeKubeOptions = {}) {
     kustomization: (ns: string, name: string) => store.get('kustomizations', ns, name),
     helmRelease: (ns: string, name: string) => store.get('helmreleases', ns, name),
     /** Changes an Argo CD Application or Flux object as a person with kubectl would (a merge of `spec`). */
-    editSpec(resource: 'applications' | 'kustomizations' | 'helmreleases', ns: string, name: string, spec: Record<string, unknown>): void {
+    editSpec(
+      resource: 'applications' | 'kustomizations' | 'helmreleases',
+      ns: string,
+      name: string,
+      spec: Record<string, unknown>,
+    ): void {
       const current = store.get(resource, ns, name);
       if (!current) throw new Error(`no ${resource} ${ns}/${name} in the fake cluster`);
       store.update(resource, { ...current, spec: { ...(current.spec as object), ...spec } });

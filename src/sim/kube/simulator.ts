@@ -5,10 +5,22 @@
  * watch sees what it would see on a cluster — and finally marks the Deployment available.
  */
 import { performance } from 'node:perf_hooks';
+import {
+  type Counts,
+  createReplicaSet,
+  exceedDeadline,
+  finishRollout,
+  observePaused,
+  progress,
+  writeDeployment,
+} from './rollout-writes.ts';
 import type { FakeKubeStore } from './store.ts';
 import {
-  REVISION_ANNOTATION, POD_TEMPLATE_HASH, condition, revisionOf, sameTemplate, templateHash,
-  type FakeDeployment, type FakeReplicaSet,
+  type FakeDeployment,
+  type FakeReplicaSet,
+  REVISION_ANNOTATION,
+  revisionOf,
+  sameTemplate,
 } from './workloads.ts';
 
 export interface RolloutBehavior {
@@ -16,12 +28,6 @@ export interface RolloutBehavior {
   mode: 'normal' | 'deadline' | 'stuck';
   durationMs: number;
   deadlineMs: number;
-}
-
-interface Counts {
-  newReplicas: number;
-  newAvailable: number;
-  oldReplicas: number;
 }
 
 export type RolloutSimulator = ReturnType<typeof createRolloutSimulator>;
@@ -72,30 +78,17 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
     if (!d || !needsSync(d)) return;
     const key = keyOf(ns, name);
     cancel(key);
-    if (d.spec.paused) return observePaused(d);
+    if (d.spec.paused) {
+      observePaused(store, d, ownedReplicaSets(d));
+      return;
+    }
     const { current, old, rolling } = ensureReplicaSet(d);
-    if (instant || !rolling) return finish(d, current, old);
+    if (instant || !rolling) {
+      finish(d, current, old);
+      return;
+    }
     availableAt.delete(key);
     roll(d, current, old, behaviors.get(key) ?? defaults);
-  }
-
-  /** A paused Deployment gets no new ReplicaSet: pods of the new template count as updated, i.e. none. */
-  function observePaused(d: FakeDeployment): void {
-    const owned = ownedReplicaSets(d);
-    const sum = (rss: FakeReplicaSet[], field: 'replicas' | 'availableReplicas') =>
-      rss.reduce((total, rs) => total + (rs.status?.[field] ?? 0), 0);
-    const updated = owned.filter((rs) => sameTemplate(rs.spec.template, d.spec.template));
-    writeDeployment(d, {
-      observedGeneration: d.metadata.generation,
-      replicas: sum(owned, 'replicas'),
-      updatedReplicas: sum(updated, 'replicas'),
-      readyReplicas: sum(owned, 'availableReplicas'),
-      availableReplicas: sum(owned, 'availableReplicas'),
-      conditions: [
-        ...(d.status?.conditions ?? []).filter((c) => c.type !== 'Progressing'),
-        condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused'),
-      ],
-    });
   }
 
   function ensureReplicaSet(d: FakeDeployment): { current: FakeReplicaSet; old: FakeReplicaSet[]; rolling: boolean } {
@@ -112,35 +105,7 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
       const current = store.update('replicasets', { ...match, metadata: { ...match.metadata, annotations } });
       return { current: current as FakeReplicaSet, old, rolling: true };
     }
-    return { current: createReplicaSet(d, revision), old, rolling: true };
-  }
-
-  function createReplicaSet(d: FakeDeployment, revision: string): FakeReplicaSet {
-    const hash = templateHash(d.spec.template);
-    const labels = { ...d.spec.template.metadata?.labels, [POD_TEMPLATE_HASH]: hash };
-    // Like the controller's collisionCount: never take over a name someone else's ReplicaSet has.
-    let name = `${d.metadata.name}-${hash}`;
-    for (let n = 1; store.get('replicasets', d.metadata.namespace, name); n += 1) name = `${d.metadata.name}-${hash}${n}`;
-    const rs = {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: {
-        name,
-        namespace: d.metadata.namespace,
-        labels,
-        annotations: { [REVISION_ANNOTATION]: revision },
-        ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true, blockOwnerDeletion: true },
-        ],
-      },
-      spec: {
-        replicas: 0,
-        selector: { matchLabels: { ...d.spec.selector.matchLabels, [POD_TEMPLATE_HASH]: hash } },
-        template: { ...structuredClone(d.spec.template), metadata: { ...d.spec.template.metadata, labels } },
-      },
-      status: { replicas: 0, readyReplicas: 0, availableReplicas: 0 },
-    };
-    return store.create('replicasets', rs as unknown as FakeReplicaSet) as FakeReplicaSet;
+    return { current: createReplicaSet(store, d, revision), old, rolling: true };
   }
 
   /** Plans the rolling update: new pods come up one by one, then the old ones go, then all are available. */
@@ -161,17 +126,31 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
     };
     const first = states[0];
     if (behavior.mode !== 'normal') {
-      if (first) progress(d, current, old, first);
-      else writeDeployment(d, { ...d.status, observedGeneration: generation });
-      if (behavior.mode === 'deadline') schedule(key, behavior.deadlineMs, step((latest) => exceedDeadline(latest, current)));
+      if (first) progress(store, d, current, old, first);
+      else writeDeployment(store, d, { ...d.status, observedGeneration: generation });
+      if (behavior.mode === 'deadline')
+        schedule(
+          key,
+          behavior.deadlineMs,
+          step((latest) => exceedDeadline(store, latest, current)),
+        );
       return;
     }
     const [head, ...rest] = states;
-    if (!head) return finish(d, current, old);
-    progress(d, current, old, head);
+    if (!head) {
+      finish(d, current, old);
+      return;
+    }
+    progress(store, d, current, old, head);
     const interval = behavior.durationMs / states.length;
-    const later = rest.map((counts, i) => ({ atMs: (i + 1) * interval, run: step((latest) => progress(latest, current, old, counts)) }));
-    scheduleInOrder(key, [...later, { atMs: behavior.durationMs, run: step((latest) => finish(latest, current, old)) }]);
+    const later = rest.map((counts, i) => ({
+      atMs: (i + 1) * interval,
+      run: step((latest) => progress(store, latest, current, old, counts)),
+    }));
+    scheduleInOrder(key, [
+      ...later,
+      { atMs: behavior.durationMs, run: step((latest) => finish(latest, current, old)) },
+    ]);
   }
 
   /**
@@ -192,68 +171,9 @@ export function createRolloutSimulator(store: FakeKubeStore, defaults: RolloutBe
     next(0);
   }
 
-  function progress(d: FakeDeployment, current: FakeReplicaSet, old: FakeReplicaSet[], counts: Counts): void {
-    scale(current, counts.newReplicas, counts.newAvailable);
-    let remaining = counts.oldReplicas;
-    for (const rs of old) {
-      const keep = Math.min(rs.spec.replicas, remaining);
-      remaining -= keep;
-      scale(rs, keep, keep);
-    }
-    const available = counts.newAvailable + counts.oldReplicas;
-    const message = `ReplicaSet "${current.metadata.name}" is progressing.`;
-    writeDeployment(d, {
-      observedGeneration: d.metadata.generation,
-      replicas: counts.newReplicas + counts.oldReplicas,
-      updatedReplicas: counts.newReplicas,
-      readyReplicas: available,
-      availableReplicas: available,
-      unavailableReplicas: Math.max(0, d.spec.replicas - available),
-      conditions: [
-        // maxUnavailable 25%, the default strategy's.
-        available >= d.spec.replicas - Math.floor(d.spec.replicas / 4)
-          ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
-          : condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
-        condition('Progressing', 'True', 'ReplicaSetUpdated', message),
-      ],
-    }, revisionOf(current));
-  }
-
-  function exceedDeadline(d: FakeDeployment, current: FakeReplicaSet): void {
-    const message = `ReplicaSet "${current.metadata.name}" has timed out progressing.`;
-    const others = (d.status?.conditions ?? []).filter((c) => c.type !== 'Progressing');
-    writeDeployment(d, { ...d.status, conditions: [...others, condition('Progressing', 'False', 'ProgressDeadlineExceeded', message)] });
-  }
-
   function finish(d: FakeDeployment, current: FakeReplicaSet, old: FakeReplicaSet[]): void {
-    const replicas = d.spec.replicas;
-    scale(current, replicas, replicas);
-    for (const rs of old) scale(rs, 0, 0);
-    writeDeployment(d, {
-      observedGeneration: d.metadata.generation,
-      replicas,
-      updatedReplicas: replicas,
-      readyReplicas: replicas,
-      availableReplicas: replicas,
-      conditions: [
-        condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
-        condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${current.metadata.name}" has successfully progressed.`),
-      ],
-    }, revisionOf(current));
+    finishRollout(store, d, current, old);
     availableAt.set(keyOf(d.metadata.namespace, d.metadata.name), performance.now());
-  }
-
-  function scale(rs: FakeReplicaSet, replicas: number, available: number): void {
-    const latest = store.get('replicasets', rs.metadata.namespace, rs.metadata.name) as FakeReplicaSet | undefined;
-    if (!latest || (latest.spec.replicas === replicas && latest.status?.availableReplicas === available)) return;
-    latest.spec.replicas = replicas;
-    latest.status = { replicas, readyReplicas: available, availableReplicas: available };
-    store.update('replicasets', latest);
-  }
-
-  function writeDeployment(d: FakeDeployment, status: FakeDeployment['status'], revision?: number): void {
-    const annotations = revision ? { ...d.metadata.annotations, [REVISION_ANNOTATION]: String(revision) } : d.metadata.annotations;
-    store.update('deployments', { ...d, metadata: { ...d.metadata, annotations }, status });
   }
 
   return {
