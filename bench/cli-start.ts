@@ -21,21 +21,41 @@ export async function benchCliStart(runs: number): Promise<BenchTable[]> {
   const schema = uniqueName('rc_bench_cli');
   const prefix = uniqueName('rcbenchcli');
   // No KUBECONFIG, GitHub or Slack: status needs only the database.
-  const env = { PATH: process.env.PATH, DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL, QUEUE_PREFIX: prefix, ROLLBACK_CONFIG: config };
+  const env = {
+    PATH: process.env.PATH,
+    DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    ROLLBACK_CONFIG: config,
+  };
   const time = (args: string[]) => {
     const began = performance.now();
     // status of an unknown incident exits 1 after the whole start-up: what is measured.
-    try { execFileSync(process.execPath, [CLI, ...args], { env, stdio: 'ignore' }); } catch { /* exit 1 expected for status */ }
+    try {
+      execFileSync(process.execPath, [CLI, ...args], { env, stdio: 'ignore' });
+    } catch {
+      /* exit 1 expected for status */
+    }
     return performance.now() - began;
   };
   time(['list']); // creates the schema once, so runs measure start-up, not the first migration
   const rows: (string | number)[][] = [];
-  for (const [label, args] of [['--help', ['--help']], ['status rb-0', ['status', 'rb-0']]] as const) {
+  for (const [label, args] of [
+    ['--help', ['--help']],
+    ['status rb-0', ['status', 'rb-0']],
+  ] as const) {
     const ms = Array.from({ length: runs }, () => time([...args]));
     rows.push([label, Math.round(median(ms)), Math.round(Math.max(...ms)), 1000]);
   }
   await dropTestState(schema, prefix);
-  return [{ title: `CLI start-up: wall ms per process (${runs} runs)`, columns: ['command', 'median ms', 'max ms', 'target ms'], rows }];
+  return [
+    {
+      title: `CLI start-up: wall ms per process (${runs} runs)`,
+      columns: ['command', 'median ms', 'max ms', 'target ms'],
+      rows,
+    },
+  ];
 }
 
 if (import.meta.main) {

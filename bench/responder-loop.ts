@@ -12,7 +12,7 @@ import { startFakeGitHub } from '../test/fixtures/github/fake-github.ts';
 import { TOKEN } from '../test/fixtures/github/github-api.ts';
 import { automatedConfig, githubWorld, responder, startEndpoints } from '../test/support/responder.ts';
 import { CAPTAIN, SRE } from '../test/support/runbook-config.ts';
-import { startSlackBotHarness, type SlackBotHarness } from '../test/support/slack-bot-harness.ts';
+import { type SlackBotHarness, startSlackBotHarness } from '../test/support/slack-bot-harness.ts';
 import { buttonClick } from '../test/support/slack-requests.ts';
 import { until } from '../test/support/wait.ts';
 import { median, percentile, round, verdict } from './support-stats.ts';
@@ -32,12 +32,27 @@ export async function benchResponderLoop(runs: number): Promise<BenchTable[]> {
     {
       title: `Click → both checklists show it (quiet bot, ${clicks.length} Run clicks over ${runs} runs, ${CLICKED.length} per incident; target p99 ≤ ${CLICK_TARGET_MS} ms)`,
       columns: ['measure', 'p50 ms', 'p99 ms', 'verdict'],
-      rows: [['ack → chat.update in #incidents and #releases', round(percentile(clicks, 50)), round(percentile(clicks, 99)), verdict(percentile(clicks, 99), CLICK_TARGET_MS)]],
+      rows: [
+        [
+          'ack → chat.update in #incidents and #releases',
+          round(percentile(clicks, 50)),
+          round(percentile(clicks, 99)),
+          verdict(percentile(clicks, 99), CLICK_TARGET_MS),
+        ],
+      ],
     },
     {
       title: `Whole app-only P1 under autopilot, clicks as soon as buttons appear (median of ${runs}; target ≤ rollout + 2 s)`,
       columns: ['rollout ms', '/rollback → resolved ms', 'bot overhead ms', 'human clicks', 'verdict'],
-      rows: [[ROLLOUT_MS, round(median(p1.totals)), round(median(p1.totals) - ROLLOUT_MS), p1.clicks, verdict(median(p1.totals), ROLLOUT_MS + P1_OVERHEAD_TARGET_MS)]],
+      rows: [
+        [
+          ROLLOUT_MS,
+          round(median(p1.totals)),
+          round(median(p1.totals) - ROLLOUT_MS),
+          p1.clicks,
+          verdict(median(p1.totals), ROLLOUT_MS + P1_OVERHEAD_TARGET_MS),
+        ],
+      ],
     },
   ];
 }
@@ -67,7 +82,21 @@ async function openIncident(harness: SlackBotHarness, environment: string): Prom
   const store = harness.bot.container.deps.store;
   const now = new Date();
   const incident = await store.create(
-    { environment, badVersion: 'v1.2.3', targetVersion: null, targetSource: null, severity: 'P2', trigger: 'slo_breach', critical: false, issueUrl: null, createdBy: SRE, createdAt: now, impactStartedAt: null, detectedAt: now, autopilot: false },
+    {
+      environment,
+      badVersion: 'v1.2.3',
+      targetVersion: null,
+      targetSource: null,
+      severity: 'P2',
+      trigger: 'slo_breach',
+      critical: false,
+      issueUrl: null,
+      createdBy: SRE,
+      createdAt: now,
+      impactStartedAt: null,
+      detectedAt: now,
+      autopilot: false,
+    },
     [],
   );
   const ts = `1795521600.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
@@ -76,21 +105,40 @@ async function openIncident(harness: SlackBotHarness, environment: string): Prom
   return incident.id;
 }
 
-async function oneClick(harness: SlackBotHarness, incidentId: string, stepId: (typeof CLICKED)[number]): Promise<number> {
+async function oneClick(
+  harness: SlackBotHarness,
+  incidentId: string,
+  stepId: (typeof CLICKED)[number],
+): Promise<number> {
   const store = harness.bot.container.deps.store;
   const step = (await store.get(incidentId)).steps.get(stepId)!;
   await quiet(harness);
   const value = encodeButtonValue({ incidentId, stepId, version: step.version });
   await harness.send(buttonClick(SRE, { action_id: 'step_run', value }));
   const ackAt = performance.now();
-  const shown = (channel: string) => harness.slack.calls.find((c) => c.method === 'chat.update' && c.at >= ackAt && c.body.channel === channel && !JSON.stringify(c.body.blocks).includes(value.replace(/"/g, '\\"')));
-  const [a, b] = await until('the click in both checklists', () => {
-    const both = [shown('C0INCIDENTS'), shown('C0RELEASES')];
-    return both.every(Boolean) && both;
-  }, 20_000, 1);
+  const shown = (channel: string) =>
+    harness.slack.calls.find(
+      (c) =>
+        c.method === 'chat.update' &&
+        c.at >= ackAt &&
+        c.body.channel === channel &&
+        !JSON.stringify(c.body.blocks).includes(value.replace(/"/g, '\\"')),
+    );
+  const [a, b] = await until(
+    'the click in both checklists',
+    () => {
+      const both = [shown('C0INCIDENTS'), shown('C0RELEASES')];
+      return both.every(Boolean) && both;
+    },
+    20_000,
+    1,
+  );
   const latency = Math.max(a!.at, b!.at) - ackAt;
   // Settled: succeeded, failed (no GitHub token, no database: section) or waiting for a person.
-  await until(`${stepId} settled`, async () => !['queued', 'running'].includes((await store.get(incidentId)).steps.get(stepId)!.state));
+  await until(
+    `${stepId} settled`,
+    async () => !['queued', 'running'].includes((await store.get(incidentId)).steps.get(stepId)!.state),
+  );
   return latency;
 }
 
@@ -106,7 +154,12 @@ async function wholeP1(runs: number): Promise<{ totals: number[]; clicks: number
   let clicks = 0;
   try {
     for (let run = 0; run < runs; run += 1) {
-      const harness = await startSlackBotHarness({ rolloutMs: ROLLOUT_MS, configOverrides: automatedConfig(endpoints.base), githubToken: TOKEN, production: true });
+      const harness = await startSlackBotHarness({
+        rolloutMs: ROLLOUT_MS,
+        configOverrides: automatedConfig(endpoints.base),
+        githubToken: TOKEN,
+        production: true,
+      });
       startFakeGitHub(githubWorld());
       try {
         const r = responder(harness, { pollMs: 2 });

@@ -10,11 +10,11 @@
 import { performance } from 'node:perf_hooks';
 import { createK8sDeployments } from '../src/adapters/k8s/k8s-deployments.ts';
 import { loadKubeConfig } from '../src/adapters/k8s/kube-config.ts';
-import { startFakeKube, type FakeKube } from '../src/sim/kube/server.ts';
 import { createRevertImages } from '../src/flows/steps/revert_images/index.ts';
+import { type FakeKube, startFakeKube } from '../src/sim/kube/server.ts';
 import { testConfig } from '../test/support/runbook-config.ts';
 import { testContext } from '../test/support/step-context.ts';
-import { printTable, type BenchTable } from './table.ts';
+import { type BenchTable, printTable } from './table.ts';
 
 const ROLLOUT_MS = 1_000;
 const PARALLEL_SLACK_MS = 500;
@@ -39,7 +39,10 @@ function prepare(kube: FakeKube, replicas: number, durationMs: number) {
     kube.addDeployment({ namespace: ns, name, containers: [{ name, image: `${name}:v1` }], replicas });
     kube.setRolloutBehavior(ns, name, { mode: 'normal', durationMs });
   }
-  return { ns, deployments: createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: ns }) };
+  return {
+    ns,
+    deployments: createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: ns }),
+  };
 }
 
 /** The revert_images step itself (record images, patch, watch all three), as the worker runs it. */
@@ -77,8 +80,18 @@ async function benchParallel(kube: FakeKube, runs: number): Promise<BenchTable> 
     title: `(a) revert 3 Deployments in parallel, ${ROLLOUT_MS} ms simulated rollout each — median of ${runs} runs`,
     columns: ['measure', 'median ms', 'target', 'verdict'],
     rows: [
-      ['revert_images step (engine executor), 3 Deployments', round(median(steps)), `≤ longest + ${PARALLEL_SLACK_MS} = ${target}`, median(steps) <= target ? 'ok' : 'MISS'],
-      ['wall time: setImages + waitForRollout, 3 in parallel', round(wall), `≤ longest + ${PARALLEL_SLACK_MS} = ${target}`, wall <= target ? 'ok' : 'MISS'],
+      [
+        'revert_images step (engine executor), 3 Deployments',
+        round(median(steps)),
+        `≤ longest + ${PARALLEL_SLACK_MS} = ${target}`,
+        median(steps) <= target ? 'ok' : 'MISS',
+      ],
+      [
+        'wall time: setImages + waitForRollout, 3 in parallel',
+        round(wall),
+        `≤ longest + ${PARALLEL_SLACK_MS} = ${target}`,
+        wall <= target ? 'ok' : 'MISS',
+      ],
       ['longest simulated rollout', ROLLOUT_MS, '', ''],
       ['sum of the three (one after another)', round(median(sums)), '', ''],
       ['speed-up over one after another', round(median(sums) / wall, 2), '', ''],

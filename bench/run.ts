@@ -3,10 +3,12 @@
  * machine is shared and noisy: a single run says little). BENCH_RUNS overrides the run count.
  */
 import { benchRollout } from './rollout.ts';
-import { printTable, type BenchTable } from './table.ts';
+import { type BenchTable, printTable } from './table.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const benches: [string, (runs: number) => Promise<BenchTable[]>][] = [['rollout', benchRollout], ['slack-ack', async (r) => (await import('./slack-ack.ts')).benchSlackAck(r)],
+const benches: [string, (runs: number) => Promise<BenchTable[]>][] = [
+  ['rollout', benchRollout],
+  ['slack-ack', async (r) => (await import('./slack-ack.ts')).benchSlackAck(r)],
   ['responder-loop', async (r) => (await import('./responder-loop.ts')).benchResponderLoop(r)],
   ['cli-start', async (r) => (await import('./cli-start.ts')).benchCliStart(r)],
 ];

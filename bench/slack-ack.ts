@@ -19,12 +19,12 @@
 import { cpus, loadavg } from 'node:os';
 import { SRE } from '../test/support/runbook-config.ts';
 import { slashCommand } from '../test/support/slack-requests.ts';
-import { startBareBolt, startBareQueue, STEP_WORKER_CONCURRENCY, type BareQueue } from './support-bare.ts';
-import { startBenchBot, CLICKED_STEP, type BenchBot, type BenchIncident } from './support-bench-bot.ts';
+import { type BareQueue, STEP_WORKER_CONCURRENCY, startBareBolt, startBareQueue } from './support-bare.ts';
+import { type BenchBot, type BenchIncident, CLICKED_STEP, startBenchBot } from './support-bench-bot.ts';
 import type { SlackMode } from './support-fakes.ts';
 import { createSlackSender, hrMs, type Sent, type SlackSender } from './support-http-client.ts';
-import { createSamples, round, verdict, type Samples } from './support-stats.ts';
-import { printTable, type BenchTable } from './table.ts';
+import { createSamples, round, type Samples, verdict } from './support-stats.ts';
+import { type BenchTable, printTable } from './table.ts';
 
 const LEVELS = [1, 10, 50] as const;
 /** Clicks at once on as many different steps. */
@@ -58,13 +58,24 @@ interface Ctx {
 
 const latencies = (sent: Sent[]) => sent.map((s) => s.end - s.start);
 
-export async function benchSlackAck(runs: number, slackMode: SlackMode = process.env.BENCH_SLACK === 'nock' ? 'nock' : 'server'): Promise<BenchTable[]> {
+export async function benchSlackAck(
+  runs: number,
+  slackMode: SlackMode = process.env.BENCH_SLACK === 'nock' ? 'nock' : 'server',
+): Promise<BenchTable[]> {
   const b = await startBenchBot(slackMode);
   const bare = await startBareBolt();
   const queue = await startBareQueue();
   const sender = createSlackSender();
   try {
-    const ctx: Ctx = { b, barePort: bare.port, queue, sender, samples: createSamples(), refusals: { stale: 0, other: [] }, load: loadavg() };
+    const ctx: Ctx = {
+      b,
+      barePort: bare.port,
+      queue,
+      sender,
+      samples: createSamples(),
+      refusals: { stale: 0, other: [] },
+      load: loadavg(),
+    };
     await oneRun({ ...ctx, samples: createSamples(), refusals: { stale: 0, other: [] } }, 'warm-up', -1, WARM_UP);
     for (let run = 0; run < runs; run += 1) await oneRun(ctx, `${run}`, run, PLAN);
     return [ackTable(ctx, runs), activeTable(ctx, runs)];
@@ -78,7 +89,10 @@ export async function benchSlackAck(runs: number, slackMode: SlackMode = process
 
 /** One run of every measure; samples go under `key` (one p50/p99 per measure per run). */
 async function oneRun(ctx: Ctx, label: string, key: number, plan: Plan): Promise<void> {
-  const incidents = await ctx.b.openIncidents(label, LEVELS.reduce((n, level) => n + plan.rounds[level]!, 0) + DISTINCT * plan.distinct);
+  const incidents = await ctx.b.openIncidents(
+    label,
+    LEVELS.reduce((n, level) => n + plan.rounds[level]!, 0) + DISTINCT * plan.distinct,
+  );
   await ctx.b.settle();
   let next = 0;
   for (const level of LEVELS) {
@@ -89,11 +103,15 @@ async function oneRun(ctx: Ctx, label: string, key: number, plan: Plan): Promise
       await clickRound(ctx, key, level, incidents[next++]!, botFirst);
     }
   }
-  for (let round = 0; round < plan.distinct; round += 1) await distinctRound(ctx, key, incidents.slice(next + round * DISTINCT, next + (round + 1) * DISTINCT));
+  for (let round = 0; round < plan.distinct; round += 1)
+    await distinctRound(ctx, key, incidents.slice(next + round * DISTINCT, next + (round + 1) * DISTINCT));
   await bareQueueRounds(ctx, key, label, plan);
   for (const incident of incidents) {
     const state = (await ctx.b.bot.container.deps.store.get(incident.id)).steps.get(CLICKED_STEP)!.state;
-    if (state !== 'succeeded') throw new Error(`${CLICKED_STEP} of ${incident.id} ended ${state}, not succeeded: the clicks did not run what they should have`);
+    if (state !== 'succeeded')
+      throw new Error(
+        `${CLICKED_STEP} of ${incident.id} ended ${state}, not succeeded: the clicks did not run what they should have`,
+      );
   }
 }
 
@@ -122,7 +140,13 @@ async function slashRound(ctx: Ctx, run: number, level: number, botFirst: boolea
 }
 
 /** `level` identical Run clicks on one step: one queues the job, the others are answered as out of date. */
-async function clickRound(ctx: Ctx, run: number, level: number, incident: BenchIncident, botFirst: boolean): Promise<void> {
+async function clickRound(
+  ctx: Ctx,
+  run: number,
+  level: number,
+  incident: BenchIncident,
+  botFirst: boolean,
+): Promise<void> {
   const bodies: string[] = Array.from({ length: level }, () => incident.runClick);
   await inOrder(
     botFirst,
@@ -157,8 +181,16 @@ async function distinctRound(ctx: Ctx, run: number, incidents: BenchIncident[]):
   await Promise.all(incidents.map((i) => ctx.b.steps.when('completed', i.jobId)));
   await ctx.b.settle();
   ctx.samples.add('distinct/bot', run, latencies(sent));
-  ctx.samples.add('active/50/bot', run, active.map((at, i) => at - sent[i]!.start));
-  ctx.samples.add('added/50/bot', run, added.map((at, i) => at - sent[i]!.start));
+  ctx.samples.add(
+    'active/50/bot',
+    run,
+    active.map((at, i) => at - sent[i]!.start),
+  );
+  ctx.samples.add(
+    'added/50/bot',
+    run,
+    added.map((at, i) => at - sent[i]!.start),
+  );
   ctx.samples.add('distinct/bare', run, latencies(await ctx.sender.send(ctx.barePort, bodies)));
 }
 
@@ -183,12 +215,19 @@ async function bareQueueRounds(ctx: Ctx, run: number, label: string, plan: Plan)
     await Promise.all(adds);
     const active = await Promise.all(ids.map((id) => watch.when('active', id)));
     await Promise.all(ids.map((id) => watch.when('completed', id)));
-    ctx.samples.add('active/50/bare', run, active.map((at, i) => at - starts[i]!));
+    ctx.samples.add(
+      'active/50/bare',
+      run,
+      active.map((at, i) => at - starts[i]!),
+    );
   }
 }
 
 function setting(ctx: Ctx): string {
-  const slack = ctx.b.slackMode === 'server' ? "Slack's Web API: a local stand-in on 127.0.0.1 in the fakes' thread" : "Slack's Web API: nock in the bot's thread";
+  const slack =
+    ctx.b.slackMode === 'server'
+      ? "Slack's Web API: a local stand-in on 127.0.0.1 in the fakes' thread"
+      : "Slack's Web API: nock in the bot's thread";
   const load = `load average (1 min) ${round(ctx.load[0]!, 2)} at start, ${round(loadavg()[0]!, 2)} at end on ${cpus().length} CPUs`;
   return `    ${slack}; fake cluster in a worker thread; signed requests from a worker thread; ${load}`;
 }
@@ -198,7 +237,17 @@ function ackTable(ctx: Ctx, runs: number): BenchTable {
     const bot = ctx.samples.summary(`${measure}/bot`);
     const bare = ctx.samples.summary(`${measure}/bare`);
     const limit = ACK_RATIO_TARGET * bare.p99;
-    return [request, level, round(bot.p50), round(bot.p99), round(bare.p50), round(bare.p99), `${round(bot.p99 / bare.p99, 2)}×`, `≤ ${ACK_RATIO_TARGET}× bare = ${round(limit)}`, verdict(bot.p99, limit)];
+    return [
+      request,
+      level,
+      round(bot.p50),
+      round(bot.p99),
+      round(bare.p50),
+      round(bare.p99),
+      `${round(bot.p99 / bare.p99, 2)}×`,
+      `≤ ${ACK_RATIO_TARGET}× bare = ${round(limit)}`,
+      verdict(bot.p99, limit),
+    ];
   };
   const { stale, other } = ctx.refusals;
   const problems = ctx.b.problems;
@@ -210,10 +259,28 @@ function ackTable(ctx: Ctx, runs: number): BenchTable {
       setting(ctx),
       `    identical clicks answered "out of date": ${stale}${other.length ? `; answered otherwise: ${other.length} (e.g. "${other[0]!.slice(0, 80)}")` : ''}; the bot logged ${problems.length} warning(s)/error(s)${problems.length ? `, first: ${problems[0]!.slice(0, 200)}` : ''}`,
     ].join('\n'),
-    columns: ['request', 'concurrent', 'bot p50', 'bot p99', 'bare p50', 'bare p99', 'p99 ratio', 'target (bot p99)', 'verdict'],
+    columns: [
+      'request',
+      'concurrent',
+      'bot p50',
+      'bot p99',
+      'bare p50',
+      'bare p99',
+      'p99 ratio',
+      'target (bot p99)',
+      'verdict',
+    ],
     rows: [
       ...LEVELS.map((level) => row('/rollback v1.2.3 (modal opens after the ack)', level, `slash/${level}`)),
-      ...LEVELS.map((level) => row(level === 1 ? `Run click on ${CLICKED_STEP} (it runs)` : `Run click ×${level} on one step (1 runs, ${level - 1} out of date)`, level, `click/${level}`)),
+      ...LEVELS.map((level) =>
+        row(
+          level === 1
+            ? `Run click on ${CLICKED_STEP} (it runs)`
+            : `Run click ×${level} on one step (1 runs, ${level - 1} out of date)`,
+          level,
+          `click/${level}`,
+        ),
+      ),
       row(`Run clicks on ${DISTINCT} different steps (all run)`, DISTINCT, 'distinct'),
     ],
   };
@@ -234,10 +301,22 @@ function activeTable(ctx: Ctx, runs: number): BenchTable {
     ].join('\n'),
     columns: ['measure', 'p50', 'p99', 'target (p99)', 'verdict'],
     rows: [
-      ['bot: Run click → step job active, one at a time', round(one.p50), round(one.p99), `≤ ${ACTIVE_ONE_P99_TARGET_MS}`, verdict(one.p99, ACTIVE_ONE_P99_TARGET_MS)],
+      [
+        'bot: Run click → step job active, one at a time',
+        round(one.p50),
+        round(one.p99),
+        `≤ ${ACTIVE_ONE_P99_TARGET_MS}`,
+        verdict(one.p99, ACTIVE_ONE_P99_TARGET_MS),
+      ],
       info('  of which click → job added', 'added/1/bot'),
       info('bare BullMQ: queue.add → active, one at a time', 'active/1/bare'),
-      [`bot: Run click → step job active, ${DISTINCT} concurrent`, round(many.p50), round(many.p99), `≤ ${ACTIVE_CONCURRENT_RATIO_TARGET}× bare = ${round(limit)}`, verdict(many.p99, limit)],
+      [
+        `bot: Run click → step job active, ${DISTINCT} concurrent`,
+        round(many.p50),
+        round(many.p99),
+        `≤ ${ACTIVE_CONCURRENT_RATIO_TARGET}× bare = ${round(limit)}`,
+        verdict(many.p99, limit),
+      ],
       info('  of which click → job added', 'added/50/bot'),
       info(`bare BullMQ: queue.add → active, ${DISTINCT} concurrent`, 'active/50/bare'),
     ],

@@ -4,23 +4,24 @@
  * fake cluster and Slack of support-fakes.ts, with production timings (no test coalescing or relay
  * intervals). Warnings and errors the bot logs are kept, so a run that went wrong says so.
  */
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
+import { createPgChatCursor } from '../src/adapters/db/pg-chat-cursor.ts';
 import { jobIdOf, STEP_QUEUE } from '../src/adapters/queue/bullmq-step-queue.ts';
 import { encodeButtonValue } from '../src/adapters/slack/action-ids.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createPgChatCursor } from '../src/adapters/db/pg-chat-cursor.ts';
-import { startBot, type Bot } from '../src/app/bot.ts';
+import { type Bot, startBot } from '../src/app/bot.ts';
 import { loadConfig } from '../src/app/config.ts';
 import { advance } from '../src/domain/step-machine.ts';
 import { SRE, testConfigYaml } from '../test/support/runbook-config.ts';
 import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../test/support/services.ts';
 import { buttonClick, SIGNING_SECRET } from '../test/support/slack-requests.ts';
-import { startFakes, type Fakes, type SlackMode } from './support-fakes.ts';
-import { watchJobs, type JobWatch } from './support-job-watch.ts';
+import { type Fakes, type SlackMode, startFakes } from './support-fakes.ts';
+import { type JobWatch, watchJobs } from './support-job-watch.ts';
 import type { SlackTally } from './support-slack-answers.ts';
 
 /** The step every benchmark click runs: read-only, quick, and Run-able by the on-call SRE. */
@@ -60,9 +61,19 @@ export async function startBenchBot(slackMode: SlackMode): Promise<BenchBot> {
     const configPath = join(dir, 'rollback.yml');
     await writeFile(configPath, testConfigYaml());
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL, QUEUE_PREFIX: prefix, KUBECONFIG: fakes.kubeconfigPath,
-      TARGET_REDIS_URL: `${REDIS_URL}/5`, ROLLBACK_CONFIG: configPath, LOG_LEVEL: 'warn',
-      SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fakes.slackApiUrl, PORT: '0',
+      PATH: process.env.PATH,
+      DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      KUBECONFIG: fakes.kubeconfigPath,
+      TARGET_REDIS_URL: `${REDIS_URL}/5`,
+      ROLLBACK_CONFIG: configPath,
+      LOG_LEVEL: 'warn',
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fakes.slackApiUrl,
+      PORT: '0',
     };
     const problems: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void problems.push(line) });
@@ -73,8 +84,13 @@ export async function startBenchBot(slackMode: SlackMode): Promise<BenchBot> {
     const worker = split ? await startWorkerProcess(bot, env) : null;
     const steps = await watchJobs(STEP_QUEUE, prefix);
     return {
-      bot, slackMode, slack: fakes.slack, steps, problems,
-      openIncidents: (label, count) => Promise.all(Array.from({ length: count }, (_, i) => openIncident(bot, `bench-${label}-${i}`))),
+      bot,
+      slackMode,
+      slack: fakes.slack,
+      steps,
+      problems,
+      openIncidents: (label, count) =>
+        Promise.all(Array.from({ length: count }, (_, i) => openIncident(bot, `bench-${label}-${i}`))),
       settle: () => (worker ? relayDrained(bot) : bot.relay!.tick()),
       async close() {
         await steps.close();
@@ -124,7 +140,20 @@ async function openIncident(bot: Bot, environment: string): Promise<BenchInciden
   // No timeline event: the relay would spend seconds posting 'started' lines for incidents
   // nobody reads before the measuring starts.
   const incident = await store.create(
-    { environment, badVersion: 'v1.2.3', targetVersion: null, targetSource: null, severity: 'P2', trigger: 'slo_breach', critical: false, issueUrl: null, createdBy: SRE, createdAt: now, impactStartedAt: null, detectedAt: now },
+    {
+      environment,
+      badVersion: 'v1.2.3',
+      targetVersion: null,
+      targetSource: null,
+      severity: 'P2',
+      trigger: 'slo_breach',
+      critical: false,
+      issueUrl: null,
+      createdBy: SRE,
+      createdAt: now,
+      impactStartedAt: null,
+      detectedAt: now,
+    },
     [],
   );
   const ts = `1795521600.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
@@ -133,8 +162,15 @@ async function openIncident(bot: Bot, environment: string): Promise<BenchInciden
   const step = (await store.get(incident.id)).steps.get(CLICKED_STEP)!;
   return {
     id: incident.id,
-    runClick: buttonClick(SRE, { action_id: 'step_run', value: encodeButtonValue({ incidentId: incident.id, stepId: CLICKED_STEP, version: step.version }) }),
+    runClick: buttonClick(SRE, {
+      action_id: 'step_run',
+      value: encodeButtonValue({ incidentId: incident.id, stepId: CLICKED_STEP, version: step.version }),
+    }),
     // The attempt the click queues, as runStep numbers it.
-    jobId: jobIdOf({ incidentId: incident.id, stepId: CLICKED_STEP, attempt: advance(step, 'enqueue', now, SRE).attempt }),
+    jobId: jobIdOf({
+      incidentId: incident.id,
+      stepId: CLICKED_STEP,
+      attempt: advance(step, 'enqueue', now, SRE).attempt,
+    }),
   };
 }

@@ -5,7 +5,7 @@
  * interceptors too.
  */
 import nock from 'nock';
-import { createSlackTally, decodeSlackBody, slackAnswer, type SlackTally } from './support-slack-answers.ts';
+import { createSlackTally, decodeSlackBody, type SlackTally, slackAnswer } from './support-slack-answers.ts';
 
 export const BENCH_SLACK_ORIGIN = 'https://slack.bench';
 export const BENCH_SLACK_API_URL = `${BENCH_SLACK_ORIGIN}/api/`;

@@ -21,7 +21,10 @@ const slack = createServer((req, res) => {
   req.on('end', () => {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
     const form = decodeSlackBody(Buffer.concat(chunks).toString());
-    parentPort!.postMessage({ call: method, text: method === 'chat.postEphemeral' ? String(form.text ?? '') : undefined });
+    parentPort!.postMessage({
+      call: method,
+      text: method === 'chat.postEphemeral' ? String(form.text ?? '') : undefined,
+    });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(slackAnswer(method, form, ++seq)));
   });

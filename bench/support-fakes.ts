@@ -18,7 +18,10 @@ export interface Fakes {
   close(): Promise<void>;
 }
 
-type FromWorker = { ready: { kubeconfigPath: string; slackApiUrl: string | null } } | { call: string; text?: string } | { closed: true };
+type FromWorker =
+  | { ready: { kubeconfigPath: string; slackApiUrl: string | null } }
+  | { call: string; text?: string }
+  | { closed: true };
 
 export async function startFakes(mode: SlackMode): Promise<Fakes> {
   const worker = new Worker(new URL('./support-fakes-worker.ts', import.meta.url), { workerData: { slack: mode } });

@@ -55,7 +55,10 @@ export function createSlackSender(): SlackSender {
         worker.postMessage({ id, port, requests } satisfies BatchRequest);
       }).then((results) => {
         const bad = results.find((r) => r.status !== 200);
-        if (bad) throw new Error(`the app answered ${bad.status} (${bad.text}): the benchmark's requests must all be accepted`);
+        if (bad)
+          throw new Error(
+            `the app answered ${bad.status} (${bad.text}): the benchmark's requests must all be accepted`,
+          );
         return results;
       });
     },

@@ -7,7 +7,9 @@
  */
 
 export function decodeSlackBody(raw: string): Record<string, unknown> {
-  return raw.trimStart().startsWith('{') ? (JSON.parse(raw) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
+  return raw.trimStart().startsWith('{')
+    ? (JSON.parse(raw) as Record<string, unknown>)
+    : Object.fromEntries(new URLSearchParams(raw));
 }
 
 export function slackAnswer(method: string, form: Record<string, unknown>, n: number): unknown {
@@ -50,7 +52,10 @@ export function createSlackTally(): SlackTally {
     async waitFor(what, done, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (!done()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; Slack calls so far: ${JSON.stringify(Object.fromEntries(counts))}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out waiting for ${what}; Slack calls so far: ${JSON.stringify(Object.fromEntries(counts))}`,
+          );
         await new Promise((r) => setTimeout(r, 2));
       }
     },

@@ -41,7 +41,11 @@ export function createSamples(): Samples {
     summary(measure) {
       const runs = [...(byMeasure.get(measure)?.values() ?? [])];
       if (runs.length === 0) throw new Error(`no samples for ${measure}`);
-      return { p50: median(runs.map((r) => percentile(r, 50))), p99: median(runs.map((r) => percentile(r, 99))), perRun: runs[0]!.length };
+      return {
+        p50: median(runs.map((r) => percentile(r, 50))),
+        p99: median(runs.map((r) => percentile(r, 99))),
+        perRun: runs[0]!.length,
+      };
     },
   };
 }

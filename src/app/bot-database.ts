@@ -4,10 +4,10 @@
  * Kubernetes, GitHub, Slack or BullMQ modules to load, no settings for them to need.
  */
 import pg from 'pg';
-import { migrate } from '../adapters/db/migrate.ts';
 import { refuseForeignEnvironment } from '../adapters/db/environment-guard.ts';
+import { migrate } from '../adapters/db/migrate.ts';
 import { UserFacingError } from '../domain/errors.ts';
-import { defaultSchemaFor, type AppConfig } from './config.ts';
+import { type AppConfig, defaultSchemaFor } from './config.ts';
 
 /** Where a pool error goes: the app's pino logger, or (the CLI's read-only commands, which load no pino) stderr. */
 export interface PoolErrorLog {
@@ -16,7 +16,11 @@ export interface PoolErrorLog {
 
 export async function openBotDatabase(config: AppConfig, log: PoolErrorLog): Promise<pg.Pool> {
   const { env, runbook } = config;
-  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 });
+  const pool = new pg.Pool({
+    connectionString: env.DATABASE_URL,
+    options: `-c search_path=${env.DATABASE_SCHEMA}`,
+    max: 10,
+  });
   pool.on('error', (err) => log.error({ err }, 'postgres pool error'));
   const urls = env.DATABASE_OWNER_URL ? 'DATABASE_URL and DATABASE_OWNER_URL' : 'DATABASE_URL';
   try {
@@ -32,7 +36,12 @@ export async function openBotDatabase(config: AppConfig, log: PoolErrorLog): Pro
     );
   }
   try {
-    await refuseForeignEnvironment(pool, env.DATABASE_SCHEMA, runbook.environment.name, defaultSchemaFor(runbook.environment.name));
+    await refuseForeignEnvironment(
+      pool,
+      env.DATABASE_SCHEMA,
+      runbook.environment.name,
+      defaultSchemaFor(runbook.environment.name),
+    );
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;

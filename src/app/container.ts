@@ -6,33 +6,39 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { createPgBackupStore } from '../adapters/backups/pg-backup-store.ts';
 import { createPgIncidentStore } from '../adapters/db/pg-incident-store.ts';
-import { openBotDatabase } from './bot-database.ts';
+import { webHostOf } from '../adapters/github/github-issue-comment.ts';
 import { createGitHubSourceControl, type GitHubSourceControl } from '../adapters/github/github-source-control.ts';
+import { createK8sGitOps } from '../adapters/k8s/gitops-controllers.ts';
 import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
 import { createK8sSecrets } from '../adapters/k8s/k8s-secrets.ts';
-import { createK8sGitOps } from '../adapters/k8s/gitops-controllers.ts';
-import type { GitOpsControllers } from '../flows/ports.ts';
 import { loadKubeConfig } from '../adapters/k8s/kube-config.ts';
+import { createChildProcessRunner } from '../adapters/process/child-process-runner.ts';
 import { createPrometheusQuery } from '../adapters/prometheus/prometheus-query.ts';
-import { createBullmqStepQueue, type BullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
+import { type BullmqStepQueue, createBullmqStepQueue } from '../adapters/queue/bullmq-step-queue.ts';
 import { createBotRedis } from '../adapters/queue/redis-connections.ts';
 import { createSlaTimerQueue } from '../adapters/queue/sla-timer-queue.ts';
-import { createPgBackupStore } from '../adapters/backups/pg-backup-store.ts';
-import { createChildProcessRunner } from '../adapters/process/child-process-runner.ts';
-import { createPgTargetDatabase } from '../adapters/target-db/pg-target-database.ts';
-import { webHostOf } from '../adapters/github/github-issue-comment.ts';
 import { createRedisBacklog } from '../adapters/redis/redis-backlog.ts';
 import { createConfigRoleDirectory } from '../adapters/roles/config-role-directory.ts';
-import type { FlowDeps } from '../flows/deps.ts';
+import { createPgTargetDatabase } from '../adapters/target-db/pg-target-database.ts';
+import type { RunbookConfig } from '../config/schema.ts';
 import { githubWebHost } from '../domain/issue-links.ts';
-import type { Executors } from '../flows/executor.ts';
-import type { Announcer, Backlog, Deployments, IncidentObserver, RoleDirectory } from '../flows/ports.ts';
-import { createStepExecutors } from '../flows/steps/registry.ts';
 import type { CliOrigin } from '../domain/origin.ts';
 import { withCliOrigin } from '../flows/cli-origin-store.ts';
+import type { FlowDeps } from '../flows/deps.ts';
+import type { Executors } from '../flows/executor.ts';
+import type {
+  Announcer,
+  Backlog,
+  Deployments,
+  GitOpsControllers,
+  IncidentObserver,
+  RoleDirectory,
+} from '../flows/ports.ts';
+import { createStepExecutors } from '../flows/steps/registry.ts';
+import { openBotDatabase } from './bot-database.ts';
 import type { AppConfig } from './config.ts';
-import type { RunbookConfig } from '../config/schema.ts';
 
 export interface Container {
   config: AppConfig;
@@ -80,8 +86,12 @@ export interface ContainerOptions {
  * cluster already say why).
  */
 function createGitOps(
-  runbook: RunbookConfig, kubeConfig: KubeConfig, kubeError: Error | null, path: string | undefined,
-  retry: { budgetMs: number }, defer: boolean,
+  runbook: RunbookConfig,
+  kubeConfig: KubeConfig,
+  kubeError: Error | null,
+  path: string | undefined,
+  retry: { budgetMs: number },
+  defer: boolean,
 ): GitOpsControllers | undefined {
   if (kubeError) return undefined;
   const context = runbook.gitops.argocd.context;
@@ -106,8 +116,16 @@ function unavailableDeployments(err: Error): Deployments {
 export async function createContainer(config: AppConfig, options: ContainerOptions): Promise<Container> {
   const { env, runbook } = config;
   const pool = await openBotDatabase(config, options.log);
-  const { blocking: redis, producer } = createBotRedis(env.REDIS_URL, options.log, { failFast: options.redisFailFast ?? false });
-  const queue = createBullmqStepQueue({ connection: producer, prefix: env.QUEUE_PREFIX, attempts: runbook.queue.attempts, backoffMs: runbook.queue.backoff, onError: (err) => options.log.warn({ err }, 'step queue: redis error') });
+  const { blocking: redis, producer } = createBotRedis(env.REDIS_URL, options.log, {
+    failFast: options.redisFailFast ?? false,
+  });
+  const queue = createBullmqStepQueue({
+    connection: producer,
+    prefix: env.QUEUE_PREFIX,
+    attempts: runbook.queue.attempts,
+    backoffMs: runbook.queue.backoff,
+    onError: (err) => options.log.warn({ err }, 'step queue: redis error'),
+  });
   const store = createPgIncidentStore(pool, runbook.environment.name, { observer: options.observer, log: options.log });
   const actingStore = options.origin ? withCliOrigin(store, options.origin) : store;
   const slaTimers = createSlaTimerQueue({ connection: producer, prefix: env.QUEUE_PREFIX });
@@ -132,11 +150,17 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
   const github = config.github;
   const sourceControl = github
     ? createGitHubSourceControl({
-      ...(github.kind === 'app' ? { app: { appId: github.appId, privateKey: github.privateKey, owner, repo } } : { token: github.token }),
-      baseUrl: env.GITHUB_API_URL, owner, repo,
-    })
+        ...(github.kind === 'app'
+          ? { app: { appId: github.appId, privateKey: github.privateKey, owner, repo } }
+          : { token: github.token }),
+        baseUrl: env.GITHUB_API_URL,
+        owner,
+        repo,
+      })
     : null;
-  const backlog: (Backlog & { close(): Promise<void> }) | null = config.target.redisUrl ? createRedisBacklog(config.target.redisUrl) : null;
+  const backlog: (Backlog & { close(): Promise<void> }) | null = config.target.redisUrl
+    ? createRedisBacklog(config.target.redisUrl)
+    : null;
   const metrics = runbook.verify.prometheus ? createPrometheusQuery(runbook.verify.prometheus.url) : null;
   const deps: FlowDeps = {
     store: actingStore,
@@ -178,7 +202,18 @@ export async function createContainer(config: AppConfig, options: ContainerOptio
     },
   });
   return {
-    config, deps, executors, deployments, gitops, kubeConfig, kubeError, sourceControl, queue, pool, redis, producer,
+    config,
+    deps,
+    executors,
+    deployments,
+    gitops,
+    kubeConfig,
+    kubeError,
+    sourceControl,
+    queue,
+    pool,
+    redis,
+    producer,
     queueReachable: () => producer.status === 'ready',
     async close() {
       await queue.close().catch(() => undefined);

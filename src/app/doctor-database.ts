@@ -12,7 +12,13 @@ import type { DoctorCheck } from './doctor.ts';
 
 export function databaseDoctorChecks(config: AppConfig, env: NodeJS.ProcessEnv): DoctorCheck[] {
   const db = config.runbook.database;
-  if (!db) return [{ name: 'database steps', run: async () => 'not configured (no `database:` section): the database steps will ask for manual work' }];
+  if (!db)
+    return [
+      {
+        name: 'database steps',
+        run: async () => 'not configured (no `database:` section): the database steps will ask for manual work',
+      },
+    ];
   const urlEnv = config.runbook.target.database_url_env;
   const target = config.target.databaseUrl;
   const checks: DoctorCheck[] = [
@@ -23,9 +29,17 @@ export function databaseDoctorChecks(config: AppConfig, env: NodeJS.ProcessEnv):
         const t = migrationsTableSql(db.migrations_table);
         const table = `${db.migrations_table.schema}.${db.migrations_table.table}`;
         return withPg(target, { readOnly: true, connectTimeoutMs: 5000 }, async (client) => {
-          const head = await client.query(`select ${t.version} as v from ${t.qualified} order by ${t.order} desc limit 1`);
-          const may = await client.query<{ del: boolean }>('select has_table_privilege($1, $2) as del', [table, 'DELETE']);
-          if (!may.rows[0]?.del) throw new Error(`the ${urlEnv} role may not DELETE from ${table}: a revert could not remove its row; grant it`);
+          const head = await client.query(
+            `select ${t.version} as v from ${t.qualified} order by ${t.order} desc limit 1`,
+          );
+          const may = await client.query<{ del: boolean }>('select has_table_privilege($1, $2) as del', [
+            table,
+            'DELETE',
+          ]);
+          if (!may.rows[0]?.del)
+            throw new Error(
+              `the ${urlEnv} role may not DELETE from ${table}: a revert could not remove its row; grant it`,
+            );
           return `head migration ${String(head.rows[0]?.v ?? '(none)')}; may delete from ${table}`;
         });
       },
@@ -45,10 +59,13 @@ export function databaseDoctorChecks(config: AppConfig, env: NodeJS.ProcessEnv):
     checks.push({
       name: 'restore server',
       run: async () => {
-        if (!target && !db.restore.server_url_env) throw new Error(`${urlEnv} is not set, and no database.restore.server_url_env`);
+        if (!target && !db.restore.server_url_env)
+          throw new Error(`${urlEnv} is not set, and no database.restore.server_url_env`);
         const url = restoreServerUrl(db, target ?? '', env);
         return withPg(url, { connectTimeoutMs: 5000 }, async (client) => {
-          const res = await client.query<{ ok: boolean }>('select rolcreatedb or rolsuper as ok from pg_roles where rolname = current_user');
+          const res = await client.query<{ ok: boolean }>(
+            'select rolcreatedb or rolsuper as ok from pg_roles where rolname = current_user',
+          );
           if (!res.rows[0]?.ok) throw new Error('the restore server role may not create databases: grant CREATEDB');
           return 'reachable; may create databases';
         });

@@ -5,11 +5,11 @@
  * A check whose system is not configured fails and says what to set: doctor never passes silently.
  */
 import { Redis } from 'ioredis';
-import { createK8sAccessReview, type AccessCheck } from '../adapters/k8s/k8s-access-review.ts';
+import { type AccessCheck, createK8sAccessReview } from '../adapters/k8s/k8s-access-review.ts';
 import { rbacManifestFor } from '../adapters/k8s/k8s-errors.ts';
 import type { Container } from './container.ts';
-import { doctorGroup, type DoctorGroup } from './doctor-groups.ts';
 import { doctorGitOps } from './doctor-gitops.ts';
+import { type DoctorGroup, doctorGroup } from './doctor-groups.ts';
 import type { SlackServices } from './slack/slack-services.ts';
 
 export interface DoctorCheck {
@@ -34,7 +34,10 @@ const KUBE_VERBS: AccessCheck[] = [
 export function doctorChecks(c: Container, slack: SlackServices | null, extra: DoctorCheck[] = []): DoctorCheck[] {
   const { runbook, target } = c.config;
   return [
-    { name: 'bot database', run: async () => String((await c.pool.query<{ v: string }>('select version() as v')).rows[0]?.v.split(' on ')[0]) },
+    {
+      name: 'bot database',
+      run: async () => String((await c.pool.query<{ v: string }>('select version() as v')).rows[0]?.v.split(' on ')[0]),
+    },
     { name: 'bot timeline', run: () => timelineOwnership(c) },
     { name: 'bot redis', run: async () => `PING → ${await c.redis.ping()}` },
     {
@@ -44,14 +47,20 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
         const res = await slack.client.auth.test();
         const scopes = res.response_metadata?.scopes ?? [];
         const missing = SLACK_SCOPES.filter((s) => !scopes.includes(s));
-        if (missing.length) throw new Error(`the bot token lacks ${missing.join(', ')}: add them under OAuth & Permissions (manifest.yml lists them) and reinstall`);
+        if (missing.length)
+          throw new Error(
+            `the bot token lacks ${missing.join(', ')}: add them under OAuth & Permissions (manifest.yml lists them) and reinstall`,
+          );
         return `authenticated as ${res.user ?? res.user_id} with ${SLACK_SCOPES.join(', ')}`;
       },
     },
     {
       name: 'github',
       run: async () => {
-        if (!c.sourceControl) throw new Error('GITHUB_TOKEN is not set (nor GITHUB_APP_ID with its private key): pause/resume deploys and the tag cross-check cannot run');
+        if (!c.sourceControl)
+          throw new Error(
+            'GITHUB_TOKEN is not set (nor GITHUB_APP_ID with its private key): pause/resume deploys and the tag cross-check cannot run',
+          );
         const results = await c.sourceControl.checkAccess({ workflows: runbook.github.deploy_workflows });
         const bad = results.filter((r) => !r.ok);
         if (bad.length) throw new Error(bad.map((r) => `${r.check}: ${r.detail}`).join('; '));
@@ -67,12 +76,16 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
         const review = createK8sAccessReview({ kubeConfig: c.kubeConfig, namespace });
         // backup_promote reads and writes one Secret, which deploy/ grants by name only.
         const secret = runbook.database?.promotion?.secret;
-        const checks = secret ? [...KUBE_VERBS, ...['get', 'patch'].map((verb) => ({ verb, group: '', resource: 'secrets', name: secret }))] : KUBE_VERBS;
+        const checks = secret
+          ? [...KUBE_VERBS, ...['get', 'patch'].map((verb) => ({ verb, group: '', resource: 'secrets', name: secret }))]
+          : KUBE_VERBS;
         const said = (v: AccessCheck) => `${v.verb} ${v.resource}${v.name ? `/${v.name}` : ''}`;
         const denied = (await review.checkAccess(checks)).filter((r) => !r.allowed);
         if (denied.length) {
           const files = [...new Set(denied.map((d) => rbacManifestFor(d.resource)))].join(' and ');
-          throw new Error(`RBAC denies ${denied.map(said).join(', ')} in ${namespace}: grant them to the bot's service account (the Role in ${files})`);
+          throw new Error(
+            `RBAC denies ${denied.map(said).join(', ')} in ${namespace}: grant them to the bot's service account (the Role in ${files})`,
+          );
         }
         return `${checks.map(said).join(', ')} allowed in ${namespace}`;
       },
@@ -81,9 +94,15 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
       name: `deployment ${d.name}`,
       run: async () => {
         const snap = await c.deployments.get(d.name);
-        if (snap.paused) throw new Error(`paused — a new image would never roll out: kubectl rollout resume deploy/${d.name} -n ${snap.namespace}`);
+        if (snap.paused)
+          throw new Error(
+            `paused — a new image would never roll out: kubectl rollout resume deploy/${d.name} -n ${snap.namespace}`,
+          );
         const image = snap.containers.find((x) => x.container === d.container)?.image;
-        if (!image) throw new Error(`no container "${d.container}" (it has ${snap.containers.map((x) => x.container).join(', ')}): fix deployments[].container`);
+        if (!image)
+          throw new Error(
+            `no container "${d.container}" (it has ${snap.containers.map((x) => x.container).join(', ')}): fix deployments[].container`,
+          );
         return `${snap.namespace}/${d.name} runs ${image}`;
       },
     })),
@@ -91,7 +110,10 @@ export function doctorChecks(c: Container, slack: SlackServices | null, extra: D
     {
       name: 'app redis (backlog)',
       run: async () => {
-        if (!target.redisUrl) throw new Error(`${runbook.target.redis_url_env} is not set: capture_context and queue_health need the app's Redis`);
+        if (!target.redisUrl)
+          throw new Error(
+            `${runbook.target.redis_url_env} is not set: capture_context and queue_health need the app's Redis`,
+          );
         const redis = new Redis(target.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
         redis.on('error', () => undefined);
         try {

@@ -1,5 +1,5 @@
 /** One pino root logger; components take child loggers. Secrets are redacted by key. */
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -8,7 +8,16 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', de
     level,
     base: { service: 'rollback-commander' },
     redact: {
-      paths: ['token', 'password', 'authorization', '*.token', '*.password', '*.authorization', 'headers.authorization', 'env'],
+      paths: [
+        'token',
+        'password',
+        'authorization',
+        '*.token',
+        '*.password',
+        '*.authorization',
+        'headers.authorization',
+        'env',
+      ],
       censor: '[redacted]',
     },
     serializers: { err: serializeError },

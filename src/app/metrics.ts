@@ -3,8 +3,9 @@
  * TTD and TTR when an incident is resolved — the final figures, after any correction — step
  * outcomes by step and result, and how long each step ran in the worker.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+
 import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { IncidentObserver, IncidentStore, NewEvent } from '../flows/ports.ts';
 
 /** Seconds: 30 s … 4 h covers a P1 (10/30 min budgets) and a P2 (2 h). */
@@ -25,11 +26,37 @@ export interface RollbackMetrics extends IncidentObserver {
   settled(): Promise<void>;
 }
 
-export function createMetrics(registry: Registry, deps: { store: () => Pick<IncidentStore, 'get'>; log: Logger }): RollbackMetrics {
-  const ttd = new Histogram({ name: 'rollback_ttd_seconds', help: 'Time to detect (detected_at − impact_started_at) of resolved incidents', labelNames: ['severity', 'drill'], buckets: INCIDENT_BUCKETS, registers: [registry] });
-  const ttr = new Histogram({ name: 'rollback_ttr_seconds', help: 'Time to recover (restored_at − detected_at) of resolved incidents', labelNames: ['severity', 'drill'], buckets: INCIDENT_BUCKETS, registers: [registry] });
-  const outcomes = new Counter({ name: 'rollback_step_outcomes_total', help: 'Step outcomes by step and result', labelNames: ['step', 'result', 'drill'], registers: [registry] });
-  const durations = new Histogram({ name: 'rollback_step_duration_seconds', help: 'How long a step ran in the worker, from start to its outcome', labelNames: ['step', 'result', 'drill'], buckets: STEP_BUCKETS, registers: [registry] });
+export function createMetrics(
+  registry: Registry,
+  deps: { store: () => Pick<IncidentStore, 'get'>; log: Logger },
+): RollbackMetrics {
+  const ttd = new Histogram({
+    name: 'rollback_ttd_seconds',
+    help: 'Time to detect (detected_at − impact_started_at) of resolved incidents',
+    labelNames: ['severity', 'drill'],
+    buckets: INCIDENT_BUCKETS,
+    registers: [registry],
+  });
+  const ttr = new Histogram({
+    name: 'rollback_ttr_seconds',
+    help: 'Time to recover (restored_at − detected_at) of resolved incidents',
+    labelNames: ['severity', 'drill'],
+    buckets: INCIDENT_BUCKETS,
+    registers: [registry],
+  });
+  const outcomes = new Counter({
+    name: 'rollback_step_outcomes_total',
+    help: 'Step outcomes by step and result',
+    labelNames: ['step', 'result', 'drill'],
+    registers: [registry],
+  });
+  const durations = new Histogram({
+    name: 'rollback_step_duration_seconds',
+    help: 'How long a step ran in the worker, from start to its outcome',
+    labelNames: ['step', 'result', 'drill'],
+    buckets: STEP_BUCKETS,
+    registers: [registry],
+  });
   const pending = new Set<Promise<void>>();
   /** Drill incidents (issue 9 §4) carry drill="true" on every series; others keep their labels as before. */
   const drills = new Map<string, boolean>();
@@ -49,11 +76,14 @@ export function createMetrics(registry: Registry, deps: { store: () => Pick<Inci
   };
 
   const observeDuration = (incidentId: string, e: NewEvent, result: string): void => {
-    track((async () => {
-      const step = (await deps.store().get(incidentId)).steps.get(e.stepId!);
-      const labels = { step: e.stepId!, result, ...(await drillLabel(incidentId)) };
-      if (step?.startedAt) durations.observe(labels, Math.max(0, (e.at.getTime() - step.startedAt.getTime()) / 1000));
-    })(), incidentId);
+    track(
+      (async () => {
+        const step = (await deps.store().get(incidentId)).steps.get(e.stepId!);
+        const labels = { step: e.stepId!, result, ...(await drillLabel(incidentId)) };
+        if (step?.startedAt) durations.observe(labels, Math.max(0, (e.at.getTime() - step.startedAt.getTime()) / 1000));
+      })(),
+      incidentId,
+    );
   };
 
   return {
@@ -62,7 +92,10 @@ export function createMetrics(registry: Registry, deps: { store: () => Pick<Inci
         const result = RESULTS[e.kind];
         if (result && e.stepId) {
           const stepId = e.stepId;
-          track(drillLabel(incidentId).then((drill) => void outcomes.inc({ step: stepId, result, ...drill })), incidentId);
+          track(
+            drillLabel(incidentId).then((drill) => void outcomes.inc({ step: stepId, result, ...drill })),
+            incidentId,
+          );
           // Worker outcomes only: a confirm or skip measures how long a person took, not the step.
           const ranInWorker = e.actor === 'rollback-commander' && result !== 'skipped' && result !== 'aborted';
           if (ranInWorker) observeDuration(incidentId, e, result);

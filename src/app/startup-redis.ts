@@ -27,7 +27,11 @@ function where(url: string): string {
 
 async function tryOnce(url: string, timeoutMs: number): Promise<void> {
   const redis = new Redis(url, {
-    lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: timeoutMs, retryStrategy: () => null,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
   });
   // The socket's error (ECONNREFUSED, WRONGPASS) says why; connect() itself only says "Connection is closed".
   let cause: Error | undefined;
@@ -60,13 +64,18 @@ export async function waitForRedis(url: string, options: WaitOptions): Promise<v
     }
     const left = deadline - Date.now();
     if (left <= 0) {
-      throw new UserFacingError('config_invalid', `Redis at ${where(url)} (REDIS_URL) was not reachable for `
-        + `${Math.round(options.timeoutMs / 1000)}s (${reason}): start Redis or fix REDIS_URL; STARTUP_TIMEOUT sets how long start-up waits`);
+      throw new UserFacingError(
+        'config_invalid',
+        `Redis at ${where(url)} (REDIS_URL) was not reachable for ` +
+          `${Math.round(options.timeoutMs / 1000)}s (${reason}): start Redis or fix REDIS_URL; STARTUP_TIMEOUT sets how long start-up waits`,
+      );
     }
     const wait = Math.min(delay, left);
-    options.log.warn({ attempt, retryInMs: wait, reason },
-      `Redis at ${where(url)} is not reachable (${reason}): retry ${attempt} in ${(wait / 1000).toFixed(1)}s, `
-      + `giving up ${Math.ceil(left / 1000)}s from now (STARTUP_TIMEOUT)`);
+    options.log.warn(
+      { attempt, retryInMs: wait, reason },
+      `Redis at ${where(url)} is not reachable (${reason}): retry ${attempt} in ${(wait / 1000).toFixed(1)}s, ` +
+        `giving up ${Math.ceil(left / 1000)}s from now (STARTUP_TIMEOUT)`,
+    );
     await new Promise((resolve) => setTimeout(resolve, wait));
     delay = Math.min(delay * 2, maxDelay);
   }

@@ -1,17 +1,25 @@
 /** Plain-text checklist and timeline for the CLI (the break-glass path when Slack is down). */
-import { storedKind } from '../domain/timeline-events.ts';
-import { DRILL_BANNER } from '../domain/drill.ts';
+
 import { formatDistanceStrict } from '../domain/date-fns.ts'; // CommonJS build: start-up time
+import { DRILL_BANNER } from '../domain/drill.ts';
 import type { Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
+import { actorText } from '../domain/origin.ts';
 import { availableActions, owedApprovals, unmetPrerequisite } from '../domain/step-actions.ts';
-import { PHASES, PHASE_TITLES, RUNBOOK } from '../domain/steps.ts';
+import { PHASE_TITLES, PHASES, RUNBOOK } from '../domain/steps.ts';
+import { storedKind } from '../domain/timeline-events.ts';
 import { mentionsAsText } from '../domain/user-text.ts';
 import type { IncidentSnapshot } from '../flows/ports.ts';
-import { actorText } from '../domain/origin.ts';
 
 const MARK: Record<StepRecord['state'], string> = {
-  pending: '[ ]', queued: '[~]', running: '[>]', awaiting_approval: '[?]', awaiting_confirmation: '[?]',
-  succeeded: '[x]', failed: '[!]', skipped: '[-]', aborted: '[/]',
+  pending: '[ ]',
+  queued: '[~]',
+  running: '[>]',
+  awaiting_approval: '[?]',
+  awaiting_confirmation: '[?]',
+  succeeded: '[x]',
+  failed: '[!]',
+  skipped: '[-]',
+  aborted: '[/]',
 };
 
 export function iso(d: Date | null): string {
@@ -36,7 +44,13 @@ export function renderChecklist(snap: IncidentSnapshot, now: Date): string {
     for (const def of RUNBOOK.filter((d) => d.phase === phase)) {
       const rec = snap.steps.get(def.id);
       if (!rec) continue;
-      const situation = { def, record: rec, incident: i, steps: snap.steps, approvals: snap.approvals.filter((a) => a.stepId === def.id && a.attempt === rec.attempt) };
+      const situation = {
+        def,
+        record: rec,
+        incident: i,
+        steps: snap.steps,
+        approvals: snap.approvals.filter((a) => a.stepId === def.id && a.attempt === rec.attempt),
+      };
       const actions = availableActions(situation);
       const missing = owedApprovals(def, rec, situation.approvals);
       const blocked = rec.state === 'pending' ? unmetPrerequisite(situation) : null;

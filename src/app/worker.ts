@@ -5,10 +5,10 @@
  */
 import { claimQueuePrefix } from '../adapters/queue/queue-owner.ts';
 import { startSlaTimerWorker } from '../adapters/queue/sla-timer-queue.ts';
-import { startStepWorker, type StepWorker } from '../adapters/queue/step-worker.ts';
-import { fireSlaTimer, sweepSlaTimers } from '../flows/sla-timers.ts';
+import { type StepWorker, startStepWorker } from '../adapters/queue/step-worker.ts';
 import { abortConfirmed, executeStep } from '../flows/execute-step.ts';
 import { reconcile } from '../flows/reconcile.ts';
+import { fireSlaTimer, sweepSlaTimers } from '../flows/sla-timers.ts';
 import { defaultQueuePrefixFor } from './config.ts';
 import type { Container } from './container.ts';
 
@@ -17,7 +17,10 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export async function startWorker(c: Container, options: { concurrency?: number; reconcileEveryMs?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(
+  c: Container,
+  options: { concurrency?: number; reconcileEveryMs?: number } = {},
+): Promise<RunningWorker> {
   const log = c.deps.log.child({ component: 'worker' });
   const environment = c.config.runbook.environment.name;
   await claimQueuePrefix(c.redis, c.config.env.QUEUE_PREFIX, environment, defaultQueuePrefixFor(environment));
@@ -31,7 +34,12 @@ export async function startWorker(c: Container, options: { concurrency?: number;
     log,
   });
   // SLA timers run here too: delayed jobs on their own queue, re-checked against Postgres when they fire.
-  const timers = await startSlaTimerWorker({ connection: c.redis, prefix: c.config.env.QUEUE_PREFIX, fire: (job) => fireSlaTimer(c.deps, job), log });
+  const timers = await startSlaTimerWorker({
+    connection: c.redis,
+    prefix: c.config.env.QUEUE_PREFIX,
+    fire: (job) => fireSlaTimer(c.deps, job),
+    log,
+  });
   const sweep = async () => {
     try {
       const { enqueued, failed } = await reconcile(c.deps, c.executors);

@@ -13,7 +13,9 @@ const STEPS = AUTOPILOT_STEPS.join(', ');
 
 const perStep = z.strictObject(every(z.boolean().default(true)), {
   error: (issue) =>
-    issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')} is not a step autopilot starts: use ${STEPS}` : undefined,
+    issue.code === 'unrecognized_keys'
+      ? `${issue.keys.join(', ')} is not a step autopilot starts: use ${STEPS}`
+      : undefined,
 });
 
 export const autopilotConfigSchema = z

@@ -7,16 +7,28 @@ import ms from 'ms';
 import { z } from 'zod';
 import { duration } from './duration.ts';
 
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name is upper-case letters, digits and "_"');
-const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name is lower-case letters, digits and "-"');
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name is upper-case letters, digits and "_"');
+const k8sName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name is lower-case letters, digits and "-"');
 // Identifiers are quoted when used, but a plain pattern keeps typos (spaces, dots) out of SQL.
-const sqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'a SQL identifier is letters, digits and "_", like schema_migrations');
+const sqlIdentifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'a SQL identifier is letters, digits and "_", like schema_migrations');
 const qualifiedTable = z
   .string()
-  .regex(/^([A-Za-z_][A-Za-z0-9_$]{0,62}\.)?[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'a table is written like orgs or public.orgs');
+  .regex(
+    /^([A-Za-z_][A-Za-z0-9_$]{0,62}\.)?[A-Za-z_][A-Za-z0-9_$]{0,62}$/,
+    'a table is written like orgs or public.orgs',
+  );
 const repoDir = z
   .string()
-  .regex(/^[^/\s][^\s]*[^/\s]$|^[^/\s]$/, 'a directory inside the repository without leading or trailing "/", like supabase/migrations');
+  .regex(
+    /^[^/\s][^\s]*[^/\s]$|^[^/\s]$/,
+    'a directory inside the repository without leading or trailing "/", like supabase/migrations',
+  );
 
 export const migrationsTableSchema = z
   .object({
@@ -65,7 +77,10 @@ export const databaseConfigSchema = z
          */
         version: z.enum(['file_name', 'timestamp_prefix']).default('file_name'),
         /** The down migration, read at the bad tag; {path}, {version} and {name} (file name without .sql). */
-        down_file: z.string().regex(/\{(version|name)\}/, 'the pattern must contain {version} or {name}').default('{path}/{version}.down.sql'),
+        down_file: z
+          .string()
+          .regex(/\{(version|name)\}/, 'the pattern must contain {version} or {name}')
+          .default('{path}/{version}.down.sql'),
       })
       .strict()
       .prefault({}),
@@ -80,7 +95,10 @@ export const databaseConfigSchema = z
         /** A directory the bot can read (a mounted volume); S3 and Supabase storage are synced into it. */
         directory: z.string().startsWith('/', 'give an absolute directory, like /backups'),
         /** File names with a {timestamp} (UTC): 20261124T031500Z or 2026-11-24T03-15-00Z. */
-        filename: z.string().regex(/\{timestamp\}/, 'the pattern must contain {timestamp}').default('prod-{timestamp}.dump'),
+        filename: z
+          .string()
+          .regex(/\{timestamp\}/, 'the pattern must contain {timestamp}')
+          .default('prod-{timestamp}.dump'),
       })
       .strict()
       .optional(),
@@ -89,7 +107,10 @@ export const databaseConfigSchema = z
         /** Env var with a postgres:// URL of the restore server; default the target's own server. */
         server_url_env: envVarName.optional(),
         /** The restored database is named <prefix>_<incident id>. */
-        database_prefix: z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, 'lower-case letters, digits and "_", at most 20').default('rc_restore'),
+        database_prefix: z
+          .string()
+          .regex(/^[a-z][a-z0-9_]{0,19}$/, 'lower-case letters, digits and "_", at most 20')
+          .default('rc_restore'),
         /** pg_restore is stopped (and the half-made database dropped) after this long. */
         timeout: duration.default(ms('1h')),
       })

@@ -5,8 +5,12 @@
  */
 import { z } from 'zod';
 
-const labelKey = z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a label key, like app.kubernetes.io/instance');
-const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name is lower-case letters, digits and "-"');
+const labelKey = z
+  .string()
+  .regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'a label key, like app.kubernetes.io/instance');
+const k8sName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name is lower-case letters, digits and "-"');
 
 export const gitopsConfigSchema = z
   .object({
@@ -30,10 +34,19 @@ export const gitopsConfigSchema = z
   .strict()
   .superRefine((g, ctx) => {
     if (!g.guard && !g.reason) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'gitops.guard: false needs a reason (shown in the checklist), like reason: "Argo CD is managed by the platform team; they pause it by hand"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message:
+          'gitops.guard: false needs a reason (shown in the checklist), like reason: "Argo CD is managed by the platform team; they pause it by hand"',
+      });
     }
     if (g.guard && g.reason) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'gitops.reason only goes with guard: false: remove it, or set guard: false' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message: 'gitops.reason only goes with guard: false: remove it, or set guard: false',
+      });
     }
   });
 

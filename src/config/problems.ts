@@ -3,7 +3,7 @@
  * and for an unknown key the known key it was probably meant to be. loadConfig collects these for
  * the YAML and the env together, so a user fixes everything in one pass instead of one per start.
  */
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 
 export interface YamlSource {
@@ -18,12 +18,17 @@ export function readYaml(text: string): YamlSource {
 
 /** Syntax errors, each with the line the parser stopped at. */
 export function yamlSyntaxProblems(source: string, yaml: YamlSource): string[] {
-  return yaml.doc.errors.map((e) => `  - ${source} line ${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`);
+  return yaml.doc.errors.map(
+    (e) => `  - ${source} line ${e.linePos?.[0].line ?? '?'}: not valid YAML: ${e.message.split('\n')[0]}`,
+  );
 }
 
 function formatPath(path: PropertyKey[]): string {
   if (!path.length) return '(top level)';
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /** Levenshtein distance: small enough to write here rather than take a dependency for. */
@@ -86,7 +91,9 @@ function knownKeysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
  * (the env) values are left out, because env values may be secrets.
  */
 export function describeIssues(
-  source: string, issues: z.core.$ZodIssue[], yaml?: { yaml: YamlSource; schema: z.ZodType },
+  source: string,
+  issues: z.core.$ZodIssue[],
+  yaml?: { yaml: YamlSource; schema: z.ZodType },
 ): string[] {
   return issues.flatMap((i) => {
     // A schema's own message for unknown keys (autopilot lists the steps) beats a guess.
@@ -96,8 +103,10 @@ export function describeIssues(
         const known = yaml ? knownKeysAt(yaml.schema, i.path) : [];
         const hint = closest(key, known);
         const where = i.path.length ? ` in \`${formatPath(i.path)}\`` : '';
-        return `  - ${source} \`${formatPath([...i.path, key])}\`: unknown key${where}`
-          + `${hint ? `: did you mean \`${hint}\`?` : ''}${line ? ` (line ${line})` : ''}`;
+        return (
+          `  - ${source} \`${formatPath([...i.path, key])}\`: unknown key${where}` +
+          `${hint ? `: did you mean \`${hint}\`?` : ''}${line ? ` (line ${line})` : ''}`
+        );
       });
     }
     const message = yaml ? i.message : i.message.replace(/received .*/i, '').trim();

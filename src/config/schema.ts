@@ -4,11 +4,11 @@
  */
 import ms from 'ms';
 import { z } from 'zod';
-import { validationConfigSchema } from './validation.ts';
-import { databaseConfigSchema } from './database.ts';
 import { autopilotConfigSchema } from './autopilot.ts';
+import { databaseConfigSchema } from './database.ts';
 import { duration } from './duration.ts';
 import { gitopsConfigSchema } from './gitops.ts';
+import { validationConfigSchema } from './validation.ts';
 
 /** "5m", "30s", "2h", "500ms" → milliseconds (duration.ts, shared with the sections mounted here). */
 export { duration };
@@ -23,11 +23,19 @@ function regexError(pattern: string): string {
   }
 }
 
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id looks like U012ABCDEF (profile → ⋮ → Copy member ID)');
+const slackUserId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id looks like U012ABCDEF (profile → ⋮ → Copy member ID)');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id looks like S012ABCDEF');
-const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id looks like C012ABCDEF (channel details → bottom of the About tab)');
-const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name is lower-case letters, digits and "-"');
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name is upper-case letters, digits and "_"');
+const slackChannelId = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id looks like C012ABCDEF (channel details → bottom of the About tab)');
+const k8sName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a Kubernetes name is lower-case letters, digits and "-"');
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name is upper-case letters, digits and "_"');
 
 const roleMembers = z
   .object({
@@ -40,7 +48,9 @@ export const configSchema = z
   .object({
     environment: z
       .object({
-        name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an environment name is lower-case letters, digits and "-", like production'),
+        name: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/, 'an environment name is lower-case letters, digits and "-", like production'),
         kube: z
           .object({
             context: z.string().min(1).optional(),
@@ -57,12 +67,17 @@ export const configSchema = z
           .object({
             name: k8sName,
             container: k8sName,
-            image: z.string().regex(/^[a-z0-9.\-_/:]+$/, 'an image repository without tag, like ghcr.io/valuecanvas/app'),
+            image: z
+              .string()
+              .regex(/^[a-z0-9.\-_/:]+$/, 'an image repository without tag, like ghcr.io/valuecanvas/app'),
           })
           .strict(),
       )
       .min(1, 'list at least one Deployment to roll back'),
-    rollout: z.object({ timeout: duration.default(ms('5m')) }).strict().default({ timeout: ms('5m') }),
+    rollout: z
+      .object({ timeout: duration.default(ms('5m')) })
+      .strict()
+      .default({ timeout: ms('5m') }),
     github: z
       .object({
         owner: z.string().min(1),
@@ -76,7 +91,11 @@ export const configSchema = z
           // Compiled now, not at the first /rollback: a broken pattern would only show mid-incident.
           .superRefine((p, ctx) => {
             const problem = regexError(p);
-            if (problem) ctx.addIssue({ code: 'custom', message: `"${p}" is not a valid regular expression (${problem}): write one like '^v\\d+\\.\\d+\\.\\d+$' (YAML: single quotes keep the backslashes)` });
+            if (problem)
+              ctx.addIssue({
+                code: 'custom',
+                message: `"${p}" is not a valid regular expression (${problem}): write one like '^v\\d+\\.\\d+\\.\\d+$' (YAML: single quotes keep the backslashes)`,
+              });
           }),
       })
       .strict(),
@@ -95,8 +114,14 @@ export const configSchema = z
       .strict(),
     sla: z
       .object({
-        P1: z.object({ decide: duration.default(ms('10m')), restore: duration.default(ms('30m')) }).strict().default({ decide: ms('10m'), restore: ms('30m') }),
-        P2: z.object({ restore: duration.default(ms('2h')) }).strict().default({ restore: ms('2h') }),
+        P1: z
+          .object({ decide: duration.default(ms('10m')), restore: duration.default(ms('30m')) })
+          .strict()
+          .default({ decide: ms('10m'), restore: ms('30m') }),
+        P2: z
+          .object({ restore: duration.default(ms('2h')) })
+          .strict()
+          .default({ restore: ms('2h') }),
       })
       .strict()
       .default({ P1: { decide: ms('10m'), restore: ms('30m') }, P2: { restore: ms('2h') } }),
@@ -107,7 +132,11 @@ export const configSchema = z
         backlog_key: z.string().min(1).default('agent:pending'),
       })
       .strict()
-      .default({ redis_url_env: 'TARGET_REDIS_URL', database_url_env: 'TARGET_DATABASE_URL', backlog_key: 'agent:pending' }),
+      .default({
+        redis_url_env: 'TARGET_REDIS_URL',
+        database_url_env: 'TARGET_DATABASE_URL',
+        backlog_key: 'agent:pending',
+      }),
     verify: z
       .object({
         grafana_url: z.url(),
@@ -137,7 +166,10 @@ export const configSchema = z
      */
     cli: z
       .object({
-        identities: z.record(z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'an OS user name, like alice'), z.array(slackUserId).min(1, 'list the Slack user ids this OS user may act as')),
+        identities: z.record(
+          z.string().regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'an OS user name, like alice'),
+          z.array(slackUserId).min(1, 'list the Slack user ids this OS user may act as'),
+        ),
       })
       .strict()
       .optional(),

@@ -15,7 +15,9 @@ const duration = z.string().transform((value, ctx) => {
   }
   return parsed;
 });
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name is upper-case letters, digits and "_"');
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name is upper-case letters, digits and "_"');
 
 const smokeSchema = z
   .object({
@@ -45,7 +47,9 @@ const probeSchema = z
     method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
     url: z.url(),
     /** Header name → the env var holding its value (e.g. Authorization: AUTH_CHECK_USER_BEARER). */
-    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name is letters, digits and "-"'), envVarName).default({}),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name is letters, digits and "-"'), envVarName)
+      .default({}),
     /** e.g. 401 for an anonymous request, 200 for a test user. */
     expected_status: z.number().int().min(100).max(599),
   })

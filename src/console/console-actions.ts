@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import { UserFacingError } from '../domain/errors.ts';
-import { isStepId, ROLES, type Role, type StepId } from '../domain/steps.ts';
 import { STEP_ACTIONS } from '../domain/step-actions.ts';
+import { isStepId, ROLES, type Role, type StepId } from '../domain/steps.ts';
+import { correctTimes } from '../flows/correct-times.ts';
 import type { FlowDeps } from '../flows/deps.ts';
 import { abortIncident, markCritical } from '../flows/incident-commands.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
-import { correctTimes } from '../flows/correct-times.ts';
 
 export const INCIDENT_ACTIONS = ['mark_critical', 'abort_incident', 'correct_times'] as const;
 
@@ -37,7 +37,12 @@ export const ActionRequest = z
 export type ActionRequest = z.infer<typeof ActionRequest>;
 
 /** Runs the action as `actor`; returns what happened, in a sentence. Refusals throw UserFacingError. */
-export async function performAction(deps: FlowDeps, incidentId: string, req: ActionRequest, actor: string): Promise<string> {
+export async function performAction(
+  deps: FlowDeps,
+  incidentId: string,
+  req: ActionRequest,
+  actor: string,
+): Promise<string> {
   const step = req.step as StepId;
   const cmd = { incidentId, stepId: step, actor, expectedVersion: req.version };
   switch (req.action) {
@@ -49,7 +54,9 @@ export async function performAction(deps: FlowDeps, incidentId: string, req: Act
     case 'approve': {
       const res = await approveStep(deps, { ...cmd, target: req.target || undefined });
       if (res.applying) return `approved ${step}: every approval is in, applying the approved plan`;
-      return res.complete ? `approved ${step}` : `approval recorded for ${step}; one more, from a different person, is needed`;
+      return res.complete
+        ? `approved ${step}`
+        : `approval recorded for ${step}; one more, from a different person, is needed`;
     }
     case 'confirm':
       await confirmStep(deps, { ...cmd, note: req.note });
@@ -67,9 +74,20 @@ export async function performAction(deps: FlowDeps, incidentId: string, req: Act
       await abortIncident(deps, { incidentId, actor, reason: req.reason ?? '' });
       return `aborted incident ${incidentId}`;
     case 'correct_times': {
-      if (!req.impactStartedAt && !req.detectedAt) throw new UserFacingError('invalid_input', 'say which time to correct: "impactStartedAt" and/or "detectedAt" (ISO 8601)');
-      const changes = await correctTimes(deps, { incidentId, actor, impactStartedAt: req.impactStartedAt, detectedAt: req.detectedAt });
-      return changes.length ? `corrected ${changes.map((e) => String(e.payload?.field)).join(' and ')}` : 'nothing changed: the times were already those';
+      if (!req.impactStartedAt && !req.detectedAt)
+        throw new UserFacingError(
+          'invalid_input',
+          'say which time to correct: "impactStartedAt" and/or "detectedAt" (ISO 8601)',
+        );
+      const changes = await correctTimes(deps, {
+        incidentId,
+        actor,
+        impactStartedAt: req.impactStartedAt,
+        detectedAt: req.detectedAt,
+      });
+      return changes.length
+        ? `corrected ${changes.map((e) => String(e.payload?.field)).join(' and ')}`
+        : 'nothing changed: the times were already those';
     }
   }
 }

@@ -10,7 +10,10 @@ import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 
 export function boundedBody(maxSize: number): MiddlewareHandler {
-  const tooLarge = () => new HTTPException(413, { message: `the request body is larger than ${Math.round(maxSize / 1024)} KiB: send only the JSON the route expects (README "Web console")` });
+  const tooLarge = () =>
+    new HTTPException(413, {
+      message: `the request body is larger than ${Math.round(maxSize / 1024)} KiB: send only the JSON the route expects (README "Web console")`,
+    });
   return async (c, next) => {
     const raw = c.req.raw;
     if (raw.method === 'GET' || raw.method === 'HEAD') return next();
@@ -38,7 +41,12 @@ export function boundedBody(maxSize: number): MiddlewareHandler {
     const headers = new Headers(raw.headers);
     headers.delete('transfer-encoding');
     headers.set('content-length', String(size));
-    c.req.raw = new Request(raw.url, { method: raw.method, headers, body: size > 0 ? Buffer.concat(chunks) : null, signal: raw.signal });
+    c.req.raw = new Request(raw.url, {
+      method: raw.method,
+      headers,
+      body: size > 0 ? Buffer.concat(chunks) : null,
+      signal: raw.signal,
+    });
     return next();
   };
 }

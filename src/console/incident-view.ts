@@ -3,21 +3,22 @@
  * same one Slack's checklist renders), the thread (the export's wording, with UTC times), the times
  * and the SLA verdicts. Built from one store read; the HTML page and the API both use it.
  */
-import { storedKind } from '../domain/timeline-events.ts';
-import { checklistModel, type ChecklistRow, type PhaseModel } from '../domain/checklist-model.ts';
+
+import { autopilotStatusLine } from '../adapters/slack/autopilot-text.ts';
+import { STATE_LABELS } from '../adapters/slack/checklist-blocks.ts';
+import { incidentJson } from '../app/cli-json.ts';
+import type { RunbookConfig } from '../config/schema.ts';
+import { autopilotStatus } from '../domain/autopilot.ts';
+import { type ChecklistRow, checklistModel, type PhaseModel } from '../domain/checklist-model.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
 import { actorText } from '../domain/origin.ts';
 import { ROLES, type Role } from '../domain/steps.ts';
-import { durationsOf, forwardFixApprovedAt, slaVerdicts, type Durations, type SlaVerdict } from '../domain/times.ts';
+import { storedKind } from '../domain/timeline-events.ts';
+import { type Durations, durationsOf, forwardFixApprovedAt, type SlaVerdict, slaVerdicts } from '../domain/times.ts';
 import { mentionsAsText } from '../domain/user-text.ts';
-import { incidentJson } from '../app/cli-json.ts';
+import { autopilotSettings } from '../flows/autopilot.ts';
 import { describeEvent } from '../flows/export-timeline.ts';
 import type { IncidentSnapshot, IncidentStore } from '../flows/ports.ts';
-import type { RunbookConfig } from '../config/schema.ts';
-import { STATE_LABELS } from '../adapters/slack/checklist-blocks.ts';
-import { autopilotStatusLine } from '../adapters/slack/autopilot-text.ts';
-import { autopilotStatus } from '../domain/autopilot.ts';
-import { autopilotSettings } from '../flows/autopilot.ts';
 
 export interface ThreadLine {
   id: number;
@@ -59,8 +60,15 @@ export async function loadIncidentView(
     durations: durationsOf(i),
     sla: slaVerdicts(i, deps.config.sla, forwardFixApprovedAt(snapshot.steps, snapshot.approvals), now),
     roles: Object.fromEntries(members) as Record<Role, string[]>,
-    environment: { name: deps.config.environment.name, kubeContext: deps.config.environment.kube.context, namespace: deps.config.environment.kube.namespace },
-    autopilot: i.state === 'open' ? plainText(autopilotStatusLine(autopilotStatus(snapshot, autopilotSettings(deps.config)))) : null,
+    environment: {
+      name: deps.config.environment.name,
+      kubeContext: deps.config.environment.kube.context,
+      namespace: deps.config.environment.kube.namespace,
+    },
+    autopilot:
+      i.state === 'open'
+        ? plainText(autopilotStatusLine(autopilotStatus(snapshot, autopilotSettings(deps.config))))
+        : null,
     now,
   };
 }
@@ -71,7 +79,15 @@ function plainText(mrkdwn: string): string {
 }
 
 function threadLine(e: TimelineEvent): ThreadLine {
-  return { id: e.id, at: e.at, actor: actorText(e.actor, e.payload.via), kind: storedKind(e), stepId: e.stepId, text: describeEvent(e), progress: e.kind === 'step_progress' };
+  return {
+    id: e.id,
+    at: e.at,
+    actor: actorText(e.actor, e.payload.via),
+    kind: storedKind(e),
+    stepId: e.stepId,
+    text: describeEvent(e),
+    progress: e.kind === 'step_progress',
+  };
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -81,15 +97,34 @@ export function incidentViewJson(view: IncidentView) {
   return {
     incident: incidentJson(view.snapshot.incident),
     checklist: view.phases.map((p) => ({ phase: p.phase, title: p.title, rows: p.rows.map(rowJson) })),
-    timeline: view.thread.map((t) => ({ id: t.id, at: iso(t.at), actor: t.actor, kind: t.kind, step: t.stepId, text: t.text })),
+    timeline: view.thread.map((t) => ({
+      id: t.id,
+      at: iso(t.at),
+      actor: t.actor,
+      kind: t.kind,
+      step: t.stepId,
+      text: t.text,
+    })),
     times: view.durations,
     autopilot: view.autopilot,
-    sla: view.sla.map((s) => ({ milestone: s.milestone, budgetMs: s.budgetMs, dueAt: iso(s.dueAt), metAt: iso(s.metAt), verdict: s.verdict, tookMs: s.tookMs })),
+    sla: view.sla.map((s) => ({
+      milestone: s.milestone,
+      budgetMs: s.budgetMs,
+      dueAt: iso(s.dueAt),
+      metAt: iso(s.metAt),
+      verdict: s.verdict,
+      tookMs: s.tookMs,
+    })),
   };
 }
 
 function rowJson(row: ChecklistRow) {
-  if (row.kind === 'not_offered') return { kind: row.kind, steps: row.defs.map((d) => d.id), reason: 'only for critical incidents (security exposure or data corruption)' };
+  if (row.kind === 'not_offered')
+    return {
+      kind: row.kind,
+      steps: row.defs.map((d) => d.id),
+      reason: 'only for critical incidents (security exposure or data corruption)',
+    };
   if (row.kind === 'missing') return { kind: row.kind, step: row.def.id, title: row.def.title };
   const { def, record } = row;
   return {
@@ -100,7 +135,12 @@ function rowJson(row: ChecklistRow) {
     stateText: STATE_LABELS[record.state].word,
     attempt: record.attempt,
     version: record.version,
-    activity: row.activity && { verb: row.activity.verb, actor: row.activity.actor, at: iso(row.activity.at), tookMs: row.activity.tookMs },
+    activity: row.activity && {
+      verb: row.activity.verb,
+      actor: row.activity.actor,
+      at: iso(row.activity.at),
+      tookMs: row.activity.tookMs,
+    },
     approvals: row.approvals.map((a) => ({ role: a.role, userId: a.userId, at: iso(a.at) })),
     owedApprovals: row.owed,
     planNeedsApproval: row.planNeeds,

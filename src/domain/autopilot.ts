@@ -8,13 +8,20 @@
 import type { Approval, Incident, StepRecord } from './incident.ts';
 import { availableActions } from './step-actions.ts';
 import { isDone } from './step-machine.ts';
-import { RUNBOOK, stepDefinition, type StepId } from './steps.ts';
+import { RUNBOOK, type StepId, stepDefinition } from './steps.ts';
 import { validationDone } from './times.ts';
 
 /** The steps autopilot may start, in runbook order; each can be kept manual in rollback.yml. */
 export const AUTOPILOT_STEPS = [
-  'pause_deploys', 'revert_images', 'verify_cutover', 'migration_scope', 'smoke_tests', 'queue_health', 'auth_check',
-  'resume_deploys', 'resolve',
+  'pause_deploys',
+  'revert_images',
+  'verify_cutover',
+  'migration_scope',
+  'smoke_tests',
+  'queue_health',
+  'auth_check',
+  'resume_deploys',
+  'resolve',
 ] as const satisfies readonly StepId[];
 export type AutopilotStepId = (typeof AUTOPILOT_STEPS)[number];
 export type AutopilotSettings = Readonly<Record<AutopilotStepId, boolean>>;

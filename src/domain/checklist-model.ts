@@ -6,9 +6,24 @@
  */
 import type { Approval, Incident, StepRecord } from './incident.ts';
 import type { CliOrigin } from './origin.ts';
-import { availableActions, owedApprovals, unmetPrerequisite, type StepAction, type StepSituation } from './step-actions.ts';
+import {
+  availableActions,
+  owedApprovals,
+  type StepAction,
+  type StepSituation,
+  unmetPrerequisite,
+} from './step-actions.ts';
 import { isDone } from './step-machine.ts';
-import { PHASE_TITLES, PHASES, RUNBOOK, stepDefinition, type Phase, type Role, type StepDefinition, type StepId } from './steps.ts';
+import {
+  PHASE_TITLES,
+  PHASES,
+  type Phase,
+  type Role,
+  RUNBOOK,
+  type StepDefinition,
+  type StepId,
+  stepDefinition,
+} from './steps.ts';
 
 export interface ChecklistInput {
   incident: Incident;
@@ -89,14 +104,20 @@ function isRecordList(steps: ChecklistInput['steps']): steps is readonly StepRec
   return Array.isArray(steps);
 }
 
-function stepRow(input: ChecklistInput, def: StepDefinition, records: ReadonlyMap<StepId, StepRecord>): StepRow | MissingRow {
+function stepRow(
+  input: ChecklistInput,
+  def: StepDefinition,
+  records: ReadonlyMap<StepId, StepRecord>,
+): StepRow | MissingRow {
   const record = records.get(def.id);
   if (!record) return { kind: 'missing', def };
   const approvals = input.approvals.filter((a) => a.stepId === def.id && a.attempt === record.attempt);
   const situation: StepSituation = { def, record, incident: input.incident, steps: records, approvals };
   const blocked = unmetPrerequisite(situation);
   const pending = record.state === 'pending';
-  const waitsFor = pending ? def.needs.filter((id) => !isDone(records.get(id)?.state ?? 'pending')).map(stepDefinition) : [];
+  const waitsFor = pending
+    ? def.needs.filter((id) => !isDone(records.get(id)?.state ?? 'pending')).map(stepDefinition)
+    : [];
   const rule = def.approval;
   const planNeeds = rule?.when === 'plan' && pending ? rule.approvers : null;
   const text = record.state === 'failed' ? record.error : record.summary;
@@ -126,10 +147,19 @@ function activityOf(def: StepDefinition, record: StepRecord): StepActivity | nul
     case 'skipped':
       return { ...base, verb: 'skipped', at: record.finishedAt ?? record.updatedAt };
     case 'awaiting_approval':
-      return { ...base, verb: def.approval?.when === 'plan' ? 'planned' : 'proposed', at: record.startedAt ?? record.updatedAt };
+      return {
+        ...base,
+        verb: def.approval?.when === 'plan' ? 'planned' : 'proposed',
+        at: record.startedAt ?? record.updatedAt,
+      };
     default: {
       const ms = record.startedAt && record.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : 0;
-      return { ...base, verb: record.finishedAt ? 'run' : 'started', at: record.startedAt, tookMs: ms >= 1000 ? ms : null };
+      return {
+        ...base,
+        verb: record.finishedAt ? 'run' : 'started',
+        at: record.startedAt,
+        tookMs: ms >= 1000 ? ms : null,
+      };
     }
   }
 }

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-export const { formatDistanceStrict } = require('date-fns/formatDistanceStrict') as typeof import('date-fns/formatDistanceStrict');
+export const { formatDistanceStrict } =
+  require('date-fns/formatDistanceStrict') as typeof import('date-fns/formatDistanceStrict');
 export const { formatDuration } = require('date-fns/formatDuration') as typeof import('date-fns/formatDuration');
-export const { intervalToDuration } = require('date-fns/intervalToDuration') as typeof import('date-fns/intervalToDuration');
+export const { intervalToDuration } =
+  require('date-fns/intervalToDuration') as typeof import('date-fns/intervalToDuration');

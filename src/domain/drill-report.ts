@@ -8,7 +8,16 @@
  * Pure: every time (and `now`) comes in as an argument.
  */
 import type { StepId } from './steps.ts';
-import { durationsOf, formatDurationMs, MILESTONE_TITLES, slaVerdicts, type Durations, type IncidentTimes, type SlaBudgets, type SlaVerdict } from './times.ts';
+import {
+  type Durations,
+  durationsOf,
+  formatDurationMs,
+  type IncidentTimes,
+  MILESTONE_TITLES,
+  type SlaBudgets,
+  type SlaVerdict,
+  slaVerdicts,
+} from './times.ts';
 
 /** Steps whose running time is mostly a Kubernetes rollout. */
 export const ROLLOUT_STEPS: readonly StepId[] = ['revert_images', 'backup_promote'];
@@ -39,7 +48,14 @@ export interface DrillReport {
 }
 
 const ACTIVE = new Set(['step_queued', 'step_started', 'step_resumed', 'step_retrying']);
-const SETTLED = new Set(['step_succeeded', 'step_failed', 'step_awaiting_approval', 'step_awaiting_confirmation', 'step_skipped', 'step_aborted']);
+const SETTLED = new Set([
+  'step_succeeded',
+  'step_failed',
+  'step_awaiting_approval',
+  'step_awaiting_confirmation',
+  'step_skipped',
+  'step_aborted',
+]);
 const CLOSING = new Set(['incident_resolved', 'incident_aborted']);
 
 type Who = 'humans' | 'bot' | 'rollouts';
@@ -72,8 +88,19 @@ export function drillReport(input: DrillReportInput): DrillReport {
   }
   spend(end);
   const sla = slaVerdicts(incident, input.budgets, input.forwardFixAt, now);
-  const verdict = sla.some((s) => s.verdict === 'missed') ? 'failed' : sla.every((s) => s.verdict === 'met') ? 'passed' : 'pending';
-  return { durations: durationsOf(incident), totalMs: Math.max(0, end - start), waiting, sla, verdict, finished: incident.state !== 'open' };
+  const verdict = sla.some((s) => s.verdict === 'missed')
+    ? 'failed'
+    : sla.every((s) => s.verdict === 'met')
+      ? 'passed'
+      : 'pending';
+  return {
+    durations: durationsOf(incident),
+    totalMs: Math.max(0, end - start),
+    waiting,
+    sla,
+    verdict,
+    finished: incident.state !== 'open',
+  };
 }
 
 const dur = (ms: number | null) => (ms === null ? '—' : formatDurationMs(ms));
@@ -82,12 +109,20 @@ const share = (ms: number, total: number) => (total > 0 ? ` (${Math.round((ms / 
 /** The report as Markdown: what the console shows and `rollback-commander drill` prints at the end. */
 export function renderDrillReport(r: DrillReport): string {
   const { humansMs, botMs, rolloutsMs } = r.waiting;
-  const title = r.verdict === 'passed' ? 'passed: every SLA met' : r.verdict === 'failed' ? 'failed: an SLA was missed' : 'in progress';
+  const title =
+    r.verdict === 'passed'
+      ? 'passed: every SLA met'
+      : r.verdict === 'failed'
+        ? 'failed: an SLA was missed'
+        : 'in progress';
   return [
     `## Drill report — ${title}`,
     '',
     `- **TTD** ${dur(r.durations.ttdMs)} · **time to decide** ${dur(r.durations.decideMs)} · **TTR** ${dur(r.durations.ttrMs)} · **impact** ${dur(r.durations.impactMs)}`,
     `- **Total** ${dur(r.totalMs)}: waiting on humans ${dur(humansMs)}${share(humansMs, r.totalMs)} · on the bot ${dur(botMs)}${share(botMs, r.totalMs)} · on rollouts ${dur(rolloutsMs)}${share(rolloutsMs, r.totalMs)}`,
-    ...r.sla.map((s) => `- ${MILESTONE_TITLES[s.milestone]} within ${formatDurationMs(s.budgetMs)}: **${s.verdict}** (${formatDurationMs(s.tookMs)})`),
+    ...r.sla.map(
+      (s) =>
+        `- ${MILESTONE_TITLES[s.milestone]} within ${formatDurationMs(s.budgetMs)}: **${s.verdict}** (${formatDurationMs(s.tookMs)})`,
+    ),
   ].join('\n');
 }

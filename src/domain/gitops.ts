@@ -44,34 +44,56 @@ export interface Detection {
   corroboratedBy: string[];
 }
 
-const CONTROLLER_MANAGERS = ['argocd-controller', 'argocd-application-controller', 'kustomize-controller', 'helm-controller'];
+const CONTROLLER_MANAGERS = [
+  'argocd-controller',
+  'argocd-application-controller',
+  'kustomize-controller',
+  'helm-controller',
+];
 
 export function detectManagers(meta: DeploymentMetadata, options: DetectOptions): Detection {
   const candidates: ManagerRef[] = [];
   const tracking = parseTrackingId(meta.annotations[ARGOCD_TRACKING_ID], options.argocdNamespace);
   if (tracking) candidates.push({ kind: 'argocd', ...tracking, via: 'tracking-id' });
   const instance = meta.labels[options.trackingLabel];
-  if (!tracking && instance) candidates.push({ kind: 'argocd', namespace: options.argocdNamespace, name: instance, via: 'label' });
-  for (const [prefix, kind] of [['kustomize', 'flux-kustomization'], ['helm', 'flux-helmrelease']] as const) {
+  if (!tracking && instance)
+    candidates.push({ kind: 'argocd', namespace: options.argocdNamespace, name: instance, via: 'label' });
+  for (const [prefix, kind] of [
+    ['kustomize', 'flux-kustomization'],
+    ['helm', 'flux-helmrelease'],
+  ] as const) {
     const name = meta.labels[`${prefix}.toolkit.fluxcd.io/name`];
     const namespace = meta.labels[`${prefix}.toolkit.fluxcd.io/namespace`];
     if (name && namespace) candidates.push({ kind, namespace, name });
   }
   const release = meta.annotations['meta.helm.sh/release-name'];
   if (meta.labels['app.kubernetes.io/managed-by'] === 'Helm' && release) {
-    candidates.push({ kind: 'helm', release, namespace: meta.annotations['meta.helm.sh/release-namespace'] ?? meta.namespace });
+    candidates.push({
+      kind: 'helm',
+      release,
+      namespace: meta.annotations['meta.helm.sh/release-namespace'] ?? meta.namespace,
+    });
   }
-  return { deployment: meta.name, candidates, corroboratedBy: meta.managers.filter((m) => CONTROLLER_MANAGERS.includes(m)) };
+  return {
+    deployment: meta.name,
+    candidates,
+    corroboratedBy: meta.managers.filter((m) => CONTROLLER_MANAGERS.includes(m)),
+  };
 }
 
 /** `shop-prod:apps/Deployment:prod/api` → the Application; `team_shop:…` → Application `shop` in namespace `team`. */
-export function parseTrackingId(value: string | undefined, argocdNamespace: string): { namespace: string; name: string } | undefined {
+export function parseTrackingId(
+  value: string | undefined,
+  argocdNamespace: string,
+): { namespace: string; name: string } | undefined {
   if (!value) return undefined;
   const match = /^([^:]+):[^:]*\/[^:]+:[^:]*\/[^:]+$/.exec(value);
   if (!match) return undefined;
   const app = match[1]!;
   const split = app.indexOf('_');
-  return split > 0 ? { namespace: app.slice(0, split), name: app.slice(split + 1) } : { namespace: argocdNamespace, name: app };
+  return split > 0
+    ? { namespace: app.slice(0, split), name: app.slice(split + 1) }
+    : { namespace: argocdNamespace, name: app };
 }
 
 /** Argo CD's `spec.syncPolicy.automated` as recorded; null when auto-sync is off. */

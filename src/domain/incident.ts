@@ -1,17 +1,22 @@
 /**
  * Incident and step records as the flows see them (the store maps rows to these).
  */
-import type { StoredTimelineBody } from './timeline-events.ts';
-import type { StepId } from './steps.ts';
-import type { Role } from './steps.ts';
+
 import type { CliOrigin } from './origin.ts';
+import type { Role, StepId } from './steps.ts';
+import type { StoredTimelineBody } from './timeline-events.ts';
 
 export type Severity = 'P1' | 'P2';
 export const SEVERITIES: readonly Severity[] = ['P1', 'P2'];
 
 /** The runbook's triggers; security exposure and data corruption make an incident critical. */
 export type Trigger = 'slo_breach' | 'security_exposure' | 'data_corruption' | 'failed_smoke_tests';
-export const TRIGGERS: readonly Trigger[] = ['slo_breach', 'security_exposure', 'data_corruption', 'failed_smoke_tests'];
+export const TRIGGERS: readonly Trigger[] = [
+  'slo_breach',
+  'security_exposure',
+  'data_corruption',
+  'failed_smoke_tests',
+];
 export const TRIGGER_TITLES: Record<Trigger, string> = {
   slo_breach: 'SLO breach (error rate, latency or auth failures)',
   security_exposure: 'Security exposure',

@@ -21,7 +21,8 @@ export function checkIssueLink(input: string, webHost: string): IssueLinkCheck {
   }
   return {
     ok: false,
-    problem: `${quoteInput(raw)} is not a link to an issue on ${webHost}: only https://${webHost}/… links are accepted ` +
+    problem:
+      `${quoteInput(raw)} is not a link to an issue on ${webHost}: only https://${webHost}/… links are accepted ` +
       `(the GitHub of GITHUB_API_URL), like https://${webHost}/owner/repo/issues/42.`,
   };
 }

@@ -19,14 +19,23 @@ export function parsePgUrl(url: string, what = 'the database URL'): PgConnection
   try {
     parsed = new URL(url);
   } catch {
-    throw new UserFacingError('config_invalid', `${what} is not a URL: write it like postgres://user:password@host:5432/dbname`);
+    throw new UserFacingError(
+      'config_invalid',
+      `${what} is not a URL: write it like postgres://user:password@host:5432/dbname`,
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new UserFacingError('config_invalid', `${what} must start with postgres:// (it starts with ${parsed.protocol}//)`);
+    throw new UserFacingError(
+      'config_invalid',
+      `${what} must start with postgres:// (it starts with ${parsed.protocol}//)`,
+    );
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!parsed.hostname || !database) {
-    throw new UserFacingError('config_invalid', `${what} needs a host and a database name, like postgres://user:password@host:5432/dbname`);
+    throw new UserFacingError(
+      'config_invalid',
+      `${what} needs a host and a database name, like postgres://user:password@host:5432/dbname`,
+    );
   }
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),

@@ -25,7 +25,8 @@ export function unmetPrerequisite(s: StepSituation): string | null {
   }
   for (const need of s.def.needs) {
     const rec = s.steps.get(need);
-    if (!rec || !isDone(rec.state)) return `needs \`${need}\` to finish first (it is ${rec?.state.replace('_', ' ') ?? 'missing'})`;
+    if (!rec || !isDone(rec.state))
+      return `needs \`${need}\` to finish first (it is ${rec?.state.replace('_', ' ') ?? 'missing'})`;
   }
   // A step's own rule lives in its definition (domain/steps.ts).
   return s.def.blockedBy?.(s) ?? null;
@@ -50,7 +51,10 @@ export function missingApprovals(def: StepDefinition, approvals: readonly Approv
 export function owedApprovals(def: StepDefinition, record: StepRecord, approvals: readonly Approval[]): Role[] {
   const rule = def.approval;
   if (!rule) return [];
-  const atGate = rule.when === 'before_run' ? ['pending', 'failed', 'aborted'].includes(record.state) : record.state === 'awaiting_approval';
+  const atGate =
+    rule.when === 'before_run'
+      ? ['pending', 'failed', 'aborted'].includes(record.state)
+      : record.state === 'awaiting_approval';
   return atGate ? missingApprovals(def, approvals) : [];
 }
 
@@ -63,7 +67,8 @@ export function availableActions(s: StepSituation): StepAction[] {
   if (state === 'pending' && ready && gate.length === 0) actions.push('run');
   if ((state === 'failed' || state === 'aborted') && ready && gate.length === 0) actions.push('retry');
   if (state === 'awaiting_approval') actions.push('approve', 'retry');
-  if ((state === 'pending' || state === 'failed' || state === 'aborted') && gate.length > 0 && ready) actions.push('approve');
+  if ((state === 'pending' || state === 'failed' || state === 'aborted') && gate.length > 0 && ready)
+    actions.push('approve');
   if (state === 'awaiting_confirmation') actions.push('confirm');
   if (canTransition(state, 'skip')) actions.push('skip');
   if (state === 'queued' || state === 'running' || state === 'awaiting_confirmation') actions.push('abort');
@@ -92,7 +97,12 @@ export function rolesForIncident(action: IncidentAction): Role[] {
 }
 
 /** The role a new approval fills: the first missing one the user holds, if the user hasn't approved yet. */
-export function approvalRoleFor(def: StepDefinition, approvals: readonly Approval[], userId: string, userRoles: readonly Role[]): Role | null {
+export function approvalRoleFor(
+  def: StepDefinition,
+  approvals: readonly Approval[],
+  userId: string,
+  userRoles: readonly Role[],
+): Role | null {
   if (approvals.some((a) => a.userId === userId)) return null;
   return missingApprovals(def, approvals).find((r) => userRoles.includes(r)) ?? null;
 }

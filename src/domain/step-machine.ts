@@ -40,7 +40,10 @@ const TABLE: Record<StepState, Partial<Record<StepEvent, StepState>>> = {
 export function nextStepState(from: StepState, event: StepEvent): StepState {
   const to = TABLE[from][event];
   if (!to) {
-    throw new UserFacingError('illegal_transition', `a step that is ${describeState(from)} cannot ${EVENT_VERBS[event]}`);
+    throw new UserFacingError(
+      'illegal_transition',
+      `a step that is ${describeState(from)} cannot ${EVENT_VERBS[event]}`,
+    );
   }
   return to;
 }

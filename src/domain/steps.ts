@@ -81,37 +81,150 @@ const CAPTAIN: ApprovalRule['approvers'] = ['release_captain'];
 const TWO_PERSON: ApprovalRule['approvers'] = ['release_captain', 'database_owner'];
 
 export const RUNBOOK: readonly StepDefinition[] = [
-  { id: 'announce', phase: 'immediate', title: 'Announce the rollback', runbookLine: 'Announce rollback in #incidents and #releases with issue link and version', needs: [] },
-  { id: 'pause_deploys', phase: 'immediate', title: 'Pause deploys', runbookLine: 'Pause ongoing deployments: disable auto-merge and cancel running workflows', needs: [] },
-  { id: 'capture_context', phase: 'immediate', title: 'Capture timestamps and backlog', runbookLine: 'Capture timestamps for the first bad request and current backlog depth', needs: [] },
-  { id: 'select_release', phase: 'application', title: 'Select last known-good release', runbookLine: 'Identify previous tag', needs: [], approval: { when: 'after_run', approvers: CAPTAIN } },
   {
-    id: 'revert_images', phase: 'application', title: 'Revert container images', runbookLine: 'kubectl set image … && kubectl rollout status --timeout=5m', needs: ['select_release'],
-    blockedBy: (s) => (s.incident.targetVersion ? null : 'no target release has been approved yet: approve `select_release` first'),
+    id: 'announce',
+    phase: 'immediate',
+    title: 'Announce the rollback',
+    runbookLine: 'Announce rollback in #incidents and #releases with issue link and version',
+    needs: [],
   },
-  { id: 'verify_cutover', phase: 'application', title: 'Verify traffic cutover', runbookLine: 'Check error rates drop in Grafana 00-Prod Overview', needs: ['revert_images'] },
-  { id: 'migration_scope', phase: 'database', title: 'Determine migration scope', runbookLine: 'Fetch the last applied migration', needs: [], database: true },
   {
-    id: 'migration_revert', phase: 'database', title: 'Revert latest migration', runbookLine: 'Revert latest migration (if reversible), else plan a forward-fix', needs: ['migration_scope'], database: true, approval: { when: 'plan', approvers: TWO_PERSON },
+    id: 'pause_deploys',
+    phase: 'immediate',
+    title: 'Pause deploys',
+    runbookLine: 'Pause ongoing deployments: disable auto-merge and cancel running workflows',
+    needs: [],
+  },
+  {
+    id: 'capture_context',
+    phase: 'immediate',
+    title: 'Capture timestamps and backlog',
+    runbookLine: 'Capture timestamps for the first bad request and current backlog depth',
+    needs: [],
+  },
+  {
+    id: 'select_release',
+    phase: 'application',
+    title: 'Select last known-good release',
+    runbookLine: 'Identify previous tag',
+    needs: [],
+    approval: { when: 'after_run', approvers: CAPTAIN },
+  },
+  {
+    id: 'revert_images',
+    phase: 'application',
+    title: 'Revert container images',
+    runbookLine: 'kubectl set image … && kubectl rollout status --timeout=5m',
+    needs: ['select_release'],
+    blockedBy: (s) =>
+      s.incident.targetVersion ? null : 'no target release has been approved yet: approve `select_release` first',
+  },
+  {
+    id: 'verify_cutover',
+    phase: 'application',
+    title: 'Verify traffic cutover',
+    runbookLine: 'Check error rates drop in Grafana 00-Prod Overview',
+    needs: ['revert_images'],
+  },
+  {
+    id: 'migration_scope',
+    phase: 'database',
+    title: 'Determine migration scope',
+    runbookLine: 'Fetch the last applied migration',
+    needs: [],
+    database: true,
+  },
+  {
+    id: 'migration_revert',
+    phase: 'database',
+    title: 'Revert latest migration',
+    runbookLine: 'Revert latest migration (if reversible), else plan a forward-fix',
+    needs: ['migration_scope'],
+    database: true,
+    approval: { when: 'plan', approvers: TWO_PERSON },
     blockedBy: (s) => {
       const scope = s.steps.get('migration_scope');
-      return scope?.state === 'succeeded' && scope.output.rollbackNeeded === false ? 'the migration scope found nothing to revert' : null;
+      return scope?.state === 'succeeded' && scope.output.rollbackNeeded === false
+        ? 'the migration scope found nothing to revert'
+        : null;
     },
   },
-  { id: 'backup_restore', phase: 'database', title: 'Restore from backup', runbookLine: 'Restore from backup into a new instance (critical only)', needs: [], database: true, criticalOnly: true, approval: { when: 'plan', approvers: TWO_PERSON } },
   {
-    id: 'backup_promote', phase: 'database', title: 'Promote the restored database', runbookLine: 'Swap connection strings or promote the restored instance after verification', needs: ['backup_restore'], database: true, criticalOnly: true, approval: { when: 'plan', approvers: TWO_PERSON },
-    blockedBy: (s) => (s.steps.get('backup_abandon')?.state === 'succeeded' ? 'the restored database was abandoned' : null),
+    id: 'backup_restore',
+    phase: 'database',
+    title: 'Restore from backup',
+    runbookLine: 'Restore from backup into a new instance (critical only)',
+    needs: [],
+    database: true,
+    criticalOnly: true,
+    approval: { when: 'plan', approvers: TWO_PERSON },
   },
   {
-    id: 'backup_abandon', phase: 'database', title: 'Abandon the restored database', runbookLine: 'Drop the restored instance instead of promoting it', needs: ['backup_restore'], database: true, criticalOnly: true, approval: { when: 'plan', approvers: TWO_PERSON },
-    blockedBy: (s) => (s.steps.get('backup_promote')?.state === 'succeeded' ? 'the restored database was promoted: it is production now' : null),
+    id: 'backup_promote',
+    phase: 'database',
+    title: 'Promote the restored database',
+    runbookLine: 'Swap connection strings or promote the restored instance after verification',
+    needs: ['backup_restore'],
+    database: true,
+    criticalOnly: true,
+    approval: { when: 'plan', approvers: TWO_PERSON },
+    blockedBy: (s) =>
+      s.steps.get('backup_abandon')?.state === 'succeeded' ? 'the restored database was abandoned' : null,
   },
-  { id: 'smoke_tests', phase: 'validation', title: 'Run smoke tests', runbookLine: 'npm run test:smoke -- --env production', needs: ['revert_images'], validation: true },
-  { id: 'queue_health', phase: 'validation', title: 'Confirm queue health', runbookLine: 'redis-cli LLEN agent:pending', needs: ['revert_images'], validation: true },
-  { id: 'auth_check', phase: 'validation', title: 'Validate RLS/auth flows', runbookLine: 'Validate RLS/auth flows (docs/ops/troubleshooting/rls-failures.md)', needs: ['revert_images'], validation: true },
-  { id: 'resume_deploys', phase: 'closing', title: 'Resume deploys', runbookLine: 'Undo the pause once the fix is known', needs: ['pause_deploys'], approval: { when: 'plan', approvers: CAPTAIN } },
-  { id: 'resolve', phase: 'closing', title: 'Resolve the incident', runbookLine: 'Update incident with time-to-detect and time-to-recover', needs: ['resume_deploys', 'smoke_tests', 'queue_health', 'auth_check'], approval: { when: 'before_run', approvers: CAPTAIN } },
+  {
+    id: 'backup_abandon',
+    phase: 'database',
+    title: 'Abandon the restored database',
+    runbookLine: 'Drop the restored instance instead of promoting it',
+    needs: ['backup_restore'],
+    database: true,
+    criticalOnly: true,
+    approval: { when: 'plan', approvers: TWO_PERSON },
+    blockedBy: (s) =>
+      s.steps.get('backup_promote')?.state === 'succeeded'
+        ? 'the restored database was promoted: it is production now'
+        : null,
+  },
+  {
+    id: 'smoke_tests',
+    phase: 'validation',
+    title: 'Run smoke tests',
+    runbookLine: 'npm run test:smoke -- --env production',
+    needs: ['revert_images'],
+    validation: true,
+  },
+  {
+    id: 'queue_health',
+    phase: 'validation',
+    title: 'Confirm queue health',
+    runbookLine: 'redis-cli LLEN agent:pending',
+    needs: ['revert_images'],
+    validation: true,
+  },
+  {
+    id: 'auth_check',
+    phase: 'validation',
+    title: 'Validate RLS/auth flows',
+    runbookLine: 'Validate RLS/auth flows (docs/ops/troubleshooting/rls-failures.md)',
+    needs: ['revert_images'],
+    validation: true,
+  },
+  {
+    id: 'resume_deploys',
+    phase: 'closing',
+    title: 'Resume deploys',
+    runbookLine: 'Undo the pause once the fix is known',
+    needs: ['pause_deploys'],
+    approval: { when: 'plan', approvers: CAPTAIN },
+  },
+  {
+    id: 'resolve',
+    phase: 'closing',
+    title: 'Resolve the incident',
+    runbookLine: 'Update incident with time-to-detect and time-to-recover',
+    needs: ['resume_deploys', 'smoke_tests', 'queue_health', 'auth_check'],
+    approval: { when: 'before_run', approvers: CAPTAIN },
+  },
 ];
 
 const BY_ID = new Map(RUNBOOK.map((s) => [s.id, s]));

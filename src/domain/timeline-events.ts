@@ -17,8 +17,15 @@ type Stamped = {
 
 export interface TimelinePayloads {
   incident_started: Stamped & {
-    badVersion: string; requestedTarget: string | null; severity: Severity; trigger: Trigger; critical: boolean;
-    issueUrl: string | null; environment: string; autopilot: boolean; drill: boolean;
+    badVersion: string;
+    requestedTarget: string | null;
+    severity: Severity;
+    trigger: Trigger;
+    critical: boolean;
+    issueUrl: string | null;
+    environment: string;
+    autopilot: boolean;
+    drill: boolean;
   };
   step_queued: Stamped & {
     attempt: number;
@@ -56,10 +63,28 @@ export type TimelineKind = keyof TimelinePayloads;
 
 /** Every kind, in the order of a typical incident (the guard below checks against this list). */
 export const TIMELINE_KINDS = [
-  'incident_started', 'step_queued', 'step_started', 'step_resumed', 'step_progress', 'step_succeeded',
-  'step_awaiting_approval', 'step_awaiting_confirmation', 'step_failed', 'step_retrying', 'step_skipped',
-  'step_aborted', 'approval_given', 'action_refused', 'target_approved', 'app_restored', 'incident_resolved',
-  'incident_aborted', 'incident_marked_critical', 'sla_reminder', 'sla_breached', 'times_corrected',
+  'incident_started',
+  'step_queued',
+  'step_started',
+  'step_resumed',
+  'step_progress',
+  'step_succeeded',
+  'step_awaiting_approval',
+  'step_awaiting_confirmation',
+  'step_failed',
+  'step_retrying',
+  'step_skipped',
+  'step_aborted',
+  'approval_given',
+  'action_refused',
+  'target_approved',
+  'app_restored',
+  'incident_resolved',
+  'incident_aborted',
+  'incident_marked_critical',
+  'sla_reminder',
+  'sla_breached',
+  'times_corrected',
 ] as const satisfies readonly TimelineKind[];
 
 // Fails to compile when a kind is added to TimelinePayloads but not to TIMELINE_KINDS.
@@ -98,7 +123,10 @@ export function isTimelineKind(kind: string): kind is TimelineKind {
  * code; readers still treat missing fields defensively), anything else becomes `unknown`.
  */
 export function toTimelineBody(kind: string, payload: unknown): StoredTimelineBody {
-  const p = (typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}) as Record<string, unknown>;
+  const p = (typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}) as Record<
+    string,
+    unknown
+  >;
   if (isTimelineKind(kind)) return { kind, payload: p } as StoredTimelineBody;
   return { kind: 'unknown', storedKind: kind, payload: p };
 }

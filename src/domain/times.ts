@@ -7,9 +7,12 @@ import { formatDuration, intervalToDuration } from './date-fns.ts';
 import type { Approval, Incident, StepRecord } from './incident.ts';
 import { missingApprovals } from './step-actions.ts';
 import { isDone } from './step-machine.ts';
-import { RUNBOOK, stepDefinition, type StepId } from './steps.ts';
+import { RUNBOOK, type StepId, stepDefinition } from './steps.ts';
 
-export type IncidentTimes = Pick<Incident, 'severity' | 'state' | 'impactStartedAt' | 'detectedAt' | 'decidedAt' | 'restoredAt' | 'resolvedAt'>;
+export type IncidentTimes = Pick<
+  Incident,
+  'severity' | 'state' | 'impactStartedAt' | 'detectedAt' | 'decidedAt' | 'restoredAt' | 'resolvedAt'
+>;
 
 export interface Durations {
   /** detected − impact started */
@@ -22,7 +25,8 @@ export interface Durations {
   impactMs: number | null;
 }
 
-const between = (from: Date | null, to: Date | null): number | null => (from && to ? to.getTime() - from.getTime() : null);
+const between = (from: Date | null, to: Date | null): number | null =>
+  from && to ? to.getTime() - from.getTime() : null;
 
 export function durationsOf(t: IncidentTimes): Durations {
   return {
@@ -43,15 +47,23 @@ export interface SlaBudgets {
 }
 
 /** Runbook: P1 has a decision and a restore budget; P2 only "rollback or forward-fix within 2 hours". */
-export function budgetsOf(severity: Incident['severity'], budgets: SlaBudgets): { milestone: Milestone; budgetMs: number }[] {
-  if (severity === 'P1') return [{ milestone: 'decide', budgetMs: budgets.P1.decide }, { milestone: 'restore', budgetMs: budgets.P1.restore }];
+export function budgetsOf(
+  severity: Incident['severity'],
+  budgets: SlaBudgets,
+): { milestone: Milestone; budgetMs: number }[] {
+  if (severity === 'P1')
+    return [
+      { milestone: 'decide', budgetMs: budgets.P1.decide },
+      { milestone: 'restore', budgetMs: budgets.P1.restore },
+    ];
   return [{ milestone: 'restore', budgetMs: budgets.P2.restore }];
 }
 
 /** When a milestone was met: decided_at; restored_at (for P2 also an approved forward-fix plan, whichever came first). */
 export function metAtOf(t: IncidentTimes, milestone: Milestone, forwardFixAt: Date | null): Date | null {
   if (milestone === 'decide') return t.decidedAt;
-  if (t.severity === 'P2' && forwardFixAt) return t.restoredAt && t.restoredAt < forwardFixAt ? t.restoredAt : forwardFixAt;
+  if (t.severity === 'P2' && forwardFixAt)
+    return t.restoredAt && t.restoredAt < forwardFixAt ? t.restoredAt : forwardFixAt;
   return t.restoredAt;
 }
 
@@ -71,7 +83,13 @@ export function slaVerdicts(t: IncidentTimes, budgets: SlaBudgets, forwardFixAt:
     const dueAt = new Date(t.detectedAt.getTime() + budgetMs);
     const metAt = metAtOf(t, milestone, forwardFixAt);
     const end = metAt ?? t.resolvedAt ?? now;
-    const verdict = metAt ? (metAt <= dueAt ? 'met' : 'missed') : end >= dueAt || t.state !== 'open' ? 'missed' : 'pending';
+    const verdict = metAt
+      ? metAt <= dueAt
+        ? 'met'
+        : 'missed'
+      : end >= dueAt || t.state !== 'open'
+        ? 'missed'
+        : 'pending';
     return { milestone, budgetMs, dueAt, metAt, verdict, tookMs: end.getTime() - t.detectedAt.getTime() };
   });
 }
@@ -107,7 +125,11 @@ export function timerMarks(t: IncidentTimes, budgets: SlaBudgets, forwardFixAt: 
  * milestone, once — so an incident opened (or a time corrected) late does not fire a burst of
  * stale reminders, but still says where it stands.
  */
-export function marksToSchedule(marks: readonly TimerMark[], now: Date, alreadySent: (m: TimerMark) => boolean): TimerMark[] {
+export function marksToSchedule(
+  marks: readonly TimerMark[],
+  now: Date,
+  alreadySent: (m: TimerMark) => boolean,
+): TimerMark[] {
   const future = marks.filter((m) => m.fireAt > now);
   const latestPassed = new Map<Milestone, TimerMark>();
   for (const m of marks) {
@@ -130,7 +152,10 @@ export function validationDone(steps: ReadonlyMap<StepId, StepRecord>): boolean 
 }
 
 /** When the last approval of a forward-fix plan (migration_revert's current attempt) was given, if complete. */
-export function forwardFixApprovedAt(steps: ReadonlyMap<StepId, StepRecord>, approvals: readonly Approval[]): Date | null {
+export function forwardFixApprovedAt(
+  steps: ReadonlyMap<StepId, StepRecord>,
+  approvals: readonly Approval[],
+): Date | null {
   const rec = steps.get('migration_revert');
   const plan = rec?.output.plan as { kind?: string } | undefined;
   if (!rec || plan?.kind !== 'forward_fix') return null;
@@ -142,7 +167,10 @@ export function forwardFixApprovedAt(steps: ReadonlyMap<StepId, StepRecord>, app
 // ---- corrections ---------------------------------------------------------------------------
 
 /** Why these times cannot all be true, or null when their order is possible. */
-export function timeOrderProblem(t: Pick<Incident, 'impactStartedAt' | 'detectedAt' | 'decidedAt' | 'restoredAt'>, now: Date): string | null {
+export function timeOrderProblem(
+  t: Pick<Incident, 'impactStartedAt' | 'detectedAt' | 'decidedAt' | 'restoredAt'>,
+  now: Date,
+): string | null {
   const at = (d: Date) => d.toISOString().replace('.000Z', 'Z');
   if (t.detectedAt.getTime() > now.getTime() + 60_000) return `detection (${at(t.detectedAt)}) cannot be in the future`;
   if (t.impactStartedAt && t.impactStartedAt > t.detectedAt) {
@@ -167,7 +195,11 @@ export function formatDurationMs(ms: number): string {
   const abs = Math.round(Math.abs(ms) / 1000) * 1000;
   if (abs < 1000) return '0s';
   const units = abs >= 3_600_000 ? (['days', 'hours', 'minutes'] as const) : (['minutes', 'seconds'] as const);
-  const text = formatDuration(intervalToDuration({ start: 0, end: abs }), { format: [...units], delimiter: ' ', locale: compact });
+  const text = formatDuration(intervalToDuration({ start: 0, end: abs }), {
+    format: [...units],
+    delimiter: ' ',
+    locale: compact,
+  });
   return `${ms < 0 ? '-' : ''}${text || '0s'}`;
 }
 

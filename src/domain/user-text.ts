@@ -47,7 +47,11 @@ export function renderMentions(text: string, rest: (part: string) => string, men
 
 /** For the CLI, the export and GitHub: a mention as `@U0123`, a channel as `#C0123`, the rest as written. */
 export function mentionsAsText(text: string): string {
-  return renderMentions(text, (part) => part, (ref) => ref);
+  return renderMentions(
+    text,
+    (part) => part,
+    (ref) => ref,
+  );
 }
 
 /** How much of someone's input an answer repeats back: enough to recognise it, not a wall. */

@@ -21,17 +21,20 @@ export function parseRelease(input: string, tagPattern: string, what = 'the bad 
   const kind = semver.prerelease(token) ? 'a prerelease' : token.includes('+') ? 'a build' : 'not a tag form';
   return {
     ok: false,
-    problem: `${quoteInput(token)} (${kind}) is not a release tag here: tags match \`${tagPattern}\` ` +
+    problem:
+      `${quoteInput(token)} (${kind}) is not a release tag here: tags match \`${tagPattern}\` ` +
       `(github.tag_pattern in rollback.yml). Name ${what} by its release tag, like \`v1.2.3\`.`,
   };
 }
 
 /** A target must be a release older than the bad one (both already parsed). */
 export function targetProblem(target: string, badVersion: string): string | null {
-  if (semver.prerelease(target)) return `${quoteInput(target)} is a prerelease: roll back to a release, like \`v1.2.2\`.`;
+  if (semver.prerelease(target))
+    return `${quoteInput(target)} is a prerelease: roll back to a release, like \`v1.2.2\`.`;
   if (!semver.valid(semver.clean(badVersion) ?? '')) return null;
   if (semver.eq(target, badVersion)) return 'The target is the bad release itself: name an older release.';
-  if (semver.gt(target, badVersion)) return `${quoteInput(target)} is newer than ${quoteInput(badVersion)}: a rollback goes to an older release.`;
+  if (semver.gt(target, badVersion))
+    return `${quoteInput(target)} is newer than ${quoteInput(badVersion)}: a rollback goes to an older release.`;
   return null;
 }
 
@@ -55,7 +58,12 @@ export function isStableRelease(tag: string, pattern: string): boolean {
 }
 
 /** Highest stable release below `bad`, excluding known-bad tags. */
-export function previousRelease(tags: readonly string[], bad: string, exclude: ReadonlySet<string>, pattern: string): string | null {
+export function previousRelease(
+  tags: readonly string[],
+  bad: string,
+  exclude: ReadonlySet<string>,
+  pattern: string,
+): string | null {
   const candidates = tags
     .filter((t) => isReleaseTag(t, pattern) && !exclude.has(t))
     .filter((t) => semver.prerelease(t) === null && semver.lt(t, bad));

@@ -47,7 +47,10 @@ export function drillConfigYaml(input: DrillConfigInput): string {
   const t = { rolloutTimeout: '60s', smokePoll: '1s', queueWindow: '3s', queueInterval: '1s', ...input.timing };
   const osUser = safeOsUser();
   const config = {
-    environment: { name: 'drill', kube: { context: input.kubeContext, namespace: DRILL_NAMESPACE, retry_budget: '5s' } },
+    environment: {
+      name: 'drill',
+      kube: { context: input.kubeContext, namespace: DRILL_NAMESPACE, retry_budget: '5s' },
+    },
     deployments: DRILL_APPS.map((a) => ({ name: a.name, container: a.name, image: a.image })),
     rollout: { timeout: t.rolloutTimeout },
     github: { owner: DRILL_OWNER, repo: DRILL_REPO, deploy_workflows: ['deploy.yml'], default_branch: 'main' },
@@ -59,23 +62,46 @@ export function drillConfigYaml(input: DrillConfigInput): string {
       database_owner: { users: [DRILL_USERS.database_owner] },
     },
     sla: { P1: { decide: '10m', restore: '30m' }, P2: { restore: '2h' } },
-    target: { redis_url_env: 'TARGET_REDIS_URL', database_url_env: 'TARGET_DATABASE_URL', backlog_key: input.backlogKey },
+    target: {
+      redis_url_env: 'TARGET_REDIS_URL',
+      database_url_env: 'TARGET_DATABASE_URL',
+      backlog_key: input.backlogKey,
+    },
     verify: { grafana_url: 'https://grafana.example.com/d/00-prod-overview' },
     validation: {
-      smoke: { workflow: 'smoke.yml', inputs: { env: 'drill' }, poll_interval: t.smokePoll, discovery_timeout: '20s', timeout: '2m' },
+      smoke: {
+        workflow: 'smoke.yml',
+        inputs: { env: 'drill' },
+        poll_interval: t.smokePoll,
+        discovery_timeout: '20s',
+        timeout: '2m',
+      },
       queue_health: { threshold: 100, window: t.queueWindow, interval: t.queueInterval },
       // No probes: a person follows the doc and confirms, as most teams start.
       auth: { troubleshooting_doc: 'docs/ops/troubleshooting/rls-failures.md' },
     },
     database: {
-      migrations_table: { schema: 'public', table: 'schema_migrations', version_column: 'version', order_column: 'inserted_at' },
+      migrations_table: {
+        schema: 'public',
+        table: 'schema_migrations',
+        version_column: 'version',
+        order_column: 'inserted_at',
+      },
       migrations: { path: MIGRATIONS_PATH, version: 'file_name' },
       lock_timeout: '5s',
       statement_timeout: '1m',
       backups: { directory: input.backupDirectory, filename: BACKUP_FILENAME },
       restore: { database_prefix: input.restorePrefix, timeout: '5m' },
-      validation: { count_tables: ['public.orgs'], checks: [{ name: 'every org has a name', sql: 'select bool_and(name is not null) from public.orgs' }] },
-      promotion: { secret: 'app-db', key: 'DATABASE_URL', deployments: ['api', 'worker'], rollout_timeout: t.rolloutTimeout },
+      validation: {
+        count_tables: ['public.orgs'],
+        checks: [{ name: 'every org has a name', sql: 'select bool_and(name is not null) from public.orgs' }],
+      },
+      promotion: {
+        secret: 'app-db',
+        key: 'DATABASE_URL',
+        deployments: ['api', 'worker'],
+        rollout_timeout: t.rolloutTimeout,
+      },
     },
     ...(osUser ? { cli: { identities: { [osUser]: Object.values(DRILL_USERS) } } } : {}),
     queue: { attempts: 2, backoff: '500ms', lock_duration: '30s', concurrency: 16 },

@@ -21,9 +21,14 @@ export function addDrillRoutes(app: Hono, drillOf: () => Drill, console: { chang
 
   app.get('/api/drill', async (c) => {
     const current = await open();
-    return c.json({ scenarios: SCENARIO_NAMES.map((n) => SCENARIOS[n]), open: current ? { id: current.id, scenario: currentScenario(drillOf())?.name ?? null } : null });
+    return c.json({
+      scenarios: SCENARIO_NAMES.map((n) => SCENARIOS[n]),
+      open: current ? { id: current.id, scenario: currentScenario(drillOf())?.name ?? null } : null,
+    });
   });
-  app.post('/api/drill/scenarios/:name', async (c) => c.json({ ok: true, incident: (await start(c.req.param('name'))).id }));
+  app.post('/api/drill/scenarios/:name', async (c) =>
+    c.json({ ok: true, incident: (await start(c.req.param('name'))).id }),
+  );
   app.post('/api/drill/world/:action', (c) => {
     applyWorldAction(drillOf(), c.req.param('action'));
     return c.json({ ok: true });
@@ -35,22 +40,34 @@ export function addDrillRoutes(app: Hono, drillOf: () => Drill, console: { chang
     const scenario = current ? currentScenario(drillOf()) : null;
     const recent = (await drillOf().deps.store.list({ limit: 10 })).filter((i) => i.state !== 'open');
     const body = html`<h1>Drills</h1>
-${current
+${
+  current
     ? html`<p>Drill <a href="/incidents/${current.id}">${current.id}</a> is open${scenario ? html` (${scenario.title})` : ''}. Finish or abort it to start another.</p>
 ${(scenario?.worldActions ?? []).map((a) => html`<form method="post" action="/drill/world/${a.id}"><button type="submit">${a.title}</button></form>`)}
 ${scenario ? html`<h2>What the people do</h2><ol>${scenario.guide.map((m) => html`<li><b>${m.role}</b> ${m.action} <code>${m.step}</code> — ${m.why}</li>`)}</ol>` : ''}`
-    : SCENARIO_NAMES.map((n) => SCENARIOS[n]).map((s) => html`<section><h2>${s.title}</h2><p>${s.story}</p>
-<form method="post" action="/drill/scenarios/${s.name}"><button type="submit">Start ${s.name}</button></form></section>`)}
+    : SCENARIO_NAMES.map((n) => SCENARIOS[n]).map(
+        (s) => html`<section><h2>${s.title}</h2><p>${s.story}</p>
+<form method="post" action="/drill/scenarios/${s.name}"><button type="submit">Start ${s.name}</button></form></section>`,
+      )
+}
 ${recent.length ? html`<h2>Reports</h2><ul>${recent.map((i) => html`<li><a href="/drill/report/${i.id}">${i.id}</a> — ${i.state}</li>`)}</ul>` : ''}`;
     return c.html(layout('Drills', body, { mode: 'drill' }));
   });
-  app.post('/drill/scenarios/:name', async (c) => c.redirect(`/incidents/${(await start(c.req.param('name'))).id}`, 303));
+  app.post('/drill/scenarios/:name', async (c) =>
+    c.redirect(`/incidents/${(await start(c.req.param('name'))).id}`, 303),
+  );
   app.post('/drill/world/:action', (c) => {
     applyWorldAction(drillOf(), c.req.param('action'));
     return c.redirect('/drill', 303);
   });
   app.get('/drill/report/:id', async (c) => {
     const { markdown } = await drillSummary(drillOf(), c.req.param('id'));
-    return c.html(layout('Drill report', html`<h1>Drill report</h1><pre class="report">${markdown}</pre><p><a href="/drill">Drills</a></p>`, { mode: 'drill' }));
+    return c.html(
+      layout(
+        'Drill report',
+        html`<h1>Drill report</h1><pre class="report">${markdown}</pre><p><a href="/drill">Drills</a></p>`,
+        { mode: 'drill' },
+      ),
+    );
   });
 }

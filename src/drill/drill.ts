@@ -6,19 +6,19 @@
  * in drill mode, with the drill's own routes (drill-routes.ts) added to it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Hono } from 'hono';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Hono } from 'hono';
 import type { Logger } from 'pino';
-import { startBot, type Bot } from '../app/bot.ts';
-import { loadConfig, type AppConfig } from '../app/config.ts';
+import { type Bot, startBot } from '../app/bot.ts';
+import { type AppConfig, loadConfig } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
-import type { FlowDeps } from '../flows/deps.ts';
 import { UserFacingError } from '../domain/errors.ts';
-import { DRILL_USERS, drillConfigYaml, type DrillConfigInput } from './drill-config.ts';
+import type { FlowDeps } from '../flows/deps.ts';
+import { DRILL_USERS, type DrillConfigInput, drillConfigYaml } from './drill-config.ts';
 import { addDrillRoutes } from './drill-routes.ts';
 import { checkDrillServices } from './services-check.ts';
-import { startDrillWorld, type DrillWorld, type DrillWorldOptions } from './world.ts';
+import { type DrillWorld, type DrillWorldOptions, startDrillWorld } from './world.ts';
 
 export const DEFAULT_DRILL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DEFAULT_DRILL_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -58,9 +58,16 @@ export async function startDrill(options: DrillOptions = {}): Promise<Drill> {
   try {
     dir = await mkdtemp(join(tmpdir(), `rc-${name}-config-`));
     const configPath = join(dir, 'rollback.yml');
-    await writeFile(configPath, drillConfigYaml({
-      kubeContext: 'fake', backupDirectory: world.backupDirectory, restorePrefix: world.restorePrefix, backlogKey: world.backlogKey, timing: options.timing,
-    }));
+    await writeFile(
+      configPath,
+      drillConfigYaml({
+        kubeContext: 'fake',
+        backupDirectory: world.backupDirectory,
+        restorePrefix: world.restorePrefix,
+        backlogKey: world.backlogKey,
+        timing: options.timing,
+      }),
+    );
     const drillEnv: NodeJS.ProcessEnv = {
       PATH: env.PATH,
       DATABASE_URL: databaseUrl,
@@ -78,14 +85,22 @@ export async function startDrill(options: DrillOptions = {}): Promise<Drill> {
     const config = loadConfig(drillEnv, configPath);
     let self: Drill | null = null;
     const drillOf = (): Drill => {
-      if (!self) throw new UserFacingError('upstream_unavailable', 'drill mode is still starting: try again in a moment');
+      if (!self)
+        throw new UserFacingError('upstream_unavailable', 'drill mode is still starting: try again in a moment');
       return self;
     };
     // The web console in drill mode: actions on, the role picker acting as the drill's three people.
-    const webConsole = { mode: 'drill' as const, roles: DRILL_USERS, extend: (app: Hono, ctx: { changed(id: string): void }) => addDrillRoutes(app, drillOf, ctx) };
+    const webConsole = {
+      mode: 'drill' as const,
+      roles: DRILL_USERS,
+      extend: (app: Hono, ctx: { changed(id: string): void }) => addDrillRoutes(app, drillOf, ctx),
+    };
     const bot = await startBot(config, log, { mode: 'all', console: webConsole }).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new Error(`port ${drillEnv.PORT} is already in use: stop what listens there, or start the drill with PORT=<another port>`, { cause: err });
+        throw new Error(
+          `port ${drillEnv.PORT} is already in use: stop what listens there, or start the drill with PORT=<another port>`,
+          { cause: err },
+        );
       }
       throw err;
     });

@@ -11,7 +11,8 @@ import { BASE_MIGRATION, SHIPPED_DOWN, SHIPPED_MIGRATION, SHIPPED_UP } from './t
 export const DRILL_ISSUE = 77;
 
 const sha = (n: number) => n.toString(16).padStart(40, '0');
-const minutesAgo = (now: Date, m: number) => new Date(now.getTime() - m * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const minutesAgo = (now: Date, m: number) =>
+  new Date(now.getTime() - m * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export interface GitHubSeedOptions {
   now: Date;
@@ -26,7 +27,10 @@ export function drillGitHubState(options: GitHubSeedOptions): SimGitHubState {
   const base = `${MIGRATIONS_PATH}/${BASE_MIGRATION}.sql`;
   const up = `${MIGRATIONS_PATH}/${SHIPPED_MIGRATION}.sql`;
   const down = `${MIGRATIONS_PATH}/${SHIPPED_MIGRATION}.down.sql`;
-  const baseFiles = { [base]: 'create table public.orgs (id serial primary key, name text not null);\n', 'src/api/orgs.ts': 'export {};\n' };
+  const baseFiles = {
+    [base]: 'create table public.orgs (id serial primary key, name text not null);\n',
+    'src/api/orgs.ts': 'export {};\n',
+  };
   const badFiles = options.shippedMigration ? { ...baseFiles, [up]: SHIPPED_UP, [down]: SHIPPED_DOWN } : baseFiles;
   const v123 = [
     { sha: sha(0x1203), message: 'Cache org lookups in the API (v1.2.3)', author: 'ada' },
@@ -34,17 +38,49 @@ export function drillGitHubState(options: GitHubSeedOptions): SimGitHubState {
   ];
   const v123Files = [
     { filename: 'src/api/orgs.ts', status: 'modified' },
-    ...(options.shippedMigration ? [{ filename: up, status: 'added' }, { filename: down, status: 'added' }] : []),
+    ...(options.shippedMigration
+      ? [
+          { filename: up, status: 'added' },
+          { filename: down, status: 'added' },
+        ]
+      : []),
   ];
   return {
     owner: DRILL_OWNER,
     repo: DRILL_REPO,
-    workflows: [{ id: 101, file: 'deploy.yml', state: 'active' }, { id: 102, file: 'smoke.yml', state: 'active' }],
+    workflows: [
+      { id: 101, file: 'deploy.yml', state: 'active' },
+      { id: 102, file: 'smoke.yml', state: 'active' },
+    ],
     runs: [
-      { id: 7001, workflow: 'deploy.yml', status: 'completed', conclusion: 'success', event: 'push', headBranch: 'main', createdAt: minutesAgo(now, 50) },
+      {
+        id: 7001,
+        workflow: 'deploy.yml',
+        status: 'completed',
+        conclusion: 'success',
+        event: 'push',
+        headBranch: 'main',
+        createdAt: minutesAgo(now, 50),
+      },
       // Deploys in flight when the incident opens: pause_deploys cancels them.
-      { id: 7002, workflow: 'deploy.yml', status: 'in_progress', conclusion: null, event: 'push', headBranch: 'main', createdAt: minutesAgo(now, 4) },
-      { id: 7003, workflow: 'deploy.yml', status: 'queued', conclusion: null, event: 'push', headBranch: 'main', createdAt: minutesAgo(now, 1) },
+      {
+        id: 7002,
+        workflow: 'deploy.yml',
+        status: 'in_progress',
+        conclusion: null,
+        event: 'push',
+        headBranch: 'main',
+        createdAt: minutesAgo(now, 4),
+      },
+      {
+        id: 7003,
+        workflow: 'deploy.yml',
+        status: 'queued',
+        conclusion: null,
+        event: 'push',
+        headBranch: 'main',
+        createdAt: minutesAgo(now, 1),
+      },
     ],
     pullRequests: [
       { nodeId: 'PR_kwDrill41', number: 41, title: 'Bump the API client', state: 'OPEN', autoMerge: 'SQUASH' },
@@ -55,9 +91,15 @@ export function drillGitHubState(options: GitHubSeedOptions): SimGitHubState {
     releases: [{ tag: 'v1.2.3' }, { tag: 'v1.2.2' }, { tag: 'v1.2.1' }],
     compares: {
       'v1.2.2...v1.2.3': { commits: v123, files: v123Files },
-      'v1.2.1...v1.2.3': { commits: [{ sha: sha(0x1202), message: 'Org settings page (v1.2.2)', author: 'linus' }, ...v123], files: v123Files },
+      'v1.2.1...v1.2.3': {
+        commits: [{ sha: sha(0x1202), message: 'Org settings page (v1.2.2)', author: 'linus' }, ...v123],
+        files: v123Files,
+      },
       // What resuming deploys would ship again: v1.2.3's changes and the fix merged since.
-      'v1.2.2...main': { commits: [...v123, { sha: sha(0x1205), message: 'Fix the org cache key (the incident\'s fix)', author: 'ada' }], files: [{ filename: 'src/api/orgs.ts', status: 'modified' }] },
+      'v1.2.2...main': {
+        commits: [...v123, { sha: sha(0x1205), message: "Fix the org cache key (the incident's fix)", author: 'ada' }],
+        files: [{ filename: 'src/api/orgs.ts', status: 'modified' }],
+      },
       'v1.2.1...main': { commits: v123, files: v123Files },
     },
     files: { 'v1.2.1': baseFiles, 'v1.2.2': baseFiles, 'v1.2.3': badFiles, main: badFiles },

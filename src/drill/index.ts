@@ -8,14 +8,33 @@
  *   const { markdown, report } = await drillSummary(drill, incident.id);   // summary + drill report
  *   await drill.stop();
  */
-export { startDrill, type Drill, type DrillOptions } from './drill.ts';
-export { actAs, applyWorldAction, drillSummary, drillUser, startDrillScenario, DRILL_ACTIONS, type ActOptions, type DrillAction, type DrillOutcome } from './play.ts';
-export { SCENARIOS, SCENARIO_NAMES, isScenarioName, type Move, type Scenario, type WorldAction, type ScenarioName } from './scenarios.ts';
-export { DRILL_ROLES, DRILL_USERS, type DrillRole } from './drill-config.ts';
-export { runDrillMode, type RunDrillOptions } from './run.ts';
-export { shouldStartDrill } from './detect.ts';
-export { addDrillRoutes } from './drill-routes.ts';
-export { currentScenario } from './play.ts';
-export type { DrillWorld } from './world.ts';
+
 export { DRILL_BANNER, DRILL_MARK } from '../domain/drill.ts';
-export { drillReport, renderDrillReport, type DrillReport } from '../domain/drill-report.ts';
+export { type DrillReport, drillReport, renderDrillReport } from '../domain/drill-report.ts';
+export { shouldStartDrill } from './detect.ts';
+export { type Drill, type DrillOptions, startDrill } from './drill.ts';
+export { DRILL_ROLES, DRILL_USERS, type DrillRole } from './drill-config.ts';
+export { addDrillRoutes } from './drill-routes.ts';
+export {
+  type ActOptions,
+  actAs,
+  applyWorldAction,
+  currentScenario,
+  DRILL_ACTIONS,
+  type DrillAction,
+  type DrillOutcome,
+  drillSummary,
+  drillUser,
+  startDrillScenario,
+} from './play.ts';
+export { type RunDrillOptions, runDrillMode } from './run.ts';
+export {
+  isScenarioName,
+  type Move,
+  SCENARIO_NAMES,
+  SCENARIOS,
+  type Scenario,
+  type ScenarioName,
+  type WorldAction,
+} from './scenarios.ts';
+export type { DrillWorld } from './world.ts';

@@ -4,20 +4,21 @@
  * Slack click or a CLI command (flows/step-commands.ts, flows/incident-commands.ts) — the drill's
  * people are just three user ids one person plays.
  */
+
+import { webHostOf } from '../adapters/github/github-issue-comment.ts';
+import { type DrillReport, drillReport, renderDrillReport } from '../domain/drill-report.ts';
 import { UserFacingError } from '../domain/errors.ts';
-import { drillReport, renderDrillReport, type DrillReport } from '../domain/drill-report.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
 import { forwardFixApprovedAt } from '../domain/times.ts';
 import { abortIncident, markCritical } from '../flows/incident-commands.ts';
 import { startRollback } from '../flows/start-rollback.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
-import { DRILL_ROLES, DRILL_USERS, type DrillRole } from './drill-config.ts';
 import type { Drill } from './drill.ts';
+import { DRILL_ROLES, DRILL_USERS, type DrillRole } from './drill-config.ts';
+import { DRILL_ISSUE } from './github-seed.ts';
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type Scenario } from './scenarios.ts';
 import { BAD } from './world.ts';
-import { webHostOf } from '../adapters/github/github-issue-comment.ts';
-import { DRILL_ISSUE } from './github-seed.ts';
 
 /** The user id the drill's person acts as when they play `role`. */
 export function drillUser(role: DrillRole): string {
@@ -34,12 +35,19 @@ export function currentScenario(drill: Drill): Scenario | null {
   return current.get(drill) ?? null;
 }
 
-export async function startDrillScenario(drill: Drill, name: string): Promise<{ incident: Incident; scenario: Scenario }> {
-  if (!isScenarioName(name)) throw new UserFacingError('invalid_input', `no drill scenario "${name}": one of ${SCENARIO_NAMES.join(', ')}`);
+export async function startDrillScenario(
+  drill: Drill,
+  name: string,
+): Promise<{ incident: Incident; scenario: Scenario }> {
+  if (!isScenarioName(name))
+    throw new UserFacingError('invalid_input', `no drill scenario "${name}": one of ${SCENARIO_NAMES.join(', ')}`);
   const scenario = SCENARIOS[name];
   const open = await drill.deps.store.findOpen(drill.config.runbook.environment.name);
   if (open) {
-    throw new UserFacingError('conflict', `drill ${open.id} is still open: finish it (resolve) or abort it as the captain before starting another`);
+    throw new UserFacingError(
+      'conflict',
+      `drill ${open.id} is still open: finish it (resolve) or abort it as the captain before starting another`,
+    );
   }
   const now = drill.deps.now();
   await drill.world.prepare(name, now);
@@ -58,8 +66,25 @@ export async function startDrillScenario(drill: Drill, name: string): Promise<{ 
   return { incident, scenario };
 }
 
-export type DrillAction = 'run' | 'retry' | 'approve' | 'confirm' | 'skip' | 'abort' | 'mark_critical' | 'abort_incident';
-export const DRILL_ACTIONS: readonly DrillAction[] = ['run', 'retry', 'approve', 'confirm', 'skip', 'abort', 'mark_critical', 'abort_incident'];
+export type DrillAction =
+  | 'run'
+  | 'retry'
+  | 'approve'
+  | 'confirm'
+  | 'skip'
+  | 'abort'
+  | 'mark_critical'
+  | 'abort_incident';
+export const DRILL_ACTIONS: readonly DrillAction[] = [
+  'run',
+  'retry',
+  'approve',
+  'confirm',
+  'skip',
+  'abort',
+  'mark_critical',
+  'abort_incident',
+];
 
 export interface ActOptions {
   /** Default: the open drill incident. */
@@ -73,7 +98,13 @@ export interface ActOptions {
 }
 
 /** Acts as `role`: exactly what that person's click in Slack or command in the CLI would do. */
-export async function actAs(drill: Drill, role: DrillRole, action: DrillAction, step: StepId | null, options: ActOptions = {}): Promise<unknown> {
+export async function actAs(
+  drill: Drill,
+  role: DrillRole,
+  action: DrillAction,
+  step: StepId | null,
+  options: ActOptions = {},
+): Promise<unknown> {
   const actor = drillUser(role);
   const deps = drill.deps;
   const incidentId = options.incidentId ?? (await openIncidentId(drill));
@@ -122,7 +153,11 @@ export async function drillSummary(drill: Drill, incidentId: string): Promise<Dr
   });
   const resolved = events.find((e) => e.kind === 'incident_resolved');
   const summary = typeof resolved?.payload.summary === 'string' ? resolved.payload.summary : null;
-  return { incident: snap.incident, report, markdown: [summary, renderDrillReport(report)].filter(Boolean).join('\n\n') };
+  return {
+    incident: snap.incident,
+    report,
+    markdown: [summary, renderDrillReport(report)].filter(Boolean).join('\n\n'),
+  };
 }
 
 /** Makes a scenario's world action happen (the console's button, the tests). */

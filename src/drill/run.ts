@@ -2,10 +2,11 @@
  * `npm start` on a fresh clone and `rollback-commander drill [--scenario …]`: start drill mode,
  * say in one line where the console is and how to start the first drill, run until stopped.
  */
-import { startDrill, type Drill } from './drill.ts';
+
+import { UserFacingError } from '../domain/errors.ts';
+import { type Drill, startDrill } from './drill.ts';
 import { actAs, drillSummary, startDrillScenario } from './play.ts';
 import { isScenarioName, SCENARIO_NAMES } from './scenarios.ts';
-import { UserFacingError } from '../domain/errors.ts';
 
 export interface RunDrillOptions {
   env: NodeJS.ProcessEnv;
@@ -21,18 +22,29 @@ export interface RunDrillOptions {
 
 export async function runDrillMode(options: RunDrillOptions): Promise<void> {
   if (options.scenario !== undefined && !isScenarioName(options.scenario)) {
-    throw new UserFacingError('invalid_input', `no drill scenario "${options.scenario}": use one of ${SCENARIO_NAMES.join(', ')}`);
+    throw new UserFacingError(
+      'invalid_input',
+      `no drill scenario "${options.scenario}": use one of ${SCENARIO_NAMES.join(', ')}`,
+    );
   }
   const drill = await startDrill({ env: options.env, name: options.name, port: options.port });
   try {
     // The world was just made anew: a drill the last run left open no longer matches it.
     const leftover = await drill.deps.store.findOpen(drill.config.runbook.environment.name);
-    if (leftover) await actAs(drill, 'captain', 'abort_incident', null, { incidentId: leftover.id, reason: 'drill mode restarted: the simulated world was reset' });
+    if (leftover)
+      await actAs(drill, 'captain', 'abort_incident', null, {
+        incidentId: leftover.id,
+        reason: 'drill mode restarted: the simulated world was reset',
+      });
     if (options.scenario) {
       const { incident } = await startDrillScenario(drill, options.scenario);
-      options.out(`Drill ${options.scenario} started (${incident.id}): open ${drill.url} and play it as captain, SRE and DB owner — Ctrl-C stops drill mode`);
+      options.out(
+        `Drill ${options.scenario} started (${incident.id}): open ${drill.url} and play it as captain, SRE and DB owner — Ctrl-C stops drill mode`,
+      );
     } else {
-      options.out(`Drill mode (simulated cluster and GitHub): open ${drill.url} and start the first drill, app-only, at ${drill.url}drill — or run: rollback-commander drill --scenario app-only`);
+      options.out(
+        `Drill mode (simulated cluster and GitHub): open ${drill.url} and start the first drill, app-only, at ${drill.url}drill — or run: rollback-commander drill --scenario app-only`,
+      );
     }
     const reports = await reportWhenFinished(drill, options.out);
     options.onReady?.(drill);
@@ -61,7 +73,9 @@ async function reportWhenFinished(drill: Drill, out: (text: string) => void): Pr
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    void check().catch(() => undefined).finally(() => (running = false));
+    void check()
+      .catch(() => undefined)
+      .finally(() => (running = false));
   }, 2000);
   timer.unref();
   return timer;

@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { UserFacingError } from '../domain/errors.ts';
 
-const INSTALL = "install them with 'apt-get install postgresql redis-server' (then 'bash scripts/ensure-services.sh' starts them), or point DATABASE_URL / REDIS_URL at running ones";
+const INSTALL =
+  "install them with 'apt-get install postgresql redis-server' (then 'bash scripts/ensure-services.sh' starts them), or point DATABASE_URL / REDIS_URL at running ones";
 
 /** host:port only: a URL may carry a password. */
 function where(url: string): string {
@@ -25,21 +26,34 @@ export async function checkDrillServices(databaseUrl: string, redisUrl: string):
     await client.connect();
     await client.query('select 1');
   } catch (err) {
-    problems.push(`PostgreSQL is not reachable at ${where(databaseUrl)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    problems.push(
+      `PostgreSQL is not reachable at ${where(databaseUrl)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    problems.push(`Redis is not reachable at ${where(redisUrl)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    problems.push(
+      `Redis is not reachable at ${where(redisUrl)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   } finally {
     redis.disconnect();
   }
   if (problems.length) {
-    throw new UserFacingError('upstream_unavailable', `drill mode needs PostgreSQL and Redis on this machine: ${problems.join('; ')} — ${INSTALL}`);
+    throw new UserFacingError(
+      'upstream_unavailable',
+      `drill mode needs PostgreSQL and Redis on this machine: ${problems.join('; ')} — ${INSTALL}`,
+    );
   }
 }

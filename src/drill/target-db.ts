@@ -15,7 +15,7 @@ const run = promisify(execFile);
 export const BASE_MIGRATION = '20261101090000_create_orgs';
 /** What v1.2.3 shipped in the migration scenario: reversible, with a down file. */
 export const SHIPPED_MIGRATION = '20261120093000_add_org_plan';
-export const SHIPPED_UP = 'alter table public.orgs add column plan text not null default \'free\';\n';
+export const SHIPPED_UP = "alter table public.orgs add column plan text not null default 'free';\n";
 export const SHIPPED_DOWN = 'alter table public.orgs drop column plan;\n';
 
 export interface TargetDatabase {
@@ -51,30 +51,42 @@ export async function createTargetDatabase(botDatabaseUrl: string, name: string)
         insert into public.schema_migrations (version, inserted_at) values ('${BASE_MIGRATION}', now() - interval '30 days');
       `);
       if (shippedMigration) {
-        await pool.query(`${SHIPPED_UP}insert into public.schema_migrations (version, inserted_at) values ('${SHIPPED_MIGRATION}', now() - interval '1 hour');`);
+        await pool.query(
+          `${SHIPPED_UP}insert into public.schema_migrations (version, inserted_at) values ('${SHIPPED_MIGRATION}', now() - interval '1 hour');`,
+        );
       }
     },
     async query(sql) {
       return (await pool.query(sql)).rows;
     },
     async dump(directory, at) {
-      const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      const stamp = at
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
       const file = join(directory, `drill-${stamp}.dump`);
       try {
         // argv, no shell; trust auth locally, so no password to hand over.
         await run('pg_dump', ['-Fc', '--no-owner', `--file=${file}`, `--dbname=${url}`], { timeout: 60_000 });
       } catch (err) {
         const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-        throw new UserFacingError('config_invalid', missing
-          ? 'the critical-restore drill needs pg_dump and pg_restore: install them with `apt-get install postgresql-client`'
-          : `could not make the drill's backup with pg_dump: ${(err as Error).message}`, { cause: err });
+        throw new UserFacingError(
+          'config_invalid',
+          missing
+            ? 'the critical-restore drill needs pg_dump and pg_restore: install them with `apt-get install postgresql-client`'
+            : `could not make the drill's backup with pg_dump: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       return file;
     },
     async drop(restorePrefix) {
       await pool.end().catch(() => undefined);
-      const restored = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [`${restorePrefix}\\_%`]);
-      for (const { datname } of restored.rows) await admin.query(`drop database if exists ${ident(datname)} with (force)`);
+      const restored = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [
+        `${restorePrefix}\\_%`,
+      ]);
+      for (const { datname } of restored.rows)
+        await admin.query(`drop database if exists ${ident(datname)} with (force)`);
       await admin.query(`drop database if exists ${ident(name)} with (force)`);
       await admin.end();
     },

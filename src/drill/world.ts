@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { createK8sDeployments } from '../adapters/k8s/k8s-deployments.ts';
-import { startGitHubSim, type GitHubSim } from '../sim/github/server.ts';
-import { startFakeKube, type FakeKube } from '../sim/kube/server.ts';
+import { type GitHubSim, startGitHubSim } from '../sim/github/server.ts';
+import { type FakeKube, startFakeKube } from '../sim/kube/server.ts';
 import { DRILL_APPS, DRILL_NAMESPACE, targetRedisUrl } from './drill-config.ts';
 import { drillGitHubState } from './github-seed.ts';
 import { SCENARIOS, type ScenarioName } from './scenarios.ts';
@@ -58,7 +58,12 @@ export async function startDrillWorld(options: DrillWorldOptions) {
   async function seedCluster(): Promise<void> {
     for (const app of DRILL_APPS) {
       if (kube.deployment(DRILL_NAMESPACE, app.name)) kube.deleteDeployment(DRILL_NAMESPACE, app.name);
-      kube.addDeployment({ namespace: DRILL_NAMESPACE, name: app.name, containers: [{ name: app.name, image: `${app.image}:${HISTORY[0]}` }], replicas: 3 });
+      kube.addDeployment({
+        namespace: DRILL_NAMESPACE,
+        name: app.name,
+        containers: [{ name: app.name, image: `${app.image}:${HISTORY[0]}` }],
+        replicas: 3,
+      });
       kube.setRolloutBehavior(DRILL_NAMESPACE, app.name, { mode: 'normal', durationMs: rolloutMs, deadlineMs });
       for (const version of HISTORY.slice(1)) {
         await deployments.setImages(app.name, [{ container: app.name, image: `${app.image}:${version}` }]);
@@ -88,7 +93,10 @@ export async function startDrillWorld(options: DrillWorldOptions) {
     async prepare(scenario: ScenarioName, now = new Date()): Promise<void> {
       const s = SCENARIOS[scenario];
       await seedCluster();
-      Object.assign(github.state, drillGitHubState({ now, shippedMigration: s.shippedMigration, smokeMs: options.smokeMs ?? 2000 }));
+      Object.assign(
+        github.state,
+        drillGitHubState({ now, shippedMigration: s.shippedMigration, smokeMs: options.smokeMs ?? 2000 }),
+      );
       await database.reset({ shippedMigration: s.shippedMigration });
       await clearBackups();
       // Last night's backup, taken before v1.2.3 shipped (the data-loss window is since then).
@@ -99,7 +107,8 @@ export async function startDrillWorld(options: DrillWorldOptions) {
       await appRedis.rpush(backlogKey, 'job-1', 'job-2', 'job-3');
       if (s.failingRollout) {
         // The target's pods never become ready: every rollout from now on hits its progress deadline.
-        for (const app of DRILL_APPS) kube.setRolloutBehavior(DRILL_NAMESPACE, app.name, { mode: 'deadline', deadlineMs });
+        for (const app of DRILL_APPS)
+          kube.setRolloutBehavior(DRILL_NAMESPACE, app.name, { mode: 'deadline', deadlineMs });
       }
     },
     /** The failed-rollout scenario's fix: the pods can start now (the expired pull secret was renewed). */
@@ -113,7 +122,12 @@ export async function startDrillWorld(options: DrillWorldOptions) {
     },
     /** deployment name → the image its pod template runs now. */
     images(): Record<string, string> {
-      return Object.fromEntries(DRILL_APPS.map((a) => [a.name, kube.deployment(DRILL_NAMESPACE, a.name)?.spec.template.spec.containers[0]?.image ?? '']));
+      return Object.fromEntries(
+        DRILL_APPS.map((a) => [
+          a.name,
+          kube.deployment(DRILL_NAMESPACE, a.name)?.spec.template.spec.containers[0]?.image ?? '',
+        ]),
+      );
     },
     async close(options: { keepDatabase?: boolean } = {}): Promise<void> {
       await appRedis.del(backlogKey).catch(() => undefined);

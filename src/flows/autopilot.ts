@@ -5,11 +5,12 @@
  * queued) make each start exactly-once under double delivery; a crash after the commit leaves the
  * step queued in Postgres, and the reconciler enqueues its job.
  */
-import { autopilotStarts, AUTOPILOT_ACTOR, type AutopilotSettings } from '../domain/autopilot.ts';
+
+import type { RunbookConfig } from '../config/schema.ts';
+import { AUTOPILOT_ACTOR, type AutopilotSettings, autopilotStarts } from '../domain/autopilot.ts';
 import type { Approval, StepRecord } from '../domain/incident.ts';
 import { advance } from '../domain/step-machine.ts';
 import type { StepId } from '../domain/steps.ts';
-import type { RunbookConfig } from '../config/schema.ts';
 import type { FlowDeps } from './deps.ts';
 import type { IncidentPatch, IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
 

@@ -11,6 +11,7 @@ import type { FlowDeps } from './deps.ts';
 import type { IncidentPatch, NewEvent } from './ports.ts';
 
 type TimesCorrected = Extract<NewEvent, { kind: 'times_corrected' }>;
+
 import { refuse, requireRole } from './refuse.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 
@@ -26,23 +27,43 @@ type Result = { ok: true; events: TimesCorrected[] } | { ok: false; reason: stri
 
 export async function correctTimes(deps: FlowDeps, cmd: CorrectTimes): Promise<TimesCorrected[]> {
   if (!cmd.impactStartedAt && !cmd.detectedAt) {
-    throw new UserFacingError('invalid_input', 'nothing to correct: give the first bad request (--impact-started) and/or the detection time (--detected), in ISO 8601');
+    throw new UserFacingError(
+      'invalid_input',
+      'nothing to correct: give the first bad request (--impact-started) and/or the detection time (--detected), in ISO 8601',
+    );
   }
   const at = { incidentId: cmd.incidentId, actor: cmd.actor, action: 'correct_times' };
   await deps.store.get(cmd.incidentId);
   await requireRole(deps, at, rolesForIncident('correct_times'), 'correct the incident times');
   const result = await deps.store.mutate<Result>(cmd.incidentId, (snap) => {
     const i = snap.incident;
-    if (i.state === 'aborted') return { events: [], result: { ok: false, reason: `incident ${i.id} was aborted: its times are no longer tracked` } };
-    const next = { ...i, impactStartedAt: cmd.impactStartedAt ?? i.impactStartedAt, detectedAt: cmd.detectedAt ?? i.detectedAt };
+    if (i.state === 'aborted')
+      return {
+        events: [],
+        result: { ok: false, reason: `incident ${i.id} was aborted: its times are no longer tracked` },
+      };
+    const next = {
+      ...i,
+      impactStartedAt: cmd.impactStartedAt ?? i.impactStartedAt,
+      detectedAt: cmd.detectedAt ?? i.detectedAt,
+    };
     const problem = timeOrderProblem(next, deps.now());
-    if (problem) return { events: [], result: { ok: false, reason: `those times cannot all be true: ${problem}. Nothing was changed` } };
+    if (problem)
+      return {
+        events: [],
+        result: { ok: false, reason: `those times cannot all be true: ${problem}. Nothing was changed` },
+      };
     const now = deps.now();
     const patch: IncidentPatch = {};
     const events: TimesCorrected[] = [];
     const change = (field: Field, from: Date | null, to: Date | undefined) => {
       if (!to || from?.getTime() === to.getTime()) return;
-      events.push({ kind: 'times_corrected', actor: cmd.actor, at: now, payload: { field, from: from?.toISOString() ?? null, to: to.toISOString() } });
+      events.push({
+        kind: 'times_corrected',
+        actor: cmd.actor,
+        at: now,
+        payload: { field, from: from?.toISOString() ?? null, to: to.toISOString() },
+      });
       if (field === 'impact_started_at') patch.impactStartedAt = to;
       else patch.detectedAt = to;
     };

@@ -20,10 +20,17 @@ export async function waitForDatabase<R>(deps: FlowDeps, job: StepJob, call: () 
       if (!isAppError(err) || err.code !== 'database_unavailable') throw err;
       if (since === null) {
         since = Date.now();
-        deps.log.warn({ job, err: err.message }, `the bot's database is unreachable; the step waits up to ${Math.round(bound / 1000)} s`);
+        deps.log.warn(
+          { job, err: err.message },
+          `the bot's database is unreachable; the step waits up to ${Math.round(bound / 1000)} s`,
+        );
       }
       if (Date.now() - since >= bound) {
-        throw new UserFacingError('database_unavailable', `${err.message} for over ${Math.round(bound / 1000)} s (queue.database_wait)`, { cause: err, transient: true });
+        throw new UserFacingError(
+          'database_unavailable',
+          `${err.message} for over ${Math.round(bound / 1000)} s (queue.database_wait)`,
+          { cause: err, transient: true },
+        );
       }
       await sleep(delay);
     }
@@ -34,7 +41,13 @@ async function reportBack(deps: FlowDeps, job: StepJob, waitedMs: number): Promi
   const seconds = Math.max(1, Math.round(waitedMs / 1000));
   deps.log.info({ job, waitedMs }, "the bot's database is back; the step carries on");
   const message = `the bot's database (Postgres) was unreachable for ${seconds} s; the step waited and carried on`;
-  const event: NewEvent = { kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { message } };
+  const event: NewEvent = {
+    kind: 'step_progress',
+    actor: 'rollback-commander',
+    at: deps.now(),
+    stepId: job.stepId,
+    payload: { message },
+  };
   try {
     await deps.store.append(job.incidentId, [event]);
   } catch (err) {

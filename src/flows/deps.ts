@@ -1,7 +1,7 @@
 /** What every flow gets: ports, config and a clock — no globals. */
 import type { Logger } from 'pino';
-import type { CliOrigin } from '../domain/origin.ts';
 import type { RunbookConfig } from '../config/schema.ts';
+import type { CliOrigin } from '../domain/origin.ts';
 import type { Deployments, IncidentStore, ReleaseTags, RoleDirectory, SlaTimerQueue, StepQueue } from './ports.ts';
 
 export interface FlowDeps {

@@ -8,15 +8,15 @@ import { isAppError, isTransient, newErrorId, userFacingText } from '../domain/e
 import type { StepRecord } from '../domain/incident.ts';
 import { missingApprovals } from '../domain/step-actions.ts';
 import { advance } from '../domain/step-machine.ts';
-import type { FlowDeps } from './deps.ts';
-import { milestonesOnCommit } from './milestones.ts';
-import { settleSlaTimers } from './sla-timers.ts';
+import { type StepId, stepDefinition } from '../domain/steps.ts';
 import { withAutopilot } from './autopilot.ts';
-import { enqueueAutomatic } from './step-commands.ts';
 import { waitForDatabase } from './database-wait.ts';
+import type { FlowDeps } from './deps.ts';
 import type { Executors, StepContext, StepExecutor, StepOutcome } from './executor.ts';
-import { stepDefinition, type StepId } from '../domain/steps.ts';
+import { milestonesOnCommit } from './milestones.ts';
 import type { IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
+import { settleSlaTimers } from './sla-timers.ts';
+import { enqueueAutomatic } from './step-commands.ts';
 
 export interface JobAttempt {
   /** 1-based try of this BullMQ job (transient failures retry the same step attempt). */
@@ -27,7 +27,12 @@ export interface JobAttempt {
 
 export type ExecuteResult = 'done' | 'stale' | 'retry' | 'failed' | 'aborted';
 
-export async function executeStep(deps: FlowDeps, executors: Executors, job: StepJob, run: JobAttempt): Promise<ExecuteResult> {
+export async function executeStep(
+  deps: FlowDeps,
+  executors: Executors,
+  job: StepJob,
+  run: JobAttempt,
+): Promise<ExecuteResult> {
   const begun = await begin(deps, job).catch((err: unknown) => {
     // Another environment's incident (or none): not this bot's to run, whatever the job says.
     if (!isAppError(err) || err.code !== 'not_found') throw err;
@@ -46,7 +51,13 @@ export async function executeStep(deps: FlowDeps, executors: Executors, job: Ste
   } catch (err) {
     if (run.signal.aborted) return 'aborted';
     if (isTransient(err) && run.tryNumber < run.maxTries) {
-      const event: NewEvent = { kind: 'step_retrying', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error: messageOf(deps, err, job), try: run.tryNumber, maxTries: run.maxTries } };
+      const event: NewEvent = {
+        kind: 'step_retrying',
+        actor: 'rollback-commander',
+        at: deps.now(),
+        stepId: job.stepId,
+        payload: { error: messageOf(deps, err, job), try: run.tryNumber, maxTries: run.maxTries },
+      };
       await waitForDatabase(deps, job, () => deps.store.append(job.incidentId, [event]));
       return 'retry';
     }
@@ -69,20 +80,39 @@ export async function abortConfirmed(deps: FlowDeps, job: StepJob): Promise<bool
 type Begun = { snapshot: IncidentSnapshot; record: StepRecord; mode: 'run' | 'apply' };
 
 async function begin(deps: FlowDeps, job: StepJob): Promise<Begun | null> {
-  const result = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
-    const rec = snap.steps.get(job.stepId);
-    const live = rec && rec.attempt === job.attempt && (rec.state === 'queued' || rec.state === 'running') && snap.incident.state === 'open';
-    if (!live) return { events: [], result: null };
-    const mode = modeOf(snap, rec);
-    if (job.kind === 'apply' && mode !== 'apply') {
-      // Redis is not trusted to say "apply": a forged or left-over job plans again instead.
-      deps.log.warn({ job }, 'the job asked to apply a plan that Postgres holds no complete approvals for; planning instead');
-    }
-    const resumed = rec.state === 'running';
-    const next = advance(rec, 'start', deps.now(), null);
-    const event: NewEvent = { kind: resumed ? 'step_resumed' : 'step_started', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { attempt: job.attempt } };
-    return { steps: [next], events: [event], result: { snapshot: snap, record: { ...next, version: next.version + 1 }, mode, event } };
-  }));
+  const result = await waitForDatabase(deps, job, () =>
+    deps.store.mutate(job.incidentId, (snap) => {
+      const rec = snap.steps.get(job.stepId);
+      const live =
+        rec &&
+        rec.attempt === job.attempt &&
+        (rec.state === 'queued' || rec.state === 'running') &&
+        snap.incident.state === 'open';
+      if (!live) return { events: [], result: null };
+      const mode = modeOf(snap, rec);
+      if (job.kind === 'apply' && mode !== 'apply') {
+        // Redis is not trusted to say "apply": a forged or left-over job plans again instead.
+        deps.log.warn(
+          { job },
+          'the job asked to apply a plan that Postgres holds no complete approvals for; planning instead',
+        );
+      }
+      const resumed = rec.state === 'running';
+      const next = advance(rec, 'start', deps.now(), null);
+      const event: NewEvent = {
+        kind: resumed ? 'step_resumed' : 'step_started',
+        actor: 'rollback-commander',
+        at: deps.now(),
+        stepId: job.stepId,
+        payload: { attempt: job.attempt },
+      };
+      return {
+        steps: [next],
+        events: [event],
+        result: { snapshot: snap, record: { ...next, version: next.version + 1 }, mode, event },
+      };
+    }),
+  );
   return result;
 }
 
@@ -95,11 +125,18 @@ function modeOf(snap: IncidentSnapshot, rec: StepRecord): 'run' | 'apply' {
   const def = stepDefinition(rec.stepId);
   if (def.approval?.when !== 'plan' || rec.output.phase !== 'apply') return 'run';
   const approvals = snap.approvals.filter((a) => a.stepId === rec.stepId && a.attempt === rec.attempt);
-  const approved = rec.output.plannedAttempt === rec.attempt && typeof rec.output.plan === 'object' && rec.output.plan !== null;
+  const approved =
+    rec.output.plannedAttempt === rec.attempt && typeof rec.output.plan === 'object' && rec.output.plan !== null;
   return approved && missingApprovals(def, approvals).length === 0 ? 'apply' : 'run';
 }
 
-function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, record: StepRecord, signal: AbortSignal): StepContext {
+function context(
+  deps: FlowDeps,
+  job: StepJob,
+  snapshot: IncidentSnapshot,
+  record: StepRecord,
+  signal: AbortSignal,
+): StepContext {
   const log = deps.log.child({ incidentId: job.incidentId, stepId: job.stepId, attempt: job.attempt });
   return {
     incident: snapshot.incident,
@@ -107,9 +144,16 @@ function context(deps: FlowDeps, job: StepJob, snapshot: IncidentSnapshot, recor
     snapshot,
     config: deps.config,
     previous: { ...record.output },
-    checkpoint: (patch) => waitForDatabase(deps, job, () => deps.store.checkpoint(job.incidentId, job.stepId, job.attempt, patch)),
+    checkpoint: (patch) =>
+      waitForDatabase(deps, job, () => deps.store.checkpoint(job.incidentId, job.stepId, job.attempt, patch)),
     async progress(message, data) {
-      const event: NewEvent = { kind: 'step_progress', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { message, ...data } };
+      const event: NewEvent = {
+        kind: 'step_progress',
+        actor: 'rollback-commander',
+        at: deps.now(),
+        stepId: job.stepId,
+        payload: { message, ...data },
+      };
       await waitForDatabase(deps, job, () => deps.store.append(job.incidentId, [event]));
     },
     signal,
@@ -123,28 +167,63 @@ async function invoke(executor: StepExecutor, ctx: StepContext, mode: 'run' | 'a
   if ('run' in executor) return executor.run(ctx);
   if (mode === 'apply') return executor.apply({ ...ctx, plan: ctx.previous.plan as Record<string, unknown> });
   const planned = await executor.plan(ctx);
-  const output = { plan: planned.plan, plannedAt: ctx.now().toISOString(), plannedAttempt: ctx.step.attempt, phase: 'run' };
+  const output = {
+    plan: planned.plan,
+    plannedAt: ctx.now().toISOString(),
+    plannedAttempt: ctx.step.attempt,
+    phase: 'run',
+  };
   return { outcome: 'awaiting_approval', summary: planned.summary, output };
 }
 
-const OUTCOME_EVENTS = { succeeded: 'succeed', awaiting_approval: 'await_approval', awaiting_confirmation: 'await_confirmation' } as const;
+const OUTCOME_EVENTS = {
+  succeeded: 'succeed',
+  awaiting_approval: 'await_approval',
+  awaiting_confirmation: 'await_confirmation',
+} as const;
 
 async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promise<boolean> {
-  const done = await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
-    const rec = snap.steps.get(job.stepId);
-    if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
-    const advanced = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, { summary: outcome.summary, output: { ...rec.output, ...outcome.output } });
-    // An apply that ends with a new plan (the next of several migrations) starts a new attempt:
-    // approvals belong to an attempt, so the new plan needs its own.
-    const replanned = job.kind === 'apply' && outcome.outcome === 'awaiting_approval';
-    const next = replanned ? { ...advanced, attempt: rec.attempt + 1, output: { ...advanced.output, phase: 'run', plannedAttempt: rec.attempt + 1 } } : advanced;
-    // What this outcome enables starts in the same commit: a redelivered job finds the step no
-    // longer running and commits nothing, so no automatic start happens twice.
-    const auto = withAutopilot(deps, snap, { steps: [next], incident: outcome.incident });
-    const milestones = milestonesOnCommit(snap, auto.steps, deps.now());
-    const evs: NewEvent[] = [{ kind: `step_${outcome.outcome}`, actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { summary: outcome.summary, attempt: next.attempt } }, ...milestones.events, ...auto.events];
-    return { steps: auto.steps, incident: { ...outcome.incident, ...milestones.incident }, events: evs, result: { events: evs, jobs: auto.jobs } };
-  }));
+  const done = await waitForDatabase(deps, job, () =>
+    deps.store.mutate(job.incidentId, (snap) => {
+      const rec = snap.steps.get(job.stepId);
+      if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
+      const advanced = advance(rec, OUTCOME_EVENTS[outcome.outcome], deps.now(), null, {
+        summary: outcome.summary,
+        output: { ...rec.output, ...outcome.output },
+      });
+      // An apply that ends with a new plan (the next of several migrations) starts a new attempt:
+      // approvals belong to an attempt, so the new plan needs its own.
+      const replanned = job.kind === 'apply' && outcome.outcome === 'awaiting_approval';
+      const next = replanned
+        ? {
+            ...advanced,
+            attempt: rec.attempt + 1,
+            output: { ...advanced.output, phase: 'run', plannedAttempt: rec.attempt + 1 },
+          }
+        : advanced;
+      // What this outcome enables starts in the same commit: a redelivered job finds the step no
+      // longer running and commits nothing, so no automatic start happens twice.
+      const auto = withAutopilot(deps, snap, { steps: [next], incident: outcome.incident });
+      const milestones = milestonesOnCommit(snap, auto.steps, deps.now());
+      const evs: NewEvent[] = [
+        {
+          kind: `step_${outcome.outcome}`,
+          actor: 'rollback-commander',
+          at: deps.now(),
+          stepId: job.stepId,
+          payload: { summary: outcome.summary, attempt: next.attempt },
+        },
+        ...milestones.events,
+        ...auto.events,
+      ];
+      return {
+        steps: auto.steps,
+        incident: { ...outcome.incident, ...milestones.incident },
+        events: evs,
+        result: { events: evs, jobs: auto.jobs },
+      };
+    }),
+  );
   if (!done) return false;
   await enqueueAutomatic(deps, done.jobs);
   await settleSlaTimers(deps, job.incidentId, done.events);
@@ -152,21 +231,36 @@ async function finish(deps: FlowDeps, job: StepJob, outcome: StepOutcome): Promi
 }
 
 async function fail(deps: FlowDeps, job: StepJob, reason: string, executor: StepExecutor): Promise<void> {
-  await waitForDatabase(deps, job, () => deps.store.mutate(job.incidentId, (snap) => {
-    const rec = snap.steps.get(job.stepId);
-    if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
-    const hint = snap.incident.autopilot
-      ? 'Autopilot stopped here: Retry it once the cause is fixed (autopilot resumes from there), or Skip it with a reason.'
-      : 'Retry it once the cause is fixed, or Skip it with a reason.';
-    const error = withProgress(reason, executor, rec.output, deps.config);
-    const next = advance(rec, 'fail', deps.now(), null, { error });
-    const evs: NewEvent[] = [{ kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error, hint } }];
-    return { steps: [next], events: evs, result: null };
-  }));
+  await waitForDatabase(deps, job, () =>
+    deps.store.mutate(job.incidentId, (snap) => {
+      const rec = snap.steps.get(job.stepId);
+      if (!rec || rec.attempt !== job.attempt || rec.state !== 'running') return { events: [], result: null };
+      const hint = snap.incident.autopilot
+        ? 'Autopilot stopped here: Retry it once the cause is fixed (autopilot resumes from there), or Skip it with a reason.'
+        : 'Retry it once the cause is fixed, or Skip it with a reason.';
+      const error = withProgress(reason, executor, rec.output, deps.config);
+      const next = advance(rec, 'fail', deps.now(), null, { error });
+      const evs: NewEvent[] = [
+        {
+          kind: 'step_failed',
+          actor: 'rollback-commander',
+          at: deps.now(),
+          stepId: job.stepId,
+          payload: { error, hint },
+        },
+      ];
+      return { steps: [next], events: evs, result: null };
+    }),
+  );
 }
 
 /** A failure part-way through says what the step did and did not do (from its checkpoints). */
-export function withProgress(reason: string, executor: StepExecutor | undefined, output: Record<string, unknown>, config: RunbookConfig): string {
+export function withProgress(
+  reason: string,
+  executor: StepExecutor | undefined,
+  output: Record<string, unknown>,
+  config: RunbookConfig,
+): string {
   const progress = executor?.describeProgress?.(output, config);
   return progress ? `${reason}. So far: ${progress}` : reason;
 }
@@ -184,6 +278,10 @@ function messageOf(deps: FlowDeps, err: unknown, job: StepJob): string {
 function manualFallback(stepId: StepId): StepExecutor {
   const def = stepDefinition(stepId);
   return {
-    run: async () => ({ outcome: 'awaiting_confirmation', summary: `Not automated: do it by hand (${def.runbookLine}), then press Confirm`, output: { manual: true } }),
+    run: async () => ({
+      outcome: 'awaiting_confirmation',
+      summary: `Not automated: do it by hand (${def.runbookLine}), then press Confirm`,
+      output: { manual: true },
+    }),
   };
 }

@@ -3,18 +3,31 @@
  * table (the append-only record), with the times, durations and SLA verdicts on top — what people
  * paste into the postmortem doc.
  */
-import { storedKind, type TimelineKind } from '../domain/timeline-events.ts';
+
+import { DRILL_BANNER, drillPrefix } from '../domain/drill.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
 import { actorText } from '../domain/origin.ts';
-import { DRILL_BANNER, drillPrefix } from '../domain/drill.ts';
-import { mentionsAsText } from '../domain/user-text.ts';
 import { isStepId, stepDefinition } from '../domain/steps.ts';
-import { durationsOf, forwardFixApprovedAt, formatDurationMs, MILESTONE_TITLES, slaVerdicts, type Milestone, type SlaBudgets } from '../domain/times.ts';
+import { storedKind, type TimelineKind } from '../domain/timeline-events.ts';
+import {
+  durationsOf,
+  formatDurationMs,
+  forwardFixApprovedAt,
+  MILESTONE_TITLES,
+  type Milestone,
+  type SlaBudgets,
+  slaVerdicts,
+} from '../domain/times.ts';
+import { mentionsAsText } from '../domain/user-text.ts';
 import type { FlowDeps } from './deps.ts';
 import type { IncidentSnapshot } from './ports.ts';
 import { ROLE_TITLES } from './refuse.ts';
 
-export async function exportTimeline(deps: Pick<FlowDeps, 'store' | 'config' | 'now'>, incidentId: string, options: { progress?: boolean } = {}): Promise<string> {
+export async function exportTimeline(
+  deps: Pick<FlowDeps, 'store' | 'config' | 'now'>,
+  incidentId: string,
+  options: { progress?: boolean } = {},
+): Promise<string> {
   const snap = await deps.store.get(incidentId);
   const events = await deps.store.timeline(incidentId);
   return renderPostmortem(snap, events, deps.config.sla, deps.now(), options);
@@ -24,7 +37,13 @@ const iso = (d: Date | null) => (d ? d.toISOString().replace('.000Z', 'Z') : '�
 const dur = (ms: number | null) => (ms === null ? '—' : formatDurationMs(ms));
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').trim();
 
-export function renderPostmortem(snap: IncidentSnapshot, events: readonly TimelineEvent[], budgets: SlaBudgets, now: Date, options: { progress?: boolean } = {}): string {
+export function renderPostmortem(
+  snap: IncidentSnapshot,
+  events: readonly TimelineEvent[],
+  budgets: SlaBudgets,
+  now: Date,
+  options: { progress?: boolean } = {},
+): string {
   const i = snap.incident;
   const d = durationsOf(i);
   const sla = slaVerdicts(i, budgets, forwardFixApprovedAt(snap.steps, snap.approvals), now);
@@ -49,7 +68,10 @@ export function renderPostmortem(snap: IncidentSnapshot, events: readonly Timeli
     '',
     '## SLAs',
     '',
-    ...sla.map((s) => `- ${MILESTONE_TITLES[s.milestone]} within ${formatDurationMs(s.budgetMs)} (due ${iso(s.dueAt)}): **${s.verdict}**${s.metAt ? ` at ${iso(s.metAt)}` : ''}`),
+    ...sla.map(
+      (s) =>
+        `- ${MILESTONE_TITLES[s.milestone]} within ${formatDurationMs(s.budgetMs)} (due ${iso(s.dueAt)}): **${s.verdict}**${s.metAt ? ` at ${iso(s.metAt)}` : ''}`,
+    ),
     '',
     `## Timeline (${shown.length} events${options.progress ? '' : ', progress lines left out'})`,
     '',
@@ -75,13 +97,19 @@ function autopilotQueued(p: P, title: string): string | null {
 
 /** One sentence per kind; the mapped type makes a new kind in domain/timeline-events.ts fail to compile here until described. */
 const DESCRIBE: { [K in TimelineKind]: (p: P, title: string, e: TimelineEvent) => string } = {
-  incident_started: (p) => `Rollback of ${s(p, 'badVersion')} started: ${s(p, 'severity')}, trigger ${s(p, 'trigger').replace(/_/g, ' ')}${p.critical ? ', critical' : ''}`,
-  step_queued: (p, t) => autopilotQueued(p, t) ?? (p.apply ? `${t}: approved plan queued to apply` : `${t}: queued${Number(p.attempt) > 1 ? ` (attempt ${s(p, 'attempt')})` : ''}${p.automatic ? ' automatically' : ''}`),
+  incident_started: (p) =>
+    `Rollback of ${s(p, 'badVersion')} started: ${s(p, 'severity')}, trigger ${s(p, 'trigger').replace(/_/g, ' ')}${p.critical ? ', critical' : ''}`,
+  step_queued: (p, t) =>
+    autopilotQueued(p, t) ??
+    (p.apply
+      ? `${t}: approved plan queued to apply`
+      : `${t}: queued${Number(p.attempt) > 1 ? ` (attempt ${s(p, 'attempt')})` : ''}${p.automatic ? ' automatically' : ''}`),
   step_started: (_p, t) => `${t}: started`,
   step_resumed: (_p, t) => `${t}: resumed after a worker stopped`,
   step_progress: (p, t) => `${t}: ${s(p, 'message')}`,
   step_retrying: (p, t) => `${t}: transient failure, retrying (${s(p, 'error')})`,
-  step_succeeded: (p, t) => `${t}: ${p.confirmed ? 'confirmed' : 'succeeded'}${p.summary ? ` — ${firstLine(s(p, 'summary'))}` : ''}`,
+  step_succeeded: (p, t) =>
+    `${t}: ${p.confirmed ? 'confirmed' : 'succeeded'}${p.summary ? ` — ${firstLine(s(p, 'summary'))}` : ''}`,
   step_awaiting_approval: (p, t) => `${t}: waiting for approval — ${firstLine(s(p, 'summary'))}`,
   step_awaiting_confirmation: (p, t) => `${t}: waiting for a person to confirm — ${firstLine(s(p, 'summary'))}`,
   step_failed: (p, t) => `${t}: failed — ${firstLine(s(p, 'error'))}`,

@@ -12,7 +12,10 @@ import { revertImagesOutputSchema } from './steps/revert_images/output.ts';
 export type RecordResult = { recorded: true } | { recorded: false; reason: string };
 
 export async function recordRestoredImages(
-  store: IncidentStore, snap: IncidentSnapshot, actor: string, at: Date,
+  store: IncidentStore,
+  snap: IncidentSnapshot,
+  actor: string,
+  at: Date,
   live?: { deployments: Deployments; config: RunbookConfig },
 ): Promise<RecordResult> {
   const after = restoredImages(snap);
@@ -36,7 +39,9 @@ export function restoredImages(snap: IncidentSnapshot): Record<string, string> |
 
 /** "api runs app:v9.9.9 (set by kubectl-set), not app:v1.2.2 as revert_images set it", per Deployment that differs. */
 export async function changedSinceRevert(
-  deployments: Deployments, config: RunbookConfig, after: Record<string, string>,
+  deployments: Deployments,
+  config: RunbookConfig,
+  after: Record<string, string>,
 ): Promise<string[]> {
   const changed: string[] = [];
   for (const d of config.deployments) {

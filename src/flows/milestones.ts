@@ -5,8 +5,8 @@
  */
 import { AUTOPILOT_ACTOR } from '../domain/autopilot.ts';
 import type { StepRecord } from '../domain/incident.ts';
-import { validationDone, VALIDATION_STEPS } from '../domain/times.ts';
 import type { StepId } from '../domain/steps.ts';
+import { VALIDATION_STEPS, validationDone } from '../domain/times.ts';
 import type { IncidentPatch, IncidentSnapshot, NewEvent } from './ports.ts';
 import { readOutput } from './steps/_shared/step-output.ts';
 import { resolveOutputSchema } from './steps/resolve/output.ts';
@@ -33,7 +33,10 @@ export function milestonesOnCommit(snap: IncidentSnapshot, changed: readonly Ste
 
   const touchesValidation = changed.some((s) => VALIDATION_STEPS.includes(s.stepId));
   if (snap.incident.restoredAt === null && touchesValidation && validationDone(steps)) {
-    const skipped = VALIDATION_STEPS.filter((id) => steps.get(id)?.state === 'skipped').map((id) => ({ stepId: id, summary: steps.get(id)?.summary ?? null }));
+    const skipped = VALIDATION_STEPS.filter((id) => steps.get(id)?.state === 'skipped').map((id) => ({
+      stepId: id,
+      summary: steps.get(id)?.summary ?? null,
+    }));
     result.incident.restoredAt = at;
     result.events.push({
       kind: 'app_restored',
@@ -46,6 +49,7 @@ export function milestonesOnCommit(snap: IncidentSnapshot, changed: readonly Ste
   // The resolve executor builds the summary; the event goes out in the commit that closes the incident.
   const resolve = changed.find((s) => s.stepId === 'resolve' && s.state === 'succeeded');
   const resolution = resolve ? readOutput('resolve', resolveOutputSchema, resolve.output).resolution : undefined;
-  if (resolution) result.events.push({ kind: 'incident_resolved', actor: resolvedBy(snap, resolve!), at, payload: resolution });
+  if (resolution)
+    result.events.push({ kind: 'incident_resolved', actor: resolvedBy(snap, resolve!), at, payload: resolution });
   return result;
 }

@@ -10,18 +10,18 @@
  * - prefix messages with what was being done: "while patching deployment prod/api: …".
  */
 
-import type { NewTimelineEvent } from '../domain/timeline-events.ts';
 import type { Approval, ChatRef, Incident, StepRecord, TimelineEvent } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
+import type { NewTimelineEvent } from '../domain/timeline-events.ts';
 
 // The ports in ports/ (one file per concern), re-exported so `./ports.ts` stays the one import.
 export type * from './ports/commands.ts';
 export type * from './ports/database.ts';
+export type * from './ports/gitops.ts';
 export type * from './ports/metrics.ts';
 export type * from './ports/migration-source.ts';
 export type * from './ports/secrets.ts';
 export type * from './ports/sla-timers.ts';
-export type * from './ports/gitops.ts';
 
 export interface ContainerImage {
   container: string;
@@ -134,7 +134,10 @@ export interface IssueComments {
 
 /** What describeResume reads; GitHubSourceControl has both. */
 export interface ReleaseDiffSource {
-  compare(base: string, head: string): Promise<{
+  compare(
+    base: string,
+    head: string,
+  ): Promise<{
     commits: { sha: string; message: string; author: string }[];
     files: { filename: string; status: string }[];
     totalCommits: number;
@@ -159,7 +162,6 @@ export interface Backlog {
 }
 
 // ---- the bot's own state ------------------------------------------------------------------
-
 
 export interface IncidentSnapshot {
   incident: Incident;
@@ -201,8 +203,19 @@ export interface Mutation<R> {
 /** What opening an incident records; the store adds the id, state and chat refs. */
 export type NewIncident = Pick<
   Incident,
-  'environment' | 'badVersion' | 'targetVersion' | 'targetSource' | 'severity' | 'trigger' | 'critical' | 'issueUrl' | 'createdBy' | 'createdAt' | 'impactStartedAt' | 'detectedAt'
-> & { /** Defaults to on. */ autopilot?: boolean; /** Defaults to false. */ drill?: boolean };
+  | 'environment'
+  | 'badVersion'
+  | 'targetVersion'
+  | 'targetSource'
+  | 'severity'
+  | 'trigger'
+  | 'critical'
+  | 'issueUrl'
+  | 'createdBy'
+  | 'createdAt'
+  | 'impactStartedAt'
+  | 'detectedAt'
+> & { /** Defaults to on. */ autopilot?: boolean /** Defaults to false. */; drill?: boolean };
 
 export interface KnownGood {
   environment: string;

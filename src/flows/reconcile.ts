@@ -10,11 +10,19 @@ import { withProgress } from './execute-step.ts';
 import type { Executors } from './executor.ts';
 import type { NewEvent, StepJob } from './ports.ts';
 
-export async function reconcile(deps: FlowDeps, executors: Executors = {}): Promise<{ enqueued: StepJob[]; failed: StepJob[] }> {
+export async function reconcile(
+  deps: FlowDeps,
+  executors: Executors = {},
+): Promise<{ enqueued: StepJob[]; failed: StepJob[] }> {
   const enqueued: StepJob[] = [];
   const failed: StepJob[] = [];
   for (const step of await deps.store.activeSteps()) {
-    const job: StepJob = { incidentId: step.incidentId, stepId: step.stepId, attempt: step.attempt, ...(step.output.phase === 'apply' ? { kind: 'apply' as const } : {}) };
+    const job: StepJob = {
+      incidentId: step.incidentId,
+      stepId: step.stepId,
+      attempt: step.attempt,
+      ...(step.output.phase === 'apply' ? { kind: 'apply' as const } : {}),
+    };
     const state = await deps.queue.jobState(job);
     if (state === null) {
       await deps.queue.enqueue(job);
@@ -38,9 +46,12 @@ async function failLost(deps: FlowDeps, job: StepJob, jobState: string, executor
         : 'the worker running this step died repeatedly; check the worker logs, then Retry';
   const events = await deps.store.mutate(job.incidentId, (snap) => {
     const rec = snap.steps.get(job.stepId);
-    if (!rec || rec.attempt !== job.attempt || (rec.state !== 'queued' && rec.state !== 'running')) return { events: [], result: null };
+    if (!rec || rec.attempt !== job.attempt || (rec.state !== 'queued' && rec.state !== 'running'))
+      return { events: [], result: null };
     const error = withProgress(why, executors[job.stepId], rec.output, deps.config);
-    const evs: NewEvent[] = [{ kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error } }];
+    const evs: NewEvent[] = [
+      { kind: 'step_failed', actor: 'rollback-commander', at: deps.now(), stepId: job.stepId, payload: { error } },
+    ];
     return { steps: [advance(rec, 'fail', deps.now(), null, { error })], events: evs, result: evs };
   });
   return events !== null;

@@ -1,7 +1,7 @@
 /**
  * PRODUCT.md: every refusal answers the user, runs nothing, and is written to the timeline.
  */
-import { UserFacingError, type ErrorCode } from '../domain/errors.ts';
+import { type ErrorCode, UserFacingError } from '../domain/errors.ts';
 import type { Role, StepId } from '../domain/steps.ts';
 import { mentionOf } from '../domain/user-text.ts';
 import type { FlowDeps } from './deps.ts';
@@ -24,7 +24,13 @@ export async function refuse(
   reason: string,
 ): Promise<never> {
   if (at.incidentId) {
-    const event: NewEvent = { kind: 'action_refused', actor: at.actor, at: deps.now(), stepId: at.stepId ?? null, payload: { action: at.action, reason } };
+    const event: NewEvent = {
+      kind: 'action_refused',
+      actor: at.actor,
+      at: deps.now(),
+      stepId: at.stepId ?? null,
+      payload: { action: at.action, reason },
+    };
     try {
       await deps.store.append(at.incidentId, [event]);
     } catch (err) {
@@ -45,5 +51,10 @@ export async function requireRole(
   if (roles.some((r) => allowed.includes(r))) return roles;
   const holders = (await Promise.all(allowed.map((r) => deps.roles.membersOf(r)))).flat();
   const who = holders.length ? ` Ask ${[...new Set(holders)].map(mentionOf).join(', ')}.` : '';
-  return refuse(deps, at, 'forbidden', `only the ${describeRoles(allowed)} may ${what} (you are ${describeRoles(roles)}).${who}`);
+  return refuse(
+    deps,
+    at,
+    'forbidden',
+    `only the ${describeRoles(allowed)} may ${what} (you are ${describeRoles(roles)}).${who}`,
+  );
 }

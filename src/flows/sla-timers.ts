@@ -6,13 +6,19 @@
  */
 import { isAppError } from '../domain/errors.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
-import { forwardFixApprovedAt, marksToSchedule, timerMarks, type TimerMark } from '../domain/times.ts';
+import { forwardFixApprovedAt, marksToSchedule, type TimerMark, timerMarks } from '../domain/times.ts';
 import type { FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, NewEvent, SlaTimerJob } from './ports.ts';
 
-
 /** Event kinds after which an incident's timers may have to change. */
-const RESYNC_KINDS = new Set(['incident_started', 'target_approved', 'app_restored', 'incident_resolved', 'incident_aborted', 'times_corrected']);
+const RESYNC_KINDS = new Set([
+  'incident_started',
+  'target_approved',
+  'app_restored',
+  'incident_resolved',
+  'incident_aborted',
+  'times_corrected',
+]);
 
 function markOf(job: SlaTimerJob): string {
   return `${job.milestone}/${job.percent}/${job.dueAt}`;
@@ -26,7 +32,11 @@ function currentMarks(deps: FlowDeps, snap: IncidentSnapshot): TimerMark[] {
   return timerMarks(snap.incident, deps.config.sla, forwardFixApprovedAt(snap.steps, snap.approvals));
 }
 
-function sentBefore(timeline: readonly TimelineEvent[], m: Pick<SlaTimerJob, 'milestone' | 'percent'>, dueAt?: string): boolean {
+function sentBefore(
+  timeline: readonly TimelineEvent[],
+  m: Pick<SlaTimerJob, 'milestone' | 'percent'>,
+  dueAt?: string,
+): boolean {
   return timeline.some(
     (e) =>
       (e.kind === 'sla_reminder' || e.kind === 'sla_breached') &&
@@ -37,12 +47,22 @@ function sentBefore(timeline: readonly TimelineEvent[], m: Pick<SlaTimerJob, 'mi
 }
 
 /** Makes the queue hold exactly the timers the incident needs now. */
-export async function syncSlaTimers(deps: FlowDeps, incidentId: string): Promise<{ scheduled: SlaTimerJob[]; cancelled: SlaTimerJob[] }> {
+export async function syncSlaTimers(
+  deps: FlowDeps,
+  incidentId: string,
+): Promise<{ scheduled: SlaTimerJob[]; cancelled: SlaTimerJob[] }> {
   const timers = deps.slaTimers;
   if (!timers) return { scheduled: [], cancelled: [] };
-  const [snap, timeline, have] = await Promise.all([deps.store.get(incidentId), deps.store.timeline(incidentId), timers.pending(incidentId)]);
+  const [snap, timeline, have] = await Promise.all([
+    deps.store.get(incidentId),
+    deps.store.timeline(incidentId),
+    timers.pending(incidentId),
+  ]);
   const now = deps.now();
-  const want = marksToSchedule(currentMarks(deps, snap), now, (m) => sentBefore(timeline, m)).map((m) => ({ job: jobOf(incidentId, m), delayMs: Math.max(0, m.fireAt.getTime() - now.getTime()) }));
+  const want = marksToSchedule(currentMarks(deps, snap), now, (m) => sentBefore(timeline, m)).map((m) => ({
+    job: jobOf(incidentId, m),
+    delayMs: Math.max(0, m.fireAt.getTime() - now.getTime()),
+  }));
   const wanted = new Set(want.map((w) => markOf(w.job)));
   const cancelled = have.filter((j) => !wanted.has(markOf(j)));
   for (const job of cancelled) await timers.cancel(job);
@@ -51,7 +71,11 @@ export async function syncSlaTimers(deps: FlowDeps, incidentId: string): Promise
 }
 
 /** After a committed change: resync when the events may move a deadline or meet a milestone. Never throws. */
-export async function settleSlaTimers(deps: FlowDeps, incidentId: string, events: readonly Pick<NewEvent, 'kind' | 'stepId'>[]): Promise<void> {
+export async function settleSlaTimers(
+  deps: FlowDeps,
+  incidentId: string,
+  events: readonly Pick<NewEvent, 'kind' | 'stepId'>[],
+): Promise<void> {
   if (!deps.slaTimers || !events.some((e) => RESYNC_KINDS.has(e.kind) || e.stepId === 'migration_revert')) return;
   let timer: NodeJS.Timeout | undefined;
   // With Redis down BullMQ waits forever: a click or a CLI command must not.
@@ -79,7 +103,10 @@ export async function sweepSlaTimers(deps: FlowDeps): Promise<void> {
   for (const job of await deps.slaTimers.pending()) {
     if (openIds.has(job.incidentId)) continue;
     // Only this environment's closed incidents: the store does not see another bot's (not_found).
-    const closed = await deps.store.get(job.incidentId).then(() => true, (err: unknown) => (isAppError(err) && err.code === 'not_found' ? false : Promise.reject(err)));
+    const closed = await deps.store.get(job.incidentId).then(
+      () => true,
+      (err: unknown) => (isAppError(err) && err.code === 'not_found' ? false : Promise.reject(err)),
+    );
     if (closed) await deps.slaTimers.cancel(job);
   }
 }
@@ -94,12 +121,23 @@ export async function fireSlaTimer(deps: FlowDeps, job: SlaTimerJob): Promise<'s
     const superseded = marks.some((m) => m.milestone === job.milestone && m.percent > job.percent && m.fireAt <= now);
     const live = !superseded && marks.some((m) => markOf(jobOf(job.incidentId, m)) === markOf(job));
     // Read under the incident's lock: a second run of this job waits here and then sees the first's event.
-    if (!live || sentBefore(await deps.store.timeline(job.incidentId), job, job.dueAt)) return { events: [], result: null };
+    if (!live || sentBefore(await deps.store.timeline(job.incidentId), job, job.dueAt))
+      return { events: [], result: null };
     const budgetMs = new Date(job.dueAt).getTime() - snap.incident.detectedAt.getTime();
     const e: NewEvent =
       job.percent === 100
-        ? { kind: 'sla_breached', actor: 'rollback-commander', at: now, payload: { milestone: job.milestone, dueAt: job.dueAt, budgetMs, mention } }
-        : { kind: 'sla_reminder', actor: 'rollback-commander', at: now, payload: { milestone: job.milestone, percent: job.percent, dueAt: job.dueAt, budgetMs } };
+        ? {
+            kind: 'sla_breached',
+            actor: 'rollback-commander',
+            at: now,
+            payload: { milestone: job.milestone, dueAt: job.dueAt, budgetMs, mention },
+          }
+        : {
+            kind: 'sla_reminder',
+            actor: 'rollback-commander',
+            at: now,
+            payload: { milestone: job.milestone, percent: job.percent, dueAt: job.dueAt, budgetMs },
+          };
     return { events: [e], result: e };
   });
   if (!event) return 'stale';

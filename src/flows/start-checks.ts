@@ -61,7 +61,10 @@ export async function checkStartVersions(deps: FlowDeps, req: StartCheckRequest)
   const targetExists = await tagExists(deps, req.target);
   if (targetExists === false) {
     const problem = `there is no tag ${req.target} in ${repoName(deps)}, so there are no images to roll back to`;
-    throw new UserFacingError('not_found', `${problem}: name an existing release, or leave the target out for the proposal`);
+    throw new UserFacingError(
+      'not_found',
+      `${problem}: name an existing release, or leave the target out for the proposal`,
+    );
   }
   if (targetExists === null && !(await inHistory(deps, req.target))) {
     const problem = `${req.target} can't be checked (GitHub is not configured or unavailable) and no Deployment has run it`;

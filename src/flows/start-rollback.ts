@@ -4,19 +4,19 @@
  * ready while people are still reading the modal.
  */
 import { UserFacingError } from '../domain/errors.ts';
-import { alreadyOpen, isCriticalTrigger, type Incident, type Severity, type Trigger } from '../domain/incident.ts';
-import { rolesForIncident } from '../domain/step-actions.ts';
-import { AUTO_RUN_AT_START } from '../domain/steps.ts';
+import { alreadyOpen, type Incident, isCriticalTrigger, type Severity, type Trigger } from '../domain/incident.ts';
 import { checkIssueLink, githubWebHost } from '../domain/issue-links.ts';
-import { parseRelease, targetProblem } from '../domain/versions.ts';
-import type { FlowDeps } from './deps.ts';
-import { requireRole } from './refuse.ts';
-import { enqueue } from './step-commands.ts';
-import { checkStartVersions } from './start-checks.ts';
-import { settleSlaTimers } from './sla-timers.ts';
+import { rolesForIncident } from '../domain/step-actions.ts';
 import { advance } from '../domain/step-machine.ts';
-import type { NewEvent, StepJob } from './ports.ts';
+import { AUTO_RUN_AT_START } from '../domain/steps.ts';
+import { parseRelease, targetProblem } from '../domain/versions.ts';
 import { withAutopilot } from './autopilot.ts';
+import type { FlowDeps } from './deps.ts';
+import type { NewEvent, StepJob } from './ports.ts';
+import { requireRole } from './refuse.ts';
+import { settleSlaTimers } from './sla-timers.ts';
+import { checkStartVersions } from './start-checks.ts';
+import { enqueue } from './step-commands.ts';
 
 export interface StartRequest {
   badVersion: string;
@@ -57,16 +57,28 @@ export function validateStart(deps: FlowDeps, request: StartRequest): StartReque
   }
   const detected = req.detectedAt ?? deps.now();
   if (req.impactStartedAt && req.impactStartedAt > detected) {
-    throw new UserFacingError('invalid_input', 'the first bad request cannot be after the detection time: correct one of them');
+    throw new UserFacingError(
+      'invalid_input',
+      'the first bad request cannot be after the detection time: correct one of them',
+    );
   }
-  if (detected.getTime() > deps.now().getTime() + 60_000) throw new UserFacingError('invalid_input', 'the detection time is in the future: use the time the problem was noticed');
+  if (detected.getTime() > deps.now().getTime() + 60_000)
+    throw new UserFacingError(
+      'invalid_input',
+      'the detection time is in the future: use the time the problem was noticed',
+    );
   return req;
 }
 
 export async function startRollback(deps: FlowDeps, request: StartRequest): Promise<Incident> {
   const req = validateStart(deps, request);
   const env = deps.config.environment.name;
-  await requireRole(deps, { incidentId: null, actor: req.actor, action: 'start' }, rolesForIncident('start'), 'start a rollback');
+  await requireRole(
+    deps,
+    { incidentId: null, actor: req.actor, action: 'start' },
+    rolesForIncident('start'),
+    'start a rollback',
+  );
   // An open rollback is the first thing to say (the store still refuses a racing second one).
   const open = await deps.store.findOpen(env);
   if (open) throw new UserFacingError('conflict', alreadyOpen(env, open));
@@ -76,30 +88,75 @@ export async function startRollback(deps: FlowDeps, request: StartRequest): Prom
   const critical = isCriticalTrigger(req.trigger);
   const incident = await deps.store.create(
     {
-      environment: env, badVersion: req.badVersion, targetVersion: null, targetSource: null, severity: req.severity,
-      trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, createdBy: req.actor, createdAt: now,
-      impactStartedAt: req.impactStartedAt ?? null, detectedAt: req.detectedAt ?? now, autopilot: req.autopilot ?? true, drill: req.drill ?? false,
+      environment: env,
+      badVersion: req.badVersion,
+      targetVersion: null,
+      targetSource: null,
+      severity: req.severity,
+      trigger: req.trigger,
+      critical,
+      issueUrl: req.issueUrl ?? null,
+      createdBy: req.actor,
+      createdAt: now,
+      impactStartedAt: req.impactStartedAt ?? null,
+      detectedAt: req.detectedAt ?? now,
+      autopilot: req.autopilot ?? true,
+      drill: req.drill ?? false,
     },
-    [{ kind: 'incident_started', actor: req.actor, payload: { badVersion: req.badVersion, requestedTarget: req.target ?? null, severity: req.severity, trigger: req.trigger, critical, issueUrl: req.issueUrl ?? null, environment: env, autopilot: req.autopilot ?? true, drill: req.drill ?? false } }],
+    [
+      {
+        kind: 'incident_started',
+        actor: req.actor,
+        payload: {
+          badVersion: req.badVersion,
+          requestedTarget: req.target ?? null,
+          severity: req.severity,
+          trigger: req.trigger,
+          critical,
+          issueUrl: req.issueUrl ?? null,
+          environment: env,
+          autopilot: req.autopilot ?? true,
+          drill: req.drill ?? false,
+        },
+      },
+    ],
   );
   const jobs = await queueAutoSteps(deps, incident.id, req.target);
   // The incident is open either way: with Redis down its first steps wait, queued in Postgres,
   // until the worker's reconciler enqueues them.
-  await Promise.all(jobs.map((job) => enqueue(deps, job).catch((err: unknown) => deps.log.warn({ err, job }, 'step queued in Postgres only; the reconciler will enqueue it'))));
+  await Promise.all(
+    jobs.map((job) =>
+      enqueue(deps, job).catch((err: unknown) =>
+        deps.log.warn({ err, job }, 'step queued in Postgres only; the reconciler will enqueue it'),
+      ),
+    ),
+  );
   await settleSlaTimers(deps, incident.id, [{ kind: 'incident_started' }]);
   return incident;
 }
 
 /** The system queues the read-only immediate steps (the requested target rides along as input). */
-async function queueAutoSteps(deps: FlowDeps, incidentId: string, requestedTarget: string | undefined): Promise<StepJob[]> {
+async function queueAutoSteps(
+  deps: FlowDeps,
+  incidentId: string,
+  requestedTarget: string | undefined,
+): Promise<StepJob[]> {
   return deps.store.mutate(incidentId, (snap) => {
     const now = deps.now();
     const steps = AUTO_RUN_AT_START.map((id) => {
       const rec = snap.steps.get(id)!;
       const queued = advance(rec, 'enqueue', now, 'rollback-commander');
-      return id === 'select_release' && requestedTarget ? { ...queued, output: { ...queued.output, requestedTarget } } : queued;
+      return id === 'select_release' && requestedTarget
+        ? { ...queued, output: { ...queued.output, requestedTarget } }
+        : queued;
     });
-    const events: NewEvent[] = steps.map((s) => ({ kind: 'step_queued', actor: 'rollback-commander', at: now, stepId: s.stepId, payload: { attempt: s.attempt, automatic: true } }));
+    const events: NewEvent[] = steps.map((s) => ({
+      kind: 'step_queued',
+      actor: 'rollback-commander',
+      at: now,
+      stepId: s.stepId,
+      payload: { attempt: s.attempt, automatic: true },
+    }));
     // Autopilot's first move (pause_deploys) commits with the incident's first steps.
     const auto = withAutopilot(deps, snap, { steps });
     const jobs = steps.map((s) => ({ incidentId, stepId: s.stepId, attempt: s.attempt }));

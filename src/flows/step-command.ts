@@ -3,17 +3,17 @@
  * under the incident lock that checks the domain rules and writes the timeline, a refusal that is
  * recorded and answered, or the commit and what follows it (enqueueing the job).
  */
-import { UserFacingError, type ErrorCode } from '../domain/errors.ts';
+import { type ErrorCode, UserFacingError } from '../domain/errors.ts';
 import type { StepRecord } from '../domain/incident.ts';
 import {
   availableActions,
   missingApprovals,
   rolesFor,
-  unmetPrerequisite,
   type StepAction,
+  unmetPrerequisite,
 } from '../domain/step-actions.ts';
 import { describeState } from '../domain/step-machine.ts';
-import { stepDefinition, type Role, type StepId } from '../domain/steps.ts';
+import { type Role, type StepId, stepDefinition } from '../domain/steps.ts';
 import { mentionOf } from '../domain/user-text.ts';
 import { withAutopilot } from './autopilot.ts';
 import type { FlowDeps } from './deps.ts';

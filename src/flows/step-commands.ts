@@ -12,7 +12,7 @@ import { cleanUserText, mentionOf } from '../domain/user-text.ts';
 import type { FlowDeps } from './deps.ts';
 import type { NewEvent, StepJob } from './ports.ts';
 import { describeRoles } from './refuse.ts';
-import { allowed, command, enqueue, situation, whyNot, type StepCommand } from './step-command.ts';
+import { allowed, command, enqueue, type StepCommand, situation, whyNot } from './step-command.ts';
 import { approveTarget } from './steps/select_release/approve-target.ts';
 import { recordConfirmedCutover } from './steps/verify_cutover/on-confirm.ts';
 

@@ -12,12 +12,12 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type Bot } from '../../src/app/bot.ts';
+import { type Bot, startBot } from '../../src/app/bot.ts';
 import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import { createHarness, NS, type Harness } from '../support/e2e-harness.ts';
+import { createHarness, type Harness, NS } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -34,12 +34,16 @@ let incidentId: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does). They drive it with playwright-core and never download a browser.`);
+    throw new Error(
+      `the browser tests need Debian's Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does). They drive it with playwright-core and never download a browser.`,
+    );
   }
   h = await createHarness({ rolloutMs: 300 });
   // No GitHub here: the GitHub steps are skipped in the console, with a reason.
   delete h.env.GITHUB_TOKEN;
-  drill = await startBot(loadConfig({ ...h.env, PORT: '0' }), createLogger('silent'), { console: { mode: 'drill', pollMs: 250 } });
+  drill = await startBot(loadConfig({ ...h.env, PORT: '0' }), createLogger('silent'), {
+    console: { mode: 'drill', pollMs: 250 },
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   const started = await h.cli('start', 'v1.2.3', '--as', SRE);
   expect(started.code, started.err).toBe(0);
@@ -91,7 +95,9 @@ describe('drill mode', () => {
     await expect.poll(() => page.locator('#conn.on').count(), { timeout: 20_000 }).toBe(1);
 
     // select_release ran by itself at start (the worker); its proposal arrives by push.
-    await step(page, 'select_release').and(page.locator('[data-state="awaiting_approval"]')).waitFor({ timeout: 60_000 });
+    await step(page, 'select_release')
+      .and(page.locator('[data-state="awaiting_approval"]'))
+      .waitFor({ timeout: 60_000 });
     expect(await step(page, 'select_release').textContent()).toContain('Proposed target v1.2.2');
 
     // The SRE may not approve the target: the same refusal as in Slack, recorded in the thread.
@@ -112,17 +118,26 @@ describe('drill mode', () => {
     await actAs(page, 'oncall_sre');
     await click(page, 'revert_images', 'run');
     await step(page, 'revert_images').and(page.locator('[data-state="running"]')).waitFor({ timeout: 60_000 });
-    await page.locator('#thread .progress', { hasText: 'Waiting for deployment "api" rollout to finish' }).first().waitFor({ timeout: 60_000 });
+    await page
+      .locator('#thread .progress', { hasText: 'Waiting for deployment "api" rollout to finish' })
+      .first()
+      .waitFor({ timeout: 60_000 });
     await page.locator('#flash').evaluate((el) => el.classList.remove('show'));
     await page.screenshot({ path: SCREENSHOT });
 
     h.kube.setRolloutBehavior(NS, 'api', { mode: 'normal' });
     h.kube.completeRollout(NS, 'api');
     await step(page, 'revert_images').and(page.locator('[data-state="succeeded"]')).waitFor({ timeout: 60_000 });
-    expect(h.images()).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.2', web: 'ghcr.io/valuecanvas/web:v1.2.2', worker: 'ghcr.io/valuecanvas/worker:v1.2.2' });
+    expect(h.images()).toEqual({
+      api: 'ghcr.io/valuecanvas/app:v1.2.2',
+      web: 'ghcr.io/valuecanvas/web:v1.2.2',
+      worker: 'ghcr.io/valuecanvas/worker:v1.2.2',
+    });
 
     await click(page, 'verify_cutover', 'run');
-    await step(page, 'verify_cutover').and(page.locator('[data-state="awaiting_confirmation"]')).waitFor({ timeout: 60_000 });
+    await step(page, 'verify_cutover')
+      .and(page.locator('[data-state="awaiting_confirmation"]'))
+      .waitFor({ timeout: 60_000 });
     await click(page, 'verify_cutover', 'confirm', '5xx back to baseline');
     await step(page, 'verify_cutover').and(page.locator('[data-state="succeeded"]')).waitFor();
     expect(await step(page, 'verify_cutover').textContent()).toContain(`Confirmed by @${SRE}: 5xx back to baseline`);
@@ -160,7 +175,9 @@ describe('outside drill mode', () => {
 
   beforeAll(async () => {
     // The same database and queue, as a production web replica with CONSOLE_TOKEN set.
-    web = await startBot(loadConfig({ ...h.env, PORT: '0', CONSOLE_TOKEN: TOKEN }), createLogger('silent'), { mode: 'web' });
+    web = await startBot(loadConfig({ ...h.env, PORT: '0', CONSOLE_TOKEN: TOKEN }), createLogger('silent'), {
+      mode: 'web',
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -193,7 +210,11 @@ describe('outside drill mode', () => {
     // Even a hand-made POST from the logged-in page is refused, and nothing changes.
     const before = (await web.container.deps.store.get(incidentId)).steps.get('queue_health')?.state;
     const answer = await page.evaluate(async (id) => {
-      const res = await fetch(`/api/incidents/${id}/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'skip', step: 'queue_health', as: 'release_captain', reason: 'x' }) });
+      const res = await fetch(`/api/incidents/${id}/actions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'skip', step: 'queue_health', as: 'release_captain', reason: 'x' }),
+      });
       return { status: res.status, body: (await res.json()) as { error: { code: string } } };
     }, incidentId);
     expect(answer.status).toBe(403);

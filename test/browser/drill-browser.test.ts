@@ -11,19 +11,20 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DRILL_NAMESPACE, DRILL_USERS } from '../../src/drill/drill-config.ts';
 import type { Drill } from '../../src/drill/drill.ts';
+import { DRILL_NAMESPACE, DRILL_USERS } from '../../src/drill/drill-config.ts';
 import { startTestDrill } from '../support/drill.ts';
 import { dropTestState, uniqueName } from '../support/services.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The README's screenshot is rewritten only on request (UPDATE_SCREENSHOTS=1 npm test), so a test run
 // leaves the checkout clean; otherwise the picture still gets taken (the page must render) into tmp.
-const SCREENSHOT = process.env.UPDATE_SCREENSHOTS === '1'
-  ? fileURLToPath(new URL('../../docs/console.png', import.meta.url))
-  : join(tmpdir(), `rc-drill-console-${process.pid}.png`);
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/console.png', import.meta.url))
+    : join(tmpdir(), `rc-drill-console-${process.pid}.png`);
 const NAME = uniqueName('drillui');
 
 let drill: Drill;
@@ -31,7 +32,9 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does). They drive it with playwright-core and never download a browser.`);
+    throw new Error(
+      `the browser tests need Debian's Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does). They drive it with playwright-core and never download a browser.`,
+    );
   }
   drill = await startTestDrill(NAME);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
@@ -44,7 +47,10 @@ afterAll(async () => {
 });
 
 const step = (page: Page, id: string) => page.locator(`#step-${id}`);
-const reached = (page: Page, id: string, state: string, timeout = 30_000) => step(page, id).and(page.locator(`[data-state="${state}"]`)).waitFor({ timeout });
+const reached = (page: Page, id: string, state: string, timeout = 30_000) =>
+  step(page, id)
+    .and(page.locator(`[data-state="${state}"]`))
+    .waitFor({ timeout });
 
 /** Clicks a step's button; a dialog (a note) is filled with `text` and confirmed. */
 async function click(page: Page, id: string, action: string, text?: string) {
@@ -92,20 +98,29 @@ it('plays app-only from /drill by clicking as the captain and the SRE, live with
   await reached(page, 'select_release', 'succeeded');
   // Autopilot starts the revert; the page shows it running and the thread follows the rollout.
   await reached(page, 'revert_images', 'running');
-  await page.locator('#thread .progress', { hasText: 'Waiting for deployment "api" rollout to finish' }).first().waitFor({ timeout: 20_000 });
+  await page
+    .locator('#thread .progress', { hasText: 'Waiting for deployment "api" rollout to finish' })
+    .first()
+    .waitFor({ timeout: 20_000 });
   await page.locator('#flash').evaluate((el) => el.classList.remove('show'));
   await page.screenshot({ path: SCREENSHOT });
 
   drill.world.kube.setRolloutBehavior(DRILL_NAMESPACE, 'api', { mode: 'normal' });
   drill.world.kube.completeRollout(DRILL_NAMESPACE, 'api');
   await reached(page, 'revert_images', 'succeeded');
-  expect(drill.world.images()).toEqual({ api: 'ghcr.io/drill-org/api:v1.2.2', web: 'ghcr.io/drill-org/web:v1.2.2', worker: 'ghcr.io/drill-org/worker:v1.2.2' });
+  expect(drill.world.images()).toEqual({
+    api: 'ghcr.io/drill-org/api:v1.2.2',
+    web: 'ghcr.io/drill-org/web:v1.2.2',
+    worker: 'ghcr.io/drill-org/worker:v1.2.2',
+  });
 
   await page.selectOption('#as', 'oncall_sre');
   await reached(page, 'verify_cutover', 'awaiting_confirmation');
   await click(page, 'verify_cutover', 'confirm', 'error rate back to baseline');
   await reached(page, 'verify_cutover', 'succeeded');
-  expect(await step(page, 'verify_cutover').textContent()).toContain(`Confirmed by @${DRILL_USERS.oncall_sre}: error rate back to baseline`);
+  expect(await step(page, 'verify_cutover').textContent()).toContain(
+    `Confirmed by @${DRILL_USERS.oncall_sre}: error rate back to baseline`,
+  );
   await reached(page, 'auth_check', 'awaiting_confirmation');
   await click(page, 'auth_check', 'confirm', 'sign-in works');
   await reached(page, 'auth_check', 'succeeded');

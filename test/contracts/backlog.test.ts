@@ -8,7 +8,7 @@ import { createRedisBacklog } from '../../src/adapters/redis/redis-backlog.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Backlog } from '../../src/flows/ports.ts';
 import { createFakeBacklog } from '../fakes/fake-backlog.ts';
-import { REDIS_URL, createTestRedis, uniqueName } from '../support/services.ts';
+import { createTestRedis, REDIS_URL, uniqueName } from '../support/services.ts';
 
 interface Harness {
   backlog: Backlog;
@@ -53,7 +53,11 @@ const implementations: [string, () => Harness][] = [
     'in-memory fake',
     () => {
       const fake = createFakeBacklog();
-      return { backlog: fake, list: async (key, length) => void fake.keys.set(key, length), string: async (key) => void fake.keys.set(key, 'string') };
+      return {
+        backlog: fake,
+        list: async (key, length) => void fake.keys.set(key, length),
+        string: async (key) => void fake.keys.set(key, 'string'),
+      };
     },
   ],
 ];
@@ -71,9 +75,14 @@ describe.each(implementations)('Backlog contract: %s', (_name, make) => {
     const h = make();
     const key = uniqueName('rc_contract_backlog');
     await h.string(key);
-    const err = await h.backlog.depth(key).then(() => null, (e: unknown) => e);
+    const err = await h.backlog.depth(key).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('invalid_input');
-    expect((err as AppError).message).toBe(`${key} on the app's Redis is a string, not a list: check target.backlog_key in rollback.yml`);
+    expect((err as AppError).message).toBe(
+      `${key} on the app's Redis is a string, not a list: check target.backlog_key in rollback.yml`,
+    );
   });
 });

@@ -14,7 +14,7 @@ import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import { restoreDatabaseName } from '../../src/domain/restore-database-name.ts';
 import type { BackupStore } from '../../src/flows/ports.ts';
 import { createFakeBackupStore } from '../fakes/fake-backup-store.ts';
-import { ADMIN_URL, adminQuery, createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { ADMIN_URL, type AppDatabase, adminQuery, createAppDatabase } from '../fixtures/migrations/app-database.ts';
 
 const run = promisify(execFile);
 const PATTERN = 'prod-{timestamp}.dump';
@@ -38,7 +38,17 @@ beforeAll(async () => {
   source = await createAppDatabase({ seed: true });
   const dir = await mkdtemp(join(tmpdir(), 'rc-contract-dump-'));
   dirs.push(dir);
-  await run('pg_dump', ['-Fc', '--host', '127.0.0.1', '--username', 'postgres', '--no-password', '--file', join(dir, DUMP), source.name]);
+  await run('pg_dump', [
+    '-Fc',
+    '--host',
+    '127.0.0.1',
+    '--username',
+    'postgres',
+    '--no-password',
+    '--file',
+    join(dir, DUMP),
+    source.name,
+  ]);
   dumpBytes = await import('node:fs/promises').then((fs) => fs.readFile(join(dir, DUMP)));
 });
 
@@ -58,13 +68,21 @@ const implementations: [string, () => Harness][] = [
         const dir = await mkdtemp(join(tmpdir(), 'rc-contract-backups-'));
         dirs.push(dir);
         await writeFile(join(dir, DUMP), dumpBytes);
-        for (const f of files) await writeFile(join(dir, f.name), f.corrupt ? dumpBytes.subarray(0, Math.floor(dumpBytes.length / 2)) : dumpBytes);
+        for (const f of files)
+          await writeFile(
+            join(dir, f.name),
+            f.corrupt ? dumpBytes.subarray(0, Math.floor(dumpBytes.length / 2)) : dumpBytes,
+          );
         return dir;
       },
       async foreignDatabase(name) {
         databases.push(name);
         await adminQuery(`create database ${name}`);
-        await adminQuery('create table kept (id int); insert into kept values (1)', [], ADMIN_URL.replace(/\/[^/]*$/, `/${name}`));
+        await adminQuery(
+          'create table kept (id int); insert into kept values (1)',
+          [],
+          ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),
+        );
       },
     }),
   ],
@@ -98,7 +116,10 @@ function incident(): { incidentId: string; database: string } {
 }
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return err as AppError;
 }
@@ -106,14 +127,20 @@ async function failure(p: Promise<unknown>): Promise<AppError> {
 describe.each(implementations)('BackupStore contract: %s', (_name, make) => {
   it('lists matching backups newest first, sets aside unreadable timestamps, and names a missing directory', async () => {
     const h = make();
-    const dir = await h.directory([{ name: 'prod-2026-11-23T03-15-00Z.dump' }, { name: 'prod-12345.dump' }, { name: 'notes.txt' }]);
+    const dir = await h.directory([
+      { name: 'prod-2026-11-23T03-15-00Z.dump' },
+      { name: 'prod-12345.dump' },
+      { name: 'notes.txt' },
+    ]);
     const listing = await h.store.list(dir, PATTERN);
     expect(listing.backups.map((b) => [b.name, b.takenAt.toISOString()])).toEqual([
       [DUMP, '2026-11-24T03:15:00.000Z'],
       ['prod-2026-11-23T03-15-00Z.dump', '2026-11-23T03:15:00.000Z'],
     ]);
     expect(listing.backups.every((b) => b.sizeBytes > 0 && b.path.endsWith(b.name))).toBe(true);
-    expect(listing.ignored).toEqual([{ name: 'prod-12345.dump', reason: '"12345" is not a timestamp like 20261124T031500Z or 2026-11-24T03-15-00Z' }]);
+    expect(listing.ignored).toEqual([
+      { name: 'prod-12345.dump', reason: '"12345" is not a timestamp like 20261124T031500Z or 2026-11-24T03-15-00Z' },
+    ]);
     const err = await failure(h.store.list(`${dir}-missing`, PATTERN));
     expect(err.code).toBe('not_found');
     expect(err.message).toContain('cannot read the backup directory');

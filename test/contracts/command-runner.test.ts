@@ -22,13 +22,24 @@ function nodeScript(p: FakeProgram): string[] {
 }
 
 const implementations: [string, () => Harness][] = [
-  ['child process (real)', () => ({ runner: createChildProcessRunner(), program: nodeScript, missing: () => ['/nonexistent/rc-no-such-program'] })],
+  [
+    'child process (real)',
+    () => ({
+      runner: createChildProcessRunner(),
+      program: nodeScript,
+      missing: () => ['/nonexistent/rc-no-such-program'],
+    }),
+  ],
   [
     'in-memory fake',
     () => {
       const fake = createFakeCommandRunner();
       let n = 0;
-      return { runner: fake, program: (p) => [fake.define(`program-${n++}`, p), '--flag'], missing: () => ['rc-no-such-program'] };
+      return {
+        runner: fake,
+        program: (p) => [fake.define(`program-${n++}`, p), '--flag'],
+        missing: () => ['rc-no-such-program'],
+      };
     },
   ],
 ];
@@ -37,7 +48,10 @@ const WHAT = 'the test command (test.command)';
 const stdout = (line: string): OutputLine => ({ stream: 'stdout', line });
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return err as AppError;
 }
@@ -46,7 +60,12 @@ describe.each(implementations)('CommandRunner contract: %s', (_name, make) => {
   it('streams each output line in order and returns the last lines', async () => {
     const h = make();
     const seen: OutputLine[] = [];
-    const result = await h.runner.run({ argv: h.program({ output: [stdout('one'), stdout('two'), stdout('three')] }), timeoutMs: 10_000, what: WHAT, onOutput: (l) => seen.push(l) });
+    const result = await h.runner.run({
+      argv: h.program({ output: [stdout('one'), stdout('two'), stdout('three')] }),
+      timeoutMs: 10_000,
+      what: WHAT,
+      onOutput: (l) => seen.push(l),
+    });
     expect(seen).toEqual([stdout('one'), stdout('two'), stdout('three')]);
     expect(result.tail).toEqual(['one', 'two', 'three']);
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
@@ -54,7 +73,13 @@ describe.each(implementations)('CommandRunner contract: %s', (_name, make) => {
 
   it('rejects a non-zero exit with what it was, the status and the last output', async () => {
     const h = make();
-    const err = await failure(h.runner.run({ argv: h.program({ output: [stdout('relation "orgs" does not exist')], exitStatus: 3 }), timeoutMs: 10_000, what: WHAT }));
+    const err = await failure(
+      h.runner.run({
+        argv: h.program({ output: [stdout('relation "orgs" does not exist')], exitStatus: 3 }),
+        timeoutMs: 10_000,
+        what: WHAT,
+      }),
+    );
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err.code).toBe('upstream_error');
     expect(err.message).toContain(`${WHAT} exited with status 3`);
@@ -67,7 +92,10 @@ describe.each(implementations)('CommandRunner contract: %s', (_name, make) => {
     const secret = 's3cr3t-token-value';
     const err = await failure(
       h.runner.run({
-        argv: h.program({ output: [stdout(`token=${secret}`), stdout('url postgres://app:hunter22@db:5432/app')], exitStatus: 1 }),
+        argv: h.program({
+          output: [stdout(`token=${secret}`), stdout('url postgres://app:hunter22@db:5432/app')],
+          exitStatus: 1,
+        }),
         timeoutMs: 10_000,
         secrets: [secret],
         what: WHAT,
@@ -81,7 +109,9 @@ describe.each(implementations)('CommandRunner contract: %s', (_name, make) => {
 
   it('stops a command that outlives its timeout and says so', async () => {
     const h = make();
-    const err = await failure(h.runner.run({ argv: h.program({ hang: true }), timeoutMs: 300, killGraceMs: 200, what: WHAT }));
+    const err = await failure(
+      h.runner.run({ argv: h.program({ hang: true }), timeoutMs: 300, killGraceMs: 200, what: WHAT }),
+    );
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err.code).toBe('timeout');
     expect(err.message).toContain(`${WHAT} did not finish within 0 s and was stopped`);
@@ -102,7 +132,9 @@ describe.each(implementations)('CommandRunner contract: %s', (_name, make) => {
     const err = await failure(running);
     expect(err.code).toBe('aborted');
     expect(err.message).toContain(`${WHAT} was stopped because the step was aborted`);
-    const late = await failure(h.runner.run({ argv: h.program({}), timeoutMs: 10_000, what: WHAT, signal: controller.signal }));
+    const late = await failure(
+      h.runner.run({ argv: h.program({}), timeoutMs: 10_000, what: WHAT, signal: controller.signal }),
+    );
     expect(late.code).toBe('aborted');
     expect(late.message).toContain('was not started');
   });

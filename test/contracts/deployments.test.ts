@@ -8,7 +8,7 @@ import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts'
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { AppError, OutsideChangeError, UserFacingError } from '../../src/domain/errors.ts';
 import type { Deployments } from '../../src/flows/ports.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 import { createFakeDeployments } from '../fakes/fake-deployments.ts';
 
 const CONTAINERS = [
@@ -45,7 +45,12 @@ const implementations: [string, () => Harness][] = [
           const kc = new KubeConfig();
           kc.loadFromFile(kube.kubeconfigPath);
           await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
-            { name: 'api', namespace: ns, fieldManager: 'kubectl-set', body: { spec: { template: { spec: { containers: [{ name: container, image }] } } } } },
+            {
+              name: 'api',
+              namespace: ns,
+              fieldManager: 'kubectl-set',
+              body: { spec: { template: { spec: { containers: [{ name: container, image }] } } } },
+            },
             setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
           );
         },
@@ -58,13 +63,20 @@ const implementations: [string, () => Harness][] = [
       const ns = `contract-${++n}`;
       const fake = createFakeDeployments(ns);
       fake.add('api', CONTAINERS, 2);
-      return { ns, deployments: fake, kubectlSetImage: async (container, image) => fake.setImageAs('kubectl-set', 'api', container, image) };
+      return {
+        ns,
+        deployments: fake,
+        kubectlSetImage: async (container, image) => fake.setImageAs('kubectl-set', 'api', container, image),
+      };
     },
   ],
 ];
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return err as AppError;
 }
@@ -73,7 +85,10 @@ describe.each(implementations)('Deployments contract: %s', (_name, make) => {
   it('gets what runs, and names a missing Deployment', async () => {
     const h = make();
     expect(await h.deployments.get('api')).toMatchObject({
-      namespace: h.ns, name: 'api', paused: false, replicas: 2,
+      namespace: h.ns,
+      name: 'api',
+      paused: false,
+      replicas: 2,
       containers: [
         { container: 'api', image: 'ghcr.io/acme/app:v1.2.3', setBy: 'kubectl-client-side-apply' },
         { container: 'proxy', image: 'envoy:1.30', setBy: 'kubectl-client-side-apply' },
@@ -105,7 +120,10 @@ describe.each(implementations)('Deployments contract: %s', (_name, make) => {
     const err = await failure(h.deployments.setImages('api', [{ container: 'app', image: 'ghcr.io/acme/app:v1.2.2' }]));
     expect(err).toBeInstanceOf(UserFacingError);
     expect(err.message).toContain('no container "app" (its containers: api, proxy)');
-    expect((await h.deployments.get('api')).containers.map((c) => c.image)).toEqual(['ghcr.io/acme/app:v1.2.3', 'envoy:1.30']);
+    expect((await h.deployments.get('api')).containers.map((c) => c.image)).toEqual([
+      'ghcr.io/acme/app:v1.2.3',
+      'envoy:1.30',
+    ]);
   });
 
   it('lists the history newest first, going back to a template renumbering its ReplicaSet', async () => {
@@ -126,9 +144,19 @@ describe.each(implementations)('Deployments contract: %s', (_name, make) => {
     const h = make();
     await h.deployments.setImages('api', [{ container: 'api', image: 'ghcr.io/acme/app:v1.2.2' }]);
     await h.kubectlSetImage('api', 'ghcr.io/acme/app:v9.9.9');
-    const err = await failure(h.deployments.waitForRollout('api', { timeoutMs: 10_000, expect: [{ container: 'api', image: 'ghcr.io/acme/app:v1.2.2' }, { container: 'proxy', image: 'envoy:1.30' }] }));
+    const err = await failure(
+      h.deployments.waitForRollout('api', {
+        timeoutMs: 10_000,
+        expect: [
+          { container: 'api', image: 'ghcr.io/acme/app:v1.2.2' },
+          { container: 'proxy', image: 'envoy:1.30' },
+        ],
+      }),
+    );
     expect(err).toBeInstanceOf(OutsideChangeError);
     expect(err.code).toBe('conflict');
-    expect(err.message).toContain('container "api" runs ghcr.io/acme/app:v9.9.9, not ghcr.io/acme/app:v1.2.2 as the bot set it (changed by kubectl-set');
+    expect(err.message).toContain(
+      'container "api" runs ghcr.io/acme/app:v9.9.9, not ghcr.io/acme/app:v1.2.2 as the bot set it (changed by kubectl-set',
+    );
   });
 });

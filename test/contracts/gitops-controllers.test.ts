@@ -25,15 +25,28 @@ const implementations: [string, () => Promise<World>][] = [
     async () => {
       const kube = await startFakeKube();
       kube.addDeployment({
-        namespace: 'prod', name: 'api', containers: [{ name: 'api', image: 'app:v1' }],
-        annotations: { 'argocd.argoproj.io/tracking-id': 'shop:apps/Deployment:prod/api' }, labels: { tier: 'web' },
+        namespace: 'prod',
+        name: 'api',
+        containers: [{ name: 'api', image: 'app:v1' }],
+        annotations: { 'argocd.argoproj.io/tracking-id': 'shop:apps/Deployment:prod/api' },
+        labels: { tier: 'web' },
       });
       kube.addArgoApplication({
-        name: 'shop', destinationNamespace: 'prod', deployments: [], automated: { selfHeal: true, prune: false },
-        commits: [{ revision: REV, images: {} }, { revision: HEAD, images: {} }], history: [{ revision: HEAD }],
+        name: 'shop',
+        destinationNamespace: 'prod',
+        deployments: [],
+        automated: { selfHeal: true, prune: false },
+        commits: [
+          { revision: REV, images: {} },
+          { revision: HEAD, images: {} },
+        ],
+        history: [{ revision: HEAD }],
       });
       kube.addFluxObject({ kind: 'Kustomization', name: 'shop', targetNamespace: 'prod', deployments: [], images: {} });
-      const controllers = createK8sGitOps({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }), namespace: 'prod' });
+      const controllers = createK8sGitOps({
+        kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }),
+        namespace: 'prod',
+      });
       return { controllers, close: () => kube.close() };
     },
   ],
@@ -42,14 +55,28 @@ const implementations: [string, () => Promise<World>][] = [
     async () => {
       const fake = createFakeGitOpsControllers();
       fake.deployments.set('api', {
-        name: 'api', namespace: 'prod', labels: { app: 'api', tier: 'web' },
-        annotations: { 'argocd.argoproj.io/tracking-id': 'shop:apps/Deployment:prod/api' }, managers: ['kubectl-client-side-apply'],
+        name: 'api',
+        namespace: 'prod',
+        labels: { app: 'api', tier: 'web' },
+        annotations: { 'argocd.argoproj.io/tracking-id': 'shop:apps/Deployment:prod/api' },
+        managers: ['kubectl-client-side-apply'],
       });
       fake.applications.set('argocd/shop', {
-        namespace: 'argocd', name: 'shop', automated: { selfHeal: true, prune: false }, syncRevision: HEAD, syncStatus: 'Synced',
-        targetRevision: 'main', history: [{ id: 0, revision: HEAD }], operationInProgress: false,
+        namespace: 'argocd',
+        name: 'shop',
+        automated: { selfHeal: true, prune: false },
+        syncRevision: HEAD,
+        syncStatus: 'Synced',
+        targetRevision: 'main',
+        history: [{ id: 0, revision: HEAD }],
+        operationInProgress: false,
       });
-      fake.flux.set('flux-kustomization/flux-system/shop', { kind: 'flux-kustomization', namespace: 'flux-system', name: 'shop', suspend: null });
+      fake.flux.set('flux-kustomization/flux-system/shop', {
+        kind: 'flux-kustomization',
+        namespace: 'flux-system',
+        name: 'shop',
+        suspend: null,
+      });
       return { controllers: fake, close: async () => undefined };
     },
   ],

@@ -30,9 +30,13 @@ beforeAll(async () => {
       return;
     }
     const at = Number(url.searchParams.get('time') ?? Date.now() / 1000);
-    const data = 'scalar' in answer
-      ? { resultType: 'scalar', result: [at, String(answer.scalar)] }
-      : { resultType: 'vector', result: answer.series.map((v, i) => ({ metric: { pod: `api-${i}` }, value: [at, String(v)] })) };
+    const data =
+      'scalar' in answer
+        ? { resultType: 'scalar', result: [at, String(answer.scalar)] }
+        : {
+            resultType: 'vector',
+            result: answer.series.map((v, i) => ({ metric: { pod: `api-${i}` }, value: [at, String(v)] })),
+          };
     res.end(JSON.stringify({ status: 'success', data }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -46,7 +50,13 @@ afterAll(async () => {
 let n = 0;
 const implementations: [string, () => Harness][] = [
   ['Prometheus HTTP API', () => ({ metrics: createPrometheusQuery(baseUrl), answer: (q, a) => void served.set(q, a) })],
-  ['in-memory fake', () => { const fake = createFakeMetricQuery(); return { metrics: fake, answer: (q, a) => void fake.answers.set(q, a) }; }],
+  [
+    'in-memory fake',
+    () => {
+      const fake = createFakeMetricQuery();
+      return { metrics: fake, answer: (q, a) => void fake.answers.set(q, a) };
+    },
+  ],
 ];
 
 describe.each(implementations)('MetricQuery contract: %s', (_name, make) => {
@@ -65,9 +75,14 @@ describe.each(implementations)('MetricQuery contract: %s', (_name, make) => {
     const h = make();
     const query = `rate(bad[5m]_${n++}`;
     h.answer(query, { error: 'parse error: unclosed left parenthesis' });
-    const err = await h.metrics.instant(query).then(() => null, (e: unknown) => e);
+    const err = await h.metrics.instant(query).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('invalid_input');
-    expect((err as AppError).message).toBe('Prometheus rejected the error-rate query (400: parse error: unclosed left parenthesis): fix verify.prometheus.query in rollback.yml');
+    expect((err as AppError).message).toBe(
+      'Prometheus rejected the error-rate query (400: parse error: unclosed left parenthesis): fix verify.prometheus.query in rollback.yml',
+    );
   });
 });

@@ -31,7 +31,10 @@ beforeAll(() => {
   nock.disableNetConnect();
   // Each role's members come from a user group of its own.
   for (const [role, users] of Object.entries(byRole())) {
-    nock(ORIGIN).persist().post('/api/usergroups.users.list', (body) => body.usergroup === `S_${role}`).reply(200, { ok: true, users });
+    nock(ORIGIN)
+      .persist()
+      .post('/api/usergroups.users.list', (body) => body.usergroup === `S_${role}`)
+      .reply(200, { ok: true, users });
   }
 });
 afterAll(() => {
@@ -44,7 +47,11 @@ const implementations: [string, () => RoleDirectory][] = [
     'rollback.yml user ids',
     () => {
       const members = byRole();
-      const roles = { release_captain: { users: members.release_captain, usergroups: [] }, oncall_sre: { users: members.oncall_sre, usergroups: [] }, database_owner: { users: members.database_owner, usergroups: [] } };
+      const roles = {
+        release_captain: { users: members.release_captain, usergroups: [] },
+        oncall_sre: { users: members.oncall_sre, usergroups: [] },
+        database_owner: { users: members.database_owner, usergroups: [] },
+      };
       return createConfigRoleDirectory(roles);
     },
   ],
@@ -52,8 +59,17 @@ const implementations: [string, () => RoleDirectory][] = [
     'Slack user groups (Web API answered by nock)',
     () => {
       const group = (role: Role): RoleMembersConfig => ({ users: [], usergroups: [`S_${role}`] });
-      const roles: Record<Role, RoleMembersConfig> = { release_captain: group('release_captain'), oncall_sre: group('oncall_sre'), database_owner: group('database_owner') };
-      const client = createSlackWebClient({ token: 'xoxb-test', slackApiUrl: `${ORIGIN}/api/`, retryConfig: { retries: 0 }, logger: pino({ level: 'silent' }) });
+      const roles: Record<Role, RoleMembersConfig> = {
+        release_captain: group('release_captain'),
+        oncall_sre: group('oncall_sre'),
+        database_owner: group('database_owner'),
+      };
+      const client = createSlackWebClient({
+        token: 'xoxb-test',
+        slackApiUrl: `${ORIGIN}/api/`,
+        retryConfig: { retries: 0 },
+        logger: pino({ level: 'silent' }),
+      });
       return createRoleResolver({ client, roles, cacheMs: 60_000, lookupTimeoutMs: 10_000 });
     },
   ],

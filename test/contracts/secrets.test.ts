@@ -7,7 +7,7 @@ import { createK8sSecrets } from '../../src/adapters/k8s/k8s-secrets.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { SecretKeys } from '../../src/flows/ports.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 import { createFakeSecrets } from '../fakes/fake-secrets.ts';
 
 const NS = 'prod';
@@ -35,7 +35,19 @@ const implementations: [string, () => Harness][] = [
       secrets: createK8sSecrets({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: NS }),
       add: (name, data) => kube.addSecret({ namespace: NS, name, data }),
       ownByExternalSecret: (name) =>
-        kube.updateSecret(NS, name, { metadata: { ownerReferences: [{ apiVersion: 'external-secrets.io/v1beta1', kind: 'ExternalSecret', name, uid: `uid-${name}`, controller: true }] } }),
+        kube.updateSecret(NS, name, {
+          metadata: {
+            ownerReferences: [
+              {
+                apiVersion: 'external-secrets.io/v1beta1',
+                kind: 'ExternalSecret',
+                name,
+                uid: `uid-${name}`,
+                controller: true,
+              },
+            ],
+          },
+        }),
     }),
   ],
   [
@@ -45,7 +57,8 @@ const implementations: [string, () => Harness][] = [
       return {
         secrets: fake,
         add: (name, data) => void fake.secrets.set(name, new Map(Object.entries(data))),
-        ownByExternalSecret: (name) => void fake.managers.set(name, [`External Secrets (owned by ExternalSecret ${name})`]),
+        ownByExternalSecret: (name) =>
+          void fake.managers.set(name, [`External Secrets (owned by ExternalSecret ${name})`]),
       };
     },
   ],
@@ -83,9 +96,16 @@ describe.each(implementations)('Secret port contract: %s', (_name, make) => {
 
   it('a missing Secret is not_found, naming it, without any value in the message', async () => {
     const h = make();
-    const attempts = [() => h.secrets.readKey('app-dbx', 'DATABASE_URL'), () => h.secrets.writeKey('app-dbx', 'DATABASE_URL', URL_OLD), () => h.secrets.readManagers('app-dbx')];
+    const attempts = [
+      () => h.secrets.readKey('app-dbx', 'DATABASE_URL'),
+      () => h.secrets.writeKey('app-dbx', 'DATABASE_URL', URL_OLD),
+      () => h.secrets.readManagers('app-dbx'),
+    ];
     for (const attempt of attempts) {
-      const err = await attempt().then(() => null, (e: unknown) => e);
+      const err = await attempt().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('not_found');
       expect((err as AppError).message).toContain(`secret ${NS}/app-dbx was not found`);

@@ -45,7 +45,10 @@ const job = (incidentId: string, over: Partial<SlaTimerJob> = {}): SlaTimerJob =
   dueAt: '2026-12-01T12:00:00.000Z',
   ...over,
 });
-const byKey = (a: SlaTimerJob, b: SlaTimerJob) => `${a.incidentId}${a.milestone}${a.percent}${a.dueAt}`.localeCompare(`${b.incidentId}${b.milestone}${b.percent}${b.dueAt}`);
+const byKey = (a: SlaTimerJob, b: SlaTimerJob) =>
+  `${a.incidentId}${a.milestone}${a.percent}${a.dueAt}`.localeCompare(
+    `${b.incidentId}${b.milestone}${b.percent}${b.dueAt}`,
+  );
 
 describe.each(implementations)('SlaTimerQueue contract: %s', (_name, make) => {
   it('keeps one timer per job however often it is scheduled', async () => {
@@ -58,10 +61,15 @@ describe.each(implementations)('SlaTimerQueue contract: %s', (_name, make) => {
 
   it('keeps a timer per mark and per due time, and lists them per incident or all', async () => {
     const queue = make();
-    const timers = [job('inc-1'), job('inc-1', { percent: 80 }), job('inc-1', { dueAt: '2026-12-01T13:00:00.000Z' }), job('inc-2', { milestone: 'decide', percent: 100 })];
+    const timers = [
+      job('inc-1'),
+      job('inc-1', { percent: 80 }),
+      job('inc-1', { dueAt: '2026-12-01T13:00:00.000Z' }),
+      job('inc-2', { milestone: 'decide', percent: 100 }),
+    ];
     for (const t of timers) await queue.schedule(t, HOUR);
     expect((await queue.pending('inc-1')).sort(byKey)).toEqual(timers.slice(0, 3).sort(byKey));
-    expect((await queue.pending('inc-2'))).toEqual([timers[3]]);
+    expect(await queue.pending('inc-2')).toEqual([timers[3]]);
     expect((await queue.pending()).sort(byKey)).toEqual([...timers].sort(byKey));
     expect(await queue.pending('inc-3')).toEqual([]);
   });

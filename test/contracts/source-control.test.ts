@@ -7,9 +7,9 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
 import type { SmokeWorkflowSource, SourceControl } from '../../src/flows/ports.ts';
-import { startFakeGitHub, type FakeGitHub, type FakeGitHubState } from '../fixtures/github/fake-github.ts';
-import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 import { createFakeSourceControl } from '../fakes/fake-source-control.ts';
+import { type FakeGitHub, type FakeGitHubState, startFakeGitHub } from '../fixtures/github/fake-github.ts';
+import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 
 const INITIAL: FakeGitHubState = {
   workflows: { 'deploy.yml': 'active' },
@@ -61,9 +61,17 @@ describe.each(implementations)('SourceControl contract: %s', (_name, make) => {
 
   it('lists the runs not yet completed, cancels one, and calls a finished one already finished', async () => {
     const sc = make();
-    expect((await sc.listActiveRuns('deploy.yml')).map((r) => [r.id, r.status]).sort()).toEqual([[501, 'in_progress'], [502, 'queued']]);
+    expect((await sc.listActiveRuns('deploy.yml')).map((r) => [r.id, r.status]).sort()).toEqual([
+      [501, 'in_progress'],
+      [502, 'queued'],
+    ]);
     expect(await sc.cancelRun(501)).toBe('cancelled');
-    expect(await sc.getRun(501)).toMatchObject({ id: 501, status: 'completed', conclusion: 'cancelled', htmlUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/501` });
+    expect(await sc.getRun(501)).toMatchObject({
+      id: 501,
+      status: 'completed',
+      conclusion: 'cancelled',
+      htmlUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/501`,
+    });
     expect(await sc.cancelRun(503)).toBe('already_finished');
     expect((await sc.listActiveRuns('deploy.yml')).map((r) => r.id)).toEqual([502]);
   });
@@ -83,7 +91,10 @@ describe.each(implementations)('SourceControl contract: %s', (_name, make) => {
     const since = new Date();
     expect(await sc.findDispatchedRun('deploy.yml', since)).toBeUndefined();
     await sc.dispatchWorkflow('deploy.yml', 'main', { environment: 'production' });
-    expect(await sc.findDispatchedRun('deploy.yml', since)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(await sc.findDispatchedRun('deploy.yml', since)).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+    });
   });
 
   it('lists the release tags', async () => {

@@ -38,7 +38,12 @@ const implementations: [string, () => StepQueue][] = [
   ['in-memory fake', () => createFakeStepQueue()],
 ];
 
-const job = (over: Partial<StepJob> = {}): StepJob => ({ incidentId: 'rb-7', stepId: 'revert_images', attempt: 1, ...over });
+const job = (over: Partial<StepJob> = {}): StepJob => ({
+  incidentId: 'rb-7',
+  stepId: 'revert_images',
+  attempt: 1,
+  ...over,
+});
 
 describe.each(implementations)('StepQueue contract: %s', (_name, make) => {
   it('holds one waiting job per (incident, step, attempt), however often it is enqueued', async () => {

@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrationsTableSchema } from '../../src/config/database.ts';
 import { createPgTargetDatabase } from '../../src/adapters/target-db/pg-target-database.ts';
+import { migrationsTableSchema } from '../../src/config/database.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import type { TargetDatabase } from '../../src/flows/ports.ts';
 import { createFakeTargetDatabase } from '../fakes/fake-target-database.ts';
@@ -38,7 +38,10 @@ async function createRealDatabase(seed: Seed): Promise<string> {
   const statements: string[] = [];
   if (seed.migrations) {
     statements.push('create table schema_migrations (version text primary key, inserted_at timestamptz not null)');
-    for (const [i, version] of seed.migrations.entries()) statements.push(`insert into schema_migrations values ('${version}', timestamptz '2026-11-01T00:00:00Z' + ${i} * interval '1 day')`);
+    for (const [i, version] of seed.migrations.entries())
+      statements.push(
+        `insert into schema_migrations values ('${version}', timestamptz '2026-11-01T00:00:00Z' + ${i} * interval '1 day')`,
+      );
   }
   for (const [table, rows] of Object.entries(seed.tables ?? {})) {
     statements.push(`create table ${table} (id int)`, `insert into ${table} select generate_series(1, ${rows})`);
@@ -53,18 +56,33 @@ const implementations: [string, () => Harness][] = [
     'in-memory fake',
     () => {
       const fake = createFakeTargetDatabase();
-      return { db: fake, create: async (seed) => { const url = `postgres://app@fake:5432/db_${randomBytes(4).toString('hex')}`; fake.add(url, seed); return url; } };
+      return {
+        db: fake,
+        create: async (seed) => {
+          const url = `postgres://app@fake:5432/db_${randomBytes(4).toString('hex')}`;
+          fake.add(url, seed);
+          return url;
+        },
+      };
     },
   ],
 ];
 
 const TABLE = migrationsTableSchema.parse({});
 const MIGRATIONS = ['20261101_init', '20261110_add_projects', '20261120_add_orgs'];
-const down = (version: string, sql = 'drop table orgs') => ({ version, sql, lockTimeoutMs: 5000, statementTimeoutMs: 10_000 });
+const down = (version: string, sql = 'drop table orgs') => ({
+  version,
+  sql,
+  lockTimeoutMs: 5000,
+  statementTimeoutMs: 10_000,
+});
 const versions = (rows: { version: string }[]) => rows.map((r) => r.version);
 
 async function failure(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return err as AppError;
 }
@@ -97,9 +115,17 @@ describe.each(implementations)('TargetDatabase contract: %s', (_name, make) => {
     const again = await h.db.applyDown(url, TABLE, down('20261120_add_orgs'));
     expect(again).toMatchObject({ applied: false, head: { version: '20261110_add_projects' } });
     expect(versions((await h.db.readHead(url, TABLE)).recent)).toEqual(['20261110_add_projects', '20261101_init']);
-    const report = await h.db.validate(url, { table: TABLE, countTables: ['users', 'orgs'], checks: [], statementTimeoutMs: 5000 });
+    const report = await h.db.validate(url, {
+      table: TABLE,
+      countTables: ['users', 'orgs'],
+      checks: [],
+      statementTimeoutMs: 5000,
+    });
     expect(report.rowCounts).toEqual({ users: 3 });
-    expect(report.checks.find((c) => c.name === 'rows in orgs')).toMatchObject({ ok: false, detail: 'relation "orgs" does not exist' });
+    expect(report.checks.find((c) => c.name === 'rows in orgs')).toMatchObject({
+      ok: false,
+      detail: 'relation "orgs" does not exist',
+    });
   });
 
   it('refuses to revert a migration that is not the newest, and changes nothing', async () => {
@@ -110,7 +136,10 @@ describe.each(implementations)('TargetDatabase contract: %s', (_name, make) => {
     expect(err.code).toBe('conflict');
     expect(err.message).toContain('20261110_add_projects is applied but is not the newest migration');
     expect(versions((await h.db.readHead(url, TABLE)).recent)).toEqual([...MIGRATIONS].reverse());
-    expect((await h.db.validate(url, { table: TABLE, countTables: ['projects'], checks: [], statementTimeoutMs: 5000 })).rowCounts).toEqual({ projects: 1 });
+    expect(
+      (await h.db.validate(url, { table: TABLE, countTables: ['projects'], checks: [], statementTimeoutMs: 5000 }))
+        .rowCounts,
+    ).toEqual({ projects: 1 });
   });
 
   it('refuses a down migration that manages its own transaction', async () => {
@@ -125,7 +154,12 @@ describe.each(implementations)('TargetDatabase contract: %s', (_name, make) => {
   it('validates: the head, row counts and each check, ok only when every one passes', async () => {
     const h = make();
     const url = await h.create({ migrations: MIGRATIONS, tables: { users: 4 } });
-    const pass = await h.db.validate(url, { table: TABLE, countTables: ['users'], checks: [{ name: 'always', sql: 'select true' }], statementTimeoutMs: 5000 });
+    const pass = await h.db.validate(url, {
+      table: TABLE,
+      countTables: ['users'],
+      checks: [{ name: 'always', sql: 'select true' }],
+      statementTimeoutMs: 5000,
+    });
     expect(pass).toEqual({
       ok: true,
       headVersion: '20261120_add_orgs',
@@ -136,10 +170,24 @@ describe.each(implementations)('TargetDatabase contract: %s', (_name, make) => {
         { name: 'always', ok: true, detail: 'true' },
       ],
     });
-    const fail = await h.db.validate(url, { table: TABLE, countTables: [], checks: [{ name: 'never', sql: 'select false' }], statementTimeoutMs: 5000 });
+    const fail = await h.db.validate(url, {
+      table: TABLE,
+      countTables: [],
+      checks: [{ name: 'never', sql: 'select false' }],
+      statementTimeoutMs: 5000,
+    });
     expect(fail.ok).toBe(false);
     expect(fail.checks.at(-1)).toEqual({ name: 'never', ok: false, detail: 'returned false, expected true' });
-    const empty = await h.db.validate(await h.create({ migrations: [] }), { table: TABLE, countTables: [], checks: [], statementTimeoutMs: 5000 });
-    expect(empty).toMatchObject({ ok: false, headVersion: null, checks: [{ name: 'public.schema_migrations exists', ok: false, detail: 'it is empty' }] });
+    const empty = await h.db.validate(await h.create({ migrations: [] }), {
+      table: TABLE,
+      countTables: [],
+      checks: [],
+      statementTimeoutMs: 5000,
+    });
+    expect(empty).toMatchObject({
+      ok: false,
+      headVersion: null,
+      checks: [{ name: 'public.schema_migrations exists', ok: false, detail: 'it is empty' }],
+    });
   });
 });

@@ -14,7 +14,10 @@ export function createFakeBacklog(): FakeBacklog {
     async depth(key) {
       const value = keys.get(key);
       if (typeof value === 'string') {
-        throw new UserFacingError('invalid_input', `${key} on the app's Redis is a ${value}, not a list: check target.backlog_key in rollback.yml`);
+        throw new UserFacingError(
+          'invalid_input',
+          `${key} on the app's Redis is a ${value}, not a list: check target.backlog_key in rollback.yml`,
+        );
       }
       return value ?? 0;
     },

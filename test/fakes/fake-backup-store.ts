@@ -33,7 +33,10 @@ export function createFakeBackupStore(): FakeBackupStore {
     async list(directory, filenamePattern) {
       const files = directories.get(directory);
       if (!files) {
-        throw new UserFacingError('not_found', `cannot read the backup directory ${directory} (ENOENT): mount the backup volume there, give the bot read access, or fix database.backups.directory`);
+        throw new UserFacingError(
+          'not_found',
+          `cannot read the backup directory ${directory} (ENOENT): mount the backup volume there, give the bot read access, or fix database.backups.directory`,
+        );
       }
       const pattern = backupNameRegex(filenamePattern);
       const backups: BackupFile[] = [];
@@ -55,17 +58,31 @@ export function createFakeBackupStore(): FakeBackupStore {
       const { database, incidentId, backupPath } = options;
       const slash = backupPath.lastIndexOf('/');
       const file = directories.get(backupPath.slice(0, slash))?.get(backupPath.slice(slash + 1));
-      if (!file) throw new UserFacingError('not_found', `the backup ${backupPath} is missing or unreadable (ENOENT): check the backup volume, or pick another backup`);
+      if (!file)
+        throw new UserFacingError(
+          'not_found',
+          `the backup ${backupPath} is missing or unreadable (ENOENT): check the backup volume, or pick another backup`,
+        );
       try {
         const existing = databases.get(database);
         if (existing) {
           if (existing.marker?.incident !== incidentId) {
-            throw new UserFacingError('conflict', `a database named ${database} already exists on the restore server and was not made by this incident's restore, so it is left alone`);
+            throw new UserFacingError(
+              'conflict',
+              `a database named ${database} already exists on the restore server and was not made by this incident's restore, so it is left alone`,
+            );
           }
           if (existing.marker.backup === backupPath) return { database, resumed: true, cleanedUp: false };
-          throw new UserFacingError('conflict', `database ${database} already holds a restore of ${existing.marker.backup}: abandon it first (which drops it), then restore ${backupPath}`);
+          throw new UserFacingError(
+            'conflict',
+            `database ${database} already holds a restore of ${existing.marker.backup}: abandon it first (which drops it), then restore ${backupPath}`,
+          );
         }
-        if (file.corrupt) throw new UserFacingError('upstream_error', `pg_restore failed on ${backupPath}: the file is not a valid archive`);
+        if (file.corrupt)
+          throw new UserFacingError(
+            'upstream_error',
+            `pg_restore failed on ${backupPath}: the file is not a valid archive`,
+          );
         databases.set(database, { marker: { incident: incidentId, state: 'restored', backup: backupPath } });
         return { database, resumed: false, cleanedUp: false };
       } catch (err) {
@@ -77,7 +94,10 @@ export function createFakeBackupStore(): FakeBackupStore {
       if (!db?.marker || db.marker.incident !== ref.incidentId) {
         throw withContext(
           `while marking ${ref.database} as ${state}`,
-          new UserFacingError('prerequisite_unmet', `database ${ref.database} is not a finished restore of this incident: run the restore (and its validation) first`),
+          new UserFacingError(
+            'prerequisite_unmet',
+            `database ${ref.database} is not a finished restore of this incident: run the restore (and its validation) first`,
+          ),
         );
       }
       db.marker.state = state;
@@ -87,10 +107,22 @@ export function createFakeBackupStore(): FakeBackupStore {
       const db = databases.get(ref.database);
       if (!db) return { dropped: false };
       if (db.marker?.incident !== ref.incidentId) {
-        throw withContext(where, new UserFacingError('forbidden', `database ${ref.database} was not made by this incident's restore, so it is not dropped: drop it by hand if it is disposable`));
+        throw withContext(
+          where,
+          new UserFacingError(
+            'forbidden',
+            `database ${ref.database} was not made by this incident's restore, so it is not dropped: drop it by hand if it is disposable`,
+          ),
+        );
       }
       if (db.marker.state === 'promoted') {
-        throw withContext(where, new UserFacingError('conflict', `database ${ref.database} was promoted and serves the app now: swap the connection string back first, then abandon it`));
+        throw withContext(
+          where,
+          new UserFacingError(
+            'conflict',
+            `database ${ref.database} was promoted and serves the app now: swap the connection string back first, then abandon it`,
+          ),
+        );
       }
       databases.delete(ref.database);
       return { dropped: true };

@@ -43,9 +43,14 @@ export function createFakeCommandRunner(): FakeCommandRunner {
       calls.push(options);
       const { what, secrets = [] } = options;
       const shown = redact(options.argv.join(' '), secrets);
-      if (options.signal?.aborted) throw new UserFacingError('aborted', `${what} was not started: the step was aborted`);
+      if (options.signal?.aborted)
+        throw new UserFacingError('aborted', `${what} was not started: the step was aborted`);
       const program = programs.get(String(options.argv[0]));
-      if (!program) throw new UserFacingError('config_invalid', `${what}: ${redact(String(options.argv[0]), secrets)} was not found on PATH — install it in the image or fix the command`);
+      if (!program)
+        throw new UserFacingError(
+          'config_invalid',
+          `${what}: ${redact(String(options.argv[0]), secrets)} was not found on PATH — install it in the image or fix the command`,
+        );
       const started = Date.now();
       const tail: string[] = [];
       for (const { stream, line } of program.output ?? []) {
@@ -59,13 +64,25 @@ export function createFakeCommandRunner(): FakeCommandRunner {
         const stopped = await new Promise<'timeout' | 'aborted'>((resolve) => {
           if (options.signal?.aborted) return resolve('aborted');
           const timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
-          options.signal?.addEventListener('abort', () => { clearTimeout(timer); resolve('aborted'); }, { once: true });
+          options.signal?.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve('aborted');
+            },
+            { once: true },
+          );
         });
-        if (stopped === 'aborted') throw new UserFacingError('aborted', `${what} was stopped because the step was aborted: \`${shown}\``);
-        throw new UserFacingError('timeout', `${what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped: \`${shown}\`${last}`);
+        if (stopped === 'aborted')
+          throw new UserFacingError('aborted', `${what} was stopped because the step was aborted: \`${shown}\``);
+        throw new UserFacingError(
+          'timeout',
+          `${what} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped: \`${shown}\`${last}`,
+        );
       }
       const status = program.exitStatus ?? 0;
-      if (status !== 0) throw new UserFacingError('upstream_error', `${what} exited with status ${status}: \`${shown}\`${last}`);
+      if (status !== 0)
+        throw new UserFacingError('upstream_error', `${what} exited with status ${status}: \`${shown}\`${last}`);
       return { durationMs: Date.now() - started, tail };
     },
   };

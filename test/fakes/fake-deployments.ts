@@ -28,7 +28,11 @@ export function createFakeDeployments(namespace = 'prod'): FakeDeploymentsPort {
   let uid = 0;
   const find = (name: string): FakeDeployment => {
     const d = deployments.get(name);
-    if (!d) throw new UserFacingError('not_found', `deployment ${namespace}/${name} was not found: check deployments[].name in rollback.yml and the kube context and namespace`);
+    if (!d)
+      throw new UserFacingError(
+        'not_found',
+        `deployment ${namespace}/${name} was not found: check deployments[].name in rollback.yml and the kube context and namespace`,
+      );
     return d;
   };
   const template = (d: FakeDeployment) => JSON.stringify([d.containers, d.restartedAt]);
@@ -38,7 +42,13 @@ export function createFakeDeployments(namespace = 'prod'): FakeDeploymentsPort {
     const next = Math.max(0, ...d.revisions.map((r) => r.revision)) + 1;
     const reused = d.revisions.find((r) => r.images === images);
     if (reused) reused.revision = next;
-    else d.revisions.push({ revision: next, replicaSet: `${name}-${next.toString(16).padStart(8, '0')}`, images, createdAt: new Date().toISOString() });
+    else
+      d.revisions.push({
+        revision: next,
+        replicaSet: `${name}-${next.toString(16).padStart(8, '0')}`,
+        images,
+        createdAt: new Date().toISOString(),
+      });
   };
   return {
     add(name, containers, replicas = 1) {
@@ -63,7 +73,13 @@ export function createFakeDeployments(namespace = 'prod'): FakeDeploymentsPort {
     async get(name) {
       const d = find(name);
       const snapshot: DeploymentSnapshot = {
-        namespace, name, uid: d.uid, generation: d.generation, observedGeneration: d.generation, paused: false, replicas: d.replicas,
+        namespace,
+        name,
+        uid: d.uid,
+        generation: d.generation,
+        observedGeneration: d.generation,
+        paused: false,
+        replicas: d.replicas,
         containers: d.containers.map((c) => ({ ...c, setBy: d.setBy.get(c.container) })),
       };
       return snapshot;
@@ -72,22 +88,32 @@ export function createFakeDeployments(namespace = 'prod'): FakeDeploymentsPort {
       const d = find(name);
       const missing = images.find((i) => !d.containers.some((c) => c.container === i.container));
       if (missing) {
-        throw new UserFacingError('invalid_input', `deployment ${namespace}/${name} has no container "${missing.container}" (its containers: ${d.containers.map((c) => c.container).join(', ')}): fix deployments[].container in rollback.yml`);
+        throw new UserFacingError(
+          'invalid_input',
+          `deployment ${namespace}/${name} has no container "${missing.container}" (its containers: ${d.containers.map((c) => c.container).join(', ')}): fix deployments[].container in rollback.yml`,
+        );
       }
       if (images.every((i) => d.containers.find((c) => c.container === i.container)?.image === i.image)) return;
-      d.containers = d.containers.map((c) => ({ ...c, image: images.find((i) => i.container === c.container)?.image ?? c.image }));
+      d.containers = d.containers.map((c) => ({
+        ...c,
+        image: images.find((i) => i.container === c.container)?.image ?? c.image,
+      }));
       for (const i of images) d.setBy.set(i.container, 'rollback-commander');
       roll(name, d);
     },
     async waitForRollout(name, options) {
       const d = find(name);
-      const changed = (options.expect ?? []).filter((e) => d.containers.find((c) => c.container === e.container)?.image !== e.image);
+      const changed = (options.expect ?? []).filter(
+        (e) => d.containers.find((c) => c.container === e.container)?.image !== e.image,
+      );
       if (changed.length) {
         const differences = changed.map((e) => {
           const found = d.containers.find((c) => c.container === e.container);
           return `container "${e.container}" runs ${found?.image ?? '(no image)'}, not ${e.image} as the bot set it (changed by ${d.setBy.get(e.container)}, per the Deployment's managedFields)`;
         });
-        throw new OutsideChangeError(`deployment ${namespace}/${name} was changed by someone else during the revert: ${differences.join('; ')}.`);
+        throw new OutsideChangeError(
+          `deployment ${namespace}/${name} was changed by someone else during the revert: ${differences.join('; ')}.`,
+        );
       }
       options.onProgress?.({ deployment: name, message: `deployment "${name}" successfully rolled out`, done: true });
     },
@@ -95,12 +121,17 @@ export function createFakeDeployments(namespace = 'prod'): FakeDeploymentsPort {
       const d = find(name);
       return [...d.revisions]
         .sort((a, b) => b.revision - a.revision)
-        .map((r): DeploymentRevision => ({
-          revision: r.revision,
-          replicaSet: r.replicaSet,
-          images: (JSON.parse(r.images) as [FakeDeployment['containers'], string | null])[0].map((c) => ({ container: c.container, image: c.image })),
-          createdAt: r.createdAt,
-        }));
+        .map(
+          (r): DeploymentRevision => ({
+            revision: r.revision,
+            replicaSet: r.replicaSet,
+            images: (JSON.parse(r.images) as [FakeDeployment['containers'], string | null])[0].map((c) => ({
+              container: c.container,
+              image: c.image,
+            })),
+            createdAt: r.createdAt,
+          }),
+        );
     },
     async restart(name, at) {
       const d = find(name);

@@ -2,8 +2,9 @@
  * An in-memory GitOpsControllers (flows/ports/gitops.ts): Deployments' metadata, Argo CD
  * Applications and Flux objects as plain records; a sync operation succeeds at once.
  */
-import type { DeploymentMetadata } from '../../src/domain/gitops.ts';
+
 import { UserFacingError } from '../../src/domain/errors.ts';
+import type { DeploymentMetadata } from '../../src/domain/gitops.ts';
 import type { ArgoApplicationState, FluxKind, FluxState, GitOpsControllers } from '../../src/flows/ports.ts';
 
 export interface FakeGitOpsControllers extends GitOpsControllers {

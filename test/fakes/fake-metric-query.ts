@@ -20,7 +20,10 @@ export function createFakeMetricQuery(): FakeMetricQuery {
       asked.push({ query, at });
       const answer = answers.get(query) ?? { series: [] };
       if ('error' in answer) {
-        throw new UserFacingError('invalid_input', `Prometheus rejected the error-rate query (400: ${answer.error}): fix verify.prometheus.query in rollback.yml`);
+        throw new UserFacingError(
+          'invalid_input',
+          `Prometheus rejected the error-rate query (400: ${answer.error}): fix verify.prometheus.query in rollback.yml`,
+        );
       }
       if ('scalar' in answer) return answer.scalar;
       // Several series: the worst one decides.

@@ -1,7 +1,8 @@
 /** An in-memory SlaTimerQueue (flows/ports/sla-timers.ts): timers wait until a test fires them. */
 import type { SlaTimerJob, SlaTimerQueue } from '../../src/flows/ports.ts';
 
-const keyOf = (job: SlaTimerJob): string => `${job.incidentId}/${job.milestone}/${job.percent}/${new Date(job.dueAt).getTime()}`;
+const keyOf = (job: SlaTimerJob): string =>
+  `${job.incidentId}/${job.milestone}/${job.percent}/${new Date(job.dueAt).getTime()}`;
 
 export interface FakeSlaTimerQueue extends SlaTimerQueue {
   /** Scheduled delays by timer, for tests that check when a timer would fire. */
@@ -22,7 +23,9 @@ export function createFakeSlaTimerQueue(): FakeSlaTimerQueue {
       delays.set(key, Math.max(0, Math.round(delayMs)));
     },
     async pending(incidentId) {
-      return [...pending.values()].filter((j) => incidentId === undefined || j.incidentId === incidentId).map((j) => ({ ...j }));
+      return [...pending.values()]
+        .filter((j) => incidentId === undefined || j.incidentId === incidentId)
+        .map((j) => ({ ...j }));
     },
     async cancel(job) {
       pending.delete(keyOf(job));

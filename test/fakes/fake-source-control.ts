@@ -10,11 +10,23 @@ import { OWNER, REPO } from '../fixtures/github/github-api.ts';
 
 const ACTIVE = new Set(['in_progress', 'queued', 'waiting', 'pending', 'requested']);
 
-export function createFakeSourceControl(initial: FakeGitHubState): SourceControl & SmokeWorkflowSource & { state: FakeGitHubState } {
+export function createFakeSourceControl(
+  initial: FakeGitHubState,
+): SourceControl & SmokeWorkflowSource & { state: FakeGitHubState } {
   const state = structuredClone(initial);
-  const toRun = (r: FakeRun): WorkflowRun => ({ id: r.id, status: r.status, conclusion: r.conclusion, htmlUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/${r.id}`, createdAt: r.createdAt ?? '2026-11-24T10:00:00Z' });
+  const toRun = (r: FakeRun): WorkflowRun => ({
+    id: r.id,
+    status: r.status,
+    conclusion: r.conclusion,
+    htmlUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/${r.id}`,
+    createdAt: r.createdAt ?? '2026-11-24T10:00:00Z',
+  });
   const workflow = (name: string) => {
-    if (!(name in state.workflows)) throw new UserFacingError('not_found', `workflow ${name} was not found in ${OWNER}/${REPO}: check github.deploy_workflows in rollback.yml`);
+    if (!(name in state.workflows))
+      throw new UserFacingError(
+        'not_found',
+        `workflow ${name} was not found in ${OWNER}/${REPO}: check github.deploy_workflows in rollback.yml`,
+      );
     return state.workflows[name]!;
   };
   const run = (id: number) => {
@@ -53,7 +65,9 @@ export function createFakeSourceControl(initial: FakeGitHubState): SourceControl
       return toRun(run(id));
     },
     async listAutoMergePullRequests() {
-      return state.prs.filter((p) => p.state === 'OPEN' && p.mergeMethod).map((p) => ({ nodeId: p.id, number: p.number, mergeMethod: p.mergeMethod! }));
+      return state.prs
+        .filter((p) => p.state === 'OPEN' && p.mergeMethod)
+        .map((p) => ({ nodeId: p.id, number: p.number, mergeMethod: p.mergeMethod! }));
     },
     async disableAutoMerge(pr) {
       openPr(pr.nodeId).mergeMethod = null;
@@ -67,10 +81,22 @@ export function createFakeSourceControl(initial: FakeGitHubState): SourceControl
     // As the HTTP-level fake: a dispatched run finishes at once, green.
     async dispatchWorkflow(name) {
       workflow(name);
-      state.runs.push({ id: 9000 + state.runs.length, workflow: name, status: 'completed', conclusion: 'success', event: 'workflow_dispatch', createdAt: new Date().toISOString() });
+      state.runs.push({
+        id: 9000 + state.runs.length,
+        workflow: name,
+        status: 'completed',
+        conclusion: 'success',
+        event: 'workflow_dispatch',
+        createdAt: new Date().toISOString(),
+      });
     },
     async findDispatchedRun(name, since) {
-      const runs = state.runs.filter((r) => r.workflow === name && r.event === 'workflow_dispatch' && new Date(r.createdAt ?? 0).getTime() >= Math.floor(since.getTime() / 1000) * 1000);
+      const runs = state.runs.filter(
+        (r) =>
+          r.workflow === name &&
+          r.event === 'workflow_dispatch' &&
+          new Date(r.createdAt ?? 0).getTime() >= Math.floor(since.getTime() / 1000) * 1000,
+      );
       return runs.map(toRun).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
     },
   };

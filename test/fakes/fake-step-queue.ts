@@ -16,7 +16,10 @@ export interface FakeStepQueue extends StepQueue {
 }
 
 export function createFakeStepQueue(): FakeStepQueue {
-  const jobs = new Map<string, { job: StepJob; state: 'waiting' | 'active' | 'completed' | 'failed'; failedReason: string | null }>();
+  const jobs = new Map<
+    string,
+    { job: StepJob; state: 'waiting' | 'active' | 'completed' | 'failed'; failedReason: string | null }
+  >();
   const aborted = new Map<string, string>();
   return {
     aborted,

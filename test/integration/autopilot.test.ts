@@ -4,8 +4,10 @@
  * exactly once under a redelivered job or a lost enqueue; refusals stay refusals; abort and
  * failure stop it; Retry resumes it; config and the per-incident switch turn it off.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPgIncidentStore } from '../../src/adapters/db/pg-incident-store.ts';
 import { createBullmqStepQueue, jobIdOf } from '../../src/adapters/queue/bullmq-step-queue.ts';
 import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-directory.ts';
@@ -14,17 +16,16 @@ import { UserFacingError } from '../../src/domain/errors.ts';
 import { autopilotSettings } from '../../src/flows/autopilot.ts';
 import type { FlowDeps } from '../../src/flows/deps.ts';
 import { executeStep } from '../../src/flows/execute-step.ts';
-import { exportTimeline } from '../../src/flows/export-timeline.ts';
 import type { Executors } from '../../src/flows/executor.ts';
+import { exportTimeline } from '../../src/flows/export-timeline.ts';
 import type { StepJob } from '../../src/flows/ports.ts';
 import { reconcile } from '../../src/flows/reconcile.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { abortStep, approveStep, runStep } from '../../src/flows/step-commands.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
-import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
 import { releasesRunning } from '../support/releases.ts';
-import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
-import type { Redis } from 'ioredis';
+import { CAPTAIN, SRE, testConfig } from '../support/runbook-config.ts';
+import { clearPrefix, createTestDb, createTestRedis, type TestDb, uniqueName } from '../support/services.ts';
 
 let db: TestDb;
 let redis: Redis;
@@ -35,7 +36,15 @@ const run = { tryNumber: 1, maxTries: 1, signal: new AbortController().signal };
 
 function depsWith(autopilot: string): FlowDeps {
   const config = testConfig(`autopilot: ${autopilot}`);
-  return { store: createPgIncidentStore(db.pool, config.environment.name), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config) };
+  return {
+    store: createPgIncidentStore(db.pool, config.environment.name),
+    queue,
+    roles: createConfigRoleDirectory(config.roles),
+    config,
+    now: () => clock,
+    log: pino({ level: 'silent' }),
+    releases: releasesRunning(config),
+  };
 }
 let deps: FlowDeps;
 
@@ -62,7 +71,13 @@ beforeEach(async () => {
 
 let failVerify = false;
 const executors: Executors = {
-  select_release: { run: async () => ({ outcome: 'awaiting_approval', summary: 'Proposed v1.2.2', output: { proposal: { version: 'v1.2.2', source: 'tags' }, validTargets: ['v1.2.2'] } }) },
+  select_release: {
+    run: async () => ({
+      outcome: 'awaiting_approval',
+      summary: 'Proposed v1.2.2',
+      output: { proposal: { version: 'v1.2.2', source: 'tags' }, validTargets: ['v1.2.2'] },
+    }),
+  },
   revert_images: { run: async () => ({ outcome: 'succeeded', summary: 'reverted' }) },
   verify_cutover: {
     run: async () => {
@@ -73,17 +88,35 @@ const executors: Executors = {
   smoke_tests: { run: async () => ({ outcome: 'succeeded', summary: 'smoke ok' }) },
   queue_health: { run: async () => ({ outcome: 'succeeded', summary: 'backlog 0' }) },
   auth_check: { run: async () => ({ outcome: 'succeeded', summary: 'probes ok' }) },
-  resume_deploys: { plan: async () => ({ summary: 're-enable deploy.yml', plan: { enable: ['deploy.yml'] } }), apply: async () => ({ outcome: 'succeeded', summary: 'resumed' }) },
+  resume_deploys: {
+    plan: async () => ({ summary: 're-enable deploy.yml', plan: { enable: ['deploy.yml'] } }),
+    apply: async () => ({ outcome: 'succeeded', summary: 'resumed' }),
+  },
   pause_deploys: { run: async () => ({ outcome: 'succeeded', summary: 'paused' }) },
-  resolve: { run: async () => ({ outcome: 'succeeded', summary: 'resolved', output: { resolution: { summary: 'resolved', report: { ttrMs: 1 }, resolvedAt: clock.toISOString() } }, incident: { state: 'resolved', resolvedAt: clock } }) },
+  resolve: {
+    run: async () => ({
+      outcome: 'succeeded',
+      summary: 'resolved',
+      output: { resolution: { summary: 'resolved', report: { ttrMs: 1 }, resolvedAt: clock.toISOString() } },
+      incident: { state: 'resolved', resolvedAt: clock },
+    }),
+  },
 };
 
-const start = (autopilot?: boolean) => startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE, autopilot });
+const start = (autopilot?: boolean) =>
+  startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE, autopilot });
 const stateOf = async (id: string, step: string) => (await deps.store.get(id)).steps.get(step as never)!.state;
-const job = (incidentId: string, stepId: string, attempt = 1): StepJob => ({ incidentId, stepId: stepId as never, attempt });
-const exec = (incidentId: string, stepId: string, attempt = 1) => executeStep(deps, executors, job(incidentId, stepId, attempt), run);
+const job = (incidentId: string, stepId: string, attempt = 1): StepJob => ({
+  incidentId,
+  stepId: stepId as never,
+  attempt,
+});
+const exec = (incidentId: string, stepId: string, attempt = 1) =>
+  executeStep(deps, executors, job(incidentId, stepId, attempt), run);
 async function autoStarts(id: string) {
-  return (await deps.store.timeline(id)).filter((e) => e.kind === 'step_queued' && e.actor === 'autopilot').map((e) => ({ step: e.stepId, ...(e.payload.autopilot as object) }));
+  return (await deps.store.timeline(id))
+    .filter((e) => e.kind === 'step_queued' && e.actor === 'autopilot')
+    .map((e) => ({ step: e.stepId, ...(e.payload.autopilot as object) }));
 }
 async function approveTarget(id: string) {
   await exec(id, 'select_release');
@@ -98,7 +131,9 @@ describe('autopilot on (the default)', () => {
     await exec(id, 'pause_deploys');
     await exec(id, 'select_release');
     // The wrong role approving the target is still refused, and starts nothing.
-    await expect(approveStep(deps, { incidentId: id, stepId: 'select_release', actor: SRE })).rejects.toThrow(/only the Release Captain may approve/);
+    await expect(approveStep(deps, { incidentId: id, stepId: 'select_release', actor: SRE })).rejects.toThrow(
+      /only the Release Captain may approve/,
+    );
     expect(await stateOf(id, 'revert_images')).toBe('pending');
 
     await approveStep(deps, { incidentId: id, stepId: 'select_release', actor: CAPTAIN }); // click 1
@@ -117,7 +152,9 @@ describe('autopilot on (the default)', () => {
     const applying = await approveStep(deps, { incidentId: id, stepId: 'resume_deploys', actor: CAPTAIN }); // click 2
     await executeStep(deps, executors, applying.applying!, run);
     expect(await stateOf(id, 'resolve')).toBe('pending');
-    await expect(approveStep(deps, { incidentId: id, stepId: 'resolve', actor: SRE })).rejects.toThrow(/only the Release Captain may approve `resolve`/);
+    await expect(approveStep(deps, { incidentId: id, stepId: 'resolve', actor: SRE })).rejects.toThrow(
+      /only the Release Captain may approve `resolve`/,
+    );
     expect(await stateOf(id, 'resolve')).toBe('pending');
     await approveStep(deps, { incidentId: id, stepId: 'resolve', actor: CAPTAIN }); // click 3: Approve is the run
     expect(await stateOf(id, 'resolve')).toBe('queued');
@@ -131,12 +168,18 @@ describe('autopilot on (the default)', () => {
       { step: 'pause_deploys', after: { actor: SRE, what: 'started the rollback' }, because: 'the incident started' },
       { step: 'revert_images', after: target, because: 'the target was approved' },
       { step: 'verify_cutover', after: target, because: 'the revert succeeded' },
-      ...['smoke_tests', 'queue_health', 'auth_check'].map((step) => ({ step, after: target, because: 'the cutover was verified' })),
+      ...['smoke_tests', 'queue_health', 'auth_check'].map((step) => ({
+        step,
+        after: target,
+        because: 'the cutover was verified',
+      })),
       { step: 'resume_deploys', after: target, because: 'validation is done' },
       { step: 'resolve', after: { actor: CAPTAIN, what: 'approved resolve' }, because: 'resolve was approved' },
     ]);
     // The postmortem export says the same.
-    expect(await exportTimeline(deps, id)).toContain(`Verify traffic cutover: started by autopilot (the revert succeeded), after ${CAPTAIN} approved the target v1.2.2`);
+    expect(await exportTimeline(deps, id)).toContain(
+      `Verify traffic cutover: started by autopilot (the revert succeeded), after ${CAPTAIN} approved the target v1.2.2`,
+    );
     // No person is named as having run what they didn't click.
     const queuedBy = (await deps.store.timeline(id)).filter((e) => e.kind === 'step_queued').map((e) => e.actor);
     expect(new Set(queuedBy)).toEqual(new Set(['rollback-commander', 'autopilot', CAPTAIN]));
@@ -166,10 +209,15 @@ describe('autopilot on (the default)', () => {
       failVerify = false;
     }
     const failed = (await deps.store.timeline(id)).find((e) => e.kind === 'step_failed')!;
-    expect(failed.payload.hint).toMatch(/^Autopilot stopped here: Retry it once the cause is fixed \(autopilot resumes from there\)/);
+    expect(failed.payload.hint).toMatch(
+      /^Autopilot stopped here: Retry it once the cause is fixed \(autopilot resumes from there\)/,
+    );
     expect(await stateOf(id, 'smoke_tests')).toBe('pending');
     const snap = await deps.store.get(id);
-    expect(autopilotStatus(snap, autopilotSettings(deps.config))).toEqual({ state: 'halted', stepId: 'verify_cutover' });
+    expect(autopilotStatus(snap, autopilotSettings(deps.config))).toEqual({
+      state: 'halted',
+      stepId: 'verify_cutover',
+    });
 
     const retry = await runStep(deps, { incidentId: id, stepId: 'verify_cutover', actor: SRE });
     expect(await exec(id, 'verify_cutover', retry.attempt)).toBe('done');
@@ -182,7 +230,10 @@ describe('autopilot on (the default)', () => {
     await abortStep(deps, { incidentId: id, stepId: 'pause_deploys', actor: CAPTAIN, reason: 'doing it by hand' });
     await approveStep(deps, { incidentId: id, stepId: 'select_release', actor: CAPTAIN });
     expect(await stateOf(id, 'revert_images')).toBe('pending');
-    expect(autopilotStatus(await deps.store.get(id), autopilotSettings(deps.config))).toEqual({ state: 'halted', stepId: 'pause_deploys' });
+    expect(autopilotStatus(await deps.store.get(id), autopilotSettings(deps.config))).toEqual({
+      state: 'halted',
+      stepId: 'pause_deploys',
+    });
     // Retry on the aborted step lifts the stop: the revert the approval enabled starts in that commit.
     await runStep(deps, { incidentId: id, stepId: 'pause_deploys', actor: SRE });
     expect(await stateOf(id, 'revert_images')).toBe('queued');
@@ -193,9 +244,15 @@ describe('autopilot on (the default)', () => {
   it('says what it does next and what it waits for', async () => {
     const { id } = await start();
     const settings = autopilotSettings(deps.config);
-    expect(autopilotStatus(await deps.store.get(id), settings)).toEqual({ state: 'on', next: { stepId: 'revert_images', waitsFor: 'the captain to approve the target' } });
+    expect(autopilotStatus(await deps.store.get(id), settings)).toEqual({
+      state: 'on',
+      next: { stepId: 'revert_images', waitsFor: 'the captain to approve the target' },
+    });
     await approveTarget(id);
-    expect(autopilotStatus(await deps.store.get(id), settings)).toEqual({ state: 'on', next: { stepId: 'verify_cutover', waitsFor: 'the revert to succeed' } });
+    expect(autopilotStatus(await deps.store.get(id), settings)).toEqual({
+      state: 'on',
+      next: { stepId: 'verify_cutover', waitsFor: 'the revert to succeed' },
+    });
   });
 });
 

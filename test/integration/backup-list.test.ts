@@ -1,12 +1,12 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listBackups, parseBackupTimestamp } from '../../src/adapters/backups/list-backups.ts';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
-import { listBackups, parseBackupTimestamp } from '../../src/adapters/backups/list-backups.ts';
-import { dataLossWindow, proposeBackup } from '../../src/flows/steps/backup_restore/propose-backup.ts';
 import { proposeBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import { dataLossWindow, proposeBackup } from '../../src/flows/steps/backup_restore/propose-backup.ts';
 import { REAL_PORTS } from '../support/database-ports.ts';
 
 let dir: string;
@@ -32,7 +32,9 @@ describe('backup listing', () => {
       ['prod-2026-11-23T03-15-00Z.dump', '2026-11-23T03:15:00.000Z', 1024],
       ['prod-20261122T031500Z.dump', '2026-11-22T03:15:00.000Z', 10],
     ]);
-    expect(ignored).toEqual([{ name: 'prod-20261131T031500Z.dump', reason: expect.stringContaining('is not a timestamp') }]);
+    expect(ignored).toEqual([
+      { name: 'prod-20261131T031500Z.dump', reason: expect.stringContaining('is not a timestamp') },
+    ]);
   });
 
   it('reads the supported timestamp forms as UTC', () => {
@@ -44,7 +46,12 @@ describe('backup listing', () => {
 
   it('proposes the newest backup taken before the first bad request, with the data-loss window', async () => {
     const config = databaseConfigSchema.parse({ backups: { directory: dir } });
-    const proposal = await proposeBackupRestore({ ...REAL_PORTS, config, firstBadRequestAt: new Date('2026-11-24T01:00:00Z'), now: new Date('2026-11-24T05:03:00Z') });
+    const proposal = await proposeBackupRestore({
+      ...REAL_PORTS,
+      config,
+      firstBadRequestAt: new Date('2026-11-24T01:00:00Z'),
+      now: new Date('2026-11-24T05:03:00Z'),
+    });
     expect(proposal.backup?.name).toBe('prod-2026-11-23T03-15-00Z.dump');
     expect(proposal.reason).toBe(
       'prod-2026-11-23T03-15-00Z.dump (taken 2026-11-23T03:15:00.000Z, 1.0 KB) is the newest backup taken before the first bad request at 2026-11-24T01:00:00.000Z',

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseConfigSchema } from '../../src/config/database.ts';
 import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
-import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import { databaseConfigSchema } from '../../src/config/database.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
-import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
-import { ensurePasswordCluster, PASSWORD_ROLE, type PasswordCluster } from '../support/password-cluster.ts';
+import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import { type AppDatabase, createAppDatabase } from '../fixtures/migrations/app-database.ts';
 import { REAL_PORTS } from '../support/database-ports.ts';
+import { ensurePasswordCluster, PASSWORD_ROLE, type PasswordCluster } from '../support/password-cluster.ts';
 
 const run = promisify(execFile);
 const BACKUP = 'prod-20261124T031500Z.dump';
@@ -67,13 +67,26 @@ function leaks(text: string): boolean {
 describe('the database password', () => {
   it('is required by this cluster: the same pg_restore fails without PGPASSWORD and connects with it', async () => {
     // --schema=none matches nothing, so this only connects: nothing is written to the postgres database.
-    const args = ['--host', '127.0.0.1', '--port', String(cluster.port), '--username', PASSWORD_ROLE, '--no-password', '--dbname=postgres', '--schema=none', join(dir, BACKUP)];
+    const args = [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(cluster.port),
+      '--username',
+      PASSWORD_ROLE,
+      '--no-password',
+      '--dbname=postgres',
+      '--schema=none',
+      join(dir, BACKUP),
+    ];
     const without = await run('pg_restore', args, { env: { PATH: process.env.PATH } }).then(
       () => 'connected',
       (e: { stderr?: string }) => e.stderr ?? String(e),
     );
     expect(without).toContain('no password supplied');
-    const withPassword = await run('pg_restore', args, { env: { PATH: process.env.PATH, PGPASSWORD: cluster.password } }).then(
+    const withPassword = await run('pg_restore', args, {
+      env: { PATH: process.env.PATH, PGPASSWORD: cluster.password },
+    }).then(
       () => 'connected',
       (e: { stderr?: string }) => e.stderr ?? String(e),
     );
@@ -81,7 +94,10 @@ describe('the database password', () => {
   });
 
   it('reaches pg_restore only through PGPASSWORD: never in argv, output, results or errors', async () => {
-    const config = databaseConfigSchema.parse({ backups: { directory: dir }, validation: { count_tables: ['users', 'slow'] } });
+    const config = databaseConfigSchema.parse({
+      backups: { directory: dir },
+      validation: { count_tables: ['users', 'slow'] },
+    });
     const incidentId = `inc-pw-${Date.now().toString(36)}`;
     const database = restoreDatabaseName('rc_restore', incidentId);
     const samples: string[] = [];
@@ -89,7 +105,8 @@ describe('the database password', () => {
     const sampler = setInterval(() => samples.push(...sampleArgv()), 20);
     let result: Awaited<ReturnType<typeof runBackupRestore>>;
     try {
-      result = await runBackupRestore({ ...REAL_PORTS, 
+      result = await runBackupRestore({
+        ...REAL_PORTS,
         config,
         incidentId,
         backupName: BACKUP,
@@ -106,26 +123,50 @@ describe('the database password', () => {
     expect(result.validation.rowCounts).toEqual({ users: 2, slow: 3 });
     // The sampler really saw pg_restore and its server session while they ran…
     // (Debian's pg_restore is the pg_wrapper script, which execs /usr/lib/postgresql/<v>/bin/pg_restore.)
-    expect(samples.some((s) => /^\S*pg_restore --clean --if-exists --no-owner /.test(s) && s.includes(`--dbname=${database}`))).toBe(true);
-    expect(samples.some((s) => s.includes(`postgres: ${cluster.version}/rcpw: ${PASSWORD_ROLE} ${database} 127.0.0.1`))).toBe(true);
+    expect(
+      samples.some(
+        (s) => /^\S*pg_restore --clean --if-exists --no-owner /.test(s) && s.includes(`--dbname=${database}`),
+      ),
+    ).toBe(true);
+    expect(
+      samples.some((s) => s.includes(`postgres: ${cluster.version}/rcpw: ${PASSWORD_ROLE} ${database} 127.0.0.1`)),
+    ).toBe(true);
     // …and never the password.
     expect(samples.filter(leaks)).toEqual([]);
     expect(output.length).toBeGreaterThan(3);
     expect(output.filter(leaks)).toEqual([]);
     expect(leaks(JSON.stringify(result))).toBe(false);
 
-    expect(await abandonBackupRestore({ ...REAL_PORTS, config, incidentId, serverUrl: cluster.url })).toEqual({ database, dropped: true });
+    expect(await abandonBackupRestore({ ...REAL_PORTS, config, incidentId, serverUrl: cluster.url })).toEqual({
+      database,
+      dropped: true,
+    });
   });
 
   it('stays out of errors: a corrupt dump and a wrong password fail without echoing it', async () => {
     const config = databaseConfigSchema.parse({ backups: { directory: dir } });
-    const corrupt = await runBackupRestore({ ...REAL_PORTS, config, incidentId: `inc-pw-bad-${Date.now().toString(36)}`, backupName: CORRUPT, serverUrl: cluster.url }).catch((e: Error) => e);
+    const corrupt = await runBackupRestore({
+      ...REAL_PORTS,
+      config,
+      incidentId: `inc-pw-bad-${Date.now().toString(36)}`,
+      backupName: CORRUPT,
+      serverUrl: cluster.url,
+    }).catch((e: Error) => e);
     expect(corrupt).toBeInstanceOf(Error);
     expect((corrupt as Error).message).toContain('pg_restore exited with status 1');
     expect(leaks(String((corrupt as Error).message) + String((corrupt as Error).stack))).toBe(false);
 
-    const wrongUrl = cluster.url.replace(encodeURIComponent(cluster.password), encodeURIComponent(`${cluster.password}-wrong`));
-    const denied = await runBackupRestore({ ...REAL_PORTS, config, incidentId: 'inc-pw-denied', backupName: BACKUP, serverUrl: wrongUrl }).catch((e: Error) => e);
+    const wrongUrl = cluster.url.replace(
+      encodeURIComponent(cluster.password),
+      encodeURIComponent(`${cluster.password}-wrong`),
+    );
+    const denied = await runBackupRestore({
+      ...REAL_PORTS,
+      config,
+      incidentId: 'inc-pw-denied',
+      backupName: BACKUP,
+      serverUrl: wrongUrl,
+    }).catch((e: Error) => e);
     expect((denied as Error).message).toContain(`password authentication failed for user "${PASSWORD_ROLE}"`);
     expect(leaks((denied as Error).message)).toBe(false);
   });

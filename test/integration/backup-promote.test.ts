@@ -5,14 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
-import type { RestartableDeployments, SecretStore } from '../../src/flows/steps/backup_promote/promote-restored-database.ts';
-import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
-import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
 import { promoteBackupRestore } from '../../src/flows/steps/backup_promote/backup-promote.ts';
-import { ADMIN_URL, adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import type {
+  RestartableDeployments,
+  SecretStore,
+} from '../../src/flows/steps/backup_promote/promote-restored-database.ts';
+import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import {
+  ADMIN_URL,
+  type AppDatabase,
+  adminQuery,
+  createAppDatabase,
+  urlFor,
+} from '../fixtures/migrations/app-database.ts';
 import { REAL_PORTS } from '../support/database-ports.ts';
 
 const BACKUP = 'prod-20261124T031500Z.dump';
@@ -39,7 +48,8 @@ function fakeCluster(options: { failRollout?: string } = {}) {
       log.push(`restart ${name} at ${at.toISOString()}`);
     },
     waitForRollout: async (name, { onProgress }) => {
-      if (name === options.failRollout) throw new AppError('rollout_failed', `deployment ${name} exceeded its progress deadline`);
+      if (name === options.failRollout)
+        throw new AppError('rollout_failed', `deployment ${name} exceeded its progress deadline`);
       onProgress?.({ deployment: name, message: `deployment "${name}" successfully rolled out`, done: true });
     },
   };
@@ -63,7 +73,16 @@ const config = () =>
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-promote-'));
   prod = await createAppDatabase({ seed: true });
-  await promisify(execFile)('pg_dump', ['-Fc', '-h', '127.0.0.1', '-U', 'postgres', '-f', join(dir, BACKUP), prod.name]);
+  await promisify(execFile)('pg_dump', [
+    '-Fc',
+    '-h',
+    '127.0.0.1',
+    '-U',
+    'postgres',
+    '-f',
+    join(dir, BACKUP),
+    prod.name,
+  ]);
 });
 afterAll(async () => {
   for (const name of created) await adminQuery(`drop database if exists ${name} with (force)`);
@@ -95,14 +114,24 @@ describe('promotion', () => {
     expect(result).toEqual({ previousValue: PROD_URL, alreadySwapped: false, database });
     expect(recorded).toEqual([PROD_URL]);
     expect(cluster.data.get('app-db/DATABASE_URL')).toBe(urlFor(database));
-    expect(cluster.log).toEqual(['record previous', 'write app-db/DATABASE_URL', 'restart api at 2026-11-24T04:00:00.000Z', 'restart worker at 2026-11-24T04:00:00.000Z']);
+    expect(cluster.log).toEqual([
+      'record previous',
+      'write app-db/DATABASE_URL',
+      'restart api at 2026-11-24T04:00:00.000Z',
+      'restart worker at 2026-11-24T04:00:00.000Z',
+    ]);
     expect(progress).toContain('deployment "worker" successfully rolled out');
 
     // A retry (the worker died after the write) neither re-records nor overwrites the previous value.
     expect(await promoteBackupRestore(input)).toMatchObject({ previousValue: null, alreadySwapped: true });
     expect(recorded).toEqual([PROD_URL]);
 
-    const abandon = await abandonBackupRestore({ ...REAL_PORTS, config: config(), incidentId: id, serverUrl: ADMIN_URL }).catch((e: unknown) => e);
+    const abandon = await abandonBackupRestore({
+      ...REAL_PORTS,
+      config: config(),
+      incidentId: id,
+      serverUrl: ADMIN_URL,
+    }).catch((e: unknown) => e);
     expect(abandon).toBeInstanceOf(UserFacingError);
     expect((abandon as Error).message).toContain('was promoted and serves the app now');
   });
@@ -110,7 +139,8 @@ describe('promotion', () => {
   it('reports a failed rollout after the swap, saying where the Secret points now', async () => {
     const { id } = await restored();
     const cluster = fakeCluster({ failRollout: 'worker' });
-    const err = await promoteBackupRestore({ ...REAL_PORTS, 
+    const err = await promoteBackupRestore({
+      ...REAL_PORTS,
       config: config(),
       incidentId: id,
       serverUrl: ADMIN_URL,
@@ -127,7 +157,8 @@ describe('promotion', () => {
 
   it('refuses to promote a database that was never restored, leaving the Secret alone', async () => {
     const cluster = fakeCluster();
-    const err = await promoteBackupRestore({ ...REAL_PORTS, 
+    const err = await promoteBackupRestore({
+      ...REAL_PORTS,
       config: config(),
       incidentId: 'inc-never-restored',
       serverUrl: ADMIN_URL,
@@ -136,7 +167,9 @@ describe('promotion', () => {
       restartAt: AT,
       recordPrevious: async () => {},
     }).catch((e: unknown) => e);
-    expect((err as Error).message).toContain('is not a finished restore of this incident: run the restore (and its validation) first');
+    expect((err as Error).message).toContain(
+      'is not a finished restore of this incident: run the restore (and its validation) first',
+    );
     expect(cluster.data.get('app-db/DATABASE_URL')).toBe(PROD_URL);
     expect(cluster.log).toEqual([]);
   });

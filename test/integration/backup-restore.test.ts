@@ -5,14 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
-import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
-import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
-import { ADMIN_URL, adminQuery, createAppDatabase, urlFor, type AppDatabase } from '../fixtures/migrations/app-database.ts';
-import { until } from '../support/wait.ts';
+import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
+import {
+  ADMIN_URL,
+  type AppDatabase,
+  adminQuery,
+  createAppDatabase,
+  urlFor,
+} from '../fixtures/migrations/app-database.ts';
 import { REAL_PORTS } from '../support/database-ports.ts';
+import { until } from '../support/wait.ts';
 
 const run = promisify(execFile);
 const GOOD = 'prod-20261124T031500Z.dump';
@@ -25,11 +31,24 @@ let slowSource: AppDatabase;
 const created: string[] = [];
 
 async function pgDump(db: AppDatabase, file: string): Promise<void> {
-  await run('pg_dump', ['-Fc', '--host', '127.0.0.1', '--username', 'postgres', '--no-password', '--file', join(dir, file), db.name]);
+  await run('pg_dump', [
+    '-Fc',
+    '--host',
+    '127.0.0.1',
+    '--username',
+    'postgres',
+    '--no-password',
+    '--file',
+    join(dir, file),
+    db.name,
+  ]);
 }
 
 async function databaseComment(name: string): Promise<{ state?: string } | null | undefined> {
-  const { rows } = await adminQuery(`select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1`, [name]);
+  const { rows } = await adminQuery(
+    `select shobj_description(oid, 'pg_database') as c from pg_database where datname = $1`,
+    [name],
+  );
   if (!rows[0]) return undefined;
   return rows[0].c ? JSON.parse(rows[0].c) : null;
 }
@@ -43,7 +62,12 @@ function incident(): string {
 const config = databaseConfigSchema.parse({
   backups: { directory: '/placeholder' },
   restore: { timeout: '30s' },
-  validation: { count_tables: ['users', 'public.orgs'], checks: [{ name: 'ada belongs to an org', sql: `select org_id is not null from users where email = 'ada@example.com'` }] },
+  validation: {
+    count_tables: ['users', 'public.orgs'],
+    checks: [
+      { name: 'ada belongs to an org', sql: `select org_id is not null from users where email = 'ada@example.com'` },
+    ],
+  },
 });
 const withDir = () => ({ ...config, backups: { directory: dir, filename: 'prod-{timestamp}.dump' } });
 
@@ -76,7 +100,14 @@ describe('backup restore', () => {
   it('restores a real pg_dump -Fc backup into a new database with pg_restore, validates it, and abandon drops it', async () => {
     const id = incident();
     const lines: string[] = [];
-    const result = await runBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, backupName: GOOD, serverUrl: ADMIN_URL, onOutput: (l) => lines.push(l.line) });
+    const result = await runBackupRestore({
+      ...REAL_PORTS,
+      config: withDir(),
+      incidentId: id,
+      backupName: GOOD,
+      serverUrl: ADMIN_URL,
+      onOutput: (l) => lines.push(l.line),
+    });
     expect(result.database).toBe(restoreDatabaseName('rc_restore', id));
     expect(result.location).toBe(`127.0.0.1:5432/${result.database}`);
     expect(lines).toContain('pg_restore: processing data for table "public.users"');
@@ -90,13 +121,24 @@ describe('backup restore', () => {
     expect(restored.rows).toEqual([{ email: 'ada@example.com' }, { email: 'grace@example.com' }]);
     expect(await databaseComment(result.database)).toMatchObject({ state: 'restored' });
 
-    const again = await runBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, backupName: GOOD, serverUrl: ADMIN_URL, onOutput: (l) => lines.push(`again: ${l.line}`) });
+    const again = await runBackupRestore({
+      ...REAL_PORTS,
+      config: withDir(),
+      incidentId: id,
+      backupName: GOOD,
+      serverUrl: ADMIN_URL,
+      onOutput: (l) => lines.push(`again: ${l.line}`),
+    });
     expect(again.resumed).toBe(true);
     expect(lines.filter((l) => l.startsWith('again:'))).toEqual([]);
 
-    expect(await abandonBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, serverUrl: ADMIN_URL })).toEqual({ database: result.database, dropped: true });
+    expect(
+      await abandonBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, serverUrl: ADMIN_URL }),
+    ).toEqual({ database: result.database, dropped: true });
     expect(await databaseComment(result.database)).toBeUndefined();
-    expect(await abandonBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, serverUrl: ADMIN_URL })).toMatchObject({ dropped: false });
+    expect(
+      await abandonBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, serverUrl: ADMIN_URL }),
+    ).toMatchObject({ dropped: false });
   });
 
   it('refuses a restore target that already exists and leaves it untouched', async () => {
@@ -104,31 +146,67 @@ describe('backup restore', () => {
     const name = restoreDatabaseName('rc_restore', id);
     await adminQuery(`create database ${name}`);
     await adminQuery(`create table keep_me (id int); insert into keep_me values (7)`, [], urlFor(name));
-    const err = await runBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, backupName: GOOD, serverUrl: ADMIN_URL }).catch((e: unknown) => e);
+    const err = await runBackupRestore({
+      ...REAL_PORTS,
+      config: withDir(),
+      incidentId: id,
+      backupName: GOOD,
+      serverUrl: ADMIN_URL,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
-    expect((err as Error).message).toContain(`a database named ${name} already exists on the restore server and was not made by this incident's restore`);
+    expect((err as Error).message).toContain(
+      `a database named ${name} already exists on the restore server and was not made by this incident's restore`,
+    );
     expect((err as Error).message).toContain(`DROP DATABASE "${name}"`);
     expect((await adminQuery('select id from keep_me', [], urlFor(name))).rows).toEqual([{ id: 7 }]);
-    const abandon = await abandonBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, serverUrl: ADMIN_URL }).catch((e: unknown) => e);
+    const abandon = await abandonBackupRestore({
+      ...REAL_PORTS,
+      config: withDir(),
+      incidentId: id,
+      serverUrl: ADMIN_URL,
+    }).catch((e: unknown) => e);
     expect((abandon as Error).message).toContain('was not made by this incident');
   });
 
   it('fails on a corrupt dump with pg_restore’s reason and drops the partial database', async () => {
     const id = incident();
-    const err = await runBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, backupName: TRUNCATED, serverUrl: ADMIN_URL }).catch((e: unknown) => e);
+    const err = await runBackupRestore({
+      ...REAL_PORTS,
+      config: withDir(),
+      incidentId: id,
+      backupName: TRUNCATED,
+      serverUrl: ADMIN_URL,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
     const message = (err as Error).message;
     expect(message).toMatch(/pg_restore exited with status 1/);
     expect(message).toMatch(/pg_restore: error: could not read from input file/);
-    expect(message).toContain('was dropped. A corrupt or truncated dump fails like this: check the file, or pick another backup.');
+    expect(message).toContain(
+      'was dropped. A corrupt or truncated dump fails like this: check the file, or pick another backup.',
+    );
     expect(await databaseComment(restoreDatabaseName('rc_restore', id))).toBeUndefined();
   });
 
   it('keeps a restore that fails validation for inspection and says what to do', async () => {
     const id = incident();
-    const strict = { ...withDir(), validation: { ...config.validation, count_tables: ['invoices'], checks: [{ name: 'at least 5 users', sql: 'select count(*) >= 5 from users' }] } };
-    const err = await runBackupRestore({ ...REAL_PORTS, config: strict, incidentId: id, backupName: GOOD, serverUrl: ADMIN_URL }).catch((e: unknown) => e);
-    expect((err as Error).message).toContain('failed validation:\n✓ public.schema_migrations exists: head 20261120_add_orgs\n✗ rows in invoices: relation "invoices" does not exist\n✗ at least 5 users: returned false, expected true');
+    const strict = {
+      ...withDir(),
+      validation: {
+        ...config.validation,
+        count_tables: ['invoices'],
+        checks: [{ name: 'at least 5 users', sql: 'select count(*) >= 5 from users' }],
+      },
+    };
+    const err = await runBackupRestore({
+      ...REAL_PORTS,
+      config: strict,
+      incidentId: id,
+      backupName: GOOD,
+      serverUrl: ADMIN_URL,
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toContain(
+      'failed validation:\n✓ public.schema_migrations exists: head 20261120_add_orgs\n✗ rows in invoices: relation "invoices" does not exist\n✗ at least 5 users: returned false, expected true',
+    );
     expect((err as Error).message).toContain('Abandon (drops it)');
     expect(await databaseComment(restoreDatabaseName('rc_restore', id))).toMatchObject({ state: 'restored' });
   });
@@ -136,8 +214,18 @@ describe('backup restore', () => {
   it('after a worker is killed mid-restore, the retry drops the half-made database and starts over', async () => {
     const id = incident();
     const name = restoreDatabaseName('rc_restore', id);
-    const options = { serverUrl: ADMIN_URL, database: name, incidentId: id, backupPath: join(dir, SLOW), timeoutMs: 30_000 };
-    const child = spawn('node', [join(import.meta.dirname, '../fixtures/migrations/restore-in-child.ts'), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const options = {
+      serverUrl: ADMIN_URL,
+      database: name,
+      incidentId: id,
+      backupPath: join(dir, SLOW),
+      timeoutMs: 30_000,
+    };
+    const child = spawn(
+      'node',
+      [join(import.meta.dirname, '../fixtures/migrations/restore-in-child.ts'), JSON.stringify(options)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('processing data for table "public.slow"')) resolve();
@@ -151,7 +239,13 @@ describe('backup restore', () => {
     expect(await databaseComment(name)).toMatchObject({ state: 'restoring' });
 
     // The retry restores another backup: that the slow table is gone proves it started over.
-    const result = await runBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, backupName: GOOD, serverUrl: ADMIN_URL });
+    const result = await runBackupRestore({
+      ...REAL_PORTS,
+      config: withDir(),
+      incidentId: id,
+      backupName: GOOD,
+      serverUrl: ADMIN_URL,
+    });
     expect(result).toMatchObject({ database: name, resumed: false, cleanedUp: true, validation: { ok: true } });
     expect((await adminQuery(`select to_regclass('public.slow') as t`, [], urlFor(name))).rows).toEqual([{ t: null }]);
   });
@@ -160,13 +254,27 @@ describe('backup restore', () => {
     const id = incident();
     const name = restoreDatabaseName('rc_restore', id);
     await adminQuery(`create database ${name}`);
-    const result = await runBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: id, backupName: GOOD, serverUrl: ADMIN_URL });
+    const result = await runBackupRestore({
+      ...REAL_PORTS,
+      config: withDir(),
+      incidentId: id,
+      backupName: GOOD,
+      serverUrl: ADMIN_URL,
+    });
     expect(result).toMatchObject({ database: name, cleanedUp: true, validation: { ok: true } });
   });
 
   it('says so when the approved backup is gone from the directory', async () => {
-    const err = await runBackupRestore({ ...REAL_PORTS, config: withDir(), incidentId: incident(), backupName: 'prod-20261001T000000Z.dump', serverUrl: ADMIN_URL }).catch((e: unknown) => e);
-    expect((err as Error).message).toBe(`the backup prod-20261001T000000Z.dump is no longer in ${dir}: list the backups again and pick one`);
+    const err = await runBackupRestore({
+      ...REAL_PORTS,
+      config: withDir(),
+      incidentId: incident(),
+      backupName: 'prod-20261001T000000Z.dump',
+      serverUrl: ADMIN_URL,
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      `the backup prod-20261001T000000Z.dump is no longer in ${dir}: list the backups again and pick one`,
+    );
   });
 });
 

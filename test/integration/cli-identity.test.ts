@@ -3,10 +3,10 @@
  * OS account running the command, refusals are recorded, and every action carries the account.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../src/app/config.ts';
-import { createContainer, type Container } from '../../src/app/container.ts';
-import { createLogger } from '../../src/app/logger.ts';
 import { REDIS_DOWN } from '../../src/app/cli.ts';
+import { loadConfig } from '../../src/app/config.ts';
+import { type Container, createContainer } from '../../src/app/container.ts';
+import { createLogger } from '../../src/app/logger.ts';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 
@@ -34,18 +34,31 @@ it('lets an OS user act only as the Slack ids cli.identities gives them, and rec
 
   const posing = await h.cliFrom(alice, 'mark-critical', incidentId, '--reason', 'test', '--as', CAPTAIN);
   expect(posing.code).toBe(1);
-  expect(posing.err).toBe(`error: OS user alice (on bastion-1) may act only as ${SRE}, not ${CAPTAIN}: use your own Slack id, or ask whoever maintains rollback.yml to add it to cli.identities.alice`);
+  expect(posing.err).toBe(
+    `error: OS user alice (on bastion-1) may act only as ${SRE}, not ${CAPTAIN}: use your own Slack id, or ask whoever maintains rollback.yml to add it to cli.identities.alice`,
+  );
   const refusal = (await container.deps.store.timeline(incidentId)).find((e) => e.kind === 'action_refused');
   expect(refusal).toMatchObject({ actor: CAPTAIN, payload: { action: 'cli_identity', via: alice } });
   expect((await container.deps.store.get(incidentId)).incident.critical).toBe(false);
 
-  const stranger = await h.cliFrom({ osUser: 'mallory', host: 'laptop' }, 'abort', incidentId, '--reason', 'x', '--as', CAPTAIN);
+  const stranger = await h.cliFrom(
+    { osUser: 'mallory', host: 'laptop' },
+    'abort',
+    incidentId,
+    '--reason',
+    'x',
+    '--as',
+    CAPTAIN,
+  );
   expect(stranger.err).toContain('OS user mallory (on laptop) is not listed under cli.identities, not UCAPTAIN1');
   expect((await container.deps.store.get(incidentId)).incident.state).toBe('open');
 
   const status = await h.cli('status', incidentId);
   expect(status.out).toContain(`${SRE} (via CLI: alice@bastion-1 as ${SRE})`);
-  expect((await h.cliFrom({ osUser: 'bob', host: 'bastion-2' }, 'abort', incidentId, '--reason', 'done', '--as', CAPTAIN)).code).toBe(0);
+  expect(
+    (await h.cliFrom({ osUser: 'bob', host: 'bastion-2' }, 'abort', incidentId, '--reason', 'done', '--as', CAPTAIN))
+      .code,
+  ).toBe(0);
 });
 
 it('says once, quickly, that the steps wait in Postgres when Redis is down, without log lines', async () => {
@@ -61,11 +74,16 @@ it('says once, quickly, that the steps wait in Postgres when Redis is down, with
   expect(tookMs).toBeLessThan(8000);
   const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
   expect((await container.deps.store.get(incidentId)).steps.get('select_release')!.state).toBe('queued');
-  expect((await h.cliFrom({ osUser: 'bob', host: 'bastion-2' }, 'abort', incidentId, '--reason', 'done', '--as', CAPTAIN)).code).toBe(0);
+  expect(
+    (await h.cliFrom({ osUser: 'bob', host: 'bastion-2' }, 'abort', incidentId, '--reason', 'done', '--as', CAPTAIN))
+      .code,
+  ).toBe(0);
 });
 
 it('rejects a worker concurrency that is not a number', async () => {
   const res = await h.cli('worker', '--concurrency', 'lots');
   expect(res.code).toBe(1);
-  expect(res.err).toContain("option '--concurrency <n>' argument 'lots' is invalid. use a whole number of parallel steps from 1 to 200");
+  expect(res.err).toContain(
+    "option '--concurrency <n>' argument 'lots' is invalid. use a whole number of parallel steps from 1 to 200",
+  );
 });

@@ -33,12 +33,44 @@ it('status, list and export -o json use the documented field names', async () =>
   expect(status.code).toBe(0);
   const s = JSON.parse(status.out);
   expect(Object.keys(s)).toEqual(['incident', 'steps', 'timeline']);
-  expect(s.incident).toMatchObject({ id: incidentId, state: 'open', badVersion: 'v1.2.3', severity: 'P1', autopilot: false });
-  expect(Object.keys(s.incident)).toEqual(['id', 'environment', 'state', 'badVersion', 'targetVersion', 'severity', 'trigger',
-    'critical', 'autopilot', 'drill', 'issueUrl', 'createdBy', 'createdAt', 'impactStartedAt', 'detectedAt', 'decidedAt',
-    'restoredAt', 'resolvedAt']);
+  expect(s.incident).toMatchObject({
+    id: incidentId,
+    state: 'open',
+    badVersion: 'v1.2.3',
+    severity: 'P1',
+    autopilot: false,
+  });
+  expect(Object.keys(s.incident)).toEqual([
+    'id',
+    'environment',
+    'state',
+    'badVersion',
+    'targetVersion',
+    'severity',
+    'trigger',
+    'critical',
+    'autopilot',
+    'drill',
+    'issueUrl',
+    'createdBy',
+    'createdAt',
+    'impactStartedAt',
+    'detectedAt',
+    'decidedAt',
+    'restoredAt',
+    'resolvedAt',
+  ]);
   expect(s.steps[0]).toMatchObject({ id: 'announce' });
-  expect(Object.keys(s.steps[0])).toEqual(['id', 'state', 'attempt', 'summary', 'error', 'startedAt', 'finishedAt', 'actor']);
+  expect(Object.keys(s.steps[0])).toEqual([
+    'id',
+    'state',
+    'attempt',
+    'summary',
+    'error',
+    'startedAt',
+    'finishedAt',
+    'actor',
+  ]);
   expect(s.timeline[0]).toMatchObject({ kind: 'incident_started', actor: SRE });
   expect(Object.keys(s.timeline[0])).toEqual(['id', 'at', 'actor', 'kind', 'step', 'payload']);
 
@@ -51,7 +83,7 @@ it('status, list and export -o json use the documented field names', async () =>
 
   const bad = await h.cli('list', '-o', 'yaml');
   expect(bad.code).not.toBe(0);
-  expect(bad.err).toContain("Allowed choices are text, json");
+  expect(bad.err).toContain('Allowed choices are text, json');
 });
 
 it('doctor -o json reports every check, and --only runs just the groups asked for', async () => {
@@ -59,9 +91,16 @@ it('doctor -o json reports every check, and --only runs just the groups asked fo
   expect(doctor.code).toBe(1);
   const d = JSON.parse(doctor.out);
   expect(d.ok).toBe(false);
-  expect(d.checks).toContainEqual({ name: 'github', group: 'github', status: 'fail', detail: expect.stringContaining('GITHUB_TOKEN is not set') });
+  expect(d.checks).toContainEqual({
+    name: 'github',
+    group: 'github',
+    status: 'fail',
+    detail: expect.stringContaining('GITHUB_TOKEN is not set'),
+  });
   expect(d.checks).toContainEqual({ name: 'bot redis', group: 'redis', status: 'ok', detail: 'PING → PONG' });
-  expect(new Set(d.checks.map((c: { group: string }) => c.group))).toEqual(new Set(['db', 'redis', 'kube', 'github', 'slack']));
+  expect(new Set(d.checks.map((c: { group: string }) => c.group))).toEqual(
+    new Set(['db', 'redis', 'kube', 'github', 'slack']),
+  );
 
   const only = await h.cli('doctor', '--only', 'db,redis');
   expect(only.code).toBe(0);
@@ -74,7 +113,7 @@ it('doctor -o json reports every check, and --only runs just the groups asked fo
   expect(wrong.err).toContain('unknown check group k8s: use some of db,redis,kube,github,slack');
 });
 
-it('has examples in every command\'s --help, and the step ids where a step is named', async () => {
+it("has examples in every command's --help, and the step ids where a step is named", async () => {
   const top = await h.cli('--help');
   const commands = [...top.out.matchAll(/^ {2}([a-z-]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
   expect(commands).toContain('completion');
@@ -90,8 +129,17 @@ it('has examples in every command\'s --help, and the step ids where a step is na
 it('completion bash completes commands and step ids in a real bash', async () => {
   const script = (await h.cli('completion', 'bash')).out;
   const complete = (...words: string[]) =>
-    execFileSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}
-_rollback_commander; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split('\n');
+    execFileSync(
+      'bash',
+      [
+        '-c',
+        `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}
+_rollback_commander; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n');
   expect(complete('rollback-commander', 'sta')).toEqual(['start', 'status']);
   expect(complete('rollback-commander', 'run', 'rb-1', 're')).toEqual(['revert_images', 'resume_deploys', 'resolve']);
   expect(complete('rollback-commander', 'approve', 'rb-1', '')).toEqual([...STEP_IDS]);
@@ -144,7 +192,9 @@ const { runCli } = await import(${JSON.stringify(cli)});
 await runCli(${JSON.stringify(args)}, { env: process.env, out() {}, err() {} });
 process.stdout.write(JSON.stringify([...seen]));
 process.exit(0);`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' })) as string[];
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }),
+  ) as string[];
 }
 
 const HEAVY = ['/@kubernetes/', '/bullmq/', '/@slack/', '/@octokit/', '/ioredis/', '/date-fns/index'];

@@ -4,14 +4,14 @@
  * waited out and reported in the thread; a longer one fails the step with the real reason and
  * what pause_deploys did and did not do — never "the worker died repeatedly".
  */
-import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server, Socket } from 'node:net';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPgIncidentStore } from '../../src/adapters/db/pg-incident-store.ts';
 import { createBullmqStepQueue } from '../../src/adapters/queue/bullmq-step-queue.ts';
-import { startStepWorker, type StepWorker } from '../../src/adapters/queue/step-worker.ts';
+import { type StepWorker, startStepWorker } from '../../src/adapters/queue/step-worker.ts';
 import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-directory.ts';
 import type { FlowDeps } from '../../src/flows/deps.ts';
 import { abortConfirmed, executeStep } from '../../src/flows/execute-step.ts';
@@ -22,13 +22,25 @@ import { startRollback } from '../../src/flows/start-rollback.ts';
 import { runStep } from '../../src/flows/step-commands.ts';
 import { createPauseDeploys } from '../../src/flows/steps/pause_deploys/index.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
-import { SRE, testConfig } from '../support/runbook-config.ts';
-import { clearPrefix, createTestDb, createTestRedis, DATABASE_URL, uniqueName, type TestDb } from '../support/services.ts';
-import { until } from '../support/wait.ts';
 import { releasesRunning } from '../support/releases.ts';
+import { SRE, testConfig } from '../support/runbook-config.ts';
+import {
+  clearPrefix,
+  createTestDb,
+  createTestRedis,
+  DATABASE_URL,
+  type TestDb,
+  uniqueName,
+} from '../support/services.ts';
+import { until } from '../support/wait.ts';
 
 /** A TCP proxy to Postgres that can drop every connection and refuse new ones, then recover. */
-interface Proxy { port: number; cut(): void; restore(): void; close(): Promise<void> }
+interface Proxy {
+  port: number;
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
 
 async function startProxy(target: { host: string; port: number }): Promise<Proxy> {
   const sockets = new Set<Socket>();
@@ -55,7 +67,11 @@ async function startProxy(target: { host: string; port: number }): Promise<Proxy
     restore() {
       down = false;
     },
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -72,9 +88,23 @@ const cancelled: number[] = [];
 
 /** GitHub as pause_deploys sees it: deploy.yml active with runs 12 and 13 deploying. */
 const github = {
-  getWorkflow: async (w: string) => ({ id: 1, name: w, path: `.github/workflows/${w}`, state: disabled ? 'disabled_manually' : 'active' }),
+  getWorkflow: async (w: string) => ({
+    id: 1,
+    name: w,
+    path: `.github/workflows/${w}`,
+    state: disabled ? 'disabled_manually' : 'active',
+  }),
   disableWorkflow: async () => void (disabled = true),
-  listActiveRuns: async () => [12, 13].filter((id) => !cancelled.includes(id)).map((id) => ({ id, status: 'in_progress', conclusion: null, htmlUrl: `https://github.com/acme/shop/actions/runs/${id}`, createdAt: '' })),
+  listActiveRuns: async () =>
+    [12, 13]
+      .filter((id) => !cancelled.includes(id))
+      .map((id) => ({
+        id,
+        status: 'in_progress',
+        conclusion: null,
+        htmlUrl: `https://github.com/acme/shop/actions/runs/${id}`,
+        createdAt: '',
+      })),
   cancelRun: async (id: number) => {
     cancelled.push(id);
     onCancel(id);
@@ -95,20 +125,36 @@ beforeAll(async () => {
   proxy = await startProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) });
   const url = new URL(DATABASE_URL);
   url.port = String(proxy.port);
-  proxied = new pg.Pool({ connectionString: url.toString(), options: `-c search_path=${db.schema}`, max: 5, connectionTimeoutMillis: 2000 });
+  proxied = new pg.Pool({
+    connectionString: url.toString(),
+    options: `-c search_path=${db.schema}`,
+    max: 5,
+    connectionTimeoutMillis: 2000,
+  });
   proxied.on('error', () => undefined);
   queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 2, backoffMs: 50 });
 });
 
 function useConfig(databaseWait: string): void {
   const config = testConfig(`queue: { attempts: 2, backoff: 50ms, lock_duration: 2s, database_wait: ${databaseWait} }`);
-  deps = { store: createPgIncidentStore(proxied, config.environment.name), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => new Date(), log: pino({ level: 'silent' }), releases: releasesRunning(config) };
+  deps = {
+    store: createPgIncidentStore(proxied, config.environment.name),
+    queue,
+    roles: createConfigRoleDirectory(config.roles),
+    config,
+    now: () => new Date(),
+    log: pino({ level: 'silent' }),
+    releases: releasesRunning(config),
+  };
 }
 
 async function start(databaseWait: string): Promise<void> {
   useConfig(databaseWait);
   worker = await startStepWorker({
-    connection: redis, prefix, concurrency: 2, lockDurationMs: 2000,
+    connection: redis,
+    prefix,
+    concurrency: 2,
+    lockDurationMs: 2000,
     process: (job, attempt) => executeStep(deps, executors, job, attempt),
     confirmAbort: (job) => abortConfirmed(deps, job),
     log: deps.log,
@@ -146,15 +192,25 @@ describe("the bot's Postgres unreachable while pause_deploys runs", () => {
       setTimeout(() => proxy.restore(), 2000);
     };
     await runStep(deps, { incidentId: inc.id, stepId: 'pause_deploys', actor: SRE });
-    const step = await until('pause_deploys settled', async () => {
-      const s = await pauseOf(inc.id).catch(() => null);
-      return s && s.state !== 'queued' && s.state !== 'running' && s;
-    }, 30_000);
+    const step = await until(
+      'pause_deploys settled',
+      async () => {
+        const s = await pauseOf(inc.id).catch(() => null);
+        return s && s.state !== 'queued' && s.state !== 'running' && s;
+      },
+      30_000,
+    );
     expect(step.state).toBe('succeeded');
     // The pause cancels runs concurrently: which call lands first is not its contract.
     expect([...cancelled].sort((a, b) => a - b)).toEqual([12, 13]);
-    const lines = (await deps.store.timeline(inc.id)).filter((e) => e.stepId === 'pause_deploys').map((e) => `${e.kind} ${String(e.payload.message ?? '')}`);
-    expect(lines).toContainEqual(expect.stringMatching(/^step_progress the bot's database \(Postgres\) was unreachable for \d+ s; the step waited and carried on$/));
+    const lines = (await deps.store.timeline(inc.id))
+      .filter((e) => e.stepId === 'pause_deploys')
+      .map((e) => `${e.kind} ${String(e.payload.message ?? '')}`);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^step_progress the bot's database \(Postgres\) was unreachable for \d+ s; the step waited and carried on$/,
+      ),
+    );
     expect(lines.some((l) => l.startsWith('step_failed'))).toBe(false);
   });
 
@@ -176,9 +232,13 @@ describe("the bot's Postgres unreachable while pause_deploys runs", () => {
       'did NOT cancel runs #12, #13, ',
       'asked GitHub to cancel run #13 (not yet confirmed); did NOT cancel run #12, ',
     ];
-    expect(cancels.map((c) =>
-      "the bot's database (Postgres) was unreachable for longer than the step waits (queue.database_wait), so it stopped; " +
-        `check what it did, then Retry. So far: disabled workflow deploy.yml; ${c}` +
-        'NOT finish disabling auto-merge — press Retry to finish (it picks up from here)')).toContain(step.error);
+    expect(
+      cancels.map(
+        (c) =>
+          "the bot's database (Postgres) was unreachable for longer than the step waits (queue.database_wait), so it stopped; " +
+          `check what it did, then Retry. So far: disabled workflow deploy.yml; ${c}` +
+          'NOT finish disabling auto-merge — press Retry to finish (it picks up from here)',
+      ),
+    ).toContain(step.error);
   });
 });

@@ -48,7 +48,11 @@ it('migrates as the owner; the runtime role works, appends, and cannot rewrite o
   const runtime = new pg.Client({ connectionString: h.env.DATABASE_URL, options: `-c search_path=${schema}` });
   await runtime.connect();
   try {
-    const attempt = (sql: string) => runtime.query(sql).then(() => 'allowed', (e: Error) => e.message);
+    const attempt = (sql: string) =>
+      runtime.query(sql).then(
+        () => 'allowed',
+        (e: Error) => e.message,
+      );
     expect(await attempt('select count(*) from timeline')).toBe('allowed');
     expect(await attempt('select count(*) from known_good')).toBe('allowed');
     const untrigger = await attempt('drop trigger timeline_no_update on timeline');

@@ -4,8 +4,8 @@
  * new database, validated, then promoted: the app's Secret swapped and api/worker restarted).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DRILL_NAMESPACE } from '../../src/drill/drill-config.ts';
 import type { Drill } from '../../src/drill/drill.ts';
+import { DRILL_NAMESPACE } from '../../src/drill/drill-config.ts';
 import { actAs, startDrillScenario } from '../../src/drill/play.ts';
 import { BASE_MIGRATION } from '../../src/drill/target-db.ts';
 import { startTestDrill, untilStep } from '../support/drill.ts';
@@ -26,7 +26,12 @@ afterAll(async () => {
 it('plays migration: scope, the revert plan, captain and DB owner approve, the down file runs', async () => {
   const { incident } = await startDrillScenario(drill, 'migration');
   const id = incident.id;
-  const columns = async () => (await drill.world.database.query<{ column_name: string }>("select column_name from information_schema.columns where table_name = 'orgs' order by 1")).map((r) => r.column_name);
+  const columns = async () =>
+    (
+      await drill.world.database.query<{ column_name: string }>(
+        "select column_name from information_schema.columns where table_name = 'orgs' order by 1",
+      )
+    ).map((r) => r.column_name);
   expect(await columns()).toEqual(['id', 'name', 'plan']);
   await untilStep(drill, id, 'select_release', 'awaiting_approval');
   await actAs(drill, 'captain', 'approve', 'select_release');
@@ -40,7 +45,13 @@ it('plays migration: scope, the revert plan, captain and DB owner approve, the d
   await actAs(drill, 'db_owner', 'approve', 'migration_revert');
   await untilStep(drill, id, 'migration_revert', 'succeeded');
   expect(await columns()).toEqual(['id', 'name']);
-  expect((await drill.world.database.query<{ version: string }>('select version from public.schema_migrations order by inserted_at desc limit 1'))[0]!.version).toBe(BASE_MIGRATION);
+  expect(
+    (
+      await drill.world.database.query<{ version: string }>(
+        'select version from public.schema_migrations order by inserted_at desc limit 1',
+      )
+    )[0]!.version,
+  ).toBe(BASE_MIGRATION);
   await actAs(drill, 'captain', 'abort_incident', null, { reason: 'drill over after the database part' });
   expect((await drill.deps.store.get(id)).incident.state).toBe('aborted');
 }, 120_000);

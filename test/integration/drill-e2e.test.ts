@@ -9,9 +9,9 @@
  * the drill report from GET /api/drill/report/:id.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DRILL_NAMESPACE, DRILL_USERS } from '../../src/drill/drill-config.ts';
-import type { Drill } from '../../src/drill/drill.ts';
 import type { Role, StepId } from '../../src/domain/steps.ts';
+import type { Drill } from '../../src/drill/drill.ts';
+import { DRILL_NAMESPACE, DRILL_USERS } from '../../src/drill/drill-config.ts';
 import { startTestDrill } from '../support/drill.ts';
 import { dropTestState, uniqueName } from '../support/services.ts';
 import { until } from '../support/wait.ts';
@@ -32,18 +32,69 @@ afterAll(async () => {
   await dropTestState(NAME, NAME);
 });
 
-interface ApiError { ok: false; error: { code: string; message: string } }
-interface Row { kind: string; step: string; state?: string; version?: number }
-interface IncidentJson { id: string; state: string; drill: boolean; severity: string; impactStartedAt: string; detectedAt: string; decidedAt: string | null; restoredAt: string | null; resolvedAt: string | null; targetVersion: string | null; createdAt: string }
-interface View { mode: string; incident: IncidentJson; checklist: { rows: Row[] }[]; timeline: { kind: string; step: string | null; text: string }[] }
-interface Exported { steps: { id: string; state: string; summary: string | null; error: string | null; actor: string | null }[]; timeline: { kind: string; step: string | null; payload: Record<string, unknown> }[] }
-interface Verdict { milestone: 'decide' | 'restore'; budgetMs: number; dueAt: string; metAt: string | null; verdict: string; tookMs: number }
-interface ReportJson { incident: IncidentJson; markdown: string; report: { durations: { ttdMs: number; decideMs: number; ttrMs: number; impactMs: number }; totalMs: number; waiting: { humansMs: number; botMs: number; rolloutsMs: number }; sla: Verdict[]; verdict: string; finished: boolean } }
+interface ApiError {
+  ok: false;
+  error: { code: string; message: string };
+}
+interface Row {
+  kind: string;
+  step: string;
+  state?: string;
+  version?: number;
+}
+interface IncidentJson {
+  id: string;
+  state: string;
+  drill: boolean;
+  severity: string;
+  impactStartedAt: string;
+  detectedAt: string;
+  decidedAt: string | null;
+  restoredAt: string | null;
+  resolvedAt: string | null;
+  targetVersion: string | null;
+  createdAt: string;
+}
+interface View {
+  mode: string;
+  incident: IncidentJson;
+  checklist: { rows: Row[] }[];
+  timeline: { kind: string; step: string | null; text: string }[];
+}
+interface Exported {
+  steps: { id: string; state: string; summary: string | null; error: string | null; actor: string | null }[];
+  timeline: { kind: string; step: string | null; payload: Record<string, unknown> }[];
+}
+interface Verdict {
+  milestone: 'decide' | 'restore';
+  budgetMs: number;
+  dueAt: string;
+  metAt: string | null;
+  verdict: string;
+  tookMs: number;
+}
+interface ReportJson {
+  incident: IncidentJson;
+  markdown: string;
+  report: {
+    durations: { ttdMs: number; decideMs: number; ttrMs: number; impactMs: number };
+    totalMs: number;
+    waiting: { humansMs: number; botMs: number; rolloutsMs: number };
+    sla: Verdict[];
+    verdict: string;
+    finished: boolean;
+  };
+}
 
 async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T }> {
   // A script without a token sends the console's own Origin (POSTs from anywhere else are refused).
-  const headers: Record<string, string> = method === 'POST' ? { origin, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } : {};
-  const res = await fetch(new URL(path, drill.url), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const headers: Record<string, string> =
+    method === 'POST' ? { origin, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } : {};
+  const res = await fetch(new URL(path, drill.url), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as T };
 }
 
@@ -59,17 +110,25 @@ const summaryOf = async (id: string, step: StepId) => (await exported(id)).steps
 
 /** Waits over GET /api/incidents/:id for a step's checklist row to reach `state`. */
 function untilStep(id: string, step: StepId, state: string, timeoutMs = 30_000): Promise<Row> {
-  return until(`${step} to be ${state} (GET /api/incidents/${id})`, async () => {
-    const row = (await view(id)).checklist.flatMap((p) => p.rows).find((r) => r.step === step);
-    if (row?.state === 'failed' && state !== 'failed') throw new Error(`${step} failed: ${(await summaryOf(id, step)).error}`);
-    return row?.state === state ? row : null;
-  }, timeoutMs);
+  return until(
+    `${step} to be ${state} (GET /api/incidents/${id})`,
+    async () => {
+      const row = (await view(id)).checklist.flatMap((p) => p.rows).find((r) => r.step === step);
+      if (row?.state === 'failed' && state !== 'failed')
+        throw new Error(`${step} failed: ${(await summaryOf(id, step)).error}`);
+      return row?.state === state ? row : null;
+    },
+    timeoutMs,
+  );
 }
 
 type Act = { action: string; step?: StepId; note?: string; reason?: string };
 /** A click in the console as `as`: POST /api/incidents/:id/actions. */
 async function act(id: string, as: Role, body: Act) {
-  return api<{ ok: true; message: string; actor: string } | ApiError>('POST', `/api/incidents/${id}/actions`, { ...body, as });
+  return api<{ ok: true; message: string; actor: string } | ApiError>('POST', `/api/incidents/${id}/actions`, {
+    ...body,
+    as,
+  });
 }
 async function actOk(id: string, as: Role, body: Act) {
   const res = await act(id, as, body);
@@ -77,7 +136,11 @@ async function actOk(id: string, as: Role, body: Act) {
   expect(res.json).toMatchObject({ ok: true, actor: DRILL_USERS[as] });
 }
 
-const images = (version: string) => ({ api: `ghcr.io/drill-org/api:${version}`, web: `ghcr.io/drill-org/web:${version}`, worker: `ghcr.io/drill-org/worker:${version}` });
+const images = (version: string) => ({
+  api: `ghcr.io/drill-org/api:${version}`,
+  web: `ghcr.io/drill-org/web:${version}`,
+  worker: `ghcr.io/drill-org/worker:${version}`,
+});
 
 /** From the cutover on, the same in every application scenario: validate, resume, resolve. */
 async function validateResumeResolve(id: string): Promise<void> {
@@ -92,7 +155,11 @@ async function validateResumeResolve(id: string): Promise<void> {
   // Deploys resumed: the workflow is back on and auto-merge is back on the PRs that had it.
   const gh = drill.world.github.state;
   expect(gh.workflows.find((w) => w.file === 'deploy.yml')!.state).toBe('active');
-  expect(gh.pullRequests.map((p) => [p.number, p.autoMerge])).toEqual([[41, 'SQUASH'], [42, 'MERGE'], [43, null]]);
+  expect(gh.pullRequests.map((p) => [p.number, p.autoMerge])).toEqual([
+    [41, 'SQUASH'],
+    [42, 'MERGE'],
+    [43, null],
+  ]);
   await actOk(id, 'release_captain', { action: 'approve', step: 'resolve' });
   await until('the drill to be resolved', async () => (await view(id)).incident.state === 'resolved');
 }
@@ -105,7 +172,13 @@ async function reportOf(id: string): Promise<ReportJson> {
   expect(status).toBe(200);
   const { incident: i, report } = json;
   const fromApi = (await view(id)).incident;
-  expect(i).toMatchObject({ id, state: 'resolved', restoredAt: fromApi.restoredAt, detectedAt: fromApi.detectedAt, impactStartedAt: fromApi.impactStartedAt });
+  expect(i).toMatchObject({
+    id,
+    state: 'resolved',
+    restoredAt: fromApi.restoredAt,
+    detectedAt: fromApi.detectedAt,
+    impactStartedAt: fromApi.impactStartedAt,
+  });
   expect(report.finished).toBe(true);
   expect(report.durations.ttdMs).toBe(ms(i.detectedAt) - ms(i.impactStartedAt));
   expect(report.durations.ttrMs).toBe(ms(i.restoredAt) - ms(i.detectedAt));
@@ -135,16 +208,25 @@ it('plays app-only over HTTP: pause, the captain approves v1.2.2, rollback, vali
   const first = await view(id);
   expect(first.mode).toBe('drill');
   expect(first.incident.drill).toBe(true);
-  expect((await api<{ open: { id: string; scenario: string } }>('GET', '/api/drill')).json.open).toEqual({ id, scenario: 'app-only' });
+  expect((await api<{ open: { id: string; scenario: string } }>('GET', '/api/drill')).json.open).toEqual({
+    id,
+    scenario: 'app-only',
+  });
   expect(drill.world.images()).toEqual(images('v1.2.3'));
   // v1.2.2 and v1.2.1 are in each Deployment's ReplicaSet history.
-  expect(drill.world.kube.replicaSets(DRILL_NAMESPACE, 'api').map((rs) => rs.spec.template.spec.containers[0]!.image)).toEqual(['ghcr.io/drill-org/api:v1.2.3', 'ghcr.io/drill-org/api:v1.2.2', 'ghcr.io/drill-org/api:v1.2.1']);
+  expect(
+    drill.world.kube.replicaSets(DRILL_NAMESPACE, 'api').map((rs) => rs.spec.template.spec.containers[0]!.image),
+  ).toEqual(['ghcr.io/drill-org/api:v1.2.3', 'ghcr.io/drill-org/api:v1.2.2', 'ghcr.io/drill-org/api:v1.2.1']);
 
   // Autopilot paused deploys on the simulated GitHub: workflow off, runs in flight cancelled, auto-merge off.
   await untilStep(id, 'pause_deploys', 'succeeded');
   const gh = drill.world.github.state;
   expect(gh.workflows.find((w) => w.file === 'deploy.yml')!.state).toBe('disabled_manually');
-  expect(gh.runs.filter((r) => r.workflow === 'deploy.yml').map((r) => [r.id, r.conclusion])).toEqual([[7001, 'success'], [7002, 'cancelled'], [7003, 'cancelled']]);
+  expect(gh.runs.filter((r) => r.workflow === 'deploy.yml').map((r) => [r.id, r.conclusion])).toEqual([
+    [7001, 'success'],
+    [7002, 'cancelled'],
+    [7003, 'cancelled'],
+  ]);
   expect(gh.pullRequests.every((p) => p.autoMerge === null)).toBe(true);
 
   await untilStep(id, 'select_release', 'awaiting_approval');

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DRILL_BANNER } from '../../src/domain/drill.ts';
-import { startSlackBotHarness, type SlackBotHarness } from '../support/slack-bot-harness.ts';
-import { latestChecklist, threadText } from '../support/slack-checklist.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
+import { type SlackBotHarness, startSlackBotHarness } from '../support/slack-bot-harness.ts';
+import { latestChecklist, threadText } from '../support/slack-checklist.ts';
 import { until } from '../support/wait.ts';
 
 let t: SlackBotHarness;
@@ -35,19 +35,35 @@ it('marks a --drill incident everywhere and posts no #releases milestones', asyn
   expect((await t.bot.container.deps.store.get(id)).incident.drill).toBe(true);
 
   // Both checklists carry the banner and the [DRILL] title.
-  await t.slack.waitFor('both checklists', () => t.slack.of('chat.postMessage').filter((m) => !m.thread_ts).length === 2);
+  await t.slack.waitFor(
+    'both checklists',
+    () => t.slack.of('chat.postMessage').filter((m) => !m.thread_ts).length === 2,
+  );
   for (const channel of ['C0INCIDENTS', 'C0RELEASES']) {
     const blocks = JSON.stringify(latestChecklist(t.slack, channel));
     expect(blocks).toContain(DRILL_BANNER);
     expect(blocks).toContain('[DRILL] :rotating_light: P1 rollback');
   }
-  await t.slack.waitFor('the drill line in the #incidents thread', () => threadText(t.slack, 'C0INCIDENTS').includes('*DRILL*'));
+  await t.slack.waitFor('the drill line in the #incidents thread', () =>
+    threadText(t.slack, 'C0INCIDENTS').includes('*DRILL*'),
+  );
 
   // The captain approves the target: a milestone, shown in #incidents, marked but not posted in #releases.
-  await until('the proposal', async () => (await t.bot.container.deps.store.get(id)).steps.get('select_release')!.state === 'awaiting_approval');
+  await until(
+    'the proposal',
+    async () => (await t.bot.container.deps.store.get(id)).steps.get('select_release')!.state === 'awaiting_approval',
+  );
   await cli('approve', id, 'select_release', '--as', CAPTAIN);
-  const approved = await until('the target_approved event', async () => (await t.bot.container.deps.store.timeline(id)).find((e) => e.kind === 'target_approved'));
-  const relayed = async (channel: string) => (await t.bot.container.pool.query('select 1 from chat_relayed where incident_id = $1 and channel = $2 and event_id = $3', [id, channel, approved.id])).rowCount === 1;
+  const approved = await until('the target_approved event', async () =>
+    (await t.bot.container.deps.store.timeline(id)).find((e) => e.kind === 'target_approved'),
+  );
+  const relayed = async (channel: string) =>
+    (
+      await t.bot.container.pool.query(
+        'select 1 from chat_relayed where incident_id = $1 and channel = $2 and event_id = $3',
+        [id, channel, approved.id],
+      )
+    ).rowCount === 1;
   await until('the milestone handled for #releases', () => relayed('releases'));
   await until('the milestone relayed to #incidents', () => relayed('incidents'));
   expect(threadText(t.slack, 'C0INCIDENTS')).toContain('v1.2.2');

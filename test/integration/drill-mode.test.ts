@@ -18,27 +18,42 @@ it('prints one line with the console URL, opens the scenario, and reports the dr
   let drill: Drill | undefined;
   const running = runDrillMode({
     env: { PATH: process.env.PATH, DATABASE_URL, REDIS_URL, LOG_LEVEL: 'silent' },
-    out: (line) => lines.push(line), scenario: 'app-only', stopSignal, name, port: 0, onReady: (d) => (drill = d),
+    out: (line) => lines.push(line),
+    scenario: 'app-only',
+    stopSignal,
+    name,
+    port: 0,
+    onReady: (d) => (drill = d),
   });
   try {
     const ready = await until('the drill to be ready', () => drill, 60_000);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^Drill app-only started \(rb-\d+\): open http:\/\/localhost:\d+\/ and play it as captain, SRE and DB owner/);
+    expect(lines[0]).toMatch(
+      /^Drill app-only started \(rb-\d+\): open http:\/\/localhost:\d+\/ and play it as captain, SRE and DB owner/,
+    );
     const url = /(http:\/\/localhost:\d+\/)/.exec(lines[0]!)![1]!;
     expect(await (await fetch(`${url}healthz`)).json()).toEqual({ ok: true });
     const open = await ready.deps.store.findOpen('drill');
     expect(open).toMatchObject({ drill: true, badVersion: 'v1.2.3' });
     // The console runs in drill mode on the same port, with the drill's routes added to it.
-    const api = await (await fetch(`${url}api/drill`)).json() as { scenarios: { name: string }[]; open: { id: string; scenario: string } };
+    const api = (await (await fetch(`${url}api/drill`)).json()) as {
+      scenarios: { name: string }[];
+      open: { id: string; scenario: string };
+    };
     expect(api.scenarios.map((s) => s.name)).toEqual(['app-only', 'failed-rollout', 'migration', 'critical-restore']);
     expect(api.open).toEqual({ id: open!.id, scenario: 'app-only' });
     const page = await (await fetch(`${url}drill`)).text();
-    expect(page).toContain(`Drill <a href="/incidents/${open!.id}">${open!.id}</a> is open (P1: roll the application back)`);
+    expect(page).toContain(
+      `Drill <a href="/incidents/${open!.id}">${open!.id}</a> is open (P1: roll the application back)`,
+    );
     // The incident page carries the drill banner, as the checklist in Slack does.
     const incidentPage = await (await fetch(`${url}incidents/${open!.id}`)).text();
     expect(incidentPage).toContain(`[DRILL] ${open!.id} · P1 rollback`);
     expect(incidentPage).toContain('class="banner-drill"');
-    const refused = await fetch(`${url}api/drill/scenarios/migration`, { method: 'POST', headers: { origin: url.replace(/\/$/, '') } });
+    const refused = await fetch(`${url}api/drill/scenarios/migration`, {
+      method: 'POST',
+      headers: { origin: url.replace(/\/$/, '') },
+    });
     expect(refused.status).toBe(409);
     await actAs(ready, 'captain', 'abort_incident', null, { reason: 'rehearsal cut short' });
     await until('the drill report in the terminal', () => lines.length > 1, 20_000);

@@ -10,19 +10,19 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgChatCursor } from '../../src/adapters/db/pg-chat-cursor.ts';
 import { loadConfig } from '../../src/app/config.ts';
-import { createContainer, type Container } from '../../src/app/container.ts';
+import { type Container, createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
+import { type RunningWorker, startWorker } from '../../src/app/worker.ts';
 import { reconcile } from '../../src/flows/reconcile.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
-import { createBackupRestoreStep } from '../../src/flows/steps/backup_restore/index.ts';
 import type { DatabaseStepDeps } from '../../src/flows/steps/_shared/db-step-support.ts';
+import { createBackupRestoreStep } from '../../src/flows/steps/backup_restore/index.ts';
+import { REAL_PORTS } from '../support/database-ports.ts';
+import { releasesRunning } from '../support/releases.ts';
 import { SRE, testConfig, testConfigYaml } from '../support/runbook-config.ts';
 import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../support/services.ts';
-import { releasesRunning } from '../support/releases.ts';
 import { testContext } from '../support/step-context.ts';
 import { until } from '../support/wait.ts';
-import { REAL_PORTS } from '../support/database-ports.ts';
 
 let dir: string;
 let kubeconfig: string;
@@ -32,7 +32,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rc-envs-'));
   kubeconfig = join(dir, 'kubeconfig');
   // Nothing here talks to Kubernetes; the container only needs a config to load.
-  await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]\ncontexts: [{name: fake, context: {cluster: c, user: u}}]\ncurrent-context: fake\nusers: [{name: u, user: {token: t}}]\n');
+  await writeFile(
+    kubeconfig,
+    'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]\ncontexts: [{name: fake, context: {cluster: c, user: u}}]\ncurrent-context: fake\nusers: [{name: u, user: {token: t}}]\n',
+  );
 });
 
 afterAll(async () => {
@@ -41,8 +44,14 @@ afterAll(async () => {
 
 async function bot(environment: string, schema: string, prefix: string, running = 'v1.2.3'): Promise<Container> {
   const path = join(dir, `${environment}-${schema}.yml`);
-  await writeFile(path, testConfigYaml(`environment: { name: ${environment}, kube: { context: fake, namespace: ${environment} } }`));
-  const config = loadConfig({ DATABASE_URL, REDIS_URL, DATABASE_SCHEMA: schema, QUEUE_PREFIX: prefix, KUBECONFIG: kubeconfig }, path);
+  await writeFile(
+    path,
+    testConfigYaml(`environment: { name: ${environment}, kube: { context: fake, namespace: ${environment} } }`),
+  );
+  const config = loadConfig(
+    { DATABASE_URL, REDIS_URL, DATABASE_SCHEMA: schema, QUEUE_PREFIX: prefix, KUBECONFIG: kubeconfig },
+    path,
+  );
   const c = await createContainer(config, { log: createLogger('silent') });
   cleanup.push(() => c.close());
   // No cluster here: start's checks see every Deployment on the bad release.
@@ -52,7 +61,8 @@ async function bot(environment: string, schema: string, prefix: string, running 
 
 /** Drops a schema and clears queue prefixes after every container is closed. */
 function state(schema: string, ...prefixes: string[]): void {
-  for (const prefix of prefixes.length ? prefixes : [uniqueName('unused')]) cleanup.unshift(() => dropTestState(schema, prefix));
+  for (const prefix of prefixes.length ? prefixes : [uniqueName('unused')])
+    cleanup.unshift(() => dropTestState(schema, prefix));
 }
 
 describe('one bot per environment', () => {
@@ -62,8 +72,15 @@ describe('one bot per environment', () => {
     state(schema, ...prefixes);
     const prod = await bot('production', schema, prefixes[0]!);
     await startRollback(prod.deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE });
-    const err = await bot('staging', schema, prefixes[1]!).then(() => null, (e: unknown) => e as Error);
-    expect(err?.message).toMatch(new RegExp(`the bot's schema ${schema} already holds incidents of production \\(1 incident\\), and this bot runs staging`));
+    const err = await bot('staging', schema, prefixes[1]!).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(
+      new RegExp(
+        `the bot's schema ${schema} already holds incidents of production \\(1 incident\\), and this bot runs staging`,
+      ),
+    );
     expect(err?.message).toMatch(/unset DATABASE_SCHEMA \(the default is rollback_commander_staging\)/);
   });
 
@@ -77,7 +94,9 @@ describe('one bot per environment', () => {
     const worker = await startWorker(prod, { reconcileEveryMs: 60_000 });
     cleanup.push(() => worker.close());
     const staging = await bot('staging', stagingSchema, prefix);
-    await expect(startWorker(staging)).rejects.toThrow(new RegExp(`the queue prefix ${prefix} is used by the bot for production, and this bot runs staging`));
+    await expect(startWorker(staging)).rejects.toThrow(
+      new RegExp(`the queue prefix ${prefix} is used by the bot for production, and this bot runs staging`),
+    );
   });
 
   it("two bots on one database and Redis never touch each other's incidents", async () => {
@@ -88,15 +107,28 @@ describe('one bot per environment', () => {
     state(schema, prodPrefix, stagingPrefix);
     const prod = await bot('production', schema, prodPrefix);
     const staging = await bot('staging', schema, stagingPrefix, 'v2.0.1');
-    const mine = await startRollback(prod.deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE });
-    const theirs = await startRollback(staging.deps, { badVersion: 'v2.0.1', severity: 'P1', trigger: 'slo_breach', actor: SRE });
+    const mine = await startRollback(prod.deps, {
+      badVersion: 'v1.2.3',
+      severity: 'P1',
+      trigger: 'slo_breach',
+      actor: SRE,
+    });
+    const theirs = await startRollback(staging.deps, {
+      badVersion: 'v2.0.1',
+      severity: 'P1',
+      trigger: 'slo_breach',
+      actor: SRE,
+    });
     const stagingTimers = await staging.deps.slaTimers!.pending(theirs.id);
     expect(stagingTimers.length).toBeGreaterThan(0);
 
     // Production's worker, reconciler (at start) and SLA sweep run; staging's worker is not running.
     const worker: RunningWorker = await startWorker(prod, { reconcileEveryMs: 60_000 });
     cleanup.push(() => worker.close());
-    await until('production announce', async () => (await prod.deps.store.get(mine.id)).steps.get('announce')!.state === 'succeeded');
+    await until(
+      'production announce',
+      async () => (await prod.deps.store.get(mine.id)).steps.get('announce')!.state === 'succeeded',
+    );
     expect((await reconcile(prod.deps)).enqueued.map((j) => j.incidentId)).not.toContain(theirs.id);
     expect((await prod.deps.store.list({})).map((i) => i.id)).toEqual([mine.id]);
     await expect(prod.deps.store.get(theirs.id)).rejects.toThrow(`it belongs to staging, which another bot runs`);
@@ -116,7 +148,9 @@ describe('one bot per environment', () => {
     // Relay: production's cursor sees only production's timeline.
     const cursor = createPgChatCursor(prod.pool, { environment: 'production' });
     expect([...new Set((await cursor.pending()).map((t) => t.incidentId))]).toEqual([mine.id]);
-    expect(await cursor.withClaim({ incidentId: theirs.id, channel: 'incidents' }, async (claim) => claim.events)).toEqual([]);
+    expect(
+      await cursor.withClaim({ incidentId: theirs.id, channel: 'incidents' }, async (claim) => claim.events),
+    ).toEqual([]);
   });
 });
 
@@ -130,9 +164,15 @@ describe('two installations on one database (different DATABASE_SCHEMA)', () => 
     for (const [i, pool] of pools.entries()) {
       const schema = (await pool.query<{ s: string }>("select current_setting('search_path') as s")).rows[0]!.s;
       await pool.query(`create schema ${schema}`);
-      await pool.query(`create table ${schema}.incidents (id text primary key, environment text not null, created_at timestamptz not null default now())`);
-      await pool.query(`create table ${schema}.timeline (id bigserial primary key, incident_id text not null, at timestamptz not null default now(), actor text not null default 'x', kind text not null default 'k', step_id text, payload jsonb not null default '{}')`);
-      await pool.query(`create table ${schema}.chat_relayed (incident_id text not null, channel text not null, event_id bigint not null, primary key (incident_id, channel, event_id))`);
+      await pool.query(
+        `create table ${schema}.incidents (id text primary key, environment text not null, created_at timestamptz not null default now())`,
+      );
+      await pool.query(
+        `create table ${schema}.timeline (id bigserial primary key, incident_id text not null, at timestamptz not null default now(), actor text not null default 'x', kind text not null default 'k', step_id text, payload jsonb not null default '{}')`,
+      );
+      await pool.query(
+        `create table ${schema}.chat_relayed (incident_id text not null, channel text not null, event_id bigint not null, primary key (incident_id, channel, event_id))`,
+      );
       await pool.query(`insert into ${schema}.incidents (id, environment) values ('rb-1', 'production')`);
       await pool.query(`insert into ${schema}.timeline (incident_id, kind) values ('rb-1', 'event-of-${i}')`);
     }
@@ -147,7 +187,9 @@ describe('two installations on one database (different DATABASE_SCHEMA)', () => 
       return 'first';
     });
     await isClaimed;
-    const other = await second!.withClaim({ incidentId: 'rb-1', channel: 'incidents' }, async (claim) => claim.events.map((e) => e.kind));
+    const other = await second!.withClaim({ incidentId: 'rb-1', channel: 'incidents' }, async (claim) =>
+      claim.events.map((e) => e.kind),
+    );
     release();
     expect(await holding).toBe('first');
     expect(other).toEqual(['event-of-1']);
@@ -159,12 +201,17 @@ describe('two installations on one database (different DATABASE_SCHEMA)', () => 
     const config = testConfig(`database: { backups: { directory: ${backups} } }`);
     const planFor = async (installation: string): Promise<string> => {
       const deps: DatabaseStepDeps = {
-        source: null, targetDatabaseUrl: 'postgres://app@127.0.0.1:5432/app', env: {}, installation,
+        source: null,
+        targetDatabaseUrl: 'postgres://app@127.0.0.1:5432/app',
+        env: {},
+        installation,
         secrets: { readKey: async () => undefined, writeKey: async () => {}, readManagers: async () => [] },
         deployments: { restart: async () => {}, waitForRollout: async () => {} },
         ...REAL_PORTS,
       };
-      const ctx = testContext('backup_restore', config, { incident: { critical: true, detectedAt: new Date('2026-11-24T03:00:00Z') } });
+      const ctx = testContext('backup_restore', config, {
+        incident: { critical: true, detectedAt: new Date('2026-11-24T03:00:00Z') },
+      });
       const planned = await createBackupRestoreStep(deps).plan(ctx);
       return (planned.plan as { database: string }).database;
     };

@@ -2,7 +2,7 @@
  * `doctor`'s GitHub section: what the token can do, found out with reads only.
  */
 import { describe, expect, it } from 'vitest';
-import { OWNER, REPO, prNode, prPage, workflowBody } from '../fixtures/github/github-api.ts';
+import { OWNER, prNode, prPage, REPO, workflowBody } from '../fixtures/github/github-api.ts';
 import { useNockedGitHub } from '../fixtures/github/nock-github.ts';
 
 const REPO_PATH = `/repos/${OWNER}/${REPO}`;
@@ -14,9 +14,13 @@ function repoBody(permissions: { admin: boolean; push: boolean; pull: boolean })
 
 describe('checkAccess', () => {
   it('reports a classic token missing the workflow scope and a configured workflow that does not exist', async () => {
-    gh.api.get(REPO_PATH).reply(200, repoBody({ admin: false, push: true, pull: true }), { 'x-oauth-scopes': 'repo, read:org' });
+    gh.api
+      .get(REPO_PATH)
+      .reply(200, repoBody({ admin: false, push: true, pull: true }), { 'x-oauth-scopes': 'repo, read:org' });
     gh.api.get(`${REPO_PATH}/actions/workflows/deploy.yml`).reply(200, workflowBody('deploy.yml', 'active'));
-    gh.api.get(`${REPO_PATH}/actions/workflows/deploy-web.yml`).reply(200, workflowBody('deploy-web.yml', 'disabled_manually'));
+    gh.api
+      .get(`${REPO_PATH}/actions/workflows/deploy-web.yml`)
+      .reply(200, workflowBody('deploy-web.yml', 'disabled_manually'));
     gh.api.get(`${REPO_PATH}/actions/workflows/deplyo.yml`).reply(404, { message: 'Not Found' });
     gh.api.post('/graphql').reply(200, prPage([prNode('PR_a', 7, 'SQUASH'), prNode('PR_b', 8, null)]));
 
@@ -29,13 +33,17 @@ describe('checkAccess', () => {
       ['workflow deplyo.yml', false],
       ['pull requests (auto-merge)', true],
     ]);
-    expect(checks[1]!.detail).toBe('classic token is missing the workflow scope(s) (has: repo, read:org) — add them at https://github.com/settings/tokens or use a fine-grained token');
+    expect(checks[1]!.detail).toBe(
+      'classic token is missing the workflow scope(s) (has: repo, read:org) — add them at https://github.com/settings/tokens or use a fine-grained token',
+    );
     expect(checks[3]!.detail).toBe('found, disabled_manually (pause_deploys will leave it as it is)');
-    expect(checks[4]!.detail).toContain('no workflow "deplyo.yml" in acme/shop — check github.deploy_workflows in rollback.yml');
+    expect(checks[4]!.detail).toContain(
+      'no workflow "deplyo.yml" in acme/shop — check github.deploy_workflows in rollback.yml',
+    );
     expect(checks[5]!.detail).toBe('readable; 1 open pull request(s) have auto-merge on');
   });
 
-  it('says a fine-grained token\'s permissions cannot be read, and flags a user without write access', async () => {
+  it("says a fine-grained token's permissions cannot be read, and flags a user without write access", async () => {
     gh.api.get(REPO_PATH).reply(200, repoBody({ admin: false, push: false, pull: true }));
     gh.api.post('/graphql').reply(200, prPage([]));
 
@@ -46,7 +54,7 @@ describe('checkAccess', () => {
       ['write access', false],
       ['pull requests (auto-merge)', true],
     ]);
-    expect(checks[0]!.detail).toBe('token accepted; acme/shop is visible (read-only access for the token\'s user)');
+    expect(checks[0]!.detail).toBe("token accepted; acme/shop is visible (read-only access for the token's user)");
     expect(checks[1]!.detail).toContain('Actions read/write, Pull requests write, Contents read, Issues write');
     expect(checks[2]!.detail).toContain('add the user to the repository with the Write role');
   });

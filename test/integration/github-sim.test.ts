@@ -5,8 +5,11 @@
  */
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createGitHubSourceControl, type GitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import { startGitHubSim, type GitHubSim } from '../../src/sim/github/server.ts';
+import {
+  createGitHubSourceControl,
+  type GitHubSourceControl,
+} from '../../src/adapters/github/github-source-control.ts';
+import { type GitHubSim, startGitHubSim } from '../../src/sim/github/server.ts';
 import { until } from '../support/wait.ts';
 
 const TOKEN = 'sim-token';
@@ -19,20 +22,62 @@ beforeAll(async () => {
   const s = gh.state;
   s.workflows.push({ id: 11, file: 'deploy.yml', state: 'active' }, { id: 12, file: 'smoke.yml', state: 'active' });
   s.runs.push(
-    { id: 501, workflow: 'deploy.yml', status: 'in_progress', conclusion: null, event: 'push', headBranch: 'main', createdAt: '2026-11-24T10:00:00Z' },
-    { id: 502, workflow: 'deploy.yml', status: 'queued', conclusion: null, event: 'push', headBranch: 'main', createdAt: '2026-11-24T10:01:00Z' },
-    { id: 503, workflow: 'deploy.yml', status: 'completed', conclusion: 'success', event: 'push', headBranch: 'main', createdAt: '2026-11-24T09:00:00Z' },
+    {
+      id: 501,
+      workflow: 'deploy.yml',
+      status: 'in_progress',
+      conclusion: null,
+      event: 'push',
+      headBranch: 'main',
+      createdAt: '2026-11-24T10:00:00Z',
+    },
+    {
+      id: 502,
+      workflow: 'deploy.yml',
+      status: 'queued',
+      conclusion: null,
+      event: 'push',
+      headBranch: 'main',
+      createdAt: '2026-11-24T10:01:00Z',
+    },
+    {
+      id: 503,
+      workflow: 'deploy.yml',
+      status: 'completed',
+      conclusion: 'success',
+      event: 'push',
+      headBranch: 'main',
+      createdAt: '2026-11-24T09:00:00Z',
+    },
   );
   // 120 open PRs: the adapter must page through GraphQL to find the auto-merge ones.
-  for (let n = 1; n <= 120; n += 1) s.pullRequests.push({ nodeId: `PR_${n}`, number: n, title: `change ${n}`, state: 'OPEN', autoMerge: n === 7 ? 'SQUASH' : n === 115 ? 'MERGE' : null });
+  for (let n = 1; n <= 120; n += 1)
+    s.pullRequests.push({
+      nodeId: `PR_${n}`,
+      number: n,
+      title: `change ${n}`,
+      state: 'OPEN',
+      autoMerge: n === 7 ? 'SQUASH' : n === 115 ? 'MERGE' : null,
+    });
   s.pullRequests.push({ nodeId: 'PR_200', number: 200, title: 'merged', state: 'MERGED', autoMerge: null });
-  s.tags = { 'v1.2.1': 'a'.repeat(40), 'v1.2.2': 'b'.repeat(40), 'v1.2.3': 'c'.repeat(40), 'v1.3.0-rc.1': 'd'.repeat(40) };
+  s.tags = {
+    'v1.2.1': 'a'.repeat(40),
+    'v1.2.2': 'b'.repeat(40),
+    'v1.2.3': 'c'.repeat(40),
+    'v1.3.0-rc.1': 'd'.repeat(40),
+  };
   s.releases = [{ tag: 'v1.2.3' }, { tag: 'v1.2.2' }, { tag: 'v1.3.0-rc.1', prerelease: true }];
   s.compares['v1.2.2...v1.2.3'] = {
     commits: [{ sha: 'c'.repeat(40), message: 'Add plan column', author: 'ada' }],
-    files: [{ filename: 'db/migrations/20261120_add_plan.sql', status: 'added' }, { filename: 'db/migrations/20261120_add_plan.down.sql', status: 'added' }],
+    files: [
+      { filename: 'db/migrations/20261120_add_plan.sql', status: 'added' },
+      { filename: 'db/migrations/20261120_add_plan.down.sql', status: 'added' },
+    ],
   };
-  s.files['v1.2.3'] = { 'db/migrations/20261120_add_plan.sql': 'alter table orgs add column plan text;', 'db/migrations/20261120_add_plan.down.sql': 'alter table orgs drop column plan;' };
+  s.files['v1.2.3'] = {
+    'db/migrations/20261120_add_plan.sql': 'alter table orgs add column plan text;',
+    'db/migrations/20261120_add_plan.down.sql': 'alter table orgs drop column plan;',
+  };
   s.issues.push(77);
   s.dispatch = { conclusion: 'success', durationMs: 200 };
   octokit = new Octokit({ auth: TOKEN, baseUrl: gh.url });
@@ -46,10 +91,19 @@ afterAll(async () => {
 it('answers octokit REST calls with GitHub status codes and shapes', async () => {
   const wf = await octokit.rest.actions.getWorkflow({ owner: 'acme', repo: 'shop', workflow_id: 'deploy.yml' });
   expect(wf.data).toMatchObject({ id: 11, path: '.github/workflows/deploy.yml', state: 'active' });
-  const runs = await octokit.rest.actions.listWorkflowRuns({ owner: 'acme', repo: 'shop', workflow_id: 'deploy.yml', status: 'queued' });
+  const runs = await octokit.rest.actions.listWorkflowRuns({
+    owner: 'acme',
+    repo: 'shop',
+    workflow_id: 'deploy.yml',
+    status: 'queued',
+  });
   expect(runs.data.workflow_runs.map((r) => r.id)).toEqual([502]);
-  await expect(octokit.rest.actions.cancelWorkflowRun({ owner: 'acme', repo: 'shop', run_id: 503 })).rejects.toMatchObject({ status: 409 });
-  await expect(octokit.rest.actions.getWorkflow({ owner: 'acme', repo: 'shop', workflow_id: 'nope.yml' })).rejects.toMatchObject({ status: 404 });
+  await expect(
+    octokit.rest.actions.cancelWorkflowRun({ owner: 'acme', repo: 'shop', run_id: 503 }),
+  ).rejects.toMatchObject({ status: 409 });
+  await expect(
+    octokit.rest.actions.getWorkflow({ owner: 'acme', repo: 'shop', workflow_id: 'nope.yml' }),
+  ).rejects.toMatchObject({ status: 404 });
   const tags = await octokit.paginate(octokit.rest.repos.listTags, { owner: 'acme', repo: 'shop', per_page: 2 });
   expect(tags.map((t) => t.name).sort()).toEqual(['v1.2.1', 'v1.2.2', 'v1.2.3', 'v1.3.0-rc.1']);
   const bad = new Octokit({ auth: 'wrong', baseUrl: gh.url });
@@ -69,7 +123,10 @@ it('serves everything the GitHub adapter calls, and changes state as GitHub woul
 
   // GraphQL: paged listing, then disable and re-enable with the original merge method.
   const prs = await scm.listAutoMergePullRequests();
-  expect(prs).toEqual([{ nodeId: 'PR_7', number: 7, mergeMethod: 'SQUASH' }, { nodeId: 'PR_115', number: 115, mergeMethod: 'MERGE' }]);
+  expect(prs).toEqual([
+    { nodeId: 'PR_7', number: 7, mergeMethod: 'SQUASH' },
+    { nodeId: 'PR_115', number: 115, mergeMethod: 'MERGE' },
+  ]);
   await scm.disableAutoMerge(prs[0]!);
   expect(gh.state.pullRequests.find((p) => p.number === 7)!.autoMerge).toBeNull();
   await scm.enableAutoMerge(prs[0]!);
@@ -81,17 +138,30 @@ it('serves everything the GitHub adapter calls, and changes state as GitHub woul
   expect(await scm.tagExists('v1.2.2')).toBe(true);
   expect(await scm.tagExists('v1.2')).toBe(false);
   const diff = await scm.compare('v1.2.2', 'v1.2.3');
-  expect(diff).toMatchObject({ totalCommits: 1, files: [{ filename: 'db/migrations/20261120_add_plan.sql', status: 'added' }, { filename: 'db/migrations/20261120_add_plan.down.sql', status: 'added' }] });
-  expect(await scm.getFileContent('db/migrations/20261120_add_plan.down.sql', 'v1.2.3')).toBe('alter table orgs drop column plan;');
+  expect(diff).toMatchObject({
+    totalCommits: 1,
+    files: [
+      { filename: 'db/migrations/20261120_add_plan.sql', status: 'added' },
+      { filename: 'db/migrations/20261120_add_plan.down.sql', status: 'added' },
+    ],
+  });
+  expect(await scm.getFileContent('db/migrations/20261120_add_plan.down.sql', 'v1.2.3')).toBe(
+    'alter table orgs drop column plan;',
+  );
   expect(await scm.getFileContent('db/migrations/missing.sql', 'v1.2.3')).toBeNull();
-  expect((await scm.listDirectory('db/migrations', 'v1.2.3'))!.map((e) => e.path).sort()).toEqual(['db/migrations/20261120_add_plan.down.sql', 'db/migrations/20261120_add_plan.sql']);
+  expect((await scm.listDirectory('db/migrations', 'v1.2.3'))!.map((e) => e.path).sort()).toEqual([
+    'db/migrations/20261120_add_plan.down.sql',
+    'db/migrations/20261120_add_plan.sql',
+  ]);
   expect(await scm.listDirectory('db/migrations', 'v1.2.1')).toBeNull();
 
   // Smoke tests: a dispatch makes a run that the adapter finds and that completes.
   const since = new Date();
   await scm.dispatchWorkflow('smoke.yml', 'main', { env: 'drill' });
   const run = await until('the dispatched run', () => scm.findDispatchedRun('smoke.yml', since));
-  const done = await until('the run to complete', async () => ((await scm.getRun(run.id)).status === 'completed' ? scm.getRun(run.id) : null));
+  const done = await until('the run to complete', async () =>
+    (await scm.getRun(run.id)).status === 'completed' ? scm.getRun(run.id) : null,
+  );
   expect(done.conclusion).toBe('success');
 
   const comment = await scm.commentOnIssue(`https://${new URL(gh.url).host}/acme/shop/issues/77`, 'Rollback resolved');

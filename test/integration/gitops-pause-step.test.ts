@@ -9,9 +9,9 @@ import { createGitHubSourceControl } from '../../src/adapters/github/github-sour
 import { createK8sGitOps } from '../../src/adapters/k8s/gitops-controllers.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { createPauseDeploys } from '../../src/flows/steps/pause_deploys/index.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeGitHub, startFakeGitHub } from '../fixtures/github/fake-github.ts';
 import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
-import { startFakeGitHub, type FakeGitHub } from '../fixtures/github/fake-github.ts';
 import { testConfig } from '../support/runbook-config.ts';
 import { failureOf, testContext } from '../support/step-context.ts';
 
@@ -29,13 +29,18 @@ beforeEach(async () => {
   kube = await startFakeKube();
   for (const name of ['api', 'web', 'worker']) {
     kube.addDeployment({
-      namespace: NS, name, containers: [{ name, image: `ghcr.io/valuecanvas/${name}:v1.2.3` }],
+      namespace: NS,
+      name,
+      containers: [{ name, image: `ghcr.io/valuecanvas/${name}:v1.2.3` }],
       annotations: { 'argocd.argoproj.io/tracking-id': `shop-prod:apps/Deployment:${NS}/${name}` },
     });
   }
   kube.addArgoApplication({
-    name: 'shop-prod', destinationNamespace: NS, deployments: ['api', 'web', 'worker'],
-    automated: { prune: false, selfHeal: true, allowEmpty: false }, commits: [{ revision: 'b'.repeat(40), images: {} }],
+    name: 'shop-prod',
+    destinationNamespace: NS,
+    deployments: ['api', 'web', 'worker'],
+    automated: { prune: false, selfHeal: true, allowEmpty: false },
+    commits: [{ revision: 'b'.repeat(40), images: {} }],
   });
   github = startFakeGitHub({ workflows: { 'deploy.yml': 'active' }, runs: [], prs: [] });
 });
@@ -45,12 +50,20 @@ afterEach(async () => {
 });
 
 function executor() {
-  const gitops = createK8sGitOps({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }), namespace: NS });
-  return createPauseDeploys({ sourceControl: createGitHubSourceControl({ token: TOKEN, owner: OWNER, repo: REPO, retries: 0 }), gitops });
+  const gitops = createK8sGitOps({
+    kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }),
+    namespace: NS,
+  });
+  return createPauseDeploys({
+    sourceControl: createGitHubSourceControl({ token: TOKEN, owner: OWNER, repo: REPO, retries: 0 }),
+    gitops,
+  });
 }
 
-const automated = () => (kube.application('argocd', 'shop-prod')!.spec as { syncPolicy: { automated?: unknown } }).syncPolicy.automated;
-const appPatches = () => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/applications/shop-prod'));
+const automated = () =>
+  (kube.application('argocd', 'shop-prod')!.spec as { syncPolicy: { automated?: unknown } }).syncPolicy.automated;
+const appPatches = () =>
+  kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/applications/shop-prod'));
 
 it('pauses GitHub and Argo CD in one step, survives a worker dying between the checkpoint and the patch, and sends nothing twice', async () => {
   const config = testConfig();
@@ -61,7 +74,9 @@ it('pauses GitHub and Argo CD in one step, survives a worker dying between the c
     first.progressLines.push(m);
   };
   expect((await failureOf(executor().run(first))).message).toBe('worker killed');
-  expect(first.previous.gitops).toMatchObject({ entries: [{ kind: 'argocd', prior: { prune: false, selfHeal: true, allowEmpty: false }, done: false }] });
+  expect(first.previous.gitops).toMatchObject({
+    entries: [{ kind: 'argocd', prior: { prune: false, selfHeal: true, allowEmpty: false }, done: false }],
+  });
   expect(automated()).toEqual({ prune: false, selfHeal: true, allowEmpty: false });
   // The GitHub side still ran: a GitOps failure must not keep deploys running.
   expect(github.state.workflows['deploy.yml']).toBe('disabled_manually');
@@ -76,7 +91,12 @@ it('pauses GitHub and Argo CD in one step, survives a worker dying between the c
     'Disabled deploy.yml; no active runs; no open PR had auto-merge; ' +
       'Argo CD Application argocd/shop-prod: auto-sync turned off (was: auto-sync on, self-heal on, prune off)',
   );
-  expect(out.output).toMatchObject({ gitops: { guard: 'on', entries: [{ prior: { prune: false, selfHeal: true, allowEmpty: false }, pausedByUs: true, done: true }] } });
+  expect(out.output).toMatchObject({
+    gitops: {
+      guard: 'on',
+      entries: [{ prior: { prune: false, selfHeal: true, allowEmpty: false }, pausedByUs: true, done: true }],
+    },
+  });
   expect(automated()).toBeUndefined();
   expect(appPatches()).toHaveLength(1);
   expect(github.mutations().filter((m) => m.includes('/disable'))).toHaveLength(1);

@@ -2,13 +2,14 @@
  * The HTTP face an outsider can reach: /readyz answers check names and states only (the reason
  * goes to the log), and METRICS_PORT moves /metrics off the public port, probes served on both.
  */
-import type { AddressInfo } from 'node:net';
+
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot, type Bot } from '../../src/app/bot.ts';
+import { type Bot, startBot } from '../../src/app/bot.ts';
 import { loadConfig } from '../../src/app/config.ts';
 import { startHttpServer } from '../../src/app/http-server.ts';
 import { createLogger } from '../../src/app/logger.ts';
@@ -33,7 +34,10 @@ describe('/readyz', () => {
     const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
     expect(res.status).toBe(503);
     const body = await res.text();
-    const checks = [{ name: 'postgres', ok: false }, { name: 'redis', ok: true }];
+    const checks = [
+      { name: 'postgres', ok: false },
+      { name: 'redis', ok: true },
+    ];
     expect(JSON.parse(body)).toEqual({ ok: false, checks });
     expect(body).not.toContain('db-7');
     const line = JSON.parse(logged.find((l) => l.includes('readiness check postgres failed')) ?? '{}');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createK8sAccessReview } from '../../src/adapters/k8s/k8s-access-review.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 
@@ -13,7 +13,10 @@ afterAll(() => kube.close());
 describe('K8sAccessReview.checkAccess', () => {
   it('reports, per verb, whether RBAC allows it in the namespace', async () => {
     kube.setAccess({ verb: 'watch', resource: 'deployments' }, false);
-    const review = createK8sAccessReview({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: 'prod' });
+    const review = createK8sAccessReview({
+      kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }),
+      namespace: 'prod',
+    });
     const results = await review.checkAccess([
       { verb: 'patch', group: 'apps', resource: 'deployments' },
       { verb: 'watch', group: 'apps', resource: 'deployments' },

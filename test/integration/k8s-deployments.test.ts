@@ -1,11 +1,11 @@
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createServer } from 'node:net';
+import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import type { Deployments } from '../../src/flows/ports.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 let namespaces = 0;
@@ -29,10 +29,14 @@ function setup(): { ns: string; deployments: Deployments } {
 }
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
-  return promise.then(() => expect.fail('expected a failure'), (err: AppError) => err);
+  return promise.then(
+    () => expect.fail('expected a failure'),
+    (err: AppError) => err,
+  );
 }
 
-const images = (ns: string) => kube.deployment(ns, 'api')?.spec.template.spec.containers.map((c) => `${c.name}=${c.image}`);
+const images = (ns: string) =>
+  kube.deployment(ns, 'api')?.spec.template.spec.containers.map((c) => `${c.name}=${c.image}`);
 
 describe('K8sDeployments', () => {
   it('get returns what is running', async () => {
@@ -127,7 +131,11 @@ describe('K8sDeployments', () => {
     await kc.makeApiClient(AppsV1Api).createNamespacedReplicaSet({
       namespace: ns,
       body: {
-        metadata: { name: 'api-orphan', labels: { app: 'api' }, annotations: { 'deployment.kubernetes.io/revision': '99' } },
+        metadata: {
+          name: 'api-orphan',
+          labels: { app: 'api' },
+          annotations: { 'deployment.kubernetes.io/revision': '99' },
+        },
         spec: { replicas: 0, selector: { matchLabels: { app: 'api' } }, template },
       },
     });
@@ -154,7 +162,9 @@ describe('K8sDeployments', () => {
       expect(err).toBeInstanceOf(UserFacingError);
       expect(err.code).toBe('upstream_auth');
       expect(err.message).toContain(`while patching deployment ${ns}/api`);
-      expect(err.message).toContain(`RBAC must allow verb "patch" on resource "deployments" (API group "apps") in namespace "${ns}"`);
+      expect(err.message).toContain(
+        `RBAC must allow verb "patch" on resource "deployments" (API group "apps") in namespace "${ns}"`,
+      );
     } finally {
       kube.setAccess({ verb: 'patch', resource: 'deployments' }, true);
     }
@@ -211,12 +221,17 @@ describe('K8sDeployments', () => {
     const retry = { budgetMs: 300, firstDelayMs: 20 };
     const deployments = createK8sDeployments({ kubeConfig, namespace: 'prod', retry });
     // One at a time: a second call started early could fail before anyone awaits it (unhandled).
-    for (const attempt of [() => deployments.get('api'), () => deployments.waitForRollout('api', { timeoutMs: 5_000 })]) {
+    for (const attempt of [
+      () => deployments.get('api'),
+      () => deployments.waitForRollout('api', { timeoutMs: 5_000 }),
+    ]) {
       const err = await failure(attempt());
       expect(err).toBeInstanceOf(AppError);
       expect(err.code).toBe('upstream_unavailable');
       expect(err.transient).toBe(true);
-      expect(err.message).toContain(`cannot reach the Kubernetes API at http://127.0.0.1:${port} (is the cluster/context right?)`);
+      expect(err.message).toContain(
+        `cannot reach the Kubernetes API at http://127.0.0.1:${port} (is the cluster/context right?)`,
+      );
     }
   });
 });

@@ -2,9 +2,9 @@
  * The fake API server is only worth its tests if it behaves like the real one where our code
  * depends on it. These pin those behaviours, through @kubernetes/client-node as the bot uses it.
  */
-import { AppsV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 let apps: AppsV1Api;
@@ -20,29 +20,50 @@ beforeAll(async () => {
 afterAll(() => kube.close());
 
 const add = (name: string) =>
-  kube.addDeployment({ namespace: ns, name, containers: [{ name: 'app', image: 'app:1' }, { name: 'proxy', image: 'envoy:1' }] });
-const images = (name: string) => kube.deployment(ns, name)?.spec.template.spec.containers.map((c) => `${c.name}=${c.image}`);
+  kube.addDeployment({
+    namespace: ns,
+    name,
+    containers: [
+      { name: 'app', image: 'app:1' },
+      { name: 'proxy', image: 'envoy:1' },
+    ],
+  });
+const images = (name: string) =>
+  kube.deployment(ns, name)?.spec.template.spec.containers.map((c) => `${c.name}=${c.image}`);
 const containersPatch = { spec: { template: { spec: { containers: [{ name: 'app', image: 'app:2' }] } } } };
 
 describe('fake Kubernetes API server', () => {
   it('answers a missing object with a 404 Status like the real API', async () => {
-    const err = await apps.readNamespacedDeployment({ name: 'ghost', namespace: ns }).catch((e: { code: number; body: string }) => e);
+    const err = await apps
+      .readNamespacedDeployment({ name: 'ghost', namespace: ns })
+      .catch((e: { code: number; body: string }) => e);
     expect((err as { code: number }).code).toBe(404);
     expect(JSON.parse((err as { body: string }).body)).toEqual({
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: 'deployments.apps "ghost" not found', reason: 'NotFound', code: 404,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'deployments.apps "ghost" not found',
+      reason: 'NotFound',
+      code: 404,
     });
   });
 
   it('a JSON merge patch replaces the whole containers list (why set image must not use it)', async () => {
     add('merge');
-    await apps.patchNamespacedDeployment({ name: 'merge', namespace: ns, body: containersPatch }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await apps.patchNamespacedDeployment(
+      { name: 'merge', namespace: ns, body: containersPatch },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     expect(images('merge')).toEqual(['app=app:2']);
   });
 
   it('a strategic merge patch merges containers by name', async () => {
     add('strategic');
-    await apps.patchNamespacedDeployment({ name: 'strategic', namespace: ns, body: containersPatch }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    await apps.patchNamespacedDeployment(
+      { name: 'strategic', namespace: ns, body: containersPatch },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
     expect(images('strategic')).toEqual(['app=app:2', 'proxy=envoy:1']);
   });
 
@@ -52,7 +73,9 @@ describe('fake Kubernetes API server', () => {
     await apps.patchNamespacedDeployment({ name: 'json', namespace: ns, body: replace });
     expect(images('json')).toEqual(['app=app:1', 'proxy=envoy:2']);
     const failing = [{ op: 'test', path: '/spec/replicas', value: 7 }];
-    await expect(apps.patchNamespacedDeployment({ name: 'json', namespace: ns, body: failing })).rejects.toMatchObject({ code: 422 });
+    await expect(apps.patchNamespacedDeployment({ name: 'json', namespace: ns, body: failing })).rejects.toMatchObject({
+      code: 422,
+    });
   });
 
   it('bumps generation on spec changes only, and the controller observes it', async () => {
@@ -62,7 +85,10 @@ describe('fake Kubernetes API server', () => {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     expect(d.metadata?.generation).toBe(1);
-    const changed = await apps.patchNamespacedDeployment({ name: 'gen', namespace: ns, body: containersPatch }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    const changed = await apps.patchNamespacedDeployment(
+      { name: 'gen', namespace: ns, body: containersPatch },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
     expect([changed.metadata?.generation, changed.status?.observedGeneration]).toEqual([2, 1]);
   });
 
@@ -70,7 +96,9 @@ describe('fake Kubernetes API server', () => {
     add('put');
     const current = await apps.readNamespacedDeployment({ name: 'put', namespace: ns });
     await apps.replaceNamespacedDeployment({ name: 'put', namespace: ns, body: current });
-    await expect(apps.replaceNamespacedDeployment({ name: 'put', namespace: ns, body: current })).rejects.toMatchObject({ code: 409 });
+    await expect(apps.replaceNamespacedDeployment({ name: 'put', namespace: ns, body: current })).rejects.toMatchObject(
+      { code: 409 },
+    );
   });
 
   it('lists by label and field selector', async () => {
@@ -128,8 +156,9 @@ describe('fake Kubernetes API server', () => {
     const imageOwners = async () => {
       const d = await apps.readNamespacedDeployment({ name: 'managed', namespace: ns });
       const owns = (fields: unknown, container: string) => {
-        const list = (fields as Record<string, Record<string, Record<string, Record<string, Record<string, unknown>>>>>)
-          ?.['f:spec']?.['f:template']?.['f:spec']?.['f:containers'];
+        const list = (
+          fields as Record<string, Record<string, Record<string, Record<string, Record<string, unknown>>>>>
+        )?.['f:spec']?.['f:template']?.['f:spec']?.['f:containers'];
         return Boolean((list?.[`k:{"name":"${container}"}`] as Record<string, unknown> | undefined)?.['f:image']);
       };
       const owners = (c: string) => d.metadata?.managedFields?.filter((e) => owns(e.fieldsV1, c)).map((e) => e.manager);

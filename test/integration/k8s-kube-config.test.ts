@@ -2,7 +2,7 @@ import { AppsV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 
@@ -35,6 +35,8 @@ describe('loadKubeConfig', () => {
   });
 
   it('says which kubeconfig it could not read', () => {
-    expect(() => loadKubeConfig({ path: '/nonexistent/kubeconfig' })).toThrow(/cannot load the kubeconfig \(\/nonexistent\/kubeconfig\)/);
+    expect(() => loadKubeConfig({ path: '/nonexistent/kubeconfig' })).toThrow(
+      /cannot load the kubeconfig \(\/nonexistent\/kubeconfig\)/,
+    );
   });
 });

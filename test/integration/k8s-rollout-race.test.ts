@@ -19,7 +19,9 @@ afterEach(() => simulator?.close());
 /** Blocks the event loop, as a CPU-starved process is blocked. */
 function stall(ms: number): void {
   const end = performance.now() + ms;
-  while (performance.now() < end) { /* busy */ }
+  while (performance.now() < end) {
+    /* busy */
+  }
 }
 
 function addWorker(store: FakeKubeStore, image: string): void {
@@ -28,7 +30,11 @@ function addWorker(store: FakeKubeStore, image: string): void {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: NAME, namespace: NS, labels },
-    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: NAME, image }] } } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: NAME, image }] } },
+    },
   } as unknown as KubeObject;
   store.create('deployments', admit('deployments', object));
 }

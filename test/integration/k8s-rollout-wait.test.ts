@@ -3,7 +3,7 @@ import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts'
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import type { AppError } from '../../src/domain/errors.ts';
 import type { Deployments, RolloutProgress } from '../../src/flows/ports.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 let namespaces = 0;
@@ -16,8 +16,17 @@ afterAll(() => kube.close());
 /** A fresh namespace with one running Deployment "api" and the adapter scoped to it. */
 function setup(options: { replicas?: number; paused?: boolean } = {}): { ns: string; deployments: Deployments } {
   const ns = `wait-${++namespaces}`;
-  kube.addDeployment({ namespace: ns, name: 'api', containers: [{ name: 'api', image: 'app:v1' }], replicas: options.replicas ?? 2, ...options });
-  const deployments = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: ns });
+  kube.addDeployment({
+    namespace: ns,
+    name: 'api',
+    containers: [{ name: 'api', image: 'app:v1' }],
+    replicas: options.replicas ?? 2,
+    ...options,
+  });
+  const deployments = createK8sDeployments({
+    kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }),
+    namespace: ns,
+  });
   return { ns, deployments };
 }
 
@@ -43,7 +52,9 @@ describe('K8sDeployments.waitForRollout', () => {
     await deployments.setImages('api', [{ container: 'api', image: 'app:v2' }]);
     const { messages, onProgress } = collect();
     await deployments.waitForRollout('api', { timeoutMs: 5_000, onProgress });
-    const from = messages.indexOf('Waiting for deployment "api" rollout to finish: 1 out of 3 new replicas have been updated...');
+    const from = messages.indexOf(
+      'Waiting for deployment "api" rollout to finish: 1 out of 3 new replicas have been updated...',
+    );
     expect(from).toBeGreaterThanOrEqual(0);
     expect(messages.slice(from)).toEqual([
       'Waiting for deployment "api" rollout to finish: 1 out of 3 new replicas have been updated...',
@@ -117,7 +128,9 @@ describe('K8sDeployments.waitForRollout', () => {
     try {
       const err = await rejection(deployments.waitForRollout('api', { timeoutMs: 5_000 }));
       expect(err.code).toBe('upstream_auth');
-      expect(err.message).toContain(`RBAC must allow verb "watch" on resource "deployments" (API group "apps") in namespace "${ns}"`);
+      expect(err.message).toContain(
+        `RBAC must allow verb "watch" on resource "deployments" (API group "apps") in namespace "${ns}"`,
+      );
     } finally {
       kube.setAccess({ verb: 'watch', resource: 'deployments' }, true);
     }
@@ -180,8 +193,12 @@ describe('K8sDeployments.waitForRollout', () => {
   it('follows three Deployments rolling out in parallel to the end', async () => {
     const ns = `wait-${++namespaces}`;
     const names = ['api', 'web', 'worker'];
-    for (const name of names) kube.addDeployment({ namespace: ns, name, containers: [{ name, image: `${name}:v1` }], replicas: 2 });
-    const deployments = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }), namespace: ns });
+    for (const name of names)
+      kube.addDeployment({ namespace: ns, name, containers: [{ name, image: `${name}:v1` }], replicas: 2 });
+    const deployments = createK8sDeployments({
+      kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath }),
+      namespace: ns,
+    });
     await Promise.all(
       names.map(async (name) => {
         await deployments.setImages(name, [{ container: name, image: `${name}:v0` }]);

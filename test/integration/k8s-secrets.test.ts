@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { createK8sSecrets, type K8sSecrets } from '../../src/adapters/k8s/k8s-secrets.ts';
+import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import type { AppError } from '../../src/domain/errors.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 
 let kube: FakeKube;
 let secrets: K8sSecrets;
@@ -17,7 +17,10 @@ beforeAll(async () => {
 afterAll(() => kube.close());
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
-  return promise.then(() => expect.fail('expected a failure'), (err: AppError) => err);
+  return promise.then(
+    () => expect.fail('expected a failure'),
+    (err: AppError) => err,
+  );
 }
 
 describe('K8sSecrets', () => {

@@ -15,15 +15,17 @@ import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-
 import type { FlowDeps } from '../../src/flows/deps.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { confirmStep } from '../../src/flows/step-commands.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
-import { SRE, testConfig } from '../support/runbook-config.ts';
-import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
 import { releasesRunning } from '../support/releases.ts';
+import { SRE, testConfig } from '../support/runbook-config.ts';
+import { clearPrefix, createTestDb, createTestRedis, type TestDb, uniqueName } from '../support/services.ts';
 
 const NS = 'prod';
 const REPOS = {
-  api: 'ghcr.io/valuecanvas/app', web: 'ghcr.io/valuecanvas/web', worker: 'ghcr.io/valuecanvas/worker',
+  api: 'ghcr.io/valuecanvas/app',
+  web: 'ghcr.io/valuecanvas/web',
+  worker: 'ghcr.io/valuecanvas/worker',
 } as const;
 const AFTER = Object.fromEntries(Object.entries(REPOS).map(([name, repo]) => [name, `${repo}:v1.2.2`]));
 let db: TestDb;
@@ -44,9 +46,17 @@ beforeAll(async () => {
   const deployments = createK8sDeployments({ kubeConfig, namespace: NS });
   const roles = createConfigRoleDirectory(config.roles);
   const store = createPgIncidentStore(db.pool, config.environment.name);
-  deps = { store, queue, roles, config, now: () => new Date(), log: pino({ level: 'silent' }), deployments,
+  deps = {
+    store,
+    queue,
+    roles,
+    config,
+    now: () => new Date(),
+    log: pino({ level: 'silent' }),
+    deployments,
     // The cluster already runs what the revert set; start's checks see the bad release running.
-    releases: releasesRunning(config) };
+    releases: releasesRunning(config),
+  };
 });
 
 afterAll(async () => {
@@ -68,7 +78,10 @@ beforeEach(async () => {
 /** An incident whose revert set AFTER and whose verify_cutover waits for a person. */
 async function awaitingConfirmation(): Promise<string> {
   const incident = await startRollback(deps, {
-    badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE,
+    badVersion: 'v1.2.3',
+    severity: 'P1',
+    trigger: 'slo_breach',
+    actor: SRE,
   });
   await deps.store.mutate(incident.id, (snap) => ({
     incident: { targetVersion: 'v1.2.2' },
@@ -94,10 +107,12 @@ it('records nothing when a Deployment no longer runs what the revert set, and sa
   const person = new KubeConfig();
   person.loadFromFile(kube.kubeconfigPath);
   const body = { spec: { template: { spec: { containers: [{ name: 'api', image: `${REPOS.api}:v9.9.9` }] } } } };
-  await person.makeApiClient(AppsV1Api).patchNamespacedDeployment(
-    { name: 'api', namespace: NS, body, fieldManager: 'kubectl-set' },
-    setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-  );
+  await person
+    .makeApiClient(AppsV1Api)
+    .patchNamespacedDeployment(
+      { name: 'api', namespace: NS, body, fieldManager: 'kubectl-set' },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
   const before = (await deps.store.knownGood('production')).length;
   await confirmStep(deps, { incidentId: id, stepId: 'verify_cutover', actor: SRE });
   expect(await deps.store.knownGood('production')).toHaveLength(before);

@@ -9,7 +9,7 @@ import { UserFacingError } from '../../src/domain/errors.ts';
 import { determineMigrationScope } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { commitBody, compareBody, OWNER, REPO } from '../fixtures/github/github-api.ts';
 import { useNockedGitHub } from '../fixtures/github/nock-github.ts';
-import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import { type AppDatabase, createAppDatabase } from '../fixtures/migrations/app-database.ts';
 import { REAL_PORTS } from '../support/database-ports.ts';
 
 const REPO_PATH = `/repos/${OWNER}/${REPO}`;
@@ -29,8 +29,14 @@ function compareOfABigRelease(): void {
   const commits = Array.from({ length: 150 }, (_, i) => commitBody(i + 1));
   const files = Array.from({ length: 300 }, (_, i) => ({ filename: `src/generated/file-${i}.ts`, status: 'modified' }));
   const compare = `${REPO_PATH}/compare/v1.2.2...v1.2.3`;
-  gh.api.get(compare).query({ per_page: 100, page: 1 }).reply(200, compareBody(commits.slice(0, 100), 150, files));
-  gh.api.get(compare).query({ per_page: 100, page: 2 }).reply(200, compareBody(commits.slice(100), 150));
+  gh.api
+    .get(compare)
+    .query({ per_page: 100, page: 1 })
+    .reply(200, compareBody(commits.slice(0, 100), 150, files));
+  gh.api
+    .get(compare)
+    .query({ per_page: 100, page: 2 })
+    .reply(200, compareBody(commits.slice(100), 150));
 }
 
 function entry(name: string, sha = `${name}-sha`) {
@@ -42,7 +48,8 @@ function listing(ref: string, entries: ReturnType<typeof entry>[]): void {
 }
 
 const versions = { badVersion: 'v1.2.3', targetVersion: 'v1.2.2' };
-const scope = () => determineMigrationScope({ ...REAL_PORTS, source: gh.github, targetDatabaseUrl: db.url, config, ...versions });
+const scope = () =>
+  determineMigrationScope({ ...REAL_PORTS, source: gh.github, targetDatabaseUrl: db.url, config, ...versions });
 
 describe('migration scope of a release bigger than the compare API lists', () => {
   it('finds the migration the compare left out by listing the migrations directory at both tags', async () => {

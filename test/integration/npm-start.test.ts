@@ -3,14 +3,14 @@
  * /healthz, /readyz and /metrics (the worker Deployment's probes), and SIGTERM to npm reaches
  * node — which drains and exits — instead of leaving node running as an orphan.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 import { testConfigYaml } from '../support/runbook-config.ts';
 import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../support/services.ts';
 import { until } from '../support/wait.ts';
@@ -30,8 +30,17 @@ beforeAll(async () => {
   npm = spawn('npm', ['start'], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL, QUEUE_PREFIX: prefix,
-      KUBECONFIG: kube.kubeconfigPath, ROLLBACK_CONFIG: join(dir, 'rollback.yml'), ROLLBACK_MODE: 'worker', PORT: '0', LOG_LEVEL: 'info',
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      KUBECONFIG: kube.kubeconfigPath,
+      ROLLBACK_CONFIG: join(dir, 'rollback.yml'),
+      ROLLBACK_MODE: 'worker',
+      PORT: '0',
+      LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -68,13 +77,21 @@ function descendants(pid: number): number[] {
 }
 
 it('ROLLBACK_MODE=worker serves /healthz, /readyz and /metrics, and not Slack', async () => {
-  const started = await until('the "rollback-commander started" log line', () => /"port":(\d+)[^\n]*rollback-commander started/.exec(output), 45_000);
+  const started = await until(
+    'the "rollback-commander started" log line',
+    () => /"port":(\d+)[^\n]*rollback-commander started/.exec(output),
+    45_000,
+  );
   const base = `http://127.0.0.1:${started[1]}`;
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
   const ready = await fetch(`${base}/readyz`);
   expect(await ready.json()).toEqual({
     ok: true,
-    checks: [{ name: 'postgres', ok: true }, { name: 'redis', ok: true }, { name: 'worker', ok: true }],
+    checks: [
+      { name: 'postgres', ok: true },
+      { name: 'redis', ok: true },
+      { name: 'worker', ok: true },
+    ],
   });
   expect(await (await fetch(`${base}/metrics`)).text()).toContain('# TYPE rollback_step_outcomes_total counter');
   expect((await fetch(`${base}/slack/events`, { method: 'POST' })).status).toBe(404);

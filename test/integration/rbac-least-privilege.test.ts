@@ -7,12 +7,12 @@
 import nock from 'nock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
-import { createContainer, type Container } from '../../src/app/container.ts';
+import { type Container, createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';
-import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
+import { type RunningWorker, startWorker } from '../../src/app/worker.ts';
 import { releaseBody, tagBody } from '../fixtures/github/github-api.ts';
 import { BOT_USER, deployRbacRules, withoutVerb } from '../support/deploy-rbac.ts';
-import { createHarness, NS, type Harness } from '../support/e2e-harness.ts';
+import { createHarness, type Harness, NS } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 import { until } from '../support/wait.ts';
 
@@ -27,14 +27,23 @@ beforeAll(async () => {
   nock.enableNetConnect('127.0.0.1');
   h = await createHarness({
     rbac: deployRbacRules(),
-    configOverrides: 'database: { backups: { directory: /nonexistent }, promotion: { secret: app-db, key: DATABASE_URL, deployments: [api] } }',
+    configOverrides:
+      'database: { backups: { directory: /nonexistent }, promotion: { secret: app-db, key: DATABASE_URL, deployments: [api] } }',
   });
   h.kube.addSecret({ namespace: NS, name: 'app-db', data: { DATABASE_URL: 'postgres://app@db/app' } });
   h.kube.addSecret({ namespace: NS, name: 'other', data: { TOKEN: 'x' } });
   container = await createContainer(loadConfig(h.env), { log: createLogger('silent'), env: h.env });
   worker = await startWorker(container);
-  nock(API).get(`${REPO}/releases`).query({ per_page: 100 }).reply(200, [releaseBody('v1.2.3'), releaseBody('v1.2.2')]).persist();
-  nock(API).get(`${REPO}/tags`).query({ per_page: 100 }).reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2')]).persist();
+  nock(API)
+    .get(`${REPO}/releases`)
+    .query({ per_page: 100 })
+    .reply(200, [releaseBody('v1.2.3'), releaseBody('v1.2.2')])
+    .persist();
+  nock(API)
+    .get(`${REPO}/tags`)
+    .query({ per_page: 100 })
+    .reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2')])
+    .persist();
 });
 
 afterAll(async () => {
@@ -46,7 +55,10 @@ afterAll(async () => {
 });
 
 const call = (method: string, path: string) =>
-  fetch(`${h.kube.url}${path}`, { method, headers: { authorization: 'Bearer fake-kube-token' } }).then(async (r) => ({ status: r.status, body: (await r.json()) as { message?: string; details?: unknown } }));
+  fetch(`${h.kube.url}${path}`, { method, headers: { authorization: 'Bearer fake-kube-token' } }).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as { message?: string; details?: unknown },
+  }));
 
 it('answers what the Role does not allow with the API server’s 403 Status, and only the promotion Secret is readable', async () => {
   const forbidden = await call('GET', `/api/v1/namespaces/${NS}/secrets/other`);
@@ -70,7 +82,11 @@ it('answers what the Role does not allow with the API server’s 403 Status, and
   );
   // Nothing outside the namespace, and no verb the bot does not use.
   expect((await call('GET', '/apis/apps/v1/namespaces/kube-system/deployments/api')).status).toBe(403);
-  expect((await call('DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/api`)).body.details).toEqual({ name: 'api', group: 'apps', kind: 'deployments' });
+  expect((await call('DELETE', `/apis/apps/v1/namespaces/${NS}/deployments/api`)).body.details).toEqual({
+    name: 'api',
+    group: 'apps',
+    kind: 'deployments',
+  });
 });
 
 it('doctor checks every verb the bot uses against the Role, the promotion Secret by name', async () => {
@@ -96,12 +112,19 @@ it('without patch on deployments, doctor says so first and revert_images fails n
   expect(started.code, started.err).toBe(0);
   const incidentId = /started (rb-\d+)/.exec(started.out)![1]!;
   // select_release reads the ReplicaSet history (get/list, still allowed) to propose the target.
-  await until('the proposal', async () => (await container.deps.store.get(incidentId)).steps.get('select_release')?.state === 'awaiting_approval');
+  await until(
+    'the proposal',
+    async () => (await container.deps.store.get(incidentId)).steps.get('select_release')?.state === 'awaiting_approval',
+  );
   expect((await h.cli('approve', incidentId, 'select_release', '--as', CAPTAIN)).code).toBe(0);
   const revert = await h.cli('run', incidentId, 'revert_images', '--as', SRE);
   expect(revert.code).toBe(1);
-  expect(revert.out).toContain(`deployments.apps "api" is forbidden: User "${BOT_USER}" cannot patch resource "deployments"`);
-  expect(revert.out).toContain('RBAC must allow verb "patch" on resource "deployments" (API group "apps") in namespace "prod"');
+  expect(revert.out).toContain(
+    `deployments.apps "api" is forbidden: User "${BOT_USER}" cannot patch resource "deployments"`,
+  );
+  expect(revert.out).toContain(
+    'RBAC must allow verb "patch" on resource "deployments" (API group "apps") in namespace "prod"',
+  );
   expect(revert.out).toContain('add the verb to the Role in deploy/base/rbac/role.yaml');
   expect(h.images().api).toBe('ghcr.io/valuecanvas/app:v1.2.3');
   await h.cli('abort', incidentId, '--reason', 'test done', '--as', CAPTAIN);

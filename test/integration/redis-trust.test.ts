@@ -3,9 +3,9 @@
  * never applies a plan nobody approved for that attempt, and an abort message stops a step only
  * when Postgres says it was aborted. The bot's own Redis may need TLS (rediss://) and AUTH/ACL users.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPgIncidentStore } from '../../src/adapters/db/pg-incident-store.ts';
 import { abortChannel, createBullmqStepQueue, jobIdOf } from '../../src/adapters/queue/bullmq-step-queue.ts';
 import { createBotRedis } from '../../src/adapters/queue/redis-connections.ts';
-import { startStepWorker, type StepWorker } from '../../src/adapters/queue/step-worker.ts';
+import { type StepWorker, startStepWorker } from '../../src/adapters/queue/step-worker.ts';
 import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-directory.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { AppError } from '../../src/domain/errors.ts';
@@ -25,10 +25,10 @@ import type { Executors } from '../../src/flows/executor.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
 import { runStep } from '../../src/flows/step-commands.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
-import { SRE, testConfig } from '../support/runbook-config.ts';
-import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
-import { until } from '../support/wait.ts';
 import { releasesRunning } from '../support/releases.ts';
+import { SRE, testConfig } from '../support/runbook-config.ts';
+import { clearPrefix, createTestDb, createTestRedis, type TestDb, uniqueName } from '../support/services.ts';
+import { until } from '../support/wait.ts';
 
 let db: TestDb;
 let redis: Redis;
@@ -61,8 +61,19 @@ const executors: Executors = {
 
 function makeDeps(overrides = ''): FlowDeps {
   const config = testConfig(overrides);
-  const log = pino({ level: 'warn' }, new Writable({ write: (chunk, _enc, done) => void (logLines.push(String(chunk)), done()) }));
-  return { store: createPgIncidentStore(db.pool, config.environment.name), queue, roles: createConfigRoleDirectory(config.roles), config, now: () => new Date(), log, releases: releasesRunning(config) };
+  const log = pino(
+    { level: 'warn' },
+    new Writable({ write: (chunk, _enc, done) => void (logLines.push(String(chunk)), done()) }),
+  );
+  return {
+    store: createPgIncidentStore(db.pool, config.environment.name),
+    queue,
+    roles: createConfigRoleDirectory(config.roles),
+    config,
+    now: () => new Date(),
+    log,
+    releases: releasesRunning(config),
+  };
 }
 
 beforeAll(async () => {
@@ -72,7 +83,10 @@ beforeAll(async () => {
   queue = createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 50 });
   deps = makeDeps();
   worker = await startStepWorker({
-    connection: redis, prefix, concurrency: 2, lockDurationMs: 5000,
+    connection: redis,
+    prefix,
+    concurrency: 2,
+    lockDurationMs: 5000,
     process: (job, attempt) => executeStep(deps, executors, job, attempt),
     confirmAbort: (job) => abortConfirmed(deps, job),
     log: deps.log,
@@ -94,7 +108,8 @@ beforeEach(async () => {
   logLines.length = 0;
 });
 
-const stepOf = async (incidentId: string, stepId: 'pause_deploys' | 'resume_deploys') => (await deps.store.get(incidentId)).steps.get(stepId)!;
+const stepOf = async (incidentId: string, stepId: 'pause_deploys' | 'resume_deploys') =>
+  (await deps.store.get(incidentId)).steps.get(stepId)!;
 
 describe('Redis is only a hint', () => {
   it('a job forged with the apply hint on a retried attempt plans again and applies nothing', async () => {
@@ -102,11 +117,24 @@ describe('Redis is only a hint', () => {
     await runStep(deps, { incidentId: inc.id, stepId: 'pause_deploys', actor: SRE });
     await until('pause_deploys done', async () => (await stepOf(inc.id, 'pause_deploys')).state === 'succeeded');
     await runStep(deps, { incidentId: inc.id, stepId: 'resume_deploys', actor: SRE });
-    await until('attempt 1 planned', async () => (await stepOf(inc.id, 'resume_deploys')).state === 'awaiting_approval');
+    await until(
+      'attempt 1 planned',
+      async () => (await stepOf(inc.id, 'resume_deploys')).state === 'awaiting_approval',
+    );
 
     // Retry (attempt 2) whose real job never reaches Redis; attempt 1's plan is still in the output.
-    const lossy = { ...deps, queue: { ...queue, enqueue: async () => { throw new Error('ECONNRESET'); } } };
-    await expect(runStep(lossy, { incidentId: inc.id, stepId: 'resume_deploys', actor: SRE })).rejects.toThrow(/queued/);
+    const lossy = {
+      ...deps,
+      queue: {
+        ...queue,
+        enqueue: async () => {
+          throw new Error('ECONNRESET');
+        },
+      },
+    };
+    await expect(runStep(lossy, { incidentId: inc.id, stepId: 'resume_deploys', actor: SRE })).rejects.toThrow(
+      /queued/,
+    );
     // Someone with write access to Redis adds the apply job for attempt 2: nobody approved anything.
     await queue.enqueue({ incidentId: inc.id, stepId: 'resume_deploys', attempt: 2, kind: 'apply' });
 
@@ -121,12 +149,14 @@ describe('Redis is only a hint', () => {
   });
 
   it('an abort message Postgres does not back is ignored, and the step finishes', async () => {
-    deps = makeDeps("github: { owner: valuecanvas, repo: app, deploy_workflows: [hold.yml] }");
+    deps = makeDeps('github: { owner: valuecanvas, repo: app, deploy_workflows: [hold.yml] }');
     const inc = await startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE });
     const job = await runStep(deps, { incidentId: inc.id, stepId: 'pause_deploys', actor: SRE });
     await until('pause_deploys running', async () => (await stepOf(inc.id, 'pause_deploys')).state === 'running');
     await redis.publish(abortChannel(prefix), jobIdOf(job));
-    await until('the forged abort to be checked and ignored', () => logLines.some((l) => l.includes('ignored an abort message')));
+    await until('the forged abort to be checked and ignored', () =>
+      logLines.some((l) => l.includes('ignored an abort message')),
+    );
     release();
     await until('pause_deploys succeeded', async () => (await stepOf(inc.id, 'pause_deploys')).state === 'succeeded');
   });
@@ -140,14 +170,47 @@ describe("the bot's Redis with AUTH and ACL users", () => {
     port = await freePort();
     const dir = await mkdtemp(join(tmpdir(), 'rc-redis-auth-'));
     // argv only, no shell; no persistence so nothing outlives the test.
-    server = spawn('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-      '--requirepass', 'default-secret', '--user', 'rcbot', 'on', '>bot-secret', '~*', '&*', '+@all',
-    ], { stdio: 'ignore' });
+    server = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--requirepass',
+        'default-secret',
+        '--user',
+        'rcbot',
+        'on',
+        '>bot-secret',
+        '~*',
+        '&*',
+        '+@all',
+      ],
+      { stdio: 'ignore' },
+    );
     await until('redis-server with AUTH to answer', async () => {
-      const probe = new Redis({ port, password: 'default-secret', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const probe = new Redis({
+        port,
+        password: 'default-secret',
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       probe.on('error', () => undefined);
-      const ok = await probe.connect().then(() => probe.ping(), () => null).catch(() => null);
+      const ok = await probe
+        .connect()
+        .then(
+          () => probe.ping(),
+          () => null,
+        )
+        .catch(() => null);
       probe.disconnect();
       return ok === 'PONG';
     });
@@ -164,7 +227,10 @@ describe("the bot's Redis with AUTH and ACL users", () => {
     const authPrefix = uniqueName('rcauth');
     const q = createBullmqStepQueue({ connection: producer, prefix: authPrefix, attempts: 1, backoffMs: 50 });
     const w = await startStepWorker({
-      connection: blocking, prefix: authPrefix, concurrency: 1, lockDurationMs: 5000,
+      connection: blocking,
+      prefix: authPrefix,
+      concurrency: 1,
+      lockDurationMs: 5000,
       process: async (job) => (ran.push(job.incidentId), 'done'),
       confirmAbort: async () => false,
       log,
@@ -191,9 +257,15 @@ describe("the bot's Redis with AUTH and ACL users", () => {
 
   it('a wrong password is refused with an error that does not contain it', async () => {
     const errors: string[] = [];
-    const log = createLogger('error', new Writable({ write: (chunk, _enc, done) => void (errors.push(String(chunk)), done()) }));
+    const log = createLogger(
+      'error',
+      new Writable({ write: (chunk, _enc, done) => void (errors.push(String(chunk)), done()) }),
+    );
     const { blocking, producer } = createBotRedis(`redis://rcbot:not-the-password@127.0.0.1:${port}`, log);
-    const err = await producer.ping().then(() => null, (e: unknown) => e as Error);
+    const err = await producer.ping().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     blocking.disconnect();
     producer.disconnect();
     expect(err?.message).toMatch(/WRONGPASS|NOAUTH/);
@@ -203,14 +275,24 @@ describe("the bot's Redis with AUTH and ACL users", () => {
   });
 
   it('rediss:// turns TLS on for every connection, duplicates included', () => {
-    const { blocking, producer } = createBotRedis('rediss://rcbot:bot-secret@redis.internal:6380/1', pino({ level: 'silent' }));
+    const { blocking, producer } = createBotRedis(
+      'rediss://rcbot:bot-secret@redis.internal:6380/1',
+      pino({ level: 'silent' }),
+    );
     const copy = blocking.duplicate();
     for (const c of [blocking, producer, copy]) {
       c.on('error', () => undefined);
       c.disconnect();
     }
     for (const c of [blocking, producer, copy]) {
-      expect(c.options).toMatchObject({ tls: expect.anything(), username: 'rcbot', password: 'bot-secret', host: 'redis.internal', port: 6380, db: 1 });
+      expect(c.options).toMatchObject({
+        tls: expect.anything(),
+        username: 'rcbot',
+        password: 'bot-secret',
+        host: 'redis.internal',
+        port: 6380,
+        db: 1,
+      });
     }
   });
 });

@@ -11,13 +11,23 @@ import nock from 'nock';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
-import { createContainer, type Container } from '../../src/app/container.ts';
+import { type Container, createContainer } from '../../src/app/container.ts';
 import { startHttpServer } from '../../src/app/http-server.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createMetrics, type RollbackMetrics } from '../../src/app/metrics.ts';
-import { startWorker, type RunningWorker } from '../../src/app/worker.ts';
+import { type RunningWorker, startWorker } from '../../src/app/worker.ts';
 import { formatDurationMs } from '../../src/domain/times.ts';
-import { commitBody, compareBody, prNode, prPage, releaseBody, runBody, runsPage, tagBody, workflowBody } from '../fixtures/github/github-api.ts';
+import {
+  commitBody,
+  compareBody,
+  prNode,
+  prPage,
+  releaseBody,
+  runBody,
+  runsPage,
+  tagBody,
+  workflowBody,
+} from '../fixtures/github/github-api.ts';
 import { createHarness, type Harness } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 import { REDIS_URL, uniqueName } from '../support/services.ts';
@@ -39,7 +49,9 @@ beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   // The app under rollback: its API answers 401 without the test user's token.
-  app = createServer((req, res) => void res.writeHead(req.headers.authorization === 'Bearer e2e-test-user' ? 200 : 401).end());
+  app = createServer(
+    (req, res) => void res.writeHead(req.headers.authorization === 'Bearer e2e-test-user' ? 200 : 401).end(),
+  );
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/rest/v1/orgs`;
   process.env.E2E_AUTH_BEARER = 'Bearer e2e-test-user';
@@ -90,49 +102,95 @@ function mockPause(): void {
   const runs = `${REPO}/actions/workflows/deploy.yml/runs`;
   github().get(`${REPO}/actions/workflows/deploy.yml`).reply(200, workflowBody('deploy.yml', 'active'));
   github().put(`${REPO}/actions/workflows/deploy.yml/disable`).reply(204);
-  for (const status of ['in_progress', 'queued', 'waiting', 'pending', 'requested']) github().get(runs).query({ status, per_page: 100 }).reply(200, runsPage([]));
-  github().post('/graphql', (b: { query: string }) => b.query.includes('pullRequests(states: OPEN')).reply(200, prPage([prNode('PR_13', 13, null)]));
+  for (const status of ['in_progress', 'queued', 'waiting', 'pending', 'requested'])
+    github().get(runs).query({ status, per_page: 100 }).reply(200, runsPage([]));
+  github()
+    .post('/graphql', (b: { query: string }) => b.query.includes('pullRequests(states: OPEN'))
+    .reply(200, prPage([prNode('PR_13', 13, null)]));
 }
 
 function mockSmoke(): void {
-  github().post(`${REPO}/actions/workflows/smoke.yml/dispatches`, { ref: 'main', inputs: { env: 'production' } }).reply(204);
-  github().get(`${REPO}/actions/workflows/smoke.yml/runs`).query((q) => q.event === 'workflow_dispatch').reply(200, runsPage([runBody(4242, 'queued')]));
+  github()
+    .post(`${REPO}/actions/workflows/smoke.yml/dispatches`, { ref: 'main', inputs: { env: 'production' } })
+    .reply(204);
+  github()
+    .get(`${REPO}/actions/workflows/smoke.yml/runs`)
+    .query((q) => q.event === 'workflow_dispatch')
+    .reply(200, runsPage([runBody(4242, 'queued')]));
   github().get(`${REPO}/actions/runs/4242`).reply(200, runBody(4242, 'in_progress'));
-  github().get(`${REPO}/actions/runs/4242`).reply(200, runBody(4242, 'completed', 'success'));
+  github()
+    .get(`${REPO}/actions/runs/4242`)
+    .reply(200, runBody(4242, 'completed', 'success'));
 }
 
 function mockResume(): void {
-  github().get(`${REPO}/compare/v1.2.2...main`).query({ per_page: 100, page: 1 }).reply(200, compareBody([commitBody(1)], 1));
+  github()
+    .get(`${REPO}/compare/v1.2.2...main`)
+    .query({ per_page: 100, page: 1 })
+    .reply(200, compareBody([commitBody(1)], 1));
   // resume reads the state before enabling (issue 13 item 20).
   github().get(`${REPO}/actions/workflows/deploy.yml`).reply(200, workflowBody('deploy.yml', 'disabled_manually'));
   github().put(`${REPO}/actions/workflows/deploy.yml/enable`).reply(204);
 }
 
 it('runs a P1 from start to resolve, and the summary agrees with the timeline', async () => {
-  github().get(`${REPO}/releases`).query({ per_page: 100 }).reply(200, [releaseBody('v1.2.3'), releaseBody('v1.2.2')]);
-  github().get(`${REPO}/tags`).query({ per_page: 100 }).reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2')]);
-  const started = await cli('start', 'v1.2.3', '--sev', 'P1', '--issue', 'https://github.com/ValueCanvas/ValueCanvas/issues/77', '--as', SRE);
+  github()
+    .get(`${REPO}/releases`)
+    .query({ per_page: 100 })
+    .reply(200, [releaseBody('v1.2.3'), releaseBody('v1.2.2')]);
+  github()
+    .get(`${REPO}/tags`)
+    .query({ per_page: 100 })
+    .reply(200, [tagBody('v1.2.3'), tagBody('v1.2.2')]);
+  const started = await cli(
+    'start',
+    'v1.2.3',
+    '--sev',
+    'P1',
+    '--issue',
+    'https://github.com/ValueCanvas/ValueCanvas/issues/77',
+    '--as',
+    SRE,
+  );
   const id = /started (rb-\d+)/.exec(started)![1]!;
   const detectedAt = (await container.deps.store.get(id)).incident.detectedAt;
 
   // The first bad request, found in the logs: two minutes before detection. Detection before it is refused.
   const impact = new Date(detectedAt.getTime() - 2 * 60_000);
-  expect(await cli('correct-times', id, '--impact-started', impact.toISOString(), '--as', SRE)).toBe(`corrected impact_started_at: not set → ${impact.toISOString()}`);
-  const refused = await h.cli('correct-times', id, '--detected', new Date(impact.getTime() - 60_000).toISOString(), '--as', CAPTAIN);
+  expect(await cli('correct-times', id, '--impact-started', impact.toISOString(), '--as', SRE)).toBe(
+    `corrected impact_started_at: not set → ${impact.toISOString()}`,
+  );
+  const refused = await h.cli(
+    'correct-times',
+    id,
+    '--detected',
+    new Date(impact.getTime() - 60_000).toISOString(),
+    '--as',
+    CAPTAIN,
+  );
   expect(refused.err).toContain('cannot be before the first bad request');
 
   mockPause();
   expect(await cli('run', id, 'pause_deploys', '--as', SRE)).toContain('pause_deploys: succeeded');
-  await until('the target proposal', async () => (await container.deps.store.get(id)).steps.get('select_release')!.state === 'awaiting_approval');
+  await until(
+    'the target proposal',
+    async () => (await container.deps.store.get(id)).steps.get('select_release')!.state === 'awaiting_approval',
+  );
   await cli('approve', id, 'select_release', '--as', CAPTAIN);
   expect(await cli('run', id, 'revert_images', '--as', SRE)).toContain('revert_images: succeeded');
   await cli('run', id, 'verify_cutover', '--as', SRE);
   await cli('confirm', id, 'verify_cutover', '--as', SRE, '--note', 'errors back to baseline');
 
   mockSmoke();
-  expect(await cli('run', id, 'smoke_tests', '--as', SRE)).toContain('smoke_tests: succeeded — Smoke tests passed: smoke.yml on main — https://github.com/acme/shop/actions/runs/4242');
-  expect(await cli('run', id, 'queue_health', '--as', SRE)).toContain(`queue_health: succeeded — ${BACKLOG} = 3, under the threshold of 100 (samples: 3)`);
-  expect(await cli('run', id, 'auth_check', '--as', SRE)).toContain('auth_check: succeeded — All 2 auth probes answered as expected');
+  expect(await cli('run', id, 'smoke_tests', '--as', SRE)).toContain(
+    'smoke_tests: succeeded — Smoke tests passed: smoke.yml on main — https://github.com/acme/shop/actions/runs/4242',
+  );
+  expect(await cli('run', id, 'queue_health', '--as', SRE)).toContain(
+    `queue_health: succeeded — ${BACKLOG} = 3, under the threshold of 100 (samples: 3)`,
+  );
+  expect(await cli('run', id, 'auth_check', '--as', SRE)).toContain(
+    'auth_check: succeeded — All 2 auth probes answered as expected',
+  );
   expect((await container.deps.store.get(id)).incident.restoredAt).not.toBeNull();
 
   mockResume();
@@ -140,9 +198,13 @@ it('runs a P1 from start to resolve, and the summary agrees with the timeline', 
   expect(await cli('approve', id, 'resume_deploys', '--as', CAPTAIN)).toContain('resume_deploys: succeeded');
 
   let comment = '';
-  github().post(`${REPO}/issues/77/comments`, (b: { body: string }) => ((comment = b.body), true)).reply(201, { id: 9, html_url: 'https://github.com/ValueCanvas/ValueCanvas/issues/77#issuecomment-9' });
+  github()
+    .post(`${REPO}/issues/77/comments`, (b: { body: string }) => ((comment = b.body), true))
+    .reply(201, { id: 9, html_url: 'https://github.com/ValueCanvas/ValueCanvas/issues/77#issuecomment-9' });
   await cli('approve', id, 'resolve', '--as', CAPTAIN);
-  expect(await cli('run', id, 'resolve', '--as', CAPTAIN)).toMatch(/resolve: succeeded — Resolved: TTD 2m · TTR \S+; decide SLA met, restore SLA met; commented on https:\/\/github.com\/ValueCanvas\/ValueCanvas\/issues\/77#issuecomment-9/);
+  expect(await cli('run', id, 'resolve', '--as', CAPTAIN)).toMatch(
+    /resolve: succeeded — Resolved: TTD 2m · TTR \S+; decide SLA met, restore SLA met; commented on https:\/\/github.com\/ValueCanvas\/ValueCanvas\/issues\/77#issuecomment-9/,
+  );
   expect(nock.pendingMocks()).toEqual([]);
 
   // The figures, recomputed from the timeline alone.
@@ -153,9 +215,16 @@ it('runs a P1 from start to resolve, and the summary agrees with the timeline', 
   const resolved = first('incident_resolved');
   const detected = first('incident_started').at.getTime();
   const impactAt = new Date(String(first('times_corrected').payload.to)).getTime();
-  expect(resolved.payload).toMatchObject({ ttdMs: detected - impactAt, decideMs: decided - detected, ttrMs: restored - detected, impactMs: restored - impactAt });
+  expect(resolved.payload).toMatchObject({
+    ttdMs: detected - impactAt,
+    decideMs: decided - detected,
+    ttrMs: restored - detected,
+    impactMs: restored - impactAt,
+  });
   const summary = String(resolved.payload.summary);
-  expect(summary).toContain(`**TTD** ${formatDurationMs(detected - impactAt)} · **Time to decide** ${formatDurationMs(decided - detected)} · **TTR** ${formatDurationMs(restored - detected)} · **Impact** ${formatDurationMs(restored - impactAt)}`);
+  expect(summary).toContain(
+    `**TTD** ${formatDurationMs(detected - impactAt)} · **Time to decide** ${formatDurationMs(decided - detected)} · **TTR** ${formatDurationMs(restored - detected)} · **Impact** ${formatDurationMs(restored - impactAt)}`,
+  );
   expect(summary).toContain('| worker | ghcr.io/valuecanvas/worker:v1.2.3 | ghcr.io/valuecanvas/worker:v1.2.2 |');
   expect(summary).toMatch(/\*\*Deploys paused\*\* \S+ \(pause_deploys → resume_deploys\)/);
   expect(comment).toContain(`**Rollback resolved** — TTD 2m · TTR ${formatDurationMs(restored - detected)}`);
@@ -175,4 +244,3 @@ it('runs a P1 from start to resolve, and the summary agrees with the timeline', 
   expect(text).toContain('rollback_step_outcomes_total{step="verify_cutover",result="awaiting_confirmation"} 1');
   expect(text).toMatch(/rollback_step_duration_seconds_count\{step="revert_images",result="succeeded"\} 1/);
 });
-

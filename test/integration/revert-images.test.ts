@@ -8,19 +8,31 @@ import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts'
 import { loadKubeConfig } from '../../src/adapters/k8s/kube-config.ts';
 import { OutsideChangeError } from '../../src/domain/errors.ts';
 import { createRevertImages } from '../../src/flows/steps/revert_images/index.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 import { testConfig } from '../support/runbook-config.ts';
-import { failureOf, testContext, type RecordingContext } from '../support/step-context.ts';
+import { failureOf, type RecordingContext, testContext } from '../support/step-context.ts';
 import { until } from '../support/wait.ts';
 
 const NS = 'prod';
-const REPOS = { api: 'ghcr.io/valuecanvas/app', web: 'ghcr.io/valuecanvas/web', worker: 'ghcr.io/valuecanvas/worker' } as const;
+const REPOS = {
+  api: 'ghcr.io/valuecanvas/app',
+  web: 'ghcr.io/valuecanvas/web',
+  worker: 'ghcr.io/valuecanvas/worker',
+} as const;
 let kube: FakeKube;
 
 beforeEach(async () => {
   kube = await startFakeKube({ rollout: { durationMs: 100 } });
   for (const [name, repo] of Object.entries(REPOS)) {
-    kube.addDeployment({ namespace: NS, name, containers: [{ name, image: `${repo}:v1.2.3` }, { name: 'sidecar', image: 'envoy:1.30' }], replicas: 3 });
+    kube.addDeployment({
+      namespace: NS,
+      name,
+      containers: [
+        { name, image: `${repo}:v1.2.3` },
+        { name: 'sidecar', image: 'envoy:1.30' },
+      ],
+      replicas: 3,
+    });
   }
   kube.requests.length = 0;
 });
@@ -29,14 +41,20 @@ afterEach(() => kube.close());
 
 function setup(rolloutTimeout = '20s') {
   const config = testConfig(`rollout: { timeout: ${rolloutTimeout} }`.replace(/^/, ''));
-  const deployments = createK8sDeployments({ kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }), namespace: NS });
+  const deployments = createK8sDeployments({
+    kubeConfig: loadKubeConfig({ path: kube.kubeconfigPath, context: 'fake' }),
+    namespace: NS,
+  });
   return { config, executor: createRevertImages({ deployments }) };
 }
 
-const patches = (name: string) => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length;
+const patches = (name: string) =>
+  kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length;
 /** A second client, as a person's kubectl or a GitOps controller: its own connection, its own field manager. */
 async function outsidePatch(
-  name: string, image: string, who: { fieldManager: string } | { userAgent: string },
+  name: string,
+  image: string,
+  who: { fieldManager: string } | { userAgent: string },
 ): Promise<void> {
   const body = { spec: { template: { spec: { containers: [{ name, image }] } } } };
   if ('fieldManager' in who) {
@@ -62,9 +80,11 @@ async function outsidePatch(
 
 const rollingOut = (ctx: RecordingContext, name: string) =>
   until(`the bot waiting for ${name}'s rollout`, () =>
-    ctx.progressLines.some((l) => l.startsWith(`Waiting for deployment "${name}" rollout`)));
+    ctx.progressLines.some((l) => l.startsWith(`Waiting for deployment "${name}" rollout`)),
+  );
 
-const image = (name: string, container = name) => kube.deployment(NS, name)!.spec.template.spec.containers.find((c) => c.name === container)!.image;
+const image = (name: string, container = name) =>
+  kube.deployment(NS, name)!.spec.template.spec.containers.find((c) => c.name === container)!.image;
 
 describe('revert_images', () => {
   it('patches every Deployment to the target, leaves other containers alone and waits for all rollouts', async () => {
@@ -77,11 +97,20 @@ describe('revert_images', () => {
     );
     expect(ctx.progressLines).toContain(
       'api: no digest for v1.2.2 in its ReplicaSet history, so the revert uses the tag ' +
-      'ghcr.io/valuecanvas/app:v1.2.2, which is mutable (whatever the registry holds under it now is what will run)');
+        'ghcr.io/valuecanvas/app:v1.2.2, which is mutable (whatever the registry holds under it now is what will run)',
+    );
     expect(out.output?.digests).toEqual({ api: null, web: null, worker: null });
-    expect(Object.keys(REPOS).map((n) => image(n))).toEqual(['ghcr.io/valuecanvas/app:v1.2.2', 'ghcr.io/valuecanvas/web:v1.2.2', 'ghcr.io/valuecanvas/worker:v1.2.2']);
+    expect(Object.keys(REPOS).map((n) => image(n))).toEqual([
+      'ghcr.io/valuecanvas/app:v1.2.2',
+      'ghcr.io/valuecanvas/web:v1.2.2',
+      'ghcr.io/valuecanvas/worker:v1.2.2',
+    ]);
     expect(image('api', 'sidecar')).toBe('envoy:1.30');
-    expect(out.output?.before).toEqual({ api: 'ghcr.io/valuecanvas/app:v1.2.3', web: 'ghcr.io/valuecanvas/web:v1.2.3', worker: 'ghcr.io/valuecanvas/worker:v1.2.3' });
+    expect(out.output?.before).toEqual({
+      api: 'ghcr.io/valuecanvas/app:v1.2.3',
+      web: 'ghcr.io/valuecanvas/web:v1.2.3',
+      worker: 'ghcr.io/valuecanvas/worker:v1.2.3',
+    });
     expect(ctx.checkpoints[0]).toEqual({ before: out.output?.before });
     expect(ctx.progressLines).toContain('api: set image api=ghcr.io/valuecanvas/app:v1.2.2');
     expect(ctx.progressLines).toContain('deployment "web" successfully rolled out');
@@ -91,7 +120,10 @@ describe('revert_images', () => {
     const { config, executor } = setup();
     const first = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } });
     await executor.run(first);
-    const rerun = testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' }, previous: first.previous });
+    const rerun = testContext('revert_images', config, {
+      incident: { targetVersion: 'v1.2.2' },
+      previous: first.previous,
+    });
     const out = await executor.run(rerun);
     for (const name of Object.keys(REPOS)) expect(patches(name)).toBe(1);
     expect(out.output?.before).toEqual(first.previous.before);
@@ -110,7 +142,9 @@ describe('revert_images', () => {
   it('fails with the reason when a rollout exceeds its progress deadline', async () => {
     const { config, executor } = setup();
     kube.setRolloutBehavior(NS, 'web', { mode: 'deadline', deadlineMs: 200 });
-    const err = await failureOf(executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })));
+    const err = await failureOf(
+      executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })),
+    );
     expect(err.message).toContain('web: ');
     expect(err.message).toContain('exceeded its progress deadline');
     expect(err.message).not.toContain('api: ');
@@ -121,7 +155,9 @@ describe('revert_images', () => {
   it('fails after the configured timeout when pods never become available', async () => {
     const { config, executor } = setup('1s');
     kube.setRolloutBehavior(NS, 'worker', { mode: 'stuck' });
-    const err = await failureOf(executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })));
+    const err = await failureOf(
+      executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })),
+    );
     expect(err.code).toBe('timeout');
     expect(err.message).toMatch(/worker: .*1s|worker: .*timed out|worker: .*did not finish/);
   });
@@ -129,18 +165,32 @@ describe('revert_images', () => {
   it('refuses a paused Deployment before patching anything', async () => {
     const { config, executor } = setup();
     kube.deleteDeployment(NS, 'worker');
-    kube.addDeployment({ namespace: NS, name: 'worker', containers: [{ name: 'worker', image: `${REPOS.worker}:v1.2.3` }], paused: true });
+    kube.addDeployment({
+      namespace: NS,
+      name: 'worker',
+      containers: [{ name: 'worker', image: `${REPOS.worker}:v1.2.3` }],
+      paused: true,
+    });
     kube.requests.length = 0;
-    await expect(executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } }))).rejects.toThrow(/deployment prod\/worker is paused.*kubectl rollout resume deploy\/worker -n prod/);
+    await expect(
+      executor.run(testContext('revert_images', config, { incident: { targetVersion: 'v1.2.2' } })),
+    ).rejects.toThrow(/deployment prod\/worker is paused.*kubectl rollout resume deploy\/worker -n prod/);
     expect(kube.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
   });
 
   it('names the containers that exist when the configured one does not, and a missing Deployment', async () => {
     const { config, executor } = setup();
     const wrong = { ...config, deployments: [{ name: 'api', container: 'app', image: REPOS.api }] };
-    await expect(executor.run(testContext('revert_images', wrong, { incident: { targetVersion: 'v1.2.2' } }))).rejects.toThrow(/has no container "app" \(it has api, sidecar\)/);
-    const missing = { ...config, deployments: [{ name: 'payments', container: 'payments', image: 'ghcr.io/x/payments' }] };
-    await expect(executor.run(testContext('revert_images', missing, { incident: { targetVersion: 'v1.2.2' } }))).rejects.toThrow(/prod\/payments/);
+    await expect(
+      executor.run(testContext('revert_images', wrong, { incident: { targetVersion: 'v1.2.2' } })),
+    ).rejects.toThrow(/has no container "app" \(it has api, sidecar\)/);
+    const missing = {
+      ...config,
+      deployments: [{ name: 'payments', container: 'payments', image: 'ghcr.io/x/payments' }],
+    };
+    await expect(
+      executor.run(testContext('revert_images', missing, { incident: { targetVersion: 'v1.2.2' } })),
+    ).rejects.toThrow(/prod\/payments/);
   });
 
   it('fails at once when a person sets another image mid-rollout, naming the image and who set it', async () => {

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError, UserFacingError } from '../../src/domain/errors.ts';
+import { childEnv, type OutputLine, runCommand } from '../../src/adapters/process/run-command.ts';
 import { renderArgv } from '../../src/domain/argv-template.ts';
-import { childEnv, runCommand, type OutputLine } from '../../src/adapters/process/run-command.ts';
+import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import { until } from '../support/wait.ts';
 
 const node = (script: string) => ['node', '-e', script];
@@ -42,14 +42,27 @@ describe('runCommand', () => {
   });
 
   it('fails on a non-zero exit with the status and the last output', async () => {
-    const err = await failure(runCommand({ argv: node('console.error("migration 42 failed"); process.exit(3)'), timeoutMs: 10_000, what: 'the revert command' }));
+    const err = await failure(
+      runCommand({
+        argv: node('console.error("migration 42 failed"); process.exit(3)'),
+        timeoutMs: 10_000,
+        what: 'the revert command',
+      }),
+    );
     expect(err).toBeInstanceOf(UserFacingError);
-    expect(err.message).toMatch(/^the revert command exited with status 3: `node -e .*`\nlast output:\nmigration 42 failed$/);
+    expect(err.message).toMatch(
+      /^the revert command exited with status 3: `node -e .*`\nlast output:\nmigration 42 failed$/,
+    );
   });
 
   it('kills a command that outlives its timeout and says so', async () => {
     const err = await failure(
-      runCommand({ argv: node('console.log("started"); setInterval(() => {}, 1000)'), timeoutMs: 500, killGraceMs: 200, what: 'the revert command' }),
+      runCommand({
+        argv: node('console.log("started"); setInterval(() => {}, 1000)'),
+        timeoutMs: 500,
+        killGraceMs: 200,
+        what: 'the revert command',
+      }),
     );
     expect(err.code).toBe('timeout');
     expect(err.message).toContain('the revert command did not finish within 1 s and was stopped');
@@ -73,7 +86,9 @@ describe('runCommand', () => {
     const lines: string[] = [];
     const err = await failure(
       runCommand({
-        argv: node('console.log("using " + process.env.DB_TOKEN); console.log("url postgres://app:" + process.env.DB_TOKEN + "@db/prod"); process.exit(1)'),
+        argv: node(
+          'console.log("using " + process.env.DB_TOKEN); console.log("url postgres://app:" + process.env.DB_TOKEN + "@db/prod"); process.exit(1)',
+        ),
         env: { DB_TOKEN: secret },
         secrets: [secret],
         timeoutMs: 10_000,
@@ -90,7 +105,11 @@ describe('runCommand', () => {
     const lines: string[] = [];
     await runCommand({
       argv: node('console.log(Object.keys(process.env).sort().join(","))'),
-      env: childEnv(['REVERT_MODE'], { REVERT_MODE: 'safe', SLACK_BOT_TOKEN: 'xoxb-no' }, 'database.revert_command.env'),
+      env: childEnv(
+        ['REVERT_MODE'],
+        { REVERT_MODE: 'safe', SLACK_BOT_TOKEN: 'xoxb-no' },
+        'database.revert_command.env',
+      ),
       timeoutMs: 10_000,
       what: 'env probe',
       onOutput: (l) => lines.push(l.line),
@@ -107,7 +126,9 @@ describe('runCommand', () => {
   it('ends the command and its children when the bot process is SIGKILLed mid-run', async () => {
     const script = 'sleep 300 & echo "grandchild $!"; echo "command $$"; wait';
     const fixture = join(import.meta.dirname, '../fixtures/process/run-command-in-child.ts');
-    const parent = spawn('node', [fixture, JSON.stringify(['sh', '-c', script])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn('node', [fixture, JSON.stringify(['sh', '-c', script])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     parent.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -123,8 +144,12 @@ describe('runCommand', () => {
   });
 
   it('says which program is missing instead of a bare ENOENT', async () => {
-    const err = await failure(runCommand({ argv: ['no-such-migration-tool', 'rollback'], timeoutMs: 10_000, what: 'the revert command' }));
-    expect(err.message).toBe('the revert command: no-such-migration-tool was not found on PATH — install it in the image or fix the command');
+    const err = await failure(
+      runCommand({ argv: ['no-such-migration-tool', 'rollback'], timeoutMs: 10_000, what: 'the revert command' }),
+    );
+    expect(err.message).toBe(
+      'the revert command: no-such-migration-tool was not found on PATH — install it in the image or fix the command',
+    );
   });
 });
 
@@ -132,20 +157,30 @@ describe('renderArgv', () => {
   const key = 'database.revert_command.argv';
 
   it('substitutes checked values into argv elements, with no shell to interpret them', () => {
-    expect(renderArgv(['dbmate', 'rollback', '--to={previous_version}', '{version}'], { version: '20261120_add_orgs', previous_version: 'v1.2.2' }, key)).toEqual([
-      'dbmate',
-      'rollback',
-      '--to=v1.2.2',
-      '20261120_add_orgs',
-    ]);
+    expect(
+      renderArgv(
+        ['dbmate', 'rollback', '--to={previous_version}', '{version}'],
+        { version: '20261120_add_orgs', previous_version: 'v1.2.2' },
+        key,
+      ),
+    ).toEqual(['dbmate', 'rollback', '--to=v1.2.2', '20261120_add_orgs']);
   });
 
-  it.each([['20261120; rm -rf /'], ['$(curl evil)'], ['--config=/etc/passwd'], ['../../etc'], ['a b'], ['']])('refuses the value %j', (value) => {
-    expect(() => renderArgv(['tool', '{version}'], { version: value }, key)).toThrow(/refusing to run database.revert_command.argv: \{version\} would be/);
-  });
+  it.each([['20261120; rm -rf /'], ['$(curl evil)'], ['--config=/etc/passwd'], ['../../etc'], ['a b'], ['']])(
+    'refuses the value %j',
+    (value) => {
+      expect(() => renderArgv(['tool', '{version}'], { version: value }, key)).toThrow(
+        /refusing to run database.revert_command.argv: \{version\} would be/,
+      );
+    },
+  );
 
   it('refuses unknown placeholders and missing values with the key to fix', () => {
-    expect(() => renderArgv(['tool', '{verison}'], { version: '1' }, key)).toThrow('database.revert_command.argv uses {verison}, which is not a known placeholder: use {version}');
-    expect(() => renderArgv(['tool', '{previous_version}'], { previous_version: null }, key)).toThrow('needs {previous_version}, but there is no value for it here');
+    expect(() => renderArgv(['tool', '{verison}'], { version: '1' }, key)).toThrow(
+      'database.revert_command.argv uses {verison}, which is not a known placeholder: use {version}',
+    );
+    expect(() => renderArgv(['tool', '{previous_version}'], { previous_version: null }, key)).toThrow(
+      'needs {previous_version}, but there is no value for it here',
+    );
   });
 });

@@ -18,12 +18,12 @@ import { executeStep } from '../../src/flows/execute-step.ts';
 import type { Executors } from '../../src/flows/executor.ts';
 import { abortIncident } from '../../src/flows/incident-commands.ts';
 import { sweepSlaTimers } from '../../src/flows/sla-timers.ts';
-import { approveStep, confirmStep, runStep, skipStep } from '../../src/flows/step-commands.ts';
 import { startRollback } from '../../src/flows/start-rollback.ts';
-import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
-import { releasesRunning } from '../support/releases.ts';
-import { clearPrefix, createTestDb, createTestRedis, uniqueName, type TestDb } from '../support/services.ts';
+import { approveStep, confirmStep, runStep, skipStep } from '../../src/flows/step-commands.ts';
 import { abortOpenIncidents } from '../support/incidents.ts';
+import { releasesRunning } from '../support/releases.ts';
+import { CAPTAIN, DB_OWNER, SRE, STAKEHOLDER, testConfig } from '../support/runbook-config.ts';
+import { clearPrefix, createTestDb, createTestRedis, type TestDb, uniqueName } from '../support/services.ts';
 
 let db: TestDb;
 let redis: Redis;
@@ -35,10 +35,22 @@ let clock = new Date('2026-11-24T03:00:00Z');
 const MIN = 60_000;
 
 const executors: Executors = {
-  select_release: { run: async () => ({ outcome: 'awaiting_approval', summary: 'v1.2.2', output: { proposal: { version: 'v1.2.2', source: 'test' }, validTargets: ['v1.2.2'] } }) },
+  select_release: {
+    run: async () => ({
+      outcome: 'awaiting_approval',
+      summary: 'v1.2.2',
+      output: { proposal: { version: 'v1.2.2', source: 'test' }, validTargets: ['v1.2.2'] },
+    }),
+  },
   revert_images: { run: async () => ({ outcome: 'succeeded', summary: 'api, web, worker now run v1.2.2' }) },
   queue_health: { run: async () => ({ outcome: 'succeeded', summary: 'agent:pending = 3' }) },
-  migration_revert: { plan: async () => ({ summary: 'no down file: plan a forward-fix', plan: { kind: 'forward_fix', reason: 'no down file' } }), apply: async () => ({ outcome: 'succeeded', summary: 'n/a' }) },
+  migration_revert: {
+    plan: async () => ({
+      summary: 'no down file: plan a forward-fix',
+      plan: { kind: 'forward_fix', reason: 'no down file' },
+    }),
+    apply: async () => ({ outcome: 'succeeded', summary: 'n/a' }),
+  },
 };
 
 beforeAll(async () => {
@@ -48,7 +60,16 @@ beforeAll(async () => {
   const config = testConfig();
   steps = createBullmqStepQueue({ connection: redis, prefix, attempts: 1, backoffMs: 100 });
   timers = createSlaTimerQueue({ connection: redis, prefix });
-  deps = { store: createPgIncidentStore(db.pool, config.environment.name), queue: steps, roles: createConfigRoleDirectory(config.roles), config, now: () => clock, log: pino({ level: 'silent' }), releases: releasesRunning(config), slaTimers: timers };
+  deps = {
+    store: createPgIncidentStore(db.pool, config.environment.name),
+    queue: steps,
+    roles: createConfigRoleDirectory(config.roles),
+    config,
+    now: () => clock,
+    log: pino({ level: 'silent' }),
+    releases: releasesRunning(config),
+    slaTimers: timers,
+  };
 });
 
 afterAll(async () => {
@@ -75,23 +96,49 @@ async function pending(incidentId: string): Promise<string[]> {
 }
 
 async function run(incidentId: string, stepId: StepId, attempt = 1, kind?: 'apply') {
-  return executeStep(deps, executors, { incidentId, stepId, attempt, kind }, { tryNumber: 1, maxTries: 1, signal: new AbortController().signal });
+  return executeStep(
+    deps,
+    executors,
+    { incidentId, stepId, attempt, kind },
+    { tryNumber: 1, maxTries: 1, signal: new AbortController().signal },
+  );
 }
 
-const start = (o: Partial<Parameters<typeof startRollback>[1]> = {}) => startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE, ...o });
+const start = (o: Partial<Parameters<typeof startRollback>[1]> = {}) =>
+  startRollback(deps, { badVersion: 'v1.2.3', severity: 'P1', trigger: 'slo_breach', actor: SRE, ...o });
 
 describe('scheduling', () => {
   it('a P1 gets reminders at 50% and 80% and a breach notice at 100% of both budgets, delays from the domain clock', async () => {
     const incident = await start();
-    expect(await pending(incident.id)).toEqual(['decide 50% in 5m', 'decide 80% in 8m', 'decide 100% in 10m', 'restore 50% in 15m', 'restore 80% in 24m', 'restore 100% in 30m']);
+    expect(await pending(incident.id)).toEqual([
+      'decide 50% in 5m',
+      'decide 80% in 8m',
+      'decide 100% in 10m',
+      'restore 50% in 15m',
+      'restore 80% in 24m',
+      'restore 100% in 30m',
+    ]);
     const ids = (await timers.queue.getJobs(['delayed'])).map((j) => j.id!);
-    expect(ids).toContain(timerJobId({ incidentId: incident.id, milestone: 'decide', percent: 50, dueAt: new Date(clock.getTime() + 10 * MIN).toISOString() }));
+    expect(ids).toContain(
+      timerJobId({
+        incidentId: incident.id,
+        milestone: 'decide',
+        percent: 50,
+        dueAt: new Date(clock.getTime() + 10 * MIN).toISOString(),
+      }),
+    );
     expect(ids.every((id) => !id.includes(':'))).toBe(true);
   });
 
   it('an incident detected 9 minutes ago gets the 80% decision reminder now, not a burst of stale ones', async () => {
     const incident = await start({ detectedAt: new Date(clock.getTime() - 9 * MIN) });
-    expect(await pending(incident.id)).toEqual(['decide 80% in 0m', 'decide 100% in 1m', 'restore 50% in 6m', 'restore 80% in 15m', 'restore 100% in 21m']);
+    expect(await pending(incident.id)).toEqual([
+      'decide 80% in 0m',
+      'decide 100% in 1m',
+      'restore 50% in 6m',
+      'restore 80% in 15m',
+      'restore 100% in 21m',
+    ]);
   });
 
   it('a P2 has one budget of 2 hours', async () => {
@@ -119,7 +166,12 @@ describe('cancellation when a milestone is met', () => {
     await run(incident.id, 'revert_images');
 
     // Whichever validation step finishes last sets restored_at: a skip, a worker success, then a manual confirm.
-    await skipStep(deps, { incidentId: incident.id, stepId: 'smoke_tests', actor: CAPTAIN, reason: 'smoke workflow broken, checked by hand' });
+    await skipStep(deps, {
+      incidentId: incident.id,
+      stepId: 'smoke_tests',
+      actor: CAPTAIN,
+      reason: 'smoke workflow broken, checked by hand',
+    });
     await runStep(deps, { incidentId: incident.id, stepId: 'queue_health', actor: SRE });
     await run(incident.id, 'queue_health');
     await runStep(deps, { incidentId: incident.id, stepId: 'auth_check', actor: SRE });
@@ -137,7 +189,12 @@ describe('cancellation when a milestone is met', () => {
 
   it('P2: an approved forward-fix plan meets the restore SLA and cancels its timers', async () => {
     const incident = await start({ severity: 'P2' });
-    await skipStep(deps, { incidentId: incident.id, stepId: 'migration_scope', actor: CAPTAIN, reason: 'scope known: one migration' });
+    await skipStep(deps, {
+      incidentId: incident.id,
+      stepId: 'migration_scope',
+      actor: CAPTAIN,
+      reason: 'scope known: one migration',
+    });
     const job = await runStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: DB_OWNER });
     await run(incident.id, 'migration_revert', job.attempt);
     await approveStep(deps, { incidentId: incident.id, stepId: 'migration_revert', actor: CAPTAIN });
@@ -158,18 +215,39 @@ describe('correcting times', () => {
   it('moves the deadlines: the old timers go, new ones come, and the correction is on the timeline', async () => {
     const incident = await start({ impactStartedAt: new Date(clock.getTime() - 10 * MIN) });
     const detected = new Date(clock.getTime() - 3 * MIN);
-    const events = await correctTimes(deps, { incidentId: incident.id, actor: SRE, detectedAt: detected, impactStartedAt: new Date(clock.getTime() - 7 * MIN) });
+    const events = await correctTimes(deps, {
+      incidentId: incident.id,
+      actor: SRE,
+      detectedAt: detected,
+      impactStartedAt: new Date(clock.getTime() - 7 * MIN),
+    });
     expect(events.map((e) => e.payload)).toEqual([
-      { field: 'impact_started_at', from: new Date(clock.getTime() - 10 * MIN).toISOString(), to: new Date(clock.getTime() - 7 * MIN).toISOString() },
+      {
+        field: 'impact_started_at',
+        from: new Date(clock.getTime() - 10 * MIN).toISOString(),
+        to: new Date(clock.getTime() - 7 * MIN).toISOString(),
+      },
       { field: 'detected_at', from: clock.toISOString(), to: detected.toISOString() },
     ]);
-    expect((await deps.store.get(incident.id)).incident).toMatchObject({ detectedAt: detected, impactStartedAt: new Date(clock.getTime() - 7 * MIN) });
-    expect(await pending(incident.id)).toEqual(['decide 50% in 2m', 'decide 80% in 5m', 'decide 100% in 7m', 'restore 50% in 12m', 'restore 80% in 21m', 'restore 100% in 27m']);
+    expect((await deps.store.get(incident.id)).incident).toMatchObject({
+      detectedAt: detected,
+      impactStartedAt: new Date(clock.getTime() - 7 * MIN),
+    });
+    expect(await pending(incident.id)).toEqual([
+      'decide 50% in 2m',
+      'decide 80% in 5m',
+      'decide 100% in 7m',
+      'restore 50% in 12m',
+      'restore 80% in 21m',
+      'restore 100% in 27m',
+    ]);
   });
 
   it('refuses detection before the first bad request, with the reason, changing nothing', async () => {
     const incident = await start({ impactStartedAt: new Date(clock.getTime() - 5 * MIN) });
-    await expect(correctTimes(deps, { incidentId: incident.id, actor: CAPTAIN, detectedAt: new Date(clock.getTime() - 8 * MIN) })).rejects.toThrow(
+    await expect(
+      correctTimes(deps, { incidentId: incident.id, actor: CAPTAIN, detectedAt: new Date(clock.getTime() - 8 * MIN) }),
+    ).rejects.toThrow(
       /those times cannot all be true: detection \(.*\) cannot be before the first bad request \(.*\): a problem is detected after it starts\. Nothing was changed/,
     );
     expect((await deps.store.get(incident.id)).incident.detectedAt).toEqual(clock);
@@ -180,14 +258,19 @@ describe('correcting times', () => {
 
   it('refuses a detection after the restore', async () => {
     const incident = await start();
-    for (const stepId of ['smoke_tests', 'queue_health', 'auth_check'] as const) await skipStep(deps, { incidentId: incident.id, stepId, actor: CAPTAIN, reason: 'checked by hand' });
+    for (const stepId of ['smoke_tests', 'queue_health', 'auth_check'] as const)
+      await skipStep(deps, { incidentId: incident.id, stepId, actor: CAPTAIN, reason: 'checked by hand' });
     const restoredAt = clock;
     clock = new Date(clock.getTime() + 10 * MIN);
-    await expect(correctTimes(deps, { incidentId: incident.id, actor: SRE, detectedAt: new Date(restoredAt.getTime() + MIN) })).rejects.toThrow(/the app was restored at .*, before detection/);
+    await expect(
+      correctTimes(deps, { incidentId: incident.id, actor: SRE, detectedAt: new Date(restoredAt.getTime() + MIN) }),
+    ).rejects.toThrow(/the app was restored at .*, before detection/);
   });
 
   it('only the captain or the on-call SRE may correct times', async () => {
     const incident = await start();
-    await expect(correctTimes(deps, { incidentId: incident.id, actor: STAKEHOLDER, detectedAt: clock })).rejects.toThrow(/only the Release Captain or On-Call SRE may correct the incident times/);
+    await expect(
+      correctTimes(deps, { incidentId: incident.id, actor: STAKEHOLDER, detectedAt: clock }),
+    ).rejects.toThrow(/only the Release Captain or On-Call SRE may correct the incident times/);
   });
 });

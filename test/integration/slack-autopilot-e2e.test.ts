@@ -6,11 +6,18 @@
  * GitHub with 2 deploy runs and 2 auto-merge PRs, and local Prometheus and auth endpoints.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeGitHub, startFakeGitHub } from '../fixtures/github/fake-github.ts';
 import { TOKEN } from '../fixtures/github/github-api.ts';
-import { startFakeGitHub, type FakeGitHub } from '../fixtures/github/fake-github.ts';
-import { automatedConfig, githubWorld as world, MANUAL_CHECKS_CONFIG as MANUAL_CHECKS, responder, startEndpoints, type Endpoints } from '../support/responder.ts';
-import { startSlackBotHarness, type SlackBotHarness } from '../support/slack-bot-harness.ts';
+import {
+  automatedConfig,
+  type Endpoints,
+  MANUAL_CHECKS_CONFIG as MANUAL_CHECKS,
+  responder,
+  startEndpoints,
+  githubWorld as world,
+} from '../support/responder.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
+import { type SlackBotHarness, startSlackBotHarness } from '../support/slack-bot-harness.ts';
 import { threadText } from '../support/slack-checklist.ts';
 
 let endpoints: Endpoints;
@@ -23,7 +30,11 @@ describe('with Prometheus, a smoke workflow and auth probes', () => {
   let harness: SlackBotHarness;
   let github: FakeGitHub;
   beforeAll(async () => {
-    harness = await startSlackBotHarness({ rolloutMs: 200, configOverrides: automatedConfig(endpoints.base), githubToken: TOKEN });
+    harness = await startSlackBotHarness({
+      rolloutMs: 200,
+      configOverrides: automatedConfig(endpoints.base),
+      githubToken: TOKEN,
+    });
     github = startFakeGitHub(world());
   });
   afterAll(() => harness?.close());
@@ -38,18 +49,36 @@ describe('with Prometheus, a smoke workflow and auth probes', () => {
     expect(r.clicks()).toBe(4);
 
     const { steps } = await r.incident();
-    for (const id of ['pause_deploys', 'revert_images', 'verify_cutover', 'smoke_tests', 'queue_health', 'auth_check', 'resume_deploys', 'resolve']) {
+    for (const id of [
+      'pause_deploys',
+      'revert_images',
+      'verify_cutover',
+      'smoke_tests',
+      'queue_health',
+      'auth_check',
+      'resume_deploys',
+      'resolve',
+    ]) {
       expect([id, steps.get(id as never)!.state]).toEqual([id, 'succeeded']);
     }
     // Paused and resumed exactly: both runs cancelled, deploy.yml and the PRs' auto-merge back as they were.
-    expect(github.state.runs.filter((run) => run.workflow === 'deploy.yml').map((run) => run.conclusion)).toEqual(['cancelled', 'cancelled']);
+    expect(github.state.runs.filter((run) => run.workflow === 'deploy.yml').map((run) => run.conclusion)).toEqual([
+      'cancelled',
+      'cancelled',
+    ]);
     expect(github.state.workflows['deploy.yml']).toBe('active');
     expect(github.state.prs.map((pr) => pr.mergeMethod)).toEqual(['SQUASH', 'MERGE']);
     expect(harness.h.images().api).toBe('ghcr.io/valuecanvas/app:v1.2.2');
-    await harness.slack.waitFor('the resolved line', () => threadText(harness.slack, 'C0INCIDENTS').includes(':checkered_flag: Incident resolved by'));
+    await harness.slack.waitFor('the resolved line', () =>
+      threadText(harness.slack, 'C0INCIDENTS').includes(':checkered_flag: Incident resolved by'),
+    );
     const thread = threadText(harness.slack, 'C0INCIDENTS');
-    expect(thread).toContain(`*Revert container images* started by autopilot (the target was approved), after <@${CAPTAIN}> approved the target v1.2.2`);
-    expect(thread).toContain(`*Pause deploys* started by autopilot (the incident started), after <@${SRE}> started the rollback`);
+    expect(thread).toContain(
+      `*Revert container images* started by autopilot (the target was approved), after <@${CAPTAIN}> approved the target v1.2.2`,
+    );
+    expect(thread).toContain(
+      `*Pause deploys* started by autopilot (the incident started), after <@${SRE}> started the rollback`,
+    );
     expect(thread).toContain(`Incident resolved by <@${CAPTAIN}>`);
   });
 });

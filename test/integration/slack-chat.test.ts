@@ -1,8 +1,8 @@
 import nock from 'nock';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { renderChecklist, renderChecklistText } from '../../src/adapters/slack/checklist-blocks.ts';
 import type { ChecklistMessage, ChecklistRefs } from '../../src/adapters/slack/chat-port.ts';
+import { renderChecklist, renderChecklistText } from '../../src/adapters/slack/checklist-blocks.ts';
 import { createSlackChat } from '../../src/adapters/slack/slack-chat.ts';
 import { createSlackWebClient } from '../../src/adapters/slack/slack-web-client.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
@@ -11,7 +11,10 @@ import { at, freshP1, midRolloutWithFailure } from '../support/slack-fixtures.ts
 const ORIGIN = 'https://slack.test';
 const API = `${ORIGIN}/api/`;
 const CHANNELS = { incidents: 'C0INCIDENT', releases: 'C0RELEASES' };
-const REFS: ChecklistRefs = { incidents: { channel: 'C0INCIDENT', ts: '1795521600.000100' }, releases: { channel: 'C0RELEASES', ts: '1795521600.000200' } };
+const REFS: ChecklistRefs = {
+  incidents: { channel: 'C0INCIDENT', ts: '1795521600.000100' },
+  releases: { channel: 'C0RELEASES', ts: '1795521600.000200' },
+};
 
 interface SlackCall {
   channel: string;
@@ -30,7 +33,12 @@ function decode(body: Record<string, unknown>): SlackCall {
 /** `productionRetry`: the bot's own bounded retry (DEFAULT_SLACK_RETRY); otherwise retries are off. */
 function chat(options: { productionRetry?: boolean; coalesceMs?: number } = {}) {
   const retryConfig = options.productionRetry ? {} : { retryConfig: { retries: 0 } };
-  const client = createSlackWebClient({ token: 'xoxb-tst', slackApiUrl: API, logger: pino({ level: 'silent' }), ...retryConfig });
+  const client = createSlackWebClient({
+    token: 'xoxb-tst',
+    slackApiUrl: API,
+    logger: pino({ level: 'silent' }),
+    ...retryConfig,
+  });
   return createSlackChat({ client, channels: CHANNELS, coalesceMs: options.coalesceMs ?? 200 });
 }
 
@@ -38,7 +46,16 @@ function chat(options: { productionRetry?: boolean; coalesceMs?: number } = {}) 
 function progressRender(i: number): ChecklistMessage {
   const base = midRolloutWithFailure();
   const steps = base.steps.map((s) =>
-    s.stepId === 'revert_images' ? { ...s, state: 'running' as const, error: null, finishedAt: null, summary: `web: ${i} of 30 pods updated`, version: 10 + i } : s,
+    s.stepId === 'revert_images'
+      ? {
+          ...s,
+          state: 'running' as const,
+          error: null,
+          finishedAt: null,
+          summary: `web: ${i} of 30 pods updated`,
+          version: 10 + i,
+        }
+      : s,
   );
   const view = { ...base, steps, now: at(11, i) };
   return { text: renderChecklistText(view), blocks: renderChecklist(view) };
@@ -88,8 +105,13 @@ describe('SlackChat checklist messages', () => {
         return { ok: true, channel, ts: channel === CHANNELS.incidents ? '111.1' : '222.2' };
       });
     const seen: string[] = [];
-    const refs = await chat().postChecklist(message, { onPosted: (key, ref) => void seen.push(`${key}=${ref.channel}/${ref.ts}`) });
-    expect(refs).toEqual({ incidents: { channel: 'C0INCIDENT', ts: '111.1' }, releases: { channel: 'C0RELEASES', ts: '222.2' } });
+    const refs = await chat().postChecklist(message, {
+      onPosted: (key, ref) => void seen.push(`${key}=${ref.channel}/${ref.ts}`),
+    });
+    expect(refs).toEqual({
+      incidents: { channel: 'C0INCIDENT', ts: '111.1' },
+      releases: { channel: 'C0RELEASES', ts: '222.2' },
+    });
     expect(seen.sort()).toEqual(['incidents=C0INCIDENT/111.1', 'releases=C0RELEASES/222.2']);
     expect(posted.map((p) => p.channel).sort()).toEqual(['C0INCIDENT', 'C0RELEASES']);
     for (const p of posted) {
@@ -119,7 +141,10 @@ describe('SlackChat checklist messages', () => {
     const scope = nock(ORIGIN)
       .post('/api/chat.postMessage', (body) => body.channel === CHANNELS.releases)
       .reply(200, { ok: true, channel: CHANNELS.releases, ts: '222.2' });
-    const refs = await chat().postChecklist({ text: 't', blocks: [] }, { existing: { incidents: REFS.incidents, releases: null } });
+    const refs = await chat().postChecklist(
+      { text: 't', blocks: [] },
+      { existing: { incidents: REFS.incidents, releases: null } },
+    );
     expect(refs).toEqual({ incidents: REFS.incidents, releases: { channel: 'C0RELEASES', ts: '222.2' } });
     expect(scope.isDone()).toBe(true);
   });
@@ -189,7 +214,9 @@ describe('SlackChat checklist messages', () => {
     const c = chat({ coalesceMs: 50 });
     await c.updateChecklist('inc_7f3a', REFS, progressRender(9));
     await c.flush();
-    expect(calls.filter((call) => call.channel === CHANNELS.incidents).at(-1)?.blocks).toEqual(progressRender(9).blocks);
+    expect(calls.filter((call) => call.channel === CHANNELS.incidents).at(-1)?.blocks).toEqual(
+      progressRender(9).blocks,
+    );
     expect(calls.filter((call) => call.channel === CHANNELS.releases).at(-1)?.blocks).toEqual(progressRender(9).blocks);
   });
 });
@@ -240,7 +267,9 @@ describe('SlackChat threads, ephemeral messages and views', () => {
   });
 
   it('refuses a thread line when the checklist was never posted, saying what to do', async () => {
-    await expect(chat().postMilestone({ ...REFS, releases: null }, 'x')).rejects.toThrow(/never posted in #releases.*Retry/);
+    await expect(chat().postMilestone({ ...REFS, releases: null }, 'x')).rejects.toThrow(
+      /never posted in #releases.*Retry/,
+    );
   });
 
   it('answers a user privately and opens and updates a modal by view id', async () => {
@@ -254,10 +283,18 @@ describe('SlackChat threads, ephemeral messages and views', () => {
       .reply(200, { ok: true, view: { id: 'V0VIEW', hash: 'h2' } });
     const c = chat();
     await c.postEphemeral('C0INCIDENT', 'U0STRANGER', { text: 'Only the captain approves the target.' });
-    const modal = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Start a rollback' }, blocks: [] };
+    const modal = {
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: 'Start a rollback' },
+      blocks: [],
+    };
     expect(await c.openView('trig-1', modal)).toEqual({ viewId: 'V0VIEW', hash: 'h1' });
     expect(await c.updateView('V0VIEW', modal, 'h1')).toEqual({ viewId: 'V0VIEW', hash: 'h2' });
-    expect(bodies[0]).toMatchObject({ channel: 'C0INCIDENT', user: 'U0STRANGER', text: 'Only the captain approves the target.' });
+    expect(bodies[0]).toMatchObject({
+      channel: 'C0INCIDENT',
+      user: 'U0STRANGER',
+      text: 'Only the captain approves the target.',
+    });
     expect(bodies[1]).toMatchObject({ trigger_id: 'trig-1' });
     expect(bodies[2]).toMatchObject({ view_id: 'V0VIEW', hash: 'h1' });
   });

@@ -4,14 +4,14 @@
  * the resolve summary's figures checked against the timeline.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Bot } from '../../src/app/bot.ts';
 import { formatDurationMs } from '../../src/adapters/slack/formatting.ts';
-import { startSlackBotHarness, type SlackBotHarness } from '../support/slack-bot-harness.ts';
+import type { Bot } from '../../src/app/bot.ts';
 import type { FakeSlack } from '../support/fake-slack.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
+import { type SlackBotHarness, startSlackBotHarness } from '../support/slack-bot-harness.ts';
 import { findButton, latestChecklist, threadText } from '../support/slack-checklist.ts';
-import { until } from '../support/wait.ts';
 import { buttonClick, interaction, slashCommand } from '../support/slack-requests.ts';
+import { until } from '../support/wait.ts';
 
 let bot: Bot;
 let slack: FakeSlack;
@@ -57,16 +57,25 @@ it('runs a P1 from /rollback to resolve through Slack, and the summary matches t
   const now = Math.floor(Date.now() / 1000);
   await send(slashCommand({ text: 'v1.2.3 sev P1', user: SRE }));
   await slack.waitFor('the modal', () => slack.of('views.open').length === 1);
-  const submitted = await send(interaction({
-    type: 'view_submission', user: { id: SRE },
-    view: { id: 'V0MODAL01', callback_id: 'rollback_start', state: { values: {
-      bad_version: { bad_version: { type: 'plain_text_input', value: 'v1.2.3' } },
-      severity: { severity: { type: 'static_select', selected_option: { value: 'P1' } } },
-      trigger: { trigger: { type: 'radio_buttons', selected_option: { value: 'failed_smoke_tests' } } },
-      impact_started_at: { impact_started_at: { type: 'datetimepicker', selected_date_time: now - 420 } },
-      detected_at: { detected_at: { type: 'datetimepicker', selected_date_time: now - 120 } },
-    } } },
-  }));
+  const submitted = await send(
+    interaction({
+      type: 'view_submission',
+      user: { id: SRE },
+      view: {
+        id: 'V0MODAL01',
+        callback_id: 'rollback_start',
+        state: {
+          values: {
+            bad_version: { bad_version: { type: 'plain_text_input', value: 'v1.2.3' } },
+            severity: { severity: { type: 'static_select', selected_option: { value: 'P1' } } },
+            trigger: { trigger: { type: 'radio_buttons', selected_option: { value: 'failed_smoke_tests' } } },
+            impact_started_at: { impact_started_at: { type: 'datetimepicker', selected_date_time: now - 420 } },
+            detected_at: { detected_at: { type: 'datetimepicker', selected_date_time: now - 120 } },
+          },
+        },
+      },
+    }),
+  );
   expect(submitted.status).toBe(200);
   await until('the proposal', async () => (await stepState('select_release')) === 'awaiting_approval');
 
@@ -76,7 +85,22 @@ it('runs a P1 from /rollback to resolve through Slack, and the summary matches t
   await send(buttonClick(CAPTAIN, button('step_skip', 'pause_deploys')!));
   await slack.waitFor('the skip modal', () => slack.of('views.open').length === 2);
   const skipView = slack.of('views.open')[1]!.view as { private_metadata: string };
-  await send(interaction({ type: 'view_submission', user: { id: CAPTAIN }, view: { id: 'V0SKIP01', callback_id: 'step_skip_reason', private_metadata: skipView.private_metadata, state: { values: { skip_reason: { skip_reason: { type: 'plain_text_input', value: 'deploys frozen by hand in GitHub' } } } } } }));
+  await send(
+    interaction({
+      type: 'view_submission',
+      user: { id: CAPTAIN },
+      view: {
+        id: 'V0SKIP01',
+        callback_id: 'step_skip_reason',
+        private_metadata: skipView.private_metadata,
+        state: {
+          values: {
+            skip_reason: { skip_reason: { type: 'plain_text_input', value: 'deploys frozen by hand in GitHub' } },
+          },
+        },
+      },
+    }),
+  );
   await until('pause_deploys skipped', async () => (await stepState('pause_deploys')) === 'skipped');
 
   await click(SRE, 'step_run', 'revert_images', 'succeeded');
@@ -86,7 +110,10 @@ it('runs a P1 from /rollback to resolve through Slack, and the summary matches t
   await click(SRE, 'step_run', 'queue_health', 'succeeded');
   await click(SRE, 'step_run', 'auth_check', 'awaiting_confirmation');
   await click(SRE, 'step_confirm', 'auth_check', 'succeeded');
-  await until('restored_at', async () => (await bot.container.deps.store.get(await incidentId())).incident.restoredAt !== null);
+  await until(
+    'restored_at',
+    async () => (await bot.container.deps.store.get(await incidentId())).incident.restoredAt !== null,
+  );
 
   await click(SRE, 'step_run', 'resume_deploys', 'awaiting_approval');
   await click(CAPTAIN, 'step_approve', 'resume_deploys', 'succeeded');
@@ -115,7 +142,12 @@ it('runs a P1 from /rollback to resolve through Slack, and the summary matches t
   // The header, not the "*Resolved* —" field every checklist has; the two channels' updates land
   // apart, so wait for both to show the end state.
   const resolvedIn = (c: string) => JSON.stringify(latestChecklist(slack, c)).includes(':checkered_flag: Resolved');
-  await until('both checklists resolved and identical', () => resolvedIn('C0INCIDENTS') && resolvedIn('C0RELEASES')
-    && JSON.stringify(latestChecklist(slack, 'C0INCIDENTS')) === JSON.stringify(latestChecklist(slack, 'C0RELEASES')));
+  await until(
+    'both checklists resolved and identical',
+    () =>
+      resolvedIn('C0INCIDENTS') &&
+      resolvedIn('C0RELEASES') &&
+      JSON.stringify(latestChecklist(slack, 'C0INCIDENTS')) === JSON.stringify(latestChecklist(slack, 'C0RELEASES')),
+  );
   expect(latestChecklist(slack, 'C0INCIDENTS')).toEqual(latestChecklist(slack, 'C0RELEASES'));
 });

@@ -27,30 +27,50 @@ async function closedPort(): Promise<number> {
 it.each([
   { entry: ['src/app/main.ts'], prefix: 'rollback-commander cannot start: ', code: 2 },
   { entry: ['src/app/cli.ts', 'worker'], prefix: 'error: ', code: 1 },
-])('$entry.1 retries Redis with backoff, one line each, then exits non-zero after STARTUP_TIMEOUT', async ({ entry, prefix, code: expected }) => {
-  const port = await closedPort();
-  const dir = await mkdtemp(join(tmpdir(), 'rc-redis-down-'));
-  await writeFile(join(dir, 'rollback.yml'), testConfigYaml());
-  const child = spawn(process.execPath, entry, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL, REDIS_URL: `redis://:s3cretpw@127.0.0.1:${port}`,
-      ROLLBACK_CONFIG: join(dir, 'rollback.yml'), STARTUP_TIMEOUT: '3s', PORT: '0', LOG_LEVEL: 'info', ROLLBACK_MODE: 'worker',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+])(
+  '$entry.1 retries Redis with backoff, one line each, then exits non-zero after STARTUP_TIMEOUT',
+  async ({ entry, prefix, code: expected }) => {
+    const port = await closedPort();
+    const dir = await mkdtemp(join(tmpdir(), 'rc-redis-down-'));
+    await writeFile(join(dir, 'rollback.yml'), testConfigYaml());
+    const child = spawn(process.execPath, entry, {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL,
+        REDIS_URL: `redis://:s3cretpw@127.0.0.1:${port}`,
+        ROLLBACK_CONFIG: join(dir, 'rollback.yml'),
+        STARTUP_TIMEOUT: '3s',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        ROLLBACK_MODE: 'worker',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
 
-  const retries = stdout.split('\n').filter((l) => l.includes('is not reachable')).map((l) => JSON.parse(l) as { msg: string; retryInMs: number });
-  expect(retries.length).toBeGreaterThanOrEqual(2);
-  expect(retries[0]!.msg).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${port} is not reachable \\(ECONNREFUSED\\): retry 1 in 0\\.5s, giving up \\d+s from now \\(STARTUP_TIMEOUT\\)$`));
-  expect(retries[1]!.retryInMs).toBeGreaterThan(retries[0]!.retryInMs); // backoff
-  expect(stderr.trim()).toBe(`${prefix}Redis at 127.0.0.1:${port} (REDIS_URL) was not reachable for 3s `
-    + '(ECONNREFUSED): start Redis or fix REDIS_URL; STARTUP_TIMEOUT sets how long start-up waits');
-  expect(code).toBe(expected);
-  expect(stdout + stderr).not.toMatch(/\n\s+at |s3cretpw/);
-}, 30_000);
+    const retries = stdout
+      .split('\n')
+      .filter((l) => l.includes('is not reachable'))
+      .map((l) => JSON.parse(l) as { msg: string; retryInMs: number });
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    expect(retries[0]!.msg).toMatch(
+      new RegExp(
+        `^Redis at 127\\.0\\.0\\.1:${port} is not reachable \\(ECONNREFUSED\\): retry 1 in 0\\.5s, giving up \\d+s from now \\(STARTUP_TIMEOUT\\)$`,
+      ),
+    );
+    expect(retries[1]!.retryInMs).toBeGreaterThan(retries[0]!.retryInMs); // backoff
+    expect(stderr.trim()).toBe(
+      `${prefix}Redis at 127.0.0.1:${port} (REDIS_URL) was not reachable for 3s ` +
+        '(ECONNREFUSED): start Redis or fix REDIS_URL; STARTUP_TIMEOUT sets how long start-up waits',
+    );
+    expect(code).toBe(expected);
+    expect(stdout + stderr).not.toMatch(/\n\s+at |s3cretpw/);
+  },
+  30_000,
+);

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHeadMigration } from '../../src/adapters/target-db/read-head-migration.ts';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { computeMigrationScope } from '../../src/flows/steps/migration_scope/compute-migration-scope.ts';
-import { readHeadMigration } from '../../src/adapters/target-db/read-head-migration.ts';
-import { determineMigrationScope, type MigrationSource } from '../../src/flows/steps/migration_scope/migration-scope.ts';
-import { createAppDatabase, type AppDatabase } from '../fixtures/migrations/app-database.ts';
+import {
+  determineMigrationScope,
+  type MigrationSource,
+} from '../../src/flows/steps/migration_scope/migration-scope.ts';
+import { type AppDatabase, createAppDatabase } from '../fixtures/migrations/app-database.ts';
 import { REAL_PORTS } from '../support/database-ports.ts';
 
 const config = databaseConfigSchema.parse({ migrations: { path: 'db/migrations' } });
@@ -67,10 +70,19 @@ describe('reading the app database head', () => {
       getFileContent: async () => null,
       listDirectory: async () => null,
     };
-    const scope = await determineMigrationScope({ ...REAL_PORTS, source, targetDatabaseUrl: db.url, config, badVersion: 'v1.2.3', targetVersion: 'v1.2.2' });
+    const scope = await determineMigrationScope({
+      ...REAL_PORTS,
+      source,
+      targetDatabaseUrl: db.url,
+      config,
+      badVersion: 'v1.2.3',
+      targetVersion: 'v1.2.2',
+    });
     expect(scope.rollbackNeeded).toBe(true);
     expect(scope.shipped.map((m) => m.name)).toEqual(['20261120_add_orgs']);
-    expect(scope.toRevert).toEqual([expect.objectContaining({ version: '20261120_add_orgs', previousVersion: '20261110_add_projects' })]);
+    expect(scope.toRevert).toEqual([
+      expect.objectContaining({ version: '20261120_add_orgs', previousVersion: '20261110_add_projects' }),
+    ]);
     expect(scope.report).toBe(
       'database at 20261120_add_orgs; v1.2.3 shipped 1 migration (20261120_add_orgs); v1.2.2 expects 20261110_add_projects — revert 1 migration, newest first: 20261120_add_orgs',
     );
@@ -81,14 +93,27 @@ describe('computeMigrationScope', () => {
   const base = { migrationsPath: 'db/migrations', badVersion: 'v1.2.3', targetVersion: 'v1.2.2' };
 
   it('says no rollback is needed when the shipped migration is not applied', () => {
-    const scope = computeMigrationScope({ ...base, head: '20261110_add_projects', applied: ['20261110_add_projects'], shippedFiles: RELEASE_FILES });
+    const scope = computeMigrationScope({
+      ...base,
+      head: '20261110_add_projects',
+      applied: ['20261110_add_projects'],
+      shippedFiles: RELEASE_FILES,
+    });
     expect(scope.rollbackNeeded).toBe(false);
-    expect(scope.report).toBe('database at 20261110_add_projects; v1.2.3 shipped 1 migration (20261120_add_orgs), none of them at the head — no database rollback needed');
+    expect(scope.report).toBe(
+      'database at 20261110_add_projects; v1.2.3 shipped 1 migration (20261120_add_orgs), none of them at the head — no database rollback needed',
+    );
   });
 
   it('says no rollback is needed when the release shipped no migrations', () => {
-    const scope = computeMigrationScope({ ...base, head: '20261110_add_projects', shippedFiles: [{ filename: 'src/app.ts', status: 'modified' }] });
-    expect(scope.report).toBe('database at 20261110_add_projects; v1.2.3 shipped no migrations — no database rollback needed');
+    const scope = computeMigrationScope({
+      ...base,
+      head: '20261110_add_projects',
+      shippedFiles: [{ filename: 'src/app.ts', status: 'modified' }],
+    });
+    expect(scope.report).toBe(
+      'database at 20261110_add_projects; v1.2.3 shipped no migrations — no database rollback needed',
+    );
   });
 
   it('lists several shipped migrations newest first, each with the version it returns to', () => {
@@ -119,8 +144,12 @@ describe('computeMigrationScope', () => {
         { filename: 'db/migrations/20261101000000_init.sql', status: 'modified' },
       ],
     });
-    expect(scope.toRevert).toEqual([expect.objectContaining({ version: '20261120093000', name: '20261120093000_add_orgs' })]);
-    expect(scope.notes).toEqual([expect.stringContaining('changed the existing migration db/migrations/20261101000000_init.sql')]);
+    expect(scope.toRevert).toEqual([
+      expect.objectContaining({ version: '20261120093000', name: '20261120093000_add_orgs' }),
+    ]);
+    expect(scope.notes).toEqual([
+      expect.stringContaining('changed the existing migration db/migrations/20261101000000_init.sql'),
+    ]);
   });
 
   it('notes a shipped migration buried under a newer one instead of reverting past it', () => {
@@ -138,9 +167,22 @@ describe('computeMigrationScope', () => {
 describe('database config', () => {
   it('defaults to the runbook: public.schema_migrations by inserted_at, down files beside the migrations', () => {
     const defaults = databaseConfigSchema.parse({});
-    expect(defaults.migrations_table).toEqual({ schema: 'public', table: 'schema_migrations', version_column: 'version', order_column: 'inserted_at' });
-    expect(defaults.migrations).toEqual({ path: 'supabase/migrations', version: 'file_name', down_file: '{path}/{version}.down.sql' });
-    expect(defaults).toMatchObject({ lock_timeout: 5000, statement_timeout: 300_000, restore: { database_prefix: 'rc_restore', timeout: 3_600_000 } });
+    expect(defaults.migrations_table).toEqual({
+      schema: 'public',
+      table: 'schema_migrations',
+      version_column: 'version',
+      order_column: 'inserted_at',
+    });
+    expect(defaults.migrations).toEqual({
+      path: 'supabase/migrations',
+      version: 'file_name',
+      down_file: '{path}/{version}.down.sql',
+    });
+    expect(defaults).toMatchObject({
+      lock_timeout: 5000,
+      statement_timeout: 300_000,
+      restore: { database_prefix: 'rc_restore', timeout: 3_600_000 },
+    });
   });
 
   it('rejects what would not work, naming the fix', () => {

@@ -8,7 +8,7 @@ import { createRedisBacklog } from '../../src/adapters/redis/redis-backlog.ts';
 import { createQueueHealth } from '../../src/flows/steps/queue_health/index.ts';
 import { testConfig } from '../support/runbook-config.ts';
 import { createTestRedis, REDIS_URL, uniqueName } from '../support/services.ts';
-import { failureOf, testContext, type RecordingContext } from '../support/step-context.ts';
+import { failureOf, type RecordingContext, testContext } from '../support/step-context.ts';
 
 const APP_REDIS = `${REDIS_URL}/7`;
 let app: Redis;
@@ -72,14 +72,20 @@ describe('queue health', () => {
     await app.rpush(key, ...Array.from({ length: 20 }, (_, i) => `job${i}`));
     const ctx = betweenSamples(context(10), () => app.rpush(key, 'more', 'more'));
     const err = await failureOf(createQueueHealth({ backlog, backlogEnv: 'TARGET_REDIS_URL' }).run(ctx));
-    expect(err.message).toMatch(new RegExp(`^${key} is not healthy: \\d+ is at or over the threshold of 10 and did not drain over 300 ms \\(samples: 20 → 22 → 24`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^${key} is not healthy: \\d+ is at or over the threshold of 10 and did not drain over 300 ms \\(samples: 20 → 22 → 24`,
+      ),
+    );
     expect(err.message).toContain(`Check the consumers of ${key}, then Retry — or Skip with a reason`);
   });
 
   it('says which key is wrong when it is not a list', async () => {
     await app.set(key, 'oops');
     const err = await failureOf(createQueueHealth({ backlog, backlogEnv: 'TARGET_REDIS_URL' }).run(context(10)));
-    expect(err.message).toBe(`while reading LLEN ${key} on the app's Redis: ${key} on the app's Redis is a string, not a list: check target.backlog_key in rollback.yml`);
+    expect(err.message).toBe(
+      `while reading LLEN ${key} on the app's Redis: ${key} on the app's Redis is a string, not a list: check target.backlog_key in rollback.yml`,
+    );
   });
 
   it("reports an unreachable app Redis as transient (BullMQ retries) and names the env var when it isn't set", async () => {
@@ -88,7 +94,9 @@ describe('queue health', () => {
     await down.close();
     expect(err.message).toMatch(/^while reading LLEN .* on the app's Redis: cannot reach the app's Redis/);
     expect(err.transient).toBe(true);
-    const missing = await failureOf(createQueueHealth({ backlog: null, backlogEnv: 'TARGET_REDIS_URL' }).run(context(10)));
+    const missing = await failureOf(
+      createQueueHealth({ backlog: null, backlogEnv: 'TARGET_REDIS_URL' }).run(context(10)),
+    );
     expect(missing.message).toContain('cannot check the queue: TARGET_REDIS_URL is not set');
   });
 });

@@ -5,7 +5,7 @@
  *
  *   npm run test:stress -- [--runs 3] [--hogs 2] [vitest args…]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +57,9 @@ try {
       ? `${report.data.numPassedTests} passed, ${report.data.numFailedTests} failed of ${report.data.numTotalTests}`
       : 'no report (vitest did not finish)';
     if (code !== 0) failedRuns += 1;
-    lines.push(`stress run ${run}/${runs}: ${code === 0 ? 'PASS' : 'FAIL'} — ${counts}, ${seconds} s, ${hogCount} CPU hogs`);
+    lines.push(
+      `stress run ${run}/${runs}: ${code === 0 ? 'PASS' : 'FAIL'} — ${counts}, ${seconds} s, ${hogCount} CPU hogs`,
+    );
     console.log(lines.at(-1));
   }
 } finally {

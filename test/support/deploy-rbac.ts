@@ -27,6 +27,8 @@ export function deployRbacGrants(overlay = PRODUCTION_GITOPS_OVERLAY): RoleGrant
 
 /** The same grant with one verb taken away from one resource. */
 export function withoutVerb(grant: RoleGrant, resource: string, verb: string): RoleGrant {
-  const rules = grant.rules.map((r) => (r.resources.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r));
+  const rules = grant.rules.map((r) =>
+    r.resources.includes(resource) ? { ...r, verbs: r.verbs.filter((v) => v !== verb) } : r,
+  );
   return { ...grant, rules };
 }

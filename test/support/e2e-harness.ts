@@ -11,7 +11,7 @@ import { createK8sDeployments } from '../../src/adapters/k8s/k8s-deployments.ts'
 import { runCli } from '../../src/app/cli.ts';
 import type { CliOrigin } from '../../src/domain/origin.ts';
 import type { RoleGrant } from '../../src/sim/kube/rbac.ts';
-import { startFakeKube, type FakeKube } from '../../src/sim/kube/server.ts';
+import { type FakeKube, startFakeKube } from '../../src/sim/kube/server.ts';
 import { BOT_USER } from './deploy-rbac.ts';
 import { testConfigYaml } from './runbook-config.ts';
 import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from './services.ts';
@@ -69,8 +69,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     configPath,
     cli: (...args) => runCliCapture(env, undefined, args),
     cliFrom: (origin, ...args) => runCliCapture(env, origin, args),
-    images: () => Object.fromEntries(APPS.map((a) => [a.name, kube.deployment(NS, a.name)!.spec.template.spec.containers[0]!.image])),
-    patchesOf: (name) => kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length,
+    images: () =>
+      Object.fromEntries(
+        APPS.map((a) => [a.name, kube.deployment(NS, a.name)!.spec.template.spec.containers[0]!.image]),
+      ),
+    patchesOf: (name) =>
+      kube.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/deployments/${name}`)).length,
     async close() {
       await kube.close();
       await dropTestState(schema, prefix);
@@ -81,7 +85,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 async function runCliCapture(env: NodeJS.ProcessEnv, origin: CliOrigin | undefined, args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { env, out: (t) => out.push(t), err: (t) => err.push(t), ...(origin ? { osIdentity: () => origin } : {}) });
+  const code = await runCli(args, {
+    env,
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    ...(origin ? { osIdentity: () => origin } : {}),
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -91,7 +100,13 @@ async function runCliCapture(env: NodeJS.ProcessEnv, origin: CliOrigin | undefin
  */
 export async function startClusterOnBadRelease(rolloutMs: number): Promise<FakeKube> {
   const kube = await startFakeKube({ rollout: { durationMs: rolloutMs } });
-  for (const app of APPS) kube.addDeployment({ namespace: NS, name: app.name, containers: [{ name: app.name, image: `${app.image}:v1.2.2` }], replicas: 2 });
+  for (const app of APPS)
+    kube.addDeployment({
+      namespace: NS,
+      name: app.name,
+      containers: [{ name: app.name, image: `${app.image}:v1.2.2` }],
+      replicas: 2,
+    });
   const kc = new KubeConfig();
   kc.loadFromFile(kube.kubeconfigPath);
   const deployments = createK8sDeployments({ kubeConfig: kc, namespace: NS });

@@ -20,13 +20,21 @@ export interface FakeSlack {
   calls: SlackCall[];
   of(method: string): Record<string, unknown>[];
   /** The next call of `method` (matching `when`, if given) gets this status and body; then normal answers resume. */
-  failNext(method: string, status: number, body: unknown, headers?: Record<string, string>, when?: (body: Record<string, unknown>) => boolean): void;
+  failNext(
+    method: string,
+    status: number,
+    body: unknown,
+    headers?: Record<string, string>,
+    when?: (body: Record<string, unknown>) => boolean,
+  ): void;
   waitFor(what: string, predicate: (calls: SlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): void;
 }
 
 function decode(raw: string): Record<string, unknown> {
-  const form = raw.trimStart().startsWith('{') ? (JSON.parse(raw) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
+  const form = raw.trimStart().startsWith('{')
+    ? (JSON.parse(raw) as Record<string, unknown>)
+    : Object.fromEntries(new URLSearchParams(raw));
   for (const key of ['blocks', 'view']) {
     if (typeof form[key] === 'string') form[key] = JSON.parse(form[key] as string);
   }
@@ -35,7 +43,15 @@ function decode(raw: string): Record<string, unknown> {
 
 export function startFakeSlack(): FakeSlack {
   const calls: SlackCall[] = [];
-  const failures = new Map<string, { status: number; body: unknown; headers?: Record<string, string>; when?: (body: Record<string, unknown>) => boolean }[]>();
+  const failures = new Map<
+    string,
+    {
+      status: number;
+      body: unknown;
+      headers?: Record<string, string>;
+      when?: (body: Record<string, unknown>) => boolean;
+    }[]
+  >();
   let ts = 1795521600_000100;
   nock(SLACK_ORIGIN)
     .persist()
@@ -62,7 +78,10 @@ export function startFakeSlack(): FakeSlack {
       try {
         await until(`Slack: ${what}`, () => predicate(calls), timeoutMs);
       } catch (err) {
-        const seen = calls.map((c) => `${c.method} ${String(c.body.channel ?? '')} ${String(c.body.thread_ts ?? '')} ${String(c.body.text ?? '').slice(0, 160)}`);
+        const seen = calls.map(
+          (c) =>
+            `${c.method} ${String(c.body.channel ?? '')} ${String(c.body.thread_ts ?? '')} ${String(c.body.text ?? '').slice(0, 160)}`,
+        );
         throw new Error(`${(err as Error).message}; calls so far:\n${seen.join('\n')}`);
       }
     },

@@ -9,7 +9,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
 
@@ -56,7 +56,17 @@ export async function ensurePasswordCluster(options: ClusterOptions = {}): Promi
   if (!info) {
     const version = newestServerVersion();
     const port = await freePort((await listClusters()).map((c) => Number(c.port)));
-    await run('pg_createcluster', [String(version), cluster, '--port', String(port), '--start-conf', 'manual', '--', '--auth-host=scram-sha-256', '--auth-local=peer']);
+    await run('pg_createcluster', [
+      String(version),
+      cluster,
+      '--port',
+      String(port),
+      '--start-conf',
+      'manual',
+      '--',
+      '--auth-host=scram-sha-256',
+      '--auth-local=peer',
+    ]);
     info = (await listClusters()).find((c) => c.cluster === cluster) as ClusterInfo;
   }
   const hbaPath = `${info.configdir}/pg_hba.conf`;
@@ -88,7 +98,9 @@ export async function ensurePasswordCluster(options: ClusterOptions = {}): Promi
 
 function requireTools(): void {
   const path = (process.env.PATH ?? '').split(':');
-  const missing = ['pg_createcluster', 'pg_ctlcluster', 'pg_lsclusters', 'psql', 'runuser'].filter((tool) => !path.some((dir) => existsSync(`${dir}/${tool}`)));
+  const missing = ['pg_createcluster', 'pg_ctlcluster', 'pg_lsclusters', 'psql', 'runuser'].filter(
+    (tool) => !path.some((dir) => existsSync(`${dir}/${tool}`)),
+  );
   if (missing.length) {
     throw new Error(
       `the password test needs a second PostgreSQL cluster, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed: ` +
@@ -96,7 +108,9 @@ function requireTools(): void {
     );
   }
   if (process.getuid?.() !== 0) {
-    throw new Error('the password test creates a PostgreSQL cluster with pg_createcluster, which needs root: run the tests as root (as in the CI container)');
+    throw new Error(
+      'the password test creates a PostgreSQL cluster with pg_createcluster, which needs root: run the tests as root (as in the CI container)',
+    );
   }
 }
 
@@ -110,7 +124,10 @@ function newestServerVersion(): number {
     .filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))
     .map(Number)
     .sort((a, b) => b - a);
-  if (!versions[0]) throw new Error("no PostgreSQL server is installed (no /usr/lib/postgresql/<version>/bin/initdb): install it with 'apt-get install postgresql'");
+  if (!versions[0])
+    throw new Error(
+      "no PostgreSQL server is installed (no /usr/lib/postgresql/<version>/bin/initdb): install it with 'apt-get install postgresql'",
+    );
   return versions[0];
 }
 
@@ -140,15 +157,36 @@ function setPasswordSql(password: string): string {
 /** Runs SQL as the postgres superuser over the local socket, the SQL on stdin. */
 function psqlAsPostgres(port: number, sql: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('runuser', ['-u', 'postgres', '--', 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '/var/run/postgresql', '-p', String(port), '-d', 'postgres'], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      'runuser',
+      [
+        '-u',
+        'postgres',
+        '--',
+        'psql',
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-h',
+        '/var/run/postgresql',
+        '-p',
+        String(port),
+        '-d',
+        'postgres',
+      ],
+      {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql on the password cluster exited ${code}: ${stderr.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`psql on the password cluster exited ${code}: ${stderr.trim()}`)),
+    );
     child.stdin.end(sql);
   });
 }

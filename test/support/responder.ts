@@ -11,8 +11,7 @@ import { OWNER, REPO } from '../fixtures/github/github-api.ts';
 import { SRE } from './runbook-config.ts';
 import type { SlackBotHarness } from './slack-bot-harness.ts';
 import { findButton, latestChecklist } from './slack-checklist.ts';
-import { interaction, slashCommand } from './slack-requests.ts';
-import { buttonClick } from './slack-requests.ts';
+import { buttonClick, interaction, slashCommand } from './slack-requests.ts';
 import { until } from './wait.ts';
 
 export interface Endpoints {
@@ -27,7 +26,12 @@ export async function startEndpoints(): Promise<Endpoints> {
     if (url.pathname === '/api/v1/query') {
       const value = url.searchParams.has('time') ? 0.2 : 0.001;
       res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } }));
+      return void res.end(
+        JSON.stringify({
+          status: 'success',
+          data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(value)] }] },
+        }),
+      );
     }
     res.writeHead(url.pathname === '/rest/v1/orgs' ? 401 : 404).end();
   });
@@ -67,8 +71,14 @@ validation:${SMOKE_AND_QUEUE}
 export function githubWorld(): FakeGitHubState {
   return {
     workflows: { 'deploy.yml': 'active', 'smoke.yml': 'active' },
-    runs: [{ id: 101, workflow: 'deploy.yml', status: 'in_progress', conclusion: null }, { id: 102, workflow: 'deploy.yml', status: 'queued', conclusion: null }],
-    prs: [{ id: 'PR_1', number: 41, mergeMethod: 'SQUASH', state: 'OPEN' }, { id: 'PR_2', number: 42, mergeMethod: 'MERGE', state: 'OPEN' }],
+    runs: [
+      { id: 101, workflow: 'deploy.yml', status: 'in_progress', conclusion: null },
+      { id: 102, workflow: 'deploy.yml', status: 'queued', conclusion: null },
+    ],
+    prs: [
+      { id: 'PR_1', number: 41, mergeMethod: 'SQUASH', state: 'OPEN' },
+      { id: 'PR_2', number: 42, mergeMethod: 'MERGE', state: 'OPEN' },
+    ],
     tags: ['v1.2.3', 'v1.2.2', 'v1.2.1'],
   };
 }
@@ -76,7 +86,8 @@ export function githubWorld(): FakeGitHubState {
 export function responder(harness: SlackBotHarness, options: { pollMs?: number } = {}) {
   const { slack, bot } = harness;
   let clicks = 0;
-  const posted = () => slack.calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0INCIDENTS' && !c.body.thread_ts);
+  const posted = () =>
+    slack.calls.some((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0INCIDENTS' && !c.body.thread_ts);
   const checklist = () => (posted() ? latestChecklist(slack, 'C0INCIDENTS') : []);
   const incident = async () => bot.container.deps.store.get((await bot.container.deps.store.list({ limit: 1 }))[0]!.id);
   const send = async (body: string) => {
@@ -91,24 +102,45 @@ export function responder(harness: SlackBotHarness, options: { pollMs?: number }
       await send(slashCommand({ text: 'v1.2.3 sev P1', user: SRE }));
       await slack.waitFor('the modal', () => slack.of('views.open').length > opened);
       clicks += 1;
-      await send(interaction({
-        type: 'view_submission', user: { id: SRE },
-        view: { id: 'V0MODAL01', callback_id: 'rollback_start', state: { values: {
-          bad_version: { bad_version: { type: 'plain_text_input', value: 'v1.2.3' } },
-          severity: { severity: { type: 'static_select', selected_option: { value: 'P1' } } },
-          trigger: { trigger: { type: 'radio_buttons', selected_option: { value: 'slo_breach' } } },
-          detected_at: { detected_at: { type: 'datetimepicker', selected_date_time: Math.floor(Date.now() / 1000) } },
-          autopilot: { autopilot: { type: 'checkboxes', selected_options: [{ value: 'on' }] } },
-        } } },
-      }));
+      await send(
+        interaction({
+          type: 'view_submission',
+          user: { id: SRE },
+          view: {
+            id: 'V0MODAL01',
+            callback_id: 'rollback_start',
+            state: {
+              values: {
+                bad_version: { bad_version: { type: 'plain_text_input', value: 'v1.2.3' } },
+                severity: { severity: { type: 'static_select', selected_option: { value: 'P1' } } },
+                trigger: { trigger: { type: 'radio_buttons', selected_option: { value: 'slo_breach' } } },
+                detected_at: {
+                  detected_at: { type: 'datetimepicker', selected_date_time: Math.floor(Date.now() / 1000) },
+                },
+                autopilot: { autopilot: { type: 'checkboxes', selected_options: [{ value: 'on' }] } },
+              },
+            },
+          },
+        }),
+      );
     },
     async click(user: string, actionId: string, stepId: string) {
-      const button = await until(`${actionId} on ${stepId}`, () => findButton(checklist(), actionId, stepId), 30_000, options.pollMs);
+      const button = await until(
+        `${actionId} on ${stepId}`,
+        () => findButton(checklist(), actionId, stepId),
+        30_000,
+        options.pollMs,
+      );
       clicks += 1;
       await send(buttonClick(user, button));
     },
     async resolved() {
-      await until('the incident resolved', async () => (await incident()).incident.state === 'resolved', 30_000, options.pollMs);
+      await until(
+        'the incident resolved',
+        async () => (await incident()).incident.state === 'resolved',
+        30_000,
+        options.pollMs,
+      );
     },
   };
 }

@@ -1,6 +1,7 @@
 /** The runbook config tests run with: the example's shape, short timings. */
-import { parseRunbookConfig } from '../../src/app/config.ts';
+
 import { parse, stringify } from 'yaml';
+import { parseRunbookConfig } from '../../src/app/config.ts';
 import type { RunbookConfig } from '../../src/config/schema.ts';
 
 export const CAPTAIN = 'UCAPTAIN1';

@@ -3,12 +3,12 @@
  * Slack's Web API through the nock'd fake, and startBot in HTTP mode on a free port.
  */
 import nock from 'nock';
-import { startBot, type Bot } from '../../src/app/bot.ts';
+import { type Bot, startBot } from '../../src/app/bot.ts';
 import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { createHarness, type Harness } from './e2e-harness.ts';
-import { SLACK_API_URL, startFakeSlack, type FakeSlack } from './fake-slack.ts';
-import { sendToSlackEndpoint, SIGNING_SECRET } from './slack-requests.ts';
+import { type FakeSlack, SLACK_API_URL, startFakeSlack } from './fake-slack.ts';
+import { SIGNING_SECRET, sendToSlackEndpoint } from './slack-requests.ts';
 
 export interface SlackBotHarness {
   h: Harness;
@@ -21,7 +21,9 @@ export interface SlackBotHarness {
 
 /** `githubToken`: keep GitHub on, with this token (a nock'd fake GitHub answers it). */
 /** `production`: the bot's own coalescing and relay timings instead of the tests' short ones (the bench). */
-export async function startSlackBotHarness(options: { rolloutMs?: number; configOverrides?: string; githubToken?: string; production?: boolean } = {}): Promise<SlackBotHarness> {
+export async function startSlackBotHarness(
+  options: { rolloutMs?: number; configOverrides?: string; githubToken?: string; production?: boolean } = {},
+): Promise<SlackBotHarness> {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   const slack = startFakeSlack();
@@ -30,7 +32,11 @@ export async function startSlackBotHarness(options: { rolloutMs?: number; config
   if (options.githubToken) h.env.GITHUB_TOKEN = options.githubToken;
   else delete h.env.GITHUB_TOKEN;
   Object.assign(h.env, { SLACK_BOT_TOKEN: 'xoxb-bot', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL, PORT: '0' });
-  const bot = await startBot(loadConfig(h.env), createLogger('silent'), options.production ? {} : { coalesceMs: 100, relayIntervalMs: 100 });
+  const bot = await startBot(
+    loadConfig(h.env),
+    createLogger('silent'),
+    options.production ? {} : { coalesceMs: 100, relayIntervalMs: 100 },
+  );
   return {
     h,
     bot,

@@ -12,7 +12,11 @@ export interface SlackRequestHeaders {
 }
 
 /** `timestamp` in seconds; pass an old one to test expiry. The body must be sent byte for byte. */
-export function signSlackRequest(secret: string, body: string, timestamp: number = Math.floor(Date.now() / 1000)): SlackRequestHeaders {
+export function signSlackRequest(
+  secret: string,
+  body: string,
+  timestamp: number = Math.floor(Date.now() / 1000),
+): SlackRequestHeaders {
   const signature = createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
   return {
     // Events arrive as JSON; slash commands and interactions as a form.

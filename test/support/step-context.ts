@@ -8,16 +8,47 @@ import type { StepContext } from '../../src/flows/executor.ts';
 export function testIncident(overrides: Partial<Incident> = {}): Incident {
   const at = new Date('2026-11-24T03:00:00Z');
   return {
-    id: 'rb-1', environment: 'production', state: 'open', badVersion: 'v1.2.3', targetVersion: null, targetSource: null,
-    severity: 'P1', trigger: 'slo_breach', critical: false, autopilot: true, drill: false, issueUrl: null, createdBy: 'USRE00001', createdAt: at,
-    impactStartedAt: null, detectedAt: at, decidedAt: null, restoredAt: null, resolvedAt: null, chat: { incidents: null, releases: null },
+    id: 'rb-1',
+    environment: 'production',
+    state: 'open',
+    badVersion: 'v1.2.3',
+    targetVersion: null,
+    targetSource: null,
+    severity: 'P1',
+    trigger: 'slo_breach',
+    critical: false,
+    autopilot: true,
+    drill: false,
+    issueUrl: null,
+    createdBy: 'USRE00001',
+    createdAt: at,
+    impactStartedAt: null,
+    detectedAt: at,
+    decidedAt: null,
+    restoredAt: null,
+    resolvedAt: null,
+    chat: { incidents: null, releases: null },
     ...overrides,
   };
 }
 
 export function testStep(stepId: StepId, overrides: Partial<StepRecord> = {}): StepRecord {
   const at = new Date('2026-11-24T03:00:00Z');
-  return { incidentId: 'rb-1', stepId, state: 'running', attempt: 1, version: 3, output: {}, summary: null, error: null, startedAt: at, finishedAt: null, updatedAt: at, actor: null, ...overrides };
+  return {
+    incidentId: 'rb-1',
+    stepId,
+    state: 'running',
+    attempt: 1,
+    version: 3,
+    output: {},
+    summary: null,
+    error: null,
+    startedAt: at,
+    finishedAt: null,
+    updatedAt: at,
+    actor: null,
+    ...overrides,
+  };
 }
 
 export interface RecordingContext extends StepContext {
@@ -26,7 +57,11 @@ export interface RecordingContext extends StepContext {
   abort: AbortController;
 }
 
-export function testContext(stepId: StepId, config: RunbookConfig, options: { incident?: Partial<Incident>; previous?: Record<string, unknown>; steps?: StepRecord[] } = {}): RecordingContext {
+export function testContext(
+  stepId: StepId,
+  config: RunbookConfig,
+  options: { incident?: Partial<Incident>; previous?: Record<string, unknown>; steps?: StepRecord[] } = {},
+): RecordingContext {
   const incident = testIncident(options.incident);
   const step = testStep(stepId, { output: options.previous ?? {} });
   const steps = new Map(RUNBOOK.map((d) => [d.id, testStep(d.id, { state: 'pending' })]));

@@ -3,7 +3,7 @@
  * a busy machine (20+ s to load TypeScript and connect), so tests wait for its readiness line
  * rather than for what the worker would do, and allow it a generous deadline.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 /** How long a child process may take to say it is ready; a loaded 2-core machine needed 20+ s. */
 export const PROCESS_START_MS = 90_000;
@@ -18,9 +18,14 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv, started: ChildP
   started.push(child);
   let out = '';
   let err = '';
-  child.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(`did not print "worker ready" within ${PROCESS_START_MS} ms`), PROCESS_START_MS);
+    const timer = setTimeout(
+      () => fail(`did not print "worker ready" within ${PROCESS_START_MS} ms`),
+      PROCESS_START_MS,
+    );
     function fail(why: string): void {
       clearTimeout(timer);
       child.stdout!.off('data', onData);

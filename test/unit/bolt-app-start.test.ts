@@ -17,9 +17,13 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push(req.url ?? '');
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(req.url?.endsWith('/auth.test')
-      ? { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }
-      : { ok: false, error: 'invalid_auth' }));
+    res.end(
+      JSON.stringify(
+        req.url?.endsWith('/auth.test')
+          ? { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }
+          : { ok: false, error: 'invalid_auth' },
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
@@ -29,10 +33,15 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 it('names SLACK_APP_TOKEN and how to get a good one when Socket Mode is refused', async () => {
   const env = { SLACK_BOT_TOKEN: 'xoxb-good', SLACK_APP_TOKEN: 'xapp-bad-secret', SLACK_API_URL: apiUrl } as EnvConfig;
   const bolt = await createBoltApp(env, new WebClient('xoxb-good', { slackApiUrl: apiUrl }), createLogger('silent'));
-  const err = await bolt.start().then(() => null, (e: unknown) => e as Error);
+  const err = await bolt.start().then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
   expect(seen).toContain('/api/apps.connections.open');
   expect(isAppError(err)).toBe(true);
-  expect(err?.message).toMatch(/^Slack rejected SLACK_APP_TOKEN at start-up \(invalid_auth\): create an app-level token with the connections:write scope .*\(xapp-…\)$/);
+  expect(err?.message).toMatch(
+    /^Slack rejected SLACK_APP_TOKEN at start-up \(invalid_auth\): create an app-level token with the connections:write scope .*\(xapp-…\)$/,
+  );
   expect(err?.message).not.toContain('xapp-bad-secret');
 });
 
@@ -43,8 +52,16 @@ it('says Slack cannot be reached, not "reinstall the app", when its Web API does
   await new Promise<void>((resolve) => closed.close(() => resolve()));
   const url = `http://127.0.0.1:${port}/api/`;
   const client = new WebClient('xoxb-good', { slackApiUrl: url, retryConfig: { retries: 0 } });
-  const err = await createBoltApp({ SLACK_BOT_TOKEN: 'xoxb-good', SLACK_SIGNING_SECRET: 's' } as EnvConfig, client, createLogger('silent'))
-    .then(() => null, (e: unknown) => e as Error);
-  expect(err?.message).toMatch(new RegExp(`^cannot reach Slack's Web API at ${url} \\(ECONNREFUSED\\): check this host's network`));
+  const err = await createBoltApp(
+    { SLACK_BOT_TOKEN: 'xoxb-good', SLACK_SIGNING_SECRET: 's' } as EnvConfig,
+    client,
+    createLogger('silent'),
+  ).then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
+  expect(err?.message).toMatch(
+    new RegExp(`^cannot reach Slack's Web API at ${url} \\(ECONNREFUSED\\): check this host's network`),
+  );
   expect(err?.message).not.toContain('reinstall');
 });

@@ -6,16 +6,24 @@
  * locked-down securityContext, disruption budgets, a grace period that outlasts a rollout.
  */
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { parseRunbookConfig } from '../../src/app/config.ts';
 import { DEPLOY_DIR } from '../support/deploy-rbac.ts';
-import { kustomize, type KubeResource } from '../support/kustomize.ts';
+import { type KubeResource, kustomize } from '../support/kustomize.ts';
 
-const DIRS = ['base', 'overlays/production', 'overlays/production-gitops', 'overlays/tools-cluster/bot', 'overlays/tools-cluster/prod-access'];
+const DIRS = [
+  'base',
+  'overlays/production',
+  'overlays/production-gitops',
+  'overlays/tools-cluster/bot',
+  'overlays/tools-cluster/prod-access',
+];
 const render = (dir: string) => kustomize(`${DEPLOY_DIR}${dir}`);
-const byKindName = (a: KubeResource, b: KubeResource) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`);
-const find = (all: KubeResource[], kind: string, name: string) => all.find((r) => r.kind === kind && r.metadata.name === name)!;
+const byKindName = (a: KubeResource, b: KubeResource) =>
+  `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`);
+const find = (all: KubeResource[], kind: string, name: string) =>
+  all.find((r) => r.kind === kind && r.metadata.name === name)!;
 
 interface Container {
   name: string;
@@ -38,12 +46,16 @@ interface PodSpec {
 const podOf = (d: KubeResource) => (d.spec as { template: { spec: PodSpec } }).template.spec;
 const envOf = (c: Container, name: string) => c.env?.find((e) => e.name === name)?.value;
 const runbookOf = (all: KubeResource[]) =>
-  parseRunbookConfig((find(all, 'ConfigMap', 'rollback-commander-config').data as Record<string, string>)['rollback.yml']!, 'ConfigMap rollback.yml');
+  parseRunbookConfig(
+    (find(all, 'ConfigMap', 'rollback-commander-config').data as Record<string, string>)['rollback.yml']!,
+    'ConfigMap rollback.yml',
+  );
 
 describe.each(DIRS)('deploy/%s', (dir) => {
   it('renders as kubectl kustomize rendered it', () => {
-    const golden = parseAllDocuments(readFileSync(new URL(`../golden/deploy/${dir.replaceAll('/', '-')}.yaml`, import.meta.url), 'utf8'))
-      .map((d) => d.toJS() as KubeResource);
+    const golden = parseAllDocuments(
+      readFileSync(new URL(`../golden/deploy/${dir.replaceAll('/', '-')}.yaml`, import.meta.url), 'utf8'),
+    ).map((d) => d.toJS() as KubeResource);
     expect(render(dir).sort(byKindName)).toEqual(golden.sort(byKindName));
   });
 
@@ -69,8 +81,16 @@ describe('the bot and the worker', () => {
     expect(container!.readinessProbe?.httpGet?.path).toBe('/readyz');
     expect(Object.keys(container!.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
     expect(Object.keys(container!.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: Number(dockerUser), seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container!.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: Number(dockerUser),
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container!.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container!.envFrom).toEqual([{ secretRef: { name: 'rollback-commander-env' } }]);
     expect(pod.serviceAccountName).toBe('rollback-commander');
     // ROLLBACK_CONFIG is the ConfigMap's file.
@@ -78,7 +98,9 @@ describe('the bot and the worker', () => {
     expect(envOf(container!, 'ROLLBACK_CONFIG')).toBe(`${configDir}/rollback.yml`);
     expect(pod.volumes.find((v) => v.name === 'config')?.configMap?.name).toBe('rollback-commander-config');
     const labels = (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
-    const pdbs = all.filter((r) => r.kind === 'PodDisruptionBudget').map((r) => r.spec as { minAvailable: number; selector: { matchLabels: unknown } });
+    const pdbs = all
+      .filter((r) => r.kind === 'PodDisruptionBudget')
+      .map((r) => r.spec as { minAvailable: number; selector: { matchLabels: unknown } });
     expect(pdbs).toContainEqual({ minAvailable: 1, selector: { matchLabels: labels } });
   });
 
@@ -94,8 +116,15 @@ describe('the bot and the worker', () => {
     const roles = all.filter((r) => r.kind === 'Role');
     for (const role of roles) expect(role.metadata.namespace).toBe(runbook.environment.kube.namespace);
     expect(runbook.environment.kube.context).toBeUndefined();
-    const secretRule = roles.flatMap((r) => r.rules as { resources: string[]; resourceNames?: string[]; verbs: string[] }[]).find((r) => r.resources.includes('secrets'));
-    expect(secretRule).toEqual({ apiGroups: [''], resources: ['secrets'], resourceNames: [runbook.database!.promotion!.secret], verbs: ['get', 'patch'] });
+    const secretRule = roles
+      .flatMap((r) => r.rules as { resources: string[]; resourceNames?: string[]; verbs: string[] }[])
+      .find((r) => r.resources.includes('secrets'));
+    expect(secretRule).toEqual({
+      apiGroups: [''],
+      resources: ['secrets'],
+      resourceNames: [runbook.database!.promotion!.secret],
+      verbs: ['get', 'patch'],
+    });
   });
 });
 
@@ -110,18 +139,42 @@ describe('RBAC', () => {
 
 describe('the GitOps guard (issue 11)', () => {
   const gitopsRules = (dir: string) =>
-    render(dir).filter((r) => r.kind === 'Role').filter((r) => ['argocd', 'flux-system'].includes(r.metadata.namespace ?? ''))
+    render(dir)
+      .filter((r) => r.kind === 'Role')
+      .filter((r) => ['argocd', 'flux-system'].includes(r.metadata.namespace ?? ''))
       .map((r) => ({ namespace: r.metadata.namespace, rules: r.rules }));
 
   it('grants get/patch on exactly the named Application and Flux objects, only in the overlay that enables it', () => {
     expect(gitopsRules('overlays/production')).toEqual([]);
-    expect(gitopsRules('overlays/production-gitops').sort((a, b) => String(a.namespace).localeCompare(String(b.namespace)))).toEqual([
-      { namespace: 'argocd', rules: [{ apiGroups: ['argoproj.io'], resources: ['applications'], resourceNames: ['shop-prod'], verbs: ['get', 'patch'] }] },
+    expect(
+      gitopsRules('overlays/production-gitops').sort((a, b) => String(a.namespace).localeCompare(String(b.namespace))),
+    ).toEqual([
+      {
+        namespace: 'argocd',
+        rules: [
+          {
+            apiGroups: ['argoproj.io'],
+            resources: ['applications'],
+            resourceNames: ['shop-prod'],
+            verbs: ['get', 'patch'],
+          },
+        ],
+      },
       {
         namespace: 'flux-system',
         rules: [
-          { apiGroups: ['kustomize.toolkit.fluxcd.io'], resources: ['kustomizations'], resourceNames: ['shop'], verbs: ['get', 'patch'] },
-          { apiGroups: ['helm.toolkit.fluxcd.io'], resources: ['helmreleases'], resourceNames: ['shop'], verbs: ['get', 'patch'] },
+          {
+            apiGroups: ['kustomize.toolkit.fluxcd.io'],
+            resources: ['kustomizations'],
+            resourceNames: ['shop'],
+            verbs: ['get', 'patch'],
+          },
+          {
+            apiGroups: ['helm.toolkit.fluxcd.io'],
+            resources: ['helmreleases'],
+            resourceNames: ['shop'],
+            verbs: ['get', 'patch'],
+          },
         ],
       },
     ]);
@@ -134,7 +187,11 @@ describe('the GitOps guard (issue 11)', () => {
       ['argocd', [{ kind: 'ServiceAccount', name: 'rollback-commander', namespace: 'prod' }]],
       ['flux-system', [{ kind: 'ServiceAccount', name: 'rollback-commander', namespace: 'prod' }]],
     ]);
-    expect(runbookOf(all).gitops).toEqual({ guard: true, tracking_label: 'app.kubernetes.io/instance', argocd: { namespace: 'argocd', rollback: 'images' } });
+    expect(runbookOf(all).gitops).toEqual({
+      guard: true,
+      tracking_label: 'app.kubernetes.io/instance',
+      argocd: { namespace: 'argocd', rollback: 'images' },
+    });
   });
 });
 
@@ -159,14 +216,21 @@ describe('the tools-cluster example', () => {
     const token = find(prod, 'Secret', 'rollback-commander-token');
     expect(token.type).toBe('kubernetes.io/service-account-token');
     expect(token.metadata.namespace).toBe('prod');
-    expect(find(prod, 'RoleBinding', 'rollback-commander').subjects).toEqual([{ kind: 'ServiceAccount', name: 'rollback-commander', namespace: 'prod' }]);
-    expect(find(prod, 'Role', 'rollback-commander').rules).toEqual(find(render('base'), 'Role', 'rollback-commander').rules);
+    expect(find(prod, 'RoleBinding', 'rollback-commander').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'rollback-commander', namespace: 'prod' },
+    ]);
+    expect(find(prod, 'Role', 'rollback-commander').rules).toEqual(
+      find(render('base'), 'Role', 'rollback-commander').rules,
+    );
   });
 });
 
 describe('the image', () => {
   const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { license: string; scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    license: string;
+    scripts: Record<string, string>;
+  };
 
   it('runs node itself under tini as a numeric user, with the CLI on PATH, OCI labels and the license', () => {
     expect(dockerfile).toMatch(/^USER \d+:\d+$/m);
@@ -174,9 +238,12 @@ describe('the image', () => {
     expect(dockerfile).toMatch(/^CMD \["node", "src\/app\/main\.ts"\]$/m);
     expect(dockerfile).toContain('COPY bin ./bin');
     expect(dockerfile).toContain('ln -s /app/bin/rollback-commander /usr/local/bin/rollback-commander');
-    for (const label of ['title', 'licenses', 'version', 'revision', 'source']) expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);
+    for (const label of ['title', 'licenses', 'version', 'revision', 'source'])
+      expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);
     expect(pkg.license).toBe('Apache-2.0');
-    expect(readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8')).toContain('Apache License\n                           Version 2.0, January 2004');
+    expect(readFileSync(new URL('../../LICENSE', import.meta.url), 'utf8')).toContain(
+      'Apache License\n                           Version 2.0, January 2004',
+    );
     // npm runs scripts through `sh -c`: exec hands the signal on to node (npm-start.test.ts proves it).
     expect(pkg.scripts.start).toMatch(/^exec /);
   });

@@ -5,9 +5,9 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import { pauseDeploys, type PauseDeps, type PauseRecord } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
+import { type PauseDeps, type PauseRecord, pauseDeploys } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
+import { type FakeGitHubState, startFakeGitHub } from '../fixtures/github/fake-github.ts';
 import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
-import { startFakeGitHub, type FakeGitHubState } from '../fixtures/github/fake-github.ts';
 
 const WORKFLOWS = ['deploy.yml', 'deploy-web.yml'];
 const R = `/repos/${OWNER}/${REPO}`;
@@ -42,8 +42,14 @@ const FULL_PAUSE_RECORD: PauseRecord = {
     { workflow: 'deploy-web.yml', priorState: 'disabled_manually', disabledByUs: false, done: true },
   ],
   runs: [101, 102].map((id) => ({
-    workflow: 'deploy.yml', runId: id, htmlUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/${id}`,
-    status: id === 101 ? 'in_progress' : 'queued', outcome: 'cancelled' as const, forced: false, lastStatus: 'completed', conclusion: 'cancelled',
+    workflow: 'deploy.yml',
+    runId: id,
+    htmlUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/${id}`,
+    status: id === 101 ? 'in_progress' : 'queued',
+    outcome: 'cancelled' as const,
+    forced: false,
+    lastStatus: 'completed',
+    conclusion: 'cancelled',
   })),
   pullRequests: [
     { nodeId: 'PR_a', number: 7, mergeMethod: 'SQUASH', done: true },
@@ -63,7 +69,11 @@ interface Attempt {
 }
 
 /** One worker attempt; `crash` kills it at the n-th checkpoint, before or after it is stored. */
-async function attempt(previous: PauseRecord | undefined, crash?: { at: number; stored: boolean }, extra: Partial<PauseDeps> = {}): Promise<Attempt> {
+async function attempt(
+  previous: PauseRecord | undefined,
+  crash?: { at: number; stored: boolean },
+  extra: Partial<PauseDeps> = {},
+): Promise<Attempt> {
   const out: Attempt = { saved: [], progress: [] };
   let calls = 0;
   try {
@@ -104,7 +114,10 @@ describe('pauseDeploys', () => {
     expect(github.mutations()).toEqual(FULL_PAUSE_MUTATIONS);
     expect(result).toEqual({ record: FULL_PAUSE_RECORD, summary: FULL_PAUSE_SUMMARY });
     expect(saved.at(-1)).toEqual(FULL_PAUSE_RECORD);
-    expect(github.state.workflows).toEqual({ 'deploy.yml': 'disabled_manually', 'deploy-web.yml': 'disabled_manually' });
+    expect(github.state.workflows).toEqual({
+      'deploy.yml': 'disabled_manually',
+      'deploy-web.yml': 'disabled_manually',
+    });
     expect(github.state.prs.map((p) => p.mergeMethod)).toEqual([null, null, null]);
     expect(progress).toEqual([
       'Disabling workflow deploy.yml',
@@ -115,11 +128,13 @@ describe('pauseDeploys', () => {
     ]);
   });
 
-  it('checkpoints the intent (and the PR\'s merge method) before each change', async () => {
+  it("checkpoints the intent (and the PR's merge method) before each change", async () => {
     const github = startFakeGitHub(duringIncident());
     const { saved } = await attempt(undefined);
     const beforeFirstDisable = saved[0]!;
-    expect(beforeFirstDisable.workflows).toEqual([{ workflow: 'deploy.yml', priorState: 'active', disabledByUs: true, done: false }]);
+    expect(beforeFirstDisable.workflows).toEqual([
+      { workflow: 'deploy.yml', priorState: 'active', disabledByUs: true, done: false },
+    ]);
     const prIntent = saved.find((r) => r.pullRequests.length > 0)!;
     expect(prIntent.pullRequests).toEqual([
       { nodeId: 'PR_a', number: 7, mergeMethod: 'SQUASH', done: false },
@@ -139,13 +154,16 @@ describe('pauseDeploys', () => {
         expect(crashed.result, `crash at checkpoint ${at}`).toBeUndefined();
         const rerun = await attempt(crashed.saved.at(-1));
         expect(github.mutations(), `crash at checkpoint ${at}`).toEqual(FULL_PAUSE_MUTATIONS);
-        expect(rerun.result, `crash at checkpoint ${at}`).toEqual({ record: FULL_PAUSE_RECORD, summary: FULL_PAUSE_SUMMARY });
+        expect(rerun.result, `crash at checkpoint ${at}`).toEqual({
+          record: FULL_PAUSE_RECORD,
+          summary: FULL_PAUSE_SUMMARY,
+        });
         nock.cleanAll();
       }
     });
   }
 
-  it('trusts the record on a re-run: a workflow it disabled stays its own, one disabled before stays someone else\'s', async () => {
+  it("trusts the record on a re-run: a workflow it disabled stays its own, one disabled before stays someone else's", async () => {
     // The worker died right after disabling deploy.yml, before recording that the call returned.
     const state = duringIncident();
     state.workflows['deploy.yml'] = 'disabled_manually';
@@ -179,10 +197,13 @@ describe('pauseDeploys', () => {
       `POST ${R}/actions/runs/103/force-cancel`,
       `POST ${R}/actions/runs/104/force-cancel`,
     ]);
-    expect(result!.record.runs.map((r) => [r.runId, r.outcome, r.forced])).toEqual([[103, 'not_cancelled', true], [104, 'cancelled', true]]);
+    expect(result!.record.runs.map((r) => [r.runId, r.outcome, r.forced])).toEqual([
+      [103, 'not_cancelled', true],
+      [104, 'cancelled', true],
+    ]);
     expect(result!.summary).toBe(
       'Disabled deploy.yml; left deploy-web.yml (disabled_manually) as it was; cancelled 1 run (#104 in_progress, force-cancelled); ' +
-      `COULD NOT CANCEL #103 (in_progress) https://github.com/${OWNER}/${REPO}/actions/runs/103 — cancel by hand; no open PR had auto-merge`,
+        `COULD NOT CANCEL #103 (in_progress) https://github.com/${OWNER}/${REPO}/actions/runs/103 — cancel by hand; no open PR had auto-merge`,
     );
     expect(progress).toContain('Run #103 ignored the cancel; force-cancelling it');
   });
@@ -192,7 +213,9 @@ describe('pauseDeploys', () => {
     state.runs = [{ id: 105, workflow: 'deploy.yml', status: 'queued', conclusion: null, stuck: 'until_force' }];
     const github = startFakeGitHub(state);
     const adapter = createGitHubSourceControl({ token: TOKEN, owner: OWNER, repo: REPO, retries: 0 });
-    const { result } = await attempt(undefined, undefined, { sourceControl: { ...adapter, forceCancelRun: undefined } });
+    const { result } = await attempt(undefined, undefined, {
+      sourceControl: { ...adapter, forceCancelRun: undefined },
+    });
     expect(github.mutations()).not.toContain(`POST ${R}/actions/runs/105/force-cancel`);
     expect(result!.record.runs[0]).toMatchObject({ runId: 105, outcome: 'not_cancelled', forced: false });
   });
@@ -204,7 +227,13 @@ describe('pauseDeploys', () => {
     const github = startFakeGitHub(state);
     // The run completes between the listing and the cancel.
     const adapter = createGitHubSourceControl({ token: TOKEN, owner: OWNER, repo: REPO, retries: 0 });
-    const sourceControl = { ...adapter, cancelRun: async (id: number) => { Object.assign(github.state.runs[0]!, { status: 'completed', conclusion: 'success' }); return adapter.cancelRun(id); } };
+    const sourceControl = {
+      ...adapter,
+      cancelRun: async (id: number) => {
+        Object.assign(github.state.runs[0]!, { status: 'completed', conclusion: 'success' });
+        return adapter.cancelRun(id);
+      },
+    };
     const { result } = await attempt(undefined, undefined, { sourceControl });
     expect(result!.record.runs[0]).toMatchObject({ runId: 106, outcome: 'finished', conclusion: 'success' });
     expect(result!.summary).toContain('#106 (success) finished before the cancel');
@@ -214,7 +243,9 @@ describe('pauseDeploys', () => {
     const github = startFakeGitHub(duringIncident());
     const controller = new AbortController();
     controller.abort();
-    await expect(attempt(undefined, undefined, { signal: controller.signal })).rejects.toMatchObject({ code: 'aborted' });
+    await expect(attempt(undefined, undefined, { signal: controller.signal })).rejects.toMatchObject({
+      code: 'aborted',
+    });
     expect(github.mutations()).toEqual([]);
   });
 });
@@ -235,28 +266,57 @@ describe('independent GitHub calls at once (issue 8)', () => {
   it('cancels both runs together and disables auto-merge on both PRs together, still recording each', async () => {
     const cancels = barrier(2);
     const disables = barrier(2);
-    const runs = [{ id: 101, status: 'in_progress' }, { id: 102, status: 'queued' }];
+    const runs = [
+      { id: 101, status: 'in_progress' },
+      { id: 102, status: 'queued' },
+    ];
     const cancelled = new Set<number>();
     const sourceControl = {
       getWorkflow: async () => ({ id: 1, name: 'deploy', path: '.github/workflows/deploy.yml', state: 'active' }),
       disableWorkflow: async () => {},
-      listActiveRuns: async () => runs.map((r) => ({ id: r.id, status: r.status, conclusion: null, htmlUrl: `https://github.com/o/r/actions/runs/${r.id}`, createdAt: '' })),
+      listActiveRuns: async () =>
+        runs.map((r) => ({
+          id: r.id,
+          status: r.status,
+          conclusion: null,
+          htmlUrl: `https://github.com/o/r/actions/runs/${r.id}`,
+          createdAt: '',
+        })),
       cancelRun: async (id: number) => {
         await cancels();
         cancelled.add(id);
         return 'cancelled' as const;
       },
-      getRun: async (id: number) => ({ id, status: cancelled.has(id) ? 'completed' : 'in_progress', conclusion: cancelled.has(id) ? 'cancelled' : null, htmlUrl: '', createdAt: '' }),
-      listAutoMergePullRequests: async () => [{ nodeId: 'PR_1', number: 41, mergeMethod: 'SQUASH' as const }, { nodeId: 'PR_2', number: 42, mergeMethod: 'MERGE' as const }],
+      getRun: async (id: number) => ({
+        id,
+        status: cancelled.has(id) ? 'completed' : 'in_progress',
+        conclusion: cancelled.has(id) ? 'cancelled' : null,
+        htmlUrl: '',
+        createdAt: '',
+      }),
+      listAutoMergePullRequests: async () => [
+        { nodeId: 'PR_1', number: 41, mergeMethod: 'SQUASH' as const },
+        { nodeId: 'PR_2', number: 42, mergeMethod: 'MERGE' as const },
+      ],
       disableAutoMerge: async () => disables(),
     } as unknown as PauseDeps['sourceControl'];
     const saved: PauseRecord[] = [];
-    const { record } = await pauseDeploys({ sourceControl, workflows: ['deploy.yml'], previous: undefined, checkpoint: async (r) => void saved.push(r), progress: async () => {}, settle: { checks: 2, intervalMs: 1 } });
+    const { record } = await pauseDeploys({
+      sourceControl,
+      workflows: ['deploy.yml'],
+      previous: undefined,
+      checkpoint: async (r) => void saved.push(r),
+      progress: async () => {},
+      settle: { checks: 2, intervalMs: 1 },
+    });
     expect(record.runs.map((r) => r.outcome)).toEqual(['cancelled', 'cancelled']);
     expect(record.pullRequests.map((p) => p.done)).toEqual([true, true]);
     // Both PRs' merge methods were on record before either call went out.
     const firstWithPrs = saved.find((r) => r.pullRequests.length === 2)!;
-    expect(firstWithPrs.pullRequests.map((p) => [p.mergeMethod, p.done])).toEqual([['SQUASH', false], ['MERGE', false]]);
+    expect(firstWithPrs.pullRequests.map((p) => [p.mergeMethod, p.done])).toEqual([
+      ['SQUASH', false],
+      ['MERGE', false],
+    ]);
     expect(saved.at(-1)).toEqual(record);
   });
 });

@@ -13,11 +13,15 @@ describe('redact', () => {
     expect(redact('pg_restore: connecting to postgresql://admin:hunter22@10.0.0.5/prod failed')).toBe(
       'pg_restore: connecting to postgresql://admin:[redacted]@10.0.0.5/prod failed',
     );
-    expect(redact('redis://default:s3cret@cache:6379 and postgres://nopass@db/x')).toBe('redis://default:[redacted]@cache:6379 and postgres://nopass@db/x');
+    expect(redact('redis://default:s3cret@cache:6379 and postgres://nopass@db/x')).toBe(
+      'redis://default:[redacted]@cache:6379 and postgres://nopass@db/x',
+    );
   });
 
   it('replaces a whole URL before the password inside it, and ignores values too short to be secrets', () => {
     const url = 'postgres://app:longpassword@db/prod';
-    expect(redact(`DATABASE_URL=${url} sslmode on`, [url, 'longpassword', 'on'])).toBe('DATABASE_URL=[redacted] sslmode on');
+    expect(redact(`DATABASE_URL=${url} sslmode on`, [url, 'longpassword', 'on'])).toBe(
+      'DATABASE_URL=[redacted] sslmode on',
+    );
   });
 });

@@ -17,16 +17,28 @@ const DEFAULT_PATTERN = '^v\\d+\\.\\d+\\.\\d+$';
 function surfaces(tagPattern: string, input: string) {
   const rules = { tagPattern, githubWebHost: 'github.com' };
   const command = parseRollbackCommand(input, rules);
-  const modal = (value: string) => parseRollbackSubmission({
-    [F.badVersion]: { [F.badVersion]: { value } },
-    [F.severity]: { [F.severity]: { selected_option: { value: 'P1' } } },
-    [F.trigger]: { [F.trigger]: { selected_option: { value: 'slo_breach' } } },
-    [F.detectedAt]: { [F.detectedAt]: { selected_date_time: NOW.getTime() / 1000 } },
-  }, { now: NOW, ...rules });
-  const deps = { config: { github: { tag_pattern: tagPattern } }, now: () => NOW, githubWebHost: 'github.com' } as unknown as FlowDeps;
+  const modal = (value: string) =>
+    parseRollbackSubmission(
+      {
+        [F.badVersion]: { [F.badVersion]: { value } },
+        [F.severity]: { [F.severity]: { selected_option: { value: 'P1' } } },
+        [F.trigger]: { [F.trigger]: { selected_option: { value: 'slo_breach' } } },
+        [F.detectedAt]: { [F.detectedAt]: { selected_date_time: NOW.getTime() / 1000 } },
+      },
+      { now: NOW, ...rules },
+    );
+  const deps = {
+    config: { github: { tag_pattern: tagPattern } },
+    now: () => NOW,
+    githubWebHost: 'github.com',
+  } as unknown as FlowDeps;
   const cli = (value: string) => {
     try {
-      return { ok: true as const, tag: validateStart(deps, { badVersion: value, severity: 'P1', trigger: 'slo_breach', actor: 'U0SRE0001' }).badVersion };
+      return {
+        ok: true as const,
+        tag: validateStart(deps, { badVersion: value, severity: 'P1', trigger: 'slo_breach', actor: 'U0SRE0001' })
+          .badVersion,
+      };
     } catch (err) {
       if (!(err instanceof UserFacingError)) throw err;
       return { ok: false as const, problem: err.message };
@@ -52,14 +64,17 @@ describe('what a release is', () => {
     expect(cli(input)).toEqual({ ok: true, tag });
   });
 
-  it.each(['v1.2.3-rc.1', 'v1.2.3+build.7', 'latest', '1.2'])('with the default pattern, `%s` is refused alike by the command, the modal and the CLI', (input) => {
-    const { command, modal, cli } = surfaces(DEFAULT_PATTERN, input);
-    const refusedByCli = cli(input);
-    expect(refusedByCli.ok).toBe(false);
-    const problem = refusedByCli.ok ? '' : refusedByCli.problem;
-    expect(command.kind).toBe('invalid');
-    expect(command.kind === 'invalid' && command.message).toContain(problem);
-    const submitted = modal(input);
-    expect(!submitted.ok && submitted.response.errors[F.badVersion]).toBe(problem);
-  });
+  it.each(['v1.2.3-rc.1', 'v1.2.3+build.7', 'latest', '1.2'])(
+    'with the default pattern, `%s` is refused alike by the command, the modal and the CLI',
+    (input) => {
+      const { command, modal, cli } = surfaces(DEFAULT_PATTERN, input);
+      const refusedByCli = cli(input);
+      expect(refusedByCli.ok).toBe(false);
+      const problem = refusedByCli.ok ? '' : refusedByCli.problem;
+      expect(command.kind).toBe('invalid');
+      expect(command.kind === 'invalid' && command.message).toContain(problem);
+      const submitted = modal(input);
+      expect(!submitted.ok && submitted.response.errors[F.badVersion]).toBe(problem);
+    },
+  );
 });

@@ -5,10 +5,14 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import { pauseDeploys, type PauseRecord } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
-import { describeResume, resumeDeploys, type ResumeRecord } from '../../src/flows/steps/resume_deploys/resume-deploys.ts';
-import { API, OWNER, REPO, TOKEN, commitBody, compareBody } from '../fixtures/github/github-api.ts';
-import { startFakeGitHub, type FakeGitHubState } from '../fixtures/github/fake-github.ts';
+import { type PauseRecord, pauseDeploys } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
+import {
+  describeResume,
+  type ResumeRecord,
+  resumeDeploys,
+} from '../../src/flows/steps/resume_deploys/resume-deploys.ts';
+import { type FakeGitHubState, startFakeGitHub } from '../fixtures/github/fake-github.ts';
+import { API, commitBody, compareBody, OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 
 const R = `/repos/${OWNER}/${REPO}`;
 
@@ -18,7 +22,16 @@ const PAUSED: PauseRecord = {
     { workflow: 'deploy.yml', priorState: 'active', disabledByUs: true, done: true },
     { workflow: 'deploy-web.yml', priorState: 'disabled_manually', disabledByUs: false, done: true },
   ],
-  runs: [{ workflow: 'deploy.yml', runId: 101, htmlUrl: 'https://github.com/acme/shop/actions/runs/101', status: 'in_progress', outcome: 'cancelled', forced: false }],
+  runs: [
+    {
+      workflow: 'deploy.yml',
+      runId: 101,
+      htmlUrl: 'https://github.com/acme/shop/actions/runs/101',
+      status: 'in_progress',
+      outcome: 'cancelled',
+      forced: false,
+    },
+  ],
   pullRequests: [
     { nodeId: 'PR_a', number: 7, mergeMethod: 'SQUASH', done: true },
     { nodeId: 'PR_c', number: 9, mergeMethod: 'REBASE', done: true },
@@ -78,14 +91,18 @@ afterEach(() => {
 });
 
 describe('resumeDeploys', () => {
-  it('re-enables only the workflow pause disabled, and auto-merge with each PR\'s original method', async () => {
+  it("re-enables only the workflow pause disabled, and auto-merge with each PR's original method", async () => {
     const github = startFakeGitHub(whilePaused());
     const { result } = await attempt(undefined);
 
     expect(github.mutations()).toEqual(RESUME_MUTATIONS);
     // deploy-web.yml was disabled before the incident: it stays disabled.
     expect(github.state.workflows).toEqual({ 'deploy.yml': 'active', 'deploy-web.yml': 'disabled_manually' });
-    expect(github.state.prs.map((p) => [p.number, p.mergeMethod])).toEqual([[7, 'SQUASH'], [8, null], [9, 'REBASE']]);
+    expect(github.state.prs.map((p) => [p.number, p.mergeMethod])).toEqual([
+      [7, 'SQUASH'],
+      [8, null],
+      [9, 'REBASE'],
+    ]);
     expect(result!.summary).toBe(
       'Re-enabled deploy.yml; left deploy-web.yml (disabled_manually) disabled as before the incident; auto-merge back on #7 (squash), #9 (rebase)',
     );
@@ -161,10 +178,25 @@ describe('resumeDeploys', () => {
     const sourceControl = createGitHubSourceControl({ token: TOKEN, owner: OWNER, repo: REPO, retries: 0 });
     const noop = async () => {};
     const paused = await pauseDeploys({
-      sourceControl, workflows: Object.keys(before.workflows), previous: undefined, checkpoint: noop, progress: noop, sleep: noop,
+      sourceControl,
+      workflows: Object.keys(before.workflows),
+      previous: undefined,
+      checkpoint: noop,
+      progress: noop,
+      sleep: noop,
     });
-    expect(Object.values(github.state.workflows)).toEqual(['disabled_manually', 'disabled_inactivity', 'disabled_manually']);
-    await resumeDeploys({ sourceControl, record: paused.record, previous: undefined, checkpoint: noop, progress: noop });
+    expect(Object.values(github.state.workflows)).toEqual([
+      'disabled_manually',
+      'disabled_inactivity',
+      'disabled_manually',
+    ]);
+    await resumeDeploys({
+      sourceControl,
+      record: paused.record,
+      previous: undefined,
+      checkpoint: noop,
+      progress: noop,
+    });
 
     expect(github.state.workflows).toEqual(before.workflows);
     expect(github.state.prs).toEqual(before.prs);
@@ -196,10 +228,22 @@ describe('describeResume', () => {
       { filename: 'src/flags.ts', status: 'modified' },
     ];
     const api = nock(API).matchHeader('authorization', `token ${TOKEN}`);
-    api.get(`${R}/compare/v1.2.2...main`).query({ per_page: 100, page: 1 }).reply(200, compareBody(commits, 23, files));
-    api.get(`${R}/contents/supabase/migrations/20261120_add_flags.sql`).query({ ref: 'main' })
-      .reply(200, { type: 'file', encoding: 'base64', content: Buffer.from('alter table x add column f int;').toString('base64') });
-    api.get(`${R}/contents/supabase/migrations/20261101_old.sql`).query({ ref: 'main' }).reply(404, { message: 'Not Found' });
+    api
+      .get(`${R}/compare/v1.2.2...main`)
+      .query({ per_page: 100, page: 1 })
+      .reply(200, compareBody(commits, 23, files));
+    api
+      .get(`${R}/contents/supabase/migrations/20261120_add_flags.sql`)
+      .query({ ref: 'main' })
+      .reply(200, {
+        type: 'file',
+        encoding: 'base64',
+        content: Buffer.from('alter table x add column f int;').toString('base64'),
+      });
+    api
+      .get(`${R}/contents/supabase/migrations/20261101_old.sql`)
+      .query({ ref: 'main' })
+      .reply(404, { message: 'Not Found' });
 
     const text = await describeResume({
       sourceControl: createGitHubSourceControl({ token: TOKEN, owner: OWNER, repo: REPO, retries: 0 }),
@@ -213,8 +257,12 @@ describe('describeResume', () => {
     expect(lines[2]).toBe(`• ${commits[1]!.sha.slice(0, 7)} Change number 2 — bob`);
     expect(lines).toHaveLength(1 + 20 + 1 + 2);
     expect(lines[21]).toBe('• … and 3 more');
-    expect(lines[22]).toBe('Migrations changed since v1.2.2 (they run on the next deploy): supabase/migrations/20261120_add_flags.sql (added)');
-    expect(lines[23]).toBe('Reverted migration still in main — the next deploy applies it again unless it is removed or fixed forward: supabase/migrations/20261120_add_flags.sql');
+    expect(lines[22]).toBe(
+      'Migrations changed since v1.2.2 (they run on the next deploy): supabase/migrations/20261120_add_flags.sql (added)',
+    );
+    expect(lines[23]).toBe(
+      'Reverted migration still in main — the next deploy applies it again unless it is removed or fixed forward: supabase/migrations/20261120_add_flags.sql',
+    );
     expect(nock.pendingMocks()).toEqual([]);
   });
 

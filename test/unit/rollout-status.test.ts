@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rolloutStatus, type RolloutDeployment } from '../../src/domain/rollout-status.ts';
+import { type RolloutDeployment, rolloutStatus } from '../../src/domain/rollout-status.ts';
 
 type Status = NonNullable<RolloutDeployment['status']>;
 
@@ -86,7 +86,11 @@ describe('rolloutStatus (kubectl rollout status rules)', () => {
 
   it('is done when every desired replica is updated and available and no old one is left', () => {
     const d = deployment({ updatedReplicas: 3, replicas: 3, availableReplicas: 3 });
-    expect(rolloutStatus(d)).toEqual({ done: true, failed: false, message: 'deployment "api" successfully rolled out' });
+    expect(rolloutStatus(d)).toEqual({
+      done: true,
+      failed: false,
+      message: 'deployment "api" successfully rolled out',
+    });
   });
 
   it('skips the desired-replicas rule when spec.replicas is unset, like kubectl', () => {

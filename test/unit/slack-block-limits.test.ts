@@ -44,7 +44,11 @@ describe('checkBlockLimits', () => {
   });
 
   it('checks a modal title, whose limit is 24 characters', () => {
-    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'A title that is far too long' }, blocks: [] };
+    const view = {
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: 'A title that is far too long' },
+      blocks: [],
+    };
     expect(checkViewLimits(view).map((v) => v.rule)).toEqual(['view title length']);
   });
 });

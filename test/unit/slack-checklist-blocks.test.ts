@@ -2,11 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { parseButtonValue, STEP_ACTION_IDS } from '../../src/adapters/slack/action-ids.ts';
 import type { ActionsBlock, KnownBlock, SectionBlock } from '../../src/adapters/slack/block-kit.ts';
 import { checkBlockLimits } from '../../src/adapters/slack/block-limits.ts';
-import { renderChecklist, renderChecklistText, type ChecklistView } from '../../src/adapters/slack/checklist-blocks.ts';
+import { type ChecklistView, renderChecklist, renderChecklistText } from '../../src/adapters/slack/checklist-blocks.ts';
 import type { AutopilotStatus } from '../../src/domain/autopilot.ts';
 import { RUNBOOK } from '../../src/domain/steps.ts';
 import { expectGolden } from '../support/golden.ts';
-import { at, awaitingTwoPersonApproval, freshP1, makeIncident, makeSteps, midRolloutWithFailure, resolved, SRE } from '../support/slack-fixtures.ts';
+import {
+  at,
+  awaitingTwoPersonApproval,
+  freshP1,
+  makeIncident,
+  makeSteps,
+  midRolloutWithFailure,
+  resolved,
+  SRE,
+} from '../support/slack-fixtures.ts';
 
 const SCENARIOS: Record<string, () => ChecklistView> = {
   'checklist-fresh-p1': freshP1,
@@ -20,11 +29,21 @@ function stepSection(blocks: KnownBlock[], stepId: string): string {
   return block?.text?.text ?? '';
 }
 
-function buttons(blocks: KnownBlock[], stepId: string): { label: string; actionId: string; style?: string; value?: string }[] {
-  const block = blocks.find((b) => b.type === 'actions' && b.block_id === `step_actions:${stepId}`) as ActionsBlock | undefined;
+function buttons(
+  blocks: KnownBlock[],
+  stepId: string,
+): { label: string; actionId: string; style?: string; value?: string }[] {
+  const block = blocks.find((b) => b.type === 'actions' && b.block_id === `step_actions:${stepId}`) as
+    | ActionsBlock
+    | undefined;
   return (block?.elements ?? []).map((e) => {
     if (e.type !== 'button') throw new Error(`unexpected ${e.type}`);
-    return { label: e.text.text, actionId: e.action_id ?? '', ...(e.style ? { style: e.style } : {}), ...(e.value ? { value: e.value } : {}) };
+    return {
+      label: e.text.text,
+      actionId: e.action_id ?? '',
+      ...(e.style ? { style: e.style } : {}),
+      ...(e.value ? { value: e.value } : {}),
+    };
   });
 }
 
@@ -44,14 +63,21 @@ describe('renderChecklist', () => {
   });
 
   it('shows the buttons each step allows now, with values that parse back to the step and its version', () => {
-    expect(buttons(renderChecklist(midRolloutWithFailure()), 'revert_images').map((b) => b.label)).toEqual(['Retry', 'Skip…']);
+    expect(buttons(renderChecklist(midRolloutWithFailure()), 'revert_images').map((b) => b.label)).toEqual([
+      'Retry',
+      'Skip…',
+    ]);
     const view = awaitingTwoPersonApproval();
     const blocks = renderChecklist(view);
     expect(buttons(blocks, 'migration_revert').map((b) => b.label)).toEqual(['Approve', 'Retry', 'Skip…']);
     const approve = buttons(blocks, 'migration_revert').find((b) => b.label === 'Approve');
     expect(approve).toMatchObject({ actionId: STEP_ACTION_IDS.approve, style: 'primary' });
     const record = view.steps.find((s) => s.stepId === 'migration_revert');
-    expect(parseButtonValue(approve?.value)).toEqual({ incidentId: view.incident.id, stepId: 'migration_revert', version: record?.version });
+    expect(parseButtonValue(approve?.value)).toEqual({
+      incidentId: view.incident.id,
+      stepId: 'migration_revert',
+      version: record?.version,
+    });
     expect(buttons(blocks, 'announce')).toEqual([]);
   });
 
@@ -59,7 +85,9 @@ describe('renderChecklist', () => {
     const blocks = renderChecklist(awaitingTwoPersonApproval());
     expect(buttons(blocks, 'auth_check')[0]).toMatchObject({ label: 'Run', style: 'primary' });
     expect(buttons(blocks, 'smoke_tests')).toEqual([expect.objectContaining({ label: 'Abort', style: 'danger' })]);
-    const actions = blocks.find((b) => b.type === 'actions' && b.block_id === 'step_actions:smoke_tests') as ActionsBlock;
+    const actions = blocks.find(
+      (b) => b.type === 'actions' && b.block_id === 'step_actions:smoke_tests',
+    ) as ActionsBlock;
     const abort = actions.elements[0];
     expect(abort?.type === 'button' && abort.confirm?.confirm?.text).toBe('Abort');
   });
@@ -70,7 +98,9 @@ describe('renderChecklist', () => {
     expect(text).toContain('approved by <@U0CAPTAIN1> (captain)');
     expect(text).toContain('*needs approval: database owner*');
     expect(text).toContain('> Plan: apply 20261120_add_orgs.down.sql in one transaction. It drops column orgs.plan');
-    expect(stepSection(renderChecklist(freshP1()), 'migration_revert')).toContain('Run shows the plan, then it needs approval: captain + database owner');
+    expect(stepSection(renderChecklist(freshP1()), 'migration_revert')).toContain(
+      'Run shows the plan, then it needs approval: captain + database owner',
+    );
   });
 
   it('shows the backup steps as not offered, on one line and without buttons, unless the incident is critical', () => {
@@ -87,7 +117,9 @@ describe('renderChecklist', () => {
 
   it('renders resolved and aborted incidents with no step buttons, only Export, and a closing line', () => {
     const onlyExport = (blocks: ReturnType<typeof renderChecklist>) =>
-      blocks.filter((b) => b.type === 'actions').map((b) => (b as ActionsBlock).elements.map((e) => (e as { action_id?: string }).action_id));
+      blocks
+        .filter((b) => b.type === 'actions')
+        .map((b) => (b as ActionsBlock).elements.map((e) => (e as { action_id?: string }).action_id));
     const resolvedBlocks = renderChecklist(resolved());
     expect(onlyExport(resolvedBlocks)).toEqual([['incident_export']]);
     expect(JSON.stringify(resolvedBlocks.at(-1))).toContain('Resolved at 12:41:00 UTC');
@@ -125,7 +157,9 @@ describe('renderChecklist', () => {
 
   it('escapes text from tools and people so an error cannot ping @channel or fake a link', () => {
     const incident = makeIncident();
-    const steps = makeSteps(incident.id, { pause_deploys: { state: 'failed', error: '<!channel> see <https://evil.example|GitHub>' } });
+    const steps = makeSteps(incident.id, {
+      pause_deploys: { state: 'failed', error: '<!channel> see <https://evil.example|GitHub>' },
+    });
     const text = stepSection(renderChecklist({ ...freshP1(), incident, steps }), 'pause_deploys');
     expect(text).toContain('&lt;!channel&gt; see &lt;https://evil.example|GitHub&gt;');
     expect(text).not.toContain('<!channel>');
@@ -144,19 +178,42 @@ describe('renderChecklist', () => {
 });
 
 describe('every state stays within Slack limits', () => {
-  const STATES = ['pending', 'queued', 'running', 'awaiting_approval', 'awaiting_confirmation', 'succeeded', 'failed', 'skipped', 'aborted'] as const;
+  const STATES = [
+    'pending',
+    'queued',
+    'running',
+    'awaiting_approval',
+    'awaiting_confirmation',
+    'succeeded',
+    'failed',
+    'skipped',
+    'aborted',
+  ] as const;
   const long = 'Z'.repeat(5000);
 
   for (const incidentState of ['open', 'resolved', 'aborted'] as const) {
     for (const critical of [false, true]) {
       it(`renders every step in every state (${incidentState}, ${critical ? 'critical' : 'not critical'})`, () => {
         for (const state of STATES) {
-          const incident = makeIncident({ state: incidentState, critical, trigger: critical ? 'data_corruption' : 'slo_breach' });
-          const patch = { state, attempt: 3, actor: SRE, startedAt: at(1), finishedAt: at(2), summary: long, error: long };
+          const incident = makeIncident({
+            state: incidentState,
+            critical,
+            trigger: critical ? 'data_corruption' : 'slo_breach',
+          });
+          const patch = {
+            state,
+            attempt: 3,
+            actor: SRE,
+            startedAt: at(1),
+            finishedAt: at(2),
+            summary: long,
+            error: long,
+          };
           const steps = makeSteps(incident.id, Object.fromEntries(RUNBOOK.map((d) => [d.id, patch])));
           const blocks = renderChecklist({ ...freshP1(), incident, steps });
           expect(checkBlockLimits(blocks), `all steps ${state}`).toEqual([]);
-          if (incidentState !== 'open') expect(blocks.some((b) => b.type === 'actions' && b.block_id !== 'incident_actions')).toBe(false);
+          if (incidentState !== 'open')
+            expect(blocks.some((b) => b.type === 'actions' && b.block_id !== 'incident_actions')).toBe(false);
         }
       });
     }
@@ -178,13 +235,17 @@ describe('renderChecklistText', () => {
 describe('the autopilot line in the header', () => {
   const line = (autopilot: AutopilotStatus) => JSON.stringify(renderChecklist({ ...freshP1(), autopilot }));
   it('says what autopilot starts next and what it waits for, where it stopped, or that it is off', () => {
-    expect(line({ state: 'on', next: { stepId: 'revert_images', waitsFor: 'the captain to approve the target' } })).toContain(
+    expect(
+      line({ state: 'on', next: { stepId: 'revert_images', waitsFor: 'the captain to approve the target' } }),
+    ).toContain(
       ':robot_face: Autopilot next: *Revert container images*, waiting for the captain to approve the target.',
     );
     expect(line({ state: 'halted', stepId: 'verify_cutover' })).toContain(
       ':robot_face: Autopilot stopped at *Verify traffic cutover*: *Retry* it once the cause is fixed (autopilot resumes from there), or *Skip…* it with a reason.',
     );
-    expect(line({ state: 'off' })).toContain(':robot_face: Autopilot is off for this incident: every step waits for its *Run* button.');
+    expect(line({ state: 'off' })).toContain(
+      ':robot_face: Autopilot is off for this incident: every step waits for its *Run* button.',
+    );
     expect(JSON.stringify(renderChecklist({ ...resolved(), autopilot: { state: 'off' } }))).not.toContain('Autopilot');
   });
 });

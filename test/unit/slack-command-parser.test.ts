@@ -14,8 +14,14 @@ describe('/rollback text', () => {
     ],
     ['  v2.0.0   sev p2  ', { badVersion: 'v2.0.0', targetVersion: null, severity: 'P2', issueUrl: null }],
     ['v2.0.0 P1', { badVersion: 'v2.0.0', targetVersion: null, severity: 'P1', issueUrl: null }],
-    ['v1.2.3 <https://github.com/o/r/issues/42>', { badVersion: 'v1.2.3', targetVersion: null, severity: null, issueUrl: 'https://github.com/o/r/issues/42' }],
-    ['v1.2.3 <https://github.com/o/r/issues/42|o/r#42> sev P2', { badVersion: 'v1.2.3', targetVersion: null, severity: 'P2', issueUrl: 'https://github.com/o/r/issues/42' }],
+    [
+      'v1.2.3 <https://github.com/o/r/issues/42>',
+      { badVersion: 'v1.2.3', targetVersion: null, severity: null, issueUrl: 'https://github.com/o/r/issues/42' },
+    ],
+    [
+      'v1.2.3 <https://github.com/o/r/issues/42|o/r#42> sev P2',
+      { badVersion: 'v1.2.3', targetVersion: null, severity: 'P2', issueUrl: 'https://github.com/o/r/issues/42' },
+    ],
     ['1.2.3 to 1.2.0', { badVersion: 'v1.2.3', targetVersion: 'v1.2.0', severity: null, issueUrl: null }],
   ])('starts a rollback from "%s", naming releases by their tags', (text, expected) => {
     expect(parseRollbackCommand(text)).toEqual({ kind: 'start', ...expected });
@@ -38,7 +44,10 @@ describe('/rollback text', () => {
     ['v1.2.3 to v1.2.2-rc.1', '`v1.2.2-rc.1` (a prerelease) is not a release tag here'],
     ['v1.3.0-rc.2', '`v1.3.0-rc.2` (a prerelease) is not a release tag here: tags match `^v\\d+\\.\\d+\\.\\d+$`'],
     ['v1.2.3+build.7', '`v1.2.3+build.7` (a build) is not a release tag here'],
-    ['v1.2.3 https://jira.example/B-1', '`https://jira.example/B-1` is not a link to an issue on github.com: only https://github.com/… links'],
+    [
+      'v1.2.3 https://jira.example/B-1',
+      '`https://jira.example/B-1` is not a link to an issue on github.com: only https://github.com/… links',
+    ],
     ['v1.2.3 http://169.254.169.254/latest/meta-data', 'only https://github.com/… links are accepted'],
     ['v1.2.3 http://github.com/o/r/issues/1', 'only https://github.com/… links are accepted'],
     ['v1.2.3 sev', '`sev` needs P1 or P2'],
@@ -59,13 +68,22 @@ describe('/rollback text', () => {
 
   it('accepts prereleases when the tag pattern does', () => {
     const rules = { ...RULES, tagPattern: '^v\\d+\\.\\d+\\.\\d+(-rc\\.\\d+)?$' };
-    expect(parse('v1.3.0-rc.2 to v1.2.9', rules)).toMatchObject({ kind: 'start', badVersion: 'v1.3.0-rc.2', targetVersion: 'v1.2.9' });
+    expect(parse('v1.3.0-rc.2 to v1.2.9', rules)).toMatchObject({
+      kind: 'start',
+      badVersion: 'v1.3.0-rc.2',
+      targetVersion: 'v1.2.9',
+    });
   });
 
   it('takes issue links on a GitHub Enterprise host, and only there', () => {
     const rules = { ...RULES, githubWebHost: 'ghe.example' };
-    expect(parse('v1.2.3 https://ghe.example/o/r/issues/7', rules)).toMatchObject({ issueUrl: 'https://ghe.example/o/r/issues/7' });
-    expect(parse('v1.2.3 https://github.com/o/r/issues/7', rules)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('only https://ghe.example/… links') });
+    expect(parse('v1.2.3 https://ghe.example/o/r/issues/7', rules)).toMatchObject({
+      issueUrl: 'https://ghe.example/o/r/issues/7',
+    });
+    expect(parse('v1.2.3 https://github.com/o/r/issues/7', rules)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('only https://ghe.example/… links'),
+    });
   });
 
   it('quotes what it repeats back cleaned and cut: no NUL, no right-to-left override, at most 200 characters', () => {
@@ -74,6 +92,9 @@ describe('/rollback text', () => {
     if (result.kind !== 'invalid') return;
     const quoted = /I don't understand `([^`]*)`/.exec(result.message)?.[1] ?? '';
     expect(quoted).toBe(`${'x'.repeat(199)}…`);
-    expect(parseRollbackCommand('v1.2.3 ab\u202ecd\u0000').kind === 'invalid' && parseRollbackCommand('v1.2.3 ab\u202ecd\u0000')).toMatchObject({ message: expect.stringContaining("I don't understand `abcd`") });
+    expect(
+      parseRollbackCommand('v1.2.3 ab\u202ecd\u0000').kind === 'invalid' &&
+        parseRollbackCommand('v1.2.3 ab\u202ecd\u0000'),
+    ).toMatchObject({ message: expect.stringContaining("I don't understand `abcd`") });
   });
 });

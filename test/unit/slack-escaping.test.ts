@@ -4,7 +4,7 @@
  * @here, no control or bidi-override character — while the mentions the bot writes itself stay
  * real mentions.
  */
-import { toTimelineBody } from '../../src/domain/timeline-events.ts';
+
 import { describe, expect, it } from 'vitest';
 import { renderChecklist, renderChecklistText } from '../../src/adapters/slack/checklist-blocks.ts';
 import { escapeMrkdwn } from '../../src/adapters/slack/formatting.ts';
@@ -12,9 +12,20 @@ import { parseResolutionReport, renderResolutionMrkdwn } from '../../src/adapter
 import { renderRollbackModal, withProposal } from '../../src/adapters/slack/rollback-modal.ts';
 import { renderSkipModal } from '../../src/adapters/slack/skip-modal.ts';
 import { formatThreadLine, isMilestone, type ThreadEvent } from '../../src/adapters/slack/thread-lines.ts';
+import { toTimelineBody } from '../../src/domain/timeline-events.ts';
 import { mentionOf } from '../../src/domain/user-text.ts';
-import { resolutionReport, type ResolutionFigures } from '../../src/flows/steps/resolve/resolve-summary.ts';
-import { approval, at, CAPTAIN, done, makeIncident, makeSteps, ROLES_IN_CONFIG, SRE, T0 } from '../support/slack-fixtures.ts';
+import { type ResolutionFigures, resolutionReport } from '../../src/flows/steps/resolve/resolve-summary.ts';
+import {
+  approval,
+  at,
+  CAPTAIN,
+  done,
+  makeIncident,
+  makeSteps,
+  ROLES_IN_CONFIG,
+  SRE,
+  T0,
+} from '../support/slack-fixtures.ts';
 
 const HOSTILE = [
   '<!channel> v1.2.3',
@@ -53,7 +64,11 @@ function expectSafe(texts: string[]): void {
 }
 
 const HOSTILE_INCIDENT = makeIncident({
-  badVersion: HOSTILE[0], targetVersion: HOSTILE[1], targetSource: HOSTILE[2], environment: HOSTILE[3]!, issueUrl: HOSTILE[4]!,
+  badVersion: HOSTILE[0],
+  targetVersion: HOSTILE[1],
+  targetSource: HOSTILE[2],
+  environment: HOSTILE[3]!,
+  issueUrl: HOSTILE[4]!,
 });
 
 function hostileView() {
@@ -61,23 +76,77 @@ function hostileView() {
     pause_deploys: done(0, 1, SRE, ALL),
     capture_context: { state: 'failed', error: ALL, actor: SRE, startedAt: at(1), finishedAt: at(2) },
     verify_cutover: done(2, 3, SRE, `Confirmed by ${mentionOf(SRE)}: ${ALL}`),
-    smoke_tests: { state: 'skipped', summary: `Skipped by ${mentionOf(CAPTAIN)}: ${ALL}`, actor: CAPTAIN, finishedAt: at(4) },
+    smoke_tests: {
+      state: 'skipped',
+      summary: `Skipped by ${mentionOf(CAPTAIN)}: ${ALL}`,
+      actor: CAPTAIN,
+      finishedAt: at(4),
+    },
   });
   return {
-    incident: HOSTILE_INCIDENT, steps, approvals: [approval('select_release', 'release_captain', CAPTAIN, at(1))],
-    roles: ROLES_IN_CONFIG, environment: { name: HOSTILE[5]!, kubeContext: HOSTILE[6], namespace: HOSTILE[7]! },
-    sla: { decideMs: 600_000, restoreMs: 1_800_000 }, now: at(5),
+    incident: HOSTILE_INCIDENT,
+    steps,
+    approvals: [approval('select_release', 'release_captain', CAPTAIN, at(1))],
+    roles: ROLES_IN_CONFIG,
+    environment: { name: HOSTILE[5]!, kubeContext: HOSTILE[6], namespace: HOSTILE[7]! },
+    sla: { decideMs: 600_000, restoreMs: 1_800_000 },
+    now: at(5),
   };
 }
 
-const ev = (kind: string, payload: Record<string, unknown>, stepId: ThreadEvent['stepId'] = null, actor = SRE): ThreadEvent => ({ ...toTimelineBody(kind, payload), stepId, actor, at: T0 });
+const ev = (
+  kind: string,
+  payload: Record<string, unknown>,
+  stepId: ThreadEvent['stepId'] = null,
+  actor = SRE,
+): ThreadEvent => ({ ...toTimelineBody(kind, payload), stepId, actor, at: T0 });
 
 function hostileEvents(): ThreadEvent[] {
-  const p = { reason: ALL, summary: ALL, error: ALL, hint: ALL, message: ALL, deployment: ALL, targetVersion: ALL, badVersion: ALL, severity: ALL, trigger: ALL, issueUrl: HOSTILE[4], field: ALL, from: ALL, to: ALL, action: ALL, role: ALL };
-  const kinds = ['incident_started', 'step_queued', 'step_started', 'step_progress', 'step_succeeded', 'step_awaiting_approval', 'step_awaiting_confirmation', 'step_failed', 'step_skipped', 'step_aborted', 'approval_given', 'action_refused', 'target_approved', 'step_retrying', 'incident_marked_critical', 'times_corrected', 'incident_aborted', 'sla_breached', 'some_new_kind'];
+  const p = {
+    reason: ALL,
+    summary: ALL,
+    error: ALL,
+    hint: ALL,
+    message: ALL,
+    deployment: ALL,
+    targetVersion: ALL,
+    badVersion: ALL,
+    severity: ALL,
+    trigger: ALL,
+    issueUrl: HOSTILE[4],
+    field: ALL,
+    from: ALL,
+    to: ALL,
+    action: ALL,
+    role: ALL,
+  };
+  const kinds = [
+    'incident_started',
+    'step_queued',
+    'step_started',
+    'step_progress',
+    'step_succeeded',
+    'step_awaiting_approval',
+    'step_awaiting_confirmation',
+    'step_failed',
+    'step_skipped',
+    'step_aborted',
+    'approval_given',
+    'action_refused',
+    'target_approved',
+    'step_retrying',
+    'incident_marked_critical',
+    'times_corrected',
+    'incident_aborted',
+    'sla_breached',
+    'some_new_kind',
+  ];
   return [
     ...kinds.flatMap((kind) => [ev(kind, p, 'smoke_tests'), ev(kind, p, null, ALL)]),
-    ev('app_restored', { ttrMs: 60_000, skipped: [{ stepId: 'smoke_tests', summary: `Skipped by ${mentionOf(CAPTAIN)}: ${ALL}` }] }),
+    ev('app_restored', {
+      ttrMs: 60_000,
+      skipped: [{ stepId: 'smoke_tests', summary: `Skipped by ${mentionOf(CAPTAIN)}: ${ALL}` }],
+    }),
     ev('sla_breached', { milestone: 'restore', mention: [CAPTAIN, ALL] }),
   ];
 }
@@ -86,11 +155,28 @@ function hostileReport() {
   const figures: ResolutionFigures = {
     durations: { ttdMs: 60_000, decideMs: 120_000, ttrMs: 600_000, impactMs: 660_000 },
     sla: [{ milestone: 'restore', budgetMs: 1_800_000, dueAt: at(30), metAt: at(10), verdict: 'met', tookMs: 600_000 }],
-    pausedMs: 600_000, pause: 'resumed',
+    pausedMs: 600_000,
+    pause: 'resumed',
     images: [{ deployment: ALL, before: ALL, after: HOSTILE[1]! }],
     steps: [
-      { stepId: 'smoke_tests', title: 'Run smoke tests', state: 'skipped', ranBy: null, approvedBy: [], doneBy: CAPTAIN, note: ALL },
-      { stepId: 'revert_images', title: 'Revert', state: 'failed', ranBy: ALL, approvedBy: [{ userId: CAPTAIN, role: ALL }], doneBy: null, note: ALL },
+      {
+        stepId: 'smoke_tests',
+        title: 'Run smoke tests',
+        state: 'skipped',
+        ranBy: null,
+        approvedBy: [],
+        doneBy: CAPTAIN,
+        note: ALL,
+      },
+      {
+        stepId: 'revert_images',
+        title: 'Revert',
+        state: 'failed',
+        ranBy: ALL,
+        approvedBy: [{ userId: CAPTAIN, role: ALL }],
+        doneBy: null,
+        note: ALL,
+      },
     ],
   };
   return resolutionReport({ ...HOSTILE_INCIDENT, state: 'resolved', resolvedAt: at(12) }, figures);
@@ -118,7 +204,13 @@ describe('the hostile corpus through every Slack renderer', () => {
     expect(text).toContain('Confirmed by <@U0SRE00001>: ');
     expect(text).toContain('Skipped by <@U0CAPTAIN1>: ');
     expect(text).not.toMatch(/&lt;@U0(SRE|CAPTAIN)/);
-    const refused = formatThreadLine(ev('action_refused', { action: 'approve', reason: `only the Release Captain may approve. Ask ${mentionOf(CAPTAIN)}.` }, 'resolve'));
+    const refused = formatThreadLine(
+      ev(
+        'action_refused',
+        { action: 'approve', reason: `only the Release Captain may approve. Ask ${mentionOf(CAPTAIN)}.` },
+        'resolve',
+      ),
+    );
     expect(refused).toContain('Ask <@U0CAPTAIN1>.');
   });
 
@@ -133,15 +225,34 @@ describe('the hostile corpus through every Slack renderer', () => {
     const report = parseResolutionReport(JSON.parse(JSON.stringify(hostileReport())));
     expect(report).not.toBeNull();
     const text = renderResolutionMrkdwn(report!);
-    expectSafe([text, formatThreadLine(ev('incident_resolved', { ttdMs: 1, ttrMs: 2, report: hostileReport() }, null, CAPTAIN))]);
+    expectSafe([
+      text,
+      formatThreadLine(ev('incident_resolved', { ttdMs: 1, ttrMs: 2, report: hostileReport() }, null, CAPTAIN)),
+    ]);
     expect(text).not.toMatch(/^#{1,6} |\*\*|^\|/m);
     expect(text).toContain('skipped by <@U0CAPTAIN1>: ');
   });
 
   it('the modals', () => {
-    const modal = renderRollbackModal({ environment: hostileView().environment, now: T0, badVersion: HOSTILE[0], targetVersion: HOSTILE[1], issueUrl: HOSTILE[4] });
-    const filled = withProposal(modal, { targetVersion: HOSTILE[2]!, source: HOSTILE[3]!, disagreements: HOSTILE, problem: ALL });
+    const modal = renderRollbackModal({
+      environment: hostileView().environment,
+      now: T0,
+      badVersion: HOSTILE[0],
+      targetVersion: HOSTILE[1],
+      issueUrl: HOSTILE[4],
+    });
+    const filled = withProposal(modal, {
+      targetVersion: HOSTILE[2]!,
+      source: HOSTILE[3]!,
+      disagreements: HOSTILE,
+      problem: ALL,
+    });
     const failed = withProposal(modal, { targetVersion: null, source: null, disagreements: [], problem: ALL });
-    expectSafe([...mrkdwnTexts(modal), ...mrkdwnTexts(filled), ...mrkdwnTexts(failed), ...mrkdwnTexts(renderSkipModal({ incidentId: 'inc_1', stepId: 'smoke_tests', version: 2 }))]);
+    expectSafe([
+      ...mrkdwnTexts(modal),
+      ...mrkdwnTexts(filled),
+      ...mrkdwnTexts(failed),
+      ...mrkdwnTexts(renderSkipModal({ incidentId: 'inc_1', stepId: 'smoke_tests', version: 2 })),
+    ]);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, truncate } from '../../src/adapters/slack/formatting.ts';
+import {
+  escapeMrkdwn,
+  formatDurationMs,
+  formatUtcTime,
+  issueLink,
+  mention,
+  truncate,
+} from '../../src/adapters/slack/formatting.ts';
 
 describe('formatting', () => {
   it.each([
@@ -28,7 +35,9 @@ describe('formatting', () => {
   });
 
   it('links GitHub issues by their short name and other links as they are', () => {
-    expect(issueLink('https://github.com/ValueCanvas/ValueCanvas/issues/812')).toBe('<https://github.com/ValueCanvas/ValueCanvas/issues/812|ValueCanvas/ValueCanvas#812>');
+    expect(issueLink('https://github.com/ValueCanvas/ValueCanvas/issues/812')).toBe(
+      '<https://github.com/ValueCanvas/ValueCanvas/issues/812|ValueCanvas/ValueCanvas#812>',
+    );
     expect(issueLink('https://jira.example/browse/OPS-1')).toBe('<https://jira.example/browse/OPS-1>');
     expect(issueLink('https://x.example/a|b>c')).toBe('<https://x.example/a%7Cb%3Ec>');
   });

@@ -6,9 +6,9 @@ import { renderRollbackModal, withProposal } from '../../src/adapters/slack/roll
 import { parseRollbackSubmission } from '../../src/adapters/slack/rollback-submission.ts';
 import { parseSkipSubmission, renderSkipModal } from '../../src/adapters/slack/skip-modal.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
+import { autopilotSettings } from '../../src/flows/autopilot.ts';
 import { expectGolden } from '../support/golden.ts';
 import { testConfig } from '../support/runbook-config.ts';
-import { autopilotSettings } from '../../src/flows/autopilot.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const RULES = { tagPattern: '^v\\d+\\.\\d+\\.\\d+$', githubWebHost: 'github.com' };
@@ -43,7 +43,15 @@ function values(over: Partial<Record<string, Record<string, unknown>>> = {}) {
 
 describe('the /rollback confirm modal', () => {
   const settings = autopilotSettings(testConfig('autopilot: { resume_deploys: false }'));
-  const view = renderRollbackModal({ environment: ENV, now: NOW, autopilot: settings, badVersion: 'v1.4.0', severity: 'P2', issueUrl: 'https://github.com/o/r/issues/9', privateMetadata: '{"channel":"C0INCIDENT"}' });
+  const view = renderRollbackModal({
+    environment: ENV,
+    now: NOW,
+    autopilot: settings,
+    badVersion: 'v1.4.0',
+    severity: 'P2',
+    issueUrl: 'https://github.com/o/r/issues/9',
+    privateMetadata: '{"channel":"C0INCIDENT"}',
+  });
 
   it('opens with what the command said, "computing…" for the target, and detection defaulting to now', () => {
     expect(view.callback_id).toBe(CALLBACK_IDS.rollbackModal);
@@ -51,7 +59,10 @@ describe('the /rollback confirm modal', () => {
     expect(input(view, F.badVersion).element).toMatchObject({ initial_value: 'v1.4.0' });
     expect(input(view, F.severity).element).toMatchObject({ initial_option: { value: 'P2' } });
     expect(input(view, F.issueUrl).element).toMatchObject({ initial_value: 'https://github.com/o/r/issues/9' });
-    expect(input(view, F.detectedAt).element).toMatchObject({ type: 'datetimepicker', initial_date_time: seconds(NOW) });
+    expect(input(view, F.detectedAt).element).toMatchObject({
+      type: 'datetimepicker',
+      initial_date_time: seconds(NOW),
+    });
     expect(input(view, F.impactStartedAt).optional).toBe(true);
     expect(proposalText(view)).toContain('computing…');
     expect(checkViewLimits(view)).toEqual([]);
@@ -60,14 +71,21 @@ describe('the /rollback confirm modal', () => {
   it('says what autopilot will start by itself, as rollback.yml sets it, with a box ticked to keep it on', () => {
     const text = JSON.stringify(view.blocks.filter((b) => b.type === 'section'));
     expect(text).toContain(
-      '*Autopilot* starts by itself, as soon as each one\'s prerequisites hold: Pause deploys (at once), Revert container images ' +
+      "*Autopilot* starts by itself, as soon as each one's prerequisites hold: Pause deploys (at once), Revert container images " +
         '(on the captain’s target approval), Verify traffic cutover, Run smoke tests, Confirm queue health, Validate RLS/auth flows.',
     );
     expect(text).not.toContain('Resume deploys');
     expect(text).not.toContain('migration'); // no database: section, so the scope is not automatic
     expect(text).toContain('The captain’s *Approve* on resolve runs it.');
-    expect(input(view, F.autopilot)).toMatchObject({ optional: true, element: { type: 'checkboxes', initial_options: [{ value: 'on' }] } });
-    const allOff = renderRollbackModal({ environment: ENV, now: NOW, autopilot: testConfig('autopilot: false').autopilot });
+    expect(input(view, F.autopilot)).toMatchObject({
+      optional: true,
+      element: { type: 'checkboxes', initial_options: [{ value: 'on' }] },
+    });
+    const allOff = renderRollbackModal({
+      environment: ENV,
+      now: NOW,
+      autopilot: testConfig('autopilot: false').autopilot,
+    });
     expect(allOff.blocks.some((b) => 'block_id' in b && b.block_id === F.autopilot)).toBe(false);
   });
 
@@ -88,7 +106,9 @@ describe('the /rollback confirm modal', () => {
       source: 'known_good',
       disagreements: ["ReplicaSet history's previous revision runs v1.3.1"],
     });
-    expect(proposalText(updated)).toBe(":dart: *Proposed target:* `v1.3.2` from the known-good record\n:warning: ReplicaSet history's previous revision runs v1.3.1");
+    expect(proposalText(updated)).toBe(
+      ":dart: *Proposed target:* `v1.3.2` from the known-good record\n:warning: ReplicaSet history's previous revision runs v1.3.1",
+    );
     expect(updated.blocks).toHaveLength(view.blocks.length);
     expect(input(updated, F.badVersion)).toEqual(input(view, F.badVersion));
     expect(checkViewLimits(updated)).toEqual([]);
@@ -96,7 +116,12 @@ describe('the /rollback confirm modal', () => {
   });
 
   it('says plainly when no target could be proposed', () => {
-    const updated = withProposal(view, { targetVersion: null, source: null, disagreements: [], problem: 'no healthy release recorded and no older tag' });
+    const updated = withProposal(view, {
+      targetVersion: null,
+      source: null,
+      disagreements: [],
+      problem: 'no healthy release recorded and no older tag',
+    });
     expect(proposalText(updated)).toContain('*No target proposed*: no healthy release recorded and no older tag.');
   });
 });
@@ -131,11 +156,20 @@ describe('parseRollbackSubmission', () => {
     const plain = parseRollbackSubmission(values(), { now: NOW, ...RULES });
     expect(plain.ok && plain.value.critical).toBe(false);
     // The autopilot box: ticked by default; unticked arrives as an empty list and turns it off.
-    const unticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [] } }), { now: NOW, ...RULES });
+    const unticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [] } }), {
+      now: NOW,
+      ...RULES,
+    });
     expect(unticked.ok && unticked.value.autopilot).toBe(false);
-    const ticked = parseRollbackSubmission(values({ [F.autopilot]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } }), { now: NOW, ...RULES });
+    const ticked = parseRollbackSubmission(
+      values({ [F.autopilot]: { type: 'checkboxes', selected_options: [{ value: 'on' }] } }),
+      { now: NOW, ...RULES },
+    );
     // The drill box (issue 9 §4): unticked by default, ticked marks the incident a drill.
-    const drill = parseRollbackSubmission(values({ [F.drill]: { type: 'checkboxes', selected_options: [{ value: 'drill' }] } }), { now: NOW, ...RULES });
+    const drill = parseRollbackSubmission(
+      values({ [F.drill]: { type: 'checkboxes', selected_options: [{ value: 'drill' }] } }),
+      { now: NOW, ...RULES },
+    );
     expect(drill.ok && drill.value.drill).toBe(true);
     expect(ticked.ok && ticked.value.autopilot).toBe(true);
     expect(plain.ok && plain.value.targetVersion).toBeNull();
@@ -143,20 +177,53 @@ describe('parseRollbackSubmission', () => {
 
   it.each([
     ['an empty bad release', { [F.badVersion]: { value: '  ' } }, F.badVersion, 'Name the bad release'],
-    ['a bad release that is not a version', { [F.badVersion]: { value: 'yesterday' } }, F.badVersion, 'is not a version'],
+    [
+      'a bad release that is not a version',
+      { [F.badVersion]: { value: 'yesterday' } },
+      F.badVersion,
+      'is not a version',
+    ],
     ['a newer target', { [F.targetVersion]: { value: 'v1.5.0' } }, F.targetVersion, 'is newer than'],
     ['no trigger', { [F.trigger]: { selected_option: null } }, F.trigger, 'Pick what triggered'],
     ['an unknown trigger', { [F.trigger]: { selected_option: { value: 'vibes' } } }, F.trigger, 'Pick what triggered'],
     ['an unknown severity', { [F.severity]: { selected_option: { value: 'P0' } } }, F.severity, 'Pick P1 or P2'],
     ['a link that is not http', { [F.issueUrl]: { value: 'javascript:alert(1)' } }, F.issueUrl, 'https://'],
-    ['an http link', { [F.issueUrl]: { value: 'http://169.254.169.254/latest' } }, F.issueUrl, 'only https://github.com/… links are accepted'],
-    ['a link to another host', { [F.issueUrl]: { value: 'https://evil.example/o/r/issues/1' } }, F.issueUrl, 'not a link to an issue on github.com'],
-    ['a prerelease', { [F.badVersion]: { value: 'v1.4.0-rc.1' } }, F.badVersion, '(a prerelease) is not a release tag here'],
-    ['no detection time', { [F.detectedAt]: { selected_date_time: null } }, F.detectedAt, 'When was the problem detected'],
-    ['a detection time in the future', { [F.detectedAt]: { selected_date_time: seconds(NOW) + 3600 } }, F.detectedAt, 'can’t be in the future'],
+    [
+      'an http link',
+      { [F.issueUrl]: { value: 'http://169.254.169.254/latest' } },
+      F.issueUrl,
+      'only https://github.com/… links are accepted',
+    ],
+    [
+      'a link to another host',
+      { [F.issueUrl]: { value: 'https://evil.example/o/r/issues/1' } },
+      F.issueUrl,
+      'not a link to an issue on github.com',
+    ],
+    [
+      'a prerelease',
+      { [F.badVersion]: { value: 'v1.4.0-rc.1' } },
+      F.badVersion,
+      '(a prerelease) is not a release tag here',
+    ],
+    [
+      'no detection time',
+      { [F.detectedAt]: { selected_date_time: null } },
+      F.detectedAt,
+      'When was the problem detected',
+    ],
+    [
+      'a detection time in the future',
+      { [F.detectedAt]: { selected_date_time: seconds(NOW) + 3600 } },
+      F.detectedAt,
+      'can’t be in the future',
+    ],
     [
       'a first bad request after detection',
-      { [F.impactStartedAt]: { selected_date_time: seconds(NOW) - 60 }, [F.detectedAt]: { selected_date_time: seconds(NOW) - 120 } },
+      {
+        [F.impactStartedAt]: { selected_date_time: seconds(NOW) - 60 },
+        [F.detectedAt]: { selected_date_time: seconds(NOW) - 120 },
+      },
       F.impactStartedAt,
       'must be before the detection time',
     ],
@@ -174,7 +241,9 @@ describe('parseRollbackSubmission', () => {
     const result = parseRollbackSubmission(undefined, { now: NOW, ...RULES });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(Object.keys(result.response.errors).sort()).toEqual([F.badVersion, F.detectedAt, F.severity, F.trigger].sort());
+    expect(Object.keys(result.response.errors).sort()).toEqual(
+      [F.badVersion, F.detectedAt, F.severity, F.trigger].sort(),
+    );
   });
 });
 
@@ -187,7 +256,12 @@ describe('the skip-reason modal', () => {
     expect(JSON.stringify(view.blocks[0])).toContain('Skip *Run smoke tests*?');
     expect(JSON.stringify(view.blocks)).toContain('still lets the incident count as restored');
     expect(checkViewLimits(view)).toEqual([]);
-    const parsed = parseSkipSubmission({ private_metadata: view.private_metadata, state: { values: { [SKIP_FIELDS.reason]: { [SKIP_FIELDS.reason]: { value: '  smoke env is down; checked by hand  ' } } } } });
+    const parsed = parseSkipSubmission({
+      private_metadata: view.private_metadata,
+      state: {
+        values: { [SKIP_FIELDS.reason]: { [SKIP_FIELDS.reason]: { value: '  smoke env is down; checked by hand  ' } } },
+      },
+    });
     expect(parsed).toEqual({ ok: true, value: { ...button, reason: 'smoke env is down; checked by hand' } });
   });
 
@@ -197,11 +271,22 @@ describe('the skip-reason modal', () => {
 
   it('asks again for a reason that is too short', () => {
     const view = renderSkipModal(button);
-    const parsed = parseSkipSubmission({ private_metadata: view.private_metadata, state: { values: { [SKIP_FIELDS.reason]: { [SKIP_FIELDS.reason]: { value: 'meh' } } } } });
-    expect(parsed).toEqual({ ok: false, response: { response_action: 'errors', errors: { [SKIP_FIELDS.reason]: expect.stringContaining('at least 10 characters') } } });
+    const parsed = parseSkipSubmission({
+      private_metadata: view.private_metadata,
+      state: { values: { [SKIP_FIELDS.reason]: { [SKIP_FIELDS.reason]: { value: 'meh' } } } },
+    });
+    expect(parsed).toEqual({
+      ok: false,
+      response: {
+        response_action: 'errors',
+        errors: { [SKIP_FIELDS.reason]: expect.stringContaining('at least 10 characters') },
+      },
+    });
   });
 
   it('refuses a submission whose metadata was not rendered by us', () => {
-    expect(() => parseSkipSubmission({ private_metadata: '{"incidentId":"x"}', state: { values: {} } })).toThrow(UserFacingError);
+    expect(() => parseSkipSubmission({ private_metadata: '{"incidentId":"x"}', state: { values: {} } })).toThrow(
+      UserFacingError,
+    );
   });
 });

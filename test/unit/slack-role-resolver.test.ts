@@ -26,8 +26,20 @@ function setup(options: { lookupTimeoutMs?: number } = {}) {
   let clock = 1_000_000;
   const warnings: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
-  const client = createSlackWebClient({ token: 'xoxb-test', slackApiUrl: `${ORIGIN}/api/`, retryConfig: { retries: 0 }, logger: pino({ level: 'silent' }) });
-  const resolver = createRoleResolver({ client, roles: ROLES, cacheMs: 5 * 60_000, now: () => clock, logger, ...options });
+  const client = createSlackWebClient({
+    token: 'xoxb-test',
+    slackApiUrl: `${ORIGIN}/api/`,
+    retryConfig: { retries: 0 },
+    logger: pino({ level: 'silent' }),
+  });
+  const resolver = createRoleResolver({
+    client,
+    roles: ROLES,
+    cacheMs: 5 * 60_000,
+    now: () => clock,
+    logger,
+    ...options,
+  });
   return { resolver, warnings, advance: (ms: number) => void (clock += ms) };
 }
 
@@ -113,7 +125,8 @@ describe('createRoleResolver', () => {
     expect(await resolver.rolesOf('U0DEPUTY01')).toEqual([]);
     expect(warnings).toContain('user group look-up is slow: using only the user ids in rollback.yml for now');
     release();
-    await vi.waitFor(async () => expect(await resolver.rolesOf('U0DEPUTY01')).toEqual(['release_captain', 'database_owner']));
+    await vi.waitFor(async () =>
+      expect(await resolver.rolesOf('U0DEPUTY01')).toEqual(['release_captain', 'database_owner']),
+    );
   });
 });
-

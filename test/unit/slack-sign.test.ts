@@ -24,7 +24,12 @@ describe('signSlackRequest', () => {
     const now = 1_795_521_600;
     const h = signSlackRequest(SECRET, BODY, now);
     const verify = (secret: string, body: string, nowMs: number) =>
-      verifySlackRequest({ signingSecret: secret, body, headers: { 'x-slack-signature': h['x-slack-signature'], 'x-slack-request-timestamp': now }, nowMilliseconds: nowMs });
+      verifySlackRequest({
+        signingSecret: secret,
+        body,
+        headers: { 'x-slack-signature': h['x-slack-signature'], 'x-slack-request-timestamp': now },
+        nowMilliseconds: nowMs,
+      });
     expect(() => verify('other-secret', BODY, now * 1000)).toThrow();
     expect(() => verify(SECRET, `${BODY}&text=v9.9.9`, now * 1000)).toThrow();
     expect(() => verify(SECRET, BODY, (now + 6 * 60) * 1000)).toThrow();

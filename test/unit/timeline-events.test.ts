@@ -23,7 +23,14 @@ describe('timeline events read back from the database', () => {
   });
 
   it('shows an unknown kind as a generic line in Slack and the export instead of failing', () => {
-    const e = { id: 1, incidentId: 'rb-1', at: AT, actor: 'U0SRE00001', stepId: null, ...toTimelineBody('handover_requested', {}) };
+    const e = {
+      id: 1,
+      incidentId: 'rb-1',
+      at: AT,
+      actor: 'U0SRE00001',
+      stepId: null,
+      ...toTimelineBody('handover_requested', {}),
+    };
     expect(formatThreadLine(e)).toBe('`12:05:07 UTC` :grey_question: handover requested by <@U0SRE00001>');
     expect(describeEvent(e)).toBe('handover requested');
   });

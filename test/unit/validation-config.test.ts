@@ -9,18 +9,43 @@ const EXAMPLE = readFileSync('rollback.example.yml', 'utf8');
 describe('validation config', () => {
   it('reads the example: the smoke workflow with its inputs, the queue threshold and window, the troubleshooting doc', () => {
     const { validation } = parseRunbookConfig(EXAMPLE, 'rollback.example.yml');
-    expect(validation.smoke).toMatchObject({ workflow: 'smoke.yml', inputs: { env: 'production' }, timeout: 1_800_000, poll_interval: 15_000, discovery_timeout: 120_000 });
+    expect(validation.smoke).toMatchObject({
+      workflow: 'smoke.yml',
+      inputs: { env: 'production' },
+      timeout: 1_800_000,
+      poll_interval: 15_000,
+      discovery_timeout: 120_000,
+    });
     expect(validation.queue_health).toEqual({ threshold: 1000, window: 60_000, interval: 10_000 });
-    expect(validation.auth).toEqual({ probes: [], timeout: 10_000, troubleshooting_doc: 'docs/ops/troubleshooting/rls-failures.md' });
+    expect(validation.auth).toEqual({
+      probes: [],
+      timeout: 10_000,
+      troubleshooting_doc: 'docs/ops/troubleshooting/rls-failures.md',
+    });
   });
 
   it("the example's commented probes are valid once uncommented", () => {
     const start = EXAMPLE.indexOf('    # probes:');
     const block = EXAMPLE.slice(start, EXAMPLE.indexOf('\n\n', start));
-    const { validation } = parseRunbookConfig(EXAMPLE.replace(block, block.replace(/^ {4}# /gm, '    ')), 'rollback.example.yml');
+    const { validation } = parseRunbookConfig(
+      EXAMPLE.replace(block, block.replace(/^ {4}# /gm, '    ')),
+      'rollback.example.yml',
+    );
     expect(validation.auth.probes).toEqual([
-      { name: 'anonymous is refused', method: 'GET', url: 'https://api.example.com/rest/v1/orgs?select=id', headers: { apikey: 'SUPABASE_ANON_KEY' }, expected_status: 401 },
-      { name: 'test user reads its orgs', method: 'GET', url: 'https://api.example.com/rest/v1/orgs?select=id', headers: { apikey: 'SUPABASE_ANON_KEY', Authorization: 'AUTH_CHECK_USER_BEARER' }, expected_status: 200 },
+      {
+        name: 'anonymous is refused',
+        method: 'GET',
+        url: 'https://api.example.com/rest/v1/orgs?select=id',
+        headers: { apikey: 'SUPABASE_ANON_KEY' },
+        expected_status: 401,
+      },
+      {
+        name: 'test user reads its orgs',
+        method: 'GET',
+        url: 'https://api.example.com/rest/v1/orgs?select=id',
+        headers: { apikey: 'SUPABASE_ANON_KEY', Authorization: 'AUTH_CHECK_USER_BEARER' },
+        expected_status: 200,
+      },
     ]);
   });
 

@@ -7,11 +7,11 @@
 import { access, constants } from 'node:fs/promises';
 import type pg from 'pg';
 import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
-import { runCommand, } from '../process/run-command.ts';
-import { withPg } from '../target-db/connect-pg.ts';
 import { describePg, libpqArgs, libpqEnv, parsePgUrl, pgSecrets, withDatabase } from '../../domain/pg-url.ts';
-import { dropDatabase, readDatabaseStatus, writeRestoreMarker, type RestoreMarker } from './restore-marker.ts';
 import type { RestoreBackupOptions, RestoreBackupResult } from '../../flows/ports/database.ts';
+import { runCommand } from '../process/run-command.ts';
+import { withPg } from '../target-db/connect-pg.ts';
+import { dropDatabase, type RestoreMarker, readDatabaseStatus, writeRestoreMarker } from './restore-marker.ts';
 
 export type { RestoreBackupOptions, RestoreBackupResult };
 
@@ -19,22 +19,37 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   const { serverUrl, database, backupPath } = options;
   const where = `${describePg(serverUrl).replace(/\/.*$/, '')}/${database}`;
   await access(backupPath, constants.R_OK).catch((err: NodeJS.ErrnoException) => {
-    throw new UserFacingError('not_found', `the backup ${backupPath} is missing or unreadable (${err.code}): check the backup volume, or pick another backup`, { cause: err });
+    throw new UserFacingError(
+      'not_found',
+      `the backup ${backupPath} is missing or unreadable (${err.code}): check the backup volume, or pick another backup`,
+      { cause: err },
+    );
   });
   try {
     const prepared = await withPg(serverUrl, {}, (admin) => prepareDatabase(admin, options));
     if (prepared.resumed) return { database, resumed: true, cleanedUp: false };
     await runPgRestore(options).catch((err: unknown) => failedRestore(options, err));
-    await withPg(serverUrl, {}, (admin) => writeRestoreMarker(admin, database, { ...prepared.marker, state: 'restored' }));
+    await withPg(serverUrl, {}, (admin) =>
+      writeRestoreMarker(admin, database, { ...prepared.marker, state: 'restored' }),
+    );
     return { database, resumed: false, cleanedUp: prepared.cleanedUp };
   } catch (err) {
     throw withContext(`while restoring ${backupPath} into ${where}`, err);
   }
 }
 
-async function prepareDatabase(admin: pg.Client, options: RestoreBackupOptions): Promise<{ resumed: boolean; cleanedUp: boolean; marker: RestoreMarker }> {
+async function prepareDatabase(
+  admin: pg.Client,
+  options: RestoreBackupOptions,
+): Promise<{ resumed: boolean; cleanedUp: boolean; marker: RestoreMarker }> {
   const { database, incidentId, backupPath } = options;
-  const marker: RestoreMarker = { tool: 'rollback-commander', incident: incidentId, state: 'restoring', backup: backupPath, startedAt: (options.now?.() ?? new Date()).toISOString() };
+  const marker: RestoreMarker = {
+    tool: 'rollback-commander',
+    incident: incidentId,
+    state: 'restoring',
+    backup: backupPath,
+    startedAt: (options.now?.() ?? new Date()).toISOString(),
+  };
   const status = await readDatabaseStatus(admin, database);
   let cleanedUp = false;
   if (status.exists) {
@@ -42,7 +57,10 @@ async function prepareDatabase(admin: pg.Client, options: RestoreBackupOptions):
     // Restored (or already promoted): never dropped here, whatever a retry asks.
     if (ours && status.marker?.state !== 'restoring') {
       if (status.marker?.backup === backupPath) return { resumed: true, cleanedUp, marker: status.marker };
-      throw new UserFacingError('conflict', `database ${database} already holds a restore of ${status.marker?.backup}: abandon it first (which drops it), then restore ${backupPath}`);
+      throw new UserFacingError(
+        'conflict',
+        `database ${database} already holds a restore of ${status.marker?.backup}: abandon it first (which drops it), then restore ${backupPath}`,
+      );
     }
     if (!ours && !(status.marker === null && (await isEmptyDatabase(options.serverUrl, database)))) {
       throw new UserFacingError(
@@ -71,9 +89,14 @@ async function failedRestore(options: RestoreBackupOptions, err: unknown): Promi
     () => `The partial database ${options.database} was dropped.`,
     () => `The partial database ${options.database} could not be dropped: a retry or abandon drops it.`,
   );
-  const hint = err instanceof AppError && err.code === 'timeout' ? 'Raise database.restore.timeout, or restore a smaller backup.' : 'A corrupt or truncated dump fails like this: check the file, or pick another backup.';
+  const hint =
+    err instanceof AppError && err.code === 'timeout'
+      ? 'Raise database.restore.timeout, or restore a smaller backup.'
+      : 'A corrupt or truncated dump fails like this: check the file, or pick another backup.';
   const message = err instanceof Error ? err.message : String(err);
-  throw new UserFacingError(err instanceof AppError ? err.code : 'upstream_error', `${message}\n${dropped} ${hint}`, { cause: err });
+  throw new UserFacingError(err instanceof AppError ? err.code : 'upstream_error', `${message}\n${dropped} ${hint}`, {
+    cause: err,
+  });
 }
 
 async function isEmptyDatabase(serverUrl: string, database: string): Promise<boolean> {
@@ -89,7 +112,16 @@ async function isEmptyDatabase(serverUrl: string, database: string): Promise<boo
 function runPgRestore(options: RestoreBackupOptions): Promise<unknown> {
   const conn = parsePgUrl(options.serverUrl, 'the restore server URL');
   return runCommand({
-    argv: ['pg_restore', '--clean', '--if-exists', '--no-owner', '--verbose', ...libpqArgs(conn), `--dbname=${options.database}`, options.backupPath],
+    argv: [
+      'pg_restore',
+      '--clean',
+      '--if-exists',
+      '--no-owner',
+      '--verbose',
+      ...libpqArgs(conn),
+      `--dbname=${options.database}`,
+      options.backupPath,
+    ],
     env: libpqEnv(conn),
     timeoutMs: options.timeoutMs,
     secrets: pgSecrets(options.serverUrl),

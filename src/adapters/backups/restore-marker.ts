@@ -6,8 +6,8 @@
  */
 import pg from 'pg';
 
-export { dropDatabase } from './drop-database.ts';
 export { restoreDatabaseName } from '../../domain/restore-database-name.ts';
+export { dropDatabase } from './drop-database.ts';
 
 export interface RestoreMarker {
   tool: 'rollback-commander';
@@ -19,10 +19,7 @@ export interface RestoreMarker {
   startedAt: string;
 }
 
-export type DatabaseStatus =
-  | { exists: false }
-  | { exists: true; marker: RestoreMarker | null };
-
+export type DatabaseStatus = { exists: false } | { exists: true; marker: RestoreMarker | null };
 
 export async function readDatabaseStatus(admin: pg.Client, database: string): Promise<DatabaseStatus> {
   const result = await admin.query<{ comment: string | null }>(
@@ -35,7 +32,9 @@ export async function readDatabaseStatus(admin: pg.Client, database: string): Pr
 }
 
 export async function writeRestoreMarker(admin: pg.Client, database: string, marker: RestoreMarker): Promise<void> {
-  await admin.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(database)} IS ${pg.escapeLiteral(JSON.stringify(marker))}`);
+  await admin.query(
+    `COMMENT ON DATABASE ${pg.escapeIdentifier(database)} IS ${pg.escapeLiteral(JSON.stringify(marker))}`,
+  );
 }
 
 function parseMarker(comment: string | null): RestoreMarker | null {
@@ -49,4 +48,3 @@ function parseMarker(comment: string | null): RestoreMarker | null {
     return null;
   }
 }
-

@@ -5,12 +5,12 @@
  */
 import pg from 'pg';
 import { withContext } from '../../domain/errors.ts';
-import { withPg } from '../target-db/connect-pg.ts';
 import { describePg } from '../../domain/pg-url.ts';
+import type { ValidationCheckResult, ValidationOptions, ValidationReport } from '../../flows/ports/database.ts';
+import { withPg } from '../target-db/connect-pg.ts';
 import { readRecent } from '../target-db/read-head-migration.ts';
-import type { ValidationCheckResult, ValidationReport, ValidationOptions } from '../../flows/ports/database.ts';
 
-export type { ValidationCheckResult, ValidationReport, ValidationOptions };
+export type { ValidationCheckResult, ValidationOptions, ValidationReport };
 
 export async function validateRestoredDatabase(url: string, options: ValidationOptions): Promise<ValidationReport> {
   try {
@@ -22,15 +22,23 @@ export async function validateRestoredDatabase(url: string, options: ValidationO
 
       const migrations = `${options.table.schema}.${options.table.table}`;
       const head = await run(() => readRecent(client, options.table, 1)).catch((err: unknown) => err as Error);
-      if (head instanceof Error) checks.push({ name: `${migrations} exists`, ok: false, detail: firstLine(head.message) });
+      if (head instanceof Error)
+        checks.push({ name: `${migrations} exists`, ok: false, detail: firstLine(head.message) });
       else {
         headVersion = head[0]?.version ?? null;
-        checks.push({ name: `${migrations} exists`, ok: headVersion !== null, detail: headVersion === null ? 'it is empty' : `head ${headVersion}` });
+        checks.push({
+          name: `${migrations} exists`,
+          ok: headVersion !== null,
+          detail: headVersion === null ? 'it is empty' : `head ${headVersion}`,
+        });
       }
 
       for (const table of options.countTables) {
-        const count = await run(() => client.query<{ n: string }>(`select count(*)::text as n from ${quoteQualified(table)}`)).catch((err: unknown) => err as Error);
-        if (count instanceof Error) checks.push({ name: `rows in ${table}`, ok: false, detail: firstLine(count.message) });
+        const count = await run(() =>
+          client.query<{ n: string }>(`select count(*)::text as n from ${quoteQualified(table)}`),
+        ).catch((err: unknown) => err as Error);
+        if (count instanceof Error)
+          checks.push({ name: `rows in ${table}`, ok: false, detail: firstLine(count.message) });
         else {
           rowCounts[table] = Number(count.rows[0]?.n ?? 0);
           checks.push({ name: `rows in ${table}`, ok: true, detail: `${rowCounts[table]} rows` });
@@ -38,7 +46,9 @@ export async function validateRestoredDatabase(url: string, options: ValidationO
       }
 
       for (const check of options.checks) {
-        const result = await run(() => client.query({ text: check.sql, rowMode: 'array' })).catch((err: unknown) => err as Error);
+        const result = await run(() => client.query({ text: check.sql, rowMode: 'array' })).catch(
+          (err: unknown) => err as Error,
+        );
         checks.push({ name: check.name, ...judge(result) });
       }
       return { ok: checks.every((c) => c.ok), checks, headVersion, rowCounts };
@@ -48,7 +58,11 @@ export async function validateRestoredDatabase(url: string, options: ValidationO
   }
 }
 
-async function inReadOnlyTransaction<T>(client: pg.Client, statementTimeoutMs: number, fn: () => Promise<T>): Promise<T> {
+async function inReadOnlyTransaction<T>(
+  client: pg.Client,
+  statementTimeoutMs: number,
+  fn: () => Promise<T>,
+): Promise<T> {
   await client.query('BEGIN TRANSACTION READ ONLY');
   try {
     await client.query(`SET LOCAL statement_timeout = '${Math.round(statementTimeoutMs)}ms'`);
@@ -62,12 +76,18 @@ function judge(result: pg.QueryResult<unknown[]> | Error): { ok: boolean; detail
   if (result instanceof Error) return { ok: false, detail: firstLine(result.message) };
   const rows = Array.isArray(result) ? (result.at(-1) as pg.QueryResult<unknown[]>).rows : result.rows;
   const value = rows[0]?.[0];
-  if (value === undefined) return { ok: false, detail: 'returned no rows (a check must return one row whose first column is true)' };
-  return value === true ? { ok: true, detail: 'true' } : { ok: false, detail: `returned ${JSON.stringify(value)}, expected true` };
+  if (value === undefined)
+    return { ok: false, detail: 'returned no rows (a check must return one row whose first column is true)' };
+  return value === true
+    ? { ok: true, detail: 'true' }
+    : { ok: false, detail: `returned ${JSON.stringify(value)}, expected true` };
 }
 
 function quoteQualified(name: string): string {
-  return name.split('.').map((part) => pg.escapeIdentifier(part)).join('.');
+  return name
+    .split('.')
+    .map((part) => pg.escapeIdentifier(part))
+    .join('.');
 }
 
 function firstLine(text: string): string {

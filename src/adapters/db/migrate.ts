@@ -25,8 +25,12 @@ export async function migrate(pool: Pool, schema: string, options: { runtimeRole
     await client.query('select pg_advisory_lock($1, hashtext($2))', [LOCK_KEY, schema]);
     await client.query(`create schema if not exists ${quoteIdent(schema)}`);
     await client.query(`set search_path to ${quoteIdent(schema)}`);
-    await client.query('create table if not exists rc_migrations (name text primary key, applied_at timestamptz not null default now())');
-    const done = new Set((await client.query<{ name: string }>('select name from rc_migrations')).rows.map((r) => r.name));
+    await client.query(
+      'create table if not exists rc_migrations (name text primary key, applied_at timestamptz not null default now())',
+    );
+    const done = new Set(
+      (await client.query<{ name: string }>('select name from rc_migrations')).rows.map((r) => r.name),
+    );
     for (const file of files.filter((f) => !done.has(f))) {
       const sql = await readFile(join(MIGRATIONS_DIR, file), 'utf8');
       await client.query('begin');
@@ -68,6 +72,7 @@ async function grantRuntime(client: PoolClient, schema: string, role: string): P
 }
 
 export function quoteIdent(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid schema name ${JSON.stringify(name)}: use lower-case letters, digits and _`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    throw new Error(`invalid schema name ${JSON.stringify(name)}: use lower-case letters, digits and _`);
   return `"${name}"`;
 }

@@ -8,9 +8,9 @@
  * pending() sees only this bot's environment.
  */
 import type { Pool } from 'pg';
-import { withTransaction } from './pg-tx.ts';
 import type { TimelineEvent } from '../../domain/incident.ts';
-import { toEvent, type Row } from './pg-rows.ts';
+import { type Row, toEvent } from './pg-rows.ts';
+import { withTransaction } from './pg-tx.ts';
 
 export type RelayChannel = 'incidents' | 'releases';
 export const RELAY_CHANNELS: readonly RelayChannel[] = ['incidents', 'releases'];

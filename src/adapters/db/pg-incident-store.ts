@@ -9,12 +9,19 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { UserFacingError } from '../../domain/errors.ts';
-import { RUNBOOK, type StepId } from '../../domain/steps.ts';
 import { alreadyOpen } from '../../domain/incident.ts';
-import type { IncidentObserver, IncidentSnapshot, IncidentStore, KnownGood, Mutation, NewEvent } from '../../flows/ports.ts';
-import { mapConnectionLoss } from './pg-unavailable.ts';
+import { RUNBOOK, type StepId } from '../../domain/steps.ts';
+import type {
+  IncidentObserver,
+  IncidentSnapshot,
+  IncidentStore,
+  KnownGood,
+  Mutation,
+  NewEvent,
+} from '../../flows/ports.ts';
+import { INCIDENT_COLUMNS, type Row, toApproval, toEvent, toIncident, toStep } from './pg-rows.ts';
 import { withTransaction } from './pg-tx.ts';
-import { INCIDENT_COLUMNS, toApproval, toEvent, toIncident, toStep, type Row } from './pg-rows.ts';
+import { mapConnectionLoss } from './pg-unavailable.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -25,7 +32,11 @@ export interface PgIncidentStoreOptions {
   log?: Pick<Logger, 'error'>;
 }
 
-export function createPgIncidentStore(pool: Pool, environment: string, options: PgIncidentStoreOptions = {}): IncidentStore {
+export function createPgIncidentStore(
+  pool: Pool,
+  environment: string,
+  options: PgIncidentStoreOptions = {},
+): IncidentStore {
   const tx = <R>(work: (c: PoolClient) => Promise<R>): Promise<R> => withTransaction(pool, work);
 
   /** After the commit only: a rolled-back change was never seen by anyone, so nobody hears of it. */
@@ -38,11 +49,21 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
   }
 
   async function load(c: Pool | PoolClient, incidentId: string, lock: boolean): Promise<IncidentSnapshot> {
-    const inc = await c.query(`select * from incidents where id = $1 and environment = $2${lock ? ' for update' : ''}`, [incidentId, environment]);
+    const inc = await c.query(
+      `select * from incidents where id = $1 and environment = $2${lock ? ' for update' : ''}`,
+      [incidentId, environment],
+    );
     if (inc.rowCount === 0) {
-      const other = await c.query<{ environment: string }>('select environment from incidents where id = $1', [incidentId]);
-      const elsewhere = other.rows[0] ? ` in ${environment} (it belongs to ${other.rows[0].environment}, which another bot runs)` : '';
-      throw new UserFacingError('not_found', `there is no incident \`${incidentId}\`${elsewhere}: \`rollback-commander list\` (or \`/rollback status\`) shows the open ones`);
+      const other = await c.query<{ environment: string }>('select environment from incidents where id = $1', [
+        incidentId,
+      ]);
+      const elsewhere = other.rows[0]
+        ? ` in ${environment} (it belongs to ${other.rows[0].environment}, which another bot runs)`
+        : '';
+      throw new UserFacingError(
+        'not_found',
+        `there is no incident \`${incidentId}\`${elsewhere}: \`rollback-commander list\` (or \`/rollback status\`) shows the open ones`,
+      );
     }
     const steps = await c.query('select * from steps where incident_id = $1', [incidentId]);
     const approvals = await c.query('select * from approvals where incident_id = $1 order by id', [incidentId]);
@@ -55,9 +76,10 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
 
   async function insertEvents(c: PoolClient, incidentId: string, events: NewEvent[]): Promise<void> {
     for (const e of events) {
-      await c.query('insert into timeline (incident_id, at, actor, kind, step_id, payload) values ($1, $2, $3, $4, $5, $6)', [
-        incidentId, e.at, e.actor, e.kind, e.stepId ?? null, JSON.stringify(e.payload ?? {}),
-      ]);
+      await c.query(
+        'insert into timeline (incident_id, at, actor, kind, step_id, payload) values ($1, $2, $3, $4, $5, $6)',
+        [incidentId, e.at, e.actor, e.kind, e.stepId ?? null, JSON.stringify(e.payload ?? {})],
+      );
     }
   }
 
@@ -73,13 +95,27 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
         `update steps set state = $3, attempt = $4, output = $5, summary = $6, error = $7, started_at = $8,
            finished_at = $9, updated_at = $10, actor = $11, actor_via = $12, version = version + 1
          where incident_id = $1 and step_id = $2`,
-        [incidentId, s.stepId, s.state, s.attempt, JSON.stringify(s.output), s.summary, s.error, s.startedAt, s.finishedAt, s.updatedAt, s.actor, s.actorVia ? JSON.stringify(s.actorVia) : null],
+        [
+          incidentId,
+          s.stepId,
+          s.state,
+          s.attempt,
+          JSON.stringify(s.output),
+          s.summary,
+          s.error,
+          s.startedAt,
+          s.finishedAt,
+          s.updatedAt,
+          s.actor,
+          s.actorVia ? JSON.stringify(s.actorVia) : null,
+        ],
       );
     }
     for (const a of m.approvals ?? []) {
-      await c.query('insert into approvals (incident_id, step_id, attempt, role, user_id, at, via) values ($1, $2, $3, $4, $5, $6, $7)', [
-        incidentId, a.stepId, a.attempt, a.role, a.userId, a.at, a.via ? JSON.stringify(a.via) : null,
-      ]);
+      await c.query(
+        'insert into approvals (incident_id, step_id, attempt, role, user_id, at, via) values ($1, $2, $3, $4, $5, $6, $7)',
+        [incidentId, a.stepId, a.attempt, a.role, a.userId, a.at, a.via ? JSON.stringify(a.via) : null],
+      );
     }
     await insertEvents(c, incidentId, m.events);
   }
@@ -87,7 +123,10 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
   return mapConnectionLoss<IncidentStore>({
     async create(input, events) {
       if (input.environment !== environment) {
-        throw new UserFacingError('config_invalid', `this bot runs ${environment}; it cannot open an incident for ${input.environment}`);
+        throw new UserFacingError(
+          'config_invalid',
+          `this bot runs ${environment}; it cannot open an incident for ${input.environment}`,
+        );
       }
       try {
         const written = events.map((e) => ({ ...e, at: input.createdAt }) as NewEvent);
@@ -96,13 +135,29 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
             `insert into incidents (environment, state, bad_version, target_version, target_source, severity, trigger,
                critical, issue_url, created_by, created_at, impact_started_at, detected_at, autopilot, drill)
              values ($1, 'open', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning *`,
-            [input.environment, input.badVersion, input.targetVersion, input.targetSource, input.severity, input.trigger,
-              input.critical, input.issueUrl, input.createdBy, input.createdAt, input.impactStartedAt, input.detectedAt,
-              input.autopilot ?? true, input.drill ?? false],
+            [
+              input.environment,
+              input.badVersion,
+              input.targetVersion,
+              input.targetSource,
+              input.severity,
+              input.trigger,
+              input.critical,
+              input.issueUrl,
+              input.createdBy,
+              input.createdAt,
+              input.impactStartedAt,
+              input.detectedAt,
+              input.autopilot ?? true,
+              input.drill ?? false,
+            ],
           );
           const id = (res.rows[0] as Row).id as string;
           for (const def of RUNBOOK) {
-            await c.query("insert into steps (incident_id, step_id, state, updated_at) values ($1, $2, 'pending', $3)", [id, def.id, input.createdAt]);
+            await c.query(
+              "insert into steps (incident_id, step_id, state, updated_at) values ($1, $2, 'pending', $3)",
+              [id, def.id, input.createdAt],
+            );
           }
           await insertEvents(c, id, written);
           return toIncident(res.rows[0] as Row);
@@ -113,11 +168,7 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
         const pgErr = err as { code?: string; constraint?: string };
         if (pgErr.code !== UNIQUE_VIOLATION || pgErr.constraint !== 'incidents_one_open_per_environment') throw err;
         const open = await this.findOpen(input.environment);
-        throw new UserFacingError(
-          'conflict',
-          alreadyOpen(input.environment, open),
-          { cause: err },
-        );
+        throw new UserFacingError('conflict', alreadyOpen(input.environment, open), { cause: err });
       }
     },
 
@@ -152,7 +203,10 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
 
     async append(incidentId, events) {
       await tx(async (c) => {
-        const own = await c.query('select 1 from incidents where id = $1 and environment = $2', [incidentId, environment]);
+        const own = await c.query('select 1 from incidents where id = $1 and environment = $2', [
+          incidentId,
+          environment,
+        ]);
         if (own.rowCount === 0) await load(c, incidentId, false); // throws, naming whose incident it is
         await insertEvents(c, incidentId, events);
       });
@@ -175,14 +229,20 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
            and i.id = s.incident_id and i.environment = $5`,
         [incidentId, stepId, attempt, JSON.stringify(output), environment],
       );
-      if (res.rowCount === 0) throw new UserFacingError('aborted', `step ${stepId} of ${incidentId} is no longer running attempt ${attempt}`);
+      if (res.rowCount === 0)
+        throw new UserFacingError('aborted', `step ${stepId} of ${incidentId} is no longer running attempt ${attempt}`);
     },
 
     async recordKnownGood(e: KnownGood) {
-      if (e.environment !== environment) throw new UserFacingError('config_invalid', `this bot runs ${environment}; it cannot record a known-good release for ${e.environment}`);
-      await pool.query('insert into known_good (environment, version, images, source, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6)', [
-        e.environment, e.version, JSON.stringify(e.images), e.source, e.recordedBy, e.recordedAt,
-      ]);
+      if (e.environment !== environment)
+        throw new UserFacingError(
+          'config_invalid',
+          `this bot runs ${environment}; it cannot record a known-good release for ${e.environment}`,
+        );
+      await pool.query(
+        'insert into known_good (environment, version, images, source, recorded_by, recorded_at) values ($1, $2, $3, $4, $5, $6)',
+        [e.environment, e.version, JSON.stringify(e.images), e.source, e.recordedBy, e.recordedAt],
+      );
     },
 
     async revertedVersions(wanted) {
@@ -200,7 +260,10 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
 
     async knownGood(wanted, limit = 20) {
       if (wanted !== environment) return [];
-      const res = await pool.query('select * from known_good where environment = $1 order by id desc limit $2', [environment, limit]);
+      const res = await pool.query('select * from known_good where environment = $1 order by id desc limit $2', [
+        environment,
+        limit,
+      ]);
       return res.rows.map((r: Row) => ({
         environment: r.environment as string,
         version: (r.version as string | null) ?? null,
@@ -221,9 +284,10 @@ export function createPgIncidentStore(pool: Pool, environment: string, options: 
     },
 
     async setChatRef(incidentId, channel, ref) {
-      await pool.query('update incidents set chat = chat || jsonb_build_object($2::text, $3::jsonb) where id = $1 and environment = $4', [
-        incidentId, channel, JSON.stringify(ref), environment,
-      ]);
+      await pool.query(
+        'update incidents set chat = chat || jsonb_build_object($2::text, $3::jsonb) where id = $1 and environment = $4',
+        [incidentId, channel, JSON.stringify(ref), environment],
+      );
     },
   });
 }

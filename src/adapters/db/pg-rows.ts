@@ -1,8 +1,9 @@
 /** Row ↔ record mapping for the store; kept apart so the store reads as queries. */
-import { toTimelineBody } from '../../domain/timeline-events.ts';
+
 import type { Approval, Incident, StepRecord, TimelineEvent } from '../../domain/incident.ts';
-import type { StepId } from '../../domain/steps.ts';
 import type { CliOrigin } from '../../domain/origin.ts';
+import type { StepId } from '../../domain/steps.ts';
+import { toTimelineBody } from '../../domain/timeline-events.ts';
 
 export type Row = Record<string, unknown>;
 

@@ -5,10 +5,19 @@
  */
 import { type AppError, DATABASE_UNAVAILABLE, UserFacingError } from '../../domain/errors.ts';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 // 08xxx connection exceptions; 57P01-57P03 admin shutdown, crash shutdown, cannot connect now.
 const SQLSTATE = /^(08...|57P0[123])$/;
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i;
+const MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i;
 
 export function isConnectionLoss(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;
@@ -19,20 +28,27 @@ export function isConnectionLoss(err: unknown): boolean {
 
 export function databaseUnavailable(err: unknown): AppError {
   const code = (err as { code?: unknown }).code;
-  return new UserFacingError('database_unavailable', `${DATABASE_UNAVAILABLE}${typeof code === 'string' ? ` (${code})` : ''}`, { cause: err, transient: true });
+  return new UserFacingError(
+    'database_unavailable',
+    `${DATABASE_UNAVAILABLE}${typeof code === 'string' ? ` (${code})` : ''}`,
+    { cause: err, transient: true },
+  );
 }
 
 /** Wraps every method of a port so a lost connection surfaces as databaseUnavailable(). */
 export function mapConnectionLoss<T extends object>(port: T): T {
   const wrapped = {} as Record<string, unknown>;
   for (const [name, fn] of Object.entries(port)) {
-    wrapped[name] = typeof fn !== 'function' ? fn : async (...args: unknown[]) => {
-      try {
-        return await (fn as (...a: unknown[]) => Promise<unknown>).apply(port, args);
-      } catch (err) {
-        throw isConnectionLoss(err) ? databaseUnavailable(err) : err;
-      }
-    };
+    wrapped[name] =
+      typeof fn !== 'function'
+        ? fn
+        : async (...args: unknown[]) => {
+            try {
+              return await (fn as (...a: unknown[]) => Promise<unknown>).apply(port, args);
+            } catch (err) {
+              throw isConnectionLoss(err) ? databaseUnavailable(err) : err;
+            }
+          };
   }
   return wrapped as T;
 }

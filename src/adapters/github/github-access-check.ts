@@ -40,9 +40,18 @@ const CLASSIC_SCOPES = ['repo', 'workflow'];
 export async function checkGitHubAccess(target: AccessCheckTarget): Promise<AccessCheck[]> {
   const { octokit, owner, repo } = target;
   const slug = `${owner}/${repo}`;
-  const attempt = async (check: string, permission: string, notFound: string, run: () => Promise<string>): Promise<AccessCheck> => {
+  const attempt = async (
+    check: string,
+    permission: string,
+    notFound: string,
+    run: () => Promise<string>,
+  ): Promise<AccessCheck> => {
     try {
-      return { check, ok: true, detail: await guardGitHubCalls(target.token)({ action: `checking ${check}`, permission, notFound }, run) };
+      return {
+        check,
+        ok: true,
+        detail: await guardGitHubCalls(target.token)({ action: `checking ${check}`, permission, notFound }, run),
+      };
     } catch (err) {
       return { check, ok: false, detail: err instanceof Error ? err.message : String(err) };
     }
@@ -57,25 +66,42 @@ export async function checkGitHubAccess(target: AccessCheckTarget): Promise<Acce
     const response = await octokit.rest.repos.get({ owner, repo });
     headers = response.headers;
     canPush = Boolean(response.data.permissions?.push || response.data.permissions?.admin);
-    return app ? `${slug} is visible to the installation` : `token accepted; ${slug} is visible (${canPush ? 'write' : 'read-only'} access for the token's user)`;
+    return app
+      ? `${slug} is visible to the installation`
+      : `token accepted; ${slug} is visible (${canPush ? 'write' : 'read-only'} access for the token's user)`;
   });
   // Every further check would fail the same way: one clear line beats five.
   if (!repoCheck.ok) return app ? [app, repoCheck] : [repoCheck];
 
   const checks = app ? [app, repoCheck] : [repoCheck, scopesCheck(headers['x-oauth-scopes'])];
   if (!canPush && !app) {
-    checks.push({ check: 'write access', ok: false, detail: `the token's user cannot write to ${slug}: disabling workflows, cancelling runs and auto-merge need write access — add the user to the repository with the Write role` });
+    checks.push({
+      check: 'write access',
+      ok: false,
+      detail: `the token's user cannot write to ${slug}: disabling workflows, cancelling runs and auto-merge need write access — add the user to the repository with the Write role`,
+    });
   }
   for (const workflow of target.workflows) {
-    checks.push(await attempt(`workflow ${workflow}`, 'actions=read', `no workflow "${workflow}" in ${slug} — check github.deploy_workflows in rollback.yml (the file name under .github/workflows, like deploy.yml)`, async () => {
-      const { data } = await octokit.rest.actions.getWorkflow({ owner, repo, workflow_id: workflow });
-      return data.state === 'active' ? 'found, active' : `found, ${data.state} (pause_deploys will leave it as it is)`;
-    }));
+    checks.push(
+      await attempt(
+        `workflow ${workflow}`,
+        'actions=read',
+        `no workflow "${workflow}" in ${slug} — check github.deploy_workflows in rollback.yml (the file name under .github/workflows, like deploy.yml)`,
+        async () => {
+          const { data } = await octokit.rest.actions.getWorkflow({ owner, repo, workflow_id: workflow });
+          return data.state === 'active'
+            ? 'found, active'
+            : `found, ${data.state} (pause_deploys will leave it as it is)`;
+        },
+      ),
+    );
   }
-  checks.push(await attempt('pull requests (auto-merge)', 'pull_requests=read', repoNotFound(slug), async () => {
-    const prs = await target.autoMerge.list();
-    return `readable; ${prs.length} open pull request(s) have auto-merge on`;
-  }));
+  checks.push(
+    await attempt('pull requests (auto-merge)', 'pull_requests=read', repoNotFound(slug), async () => {
+      const prs = await target.autoMerge.list();
+      return `readable; ${prs.length} open pull request(s) have auto-merge on`;
+    }),
+  );
   return checks;
 }
 
@@ -88,11 +114,12 @@ async function installationCheck(target: AccessCheckTarget): Promise<AccessCheck
     auth = (await target.octokit.auth({ type: 'installation' })) as typeof auth;
   } catch (err) {
     const status = (err as { status?: number }).status;
-    const detail = status === 404
-      ? `App ${target.appId} is not installed on ${slug} (or not given that repository): install it from the App's page (Install App) with the permissions in the README, "GitHub App"`
-      : status === 401
-        ? `GitHub rejected the App's signed JWT (401): check GITHUB_APP_ID (${target.appId}) and that GITHUB_APP_PRIVATE_KEY is a current private key of that App`
-        : `could not find the App's installation on ${slug}: ${(err as Error).message}`;
+    const detail =
+      status === 404
+        ? `App ${target.appId} is not installed on ${slug} (or not given that repository): install it from the App's page (Install App) with the permissions in the README, "GitHub App"`
+        : status === 401
+          ? `GitHub rejected the App's signed JWT (401): check GITHUB_APP_ID (${target.appId}) and that GITHUB_APP_PRIVATE_KEY is a current private key of that App`
+          : `could not find the App's installation on ${slug}: ${(err as Error).message}`;
     return { check, ok: false, detail };
   }
   const granted = auth.permissions ?? {};
@@ -100,9 +127,17 @@ async function installationCheck(target: AccessCheckTarget): Promise<AccessCheck
   const id = `App ${target.appId}, installation ${auth.installationId} on ${slug}`;
   if (lacking.length) {
     const list = lacking.map((p) => `${p.permission}: ${p.level} (${p.for})`).join('; ');
-    return { check, ok: false, detail: `${id} lacks ${list} — add them under the App's Permissions & events, then approve the new permissions on the installation` };
+    return {
+      check,
+      ok: false,
+      detail: `${id} lacks ${list} — add them under the App's Permissions & events, then approve the new permissions on the installation`,
+    };
   }
-  return { check, ok: true, detail: `${id}; granted ${APP_PERMISSIONS.map((p) => `${p.permission}: ${granted[p.permission]}`).join(', ')} — what every step needs` };
+  return {
+    check,
+    ok: true,
+    detail: `${id}; granted ${APP_PERMISSIONS.map((p) => `${p.permission}: ${granted[p.permission]}`).join(', ')} — what every step needs`,
+  };
 }
 
 function scopesCheck(header: string | number | undefined): AccessCheck {
@@ -113,9 +148,16 @@ function scopesCheck(header: string | number | undefined): AccessCheck {
       detail: `fine-grained or app token: GitHub does not report its permissions, so writes are proven only when used — make sure it has ${FINE_GRAINED_NEEDS}`,
     };
   }
-  const scopes = String(header).split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = String(header)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const missing = CLASSIC_SCOPES.filter((s) => !scopes.includes(s));
   return missing.length === 0
     ? { check: 'token scopes', ok: true, detail: `classic token with ${CLASSIC_SCOPES.join(' and ')} scopes` }
-    : { check: 'token scopes', ok: false, detail: `classic token is missing the ${missing.join(' and ')} scope(s) (has: ${scopes.join(', ') || 'none'}) — add them at https://github.com/settings/tokens or use a fine-grained token` };
+    : {
+        check: 'token scopes',
+        ok: false,
+        detail: `classic token is missing the ${missing.join(' and ')} scope(s) (has: ${scopes.join(', ') || 'none'}) — add them at https://github.com/settings/tokens or use a fine-grained token`,
+      };
 }

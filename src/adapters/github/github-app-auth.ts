@@ -44,11 +44,17 @@ export function createRepoInstallationAuth(options: StrategyOptions) {
   const find = (request: RequestInterface = lookupRequest) => {
     found ??= (async () => {
       // The route needs the App's JWT: auth-app's hook signs it.
-      const response = (await (app.hook as unknown as Hook)(request, 'GET /repos/{owner}/{repo}/installation', { owner, repo })) as {
+      const response = (await (app.hook as unknown as Hook)(request, 'GET /repos/{owner}/{repo}/installation', {
+        owner,
+        repo,
+      })) as {
         data: { id: number; permissions?: Record<string, string> };
       };
       const installation = { id: response.data.id, permissions: response.data.permissions ?? {} };
-      return { installation, auth: createAppAuth({ appId, privateKey, installationId: installation.id, request: options.request }) };
+      return {
+        installation,
+        auth: createAppAuth({ appId, privateKey, installationId: installation.id, request: options.request }),
+      };
     })();
     // A failed lookup (App not installed yet, GitHub down) is tried again on the next call.
     found.catch(() => (found = undefined));
@@ -58,7 +64,8 @@ export function createRepoInstallationAuth(options: StrategyOptions) {
   const auth = async (): Promise<InstallationAccessTokenAuthentication> =>
     (await (await find()).auth({ type: 'installation' })) as InstallationAccessTokenAuthentication;
   return Object.assign(auth, {
-    hook: (async (request, route, parameters) => ((await find(request)).auth.hook as unknown as Hook)(request, route, parameters)) as Hook,
+    hook: (async (request, route, parameters) =>
+      ((await find(request)).auth.hook as unknown as Hook)(request, route, parameters)) as Hook,
     /** The installation on the repository (looked up on first use). */
     installation: async (): Promise<RepoInstallation> => (await find()).installation,
   });

@@ -25,7 +25,11 @@ export const ENABLE_AUTO_MERGE_MUTATION = `mutation($pullRequestId: ID!, $mergeM
 interface PullRequestPage {
   repository: {
     pullRequests: {
-      nodes: { id: string; number: number; autoMergeRequest: { mergeMethod: AutoMergePullRequest['mergeMethod'] } | null }[];
+      nodes: {
+        id: string;
+        number: number;
+        autoMergeRequest: { mergeMethod: AutoMergePullRequest['mergeMethod'] } | null;
+      }[];
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
     };
   } | null;
@@ -46,11 +50,16 @@ export function createGitHubAutoMerge(octokit: GitHubOctokit, owner: string, rep
       const found: AutoMergePullRequest[] = [];
       let after: string | null = null;
       for (let page = 0; page < MAX_PAGES; page += 1) {
-        const data: PullRequestPage = await octokit.graphql<PullRequestPage>(LIST_AUTO_MERGE_QUERY, { owner, name: repo, after });
+        const data: PullRequestPage = await octokit.graphql<PullRequestPage>(LIST_AUTO_MERGE_QUERY, {
+          owner,
+          name: repo,
+          after,
+        });
         const prs = data.repository?.pullRequests;
         if (!prs) break;
         for (const node of prs.nodes) {
-          if (node.autoMergeRequest) found.push({ nodeId: node.id, number: node.number, mergeMethod: node.autoMergeRequest.mergeMethod });
+          if (node.autoMergeRequest)
+            found.push({ nodeId: node.id, number: node.number, mergeMethod: node.autoMergeRequest.mergeMethod });
         }
         if (!prs.pageInfo.hasNextPage) break;
         after = prs.pageInfo.endCursor;

@@ -52,7 +52,12 @@ export async function commentOnIssue(
       notFound: `issue ${slug}#${issue.number} does not exist or the token cannot see it — check the issue link on the incident and that the token has access to ${slug}`,
     },
     async () => {
-      const { data } = await octokit.rest.issues.createComment({ owner: issue.owner, repo: issue.repo, issue_number: issue.number, body });
+      const { data } = await octokit.rest.issues.createComment({
+        owner: issue.owner,
+        repo: issue.repo,
+        issue_number: issue.number,
+        body,
+      });
       return { url: data.html_url };
     },
   );

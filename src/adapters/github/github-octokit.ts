@@ -30,7 +30,12 @@ export interface GitHubOctokitOptions {
   /** Retries inside one call (5xx, rate limits). 0 turns retrying and throttling off (tests). */
   retries?: number;
   /** Octokit's own warnings (deprecations, plugin errors); pass a pino child logger. */
-  log?: { debug(message: string): void; info(message: string): void; warn(message: string): void; error(message: string): void };
+  log?: {
+    debug(message: string): void;
+    info(message: string): void;
+    warn(message: string): void;
+    error(message: string): void;
+  };
 }
 
 const BoundedOctokit = Octokit.plugin(retry, throttling);
@@ -53,14 +58,15 @@ export function createGitHubOctokit(options: GitHubOctokitOptions): GitHubOctoki
       doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
     // The throttler also limits writes (WRITES above); with retries off (tests) it is off too.
-    throttle: retries > 0
-      ? {
-        enabled: true,
-        onRateLimit: shouldRetry,
-        onSecondaryRateLimit: shouldRetry,
-        write: new Bottleneck.Group({ id: 'rollback-commander-write', ...WRITES }),
-      }
-      : { enabled: false },
+    throttle:
+      retries > 0
+        ? {
+            enabled: true,
+            onRateLimit: shouldRetry,
+            onSecondaryRateLimit: shouldRetry,
+            write: new Bottleneck.Group({ id: 'rollback-commander-write', ...WRITES }),
+          }
+        : { enabled: false },
     ...(options.log ? { log: options.log } : {}),
   });
 }

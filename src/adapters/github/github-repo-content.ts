@@ -2,9 +2,10 @@
  * What the repository holds: release tags, what changed between two refs, file contents.
  * Used to propose a target release, scope migrations and preview what resuming deploys ships.
  */
-import { repoNotFound, type GitHubCall } from './github-error.ts';
-import type { GitHubOctokit } from './github-octokit.ts';
+
 import { COMPARE_FILE_CAP, DIRECTORY_LISTING_CAP, type DirectoryEntry } from '../../flows/ports/migration-source.ts';
+import { type GitHubCall, repoNotFound } from './github-error.ts';
+import type { GitHubOctokit } from './github-octokit.ts';
 
 export { COMPARE_FILE_CAP, DIRECTORY_LISTING_CAP, type DirectoryEntry };
 
@@ -40,7 +41,12 @@ const PER_PAGE = 100;
 /** Enough for any release a person would review; beyond this we report the total only. */
 const MAX_COMPARE_PAGES = 10;
 
-export function createGitHubRepoContent(octokit: GitHubOctokit, owner: string, repo: string, call: GitHubCall): GitHubRepoContent {
+export function createGitHubRepoContent(
+  octokit: GitHubOctokit,
+  owner: string,
+  repo: string,
+  call: GitHubCall,
+): GitHubRepoContent {
   const slug = `${owner}/${repo}`;
   const readContents = { permission: 'contents=read', notFound: repoNotFound(slug) };
   return {
@@ -56,20 +62,32 @@ export function createGitHubRepoContent(octokit: GitHubOctokit, owner: string, r
 
     compare: (base, head) =>
       call(
-        { action: `while comparing ${base}...${head} in ${slug}`, permission: 'contents=read', notFound: `${base} or ${head} is not a tag, branch or commit of ${slug} — check the release tag and github.default_branch in rollback.yml` },
+        {
+          action: `while comparing ${base}...${head} in ${slug}`,
+          permission: 'contents=read',
+          notFound: `${base} or ${head} is not a tag, branch or commit of ${slug} — check the release tag and github.default_branch in rollback.yml`,
+        },
         async () => {
           const result: CompareResult = { commits: [], files: [], totalCommits: 0 };
           for (let page = 1; page <= MAX_COMPARE_PAGES; page += 1) {
-            const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${base}...${head}`, per_page: PER_PAGE, page });
+            const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+              owner,
+              repo,
+              basehead: `${base}...${head}`,
+              per_page: PER_PAGE,
+              page,
+            });
             if (page === 1) {
               result.totalCommits = data.total_commits;
               result.files = (data.files ?? []).map((f) => ({ filename: f.filename, status: f.status }));
             }
-            result.commits.push(...data.commits.map((c) => ({
-              sha: c.sha,
-              message: c.commit.message,
-              author: c.author?.login ?? c.commit.author?.name ?? 'unknown',
-            })));
+            result.commits.push(
+              ...data.commits.map((c) => ({
+                sha: c.sha,
+                message: c.commit.message,
+                author: c.author?.login ?? c.commit.author?.name ?? 'unknown',
+              })),
+            );
             if (data.commits.length < PER_PAGE || result.commits.length >= result.totalCommits) break;
           }
           return result;
@@ -123,5 +141,7 @@ export function createGitHubRepoContent(octokit: GitHubOctokit, owner: string, r
 }
 
 export function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : undefined;
+  return typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number'
+    ? err.status
+    : undefined;
 }

@@ -5,12 +5,12 @@
  * to fix, and BullMQ sees `transient` on what a retry may fix.
  */
 import type { SourceControl, WorkflowInfo, WorkflowRun } from '../../flows/ports.ts';
-import { checkGitHubAccess, type AccessCheck } from './github-access-check.ts';
+import { type AccessCheck, checkGitHubAccess } from './github-access-check.ts';
 import { createGitHubAutoMerge } from './github-auto-merge.ts';
 import { guardGitHubCalls, repoNotFound } from './github-error.ts';
 import { commentOnIssue, webHostOf } from './github-issue-comment.ts';
 import { createGitHubOctokit, DEFAULT_GITHUB_API_URL, type GitHubOctokitOptions } from './github-octokit.ts';
-import { createGitHubRepoContent, statusOf, type GitHubRepoContent } from './github-repo-content.ts';
+import { createGitHubRepoContent, type GitHubRepoContent, statusOf } from './github-repo-content.ts';
 
 export type { AccessCheck } from './github-access-check.ts';
 export type { CompareCommit, CompareFile, CompareResult, DirectoryEntry } from './github-repo-content.ts';
@@ -52,7 +52,11 @@ export function createGitHubSourceControl(options: GitHubSourceControlOptions): 
     permission,
     notFound: `run ${runId} is not in ${slug} (deleted, or github.owner/github.repo in rollback.yml point elsewhere)`,
   });
-  const onPullRequests = (verb: string) => ({ action: `while ${verb} in ${slug}`, permission: 'pull_requests=write', notFound: repoNotFound(slug) });
+  const onPullRequests = (verb: string) => ({
+    action: `while ${verb} in ${slug}`,
+    permission: 'pull_requests=write',
+    notFound: repoNotFound(slug),
+  });
 
   return {
     getWorkflow: (workflow) =>
@@ -72,7 +76,13 @@ export function createGitHubSourceControl(options: GitHubSourceControlOptions): 
       call(onWorkflow('listing active runs of', workflow, 'actions=read'), async () => {
         const byId = new Map<number, WorkflowRun>();
         for (const status of ACTIVE_RUN_STATUSES) {
-          const runs = await octokit.paginate(octokit.rest.actions.listWorkflowRuns, { owner, repo, workflow_id: workflow, status, per_page: 100 });
+          const runs = await octokit.paginate(octokit.rest.actions.listWorkflowRuns, {
+            owner,
+            repo,
+            workflow_id: workflow,
+            status,
+            per_page: 100,
+          });
           for (const run of runs) byId.set(run.id, toRun(run));
         }
         return [...byId.values()];
@@ -92,10 +102,17 @@ export function createGitHubSourceControl(options: GitHubSourceControlOptions): 
         await octokit.rest.actions.forceCancelWorkflowRun({ owner, repo, run_id: runId });
       }),
     getRun: (runId) =>
-      call(onRun('reading', runId, 'actions=read'), async () => toRun((await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId })).data)),
-    listAutoMergePullRequests: () => call(onPullRequests('listing open pull requests with auto-merge'), () => autoMerge.list()),
-    disableAutoMerge: (pr) => call(onPullRequests(`disabling auto-merge on #${pr.number}`), () => autoMerge.disable(pr)),
-    enableAutoMerge: (pr) => call(onPullRequests(`enabling auto-merge (${pr.mergeMethod.toLowerCase()}) on #${pr.number}`), () => autoMerge.enable(pr)),
+      call(onRun('reading', runId, 'actions=read'), async () =>
+        toRun((await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId })).data),
+      ),
+    listAutoMergePullRequests: () =>
+      call(onPullRequests('listing open pull requests with auto-merge'), () => autoMerge.list()),
+    disableAutoMerge: (pr) =>
+      call(onPullRequests(`disabling auto-merge on #${pr.number}`), () => autoMerge.disable(pr)),
+    enableAutoMerge: (pr) =>
+      call(onPullRequests(`enabling auto-merge (${pr.mergeMethod.toLowerCase()}) on #${pr.number}`), () =>
+        autoMerge.enable(pr),
+      ),
     listReleaseTags: content.listReleaseTags,
     compare: content.compare,
     getFileContent: content.getFileContent,
@@ -109,15 +126,43 @@ export function createGitHubSourceControl(options: GitHubSourceControlOptions): 
       call(onWorkflow('finding the dispatched run of', workflow, 'actions=read'), async () => {
         // GitHub's created filter is second-granular; flooring keeps a run made in the same second.
         const created = `>=${new Date(Math.floor(since.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z')}`;
-        const { data } = await octokit.rest.actions.listWorkflowRuns({ owner, repo, workflow_id: workflow, event: 'workflow_dispatch', created, per_page: 100 });
+        const { data } = await octokit.rest.actions.listWorkflowRuns({
+          owner,
+          repo,
+          workflow_id: workflow,
+          event: 'workflow_dispatch',
+          created,
+          per_page: 100,
+        });
         const runs = data.workflow_runs.map(toRun).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
         return runs[0];
       }),
     commentOnIssue: (issueUrl, body) => commentOnIssue(octokit, call, webHost, issueUrl, body),
-    checkAccess: (checkOptions = {}) => checkGitHubAccess({ octokit, autoMerge, owner, repo, token: token ?? '', workflows: checkOptions.workflows ?? [], appId: options.app?.appId }),
+    checkAccess: (checkOptions = {}) =>
+      checkGitHubAccess({
+        octokit,
+        autoMerge,
+        owner,
+        repo,
+        token: token ?? '',
+        workflows: checkOptions.workflows ?? [],
+        appId: options.app?.appId,
+      }),
   };
 }
 
-function toRun(run: { id: number; status: string | null; conclusion: string | null; html_url: string; created_at: string }): WorkflowRun {
-  return { id: run.id, status: run.status ?? 'unknown', conclusion: run.conclusion, htmlUrl: run.html_url, createdAt: run.created_at };
+function toRun(run: {
+  id: number;
+  status: string | null;
+  conclusion: string | null;
+  html_url: string;
+  created_at: string;
+}): WorkflowRun {
+  return {
+    id: run.id,
+    status: run.status ?? 'unknown',
+    conclusion: run.conclusion,
+    htmlUrl: run.html_url,
+    createdAt: run.created_at,
+  };
 }

@@ -5,14 +5,12 @@
  * merge patches (no strategic merge), which is also how Argo CD itself turns auto-sync off.
  * The Applications may live in another cluster (where Argo CD runs): their own kubeconfig.
  */
-import {
-  AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig,
-} from '@kubernetes/client-node';
-import { FLUX_REQUESTED_AT, type ArgoAutomated } from '../../domain/gitops.ts';
+import { AppsV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { type ArgoAutomated, FLUX_REQUESTED_AT } from '../../domain/gitops.ts';
 import type { ArgoApplicationState, FluxKind, FluxState, GitOpsControllers } from '../../flows/ports.ts';
 import { httpStatus, k8sError } from './k8s-errors.ts';
 import { FIELD_MANAGER } from './k8s-managed-fields.ts';
-import { DEFAULT_K8S_RETRY, withK8sRetry, type K8sRetryPolicy } from './k8s-retry.ts';
+import { DEFAULT_K8S_RETRY, type K8sRetryPolicy, withK8sRetry } from './k8s-retry.ts';
 
 export interface GitOpsOptions {
   kubeConfig: KubeConfig;
@@ -24,8 +22,18 @@ export interface GitOpsOptions {
 
 const CRDS = {
   argocd: { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications', label: 'Argo CD Application' },
-  'flux-kustomization': { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations', label: 'Flux Kustomization' },
-  'flux-helmrelease': { group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases', label: 'Flux HelmRelease' },
+  'flux-kustomization': {
+    group: 'kustomize.toolkit.fluxcd.io',
+    version: 'v1',
+    plural: 'kustomizations',
+    label: 'Flux Kustomization',
+  },
+  'flux-helmrelease': {
+    group: 'helm.toolkit.fluxcd.io',
+    version: 'v2',
+    plural: 'helmreleases',
+    label: 'Flux HelmRelease',
+  },
 } as const;
 type CrdKind = keyof typeof CRDS;
 const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -37,17 +45,37 @@ type Obj = {
   operation?: unknown;
 };
 
-export function createK8sGitOps({ kubeConfig, argocdKubeConfig, namespace, retry = DEFAULT_K8S_RETRY }: GitOpsOptions): GitOpsControllers {
+export function createK8sGitOps({
+  kubeConfig,
+  argocdKubeConfig,
+  namespace,
+  retry = DEFAULT_K8S_RETRY,
+}: GitOpsOptions): GitOpsControllers {
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const argo = (argocdKubeConfig ?? kubeConfig).makeApiClient(CustomObjectsApi);
   const serverOf = (kc: KubeConfig) => kc.getCurrentCluster()?.server ?? '(no cluster in the kubeconfig)';
 
-  function call<T>(kind: CrdKind, verb: string, ns: string, name: string, doing: string, fn: () => Promise<T>): Promise<T> {
+  function call<T>(
+    kind: CrdKind,
+    verb: string,
+    ns: string,
+    name: string,
+    doing: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const crd = CRDS[kind];
     const server = serverOf(kind === 'argocd' ? (argocdKubeConfig ?? kubeConfig) : kubeConfig);
     const toError = (err: unknown) =>
-      k8sError(err, { doing, verb, resource: crd.plural, group: crd.group, namespace: ns, object: `${crd.label} ${ns}/${name}`, server });
+      k8sError(err, {
+        doing,
+        verb,
+        resource: crd.plural,
+        group: crd.group,
+        namespace: ns,
+        object: `${crd.label} ${ns}/${name}`,
+        server,
+      });
     return withK8sRetry(retry, toError, fn);
   }
 
@@ -57,7 +85,13 @@ export function createK8sGitOps({ kubeConfig, argocdKubeConfig, namespace, retry
     const api = kind === 'argocd' ? argo : custom;
     return call(kind, 'get', ns, name, `reading ${crd.label} ${ns}/${name}`, async () => {
       try {
-        return (await api.getNamespacedCustomObject({ group: crd.group, version: crd.version, namespace: ns, plural: crd.plural, name })) as Obj;
+        return (await api.getNamespacedCustomObject({
+          group: crd.group,
+          version: crd.version,
+          namespace: ns,
+          plural: crd.plural,
+          name,
+        })) as Obj;
       } catch (err) {
         if (httpStatus(err) === 404) return null;
         throw err;
@@ -70,7 +104,15 @@ export function createK8sGitOps({ kubeConfig, argocdKubeConfig, namespace, retry
     const api = kind === 'argocd' ? argo : custom;
     return call(kind, 'patch', ns, name, doing, () =>
       api.patchNamespacedCustomObject(
-        { group: crd.group, version: crd.version, namespace: ns, plural: crd.plural, name, body, fieldManager: FIELD_MANAGER },
+        {
+          group: crd.group,
+          version: crd.version,
+          namespace: ns,
+          plural: crd.plural,
+          name,
+          body,
+          fieldManager: FIELD_MANAGER,
+        },
         mergePatch(),
       ),
     );
@@ -79,9 +121,16 @@ export function createK8sGitOps({ kubeConfig, argocdKubeConfig, namespace, retry
   return {
     async deploymentMetadata(name) {
       const server = serverOf(kubeConfig);
-      const toError = (err: unknown) => k8sError(err, {
-        doing: `reading deployment ${namespace}/${name}`, verb: 'get', resource: 'deployments', group: 'apps', namespace, object: `deployment ${namespace}/${name}`, server,
-      });
+      const toError = (err: unknown) =>
+        k8sError(err, {
+          doing: `reading deployment ${namespace}/${name}`,
+          verb: 'get',
+          resource: 'deployments',
+          group: 'apps',
+          namespace,
+          object: `deployment ${namespace}/${name}`,
+          server,
+        });
       const d = await withK8sRetry(retry, toError, () => apps.readNamespacedDeployment({ name, namespace }));
       return {
         name,
@@ -99,8 +148,14 @@ export function createK8sGitOps({ kubeConfig, argocdKubeConfig, namespace, retry
 
     async setArgoAutomated(ns, name, automated, current) {
       // A merge patch merges into what is there: keys the record lacks are removed explicitly.
-      const value = automated === null ? null : { ...Object.fromEntries(Object.keys(current ?? {}).map((k) => [k, null])), ...automated };
-      const doing = automated === null ? `turning auto-sync off on Argo CD Application ${ns}/${name}` : `restoring auto-sync on Argo CD Application ${ns}/${name}`;
+      const value =
+        automated === null
+          ? null
+          : { ...Object.fromEntries(Object.keys(current ?? {}).map((k) => [k, null])), ...automated };
+      const doing =
+        automated === null
+          ? `turning auto-sync off on Argo CD Application ${ns}/${name}`
+          : `restoring auto-sync on Argo CD Application ${ns}/${name}`;
       await patch('argocd', ns, name, doing, { spec: { syncPolicy: { automated: value } } });
     },
 
@@ -116,10 +171,14 @@ export function createK8sGitOps({ kubeConfig, argocdKubeConfig, namespace, retry
       const suspend = object.spec?.suspend;
       const status = object.status ?? {};
       return {
-        kind, namespace: ns, name,
+        kind,
+        namespace: ns,
+        name,
         suspend: typeof suspend === 'boolean' ? suspend : null,
         ...(typeof status.lastAppliedRevision === 'string' ? { lastAppliedRevision: status.lastAppliedRevision } : {}),
-        ...(typeof status.lastHandledReconcileAt === 'string' ? { lastHandledReconcileAt: status.lastHandledReconcileAt } : {}),
+        ...(typeof status.lastHandledReconcileAt === 'string'
+          ? { lastHandledReconcileAt: status.lastHandledReconcileAt }
+          : {}),
       } satisfies FluxState;
     },
 
@@ -135,8 +194,12 @@ export function createK8sGitOps({ kubeConfig, argocdKubeConfig, namespace, retry
 function applicationState(namespace: string, name: string, app: Obj): ArgoApplicationState {
   const spec = app.spec ?? {};
   const status = app.status ?? {};
-  const source = (spec.source ?? (spec.sources as unknown[] | undefined)?.[0] ?? {}) as { repoURL?: string; targetRevision?: string };
-  const automated = ((spec.syncPolicy as { automated?: ArgoAutomated } | undefined)?.automated ?? null) as ArgoAutomated;
+  const source = (spec.source ?? (spec.sources as unknown[] | undefined)?.[0] ?? {}) as {
+    repoURL?: string;
+    targetRevision?: string;
+  };
+  const automated = ((spec.syncPolicy as { automated?: ArgoAutomated } | undefined)?.automated ??
+    null) as ArgoAutomated;
   const sync = (status.sync ?? {}) as { status?: string; revision?: string };
   const op = status.operationState as
     | { phase?: string; message?: string; finishedAt?: string; syncResult?: { revision?: string } }
@@ -144,11 +207,15 @@ function applicationState(namespace: string, name: string, app: Obj): ArgoApplic
   const history = ((status.history as Record<string, unknown>[] | undefined) ?? []).map((h) => ({
     id: Number(h.id),
     revision: String(h.revision ?? ''),
-    ...((h.source as { targetRevision?: string } | undefined)?.targetRevision ? { targetRevision: (h.source as { targetRevision: string }).targetRevision } : {}),
+    ...((h.source as { targetRevision?: string } | undefined)?.targetRevision
+      ? { targetRevision: (h.source as { targetRevision: string }).targetRevision }
+      : {}),
     ...(typeof h.deployedAt === 'string' ? { deployedAt: h.deployedAt } : {}),
   }));
   return {
-    namespace, name, automated,
+    namespace,
+    name,
+    automated,
     ...(sync.revision ? { syncRevision: sync.revision } : {}),
     ...(sync.status ? { syncStatus: sync.status } : {}),
     ...(source.targetRevision ? { targetRevision: source.targetRevision } : {}),
@@ -156,7 +223,14 @@ function applicationState(namespace: string, name: string, app: Obj): ArgoApplic
     history,
     operationInProgress: app.operation !== undefined || op?.phase === 'Running' || op?.phase === 'Terminating',
     ...(op?.phase
-      ? { operationState: { phase: op.phase, ...(op.message ? { message: op.message } : {}), ...(op.syncResult?.revision ? { revision: op.syncResult.revision } : {}), ...(op.finishedAt ? { finishedAt: op.finishedAt } : {}) } }
+      ? {
+          operationState: {
+            phase: op.phase,
+            ...(op.message ? { message: op.message } : {}),
+            ...(op.syncResult?.revision ? { revision: op.syncResult.revision } : {}),
+            ...(op.finishedAt ? { finishedAt: op.finishedAt } : {}),
+          },
+        }
       : {}),
   };
 }

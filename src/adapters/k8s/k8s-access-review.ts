@@ -3,8 +3,8 @@
  * missing RBAC rule shows up before an incident needs it.
  */
 import { AuthorizationV1Api } from '@kubernetes/client-node';
-import { k8sError } from './k8s-errors.ts';
 import type { K8sOptions } from './k8s-deployments.ts';
+import { k8sError } from './k8s-errors.ts';
 
 export interface AccessCheck {
   verb: string;

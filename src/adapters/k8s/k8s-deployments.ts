@@ -3,14 +3,20 @@
  * `rollout history` and `rollout restart` do, scoped to one namespace.
  */
 import {
-  AppsV1Api, PatchStrategy, Watch, setHeaderOptions,
-  type KubeConfig, type V1Deployment, type V1LabelSelector, type V1ReplicaSet,
+  AppsV1Api,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Deployment,
+  type V1LabelSelector,
+  type V1ReplicaSet,
+  Watch,
 } from '@kubernetes/client-node';
 import { UserFacingError } from '../../domain/errors.ts';
 import type { ContainerImage, DeploymentRevision, DeploymentSnapshot, Deployments } from '../../flows/ports.ts';
 import { k8sError } from './k8s-errors.ts';
 import { FIELD_MANAGER, imageManagers } from './k8s-managed-fields.ts';
-import { DEFAULT_K8S_RETRY, withK8sRetry, type K8sRetryPolicy } from './k8s-retry.ts';
+import { DEFAULT_K8S_RETRY, type K8sRetryPolicy, withK8sRetry } from './k8s-retry.ts';
 import { waitForDeploymentRollout } from './k8s-rollout-wait.ts';
 
 export interface K8sOptions {
@@ -31,7 +37,13 @@ export function createK8sDeployments({ kubeConfig, namespace, retry = DEFAULT_K8
   const watch = new Watch(kubeConfig);
   const server = kubeConfig.getCurrentCluster()?.server ?? '(no cluster in the kubeconfig)';
 
-  async function call<T>(verb: string, resource: string, name: string, doing: string, fn: () => Promise<T>): Promise<T> {
+  async function call<T>(
+    verb: string,
+    resource: string,
+    name: string,
+    doing: string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const object = `${resource === 'replicasets' ? 'replicasets of deployment' : 'deployment'} ${namespace}/${name}`;
     const toError = (err: unknown) =>
       k8sError(err, { doing, verb, resource, group: 'apps', namespace, object, server });
@@ -64,7 +76,9 @@ export function createK8sDeployments({ kubeConfig, namespace, retry = DEFAULT_K8
             `(its containers: ${current.containers.map((c) => c.container).join(', ')}): fix the container name in rollback.yml`,
         );
       }
-      const changed = images.filter((i) => current.containers.find((c) => c.container === i.container)?.image !== i.image);
+      const changed = images.filter(
+        (i) => current.containers.find((c) => c.container === i.container)?.image !== i.image,
+      );
       // Nothing to change means nothing to send: a second click must not start a new rollout.
       if (changed.length === 0) return;
       const containers = changed.map((i) => ({ name: i.container, image: i.image }));
@@ -73,7 +87,15 @@ export function createK8sDeployments({ kubeConfig, namespace, retry = DEFAULT_K8
 
     waitForRollout(name, options) {
       const toError = (err: unknown, verb: string, doing: string) =>
-        k8sError(err, { doing, verb, resource: 'deployments', group: 'apps', namespace, object: `deployment ${namespace}/${name}`, server });
+        k8sError(err, {
+          doing,
+          verb,
+          resource: 'deployments',
+          group: 'apps',
+          namespace,
+          object: `deployment ${namespace}/${name}`,
+          server,
+        });
       return waitForDeploymentRollout({ apps, watch, namespace, toError, retry }, name, options);
     },
 
@@ -81,8 +103,12 @@ export function createK8sDeployments({ kubeConfig, namespace, retry = DEFAULT_K8
       const deployment = await read(name);
       const uid = deployment.metadata?.uid;
       const labelSelector = selectorString(deployment.spec?.selector);
-      const list = await call('list', 'replicasets', name, `listing the ReplicaSets of deployment ${namespace}/${name}`, () =>
-        apps.listNamespacedReplicaSet({ namespace, labelSelector }),
+      const list = await call(
+        'list',
+        'replicasets',
+        name,
+        `listing the ReplicaSets of deployment ${namespace}/${name}`,
+        () => apps.listNamespacedReplicaSet({ namespace, labelSelector }),
       );
       // The selector alone can match another Deployment's ReplicaSets: only ours are controlled by its uid.
       return list.items
@@ -115,7 +141,10 @@ function snapshot(namespace: string, d: V1Deployment): DeploymentSnapshot {
 
 /** Who last set each image, when the managedFields say: `kubectl-set`, `argocd-controller`, `rollback-commander`. */
 function withSetBy(containers: ContainerImage[], d: V1Deployment): ContainerImage[] {
-  const managers = imageManagers(d.metadata?.managedFields, containers.map((c) => c.container));
+  const managers = imageManagers(
+    d.metadata?.managedFields,
+    containers.map((c) => c.container),
+  );
   return containers.map((c) => (managers[c.container] ? { ...c, setBy: managers[c.container] } : c));
 }
 

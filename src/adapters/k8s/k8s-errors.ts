@@ -3,7 +3,7 @@
  * body as text; undici's "fetch failed" with a socket error as cause; a watch's Error with
  * `statusCode`) into the port's errors: what the person must fix, or transient.
  */
-import { AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
+import { AppError, isAppError, UserFacingError } from '../../domain/errors.ts';
 
 export interface K8sCall {
   /** What we were doing, for the message prefix: "patching deployment prod/api". */
@@ -19,8 +19,19 @@ export interface K8sCall {
 }
 
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
 ]);
 
 export function k8sError(err: unknown, call: K8sCall): AppError {
@@ -66,7 +77,11 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
     );
   }
   if (status !== undefined) {
-    return new UserFacingError('upstream_error', `${prefix}: the Kubernetes API answered HTTP ${status}${detail ? `: ${detail}` : ''}`, { cause: err });
+    return new UserFacingError(
+      'upstream_error',
+      `${prefix}: the Kubernetes API answered HTTP ${status}${detail ? `: ${detail}` : ''}`,
+      { cause: err },
+    );
   }
   const network = networkCode(err);
   if (network) return unreachable(prefix, call.server, network, err);
@@ -76,7 +91,8 @@ export function k8sError(err: unknown, call: K8sCall): AppError {
 
 /** The file in deploy/ whose Role grants the bot this resource: what a 403 tells the operator to fix. */
 export function rbacManifestFor(resource: string): string {
-  if (['applications', 'kustomizations', 'helmreleases'].includes(resource)) return 'deploy/components/gitops-guard/role.yaml';
+  if (['applications', 'kustomizations', 'helmreleases'].includes(resource))
+    return 'deploy/components/gitops-guard/role.yaml';
   return resource === 'secrets' ? 'deploy/components/database-promotion/role.yaml' : 'deploy/base/rbac/role.yaml';
 }
 

@@ -24,12 +24,14 @@ export function imageSetBy(managedFields: V1ManagedFieldsEntry[] | undefined, co
 
 /** The bare manager names owning each container's image: container → "kubectl-set". */
 export function imageManagers(
-  managedFields: V1ManagedFieldsEntry[] | undefined, containers: string[],
+  managedFields: V1ManagedFieldsEntry[] | undefined,
+  containers: string[],
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const container of containers) {
-    const owner = (managedFields ?? [])
-      .find((e) => !e.subresource && ownsImage(e.fieldsV1 as Fields | undefined, container));
+    const owner = (managedFields ?? []).find(
+      (e) => !e.subresource && ownsImage(e.fieldsV1 as Fields | undefined, container),
+    );
     if (owner?.manager) out[container] = owner.manager;
   }
   return out;

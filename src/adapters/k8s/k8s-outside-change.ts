@@ -9,7 +9,9 @@ import type { ContainerImage } from '../../flows/ports.ts';
 import { imageSetBy } from './k8s-managed-fields.ts';
 
 export function outsideChange(
-  deployment: V1Deployment, expected: ContainerImage[], namespace: string,
+  deployment: V1Deployment,
+  expected: ContainerImage[],
+  namespace: string,
 ): OutsideChangeError | undefined {
   const name = deployment.metadata?.name ?? '';
   const live = deployment.spec?.template?.spec?.containers ?? [];

@@ -31,23 +31,26 @@ export async function withK8sRetry<T>(
   let last: AppError | undefined;
   const firstDelayMs = Math.max(1, Math.min(policy.firstDelayMs ?? 500, policy.budgetMs));
   try {
-    return await pRetry(async () => {
-      tries += 1;
-      try {
-        return await fn();
-      } catch (err) {
-        last = toError(err);
-        if (!last.transient || last.code === 'conflict' || stop?.aborted) throw new pRetry.AbortError(last);
-        throw last;
-      }
-    }, {
-      retries: policy.budgetMs > 0 ? 100 : 0,
-      maxRetryTime: policy.budgetMs,
-      minTimeout: firstDelayMs,
-      maxTimeout: Math.max(firstDelayMs, policy.budgetMs / 4),
-      factor: 2,
-      randomize: true,
-    });
+    return await pRetry(
+      async () => {
+        tries += 1;
+        try {
+          return await fn();
+        } catch (err) {
+          last = toError(err);
+          if (!last.transient || last.code === 'conflict' || stop?.aborted) throw new pRetry.AbortError(last);
+          throw last;
+        }
+      },
+      {
+        retries: policy.budgetMs > 0 ? 100 : 0,
+        maxRetryTime: policy.budgetMs,
+        minTimeout: firstDelayMs,
+        maxTimeout: Math.max(firstDelayMs, policy.budgetMs / 4),
+        factor: 2,
+        randomize: true,
+      },
+    );
   } catch (err) {
     if (!last || tries <= 1 || !last.transient) throw last ?? err;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

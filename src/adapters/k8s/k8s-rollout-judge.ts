@@ -3,10 +3,11 @@
  * message when it changes, and settles the wait on success or failure. It also remembers what a
  * person needs to know if the wait runs out (last status, paused, last API error).
  */
-import ms from 'ms';
-import { AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
+
 import type { V1Deployment } from '@kubernetes/client-node';
-import { rolloutStatus, type RolloutDeployment } from '../../domain/rollout-status.ts';
+import ms from 'ms';
+import { AppError, isAppError, UserFacingError } from '../../domain/errors.ts';
+import { type RolloutDeployment, rolloutStatus } from '../../domain/rollout-status.ts';
 import type { ContainerImage, RolloutProgress } from '../../flows/ports.ts';
 import { outsideChange } from './k8s-outside-change.ts';
 
@@ -42,7 +43,11 @@ export function createRolloutJudge(options: RolloutJudgeOptions): RolloutJudge {
       onProgress?.(progress);
       return true;
     } catch (err) {
-      settle(isAppError(err) ? err : new AppError('internal', `reporting the rollout progress of ${id} failed`, { cause: err }));
+      settle(
+        isAppError(err)
+          ? err
+          : new AppError('internal', `reporting the rollout progress of ${id} failed`, { cause: err }),
+      );
       return false;
     }
   }
@@ -57,11 +62,13 @@ export function createRolloutJudge(options: RolloutJudgeOptions): RolloutJudge {
       const status = rolloutStatus(deployment);
       paused = deployment.spec?.paused === true;
       if (status.failed) {
-        settle(new UserFacingError(
-          'rollout_failed',
-          `while waiting for the rollout of deployment ${id}: ${status.message} (its new pods did not become available in time): ` +
-            `check them with ${describe}, then roll back to another release or fix and retry`,
-        ));
+        settle(
+          new UserFacingError(
+            'rollout_failed',
+            `while waiting for the rollout of deployment ${id}: ${status.message} (its new pods did not become available in time): ` +
+              `check them with ${describe}, then roll back to another release or fix and retry`,
+          ),
+        );
         return true;
       }
       if (status.message !== lastMessage) {
@@ -87,7 +94,9 @@ export function createRolloutJudge(options: RolloutJudgeOptions): RolloutJudge {
     timeoutError(timeoutMs) {
       const hints = [
         `last status: ${lastMessage ?? 'none received'}`,
-        ...(paused ? [`the Deployment is paused: resume it with kubectl -n ${namespace} rollout resume deployment/${name}`] : []),
+        ...(paused
+          ? [`the Deployment is paused: resume it with kubectl -n ${namespace} rollout resume deployment/${name}`]
+          : []),
         ...(lastError ? [`last API error: ${lastError.message}`] : []),
       ];
       return new UserFacingError(

@@ -4,13 +4,14 @@
  * the watch ends (servers close watches; a 410 means our resourceVersion is too old), and fail
  * when the Deployment is deleted — kubectl would rather stop than follow a re-created object.
  */
-import type { AppsV1Api, V1Deployment, Watch } from '@kubernetes/client-node';
+
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AppError, UserFacingError, isAppError } from '../../domain/errors.ts';
-import { createRolloutJudge, type RolloutJudge } from './k8s-rollout-judge.ts';
-import { httpStatus } from './k8s-errors.ts';
+import type { AppsV1Api, V1Deployment, Watch } from '@kubernetes/client-node';
+import { type AppError, isAppError, UserFacingError } from '../../domain/errors.ts';
 import type { ContainerImage, RolloutProgress } from '../../flows/ports.ts';
-import { withK8sRetry, type K8sRetryPolicy } from './k8s-retry.ts';
+import { httpStatus } from './k8s-errors.ts';
+import { type K8sRetryPolicy, withK8sRetry } from './k8s-retry.ts';
+import { createRolloutJudge, type RolloutJudge } from './k8s-rollout-judge.ts';
 
 export interface RolloutWaitDeps {
   apps: AppsV1Api;
@@ -46,7 +47,11 @@ interface Session {
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2_000;
 
-export function waitForDeploymentRollout(deps: RolloutWaitDeps, name: string, options: RolloutWaitOptions): Promise<void> {
+export function waitForDeploymentRollout(
+  deps: RolloutWaitDeps,
+  name: string,
+  options: RolloutWaitOptions,
+): Promise<void> {
   const { promise, resolve, reject } = Promise.withResolvers<void>();
   const stop = new AbortController();
   const settle = (err?: AppError) => {
@@ -59,15 +64,22 @@ export function waitForDeploymentRollout(deps: RolloutWaitDeps, name: string, op
     else resolve();
   };
   const judge = createRolloutJudge({
-    namespace: deps.namespace, name, onProgress: options.onProgress, settle, expected: options.expect,
+    namespace: deps.namespace,
+    name,
+    onProgress: options.onProgress,
+    settle,
+    expected: options.expect,
   });
   const session: Session = { deps, name, id: `${deps.namespace}/${name}`, judge, stop: stop.signal };
-  const onAbort = () => settle(new UserFacingError('aborted', `stopped waiting for the rollout of deployment ${session.id}: aborted`));
+  const onAbort = () =>
+    settle(new UserFacingError('aborted', `stopped waiting for the rollout of deployment ${session.id}: aborted`));
   const timer = setTimeout(() => settle(judge.timeoutError(options.timeoutMs)), options.timeoutMs);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   if (!stop.signal.aborted) {
-    run(session).catch((err: unknown) => settle(isAppError(err) ? err : deps.toError(err, 'list', `waiting for deployment ${session.id}`)));
+    run(session).catch((err: unknown) =>
+      settle(isAppError(err) ? err : deps.toError(err, 'list', `waiting for deployment ${session.id}`)),
+    );
   }
   return promise;
 }
@@ -116,7 +128,11 @@ function watchOnce(session: Session, resourceVersion: string | undefined): Promi
       if (stop.aborted) return;
       if (type === 'ERROR') {
         // 410 Gone: our resourceVersion was compacted away, a fresh list starts over. Others: retry.
-        const error = new UserFacingError('upstream_unavailable', `watch error ${object.code ?? ''}: ${object.message ?? ''}`, { transient: true });
+        const error = new UserFacingError(
+          'upstream_unavailable',
+          `watch error ${object.code ?? ''}: ${object.message ?? ''}`,
+          { transient: true },
+        );
         outcome = object.code === 410 ? { kind: 'closed' } : { kind: 'retry', error };
       } else if (object.metadata?.name === name) {
         if (type === 'DELETED') judge.fail(judge.deleted());
@@ -124,15 +140,17 @@ function watchOnce(session: Session, resourceVersion: string | undefined): Promi
       }
     };
     const path = `/apis/apps/v1/namespaces/${encodeURIComponent(deps.namespace)}/deployments`;
-    deps.watch.watch(path, { fieldSelector: `metadata.name=${name}`, resourceVersion }, onEvent, (err: unknown) => {
-      done(err ? classify(session, err) : outcome);
-    }).then(
-      (controller) => {
-        session.watch = controller;
-        if (stop.aborted) controller.abort();
-      },
-      (err: unknown) => done(classify(session, err)),
-    );
+    deps.watch
+      .watch(path, { fieldSelector: `metadata.name=${name}`, resourceVersion }, onEvent, (err: unknown) => {
+        done(err ? classify(session, err) : outcome);
+      })
+      .then(
+        (controller) => {
+          session.watch = controller;
+          if (stop.aborted) controller.abort();
+        },
+        (err: unknown) => done(classify(session, err)),
+      );
   });
 }
 
@@ -145,7 +163,10 @@ function classify(session: Session, err: unknown): WatchOutcome {
 }
 
 function notFound(id: string): UserFacingError {
-  return new UserFacingError('not_found', `deployment ${id} was not found: check the name in rollback.yml and the kube context and namespace`);
+  return new UserFacingError(
+    'not_found',
+    `deployment ${id} was not found: check the name in rollback.yml and the kube context and namespace`,
+  );
 }
 
 function pause(failures: number, stop: AbortSignal): Promise<void> {

@@ -3,10 +3,10 @@
  * connection string, then restart). Values never appear in errors or logs.
  */
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { k8sError } from './k8s-errors.ts';
-import { describeSecretManagers } from './secret-managers.ts';
 import type { K8sOptions } from './k8s-deployments.ts';
+import { k8sError } from './k8s-errors.ts';
 import { DEFAULT_K8S_RETRY, withK8sRetry } from './k8s-retry.ts';
+import { describeSecretManagers } from './secret-managers.ts';
 
 export interface K8sSecrets {
   /** The key's decoded value; undefined when the Secret has no such key. Throws not_found when the Secret is missing. */
@@ -49,7 +49,10 @@ export function createK8sSecrets({ kubeConfig, namespace, retry = DEFAULT_K8S_RE
       // A merge patch of one `data` entry: the map merges, other keys stay as they are.
       const body = { data: { [key]: Buffer.from(value, 'utf8').toString('base64') } };
       await call('patch', secret, `writing key "${key}" of secret ${namespace}/${secret}`, () =>
-        core.patchNamespacedSecret({ name: secret, namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+        core.patchNamespacedSecret(
+          { name: secret, namespace, body },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
       );
     },
   };

@@ -15,7 +15,11 @@ export interface LoadKubeConfigOptions {
 
 export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig {
   const kubeConfig = new KubeConfig();
-  const source = options.path ?? (process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : '~/.kube/config or the in-cluster service account');
+  const source =
+    options.path ??
+    (process.env.KUBECONFIG
+      ? `KUBECONFIG=${process.env.KUBECONFIG}`
+      : '~/.kube/config or the in-cluster service account');
   try {
     if (options.path) kubeConfig.loadFromFile(options.path);
     else kubeConfig.loadFromDefault();

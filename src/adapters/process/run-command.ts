@@ -4,12 +4,12 @@
  * and every output line streamed with secrets redacted. The exit status decides.
  */
 import { type AppError, UserFacingError } from '../../domain/errors.ts';
-import { spawnGuarded, type StartError } from './child-guard.ts';
-import { redact } from './redact.ts';
 import type { OutputLine, RunCommandOptions, RunCommandResult } from '../../flows/ports/commands.ts';
+import { type StartError, spawnGuarded } from './child-guard.ts';
+import { redact } from './redact.ts';
 
-export type { OutputLine, RunCommandOptions, RunCommandResult };
 export { childEnv } from '../../domain/child-env.ts';
+export type { OutputLine, RunCommandOptions, RunCommandResult };
 
 const TAIL_LINES = 20;
 
@@ -71,7 +71,12 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
       const durationMs = Date.now() - started;
       const last = tail.length ? `\nlast output:\n${tail.slice(-8).join('\n')}` : '';
       if (stopped === 'timeout') {
-        reject(new UserFacingError('timeout', `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped: \`${shown}\`${last}`));
+        reject(
+          new UserFacingError(
+            'timeout',
+            `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped: \`${shown}\`${last}`,
+          ),
+        );
       } else if (stopped === 'aborted') {
         reject(new UserFacingError('aborted', `${what} was stopped because the step was aborted: \`${shown}\``));
       } else if (code !== 0) {

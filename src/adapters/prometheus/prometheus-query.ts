@@ -14,12 +14,24 @@ export function createPrometheusQuery(baseUrl: string, fetchImpl: typeof fetch =
       try {
         res = await fetchImpl(url, { signal: AbortSignal.timeout(10_000) });
       } catch (err) {
-        throw new UserFacingError('upstream_unavailable', `cannot reach Prometheus at ${url.origin}: ${(err as Error).message}`, { cause: err, transient: true });
+        throw new UserFacingError(
+          'upstream_unavailable',
+          `cannot reach Prometheus at ${url.origin}: ${(err as Error).message}`,
+          { cause: err, transient: true },
+        );
       }
-      const body = (await res.json().catch(() => null)) as { status?: string; error?: string; data?: { resultType: string; result: unknown } } | null;
-      if (res.status >= 500) throw new UserFacingError('upstream_unavailable', `Prometheus answered ${res.status}`, { transient: true });
+      const body = (await res.json().catch(() => null)) as {
+        status?: string;
+        error?: string;
+        data?: { resultType: string; result: unknown };
+      } | null;
+      if (res.status >= 500)
+        throw new UserFacingError('upstream_unavailable', `Prometheus answered ${res.status}`, { transient: true });
       if (!res.ok || body?.status !== 'success') {
-        throw new UserFacingError('invalid_input', `Prometheus rejected the error-rate query (${res.status}: ${body?.error ?? 'no detail'}): fix verify.prometheus.query in rollback.yml`);
+        throw new UserFacingError(
+          'invalid_input',
+          `Prometheus rejected the error-rate query (${res.status}: ${body?.error ?? 'no detail'}): fix verify.prometheus.query in rollback.yml`,
+        );
       }
       return scalarOf(body.data);
     },

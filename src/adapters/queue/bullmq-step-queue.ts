@@ -4,8 +4,8 @@
  * an id it already holds). BullMQ rejects ':' in custom ids, hence '_' separators.
  */
 import { Queue } from 'bullmq';
-import { UserFacingError } from '../../domain/errors.ts';
 import type { Redis } from 'ioredis';
+import { UserFacingError } from '../../domain/errors.ts';
 import type { StepJob, StepQueue } from '../../flows/ports.ts';
 
 export const STEP_QUEUE = 'steps';
@@ -27,7 +27,13 @@ export interface BullmqStepQueue extends StepQueue {
 /** BullMQ waits for Redis forever; a click or a CLI command must get an answer instead. */
 const ENQUEUE_TIMEOUT_MS = 5000;
 
-export function createBullmqStepQueue(options: { connection: Redis; prefix: string; attempts: number; backoffMs: number; onError?: (err: Error) => void }): BullmqStepQueue {
+export function createBullmqStepQueue(options: {
+  connection: Redis;
+  prefix: string;
+  attempts: number;
+  backoffMs: number;
+  onError?: (err: Error) => void;
+}): BullmqStepQueue {
   const queue = new Queue(STEP_QUEUE, { connection: options.connection, prefix: options.prefix });
   // Without a listener BullMQ prints connection errors to the console.
   queue.on('error', (err) => options.onError?.(err));
@@ -46,7 +52,17 @@ export function createBullmqStepQueue(options: { connection: Redis; prefix: stri
       });
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new UserFacingError('upstream_unavailable', `Redis did not answer within ${ENQUEUE_TIMEOUT_MS / 1000} s`, { transient: true })), ENQUEUE_TIMEOUT_MS);
+        timer = setTimeout(
+          () =>
+            reject(
+              new UserFacingError(
+                'upstream_unavailable',
+                `Redis did not answer within ${ENQUEUE_TIMEOUT_MS / 1000} s`,
+                { transient: true },
+              ),
+            ),
+          ENQUEUE_TIMEOUT_MS,
+        );
       });
       add.catch(() => undefined);
       try {

@@ -24,9 +24,12 @@ export interface BotRedis {
 export function createBotRedis(url: string, log: Logger, options: { failFast?: boolean } = {}): BotRedis {
   const failFast = options.failFast ?? false;
   const blocking = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: failFast });
-  const producer = new Redis(url, failFast
-    ? { maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (times) => (times > 1 ? null : 100) }
-    : { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  const producer = new Redis(
+    url,
+    failFast
+      ? { maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: (times) => (times > 1 ? null : 100) }
+      : { maxRetriesPerRequest: 2, connectTimeout: 5000 },
+  );
   // ioredis errors name the host and the reply (WRONGPASS, NOAUTH), never the password.
   const onError = (err: unknown) =>
     failFast ? log.debug({ err }, 'redis connection error') : log.error({ err }, 'redis connection error');

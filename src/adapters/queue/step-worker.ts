@@ -35,7 +35,11 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<StepW
   const worker = new Worker<StepJob, ExecuteResult>(
     STEP_QUEUE,
     async (job, _token, signal) => {
-      const attempt: JobAttempt = { tryNumber: job.attemptsMade + 1, maxTries: job.opts.attempts ?? 1, signal: signal ?? new AbortController().signal };
+      const attempt: JobAttempt = {
+        tryNumber: job.attemptsMade + 1,
+        maxTries: job.opts.attempts ?? 1,
+        signal: signal ?? new AbortController().signal,
+      };
       if (job.id) running.set(job.id, job.data);
       let result: ExecuteResult;
       try {
@@ -73,7 +77,8 @@ export async function startStepWorker(options: StepWorkerOptions): Promise<StepW
     options
       .confirmAbort(job)
       .then((confirmed) => {
-        if (!confirmed) options.log.warn({ jobId }, 'ignored an abort message: Postgres does not say the step was aborted');
+        if (!confirmed)
+          options.log.warn({ jobId }, 'ignored an abort message: Postgres does not say the step was aborted');
         else if (worker.cancelJob(jobId, 'aborted by a person')) options.log.info({ jobId }, 'step job aborted');
       })
       .catch((err: unknown) => options.log.error({ err, jobId }, 'could not check an abort message against Postgres'));

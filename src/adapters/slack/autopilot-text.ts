@@ -22,10 +22,12 @@ export function autopilotPlanText(settings: AutopilotSettings): string {
   }
   const steps = on.map((id) => `${stepDefinition(id).title}${WHEN[id] ? ` (${WHEN[id]})` : ''}`).join(', ');
   const resolve = settings.resolve ? ' The captain’s *Approve* on resolve runs it.' : '';
-  return `${ROBOT} *Autopilot* starts by itself, as soon as each one's prerequisites hold: ` +
+  return (
+    `${ROBOT} *Autopilot* starts by itself, as soon as each one's prerequisites hold: ` +
     `${steps || 'nothing'}.${resolve} ` +
     'People still approve the target and the resume plan, confirm manual checks and approve every database step. ' +
-    'Untick below to run every step by hand.';
+    'Untick below to run every step by hand.'
+  );
 }
 
 export function autopilotStatusLine(status: AutopilotStatus): string {
@@ -33,8 +35,10 @@ export function autopilotStatusLine(status: AutopilotStatus): string {
     case 'off':
       return `${ROBOT} Autopilot is off for this incident: every step waits for its *Run* button.`;
     case 'halted':
-      return `${ROBOT} Autopilot stopped at ${title(status.stepId)}: *Retry* it once the cause is fixed ` +
-        '(autopilot resumes from there), or *Skip…* it with a reason.';
+      return (
+        `${ROBOT} Autopilot stopped at ${title(status.stepId)}: *Retry* it once the cause is fixed ` +
+        '(autopilot resumes from there), or *Skip…* it with a reason.'
+      );
     case 'on':
       if (!status.next) return `${ROBOT} Autopilot has nothing left to start.`;
       return `${ROBOT} Autopilot next: ${title(status.next.stepId)}, waiting for ${status.next.waitsFor}.`;

@@ -4,8 +4,9 @@
  * `checkBlockLimits` reports violations (tests run it on every render); `fitBlocks` truncates so
  * that even a 10 000-character error still renders, cut with "…".
  */
-import { truncate } from './formatting.ts';
+
 import type { KnownBlock, ModalView } from './block-kit.ts';
+import { truncate } from './formatting.ts';
 
 export type Surface = 'message' | 'modal';
 
@@ -76,7 +77,12 @@ class Checker {
       this.text(`${path}.confirm.deny`, 'deny button length', c.deny, LIMITS.confirmButton);
     }
     const options = Array.isArray(el.options) ? (el.options as Obj[]) : [];
-    this.max(`${path}.options`, 'options per element', options, el.type === 'radio_buttons' ? LIMITS.radioOptions : LIMITS.selectOptions);
+    this.max(
+      `${path}.options`,
+      'options per element',
+      options,
+      el.type === 'radio_buttons' ? LIMITS.radioOptions : LIMITS.selectOptions,
+    );
     options.forEach((o, i) => {
       this.text(`${path}.options[${i}].text`, 'option text length', o.text, LIMITS.optionText);
       this.max(`${path}.options[${i}].value`, 'option value length', o.value, LIMITS.optionValue);
@@ -90,14 +96,16 @@ class Checker {
         this.text(`${path}.text`, 'section text length', block.text, LIMITS.sectionText);
         const fields = Array.isArray(block.fields) ? block.fields : [];
         this.max(`${path}.fields`, 'fields per section', fields, LIMITS.sectionFields);
-        for (const [i, f] of fields.entries()) this.text(`${path}.fields[${i}]`, 'field text length', f, LIMITS.fieldText);
+        for (const [i, f] of fields.entries())
+          this.text(`${path}.fields[${i}]`, 'field text length', f, LIMITS.fieldText);
         if (block.accessory) this.element(`${path}.accessory`, block.accessory as Obj);
         break;
       }
       case 'context': {
         const elements = Array.isArray(block.elements) ? (block.elements as Obj[]) : [];
         this.max(`${path}.elements`, 'elements per context', elements, LIMITS.contextElements);
-        for (const [i, e] of elements.entries()) this.text(`${path}.elements[${i}]`, 'context text length', e, LIMITS.contextText);
+        for (const [i, e] of elements.entries())
+          this.text(`${path}.elements[${i}]`, 'context text length', e, LIMITS.contextText);
         break;
       }
       case 'header':
@@ -147,10 +155,15 @@ function fitBlock(block: KnownBlock): KnownBlock {
       return {
         ...block,
         ...(block.text ? { text: fitText(block.text, LIMITS.sectionText) } : {}),
-        ...(block.fields ? { fields: block.fields.slice(0, LIMITS.sectionFields).map((f) => fitText(f, LIMITS.fieldText)) } : {}),
+        ...(block.fields
+          ? { fields: block.fields.slice(0, LIMITS.sectionFields).map((f) => fitText(f, LIMITS.fieldText)) }
+          : {}),
       };
     case 'context':
-      return { ...block, elements: block.elements.slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.contextText)) };
+      return {
+        ...block,
+        elements: block.elements.slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.contextText)),
+      };
     case 'header':
       return { ...block, text: fitText(block.text, LIMITS.headerText) };
     case 'actions':
@@ -176,6 +189,9 @@ export function fitBlocks(blocks: readonly KnownBlock[], surface: Surface = 'mes
   const hidden = fitted.length - (max - 1);
   return [
     ...fitted.slice(0, max - 1),
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `… ${hidden} more blocks not shown (Slack allows ${max}).` }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `… ${hidden} more blocks not shown (Slack allows ${max}).` }],
+    },
   ];
 }

@@ -4,16 +4,23 @@
  * same view in, same blocks out (the golden files depend on it).
  */
 import type { AutopilotStatus } from '../../domain/autopilot.ts';
+import {
+  byStepId,
+  type ChecklistInput,
+  type ChecklistRow,
+  checklistModel,
+  type StepActivity,
+  type StepRow,
+} from '../../domain/checklist-model.ts';
 import type { Incident, StepRecord, StepState } from '../../domain/incident.ts';
 import type { StepAction } from '../../domain/step-actions.ts';
-import { byStepId, checklistModel, type ChecklistInput, type ChecklistRow, type StepActivity, type StepRow } from '../../domain/checklist-model.ts';
 import { isDone } from '../../domain/step-machine.ts';
-import { RUNBOOK, type Role, type StepDefinition } from '../../domain/steps.ts';
+import { type Role, RUNBOOK, type StepDefinition } from '../../domain/steps.ts';
 import { encodeButtonValue, STEP_ACTION_IDS, stepActionsBlockId, stepBlockId } from './action-ids.ts';
 import type { Button, KnownBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
 import { fitBlocks } from './block-limits.ts';
-import { renderHeader, headline, type ChecklistEnvironment, type ChecklistSla } from './checklist-header.ts';
+import { type ChecklistEnvironment, type ChecklistSla, headline, renderHeader } from './checklist-header.ts';
 import { actorMention, escapeMrkdwn, formatDurationMs, formatUtcTime, ROLE_TITLES, truncate } from './formatting.ts';
 
 export interface ChecklistView extends ChecklistInput {
@@ -63,7 +70,13 @@ export function renderChecklist(view: ChecklistView): KnownBlock[] {
 function renderRow(view: ChecklistView, row: ChecklistRow): KnownBlock[] {
   if (row.kind === 'not_offered') return [notOfferedBlock(row.defs)];
   if (row.kind === 'missing') {
-    return [{ type: 'section', block_id: stepBlockId(row.def.id), text: mrkdwn(`:grey_question: *${row.def.title}* — no record yet`) }];
+    return [
+      {
+        type: 'section',
+        block_id: stepBlockId(row.def.id),
+        text: mrkdwn(`:grey_question: *${row.def.title}* — no record yet`),
+      },
+    ];
   }
   const { def, record } = row;
   const label = STATE_LABELS[record.state];
@@ -77,7 +90,11 @@ function renderRow(view: ChecklistView, row: ChecklistRow): KnownBlock[] {
   if (detail) lines.push(`> ${escapeMrkdwn(truncate(detail, DETAIL_MAX)).replace(/\n/g, '\n> ')}`);
   const blocks: KnownBlock[] = [{ type: 'section', block_id: stepBlockId(def.id), text: mrkdwn(lines.join('\n')) }];
   if (row.actions.length > 0) {
-    blocks.push({ type: 'actions', block_id: stepActionsBlockId(def.id), elements: row.actions.map((a) => button(a, view.incident.id, record, def)) });
+    blocks.push({
+      type: 'actions',
+      block_id: stepActionsBlockId(def.id),
+      elements: row.actions.map((a) => button(a, view.incident.id, record, def)),
+    });
   }
   return blocks;
 }
@@ -99,11 +116,14 @@ function whoAndWhen(activity: StepActivity | null, now: Date): string {
 
 /** Approvals given, then the approvals owed (in bold when nothing else holds the step up). */
 function approvalNotes(row: StepRow, now: Date): string[] {
-  const notes = row.approvals.map((a) => `approved by ${actorMention(a.userId, a.via)} (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`);
+  const notes = row.approvals.map(
+    (a) => `approved by ${actorMention(a.userId, a.via)} (${ROLE_TITLES[a.role]}) at ${formatUtcTime(a.at, now)}`,
+  );
   const who = (roles: readonly Role[]) => roles.map((r) => ROLE_TITLES[r]).join(' + ');
   // A planned step shows its plan first; say up front whose approval it will need.
   if (row.planNeeds) return [...notes, `Run shows the plan, then it needs approval: ${who(row.planNeeds)}`];
-  if (row.owed.length > 0) notes.push(row.ready ? `*needs approval: ${who(row.owed)}*` : `needs approval: ${who(row.owed)}`);
+  if (row.owed.length > 0)
+    notes.push(row.ready ? `*needs approval: ${who(row.owed)}*` : `needs approval: ${who(row.owed)}`);
   return notes;
 }
 
@@ -153,7 +173,8 @@ export function renderChecklistText(view: ChecklistView): string {
   const offered = RUNBOOK.filter((d) => !d.criticalOnly || view.incident.critical);
   const byId = byStepId(view.steps);
   const done = offered.filter((d) => isDone(byId.get(d.id)?.state ?? 'pending')).length;
-  const titled = (states: StepState[]) => offered.filter((d) => states.includes(byId.get(d.id)?.state ?? 'pending')).map((d) => d.title);
+  const titled = (states: StepState[]) =>
+    offered.filter((d) => states.includes(byId.get(d.id)?.state ?? 'pending')).map((d) => d.title);
   const parts = [`${head} (${env}): ${done} of ${offered.length} steps done`];
   const running = titled(['queued', 'running']);
   const waiting = titled(['awaiting_approval', 'awaiting_confirmation']);

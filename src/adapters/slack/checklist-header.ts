@@ -2,16 +2,25 @@
  * The top of the checklist: what is rolled back where, who is on it, the times known so far and
  * the SLA countdowns (PRODUCT.md "Times and metrics").
  */
+
+import type { AutopilotStatus } from '../../domain/autopilot.ts';
+import { DRILL_BANNER, drillPrefix } from '../../domain/drill.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { TRIGGER_TITLES } from '../../domain/incident.ts';
 import { ROLES, type Role } from '../../domain/steps.ts';
-import { DRILL_BANNER, drillPrefix } from '../../domain/drill.ts';
-import type { AutopilotStatus } from '../../domain/autopilot.ts';
 import { INCIDENT_ACTION_IDS } from './action-ids.ts';
 import { autopilotStatusLine } from './autopilot-text.ts';
 import type { Button, KnownBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
-import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, targetSourceTitle } from './formatting.ts';
+import {
+  escapeMrkdwn,
+  formatDurationMs,
+  formatUtcTime,
+  issueLink,
+  mention,
+  ROLE_TITLES,
+  targetSourceTitle,
+} from './formatting.ts';
 
 export interface ChecklistEnvironment {
   name: string;
@@ -45,7 +54,9 @@ export function renderHeader(view: HeaderView): KnownBlock[] {
     ...(incident.drill ? [{ type: 'context', elements: [mrkdwn(`:test_tube: *${DRILL_BANNER}*`)] } as KnownBlock] : []),
     { type: 'section', fields: facts(view).map(mrkdwn) },
     { type: 'section', text: mrkdwn([rolesLine(view.roles), timesLine(incident, view.now), slaLine(view)].join('\n')) },
-    ...(view.autopilot && incident.state === 'open' ? [{ type: 'context', elements: [mrkdwn(autopilotStatusLine(view.autopilot))] } as KnownBlock] : []),
+    ...(view.autopilot && incident.state === 'open'
+      ? [{ type: 'context', elements: [mrkdwn(autopilotStatusLine(view.autopilot))] } as KnownBlock]
+      : []),
     incidentActions(incident),
   ];
 }
@@ -54,7 +65,12 @@ export function renderHeader(view: HeaderView): KnownBlock[] {
 function incidentActions(incident: Incident): KnownBlock {
   const elements: Button[] = [];
   if (incident.state === 'open') {
-    elements.push({ type: 'button', action_id: INCIDENT_ACTION_IDS.correctTimes, text: plain('Correct times…'), value: incident.id });
+    elements.push({
+      type: 'button',
+      action_id: INCIDENT_ACTION_IDS.correctTimes,
+      text: plain('Correct times…'),
+      value: incident.id,
+    });
   }
   if (incident.state === 'open' && !incident.critical) {
     elements.push({
@@ -65,13 +81,20 @@ function incidentActions(incident: Incident): KnownBlock {
       style: 'danger',
       confirm: {
         title: plain('Mark the incident critical?'),
-        text: mrkdwn('For *security exposure* or *data corruption*: the backup restore steps are offered, with the two-person rule.'),
+        text: mrkdwn(
+          'For *security exposure* or *data corruption*: the backup restore steps are offered, with the two-person rule.',
+        ),
         confirm: plain('Mark critical'),
         deny: plain('Cancel'),
       },
     });
   }
-  elements.push({ type: 'button', action_id: INCIDENT_ACTION_IDS.export, text: plain('Export timeline'), value: incident.id });
+  elements.push({
+    type: 'button',
+    action_id: INCIDENT_ACTION_IDS.export,
+    text: plain('Export timeline'),
+    value: incident.id,
+  });
   return { type: 'actions', block_id: 'incident_actions', elements };
 }
 
@@ -80,7 +103,9 @@ export function headline(incident: Incident): string {
 }
 
 function headlineOf(incident: Incident): string {
-  const versions = incident.targetVersion ? `${incident.badVersion} → ${incident.targetVersion}` : `of ${incident.badVersion} · target not chosen yet`;
+  const versions = incident.targetVersion
+    ? `${incident.badVersion} → ${incident.targetVersion}`
+    : `of ${incident.badVersion} · target not chosen yet`;
   if (incident.state === 'resolved') return `:checkered_flag: Resolved · ${incident.severity} rollback ${versions}`;
   if (incident.state === 'aborted') return `:octagonal_sign: Aborted · ${incident.severity} rollback ${versions}`;
   return `:rotating_light: ${incident.severity} rollback ${versions}`;
@@ -88,7 +113,10 @@ function headlineOf(incident: Incident): string {
 
 function facts(view: HeaderView): string[] {
   const { incident, environment } = view;
-  const kube = [environment.kubeContext, environment.namespace].filter(Boolean).map((s) => `\`${escapeMrkdwn(s ?? '')}\``).join(' / ');
+  const kube = [environment.kubeContext, environment.namespace]
+    .filter(Boolean)
+    .map((s) => `\`${escapeMrkdwn(s ?? '')}\``)
+    .join(' / ');
   return [
     `*Bad release*\n\`${escapeMrkdwn(incident.badVersion)}\``,
     `*Target*\n${target(incident)}`,
@@ -119,7 +147,9 @@ function rolesLine(roles: Record<Role, string[]>): string {
 
 function timesLine(incident: Incident, now: Date): string {
   const t = (label: string, at: Date | null) => `*${label}* ${at ? formatUtcTime(at, now) : '—'}`;
-  const ttd = incident.impactStartedAt ? ` · *TTD* ${formatDurationMs(incident.detectedAt.getTime() - incident.impactStartedAt.getTime())}` : '';
+  const ttd = incident.impactStartedAt
+    ? ` · *TTD* ${formatDurationMs(incident.detectedAt.getTime() - incident.impactStartedAt.getTime())}`
+    : '';
   return `${[
     t('Impact started', incident.impactStartedAt),
     t('Detected', incident.detectedAt),
@@ -133,14 +163,23 @@ function slaLine(view: HeaderView): string {
   const { incident, sla, now } = view;
   const open = incident.state === 'open';
   const parts: string[] = [];
-  if (sla.decideMs !== undefined) parts.push(slaPart('Decided', 'Decision', incident.decidedAt, sla.decideMs, incident.detectedAt, now, open));
+  if (sla.decideMs !== undefined)
+    parts.push(slaPart('Decided', 'Decision', incident.decidedAt, sla.decideMs, incident.detectedAt, now, open));
   parts.push(slaPart('Restored', 'Restore', incident.restoredAt, sla.restoreMs, incident.detectedAt, now, open));
   // The message is only re-rendered on changes, so a countdown says when it was computed.
   return open ? `${parts.join(' · ')}\n_SLA clock as of ${formatUtcTime(now)} UTC_` : parts.join(' · ');
 }
 
 /** One SLA: met/missed once done; otherwise time left, or how far overdue, at `now`. */
-function slaPart(done: string, noun: string, doneAt: Date | null, budgetMs: number, from: Date, now: Date, open: boolean): string {
+function slaPart(
+  done: string,
+  noun: string,
+  doneAt: Date | null,
+  budgetMs: number,
+  from: Date,
+  now: Date,
+  open: boolean,
+): string {
   const budget = formatDurationMs(budgetMs);
   if (doneAt) {
     const took = doneAt.getTime() - from.getTime();

@@ -26,7 +26,13 @@ export const ROLLBACK_USAGE = [
 ].join('\n');
 
 export type RollbackCommand =
-  | { kind: 'start'; badVersion: string; targetVersion: string | null; severity: Severity | null; issueUrl: string | null }
+  | {
+      kind: 'start';
+      badVersion: string;
+      targetVersion: string | null;
+      severity: Severity | null;
+      issueUrl: string | null;
+    }
   | { kind: 'status' }
   | { kind: 'help'; message: string }
   | { kind: 'invalid'; message: string };
@@ -57,7 +63,12 @@ export function parseRollbackCommand(text: string, rules: CommandRules): Rollbac
 function parseStart(tokens: string[], rules: CommandRules): StartDraft {
   const [badToken = '', ...rest] = tokens;
   const version = (token: string, what: string) => release(token, rules.tagPattern, what);
-  const draft: StartDraft = { badVersion: version(badToken, 'the bad release'), targetVersion: null, severity: null, issueUrl: null };
+  const draft: StartDraft = {
+    badVersion: version(badToken, 'the bad release'),
+    targetVersion: null,
+    severity: null,
+    issueUrl: null,
+  };
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i] ?? '';
     const lower = token.toLowerCase();

@@ -15,7 +15,11 @@ function picker(id: string, label: string, initial: Date | null, hint: string): 
     optional: true,
     label: plain(label),
     hint: plain(hint),
-    element: { type: 'datetimepicker', action_id: id, ...(initial ? { initial_date_time: Math.floor(initial.getTime() / 1000) } : {}) },
+    element: {
+      type: 'datetimepicker',
+      action_id: id,
+      ...(initial ? { initial_date_time: Math.floor(initial.getTime() / 1000) } : {}),
+    },
   };
 }
 
@@ -28,9 +32,24 @@ export function renderCorrectTimesModal(incident: Incident): ModalView {
     close: plain('Cancel'),
     private_metadata: incident.id,
     blocks: [
-      { type: 'section', text: mrkdwn(`Correct the times of *${incident.id}*. TTD, TTR and the SLA timers are recomputed; the change is in the timeline.`) },
-      picker(F.impactStartedAt, 'First bad request', incident.impactStartedAt, 'When the first bad request happened (logs, Grafana).'),
-      picker(F.detectedAt, 'Detected at', incident.detectedAt, 'When the problem was detected; the SLA clocks start here.'),
+      {
+        type: 'section',
+        text: mrkdwn(
+          `Correct the times of *${incident.id}*. TTD, TTR and the SLA timers are recomputed; the change is in the timeline.`,
+        ),
+      },
+      picker(
+        F.impactStartedAt,
+        'First bad request',
+        incident.impactStartedAt,
+        'When the first bad request happened (logs, Grafana).',
+      ),
+      picker(
+        F.detectedAt,
+        'Detected at',
+        incident.detectedAt,
+        'When the problem was detected; the SLA clocks start here.',
+      ),
     ],
   };
 }
@@ -41,10 +60,14 @@ export interface CorrectTimesSubmission {
   detectedAt: Date | null;
 }
 
-export function parseCorrectTimesSubmission(view: { private_metadata?: string; state?: { values?: ViewStateValues } }): Submission<CorrectTimesSubmission> {
+export function parseCorrectTimesSubmission(view: {
+  private_metadata?: string;
+  state?: { values?: ViewStateValues };
+}): Submission<CorrectTimesSubmission> {
   const values = view.state?.values;
   const impactStartedAt = dateTime(values, F.impactStartedAt);
   const detectedAt = dateTime(values, F.detectedAt);
-  if (!impactStartedAt && !detectedAt) return { ok: false, response: fieldErrors({ [F.detectedAt]: 'Set at least one of the two times.' }) };
+  if (!impactStartedAt && !detectedAt)
+    return { ok: false, response: fieldErrors({ [F.detectedAt]: 'Set at least one of the two times.' }) };
   return { ok: true, value: { incidentId: view.private_metadata ?? '', impactStartedAt, detectedAt } };
 }

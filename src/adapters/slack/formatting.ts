@@ -2,10 +2,11 @@
  * Text helpers shared by the checklist, thread lines and modals: times (always UTC, the one
  * clock everybody in an incident can agree on), durations, mentions and mrkdwn escaping.
  */
-import { formatDuration, intervalToDuration } from 'date-fns';
+
 import type { Locale } from 'date-fns';
-import type { Role } from '../../domain/steps.ts';
+import { formatDuration, intervalToDuration } from 'date-fns';
 import { isCliOrigin, viaCli } from '../../domain/origin.ts';
+import type { Role } from '../../domain/steps.ts';
 import { cleanUserText, renderMentions } from '../../domain/user-text.ts';
 
 /** "12:04:10", or "Nov 23 23:58:00" when the time is not on `today`'s UTC date. */

@@ -5,38 +5,67 @@
  * tools wrote goes through escapeMrkdwn.
  */
 import { z } from 'zod';
-import {
-  pausedWords, skippedValidation, slaLine, stepMark, stepWords, type ResolutionReport,
-} from '../../flows/steps/resolve/resolve-summary.ts';
 import { STEP_IDS } from '../../domain/steps.ts';
+import {
+  pausedWords,
+  type ResolutionReport,
+  skippedValidation,
+  slaLine,
+  stepMark,
+  stepWords,
+} from '../../flows/steps/resolve/resolve-summary.ts';
 import { escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention } from './formatting.ts';
 
 const iso = z.string().nullable();
 const ms = z.number().nullable();
 const stepState = z.enum([
-  'pending', 'queued', 'running', 'awaiting_approval', 'awaiting_confirmation', 'succeeded', 'failed', 'skipped', 'aborted',
+  'pending',
+  'queued',
+  'running',
+  'awaiting_approval',
+  'awaiting_confirmation',
+  'succeeded',
+  'failed',
+  'skipped',
+  'aborted',
 ]);
 
 /** The stored report, read back as the type it was written with (a malformed one renders nothing). */
 const reportSchema: z.ZodType<ResolutionReport> = z.object({
   incident: z.object({
-    id: z.string(), environment: z.string(), badVersion: z.string(), targetVersion: z.string().nullable(),
-    severity: z.enum(['P1', 'P2']), critical: z.boolean(), issueUrl: z.string().nullable(),
+    id: z.string(),
+    environment: z.string(),
+    badVersion: z.string(),
+    targetVersion: z.string().nullable(),
+    severity: z.enum(['P1', 'P2']),
+    critical: z.boolean(),
+    issueUrl: z.string().nullable(),
   }),
   times: z.object({ impactStartedAt: iso, detectedAt: iso, decidedAt: iso, restoredAt: iso, resolvedAt: iso }),
   durations: z.object({ ttdMs: ms, decideMs: ms, ttrMs: ms, impactMs: ms }),
-  sla: z.array(z.object({
-    milestone: z.enum(['decide', 'restore']), budgetMs: z.number(), verdict: z.enum(['met', 'missed', 'pending']),
-    tookMs: z.number(), reached: z.boolean(),
-  })),
+  sla: z.array(
+    z.object({
+      milestone: z.enum(['decide', 'restore']),
+      budgetMs: z.number(),
+      verdict: z.enum(['met', 'missed', 'pending']),
+      tookMs: z.number(),
+      reached: z.boolean(),
+    }),
+  ),
   pausedMs: ms,
   pause: z.enum(['resumed', 'still_paused', 'not_paused']),
   images: z.array(z.object({ deployment: z.string(), before: z.string().nullable(), after: z.string().nullable() })),
-  steps: z.array(z.object({
-    stepId: z.enum(STEP_IDS), title: z.string(), state: stepState, ranBy: z.string().nullable(),
-    approvedBy: z.array(z.object({ userId: z.string(), role: z.string() })),
-    doneBy: z.string().nullable(), note: z.string().nullable(),
-  })),
+  steps: z.array(
+    z.object({
+      stepId: z.enum(STEP_IDS),
+      title: z.string(),
+      state: stepState,
+      ranBy: z.string().nullable(),
+      approvedBy: z.array(z.object({ userId: z.string(), role: z.string() })),
+      doneBy: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
 });
 
 export function parseResolutionReport(value: unknown): ResolutionReport | null {
@@ -70,6 +99,7 @@ export function renderResolutionMrkdwn(r: ResolutionReport): string {
     lines.push('*Images*', ...r.images.map(image));
   }
   lines.push(`*Deploys paused* ${pausedWords(r)}`, '*Steps*');
-  for (const s of r.steps) lines.push(`• ${stepMark(s)} ${escapeMrkdwn(s.title)} — ${stepWords(s, mention, escapeMrkdwn)}`);
+  for (const s of r.steps)
+    lines.push(`• ${stepMark(s)} ${escapeMrkdwn(s.title)} — ${stepWords(s, mention, escapeMrkdwn)}`);
   return lines.join('\n');
 }

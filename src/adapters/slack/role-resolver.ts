@@ -57,7 +57,10 @@ export function createRoleResolver(options: RoleResolverOptions): RoleResolver {
       // Slack unreachable or refusing: only the user ids written in rollback.yml count, which
       // may refuse someone who is in the group; say so in the log rather than fail the click.
       const mapped = mapSlackError(err, `while listing the members of user group ${group}`);
-      options.logger?.warn({ err: mapped, usergroup: group }, 'user group unavailable: using only the user ids in rollback.yml for its role');
+      options.logger?.warn(
+        { err: mapped, usergroup: group },
+        'user group unavailable: using only the user ids in rollback.yml for its role',
+      );
       return [];
     }
   }
@@ -71,7 +74,10 @@ export function createRoleResolver(options: RoleResolverOptions): RoleResolver {
       inFlight.set(group, pending);
     }
     return withTimeout(pending, options.lookupTimeoutMs ?? 1500, () => {
-      options.logger?.warn({ usergroup: group }, 'user group look-up is slow: using only the user ids in rollback.yml for now');
+      options.logger?.warn(
+        { usergroup: group },
+        'user group look-up is slow: using only the user ids in rollback.yml for now',
+      );
       return [];
     });
   }
@@ -85,7 +91,9 @@ export function createRoleResolver(options: RoleResolverOptions): RoleResolver {
   return {
     membersOf,
     async rolesOf(userId) {
-      const held = await Promise.all(ROLES.map(async (role) => ((await membersOf(role)).includes(userId) ? role : null)));
+      const held = await Promise.all(
+        ROLES.map(async (role) => ((await membersOf(role)).includes(userId) ? role : null)),
+      );
       return held.filter((r): r is Role => r !== null);
     },
     async members() {

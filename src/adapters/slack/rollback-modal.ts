@@ -3,12 +3,13 @@
  * expires), so it opens with "computing…" for the target and `withProposal` fills the proposal
  * in by views.update once the worker has it.
  */
-import { TRIGGER_TITLES, TRIGGERS, type Severity } from '../../domain/incident.ts';
+
+import type { AutopilotSettings } from '../../domain/autopilot.ts';
+import { type Severity, TRIGGER_TITLES, TRIGGERS } from '../../domain/incident.ts';
 import { CALLBACK_IDS, ROLLBACK_FIELDS as F } from './action-ids.ts';
+import { autopilotPlanText } from './autopilot-text.ts';
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock } from './block-kit.ts';
 import { mrkdwn, plain } from './block-kit.ts';
-import type { AutopilotSettings } from '../../domain/autopilot.ts';
-import { autopilotPlanText } from './autopilot-text.ts';
 import type { ChecklistEnvironment } from './checklist-header.ts';
 import { escapeMrkdwn, targetSourceTitle } from './formatting.ts';
 
@@ -42,7 +43,10 @@ export interface TargetProposal {
 
 export function renderRollbackModal(input: RollbackModalInput): ModalView {
   const env = input.environment;
-  const kube = [env.kubeContext, env.namespace].filter(Boolean).map((s) => `\`${escapeMrkdwn(s ?? '')}\``).join(' / ');
+  const kube = [env.kubeContext, env.namespace]
+    .filter(Boolean)
+    .map((s) => `\`${escapeMrkdwn(s ?? '')}\``)
+    .join(' / ');
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -53,7 +57,16 @@ export function renderRollbackModal(input: RollbackModalInput): ModalView {
     },
     textInput(F.badVersion, 'Bad release', input.badVersion, 'v1.2.3', 'The release that is misbehaving, as tagged.'),
     proposalBlock(null),
-    { ...textInput(F.targetVersion, 'Target release', input.targetVersion, 'leave empty to take the proposal', 'The captain approves the target in the checklist before any image changes.'), optional: true },
+    {
+      ...textInput(
+        F.targetVersion,
+        'Target release',
+        input.targetVersion,
+        'leave empty to take the proposal',
+        'The captain approves the target in the checklist before any image changes.',
+      ),
+      optional: true,
+    },
     severityInput(input.severity ?? 'P1'),
     triggerInput(),
     {
@@ -61,9 +74,18 @@ export function renderRollbackModal(input: RollbackModalInput): ModalView {
       block_id: F.issueUrl,
       optional: true,
       label: plain('Issue link'),
-      element: { type: 'url_text_input', action_id: F.issueUrl, ...(input.issueUrl ? { initial_value: input.issueUrl } : {}) },
+      element: {
+        type: 'url_text_input',
+        action_id: F.issueUrl,
+        ...(input.issueUrl ? { initial_value: input.issueUrl } : {}),
+      },
     },
-    dateTimeInput(F.impactStartedAt, 'First bad request', undefined, 'When the first bad request happened, if known (logs, Grafana). TTD is measured from it.'),
+    dateTimeInput(
+      F.impactStartedAt,
+      'First bad request',
+      undefined,
+      'When the first bad request happened, if known (logs, Grafana). TTD is measured from it.',
+    ),
     dateTimeInput(F.detectedAt, 'Detected at', input.now, 'Defaults to now. The SLA clocks start here.'),
     ...autopilotBlocks(input.autopilot),
     drillBlock(),
@@ -81,7 +103,10 @@ export function renderRollbackModal(input: RollbackModalInput): ModalView {
 
 /** The same modal with the proposal filled in, for views.update (inputs keep what was typed). */
 export function withProposal(view: ModalView, proposal: TargetProposal): ModalView {
-  return { ...view, blocks: view.blocks.map((b) => ('block_id' in b && b.block_id === F.proposal ? proposalBlock(proposal) : b)) };
+  return {
+    ...view,
+    blocks: view.blocks.map((b) => ('block_id' in b && b.block_id === F.proposal ? proposalBlock(proposal) : b)),
+  };
 }
 
 function proposalBlock(proposal: TargetProposal | null): SectionBlock {
@@ -89,7 +114,8 @@ function proposalBlock(proposal: TargetProposal | null): SectionBlock {
 }
 
 function proposalText(proposal: TargetProposal | null): string {
-  if (!proposal) return ':hourglass_flowing_sand: *Proposed target:* computing… (known-good record, ReplicaSet history, tags)';
+  if (!proposal)
+    return ':hourglass_flowing_sand: *Proposed target:* computing… (known-good record, ReplicaSet history, tags)';
   if (!proposal.targetVersion) {
     const why = proposal.problem ? `: ${escapeMrkdwn(proposal.problem)}` : '';
     return `:warning: *No target proposed*${why}. Type one under *Target release*, or the captain picks one in the checklist.`;
@@ -100,20 +126,38 @@ function proposalText(proposal: TargetProposal | null): string {
   return lines.join('\n');
 }
 
-const AUTOPILOT_OPTION: PlainTextOption = { value: 'on', text: plain('Autopilot: start the steps that need no judgement by themselves') };
+const AUTOPILOT_OPTION: PlainTextOption = {
+  value: 'on',
+  text: plain('Autopilot: start the steps that need no judgement by themselves'),
+};
 
 /** What autopilot will do, and the switch that turns it off for this incident (ticked by default). */
 function autopilotBlocks(settings: AutopilotSettings | undefined): KnownBlock[] {
   const anyOn = !settings || Object.values(settings).some(Boolean);
-  const plan: SectionBlock = { type: 'section', text: mrkdwn(settings ? autopilotPlanText(settings) : ':robot_face: *Autopilot* starts the steps that need no judgement by themselves.') };
+  const plan: SectionBlock = {
+    type: 'section',
+    text: mrkdwn(
+      settings
+        ? autopilotPlanText(settings)
+        : ':robot_face: *Autopilot* starts the steps that need no judgement by themselves.',
+    ),
+  };
   if (!anyOn) return [plan];
-  return [plan, {
-    type: 'input',
-    block_id: F.autopilot,
-    optional: true,
-    label: plain('Autopilot'),
-    element: { type: 'checkboxes', action_id: F.autopilot, options: [AUTOPILOT_OPTION], initial_options: [AUTOPILOT_OPTION] },
-  }];
+  return [
+    plan,
+    {
+      type: 'input',
+      block_id: F.autopilot,
+      optional: true,
+      label: plain('Autopilot'),
+      element: {
+        type: 'checkboxes',
+        action_id: F.autopilot,
+        options: [AUTOPILOT_OPTION],
+        initial_options: [AUTOPILOT_OPTION],
+      },
+    },
+  ];
 }
 
 const DRILL_OPTION: PlainTextOption = { value: 'drill', text: plain('This is a drill (game day)') };
@@ -125,18 +169,32 @@ function drillBlock(): InputBlock {
     block_id: F.drill,
     optional: true,
     label: plain('Drill'),
-    hint: plain('Marks the incident as a rehearsal everywhere. It still acts on the real cluster; no issue comment, no #releases milestones.'),
+    hint: plain(
+      'Marks the incident as a rehearsal everywhere. It still acts on the real cluster; no issue comment, no #releases milestones.',
+    ),
     element: { type: 'checkboxes', action_id: F.drill, options: [DRILL_OPTION] },
   };
 }
 
-function textInput(id: string, label: string, initial: string | null | undefined, placeholder: string, hint: string): InputBlock {
+function textInput(
+  id: string,
+  label: string,
+  initial: string | null | undefined,
+  placeholder: string,
+  hint: string,
+): InputBlock {
   return {
     type: 'input',
     block_id: id,
     label: plain(label),
     hint: plain(hint),
-    element: { type: 'plain_text_input', action_id: id, placeholder: plain(placeholder), max_length: 64, ...(initial ? { initial_value: initial } : {}) },
+    element: {
+      type: 'plain_text_input',
+      action_id: id,
+      placeholder: plain(placeholder),
+      max_length: 64,
+      ...(initial ? { initial_value: initial } : {}),
+    },
   };
 }
 
@@ -154,8 +212,15 @@ function severityInput(initial: Severity): InputBlock {
     type: 'input',
     block_id: F.severity,
     label: plain('Severity'),
-    hint: plain('P1 has a decision and a restore deadline, P2 a restore or forward-fix deadline; the checklist counts them down.'),
-    element: { type: 'static_select', action_id: F.severity, options: Object.values(SEVERITY_OPTIONS), initial_option: SEVERITY_OPTIONS[initial] },
+    hint: plain(
+      'P1 has a decision and a restore deadline, P2 a restore or forward-fix deadline; the checklist counts them down.',
+    ),
+    element: {
+      type: 'static_select',
+      action_id: F.severity,
+      options: Object.values(SEVERITY_OPTIONS),
+      initial_option: SEVERITY_OPTIONS[initial],
+    },
   };
 }
 
@@ -164,8 +229,14 @@ function triggerInput(): InputBlock {
     type: 'input',
     block_id: F.trigger,
     label: plain('Trigger'),
-    hint: plain('Security exposure and data corruption mark the incident critical: the backup restore step is offered.'),
-    element: { type: 'radio_buttons', action_id: F.trigger, options: TRIGGERS.map((t) => option(t, TRIGGER_TITLES[t])) },
+    hint: plain(
+      'Security exposure and data corruption mark the incident critical: the backup restore step is offered.',
+    ),
+    element: {
+      type: 'radio_buttons',
+      action_id: F.trigger,
+      options: TRIGGERS.map((t) => option(t, TRIGGER_TITLES[t])),
+    },
   };
 }
 
@@ -176,6 +247,10 @@ function dateTimeInput(id: string, label: string, initial: Date | undefined, hin
     optional: initial === undefined,
     label: plain(label),
     hint: plain(hint),
-    element: { type: 'datetimepicker', action_id: id, ...(initial ? { initial_date_time: Math.floor(initial.getTime() / 1000) } : {}) },
+    element: {
+      type: 'datetimepicker',
+      action_id: id,
+      ...(initial ? { initial_date_time: Math.floor(initial.getTime() / 1000) } : {}),
+    },
   };
 }

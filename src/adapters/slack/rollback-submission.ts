@@ -1,11 +1,11 @@
 /**
  * The confirm modal's submission → a typed rollback request, or errors shown under the fields.
  */
-import { isCriticalTrigger, TRIGGERS, type Severity, type Trigger } from '../../domain/incident.ts';
-import { ROLLBACK_FIELDS as F } from './action-ids.ts';
+import { isCriticalTrigger, type Severity, TRIGGERS, type Trigger } from '../../domain/incident.ts';
 import { checkIssueLink } from '../../domain/issue-links.ts';
 import { parseRelease, targetProblem } from '../../domain/versions.ts';
-import { dateTime, fieldErrors, selected, text, ticked, type Submission, type ViewStateValues } from './view-state.ts';
+import { ROLLBACK_FIELDS as F } from './action-ids.ts';
+import { dateTime, fieldErrors, type Submission, selected, text, ticked, type ViewStateValues } from './view-state.ts';
 
 export interface RollbackSubmission {
   badVersion: string;
@@ -52,11 +52,13 @@ export function parseRollbackSubmission(
   const issue = issueInput ? checkIssueLink(issueInput, options.githubWebHost) : null;
   if (issue && !issue.ok) errors[F.issueUrl] = issue.problem;
   if (severity !== 'P1' && severity !== 'P2') errors[F.severity] = 'Pick P1 or P2.';
-  if (!trigger || !(TRIGGERS as readonly string[]).includes(trigger)) errors[F.trigger] = 'Pick what triggered the rollback.';
+  if (!trigger || !(TRIGGERS as readonly string[]).includes(trigger))
+    errors[F.trigger] = 'Pick what triggered the rollback.';
   if (!detected) errors[F.detectedAt] = 'When was the problem detected? Now is fine.';
   else if (detected.getTime() > latest) errors[F.detectedAt] = 'Detection can’t be in the future.';
   if (impact && impact.getTime() > latest) errors[F.impactStartedAt] = 'The first bad request can’t be in the future.';
-  else if (impact && detected && impact > detected) errors[F.impactStartedAt] = 'The first bad request must be before the detection time.';
+  else if (impact && detected && impact > detected)
+    errors[F.impactStartedAt] = 'The first bad request must be before the detection time.';
 
   if (Object.keys(errors).length > 0 || !bad || !detected) return { ok: false, response: fieldErrors(errors) };
   return {

@@ -11,9 +11,17 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { UserFacingError } from '../../domain/errors.ts';
 import type { ChatRef } from '../../domain/incident.ts';
-import { fitBlocks } from './block-limits.ts';
 import type { ModalView } from './block-kit.ts';
-import type { ChannelKey, Chat, ChatMessage, ChecklistMessage, ChecklistRefs, ChecklistSource, ViewRef } from './chat-port.ts';
+import { fitBlocks } from './block-limits.ts';
+import type {
+  ChannelKey,
+  Chat,
+  ChatMessage,
+  ChecklistMessage,
+  ChecklistRefs,
+  ChecklistSource,
+  ViewRef,
+} from './chat-port.ts';
 import { mapSlackError } from './slack-errors.ts';
 import { createUpdateCoalescer } from './update-coalescer.ts';
 
@@ -43,7 +51,12 @@ export function createSlackChat(options: SlackChatOptions): Chat {
       const message = typeof source === 'function' ? await source() : source;
       try {
         await call(`while updating the checklist in ${CHANNEL_NAMES[key]}`, ref.channel, () =>
-          clientFor(key).chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: fitBlocks(message.blocks) }),
+          clientFor(key).chat.update({
+            channel: ref.channel,
+            ts: ref.ts,
+            text: message.text,
+            blocks: fitBlocks(message.blocks),
+          }),
         );
       } catch (err) {
         logger?.warn({ err, slot }, 'checklist update failed');
@@ -65,7 +78,10 @@ export function createSlackChat(options: SlackChatOptions): Chat {
     const parent = refs[key];
     if (!parent) {
       return Promise.reject(
-        new UserFacingError('not_found', `The checklist was never posted in ${CHANNEL_NAMES[key]}, so its thread has nowhere to go: press Retry on "Announce the rollback".`),
+        new UserFacingError(
+          'not_found',
+          `The checklist was never posted in ${CHANNEL_NAMES[key]}, so its thread has nowhere to go: press Retry on "Announce the rollback".`,
+        ),
       );
     }
     const threadKey = `${parent.channel}/${parent.ts}`;
@@ -73,7 +89,13 @@ export function createSlackChat(options: SlackChatOptions): Chat {
       .catch(() => undefined)
       .then(() =>
         call(`while posting in the ${CHANNEL_NAMES[key]} thread`, parent.channel, () =>
-          clientFor(key).chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text, unfurl_links: false, unfurl_media: false }),
+          clientFor(key).chat.postMessage({
+            channel: parent.channel,
+            thread_ts: parent.ts,
+            text,
+            unfurl_links: false,
+            unfurl_media: false,
+          }),
         ),
       );
     threads.set(threadKey, post);
@@ -89,7 +111,13 @@ export function createSlackChat(options: SlackChatOptions): Chat {
           const existing = opts.existing?.[key];
           if (existing) return existing;
           const res = await call(`while posting the checklist in ${CHANNEL_NAMES[key]}`, channels[key], () =>
-            clientFor(key).chat.postMessage({ channel: channels[key], text: message.text, blocks, unfurl_links: false, unfurl_media: false }),
+            clientFor(key).chat.postMessage({
+              channel: channels[key],
+              text: message.text,
+              blocks,
+              unfurl_links: false,
+              unfurl_media: false,
+            }),
           );
           const ref = { channel: res.channel ?? channels[key], ts: res.ts ?? '' };
           await opts.onPosted?.(key, ref);
@@ -119,17 +147,26 @@ export function createSlackChat(options: SlackChatOptions): Chat {
 
     async postEphemeral(channel: string, user: string, message: ChatMessage) {
       await call('while answering you privately', channel, () =>
-        client.chat.postEphemeral({ channel, user, text: message.text, ...(message.blocks ? { blocks: fitBlocks(message.blocks) } : {}) }),
+        client.chat.postEphemeral({
+          channel,
+          user,
+          text: message.text,
+          ...(message.blocks ? { blocks: fitBlocks(message.blocks) } : {}),
+        }),
       );
     },
 
     async openView(triggerId: string, view: ModalView): Promise<ViewRef> {
-      const res = await call('while opening the form', undefined, () => client.views.open({ trigger_id: triggerId, view }));
+      const res = await call('while opening the form', undefined, () =>
+        client.views.open({ trigger_id: triggerId, view }),
+      );
       return { viewId: res.view?.id ?? '', hash: res.view?.hash ?? '' };
     },
 
     async updateView(viewId: string, view: ModalView, hash?: string): Promise<ViewRef> {
-      const res = await call('while updating the form', undefined, () => client.views.update({ view_id: viewId, view, ...(hash ? { hash } : {}) }));
+      const res = await call('while updating the form', undefined, () =>
+        client.views.update({ view_id: viewId, view, ...(hash ? { hash } : {}) }),
+      );
       return { viewId: res.view?.id ?? viewId, hash: res.view?.hash ?? '' };
     },
 
@@ -141,7 +178,10 @@ export function createSlackChat(options: SlackChatOptions): Chat {
 function combine(errors: unknown[]): unknown {
   const [first, second] = errors;
   if (first instanceof UserFacingError && second instanceof UserFacingError && first.message !== second.message) {
-    return new UserFacingError(first.code, `${first.message}\n${second.message}`, { cause: first, transient: first.transient && second.transient });
+    return new UserFacingError(first.code, `${first.message}\n${second.message}`, {
+      cause: first,
+      transient: first.transient && second.transient,
+    });
   }
   return first;
 }

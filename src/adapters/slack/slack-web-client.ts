@@ -3,11 +3,18 @@
  * during an incident looks like a hung bot; we keep a small bounded retry so a 429 is waited out
  * (the client honours Retry-After and pauses its queue) without stalling the worker for long.
  */
+
+import type { LogLevel, RetryOptions, Logger as SlackLogger } from '@slack/web-api';
 import { WebClient } from '@slack/web-api';
-import type { Logger as SlackLogger, LogLevel, RetryOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 
-export const DEFAULT_SLACK_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true };
+export const DEFAULT_SLACK_RETRY: RetryOptions = {
+  retries: 3,
+  factor: 2,
+  minTimeout: 500,
+  maxTimeout: 4000,
+  randomize: true,
+};
 
 export interface SlackWebClientOptions {
   token: string;

@@ -4,11 +4,20 @@
  * the thread doubles as the incident log people paste into the postmortem.
  */
 import type { TimelineEvent } from '../../domain/incident.ts';
-import { exhaustive, storedKind, type StoredTimelineBody } from '../../domain/timeline-events.ts';
 import { TRIGGER_TITLES, type Trigger } from '../../domain/incident.ts';
-import { isStepId, stepDefinition, type Role, type StepId } from '../../domain/steps.ts';
+import { isStepId, type Role, type StepId, stepDefinition } from '../../domain/steps.ts';
+import { exhaustive, type StoredTimelineBody, storedKind } from '../../domain/timeline-events.ts';
+import {
+  actorMention,
+  escapeMrkdwn,
+  formatDurationMs,
+  formatUtcTime,
+  issueLink,
+  mention,
+  ROLE_TITLES,
+  truncate,
+} from './formatting.ts';
 import { parseResolutionReport, renderResolutionMrkdwn } from './resolution-mrkdwn.ts';
-import { actorMention, escapeMrkdwn, formatDurationMs, formatUtcTime, issueLink, mention, ROLE_TITLES, truncate } from './formatting.ts';
 
 /** A timeline event as the thread needs it (no ids): its kind and payload, where and who. */
 export type ThreadEvent = StoredTimelineBody & Pick<TimelineEvent, 'stepId' | 'actor' | 'at'>;
@@ -20,7 +29,8 @@ const LINE_MAX = 3000;
 
 const SLA_WORDS: Record<string, string> = { decide: 'rollback decision', restore: 'service restore' };
 
-const DEFAULT_FAILURE_HINT = 'fix the cause, then press *Retry* on the checklist, or *Skip…* it with a reason (captain).';
+const DEFAULT_FAILURE_HINT =
+  'fix the cause, then press *Retry* on the checklist, or *Skip…* it with a reason (captain).';
 
 const ACTION_WORDS: Record<string, string> = {
   run: 'Run',
@@ -36,7 +46,12 @@ const ACTION_WORDS: Record<string, string> = {
 };
 
 /** Database outcomes stakeholders hear about; a failure is not an outcome yet (it may be retried). */
-const DATABASE_OUTCOME_STEPS: readonly StepId[] = ['migration_revert', 'backup_restore', 'backup_promote', 'backup_abandon'];
+const DATABASE_OUTCOME_STEPS: readonly StepId[] = [
+  'migration_revert',
+  'backup_restore',
+  'backup_promote',
+  'backup_abandon',
+];
 
 export function isMilestone(event: ThreadEvent): boolean {
   switch (event.kind) {
@@ -76,8 +91,12 @@ function lineBody(event: ThreadEvent, count: number): string {
     case 'incident_started':
       return incidentStarted(event);
     case 'step_queued':
-      return autopilotLine(p, step) ??
-        ((num(p, 'attempt') ?? 1) > 1 ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})` : `:hourglass_flowing_sand: ${step} queued by ${who}`);
+      return (
+        autopilotLine(p, step) ??
+        ((num(p, 'attempt') ?? 1) > 1
+          ? `:repeat: ${step} queued again by ${who} (attempt ${num(p, 'attempt')})`
+          : `:hourglass_flowing_sand: ${step} queued by ${who}`)
+      );
     case 'step_started':
       return `:arrow_forward: ${step} started${(num(p, 'attempt') ?? 1) > 1 ? ` (attempt ${num(p, 'attempt')})` : ''}`;
     case 'step_progress': {
@@ -115,7 +134,9 @@ function lineBody(event: ThreadEvent, count: number): string {
       const ttr = num(p, 'ttrMs');
       const base = `:large_green_circle: Application restored${ttr !== undefined ? ` · TTR ${formatDurationMs(ttr)}` : ''}`;
       if (skipped.length === 0) return `${base}: smoke tests, queue health and the auth check passed`;
-      const list = skipped.map((s) => `${stepTitle(s.stepId ?? null)}${s.summary ? ` (${escapeMrkdwn(truncate(s.summary, 300))})` : ''}`).join(', ');
+      const list = skipped
+        .map((s) => `${stepTitle(s.stepId ?? null)}${s.summary ? ` (${escapeMrkdwn(truncate(s.summary, 300))})` : ''}`)
+        .join(', ');
       return `${base}: validation passed, but skipped: ${list}`;
     }
     case 'incident_resolved': {
@@ -130,7 +151,12 @@ function lineBody(event: ThreadEvent, count: number): string {
     case 'sla_reminder':
       return `:alarm_clock: ${Math.round(num(p, 'percent') ?? 0)}% of the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} budget is used${str(p, 'dueAt') ? ` — due ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : ''}`;
     case 'sla_breached': {
-      const mentioned = Array.isArray(p.mention) ? (p.mention as unknown[]).filter((u): u is string => typeof u === 'string').map((u) => mention(u)).join(' ') : '';
+      const mentioned = Array.isArray(p.mention)
+        ? (p.mention as unknown[])
+            .filter((u): u is string => typeof u === 'string')
+            .map((u) => mention(u))
+            .join(' ')
+        : '';
       return `:rotating_light: SLA breached: the ${SLA_WORDS[str(p, 'milestone') ?? ''] ?? 'SLA'} was due ${str(p, 'dueAt') ? `at ${formatUtcTime(new Date(str(p, 'dueAt') ?? ''))} UTC` : 'already'}${mentioned ? ` ${mentioned}` : ''}`;
     }
     case 'incident_marked_critical':
@@ -152,17 +178,22 @@ function autopilotLine(p: Payload, step: string): string | null {
   const auto = p.autopilot as { after?: { actor?: string; what?: string }; because?: string } | undefined;
   if (!auto || typeof auto !== 'object') return null;
   const because = typeof auto.because === 'string' ? ` (${escapeMrkdwn(auto.because)})` : '';
-  const after = auto.after?.actor ? `, after ${mention(auto.after.actor)} ${escapeMrkdwn(auto.after.what ?? 'acted')}` : '';
+  const after = auto.after?.actor
+    ? `, after ${mention(auto.after.actor)} ${escapeMrkdwn(auto.after.what ?? 'acted')}`
+    : '';
   return `:robot_face: ${step} started by autopilot${because}${after}`;
 }
 
 function incidentStarted(event: ThreadEvent): string {
   const p: Payload = event.payload;
   const trigger = str(p, 'trigger');
-  const title = trigger && trigger in TRIGGER_TITLES ? TRIGGER_TITLES[trigger as Trigger] : trigger && escapeMrkdwn(trigger);
+  const title =
+    trigger && trigger in TRIGGER_TITLES ? TRIGGER_TITLES[trigger as Trigger] : trigger && escapeMrkdwn(trigger);
   const issue = str(p, 'issueUrl');
   const drill = p.drill === true ? ':test_tube: *DRILL* — ' : '';
-  const parts = [`${drill}:rotating_light: ${actorMention(event.actor, p.via)} started a *${text(p, 'severity')}*${drill ? ' drill' : ''} rollback of \`${text(p, 'badVersion')}\``];
+  const parts = [
+    `${drill}:rotating_light: ${actorMention(event.actor, p.via)} started a *${text(p, 'severity')}*${drill ? ' drill' : ''} rollback of \`${text(p, 'badVersion')}\``,
+  ];
   if (title) parts.push(title);
   if (issue) parts.push(issueLink(issue));
   return parts.join(' · ');

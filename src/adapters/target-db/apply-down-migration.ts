@@ -4,20 +4,25 @@
  * behind production traffic. Any failure rolls everything back: schema and table stay as they were.
  */
 import type pg from 'pg';
-import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
 import type { MigrationsTableConfig } from '../../config/database.ts';
-import { pgErrorCode, withPg } from './connect-pg.ts';
+import { AppError, UserFacingError, withContext } from '../../domain/errors.ts';
 import { describePg } from '../../domain/pg-url.ts';
-import { migrationsTableSql } from './migrations-table-sql.ts';
-import { explainTableError, readRecent, } from './read-head-migration.ts';
 import { splitSqlStatements } from '../../domain/sql-statements.ts';
 import type { DownMigration, DownMigrationResult } from '../../flows/ports/database.ts';
+import { pgErrorCode, withPg } from './connect-pg.ts';
+import { migrationsTableSql } from './migrations-table-sql.ts';
+import { explainTableError, readRecent } from './read-head-migration.ts';
 
 export type { DownMigration, DownMigrationResult };
 
-const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\s+TRANSACTION|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b/i;
+const TRANSACTION_CONTROL =
+  /^(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\s+TRANSACTION|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b/i;
 
-export async function applyDownMigration(url: string, table: MigrationsTableConfig, down: DownMigration): Promise<DownMigrationResult> {
+export async function applyDownMigration(
+  url: string,
+  table: MigrationsTableConfig,
+  down: DownMigration,
+): Promise<DownMigrationResult> {
   const control = splitSqlStatements(down.sql).find((s) => TRANSACTION_CONTROL.test(s));
   if (control) {
     throw new UserFacingError(
@@ -44,7 +49,11 @@ export async function applyDownMigration(url: string, table: MigrationsTableConf
   }
 }
 
-async function revertInTransaction(client: pg.Client, table: MigrationsTableConfig, down: DownMigration): Promise<{ applied: boolean }> {
+async function revertInTransaction(
+  client: pg.Client,
+  table: MigrationsTableConfig,
+  down: DownMigration,
+): Promise<{ applied: boolean }> {
   const { qualified, version } = migrationsTableSql(table);
   await client.query(`SET LOCAL lock_timeout = '${Math.round(down.lockTimeoutMs)}ms'`);
   await client.query(`SET LOCAL statement_timeout = '${Math.round(down.statementTimeoutMs)}ms'`);
@@ -86,7 +95,10 @@ function explainFailure(down: DownMigration, err: unknown): unknown {
     );
   }
   const position = Number((err as { position?: string }).position);
-  const line = Number.isFinite(position) && position > 0 ? ` (line ${down.sql.slice(0, position).split('\n').length} of the down file)` : '';
+  const line =
+    Number.isFinite(position) && position > 0
+      ? ` (line ${down.sql.slice(0, position).split('\n').length} of the down file)`
+      : '';
   return new UserFacingError(
     'upstream_error',
     `the down migration failed: ${message}${line}; ${unchanged}. Fix the down file, or plan a forward-fix instead`,

@@ -21,7 +21,8 @@ export async function connectPg(url: string, options: ConnectOptions = {}): Prom
     user: conn.user,
     password: conn.password,
     database: conn.database,
-    ssl: conn.sslmode && conn.sslmode !== 'disable' ? { rejectUnauthorized: conn.sslmode === 'verify-full' } : undefined,
+    ssl:
+      conn.sslmode && conn.sslmode !== 'disable' ? { rejectUnauthorized: conn.sslmode === 'verify-full' } : undefined,
     application_name: 'rollback-commander',
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     options: options.readOnly ? '-c default_transaction_read_only=on' : undefined,
@@ -37,7 +38,11 @@ export async function connectPg(url: string, options: ConnectOptions = {}): Prom
   return client;
 }
 
-export async function withPg<T>(url: string, options: ConnectOptions, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withPg<T>(
+  url: string,
+  options: ConnectOptions,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = await connectPg(url, options);
   try {
     return await fn(client);
@@ -56,10 +61,21 @@ function connectionError(url: string, err: unknown): AppError {
   const code = pgErrorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   if (code === '28P01' || code === '28000') {
-    return new UserFacingError('upstream_auth', `cannot log in to ${where}: ${message} — check the password in the env var that holds this URL`, { cause: err });
+    return new UserFacingError(
+      'upstream_auth',
+      `cannot log in to ${where}: ${message} — check the password in the env var that holds this URL`,
+      { cause: err },
+    );
   }
   if (code === '3D000') {
-    return new UserFacingError('not_found', `database ${where} does not exist — check the env var that holds this URL`, { cause: err });
+    return new UserFacingError(
+      'not_found',
+      `database ${where} does not exist — check the env var that holds this URL`,
+      { cause: err },
+    );
   }
-  return new UserFacingError('upstream_unavailable', `cannot connect to ${where}: ${message}`, { cause: err, transient: true });
+  return new UserFacingError('upstream_unavailable', `cannot connect to ${where}: ${message}`, {
+    cause: err,
+    transient: true,
+  });
 }

@@ -4,16 +4,20 @@
  * columns from config, over a read-only session: this step only looks at production.
  */
 import type pg from 'pg';
-import { UserFacingError, withContext } from '../../domain/errors.ts';
 import type { MigrationsTableConfig } from '../../config/database.ts';
-import { pgErrorCode, withPg } from './connect-pg.ts';
+import { UserFacingError, withContext } from '../../domain/errors.ts';
 import { describePg } from '../../domain/pg-url.ts';
-import { migrationsTableSql } from './migrations-table-sql.ts';
 import type { AppliedMigration, MigrationState } from '../../flows/ports/database.ts';
+import { pgErrorCode, withPg } from './connect-pg.ts';
+import { migrationsTableSql } from './migrations-table-sql.ts';
 
 export type { AppliedMigration, MigrationState };
 
-export async function readHeadMigration(url: string, table: MigrationsTableConfig, options: { recent?: number } = {}): Promise<MigrationState> {
+export async function readHeadMigration(
+  url: string,
+  table: MigrationsTableConfig,
+  options: { recent?: number } = {},
+): Promise<MigrationState> {
   try {
     return await withPg(url, { readOnly: true }, async (client) => {
       await client.query('BEGIN TRANSACTION READ ONLY');
@@ -30,7 +34,12 @@ export async function readHeadMigration(url: string, table: MigrationsTableConfi
 }
 
 /** Newest first; used inside other transactions too (the down migration re-checks the head). */
-export async function readRecent(client: pg.Client, table: MigrationsTableConfig, limit: number, forUpdate = false): Promise<AppliedMigration[]> {
+export async function readRecent(
+  client: pg.Client,
+  table: MigrationsTableConfig,
+  limit: number,
+  forUpdate = false,
+): Promise<AppliedMigration[]> {
   const { qualified, version, order } = migrationsTableSql(table);
   const sql =
     `select ${version}::text as version, ${order}::text as applied_at from ${qualified} ` +
@@ -62,7 +71,11 @@ export function explainTableError(table: MigrationsTableConfig, err: unknown): u
         { cause: err },
       );
     case '42501':
-      return new UserFacingError('forbidden', `the app database user may not read ${name}: grant it SELECT on that table`, { cause: err });
+      return new UserFacingError(
+        'forbidden',
+        `the app database user may not read ${name}: grant it SELECT on that table`,
+        { cause: err },
+      );
     default:
       return err;
   }

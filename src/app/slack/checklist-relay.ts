@@ -12,12 +12,12 @@
 import type { Logger } from 'pino';
 import type { ChatCursor, OwedThread, RelayChannel } from '../../adapters/db/pg-chat-cursor.ts';
 import { isMilestone } from '../../adapters/slack/thread-lines.ts';
+import type { RunbookConfig } from '../../config/schema.ts';
 import type { TimelineEvent } from '../../domain/incident.ts';
 import type { IncidentObserver, IncidentStore } from '../../flows/ports.ts';
-import type { RunbookConfig } from '../../config/schema.ts';
 import { checklistMessage } from './checklist-message.ts';
-import { postInBatches, REFUSAL_SETTLE_MS, settledPrefix } from './thread-batches.ts';
 import type { SlackServices } from './slack-services.ts';
+import { postInBatches, REFUSAL_SETTLE_MS, settledPrefix } from './thread-batches.ts';
 
 /**
  * Bookkeeping that would only be noise in a thread (the "started" line follows at once); an
@@ -36,7 +36,14 @@ export interface ChecklistRelay extends IncidentObserver {
   stop(): Promise<void>;
 }
 
-export function createChecklistRelay(deps: { slack: SlackServices; store: IncidentStore; cursor: ChatCursor; config: RunbookConfig; now: () => Date; log: Logger }): ChecklistRelay {
+export function createChecklistRelay(deps: {
+  slack: SlackServices;
+  store: IncidentStore;
+  cursor: ChatCursor;
+  config: RunbookConfig;
+  now: () => Date;
+  log: Logger;
+}): ChecklistRelay {
   const log = deps.log.child({ component: 'chat-relay' });
   let timer: NodeJS.Timeout | null = null;
   // A burst of changes (50 clicks, a rollout's progress) becomes one tick shortly after, instead
@@ -64,22 +71,34 @@ export function createChecklistRelay(deps: { slack: SlackServices; store: Incide
       const ready = channel === 'incidents' ? settledPrefix(claim.events, deps.now().getTime()) : claim.events;
       if (ready.length < claim.events.length) setTimeout(soon, REFUSAL_SETTLE_MS).unref();
       const chat = deps.slack.chat;
-      const post = (text: string) => (channel === 'incidents' ? chat.postIncidentLine(refs, text) : chat.postMilestone(refs, text));
+      const post = (text: string) =>
+        channel === 'incidents' ? chat.postIncidentLine(refs, text) : chat.postMilestone(refs, text);
       let count = 0;
       try {
         // A drill keeps stakeholders' #releases thread quiet (issue 9 §4): its events are marked, not posted.
-        await postInBatches(ready, drill && channel === 'releases' ? () => false : SHOWS[channel], post, async (ids) => {
-          await claim.delivered(ids);
-          count += ids.length;
-        });
+        await postInBatches(
+          ready,
+          drill && channel === 'releases' ? () => false : SHOWS[channel],
+          post,
+          async (ids) => {
+            await claim.delivered(ids);
+            count += ids.length;
+          },
+        );
       } catch (err) {
         // What Slack took is marked and committed with the claim; the rest is tried again next tick.
-        log.error({ err, incidentId, channel }, 'could not relay the timeline to this Slack thread; retrying on the next tick');
+        log.error(
+          { err, incidentId, channel },
+          'could not relay the timeline to this Slack thread; retrying on the next tick',
+        );
       }
       if (count > 0) {
         const only = { incidents: null, releases: null, [channel]: refs[channel] };
-        const render = async () => checklistMessage(await deps.store.get(incidentId), deps.config, deps.slack.roleResolver, deps.now());
-        void deps.slack.chat.updateChecklist(incidentId, only, render).catch((err) => log.error({ err, incidentId, channel }, 'checklist update failed'));
+        const render = async () =>
+          checklistMessage(await deps.store.get(incidentId), deps.config, deps.slack.roleResolver, deps.now());
+        void deps.slack.chat
+          .updateChecklist(incidentId, only, render)
+          .catch((err) => log.error({ err, incidentId, channel }, 'checklist update failed'));
       }
       return count;
     });

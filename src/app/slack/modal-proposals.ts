@@ -6,9 +6,9 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { renderRollbackModal, withProposal, type RollbackModalInput } from '../../adapters/slack/rollback-modal.ts';
-import { proposeTarget, type ProposeDeps } from '../../flows/steps/select_release/index.ts';
+import { type RollbackModalInput, renderRollbackModal, withProposal } from '../../adapters/slack/rollback-modal.ts';
 import type { RunbookConfig } from '../../config/schema.ts';
+import { type ProposeDeps, proposeTarget } from '../../flows/steps/select_release/index.ts';
 import type { SlackServices } from './slack-services.ts';
 
 const QUEUE = 'modal-proposals';
@@ -22,12 +22,25 @@ export interface ProposalJob {
 export function createProposalQueue(connection: Redis, prefix: string) {
   const queue = new Queue<ProposalJob>(QUEUE, { connection, prefix });
   return {
-    add: (job: ProposalJob) => queue.add('propose', job, { jobId: `proposal_${job.viewId}`, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 } }),
+    add: (job: ProposalJob) =>
+      queue.add('propose', job, {
+        jobId: `proposal_${job.viewId}`,
+        attempts: 1,
+        removeOnComplete: { age: 3600 },
+        removeOnFail: { age: 3600 },
+      }),
     close: () => queue.close(),
   };
 }
 
-export async function startProposalWorker(deps: { connection: Redis; prefix: string; propose: ProposeDeps; config: RunbookConfig; slack: SlackServices; log: Logger }) {
+export async function startProposalWorker(deps: {
+  connection: Redis;
+  prefix: string;
+  propose: ProposeDeps;
+  config: RunbookConfig;
+  slack: SlackServices;
+  log: Logger;
+}) {
   // Few at a time: a burst of /rollback commands must not starve the acks that share this process.
   const worker = new Worker<ProposalJob>(
     QUEUE,
@@ -35,11 +48,26 @@ export async function startProposalWorker(deps: { connection: Redis; prefix: str
       const { viewId, modal, requestedTarget } = job.data;
       const view = renderRollbackModal({ ...modal, now: new Date(modal.now) });
       try {
-        const result = await proposeTarget(deps.propose, { config: deps.config, badVersion: modal.badVersion ?? '', requestedTarget, log: deps.log });
-        await deps.slack.chat.updateView(viewId, withProposal(view, { targetVersion: result.proposal.version, source: result.proposal.source, disagreements: [...result.disagreements, ...result.notes] }));
+        const result = await proposeTarget(deps.propose, {
+          config: deps.config,
+          badVersion: modal.badVersion ?? '',
+          requestedTarget,
+          log: deps.log,
+        });
+        await deps.slack.chat.updateView(
+          viewId,
+          withProposal(view, {
+            targetVersion: result.proposal.version,
+            source: result.proposal.source,
+            disagreements: [...result.disagreements, ...result.notes],
+          }),
+        );
       } catch (err) {
         const problem = err instanceof Error ? err.message : String(err);
-        await deps.slack.chat.updateView(viewId, withProposal(view, { targetVersion: null, source: null, disagreements: [], problem }));
+        await deps.slack.chat.updateView(
+          viewId,
+          withProposal(view, { targetVersion: null, source: null, disagreements: [], problem }),
+        );
       }
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 2 },

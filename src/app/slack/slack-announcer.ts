@@ -2,13 +2,19 @@
  * The announce step's Slack side: post the checklist in #incidents and #releases, storing each
  * message's ts as soon as it lands, so a retry after one channel failed posts only the other.
  */
+
+import type { RunbookConfig } from '../../config/schema.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { Announcer, IncidentStore } from '../../flows/ports.ts';
-import type { RunbookConfig } from '../../config/schema.ts';
-import type { SlackServices } from './slack-services.ts';
 import { checklistMessage } from './checklist-message.ts';
+import type { SlackServices } from './slack-services.ts';
 
-export function createSlackAnnouncer(deps: { slack: SlackServices; store: () => IncidentStore; config: RunbookConfig; now: () => Date }): Announcer {
+export function createSlackAnnouncer(deps: {
+  slack: SlackServices;
+  store: () => IncidentStore;
+  config: RunbookConfig;
+  now: () => Date;
+}): Announcer {
   return {
     async announce(incident: Incident) {
       const store = deps.store();

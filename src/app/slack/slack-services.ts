@@ -19,15 +19,30 @@ export interface SlackServices {
   roles: RoleDirectory;
 }
 
-export function createSlackServices(config: AppConfig, log: Logger, options: { coalesceMs?: number } = {}): SlackServices | null {
+export function createSlackServices(
+  config: AppConfig,
+  log: Logger,
+  options: { coalesceMs?: number } = {},
+): SlackServices | null {
   const token = config.env.SLACK_BOT_TOKEN;
   if (!token) return null;
   const client = createSlackWebClient({ token, slackApiUrl: config.env.SLACK_API_URL, logger: log });
   // Per channel, so one channel's Retry-After pauses only its own queue (slack-chat.ts).
   const channelClient = () => createSlackWebClient({ token, slackApiUrl: config.env.SLACK_API_URL, logger: log });
   const channelClients = { incidents: channelClient(), releases: channelClient() };
-  const chat = createSlackChat({ client, channelClients, channels: config.runbook.slack.channels, logger: log.child({ component: 'slack-chat' }), coalesceMs: options.coalesceMs });
-  const roleResolver = createRoleResolver({ client, roles: config.runbook.roles, cacheMs: config.runbook.slack.usergroup_cache, logger: log });
+  const chat = createSlackChat({
+    client,
+    channelClients,
+    channels: config.runbook.slack.channels,
+    logger: log.child({ component: 'slack-chat' }),
+    coalesceMs: options.coalesceMs,
+  });
+  const roleResolver = createRoleResolver({
+    client,
+    roles: config.runbook.roles,
+    cacheMs: config.runbook.slack.usergroup_cache,
+    logger: log,
+  });
   const roles: RoleDirectory = {
     rolesOf: (userId) => roleResolver.rolesOf(userId),
     membersOf: async (role) => (await roleResolver.members())[role],

@@ -45,7 +45,8 @@ function toLines(events: TimelineEvent[], shows: (e: TimelineEvent) => boolean):
       carried.push(event.id);
       continue;
     }
-    const key = event.kind === 'action_refused' ? JSON.stringify([event.actor, event.stepId, event.payload.action]) : null;
+    const key =
+      event.kind === 'action_refused' ? JSON.stringify([event.actor, event.stepId, event.payload.action]) : null;
     const same = key ? refusals.get(key) : undefined;
     if (same) {
       same.count += 1;

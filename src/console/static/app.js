@@ -15,7 +15,12 @@ function say(text, ok) {
   flash.textContent = text;
   flash.className = ok ? 'show ok' : 'show error';
   clearTimeout(say.timer);
-  say.timer = setTimeout(() => { flash.className = ''; }, ok ? 4000 : 9000);
+  say.timer = setTimeout(
+    () => {
+      flash.className = '';
+    },
+    ok ? 4000 : 9000,
+  );
 }
 
 // ---- live updates ---------------------------------------------------------------------------
@@ -26,14 +31,22 @@ function pinThread(previousTop) {
   const thread = document.getElementById('thread');
   if (!thread) return;
   thread.scrollTop = threadPinned ? thread.scrollHeight : (previousTop ?? 0);
-  thread.onscroll = () => { threadPinned = thread.scrollTop + thread.clientHeight >= thread.scrollHeight - 8; };
+  thread.onscroll = () => {
+    threadPinned = thread.scrollTop + thread.clientHeight >= thread.scrollHeight - 8;
+  };
 }
 pinThread();
 
 if (live?.dataset.live && 'EventSource' in window) {
   const source = new EventSource(live.dataset.live);
-  source.addEventListener('open', () => { conn?.classList.add('on'); conn?.setAttribute('title', 'live: updates arrive without a reload'); });
-  source.addEventListener('error', () => { conn?.classList.remove('on'); conn?.setAttribute('title', 'reconnecting…'); });
+  source.addEventListener('open', () => {
+    conn?.classList.add('on');
+    conn?.setAttribute('title', 'live: updates arrive without a reload');
+  });
+  source.addEventListener('error', () => {
+    conn?.classList.remove('on');
+    conn?.setAttribute('title', 'reconnecting…');
+  });
   source.addEventListener('region', (e) => {
     if (live.innerHTML === e.data) return;
     const previousTop = document.getElementById('thread')?.scrollTop;
@@ -47,7 +60,9 @@ if (live?.dataset.live && 'EventSource' in window) {
 // ---- SLA countdowns -------------------------------------------------------------------------
 function duration(ms) {
   const s = Math.round(Math.abs(ms) / 1000);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = s % 60;
   return h ? `${h}h ${m}m` : m ? `${m}m ${sec}s` : `${sec}s`;
 }
 function tick() {
@@ -69,11 +84,31 @@ if (picker) {
 
 // ---- actions --------------------------------------------------------------------------------
 const ASK = {
-  skip: { title: 'Skip this step', help: 'Say why (it goes in the timeline and the summary).', required: true, field: 'reason' },
-  abort: { title: 'Abort this step', help: 'Stops the step where it is. Nothing is undone; it can be retried or skipped.', required: false, field: 'reason' },
+  skip: {
+    title: 'Skip this step',
+    help: 'Say why (it goes in the timeline and the summary).',
+    required: true,
+    field: 'reason',
+  },
+  abort: {
+    title: 'Abort this step',
+    help: 'Stops the step where it is. Nothing is undone; it can be retried or skipped.',
+    required: false,
+    field: 'reason',
+  },
   confirm: { title: 'Confirm', help: 'What did you check? (optional)', required: false, field: 'note' },
-  mark_critical: { title: 'Mark the incident critical', help: 'Security exposure or data corruption: the backup restore steps are offered, with the two-person rule. Say what was found.', required: true, field: 'reason' },
-  abort_incident: { title: 'Abort the rollback', help: 'Stops every running step; nothing more runs from this checklist. Say why.', required: true, field: 'reason' },
+  mark_critical: {
+    title: 'Mark the incident critical',
+    help: 'Security exposure or data corruption: the backup restore steps are offered, with the two-person rule. Say what was found.',
+    required: true,
+    field: 'reason',
+  },
+  abort_incident: {
+    title: 'Abort the rollback',
+    help: 'Stops every running step; nothing more runs from this checklist. Say why.',
+    required: true,
+    field: 'reason',
+  },
   correct_times: { title: 'Correct times', help: 'UTC, ISO 8601. Leave a field empty to keep it.', times: true },
 };
 
@@ -91,15 +126,22 @@ function ask(action) {
   text.required = !!spec.required;
   for (const input of times.querySelectorAll('input')) input.value = '';
   return new Promise((resolve) => {
-    dialog.addEventListener('close', () => {
-      if (dialog.returnValue !== 'ok') return resolve(null);
-      if (spec.times) {
-        const impact = document.getElementById('ask-impact').value.trim();
-        const detected = document.getElementById('ask-detected').value.trim();
-        return resolve({ ...(impact ? { impactStartedAt: impact } : {}), ...(detected ? { detectedAt: detected } : {}) });
-      }
-      resolve(text.value.trim() ? { [spec.field]: text.value.trim() } : {});
-    }, { once: true });
+    dialog.addEventListener(
+      'close',
+      () => {
+        if (dialog.returnValue !== 'ok') return resolve(null);
+        if (spec.times) {
+          const impact = document.getElementById('ask-impact').value.trim();
+          const detected = document.getElementById('ask-detected').value.trim();
+          return resolve({
+            ...(impact ? { impactStartedAt: impact } : {}),
+            ...(detected ? { detectedAt: detected } : {}),
+          });
+        }
+        resolve(text.value.trim() ? { [spec.field]: text.value.trim() } : {});
+      },
+      { once: true },
+    );
     dialog.returnValue = '';
     dialog.showModal();
   });

@@ -6,7 +6,13 @@
  */
 import type { GitOpsConfig } from '../../config/gitops.ts';
 import {
-  argoAutoSyncOn, describeArgoPolicy, detectManagers, fieldManagersOf, managerLabel, sameManager, type ManagerRef,
+  argoAutoSyncOn,
+  describeArgoPolicy,
+  detectManagers,
+  fieldManagersOf,
+  type ManagerRef,
+  managerLabel,
+  sameManager,
 } from '../../domain/gitops.ts';
 import type { ArgoApplicationState, FluxState, GitOpsControllers } from '../ports.ts';
 
@@ -33,7 +39,9 @@ export interface GitOpsInventory {
 }
 
 export async function takeInventory(
-  controllers: GitOpsControllers, deployments: readonly string[], config: GitOpsConfig,
+  controllers: GitOpsControllers,
+  deployments: readonly string[],
+  config: GitOpsConfig,
 ): Promise<GitOpsInventory> {
   const options = { argocdNamespace: config.argocd.namespace, trackingLabel: config.tracking_label };
   const found: Controller[] = [];
@@ -62,17 +70,25 @@ export async function takeInventory(
 }
 
 async function lookUp(
-  controllers: GitOpsControllers, ref: ManagerRef, config: GitOpsConfig, notes: string[], deployment: string,
+  controllers: GitOpsControllers,
+  ref: ManagerRef,
+  config: GitOpsConfig,
+  notes: string[],
+  deployment: string,
 ): Promise<Omit<Controller, 'deployments'> | undefined> {
   if (ref.kind === 'helm') return { ref };
   if (ref.kind === 'argocd') {
     const argo = await controllers.getApplication(ref.namespace, ref.name);
     if (argo) return { ref, argo };
     if (ref.via === 'label') {
-      notes.push(`${deployment}'s label ${config.tracking_label}=${ref.name} names no Argo CD Application in ${ref.namespace} (Helm sets that label too): not Argo CD`);
+      notes.push(
+        `${deployment}'s label ${config.tracking_label}=${ref.name} names no Argo CD Application in ${ref.namespace} (Helm sets that label too): not Argo CD`,
+      );
       return undefined;
     }
-    notes.push(`${deployment}'s tracking id names ${managerLabel(ref)}, which does not exist: set gitops.argocd.namespace (and context, if Argo CD runs in another cluster) in rollback.yml`);
+    notes.push(
+      `${deployment}'s tracking id names ${managerLabel(ref)}, which does not exist: set gitops.argocd.namespace (and context, if Argo CD runs in another cluster) in rollback.yml`,
+    );
     return { ref };
   }
   const flux = await controllers.getFlux(ref.kind, ref.namespace, ref.name);
@@ -90,8 +106,10 @@ export function isActive(c: Controller): boolean {
 /** "Argo CD Application argocd/shop-prod, auto-sync on, self-heal on, prune off". */
 export function describeController(c: Controller): string {
   const label = managerLabel(c.ref);
-  if (c.ref.kind === 'argocd') return c.argo ? `${label}, ${describeArgoPolicy(c.argo.automated)}` : `${label} (not found)`;
-  if (c.ref.kind === 'helm') return `${label} with no controller (the next \`helm upgrade\` sets the images from the chart's values)`;
+  if (c.ref.kind === 'argocd')
+    return c.argo ? `${label}, ${describeArgoPolicy(c.argo.automated)}` : `${label} (not found)`;
+  if (c.ref.kind === 'helm')
+    return `${label} with no controller (the next \`helm upgrade\` sets the images from the chart's values)`;
   if (!c.flux) return `${label} (not found)`;
   return `${label}, ${c.flux.suspend ? 'suspended' : 'reconciling'}`;
 }
@@ -103,7 +121,12 @@ export function describeInventory(inventory: GitOpsInventory): string[] {
     const managedBy = c ? `managed by ${describeController(c)}` : 'no GitOps controller or Helm release detected';
     const corroborated = c ? d.corroboratedBy.filter((m) => fieldManagersOf(c.ref).includes(m)) : [];
     // A controller writes it but nothing names which object: the tracking label may be a custom one.
-    const unexplained = c ? [] : d.corroboratedBy.map((m) => `${m} writes it (managedFields) but no tracking annotation or label names its owner: set gitops.tracking_label if Argo CD tracks by a custom label`);
+    const unexplained = c
+      ? []
+      : d.corroboratedBy.map(
+          (m) =>
+            `${m} writes it (managedFields) but no tracking annotation or label names its owner: set gitops.tracking_label if Argo CD tracks by a custom label`,
+        );
     const notes = [...d.notes, ...unexplained];
     const seen = corroborated.length ? ` [managedFields: ${corroborated.join(', ')}]` : '';
     return `${d.deployment}: ${managedBy}${seen}${notes.length ? ` (${notes.join('; ')})` : ''}`;

@@ -5,13 +5,14 @@
  * after a crash trusts the record over what the cluster shows now (which may already be ours).
  * Helm without a controller has nothing to pause: the record says so, for the checklist.
  */
+
+import type { z } from 'zod';
 import type { GitOpsConfig } from '../../config/gitops.ts';
 import { UserFacingError } from '../../domain/errors.ts';
 import { argoAutoSyncOn, describeArgoPolicy, managerLabel } from '../../domain/gitops.ts';
-import type { z } from 'zod';
 import type { GitOpsControllers } from '../ports.ts';
+import { describeController, type GitOpsInventory, isActive, takeInventory } from './inventory.ts';
 import type { gitopsPauseEntrySchema, gitopsPauseRecordSchema } from './records.ts';
-import { describeController, isActive, takeInventory, type GitOpsInventory } from './inventory.ts';
 
 /** One controller as pause_deploys found and left it (records.ts has the schema). */
 export type GitOpsPauseEntry = z.output<typeof gitopsPauseEntrySchema>;
@@ -60,20 +61,33 @@ function entriesOf(inventory: GitOpsInventory, guard: boolean): GitOpsPauseEntry
     if (c.ref.kind === 'helm') return { kind: 'helm', ...base, name: c.ref.release };
     const missing = c.ref.kind === 'argocd' ? !c.argo : !c.flux;
     if (missing) {
-      throw new UserFacingError('not_found', `${managerLabel(c.ref)} manages ${c.deployments.join(', ')} but was not found: set gitops.argocd.namespace / context in rollback.yml so the bot can pause it, or pause it by hand and set gitops: { guard: false, reason: … }`);
+      throw new UserFacingError(
+        'not_found',
+        `${managerLabel(c.ref)} manages ${c.deployments.join(', ')} but was not found: set gitops.argocd.namespace / context in rollback.yml so the bot can pause it, or pause it by hand and set gitops: { guard: false, reason: … }`,
+      );
     }
     const pausing = guard && isActive(c);
     if (c.ref.kind === 'argocd') {
       const argo = c.argo!;
       return {
-        kind: 'argocd', ...base, name: c.ref.name, prior: argo.automated, pausedByUs: pausing, done: !pausing,
+        kind: 'argocd',
+        ...base,
+        name: c.ref.name,
+        prior: argo.automated,
+        pausedByUs: pausing,
+        done: !pausing,
         ...(argo.syncRevision ? { revisionAtPause: argo.syncRevision } : {}),
         ...(argo.targetRevision ? { targetRevision: argo.targetRevision } : {}),
       };
     }
     const flux = c.flux!;
     return {
-      kind: c.ref.kind, ...base, name: c.ref.name, prior: flux.suspend, pausedByUs: pausing, done: !pausing,
+      kind: c.ref.kind,
+      ...base,
+      name: c.ref.name,
+      prior: flux.suspend,
+      pausedByUs: pausing,
+      done: !pausing,
       ...(flux.lastAppliedRevision ? { revisionAtPause: flux.lastAppliedRevision } : {}),
     };
   });
@@ -84,7 +98,9 @@ async function pauseOne(deps: PauseGitOpsDeps, entry: Exclude<GitOpsPauseEntry, 
   if (entry.kind === 'argocd') {
     const app = await deps.controllers.getApplication(entry.namespace, entry.name);
     if (!app || !argoAutoSyncOn(app.automated)) return;
-    await deps.progress(`Turning auto-sync off on Argo CD Application ${entry.namespace}/${entry.name} (was: ${describeArgoPolicy(entry.prior)})`);
+    await deps.progress(
+      `Turning auto-sync off on Argo CD Application ${entry.namespace}/${entry.name} (was: ${describeArgoPolicy(entry.prior)})`,
+    );
     await deps.controllers.setArgoAutomated(entry.namespace, entry.name, null, app.automated);
     return;
   }
@@ -102,9 +118,15 @@ export function describeGitOpsPause(record: GitOpsPauseRecord): string {
   }
   for (const e of record.entries) {
     if (e.kind === 'helm') {
-      parts.push(`${entryLabel(e)} (${e.deployments.join(', ')}): nothing to pause in the cluster — the next \`helm upgrade\` sets the images from the chart's values again`);
+      parts.push(
+        `${entryLabel(e)} (${e.deployments.join(', ')}): nothing to pause in the cluster — the next \`helm upgrade\` sets the images from the chart's values again`,
+      );
     } else if (e.kind === 'argocd') {
-      parts.push(e.pausedByUs ? `${entryLabel(e)}: auto-sync turned off (was: ${describeArgoPolicy(e.prior)})` : `${entryLabel(e)}: auto-sync was already off, left as it was`);
+      parts.push(
+        e.pausedByUs
+          ? `${entryLabel(e)}: auto-sync turned off (was: ${describeArgoPolicy(e.prior)})`
+          : `${entryLabel(e)}: auto-sync was already off, left as it was`,
+      );
     } else {
       parts.push(e.pausedByUs ? `${entryLabel(e)}: suspended` : `${entryLabel(e)}: already suspended, left as it was`);
     }

@@ -5,7 +5,12 @@
 import { z } from 'zod';
 
 const automated = z
-  .object({ prune: z.boolean().optional(), selfHeal: z.boolean().optional(), allowEmpty: z.boolean().optional(), enabled: z.boolean().optional() })
+  .object({
+    prune: z.boolean().optional(),
+    selfHeal: z.boolean().optional(),
+    allowEmpty: z.boolean().optional(),
+    enabled: z.boolean().optional(),
+  })
   .loose()
   .nullable();
 const base = { namespace: z.string(), name: z.string(), deployments: z.array(z.string()) };
@@ -13,7 +18,12 @@ const paused = { pausedByUs: z.boolean(), done: z.boolean(), revisionAtPause: z.
 
 export const gitopsPauseEntrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('argocd'), ...base, ...paused, prior: automated, targetRevision: z.string().optional() }),
-  z.object({ kind: z.enum(['flux-kustomization', 'flux-helmrelease']), ...base, ...paused, prior: z.boolean().nullable() }),
+  z.object({
+    kind: z.enum(['flux-kustomization', 'flux-helmrelease']),
+    ...base,
+    ...paused,
+    prior: z.boolean().nullable(),
+  }),
   z.object({ kind: z.literal('helm'), ...base }),
 ]);
 

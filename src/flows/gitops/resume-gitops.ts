@@ -7,12 +7,12 @@
  * controller paused until a revert commit lands (Retry hands it back then).
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { z } from 'zod';
 import { UserFacingError } from '../../domain/errors.ts';
 import { describeArgoPolicy, managerLabel, shortRevision } from '../../domain/gitops.ts';
-import type { z } from 'zod';
 import type { GitOpsControllers } from '../ports.ts';
-import type { gitopsResumeRecordSchema } from './records.ts';
 import { entryLabel, type GitOpsPauseEntry, type GitOpsPauseRecord } from './pause-gitops.ts';
+import type { gitopsResumeRecordSchema } from './records.ts';
 
 type Pausable = Exclude<GitOpsPauseEntry, { kind: 'helm' }>;
 
@@ -28,17 +28,26 @@ const toResume = (record: GitOpsPauseRecord) =>
 export const BAD_REVISION_WARNING = 'Git still points at the bad release';
 
 export async function planGitOpsResume(
-  controllers: GitOpsControllers, record: GitOpsPauseRecord, badVersion: string,
+  controllers: GitOpsControllers,
+  record: GitOpsPauseRecord,
+  badVersion: string,
 ): Promise<GitOpsResumePlan> {
   const lines: string[] = [];
   const held: string[] = [];
   if (record.guard === 'off') {
     const left = record.entries.map(entryLabel).join(', ');
-    return { lines: [`GitOps guard was off (${record.reason ?? 'no reason given'}): the bot paused nothing of ${left}, so it restores nothing`], held };
+    return {
+      lines: [
+        `GitOps guard was off (${record.reason ?? 'no reason given'}): the bot paused nothing of ${left}, so it restores nothing`,
+      ],
+      held,
+    };
   }
   for (const e of record.entries) {
     if (e.kind === 'helm') {
-      lines.push(`${entryLabel(e)} (${e.deployments.join(', ')}): nothing to restore — the next \`helm upgrade\` sets the images from the chart's values; make sure they no longer say ${badVersion}`);
+      lines.push(
+        `${entryLabel(e)} (${e.deployments.join(', ')}): nothing to restore — the next \`helm upgrade\` sets the images from the chart's values; make sure they no longer say ${badVersion}`,
+      );
     } else if (!e.pausedByUs) {
       lines.push(`${entryLabel(e)}: was already paused before the incident, stays as it is`);
     } else if (e.kind === 'argocd') {
@@ -48,13 +57,19 @@ export async function planGitOpsResume(
     } else {
       const flux = await controllers.getFlux(e.kind, e.namespace, e.name);
       const last = flux?.lastAppliedRevision ? ` (last applied ${flux.lastAppliedRevision})` : '';
-      lines.push(`${entryLabel(e)}: resume and reconcile now — it applies what its source holds now${last}; make sure that is not ${badVersion}`);
+      lines.push(
+        `${entryLabel(e)}: resume and reconcile now — it applies what its source holds now${last}; make sure that is not ${badVersion}`,
+      );
     }
   }
   return { lines, held };
 }
 
-async function planArgo(controllers: GitOpsControllers, e: Extract<Pausable, { kind: 'argocd' }>, badVersion: string): Promise<{ text: string; bad: boolean }> {
+async function planArgo(
+  controllers: GitOpsControllers,
+  e: Extract<Pausable, { kind: 'argocd' }>,
+  badVersion: string,
+): Promise<{ text: string; bad: boolean }> {
   const app = await controllers.getApplication(e.namespace, e.name);
   const restore = `${entryLabel(e)}: ${describeArgoPolicy(e.prior)}`;
   if (!app) return { text: `${restore} — the Application is gone; nothing to restore`, bad: false };
@@ -63,12 +78,16 @@ async function planArgo(controllers: GitOpsControllers, e: Extract<Pausable, { k
   const bad = (head !== undefined && head === e.revisionAtPause) || app.targetRevision === badVersion;
   if (bad) {
     return {
-      text: `${restore}. *${BAD_REVISION_WARNING}:* ${tracking} is still at ${shortRevision(head)}, the revision it ran when deploys were paused, so resuming re-deploys ${badVersion}. ` +
+      text:
+        `${restore}. *${BAD_REVISION_WARNING}:* ${tracking} is still at ${shortRevision(head)}, the revision it ran when deploys were paused, so resuming re-deploys ${badVersion}. ` +
         'The bot keeps its auto-sync off until a revert commit lands in Git: push the revert, then Retry resume_deploys to hand it back',
       bad,
     };
   }
-  return { text: `${restore}. When it resumes it deploys ${tracking} at ${shortRevision(head)} (Git moved since the pause from ${shortRevision(e.revisionAtPause)})`, bad };
+  return {
+    text: `${restore}. When it resumes it deploys ${tracking} at ${shortRevision(head)} (Git moved since the pause from ${shortRevision(e.revisionAtPause)})`,
+    bad,
+  };
 }
 
 export type GitOpsResumeRecord = z.output<typeof gitopsResumeRecordSchema>;
@@ -121,7 +140,9 @@ async function restoreOne(deps: ResumeGitOpsDeps, e: Pausable): Promise<void> {
   }
   const flux = await deps.controllers.getFlux(e.kind, e.namespace, e.name);
   if (!flux || flux.suspend === e.prior) return;
-  await deps.progress(`Resuming ${managerLabel({ kind: e.kind, namespace: e.namespace, name: e.name })} and requesting a reconcile now`);
+  await deps.progress(
+    `Resuming ${managerLabel({ kind: e.kind, namespace: e.namespace, name: e.name })} and requesting a reconcile now`,
+  );
   // Flux reconciles on its interval; the annotation asks for one now (what `flux reconcile` does).
   await deps.controllers.setFluxSuspend(e.kind, e.namespace, e.name, e.prior, deps.now().toISOString());
 }
@@ -129,6 +150,9 @@ async function restoreOne(deps: ResumeGitOpsDeps, e: Pausable): Promise<void> {
 export function describeGitOpsResume(record: GitOpsPauseRecord, resume: GitOpsResumeRecord): string {
   const restored = toResume(record).filter((e) => resume.restored.includes(entryLabel(e)));
   const parts = restored.map((e) =>
-    e.kind === 'argocd' ? `${entryLabel(e)} back to ${describeArgoPolicy(e.prior)}` : `${entryLabel(e)} resumed, reconcile requested`);
+    e.kind === 'argocd'
+      ? `${entryLabel(e)} back to ${describeArgoPolicy(e.prior)}`
+      : `${entryLabel(e)} resumed, reconcile requested`,
+  );
   return parts.length ? `Handed back ${parts.join('; ')}` : 'No GitOps controller to hand back';
 }

@@ -7,11 +7,13 @@ import type { GitOpsConfig } from '../../config/gitops.ts';
 import { OutsideChangeError, UserFacingError } from '../../domain/errors.ts';
 import { fieldManagersOf, managerLabel } from '../../domain/gitops.ts';
 import type { GitOpsControllers } from '../ports.ts';
-import { describeController, isActive, pauseByHand, takeInventory, type GitOpsInventory } from './inventory.ts';
+import { describeController, type GitOpsInventory, isActive, pauseByHand, takeInventory } from './inventory.ts';
 
 /** What manages the Deployments; with the guard on, refuses (throws) while any of them is active. */
 export async function checkGuard(
-  controllers: GitOpsControllers, deployments: readonly string[], config: GitOpsConfig,
+  controllers: GitOpsControllers,
+  deployments: readonly string[],
+  config: GitOpsConfig,
 ): Promise<GitOpsInventory> {
   const inventory = await takeInventory(controllers, deployments, config);
   if (!config.guard) return inventory;
@@ -29,7 +31,9 @@ export async function checkGuard(
 
 /** An OutsideChangeError whose writer is a detected controller, re-worded to name the controller. */
 export function explainOutsideChange(err: OutsideChangeError, inventory: GitOpsInventory | null): OutsideChangeError {
-  const culprit = inventory?.controllers.find((c) => fieldManagersOf(c.ref).some((m) => err.message.includes(`by ${m}`)));
+  const culprit = inventory?.controllers.find((c) =>
+    fieldManagersOf(c.ref).some((m) => err.message.includes(`by ${m}`)),
+  );
   if (!culprit) return err;
   const label = managerLabel(culprit.ref);
   return new OutsideChangeError(

@@ -5,16 +5,19 @@
  */
 import type { RunbookConfig } from '../../config/schema.ts';
 import type { StepContext } from '../executor.ts';
-import { describeInventory, takeInventory } from './inventory.ts';
-import { describeGitOpsPause, pauseGitOps, type GitOpsPauseRecord } from './pause-gitops.ts';
 import type { GitOpsControllers } from '../ports.ts';
+import { describeInventory, takeInventory } from './inventory.ts';
+import { describeGitOpsPause, type GitOpsPauseRecord, pauseGitOps } from './pause-gitops.ts';
 import { gitopsPauseRecordSchema, gitopsResumeRecordSchema, readRecord } from './records.ts';
-import { planGitOpsResume, resumeGitOps, type GitOpsResumeRecord } from './resume-gitops.ts';
+import { type GitOpsResumeRecord, planGitOpsResume, resumeGitOps } from './resume-gitops.ts';
 
 const names = (config: RunbookConfig) => config.deployments.map((d) => d.name);
 
 /** pause_deploys: pause the controllers first (they act within seconds; GitHub's deploys take minutes). */
-export async function pauseGitOpsStep(gitops: GitOpsControllers | undefined, ctx: StepContext): Promise<{ record: GitOpsPauseRecord; summary: string } | null> {
+export async function pauseGitOpsStep(
+  gitops: GitOpsControllers | undefined,
+  ctx: StepContext,
+): Promise<{ record: GitOpsPauseRecord; summary: string } | null> {
   if (!gitops) return null;
   const result = await pauseGitOps({
     controllers: gitops,
@@ -33,14 +36,20 @@ export function gitopsPauseRecord(ctx: StepContext): GitOpsPauseRecord | undefin
   return pause?.state === 'skipped' ? undefined : readRecord(gitopsPauseRecordSchema, pause?.output.gitops);
 }
 
-export async function planGitOpsResumeStep(gitops: GitOpsControllers | undefined, ctx: StepContext): Promise<string | null> {
+export async function planGitOpsResumeStep(
+  gitops: GitOpsControllers | undefined,
+  ctx: StepContext,
+): Promise<string | null> {
   const record = gitopsPauseRecord(ctx);
   if (!gitops || !record || record.entries.length === 0) return null;
   const plan = await planGitOpsResume(gitops, record, ctx.incident.badVersion);
   return plan.lines.join('\n');
 }
 
-export async function resumeGitOpsStep(gitops: GitOpsControllers | undefined, ctx: StepContext): Promise<{ record: GitOpsResumeRecord; summary: string } | null> {
+export async function resumeGitOpsStep(
+  gitops: GitOpsControllers | undefined,
+  ctx: StepContext,
+): Promise<{ record: GitOpsResumeRecord; summary: string } | null> {
   const record = gitopsPauseRecord(ctx);
   if (!gitops || !record || record.entries.length === 0) return null;
   return resumeGitOps({

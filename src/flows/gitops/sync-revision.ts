@@ -9,8 +9,8 @@
  */
 import { AppError, UserFacingError } from '../../domain/errors.ts';
 import { argoAutoSyncOn, managerLabel, shortRevision } from '../../domain/gitops.ts';
-import type { Controller } from './inventory.ts';
 import type { ArgoApplicationState, ArgoHistoryEntry, GitOpsControllers } from '../ports.ts';
+import type { Controller } from './inventory.ts';
 
 export interface SyncRevisionDeps {
   controllers: GitOpsControllers;
@@ -29,7 +29,11 @@ export interface SyncRevisionDeps {
 export const BOT_INITIATOR = 'rollback-commander';
 
 /** The history entry of the target release: its tag as the revision or the source's targetRevision, else by time. */
-export function revisionFor(history: readonly ArgoHistoryEntry[], target: string, targetSince?: Date): ArgoHistoryEntry | undefined {
+export function revisionFor(
+  history: readonly ArgoHistoryEntry[],
+  target: string,
+  targetSince?: Date,
+): ArgoHistoryEntry | undefined {
   const byTag = [...history].reverse().find((h) => h.revision === target || h.targetRevision === target);
   if (byTag || !targetSince) return byTag;
   // The first entry deployed once the target's ReplicaSet existed (a minute's slack for clocks):
@@ -45,19 +49,29 @@ export async function syncToRevision(deps: SyncRevisionDeps): Promise<{ revision
   const label = managerLabel(ref);
   const app = await read(controllers, ref.namespace, ref.name, label);
   if (argoAutoSyncOn(app.automated)) {
-    throw new UserFacingError('prerequisite_unmet', `${label} still has auto-sync on: a sync to an older revision would be undone. Run pause_deploys first (it turns auto-sync off), then Retry`);
+    throw new UserFacingError(
+      'prerequisite_unmet',
+      `${label} still has auto-sync on: a sync to an older revision would be undone. Run pause_deploys first (it turns auto-sync off), then Retry`,
+    );
   }
   let revision = deps.previous?.revision;
   if (!revision) {
     const entry = revisionFor(app.history, target, deps.targetSince);
     if (!entry) {
-      const known = app.history.map((h) => `${shortRevision(h.revision)}${h.targetRevision ? ` (${h.targetRevision})` : ''}`).join(', ') || 'none';
-      throw new UserFacingError('not_found', `${label} has no deployment of ${target} in its history (status.history: ${known}): sync it by hand (\`argocd app sync ${ref.name} --revision <sha>\`), or set gitops.argocd.rollback: images`);
+      const known =
+        app.history
+          .map((h) => `${shortRevision(h.revision)}${h.targetRevision ? ` (${h.targetRevision})` : ''}`)
+          .join(', ') || 'none';
+      throw new UserFacingError(
+        'not_found',
+        `${label} has no deployment of ${target} in its history (status.history: ${known}): sync it by hand (\`argocd app sync ${ref.name} --revision <sha>\`), or set gitops.argocd.rollback: images`,
+      );
     }
     revision = entry.revision;
     await deps.checkpoint({ revision });
   }
-  const done = (a: ArgoApplicationState) => !a.operationInProgress && a.operationState?.revision === revision && a.operationState.phase === 'Succeeded';
+  const done = (a: ArgoApplicationState) =>
+    !a.operationInProgress && a.operationState?.revision === revision && a.operationState.phase === 'Succeeded';
   if (!done(app)) {
     if (!app.operationInProgress) {
       await deps.progress(`Asking ${label} to sync revision ${shortRevision(revision)} (${target})`);
@@ -72,25 +86,40 @@ export async function syncToRevision(deps: SyncRevisionDeps): Promise<{ revision
 }
 
 async function waitForSync(
-  deps: SyncRevisionDeps, label: string, revision: string, done: (a: ArgoApplicationState) => boolean,
+  deps: SyncRevisionDeps,
+  label: string,
+  revision: string,
+  done: (a: ArgoApplicationState) => boolean,
 ): Promise<void> {
   const ref = deps.app.ref as { namespace: string; name: string };
   const deadline = Date.now() + deps.timeoutMs;
   for (;;) {
-    if (deps.signal.aborted) throw new UserFacingError('aborted', `revert_images was aborted while ${label} was syncing`);
+    if (deps.signal.aborted)
+      throw new UserFacingError('aborted', `revert_images was aborted while ${label} was syncing`);
     const app = await read(deps.controllers, ref.namespace, ref.name, label);
     if (done(app)) return;
     const state = app.operationState;
     // Ours, once the `operation` is picked up: Argo CD clears it and writes operationState.
     if (!app.operationInProgress && state && ['Failed', 'Error'].includes(state.phase)) {
-      throw new UserFacingError('rollout_failed', `${label} could not sync ${shortRevision(revision)}: ${state.message ?? state.phase}. See \`argocd app get ${ref.name}\`, then Retry`);
+      throw new UserFacingError(
+        'rollout_failed',
+        `${label} could not sync ${shortRevision(revision)}: ${state.message ?? state.phase}. See \`argocd app get ${ref.name}\`, then Retry`,
+      );
     }
-    if (Date.now() > deadline) throw new UserFacingError('timeout', `${label} did not finish syncing ${shortRevision(revision)} in time`, { transient: true });
+    if (Date.now() > deadline)
+      throw new UserFacingError('timeout', `${label} did not finish syncing ${shortRevision(revision)} in time`, {
+        transient: true,
+      });
     await new Promise((resolve) => setTimeout(resolve, deps.pollMs ?? 200));
   }
 }
 
-async function read(controllers: GitOpsControllers, namespace: string, name: string, label: string): Promise<ArgoApplicationState> {
+async function read(
+  controllers: GitOpsControllers,
+  namespace: string,
+  name: string,
+  label: string,
+): Promise<ArgoApplicationState> {
   const app = await controllers.getApplication(namespace, name);
   if (!app) throw new UserFacingError('not_found', `${label} no longer exists`);
   return app;

@@ -49,5 +49,11 @@ export interface GitOpsControllers {
   syncApplication(namespace: string, name: string, revision: string, initiatedBy: string): Promise<void>;
   getFlux(kind: FluxKind, namespace: string, name: string): Promise<FluxState | null>;
   /** Merge patch of spec.suspend (null removes it); `requestedAt` also sets reconcile.fluxcd.io/requestedAt. */
-  setFluxSuspend(kind: FluxKind, namespace: string, name: string, suspend: boolean | null, requestedAt?: string): Promise<void>;
+  setFluxSuspend(
+    kind: FluxKind,
+    namespace: string,
+    name: string,
+    suspend: boolean | null,
+    requestedAt?: string,
+  ): Promise<void>;
 }

@@ -22,6 +22,10 @@ export interface RestartableDeployments {
   restart(name: string, at: Date): Promise<void>;
   waitForRollout(
     name: string,
-    options: { timeoutMs: number; signal?: AbortSignal; onProgress?: (progress: { deployment: string; message: string; done: boolean }) => void },
+    options: {
+      timeoutMs: number;
+      signal?: AbortSignal;
+      onProgress?: (progress: { deployment: string; message: string; done: boolean }) => void;
+    },
   ): Promise<void>;
 }

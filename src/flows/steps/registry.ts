@@ -6,7 +6,19 @@
  */
 import type { StepId } from '../../domain/steps.ts';
 import type { StepExecutor } from '../executor.ts';
-import type { Announcer, Backlog, CommandRunner, Deployments, IncidentStore, IssueComments, MetricQuery, ReleaseDiffSource, SmokeWorkflowSource, SourceControl } from '../ports.ts';
+import type {
+  Announcer,
+  Backlog,
+  CommandRunner,
+  Deployments,
+  GitOpsControllers,
+  IncidentStore,
+  IssueComments,
+  MetricQuery,
+  ReleaseDiffSource,
+  SmokeWorkflowSource,
+  SourceControl,
+} from '../ports.ts';
 import type { DatabaseStepDeps } from './_shared/db-step-support.ts';
 import { createAnnounce } from './announce/index.ts';
 import { createAuthCheck } from './auth_check/index.ts';
@@ -24,7 +36,6 @@ import { createRevertImages } from './revert_images/index.ts';
 import { createSelectRelease } from './select_release/index.ts';
 import { createSmokeTests } from './smoke_tests/index.ts';
 import { createVerifyCutover } from './verify_cutover/index.ts';
-import type { GitOpsControllers } from '../ports.ts';
 
 export type { DatabaseStepDeps, SecretKeys } from './_shared/db-step-support.ts';
 
@@ -54,7 +65,8 @@ const BUILDERS: Builders = {
   announce: (d) => createAnnounce({ announcer: d.announcer }),
   pause_deploys: (d) => createPauseDeploys({ sourceControl: d.sourceControl, gitops: d.gitops }),
   capture_context: (d) => createCaptureContext({ backlog: d.backlog, backlogEnv: d.backlogEnv, gitops: d.gitops }),
-  select_release: (d) => createSelectRelease({ store: d.store, deployments: d.deployments, sourceControl: d.sourceControl }),
+  select_release: (d) =>
+    createSelectRelease({ store: d.store, deployments: d.deployments, sourceControl: d.sourceControl }),
   revert_images: (d) => createRevertImages({ deployments: d.deployments, gitops: d.gitops }),
   verify_cutover: (d) => createVerifyCutover({ metrics: d.metrics, store: d.store, deployments: d.deployments }),
   migration_scope: (d) => createMigrationScopeStep(d.database),
@@ -71,10 +83,18 @@ const BUILDERS: Builders = {
 
 /** Every step's executor. */
 export function createStepExecutors(deps: StepExecutorDeps): Record<StepId, StepExecutor> {
-  return Object.fromEntries(Object.entries(BUILDERS).map(([id, build]) => [id, build(deps)])) as Record<StepId, StepExecutor>;
+  return Object.fromEntries(Object.entries(BUILDERS).map(([id, build]) => [id, build(deps)])) as Record<
+    StepId,
+    StepExecutor
+  >;
 }
 
-export type DatabaseStepId = 'migration_scope' | 'migration_revert' | 'backup_restore' | 'backup_promote' | 'backup_abandon';
+export type DatabaseStepId =
+  | 'migration_scope'
+  | 'migration_revert'
+  | 'backup_restore'
+  | 'backup_promote'
+  | 'backup_abandon';
 
 /** The runbook's "Database Rollback" executors alone (what the database tests drive). */
 export function createDatabaseSteps(deps: DatabaseStepDeps): Record<DatabaseStepId, StepExecutor> {

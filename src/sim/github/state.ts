@@ -75,7 +75,17 @@ export interface SimGitHubState {
 
 export function emptyGitHubState(owner: string, repo: string): SimGitHubState {
   return {
-    owner, repo, workflows: [], runs: [], pullRequests: [], tags: {}, releases: [], compares: {}, files: {}, issues: [], comments: [],
+    owner,
+    repo,
+    workflows: [],
+    runs: [],
+    pullRequests: [],
+    tags: {},
+    releases: [],
+    compares: {},
+    files: {},
+    issues: [],
+    comments: [],
     dispatch: { conclusion: 'success', durationMs: 500 },
   };
 }

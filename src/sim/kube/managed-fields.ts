@@ -21,7 +21,13 @@ type FieldsV1 = { [segment: string]: FieldsV1 };
 
 /** Metadata the server sets itself, and status (a subresource): nobody "manages" these by writing the object. */
 const SERVER_OWNED_METADATA = new Set([
-  'managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'namespace', 'name',
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'namespace',
+  'name',
 ]);
 const MAX_MANAGER_LENGTH = 128;
 
@@ -38,15 +44,21 @@ export function trackManagedFields(current: KubeObject | undefined, next: KubeOb
   const changed = [...after.keys()].filter((path) => before.get(path) !== after.get(path));
   const removed = [...before.keys()].filter((path) => !after.has(path));
   const lost = new Set([...changed, ...removed]);
-  const entries = ((current?.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields ?? [])
-    .map((entry) => {
-      const kept = (p: string) => after.has(p) && (entry.manager === manager || !lost.has(p));
-      return { entry, paths: new Set(flatten(entry.fieldsV1).filter(kept)) };
-    });
+  const entries = (
+    (current?.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined)?.managedFields ?? []
+  ).map((entry) => {
+    const kept = (p: string) => after.has(p) && (entry.manager === manager || !lost.has(p));
+    return { entry, paths: new Set(flatten(entry.fieldsV1).filter(kept)) };
+  });
   let mine = entries.find(({ entry }) => entry.manager === manager && entry.operation === 'Update');
   if (!mine && changed.length > 0) {
     const entry: ManagedFieldsEntry = {
-      manager, operation: 'Update', apiVersion: next.apiVersion, time: '', fieldsType: 'FieldsV1', fieldsV1: {},
+      manager,
+      operation: 'Update',
+      apiVersion: next.apiVersion,
+      time: '',
+      fieldsType: 'FieldsV1',
+      fieldsV1: {},
     };
     mine = { entry, paths: new Set() };
     entries.push(mine);

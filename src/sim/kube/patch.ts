@@ -70,7 +70,8 @@ function strategicMerge(target: Json, patch: JsonObject): Json {
     const current = result[key];
     const mergeKey = MERGE_KEYS[key];
     if (value === null) delete result[key];
-    else if (Array.isArray(value) && mergeKey && Array.isArray(current)) result[key] = mergeList(current, value, mergeKey);
+    else if (Array.isArray(value) && mergeKey && Array.isArray(current))
+      result[key] = mergeList(current, value, mergeKey);
     else if (isObject(value) && isObject(current)) result[key] = strategicMerge(current, value);
     else result[key] = isObject(value) ? withoutDirectives(value) : value;
   }
@@ -123,7 +124,10 @@ export function jsonPatch(target: Json, operations: unknown): Json {
 function pointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw invalid(`invalid JSON pointer "${path}"`);
-  return path.slice(1).split('/').map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 function read(doc: Json, path: string, tokens = pointer(path)): Json {

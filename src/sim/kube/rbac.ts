@@ -4,7 +4,7 @@
  * the real authorizer does (apiGroups × resources × verbs, `resourceNames` only for requests that
  * name an object). A request no rule allows gets the real 403 `Status`, with its `details`.
  */
-import { KubeStatusError, RESOURCES, qualified, type Resource } from './store.ts';
+import { KubeStatusError, qualified, RESOURCES, type Resource } from './store.ts';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -47,13 +47,16 @@ export class ForbiddenError extends KubeStatusError {
 
 export function allows(grant: RoleGrant, request: AccessRequest): boolean {
   const has = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === '*' || v === value);
-  return request.namespace === grant.namespace && grant.rules.some(
-    (rule) =>
-      has(rule.apiGroups, request.group) &&
-      has(rule.resources, request.resource) &&
-      has(rule.verbs, request.verb) &&
-      // A rule limited to names never allows a request that names no object (list, watch).
-      (!rule.resourceNames?.length || (request.name !== undefined && rule.resourceNames.includes(request.name))),
+  return (
+    request.namespace === grant.namespace &&
+    grant.rules.some(
+      (rule) =>
+        has(rule.apiGroups, request.group) &&
+        has(rule.resources, request.resource) &&
+        has(rule.verbs, request.verb) &&
+        // A rule limited to names never allows a request that names no object (list, watch).
+        (!rule.resourceNames?.length || (request.name !== undefined && rule.resourceNames.includes(request.name))),
+    )
   );
 }
 
@@ -70,7 +73,11 @@ export function grantsOf(manifests: readonly unknown[], account: { namespace: st
   const all = manifests as Manifest[];
   const bound = all
     .filter((m) => m.kind === 'RoleBinding' && m.metadata.namespace === account.namespace)
-    .filter((b) => b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace))
+    .filter((b) =>
+      b.subjects?.some(
+        (s) => s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace,
+      ),
+    )
     .map((b) => b.roleRef!);
   const rules = all
     .filter((m) => m.kind === 'Role' && m.metadata.namespace === account.namespace)
@@ -83,18 +90,27 @@ export function grantsOf(manifests: readonly unknown[], account: { namespace: st
  * Every namespace's grant to the account: Roles bound to it by RoleBindings in their own
  * namespace (the GitOps guard's Roles live in argocd and flux-system, the bot's in its own).
  */
-export function grantsInEveryNamespace(manifests: readonly unknown[], account: { namespace: string; name: string }): RoleGrant[] {
+export function grantsInEveryNamespace(
+  manifests: readonly unknown[],
+  account: { namespace: string; name: string },
+): RoleGrant[] {
   const all = manifests as Manifest[];
   const namespaces = [...new Set(all.filter((m) => m.kind === 'RoleBinding').map((m) => m.metadata.namespace ?? ''))];
-  return namespaces.map((namespace) => {
-    const bound = all
-      .filter((m) => m.kind === 'RoleBinding' && m.metadata.namespace === namespace)
-      .filter((b) => b.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace))
-      .map((b) => b.roleRef!);
-    const rules = all
-      .filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace)
-      .filter((role) => bound.some((ref) => ref.kind === 'Role' && ref.name === role.metadata.name))
-      .flatMap((role) => role.rules ?? []);
-    return { namespace, rules };
-  }).filter((g) => g.rules.length > 0);
+  return namespaces
+    .map((namespace) => {
+      const bound = all
+        .filter((m) => m.kind === 'RoleBinding' && m.metadata.namespace === namespace)
+        .filter((b) =>
+          b.subjects?.some(
+            (s) => s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace,
+          ),
+        )
+        .map((b) => b.roleRef!);
+      const rules = all
+        .filter((m) => m.kind === 'Role' && m.metadata.namespace === namespace)
+        .filter((role) => bound.some((ref) => ref.kind === 'Role' && ref.name === role.metadata.name))
+        .flatMap((role) => role.rules ?? []);
+      return { namespace, rules };
+    })
+    .filter((g) => g.rules.length > 0);
 }

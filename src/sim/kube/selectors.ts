@@ -3,7 +3,7 @@
  * for labels; `metadata.name=x` / `metadata.namespace!=y` for fields (the only fields the real
  * server supports for every resource).
  */
-import { KubeStatusError, type KubeObject } from './store.ts';
+import { type KubeObject, KubeStatusError } from './store.ts';
 
 export type ObjectFilter = (object: KubeObject) => boolean;
 
@@ -61,7 +61,11 @@ function parseFieldSelector(selector: string): ObjectFilter {
     const match = /^([^!=]+)(==|=|!=)(.*)$/.exec(term);
     const [, field = '', op, value = ''] = match ?? [];
     if (field !== 'metadata.name' && field !== 'metadata.namespace') {
-      throw new KubeStatusError(400, 'BadRequest', `"${field || term}" is not a known field selector: only "metadata.name", "metadata.namespace"`);
+      throw new KubeStatusError(
+        400,
+        'BadRequest',
+        `"${field || term}" is not a known field selector: only "metadata.name", "metadata.namespace"`,
+      );
     }
     const read = (o: KubeObject) => (field === 'metadata.name' ? o.metadata.name : o.metadata.namespace);
     return op === '!=' ? (o) => read(o) !== value : (o) => read(o) === value;

@@ -7,16 +7,24 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 
 export type Resource =
-  | 'deployments' | 'replicasets' | 'secrets'
+  | 'deployments'
+  | 'replicasets'
+  | 'secrets'
   // GitOps controllers' custom resources (gitops-crds.ts): Argo CD and Flux.
-  | 'applications' | 'kustomizations' | 'helmreleases';
+  | 'applications'
+  | 'kustomizations'
+  | 'helmreleases';
 
 export const RESOURCES: Record<Resource, { group: string; apiVersion: string; kind: string }> = {
   deployments: { group: 'apps', apiVersion: 'apps/v1', kind: 'Deployment' },
   replicasets: { group: 'apps', apiVersion: 'apps/v1', kind: 'ReplicaSet' },
   secrets: { group: '', apiVersion: 'v1', kind: 'Secret' },
   applications: { group: 'argoproj.io', apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' },
-  kustomizations: { group: 'kustomize.toolkit.fluxcd.io', apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
+  kustomizations: {
+    group: 'kustomize.toolkit.fluxcd.io',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+  },
   helmreleases: { group: 'helm.toolkit.fluxcd.io', apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },
 };
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { KubeStatusError, type KubeObject, type Resource } from './store.ts';
+import { type KubeObject, KubeStatusError, type Resource } from './store.ts';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
@@ -79,7 +79,11 @@ function admitSecret(secret: KubeObject): KubeObject {
   }
   for (const [key, value] of Object.entries(data)) {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
-      throw new KubeStatusError(422, 'Invalid', `Secret "${secret.metadata.name}" is invalid: data[${key}]: Invalid value: illegal base64 data`);
+      throw new KubeStatusError(
+        422,
+        'Invalid',
+        `Secret "${secret.metadata.name}" is invalid: data[${key}]: Invalid value: illegal base64 data`,
+      );
     }
   }
   const { stringData: _ignored, ...rest } = secret;
@@ -104,7 +108,11 @@ function validateDeployment(d: FakeDeployment): void {
     }
   });
   if (problems.length > 0) {
-    throw new KubeStatusError(422, 'Invalid', `Deployment.apps "${d.metadata.name}" is invalid: ${problems.join(', ')}`);
+    throw new KubeStatusError(
+      422,
+      'Invalid',
+      `Deployment.apps "${d.metadata.name}" is invalid: ${problems.join(', ')}`,
+    );
   }
 }
 
@@ -118,14 +126,17 @@ function normalize(template: PodTemplate): PodTemplate {
   const labels = { ...copy.metadata?.labels };
   delete labels[POD_TEMPLATE_HASH];
   copy.metadata = { ...copy.metadata, labels };
-  if (!copy.metadata.annotations || Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+  if (!copy.metadata.annotations || Object.keys(copy.metadata.annotations).length === 0)
+    delete copy.metadata.annotations;
   return copy;
 }
 
 /** A short hash in the alphabet the controller uses for pod-template-hash (no vowels, no look-alikes). */
 export function templateHash(template: PodTemplate): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const digest = createHash('sha256').update(stableJson(normalize(template))).digest();
+  const digest = createHash('sha256')
+    .update(stableJson(normalize(template)))
+    .digest();
   return [...digest.subarray(0, 10)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 

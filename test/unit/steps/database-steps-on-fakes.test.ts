@@ -45,7 +45,10 @@ function fakes() {
       writeKey: async (secret, key, value) => void secrets.set(`${secret}/${key}`, value),
       readManagers: async () => [],
     },
-    deployments: { restart: async (name, at) => void restarts.push(`${name}@${at.toISOString()}`), waitForRollout: async () => {} },
+    deployments: {
+      restart: async (name, at) => void restarts.push(`${name}@${at.toISOString()}`),
+      waitForRollout: async () => {},
+    },
     database,
     backups,
     commands,
@@ -61,21 +64,35 @@ describe('database steps on the fakes', () => {
     const steps = createDatabaseSteps(deps);
     const target = { targetVersion: 'v1.2.2' };
 
-    const scope = await (steps.migration_scope as RunExecutor).run(testContext('migration_scope', config, { incident: target }));
-    expect(scope.output).toMatchObject({ head: '20261120_add_orgs', rollbackNeeded: true, expectedVersion: '20261101_init' });
+    const scope = await (steps.migration_scope as RunExecutor).run(
+      testContext('migration_scope', config, { incident: target }),
+    );
+    expect(scope.output).toMatchObject({
+      head: '20261120_add_orgs',
+      rollbackNeeded: true,
+      expectedVersion: '20261101_init',
+    });
     const scopeDone = testStep('migration_scope', { state: 'succeeded', output: scope.output });
 
     const revert = steps.migration_revert as PlannedExecutor;
     const first = await revert.plan(testContext('migration_revert', config, { incident: target, steps: [scopeDone] }));
-    expect(first.summary).toContain('Revert 20261120_add_orgs: the database goes from 20261120_add_orgs to 20261110_add_projects.');
+    expect(first.summary).toContain(
+      'Revert 20261120_add_orgs: the database goes from 20261120_add_orgs to 20261110_add_projects.',
+    );
     const ctx = testContext('migration_revert', config, { incident: target, steps: [scopeDone] });
     const continued = await revert.apply({ ...ctx, plan: first.plan });
     expect(continued.outcome).toBe('awaiting_approval');
     expect(app.downSql).toEqual(['drop table orgs;']);
 
-    const next = testContext('migration_revert', config, { incident: target, steps: [scopeDone], previous: { ...ctx.previous, ...continued.output } });
+    const next = testContext('migration_revert', config, {
+      incident: target,
+      steps: [scopeDone],
+      previous: { ...ctx.previous, ...continued.output },
+    });
     const done = await revert.apply({ ...next, plan: continued.output!.plan as Record<string, unknown> });
-    expect(done.summary).toBe('reverted 20261110_add_projects (applied supabase/migrations/20261110_add_projects.down.sql); database at 20261101_init, what v1.2.2 expects');
+    expect(done.summary).toBe(
+      'reverted 20261110_add_projects (applied supabase/migrations/20261110_add_projects.down.sql); database at 20261101_init, what v1.2.2 expects',
+    );
     expect(app.downSql).toEqual(['drop table orgs;', 'drop table projects;']);
     expect([...app.tables.keys()]).toEqual([]);
   });
@@ -94,15 +111,31 @@ describe('database steps on the fakes', () => {
     const config = testConfig('database: { revert_command: { argv: [dbmate, rollback, "{version}"] } }');
     const scopeDone = testStep('migration_scope', {
       state: 'succeeded',
-      output: { head: '20261120_add_orgs', expectedVersion: '20261110_add_projects', report: '', toRevert: [{ version: '20261120_add_orgs', name: '20261120_add_orgs', file: 'x', previousVersion: '20261110_add_projects' }] },
+      output: {
+        head: '20261120_add_orgs',
+        expectedVersion: '20261110_add_projects',
+        report: '',
+        toRevert: [
+          {
+            version: '20261120_add_orgs',
+            name: '20261120_add_orgs',
+            file: 'x',
+            previousVersion: '20261110_add_projects',
+          },
+        ],
+      },
     });
     const revert = createDatabaseSteps(deps).migration_revert as PlannedExecutor;
     const target = { targetVersion: 'v1.2.2' };
-    const planned = await revert.plan(testContext('migration_revert', config, { incident: target, steps: [scopeDone] }));
+    const planned = await revert.plan(
+      testContext('migration_revert', config, { incident: target, steps: [scopeDone] }),
+    );
     const ctx = testContext('migration_revert', config, { incident: target, steps: [scopeDone] });
     const done = await revert.apply({ ...ctx, plan: planned.plan });
     expect(done.summary).toContain('reverted 20261120_add_orgs (ran `dbmate rollback 20261120_add_orgs`)');
-    expect(commands.calls.map((c) => [c.argv, c.env])).toEqual([[['dbmate', 'rollback', '20261120_add_orgs'], { DATABASE_URL: APP_URL }]]);
+    expect(commands.calls.map((c) => [c.argv, c.env])).toEqual([
+      [['dbmate', 'rollback', '20261120_add_orgs'], { DATABASE_URL: APP_URL }],
+    ]);
     expect(ctx.progressLines.join('\n')).toContain('revert command output:\nconnecting to [redacted]');
     expect(JSON.stringify([planned, done, ctx.progressLines])).not.toContain('app-pass-1234');
   });
@@ -124,14 +157,22 @@ describe('database steps on the fakes', () => {
     expect(restoredName).toMatch(/^rc_restore_[0-9a-f]{6}_rb_1/);
     const restoredUrl = `postgres://app:app-pass-1234@app-db:5432/${restoredName}`;
     database.add(restoredUrl, { migrations: MIGRATIONS, tables: { users: 12 } });
-    const restored = await restore.apply({ ...testContext('backup_restore', config, { incident: critical }), plan: plan.plan });
+    const restored = await restore.apply({
+      ...testContext('backup_restore', config, { incident: critical }),
+      plan: plan.plan,
+    });
     expect(restored.summary).toContain('validation passed');
     expect(backups.databases.get(restoredName)?.marker).toMatchObject({ incident: 'rb-1', state: 'restored' });
 
     const restoreDone = testStep('backup_restore', { state: 'succeeded', output: restored.output });
     const promote = steps.backup_promote as PlannedExecutor;
-    const promotion = await promote.plan(testContext('backup_promote', config, { incident: critical, steps: [restoreDone] }));
-    const promoted = await promote.apply({ ...testContext('backup_promote', config, { incident: critical, steps: [restoreDone] }), plan: promotion.plan });
+    const promotion = await promote.plan(
+      testContext('backup_promote', config, { incident: critical, steps: [restoreDone] }),
+    );
+    const promoted = await promote.apply({
+      ...testContext('backup_promote', config, { incident: critical, steps: [restoreDone] }),
+      plan: promotion.plan,
+    });
     expect(promoted.output).toMatchObject({ promoted: true, previousValueKey: 'DATABASE_URL.previous' });
     expect(secrets.get('app-db/DATABASE_URL')).toBe(restoredUrl);
     expect(secrets.get('app-db/DATABASE_URL.previous')).toBe(APP_URL);
@@ -139,8 +180,15 @@ describe('database steps on the fakes', () => {
     expect(backups.databases.get(restoredName)?.marker?.state).toBe('promoted');
 
     const abandon = steps.backup_abandon as PlannedExecutor;
-    const abandonPlan = await abandon.plan(testContext('backup_abandon', config, { incident: critical, steps: [restoreDone] }));
-    const refused = await failureOf(abandon.apply({ ...testContext('backup_abandon', config, { incident: critical, steps: [restoreDone] }), plan: abandonPlan.plan }));
+    const abandonPlan = await abandon.plan(
+      testContext('backup_abandon', config, { incident: critical, steps: [restoreDone] }),
+    );
+    const refused = await failureOf(
+      abandon.apply({
+        ...testContext('backup_abandon', config, { incident: critical, steps: [restoreDone] }),
+        plan: abandonPlan.plan,
+      }),
+    );
     expect(refused.message).toContain('was promoted and serves the app now');
   });
 });

@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import type { RestartableDeployments, SecretKeys } from '../../ports/secrets.ts';
-import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
-import type { BackupStore, TargetDatabase } from '../../ports/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
+import { describePg } from '../../../domain/pg-url.ts';
 import type { StepId } from '../../../domain/steps.ts';
 import { mentionOf } from '../../../domain/user-text.ts';
 import type { StepContext } from '../../executor.ts';
-import { describePg } from '../../../domain/pg-url.ts';
+import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
+import type { BackupStore, TargetDatabase } from '../../ports/database.ts';
 import type { MigrationSource } from '../../ports/migration-source.ts';
+import type { RestartableDeployments, SecretKeys } from '../../ports/secrets.ts';
 
 export type { SecretKeys };
 
@@ -61,29 +61,47 @@ export function databaseConfig(ctx: StepContext): DatabaseConfig {
 export function targetDatabaseUrl(ctx: StepContext, deps: DatabaseStepDeps): string {
   if (!deps.targetDatabaseUrl) {
     const name = ctx.config.target.database_url_env;
-    throw new UserFacingError('config_invalid', `${name} is not set: give the bot the app database's postgres:// URL in ${name} (target.database_url_env names the variable) and restart it`);
+    throw new UserFacingError(
+      'config_invalid',
+      `${name} is not set: give the bot the app database's postgres:// URL in ${name} (target.database_url_env names the variable) and restart it`,
+    );
   }
   return deps.targetDatabaseUrl;
 }
 
 /** The restore server: its own env var when configured, else the app database's server. */
 /** The restore server: the configured env var's URL, else the target database's own server. */
-export function restoreServerUrl(config: DatabaseConfig, targetDatabaseUrl: string, env: NodeJS.ProcessEnv = process.env): string {
+export function restoreServerUrl(
+  config: DatabaseConfig,
+  targetDatabaseUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const name = config.restore.server_url_env;
   if (!name) return targetDatabaseUrl;
   const url = env[name];
-  if (!url) throw new UserFacingError('config_invalid', `database.restore.server_url_env names ${name}, but ${name} is not set: set it to a postgres:// URL of the restore server`);
+  if (!url)
+    throw new UserFacingError(
+      'config_invalid',
+      `database.restore.server_url_env names ${name}, but ${name} is not set: set it to a postgres:// URL of the restore server`,
+    );
   return url;
 }
 
-export function restoreServer(ctx: StepContext, deps: DatabaseStepDeps, config: DatabaseConfig): { url: string; shown: string } {
+export function restoreServer(
+  ctx: StepContext,
+  deps: DatabaseStepDeps,
+  config: DatabaseConfig,
+): { url: string; shown: string } {
   const url = config.restore.server_url_env ? restoreServerUrl(config, '', deps.env) : targetDatabaseUrl(ctx, deps);
   return { url, shown: describePg(url).replace(/\/.*$/, '') };
 }
 
 export function migrationSource(deps: DatabaseStepDeps): MigrationSource {
   if (!deps.source) {
-    throw new UserFacingError('config_invalid', 'GITHUB_TOKEN is not set, so the migrations the release shipped cannot be listed: set it (Contents read) and Retry, or check by hand and Skip with a reason');
+    throw new UserFacingError(
+      'config_invalid',
+      'GITHUB_TOKEN is not set, so the migrations the release shipped cannot be listed: set it (Contents read) and Retry, or check by hand and Skip with a reason',
+    );
   }
   return deps.source;
 }
@@ -92,7 +110,10 @@ export function migrationSource(deps: DatabaseStepDeps): MigrationSource {
 export function outputOf(ctx: StepContext, stepId: StepId, what: string): Record<string, unknown> {
   const rec = ctx.snapshot.steps.get(stepId);
   if (rec?.state !== 'succeeded') {
-    throw new UserFacingError('prerequisite_unmet', `${what} comes from \`${stepId}\`, which is ${rec?.state.replace('_', ' ') ?? 'missing'}: run it first`);
+    throw new UserFacingError(
+      'prerequisite_unmet',
+      `${what} comes from \`${stepId}\`, which is ${rec?.state.replace('_', ' ') ?? 'missing'}: run it first`,
+    );
   }
   return rec.output;
 }
@@ -108,7 +129,10 @@ export interface ProgressStream {
 }
 
 /** Lines go out in batches: at most one progress event per `everyMs`, and all of them at the end. */
-export function progressStream(ctx: StepContext, options: { prefix: string; everyMs?: number; maxLines?: number }): ProgressStream {
+export function progressStream(
+  ctx: StepContext,
+  options: { prefix: string; everyMs?: number; maxLines?: number },
+): ProgressStream {
   const everyMs = options.everyMs ?? 2000;
   const maxLines = options.maxLines ?? 40;
   let buffer: string[] = [];
@@ -120,7 +144,9 @@ export function progressStream(ctx: StepContext, options: { prefix: string; ever
     buffer = [];
     last = Date.now();
     // A lost progress line must not fail a revert or restore that is half done.
-    chain = chain.then(() => ctx.progress(`${options.prefix}\n${lines.join('\n')}`)).catch((err: unknown) => ctx.log.warn({ err }, 'could not record progress'));
+    chain = chain
+      .then(() => ctx.progress(`${options.prefix}\n${lines.join('\n')}`))
+      .catch((err: unknown) => ctx.log.warn({ err }, 'could not record progress'));
   };
   return {
     onOutput(line) {

@@ -5,11 +5,20 @@
  * an error. With no probes configured, a person follows the doc and confirms.
  */
 import ms from 'ms';
-import { UserFacingError } from '../../../domain/errors.ts';
 import type { AuthProbeConfig } from '../../../config/validation.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { RunExecutor, StepContext } from '../../executor.ts';
 
-export type ProbeResult = { name: string; method: string; url: string; expected: number; status: number | null; ok: boolean; error?: string; headers: string[] };
+export type ProbeResult = {
+  name: string;
+  method: string;
+  url: string;
+  expected: number;
+  status: number | null;
+  ok: boolean;
+  error?: string;
+  headers: string[];
+};
 
 export function createAuthCheck(deps: { env?: NodeJS.ProcessEnv; docBaseUrl: string }): RunExecutor {
   return {
@@ -28,9 +37,16 @@ export function createAuthCheck(deps: { env?: NodeJS.ProcessEnv; docBaseUrl: str
       for (const probe of probes) results.push(await runProbe(ctx, probe, env));
       const failed = results.filter((r) => !r.ok);
       if (failed.length > 0) {
-        throw new UserFacingError('upstream_error', `${failed.length} of ${results.length} auth probes failed: ${failed.map(describe).join('; ')}. Follow ${doc}, then Retry — or Skip with a reason`);
+        throw new UserFacingError(
+          'upstream_error',
+          `${failed.length} of ${results.length} auth probes failed: ${failed.map(describe).join('; ')}. Follow ${doc}, then Retry — or Skip with a reason`,
+        );
       }
-      return { outcome: 'succeeded', summary: `All ${results.length} auth probes answered as expected: ${results.map(describe).join('; ')}`, output: { probes: results, doc } };
+      return {
+        outcome: 'succeeded',
+        summary: `All ${results.length} auth probes answered as expected: ${results.map(describe).join('; ')}`,
+        output: { probes: results, doc },
+      };
     },
   };
 }
@@ -45,15 +61,29 @@ async function runProbe(ctx: StepContext, probe: AuthProbeConfig, env: NodeJS.Pr
   for (const [name, variable] of Object.entries(probe.headers)) {
     const value = env[variable];
     if (value === undefined || value === '') {
-      throw new UserFacingError('config_invalid', `auth probe "${probe.name}" sends ${name} from ${variable}, but ${variable} is not set in the bot's environment: set it, or change validation.auth.probes in rollback.yml`);
+      throw new UserFacingError(
+        'config_invalid',
+        `auth probe "${probe.name}" sends ${name} from ${variable}, but ${variable} is not set in the bot's environment: set it, or change validation.auth.probes in rollback.yml`,
+      );
     }
     headers[name] = value;
   }
-  const base = { name: probe.name, method: probe.method, url: probe.url, expected: probe.expected_status, headers: Object.keys(probe.headers) };
+  const base = {
+    name: probe.name,
+    method: probe.method,
+    url: probe.url,
+    expected: probe.expected_status,
+    headers: Object.keys(probe.headers),
+  };
   const timeout = ctx.config.validation.auth.timeout;
   try {
     // A redirect (say, to a login page) is an answer to check, not something to follow.
-    const res = await fetch(probe.url, { method: probe.method, headers, redirect: 'manual', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeout)]) });
+    const res = await fetch(probe.url, {
+      method: probe.method,
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeout)]),
+    });
     await res.body?.cancel();
     return { ...base, status: res.status, ok: res.status === probe.expected_status };
   } catch (err) {

@@ -6,7 +6,12 @@ import type { DatabaseConfig } from '../../../config/database.ts';
 import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import type { BackupStore } from '../../ports/database.ts';
 
-export async function abandonBackupRestore(input: { config: DatabaseConfig; backups: Pick<BackupStore, 'drop'>; incidentId: string; serverUrl: string }): Promise<{ database: string; dropped: boolean }> {
+export async function abandonBackupRestore(input: {
+  config: DatabaseConfig;
+  backups: Pick<BackupStore, 'drop'>;
+  incidentId: string;
+  serverUrl: string;
+}): Promise<{ database: string; dropped: boolean }> {
   const database = restoreDatabaseName(input.config.restore.database_prefix, input.incidentId);
   const { dropped } = await input.backups.drop({ serverUrl: input.serverUrl, database, incidentId: input.incidentId });
   return { database, dropped };

@@ -6,15 +6,15 @@
  */
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
+import { withDatabase } from '../../../domain/pg-url.ts';
+import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
+import type { BackupStore } from '../../ports/database.ts';
 import {
-  promoteRestoredDatabase,
   type PromoteResult,
+  promoteRestoredDatabase,
   type RestartableDeployments,
   type SecretStore,
 } from './promote-restored-database.ts';
-import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
-import type { BackupStore } from '../../ports/database.ts';
-import { withDatabase } from '../../../domain/pg-url.ts';
 
 export interface BackupPromoteInput {
   config: DatabaseConfig;
@@ -33,7 +33,11 @@ export interface BackupPromoteInput {
 
 export async function promoteBackupRestore(input: BackupPromoteInput): Promise<PromoteResult & { database: string }> {
   const promotion = promotionConfig(input.config);
-  const ref = { serverUrl: input.serverUrl, database: restoreDatabaseName(input.config.restore.database_prefix, input.incidentId), incidentId: input.incidentId };
+  const ref = {
+    serverUrl: input.serverUrl,
+    database: restoreDatabaseName(input.config.restore.database_prefix, input.incidentId),
+    incidentId: input.incidentId,
+  };
   await input.backups.mark(ref, 'promoted');
   const result = await promoteRestoredDatabase({
     secrets: input.secrets,
@@ -53,7 +57,10 @@ export async function promoteBackupRestore(input: BackupPromoteInput): Promise<P
 
 function promotionConfig(config: DatabaseConfig): NonNullable<DatabaseConfig['promotion']> {
   if (!config.promotion) {
-    throw new UserFacingError('config_invalid', 'promotion is not configured: set database.promotion.secret, .key and .deployments in rollback.yml (or swap the connection string by hand)');
+    throw new UserFacingError(
+      'config_invalid',
+      'promotion is not configured: set database.promotion.secret, .key and .deployments in rollback.yml (or swap the connection string by hand)',
+    );
   }
   return config.promotion;
 }

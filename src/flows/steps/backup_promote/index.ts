@@ -10,21 +10,22 @@
  */
 import ms from 'ms';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import {
-  keepPreviousValue,
-  previousValueKey,
-  previousValueSlot,
-  readPreviousValues,
-} from './previous-value-keys.ts';
-import type { SecretStore } from './promote-restored-database.ts';
-import { withDatabase } from '../../../domain/pg-url.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
+import { withDatabase } from '../../../domain/pg-url.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
-import { restoreConfig, outputOf, progressStream, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
+import {
+  type DatabaseStepDeps,
+  outputOf,
+  progressStream,
+  restoreConfig,
+  restoreServer,
+} from '../_shared/db-step-support.ts';
+import { readOutput } from '../_shared/step-output.ts';
 import { lossSoFar } from '../backup_restore/index.ts';
 import { backupRestoreOutputSchema } from '../backup_restore/output.ts';
-import { readOutput } from '../_shared/step-output.ts';
 import { promoteBackupRestore } from './backup-promote.ts';
+import { keepPreviousValue, previousValueKey, previousValueSlot, readPreviousValues } from './previous-value-keys.ts';
+import type { SecretStore } from './promote-restored-database.ts';
 
 export interface PromotePlan {
   database: string;
@@ -46,12 +47,19 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
     async plan(ctx) {
       const config = restoreConfig(ctx, deps);
       const promotion = promotionConfig(config);
-      const restored = readOutput('backup_restore', backupRestoreOutputSchema, outputOf(ctx, 'backup_restore', 'the restored database'));
+      const restored = readOutput(
+        'backup_restore',
+        backupRestoreOutputSchema,
+        outputOf(ctx, 'backup_restore', 'the restored database'),
+      );
       const where = `Secret ${ctx.config.environment.kube.namespace}/${promotion.secret} key ${promotion.key}`;
       // Fail at plan time, not after two people approved: the Secret and key must exist.
       const current = await secrets.readKey(promotion.secret, promotion.key);
       if (current === null) {
-        throw new UserFacingError('not_found', `${where} does not exist: set database.promotion.secret and .key to where the app reads its database URL, then Retry`);
+        throw new UserFacingError(
+          'not_found',
+          `${where} does not exist: set database.promotion.secret and .key to where the app reads its database URL, then Retry`,
+        );
       }
       const swapped = current === withDatabase(restoreServer(ctx, deps, config).url, restored.database);
       // Swapped already: the value before is in the newest slot; else where it will go.
@@ -95,8 +103,15 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
       const plan = ctx.plan as unknown as PromotePlan;
       const config = restoreConfig(ctx, deps);
       const promotion = promotionConfig(config);
-      if (promotion.secret !== plan.secret || promotion.key !== plan.key || promotion.deployments.join() !== plan.deployments.join()) {
-        throw new UserFacingError('stale', 'database.promotion changed since this promotion was approved: Retry to plan again and re-approve');
+      if (
+        promotion.secret !== plan.secret ||
+        promotion.key !== plan.key ||
+        promotion.deployments.join() !== plan.deployments.join()
+      ) {
+        throw new UserFacingError(
+          'stale',
+          'database.promotion changed since this promotion was approved: Retry to plan again and re-approve',
+        );
       }
       const restartAt = await restartTime(ctx);
       const stream = progressStream(ctx, { prefix: 'promotion:' });
@@ -122,7 +137,16 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
         summary:
           `${where} key ${plan.key} now points at ${plan.location}${result.alreadySwapped ? ' (swapped by an earlier try)' : ''}; ` +
           `${plan.deployments.join(', ')} restarted and rolled out. The previous value is kept in key ${previousKey} of ${where} (README "Database rollback" says how to reverse).`,
-        output: { promoted: true, database: result.database, location: plan.location, secret: plan.secret, key: plan.key, previousValueKey: previousKey, deployments: plan.deployments, restartedAt: restartAt.toISOString() },
+        output: {
+          promoted: true,
+          database: result.database,
+          location: plan.location,
+          secret: plan.secret,
+          key: plan.key,
+          previousValueKey: previousKey,
+          deployments: plan.deployments,
+          restartedAt: restartAt.toISOString(),
+        },
       };
     },
   };
@@ -150,7 +174,10 @@ async function newestSlot(secrets: SecretStore, secret: string, key: string): Pr
 
 function promotionConfig(config: DatabaseConfig): NonNullable<DatabaseConfig['promotion']> {
   if (!config.promotion) {
-    throw new UserFacingError('config_invalid', 'promotion is not configured: set database.promotion.secret, .key and .deployments in rollback.yml (or swap the connection string by hand and Skip with a reason)');
+    throw new UserFacingError(
+      'config_invalid',
+      'promotion is not configured: set database.promotion.secret, .key and .deployments in rollback.yml (or swap the connection string by hand and Skip with a reason)',
+    );
   }
   return config.promotion;
 }

@@ -41,13 +41,19 @@ export async function promoteRestoredDatabase(options: PromoteOptions): Promise<
     throw withContext(`while reading ${where}`, err);
   });
   if (current === null) {
-    throw new UserFacingError('not_found', `${where} does not exist: set database.promotion.secret and .key to where the app reads its database URL`);
+    throw new UserFacingError(
+      'not_found',
+      `${where} does not exist: set database.promotion.secret and .key to where the app reads its database URL`,
+    );
   }
   const alreadySwapped = current === newUrl;
   if (!alreadySwapped) {
     await options.recordPrevious(current);
     await secrets.writeKey(secretName, key, newUrl).catch((err: unknown) => {
-      throw withContext(`while writing the restored database's URL into ${where} (the previous value is recorded)`, err);
+      throw withContext(
+        `while writing the restored database's URL into ${where} (the previous value is recorded)`,
+        err,
+      );
     });
     options.onProgress?.(`${where} now points at the restored database`);
   }
@@ -71,9 +77,13 @@ async function restartAll(options: SwapOptions, state: string): Promise<void> {
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const Type = err instanceof UserFacingError ? UserFacingError : AppError;
-    throw new Type(err instanceof AppError ? err.code : 'rollout_failed', `${state}, but restarting ${names.join(', ')} failed: ${reason}`, {
-      cause: err,
-      transient: err instanceof AppError && err.transient,
-    });
+    throw new Type(
+      err instanceof AppError ? err.code : 'rollout_failed',
+      `${state}, but restarting ${names.join(', ')} failed: ${reason}`,
+      {
+        cause: err,
+        transient: err instanceof AppError && err.transient,
+      },
+    );
   }
 }

@@ -5,18 +5,23 @@
  */
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
-import { dataLossWindow, proposeBackup, type BackupProposal, type DataLossWindow } from './propose-backup.ts';
-import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
-import type { BackupFile, BackupListing, BackupStore, TargetDatabase, ValidationReport } from '../../ports/database.ts';
-import type { OutputLine } from '../../ports/commands.ts';
 import { describePg, withDatabase } from '../../../domain/pg-url.ts';
+import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
+import type { OutputLine } from '../../ports/commands.ts';
+import type { BackupFile, BackupListing, BackupStore, TargetDatabase, ValidationReport } from '../../ports/database.ts';
+import { type BackupProposal, type DataLossWindow, dataLossWindow, proposeBackup } from './propose-backup.ts';
 
 export interface BackupRestoreProposal extends BackupProposal {
   dataLoss: DataLossWindow | null;
   listing: BackupListing;
 }
 
-export async function proposeBackupRestore(input: { config: DatabaseConfig; backups: Pick<BackupStore, 'list'>; firstBadRequestAt: Date; now: Date }): Promise<BackupRestoreProposal> {
+export async function proposeBackupRestore(input: {
+  config: DatabaseConfig;
+  backups: Pick<BackupStore, 'list'>;
+  firstBadRequestAt: Date;
+  now: Date;
+}): Promise<BackupRestoreProposal> {
   const backups = backupsConfig(input.config);
   const listing = await input.backups.list(backups.directory, backups.filename);
   const proposal = proposeBackup(listing.backups, input.firstBadRequestAt);
@@ -54,7 +59,10 @@ export async function runBackupRestore(input: BackupRestoreInput): Promise<Backu
   const { backups: listed } = await input.backups.list(backups.directory, backups.filename);
   const backup = listed.find((b) => b.name === input.backupName);
   if (!backup) {
-    throw new UserFacingError('not_found', `the backup ${input.backupName} is no longer in ${backups.directory}: list the backups again and pick one`);
+    throw new UserFacingError(
+      'not_found',
+      `the backup ${input.backupName} is no longer in ${backups.directory}: list the backups again and pick one`,
+    );
   }
   const database = restoreDatabaseName(config.restore.database_prefix, incidentId);
   const restored = await input.backups.restore({
@@ -88,7 +96,10 @@ export async function runBackupRestore(input: BackupRestoreInput): Promise<Backu
 
 function backupsConfig(config: DatabaseConfig): NonNullable<DatabaseConfig['backups']> {
   if (!config.backups) {
-    throw new UserFacingError('config_invalid', 'no backup location is configured: set database.backups.directory (and .filename) in rollback.yml');
+    throw new UserFacingError(
+      'config_invalid',
+      'no backup location is configured: set database.backups.directory (and .filename) in rollback.yml',
+    );
   }
   return config.backups;
 }

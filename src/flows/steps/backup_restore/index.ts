@@ -4,13 +4,14 @@
  * approvals exactly that backup is restored into a NEW database on the restore server and validated.
  * Production is never written here; promote and abandon are their own approved steps.
  */
-import { formatBytes, formatDuration } from './propose-backup.ts';
-import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
+
 import { UserFacingError } from '../../../domain/errors.ts';
+import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
+import { type DatabaseStepDeps, progressStream, restoreConfig, restoreServer } from '../_shared/db-step-support.ts';
 import { proposeBackupRestore, runBackupRestore } from './backup-restore.ts';
 import type { BackupRestoreOutput } from './output.ts';
-import { restoreConfig, progressStream, restoreServer, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
+import { formatBytes, formatDuration } from './propose-backup.ts';
 
 export interface BackupRestorePlan {
   backup: { name: string; takenAt: string; sizeBytes: number };
@@ -27,7 +28,12 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
       const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const badAt = ctx.incident.impactStartedAt ?? ctx.incident.detectedAt;
-      const proposal = await proposeBackupRestore({ config, backups: deps.backups, firstBadRequestAt: badAt, now: ctx.now() });
+      const proposal = await proposeBackupRestore({
+        config,
+        backups: deps.backups,
+        firstBadRequestAt: badAt,
+        now: ctx.now(),
+      });
       if (!proposal.backup || !proposal.dataLoss) {
         const ignored = proposal.listing.ignored.map((i) => `${i.name} (${i.reason})`).join('; ');
         throw new UserFacingError(
@@ -43,8 +49,14 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
         server: server.shown,
         firstBadRequestAt: badAt.toISOString(),
       };
-      const guessed = ctx.incident.impactStartedAt ? '' : ' (the first bad request was not entered, so the detection time stands in for it: correct the times if the impact began earlier)';
-      const checks = [`${config.migrations_table.schema}.${config.migrations_table.table}`, ...config.validation.count_tables.map((t) => `rows in ${t}`), ...config.validation.checks.map((c) => c.name)];
+      const guessed = ctx.incident.impactStartedAt
+        ? ''
+        : ' (the first bad request was not entered, so the detection time stands in for it: correct the times if the impact began earlier)';
+      const checks = [
+        `${config.migrations_table.schema}.${config.migrations_table.table}`,
+        ...config.validation.count_tables.map((t) => `rows in ${t}`),
+        ...config.validation.checks.map((c) => c.name),
+      ];
       const summary = [
         `Backup: ${proposal.reason}${guessed}.`,
         `Into a NEW database ${plan.database} on ${plan.server}, with \`pg_restore --clean --if-exists --no-owner\`, then validate it (${checks.join(', ')}).`,
@@ -60,9 +72,14 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
       const server = restoreServer(ctx, deps, config);
       const database = restoreDatabaseName(config.restore.database_prefix, ctx.incident.id);
       if (database !== plan.database || server.shown !== plan.server) {
-        throw new UserFacingError('stale', `the restore target changed since it was approved (now ${database} on ${server.shown}): Retry to plan again and re-approve`);
+        throw new UserFacingError(
+          'stale',
+          `the restore target changed since it was approved (now ${database} on ${server.shown}): Retry to plan again and re-approve`,
+        );
       }
-      await ctx.progress(`restoring ${plan.backup.name} (${formatBytes(plan.backup.sizeBytes)}) into ${plan.database} on ${plan.server}`);
+      await ctx.progress(
+        `restoring ${plan.backup.name} (${formatBytes(plan.backup.sizeBytes)}) into ${plan.database} on ${plan.server}`,
+      );
       const stream = progressStream(ctx, { prefix: 'pg_restore output:' });
       const result = await runBackupRestore({
         config,

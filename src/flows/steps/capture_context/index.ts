@@ -1,16 +1,22 @@
 /** Runbook: "Capture timestamps for the first bad request and current backlog depth." */
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import type { RunExecutor } from '../../executor.ts';
-import type { Backlog } from '../../ports.ts';
-import type { GitOpsControllers } from '../../ports.ts';
 import { describeGitOps } from '../../gitops/step-hooks.ts';
+import type { Backlog, GitOpsControllers } from '../../ports.ts';
 
-export function createCaptureContext(deps: { backlog: Backlog | null; backlogEnv: string; gitops?: GitOpsControllers }): RunExecutor {
+export function createCaptureContext(deps: {
+  backlog: Backlog | null;
+  backlogEnv: string;
+  gitops?: GitOpsControllers;
+}): RunExecutor {
   return {
     async run(ctx) {
       const key = ctx.config.target.backlog_key;
       if (!deps.backlog) {
-        throw new UserFacingError('config_invalid', `cannot read the backlog: ${deps.backlogEnv} is not set. Set it to the app's Redis URL (or Skip this step with a reason)`);
+        throw new UserFacingError(
+          'config_invalid',
+          `cannot read the backlog: ${deps.backlogEnv} is not set. Set it to the app's Redis URL (or Skip this step with a reason)`,
+        );
       }
       let depth: number;
       try {
@@ -27,7 +33,13 @@ export function createCaptureContext(deps: { backlog: Backlog | null; backlogEnv
         outcome: 'succeeded',
         summary: `First bad request: ${first}; detected: ${detectedAt.toISOString()}; backlog ${key} = ${depth}${managed}`,
         output: {
-          ...(gitops.length ? { gitops } : {}), impactStartedAt: impactStartedAt?.toISOString() ?? null, detectedAt: detectedAt.toISOString(), backlogKey: key, backlogDepth: depth, capturedAt: ctx.now().toISOString() },
+          ...(gitops.length ? { gitops } : {}),
+          impactStartedAt: impactStartedAt?.toISOString() ?? null,
+          detectedAt: detectedAt.toISOString(),
+          backlogKey: key,
+          backlogDepth: depth,
+          capturedAt: ctx.now().toISOString(),
+        },
       };
     },
   };

@@ -68,7 +68,10 @@ function droppedColumns(statement: string): DestructiveWarning[] {
     if (!drop) continue;
     const target = (drop[1] as string).trim();
     if (NOT_A_COLUMN.test(target)) continue;
-    const column = target.replace(/^COLUMN\s+/i, '').replace(/^IF\s+EXISTS\s+/i, '').split(/\s+/)[0];
+    const column = target
+      .replace(/^COLUMN\s+/i, '')
+      .replace(/^IF\s+EXISTS\s+/i, '')
+      .split(/\s+/)[0];
     warnings.push({ kind: 'drop_column', statement, message: `drops column ${table}.${column} and its data` });
   }
   return warnings;

@@ -6,16 +6,24 @@
  */
 import ms from 'ms';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext, StepOutcome } from '../../executor.ts';
-import { databaseConfig, mentions, migrationSource, outputOf, progressStream, targetDatabaseUrl, type DatabaseStepDeps } from '../_shared/db-step-support.ts';
 import type { TargetDatabase } from '../../ports/database.ts';
-import type { StoredScope } from '../migration_scope/index.ts';
-import { migrationScopeOutputSchema } from '../migration_scope/output.ts';
+import {
+  type DatabaseStepDeps,
+  databaseConfig,
+  mentions,
+  migrationSource,
+  outputOf,
+  progressStream,
+  targetDatabaseUrl,
+} from '../_shared/db-step-support.ts';
 import { readOutput } from '../_shared/step-output.ts';
+import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
+import type { StoredScope } from '../migration_scope/index.ts';
 import type { MigrationSource } from '../migration_scope/migration-scope.ts';
-import { planMigrationRevert, runMigrationRevert, type RevertPlan } from './migration-revert.ts';
+import { migrationScopeOutputSchema } from '../migration_scope/output.ts';
+import { planMigrationRevert, type RevertPlan, runMigrationRevert } from './migration-revert.ts';
 
 /** What Run shows and Apply gets back: the revert plan plus where it sits in the sequence. */
 export type PlannedRevert = RevertPlan & {
@@ -42,9 +50,24 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
   const executor: PlannedExecutor = {
     async plan(ctx) {
       const config = databaseConfig(ctx);
-      const scope = readOutput('migration_scope', migrationScopeOutputSchema, outputOf(ctx, 'migration_scope', 'the list of migrations to revert'));
-      const remaining = await stillToRevert(deps.database, targetDatabaseUrl(ctx, deps), config, scope, ctx.incident.badVersion);
-      const revert = await planMigrationRevert({ source, scope: { ...(scope as MigrationScope), toRevert: remaining }, config, badVersion: ctx.incident.badVersion });
+      const scope = readOutput(
+        'migration_scope',
+        migrationScopeOutputSchema,
+        outputOf(ctx, 'migration_scope', 'the list of migrations to revert'),
+      );
+      const remaining = await stillToRevert(
+        deps.database,
+        targetDatabaseUrl(ctx, deps),
+        config,
+        scope,
+        ctx.incident.badVersion,
+      );
+      const revert = await planMigrationRevert({
+        source,
+        scope: { ...(scope as MigrationScope), toRevert: remaining },
+        config,
+        badVersion: ctx.incident.badVersion,
+      });
       const planned: PlannedRevert = {
         ...revert,
         head: revert.migration.version,
@@ -53,17 +76,35 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
         requestedBy: ctx.step.actor,
         ...(revert.kind === 'forward_fix' ? { forwardFix: forwardFixText(ctx, revert.migration, scope) } : {}),
       };
-      return { summary: describePlan(planned, config, ctx.incident.badVersion), plan: planned as unknown as Record<string, unknown> };
+      return {
+        summary: describePlan(planned, config, ctx.incident.badVersion),
+        plan: planned as unknown as Record<string, unknown>,
+      };
     },
 
     async apply(ctx) {
       const plan = ctx.plan as unknown as PlannedRevert;
       if (plan.kind === 'forward_fix') return recordForwardFix(ctx, plan);
       const config = databaseConfig(ctx);
-      await ctx.progress(plan.kind === 'down_file' ? `applying ${plan.file} (${plan.ref}) in one transaction` : `running \`${plan.argv.join(' ')}\``);
+      await ctx.progress(
+        plan.kind === 'down_file'
+          ? `applying ${plan.file} (${plan.ref}) in one transaction`
+          : `running \`${plan.argv.join(' ')}\``,
+      );
       const stream = progressStream(ctx, { prefix: 'revert command output:' });
-      const result = await runMigrationRevert({ plan, database: deps.database, commands: deps.commands, targetDatabaseUrl: targetDatabaseUrl(ctx, deps), config, env: deps.env, onOutput: stream.onOutput, signal: ctx.signal }).finally(() => stream.flush());
-      const reverted = [...new Set([...((ctx.previous.reverted as string[] | undefined) ?? []), plan.migration.version])];
+      const result = await runMigrationRevert({
+        plan,
+        database: deps.database,
+        commands: deps.commands,
+        targetDatabaseUrl: targetDatabaseUrl(ctx, deps),
+        config,
+        env: deps.env,
+        onOutput: stream.onOutput,
+        signal: ctx.signal,
+      }).finally(() => stream.flush());
+      const reverted = [
+        ...new Set([...((ctx.previous.reverted as string[] | undefined) ?? []), plan.migration.version]),
+      ];
       if (plan.remainingAfter.length > 0) {
         // Each revert needs its own plan and approvals: plan the next one now; the engine starts a
         // new attempt for it, so it waits for two new approvals.
@@ -76,23 +117,38 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
           output: { reverted, head: result.head, plan: next.plan, plannedAt: ctx.now().toISOString() },
         };
       }
-      const expected = plan.expectedVersion === result.head ? `, what ${ctx.incident.targetVersion ?? 'the target'} expects` : '';
-      return { outcome: 'succeeded', summary: `${result.summary}${expected}`, output: { reverted, head: result.head, alreadyReverted: result.alreadyReverted } };
+      const expected =
+        plan.expectedVersion === result.head ? `, what ${ctx.incident.targetVersion ?? 'the target'} expects` : '';
+      return {
+        outcome: 'succeeded',
+        summary: `${result.summary}${expected}`,
+        output: { reverted, head: result.head, alreadyReverted: result.alreadyReverted },
+      };
     },
   };
   return executor;
 }
 
 /** The shipped migrations from the database's current head down: a retry continues where the last one stopped. */
-async function stillToRevert(database: TargetDatabase, url: string, config: DatabaseConfig, scope: StoredScope, badVersion: string): Promise<MigrationToRevert[]> {
+async function stillToRevert(
+  database: TargetDatabase,
+  url: string,
+  config: DatabaseConfig,
+  scope: StoredScope,
+  badVersion: string,
+): Promise<MigrationToRevert[]> {
   const head = (await database.readHead(url, config.migrations_table, { recent: 1 })).head?.version ?? null;
   const index = scope.toRevert.findIndex((m) => m.version === head);
   if (index >= 0) return scope.toRevert.slice(index);
   const at = head ?? '(no migrations)';
   if (head === scope.expectedVersion && scope.toRevert.length > 0) {
-    throw new UserFacingError('prerequisite_unmet', `nothing left to revert: the database is at ${at}, what the target expects — Skip this step with a reason`);
+    throw new UserFacingError(
+      'prerequisite_unmet',
+      `nothing left to revert: the database is at ${at}, what the target expects — Skip this step with a reason`,
+    );
   }
-  if (scope.toRevert.length === 0) throw new UserFacingError('prerequisite_unmet', `nothing to revert: ${scope.report}`);
+  if (scope.toRevert.length === 0)
+    throw new UserFacingError('prerequisite_unmet', `nothing to revert: ${scope.report}`);
   throw new UserFacingError(
     'conflict',
     `the database is at ${at}, which the migration scope did not expect (it found ${scope.toRevert.map((m) => m.version).join(', ')} from ${badVersion} to revert): ` +
@@ -114,7 +170,11 @@ function describePlan(plan: PlannedRevert, config: DatabaseConfig, badVersion: s
   const to = migration.previousVersion ?? '(no migrations)';
   const lines: string[] = [];
   if (plan.kind === 'forward_fix') {
-    lines.push(`${plan.reason}.`, `Forward-fix plan: ${plan.forwardFix}`, 'Approving records this plan with the two approvers as its owners; the database is not touched.');
+    lines.push(
+      `${plan.reason}.`,
+      `Forward-fix plan: ${plan.forwardFix}`,
+      'Approving records this plan with the two approvers as its owners; the database is not touched.',
+    );
   } else if (plan.kind === 'down_file') {
     lines.push(
       `Revert ${migration.name}: the database goes from ${migration.version} to ${to}.`,
@@ -122,7 +182,9 @@ function describePlan(plan: PlannedRevert, config: DatabaseConfig, badVersion: s
         `(lock_timeout ${ms(config.lock_timeout)}, statement_timeout ${ms(config.statement_timeout)}); any error rolls everything back.`,
       ...plan.warnings.map((w) => `WARNING: ${w.message}`),
       'SQL:',
-      plan.sql.length > SQL_SHOWN ? `${plan.sql.slice(0, SQL_SHOWN)}\n… (${plan.sql.length - SQL_SHOWN} more characters; the whole file runs)` : plan.sql.trim(),
+      plan.sql.length > SQL_SHOWN
+        ? `${plan.sql.slice(0, SQL_SHOWN)}\n… (${plan.sql.length - SQL_SHOWN} more characters; the whole file runs)`
+        : plan.sql.trim(),
     );
   } else {
     const timeout = config.revert_command ? ms(config.revert_command.timeout) : '?';
@@ -132,18 +194,30 @@ function describePlan(plan: PlannedRevert, config: DatabaseConfig, badVersion: s
     );
   }
   if (plan.remainingAfter.length > 0 && plan.kind !== 'forward_fix') {
-    lines.push(`One migration at a time: ${plan.remainingAfter.length} more from ${badVersion} (${plan.remainingAfter.join(', ')}) remain after this one; the next is planned when this one is done, and needs its own two approvals.`);
+    lines.push(
+      `One migration at a time: ${plan.remainingAfter.length} more from ${badVersion} (${plan.remainingAfter.join(', ')}) remain after this one; the next is planned when this one is done, and needs its own two approvals.`,
+    );
   }
   return lines.join('\n');
 }
 
 function recordForwardFix(ctx: StepContext & { plan: Record<string, unknown> }, plan: PlannedRevert): StepOutcome {
-  const owners = ctx.snapshot.approvals.filter((a) => a.stepId === ctx.step.stepId && a.attempt === ctx.step.attempt).map((a) => a.userId);
+  const owners = ctx.snapshot.approvals
+    .filter((a) => a.stepId === ctx.step.stepId && a.attempt === ctx.step.attempt)
+    .map((a) => a.userId);
   const recordedAt = ctx.now().toISOString();
   const by = plan.requestedBy ? ` (asked for by ${mentions([plan.requestedBy])})` : '';
   return {
     outcome: 'succeeded',
     summary: `Forward-fix plan for ${plan.migration.name} recorded, owned by ${mentions(owners)}${by}: ${plan.forwardFix} The database was not changed.`,
-    output: { forwardFix: { migration: plan.migration.version, plan: plan.forwardFix, owners, requestedBy: plan.requestedBy, recordedAt } },
+    output: {
+      forwardFix: {
+        migration: plan.migration.version,
+        plan: plan.forwardFix,
+        owners,
+        requestedBy: plan.requestedBy,
+        recordedAt,
+      },
+    },
   };
 }

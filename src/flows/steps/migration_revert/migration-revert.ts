@@ -6,31 +6,47 @@
  */
 import { createHash } from 'node:crypto';
 import type { DatabaseConfig } from '../../../config/database.ts';
-import { UserFacingError, withContext } from '../../../domain/errors.ts';
-import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
-import { describeDestructive, type DestructiveWarning } from './describe-destructive.ts';
 import { renderArgv } from '../../../domain/argv-template.ts';
 import { childEnv } from '../../../domain/child-env.ts';
+import { UserFacingError, withContext } from '../../../domain/errors.ts';
+import { pgSecrets } from '../../../domain/pg-url.ts';
 import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
 import type { TargetDatabase } from '../../ports/database.ts';
-import { pgSecrets } from '../../../domain/pg-url.ts';
+import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
 import type { MigrationSource } from '../migration_scope/migration-scope.ts';
+import { type DestructiveWarning, describeDestructive } from './describe-destructive.ts';
 
 interface PlanBase {
   migration: MigrationToRevert;
   summary: string;
 }
 export type RevertPlan =
-  | (PlanBase & { kind: 'down_file'; file: string; ref: string; sql: string; sha256: string; warnings: DestructiveWarning[] })
+  | (PlanBase & {
+      kind: 'down_file';
+      file: string;
+      ref: string;
+      sql: string;
+      sha256: string;
+      warnings: DestructiveWarning[];
+    })
   | (PlanBase & { kind: 'command'; argv: string[] })
   | (PlanBase & { kind: 'forward_fix'; reason: string });
 
-export async function planMigrationRevert(input: { source: MigrationSource; scope: MigrationScope; config: DatabaseConfig; badVersion: string }): Promise<RevertPlan> {
+export async function planMigrationRevert(input: {
+  source: MigrationSource;
+  scope: MigrationScope;
+  config: DatabaseConfig;
+  badVersion: string;
+}): Promise<RevertPlan> {
   const { scope, config, badVersion } = input;
   const migration = scope.toRevert[0];
   if (!migration) throw new UserFacingError('prerequisite_unmet', `nothing to revert: ${scope.report}`);
   if (config.revert_command) {
-    const argv = renderArgv(config.revert_command.argv, { version: migration.version, previous_version: migration.previousVersion }, 'database.revert_command.argv');
+    const argv = renderArgv(
+      config.revert_command.argv,
+      { version: migration.version, previous_version: migration.previousVersion },
+      'database.revert_command.argv',
+    );
     return { kind: 'command', migration, argv, summary: `revert ${migration.name} with \`${argv.join(' ')}\`` };
   }
   const file = downFilePath(config, migration);
@@ -44,7 +60,16 @@ export async function planMigrationRevert(input: { source: MigrationSource; scop
   const warnings = describeDestructive(sql);
   const sha256 = createHash('sha256').update(sql).digest('hex');
   const warned = warnings.length ? ` — WARNING: ${warnings.map((w) => w.message).join('; ')}` : '';
-  return { kind: 'down_file', migration, file, ref: badVersion, sql, sha256, warnings, summary: `revert ${migration.name} by applying ${file} (${badVersion}) in one transaction${warned}` };
+  return {
+    kind: 'down_file',
+    migration,
+    file,
+    ref: badVersion,
+    sql,
+    sha256,
+    warnings,
+    summary: `revert ${migration.name} by applying ${file} (${badVersion}) in one transaction${warned}`,
+  };
 }
 
 export function downFilePath(config: DatabaseConfig, migration: { version: string; name: string }): string {
@@ -79,9 +104,15 @@ export async function runMigrationRevert(input: RevertRunInput): Promise<RevertR
   const { plan, config, targetDatabaseUrl: url } = input;
   const { migration } = plan;
   let alreadyReverted = false;
-  if (plan.kind === 'forward_fix') throw new UserFacingError('prerequisite_unmet', `${migration.name} has no revert: ${plan.reason}`);
+  if (plan.kind === 'forward_fix')
+    throw new UserFacingError('prerequisite_unmet', `${migration.name} has no revert: ${plan.reason}`);
   if (plan.kind === 'down_file') {
-    const result = await input.database.applyDown(url, config.migrations_table, { version: migration.version, sql: plan.sql, lockTimeoutMs: config.lock_timeout, statementTimeoutMs: config.statement_timeout });
+    const result = await input.database.applyDown(url, config.migrations_table, {
+      version: migration.version,
+      sql: plan.sql,
+      lockTimeoutMs: config.lock_timeout,
+      statementTimeoutMs: config.statement_timeout,
+    });
     alreadyReverted = !result.applied;
   } else {
     alreadyReverted = await runRevertCommand(input, plan);
@@ -94,24 +125,43 @@ export async function runMigrationRevert(input: RevertRunInput): Promise<RevertR
     );
   }
   const how = plan.kind === 'down_file' ? `applied ${plan.file}` : `ran \`${plan.argv.join(' ')}\``;
-  const summary = alreadyReverted ? `${migration.name} was already reverted; database at ${head ?? '(no migrations)'}` : `reverted ${migration.name} (${how}); database at ${head ?? '(no migrations)'}`;
+  const summary = alreadyReverted
+    ? `${migration.name} was already reverted; database at ${head ?? '(no migrations)'}`
+    : `reverted ${migration.name} (${how}); database at ${head ?? '(no migrations)'}`;
   return { head, alreadyReverted, summary };
 }
 
 /** Returns true when there was nothing left to do (the version is already gone). */
-async function runRevertCommand(input: RevertRunInput, plan: Extract<RevertPlan, { kind: 'command' }>): Promise<boolean> {
+async function runRevertCommand(
+  input: RevertRunInput,
+  plan: Extract<RevertPlan, { kind: 'command' }>,
+): Promise<boolean> {
   const command = input.config.revert_command;
-  if (!command) throw new UserFacingError('config_invalid', 'database.revert_command was removed from rollback.yml since this revert was planned: plan it again');
+  if (!command)
+    throw new UserFacingError(
+      'config_invalid',
+      'database.revert_command was removed from rollback.yml since this revert was planned: plan it again',
+    );
   const { migration } = plan;
   // The approved argv must still be what config says: nobody runs a command they did not see.
-  const argv = renderArgv(command.argv, { version: migration.version, previous_version: migration.previousVersion }, 'database.revert_command.argv');
+  const argv = renderArgv(
+    command.argv,
+    { version: migration.version, previous_version: migration.previousVersion },
+    'database.revert_command.argv',
+  );
   if (argv.join('\u0000') !== plan.argv.join('\u0000')) {
-    throw new UserFacingError('stale', 'database.revert_command changed since this revert was approved: plan it again and re-approve');
+    throw new UserFacingError(
+      'stale',
+      'database.revert_command changed since this revert was approved: plan it again and re-approve',
+    );
   }
   const state = await input.database.readHead(input.targetDatabaseUrl, input.config.migrations_table);
   if (!state.recent.some((m) => m.version === migration.version)) return true;
   if (state.head?.version !== migration.version) {
-    throw new UserFacingError('conflict', `${migration.version} is not the newest migration (the database is at ${state.head?.version}): run the migration scope step again`);
+    throw new UserFacingError(
+      'conflict',
+      `${migration.version} is not the newest migration (the database is at ${state.head?.version}): run the migration scope step again`,
+    );
   }
   const passed = childEnv(command.env, input.env ?? process.env, 'database.revert_command.env');
   await input.commands.run({

@@ -62,18 +62,25 @@ export function computeMigrationScope(input: MigrationScopeInput): MigrationScop
   const toRevert: MigrationToRevert[] = [];
   let k = 0;
   for (; k < applied.length && byVersion.has(applied[k] as string); k += 1) {
-    toRevert.push({ ...(byVersion.get(applied[k] as string) as ShippedMigration), previousVersion: applied[k + 1] ?? null });
+    toRevert.push({
+      ...(byVersion.get(applied[k] as string) as ShippedMigration),
+      previousVersion: applied[k + 1] ?? null,
+    });
   }
   const expectedVersion = applied[k] ?? null;
 
   const notes: string[] = [];
   for (const version of applied.slice(k)) {
     if (byVersion.has(version)) {
-      notes.push(`${byVersion.get(version)?.name} from ${badVersion} is applied but newer migrations sit on top of it (head ${head}): revert it by hand or plan a forward-fix`);
+      notes.push(
+        `${byVersion.get(version)?.name} from ${badVersion} is applied but newer migrations sit on top of it (head ${head}): revert it by hand or plan a forward-fix`,
+      );
     }
   }
   for (const f of migrationFiles.filter((f) => !SHIPPED_STATUSES.has(f.status))) {
-    notes.push(`${badVersion} ${f.status === 'removed' ? 'removed' : 'changed'} the existing migration ${f.filename}: the database is not reverted for that — check it by hand`);
+    notes.push(
+      `${badVersion} ${f.status === 'removed' ? 'removed' : 'changed'} the existing migration ${f.filename}: the database is not reverted for that — check it by hand`,
+    );
   }
 
   const rollbackNeeded = toRevert.length > 0;
@@ -85,7 +92,10 @@ function isMigrationFile(filename: string, input: MigrationScopeInput): boolean 
   const dir = input.migrationsPath.replace(/\/+$/, '');
   if (!filename.startsWith(`${dir}/`) || !filename.endsWith('.sql')) return false;
   if (filename.slice(dir.length + 1).includes('/')) return false;
-  return !downFileRegex(input.downFilePattern ?? '{path}/{version}.down.sql', dir).test(filename) && !filename.endsWith('.down.sql');
+  return (
+    !downFileRegex(input.downFilePattern ?? '{path}/{version}.down.sql', dir).test(filename) &&
+    !filename.endsWith('.down.sql')
+  );
 }
 
 function downFileRegex(pattern: string, dir: string): RegExp {
@@ -120,11 +130,17 @@ function describeScope(s: {
   targetVersion: string;
 }): string {
   const at = s.head === null ? 'database has no applied migrations' : `database at ${s.head}`;
-  const shipped = s.shipped.length === 0 ? `${s.badVersion} shipped no migrations` : `${s.badVersion} shipped ${plural(s.shipped.length, 'migration')} (${s.shipped.map((m) => m.name).join(', ')})`;
+  const shipped =
+    s.shipped.length === 0
+      ? `${s.badVersion} shipped no migrations`
+      : `${s.badVersion} shipped ${plural(s.shipped.length, 'migration')} (${s.shipped.map((m) => m.name).join(', ')})`;
   if (s.toRevert.length === 0) {
     const why = s.shipped.length === 0 ? '' : s.head === null ? '' : ', none of them at the head';
     return `${at}; ${shipped}${why} — no database rollback needed`;
   }
-  const expects = s.expectedVersion === null ? `${s.targetVersion} expects an older migration not seen in the table` : `${s.targetVersion} expects ${s.expectedVersion}`;
+  const expects =
+    s.expectedVersion === null
+      ? `${s.targetVersion} expects an older migration not seen in the table`
+      : `${s.targetVersion} expects ${s.expectedVersion}`;
   return `${at}; ${shipped}; ${expects} — revert ${plural(s.toRevert.length, 'migration')}, newest first: ${s.toRevert.map((m) => m.name).join(', ')}`;
 }

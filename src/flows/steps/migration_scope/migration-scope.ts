@@ -8,7 +8,12 @@
 import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import type { TargetDatabase } from '../../ports/database.ts';
-import { COMPARE_FILE_CAP, DIRECTORY_LISTING_CAP, type ChangedFile, type MigrationSource } from '../../ports/migration-source.ts';
+import {
+  type ChangedFile,
+  COMPARE_FILE_CAP,
+  DIRECTORY_LISTING_CAP,
+  type MigrationSource,
+} from '../../ports/migration-source.ts';
 import { computeMigrationScope, type MigrationScope } from './compute-migration-scope.ts';
 
 export type { MigrationSource };

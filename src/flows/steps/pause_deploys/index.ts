@@ -3,16 +3,18 @@
  * checkpoint (the step's output) and refuses clearly when GitHub is not configured.
  */
 import type { RunExecutor } from '../../executor.ts';
-import type { SourceControl } from '../../ports.ts';
-import { requireGitHub } from '../_shared/require-github.ts';
-import type { GitOpsControllers } from '../../ports.ts';
-import { pauseGitOpsStep } from '../../gitops/step-hooks.ts';
 import { describeGitOpsPauseProgress } from '../../gitops/pause-gitops.ts';
 import { gitopsPauseRecordSchema, readRecord } from '../../gitops/records.ts';
-import { pauseDeploys, type PauseRecord } from './pause-deploys.ts';
+import { pauseGitOpsStep } from '../../gitops/step-hooks.ts';
+import type { GitOpsControllers, SourceControl } from '../../ports.ts';
+import { requireGitHub } from '../_shared/require-github.ts';
+import { type PauseRecord, pauseDeploys } from './pause-deploys.ts';
 import { describePauseProgress } from './pause-progress.ts';
 
-export function createPauseDeploys(deps: { sourceControl: SourceControl | null; gitops?: GitOpsControllers }): RunExecutor {
+export function createPauseDeploys(deps: {
+  sourceControl: SourceControl | null;
+  gitops?: GitOpsControllers;
+}): RunExecutor {
   return {
     async run(ctx) {
       // The in-cluster controllers first (they undo a revert within seconds); a failure there
@@ -33,8 +35,13 @@ export function createPauseDeploys(deps: { sourceControl: SourceControl | null; 
       });
       if (gitopsError) throw gitopsError;
       const all = gitops?.summary ? `${summary}; ${gitops.summary}` : summary;
-      const gitopsOutput = gitops && (gitops.record.entries.length > 0 || gitops.record.guard === 'off') ? { gitops: gitops.record } : {};
-      return { outcome: 'succeeded', summary: all, output: { record, ...gitopsOutput, pausedAt: ctx.now().toISOString() } };
+      const gitopsOutput =
+        gitops && (gitops.record.entries.length > 0 || gitops.record.guard === 'off') ? { gitops: gitops.record } : {};
+      return {
+        outcome: 'succeeded',
+        summary: all,
+        output: { record, ...gitopsOutput, pausedAt: ctx.now().toISOString() },
+      };
     },
     describeProgress: (output, config) => {
       if (output.pausedAt) return null;

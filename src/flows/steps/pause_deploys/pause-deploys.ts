@@ -73,7 +73,8 @@ export async function pauseDeploys(deps: PauseDeps): Promise<{ record: PauseReco
   const record: PauseRecord = structuredClone(deps.previous ?? { workflows: [], runs: [], pullRequests: [] });
   const save = serialCheckpoint(record, deps.checkpoint);
   const guard = (): void => {
-    if (deps.signal?.aborted) throw new UserFacingError('aborted', 'pause_deploys was aborted; what it changed so far is recorded');
+    if (deps.signal?.aborted)
+      throw new UserFacingError('aborted', 'pause_deploys was aborted; what it changed so far is recorded');
   };
   // Workflows first: once disabled, nothing merged meanwhile can start a new deploy run. Within
   // each phase the calls are independent and run at once (issue 8: pause in about a second).
@@ -87,7 +88,12 @@ export async function pauseDeploys(deps: PauseDeps): Promise<{ record: PauseReco
   return { record, summary: describePause(record) };
 }
 
-async function pauseWorkflow(deps: PauseDeps, record: PauseRecord, workflow: string, save: () => Promise<void>): Promise<void> {
+async function pauseWorkflow(
+  deps: PauseDeps,
+  record: PauseRecord,
+  workflow: string,
+  save: () => Promise<void>,
+): Promise<void> {
   let entry = record.workflows.find((w) => w.workflow === workflow);
   if (entry?.done) return;
   const current = await deps.sourceControl.getWorkflow(workflow);
@@ -109,26 +115,40 @@ async function pauseWorkflow(deps: PauseDeps, record: PauseRecord, workflow: str
   await save();
 }
 
-async function cancelActiveRuns(deps: PauseDeps, record: PauseRecord, workflow: string, save: () => Promise<void>): Promise<void> {
+async function cancelActiveRuns(
+  deps: PauseDeps,
+  record: PauseRecord,
+  workflow: string,
+  save: () => Promise<void>,
+): Promise<void> {
   const known = new Set(record.runs.map((r) => r.runId));
   const fresh = (await deps.sourceControl.listActiveRuns(workflow)).filter((run) => !known.has(run.id));
   for (const run of fresh) {
-    record.runs.push({ workflow, runId: run.id, htmlUrl: run.htmlUrl, status: run.status, outcome: 'cancelling', forced: false });
+    record.runs.push({
+      workflow,
+      runId: run.id,
+      htmlUrl: run.htmlUrl,
+      status: run.status,
+      outcome: 'cancelling',
+      forced: false,
+    });
   }
   if (fresh.length > 0) await save();
   const cancelling = record.runs.filter((r) => r.workflow === workflow && r.outcome === 'cancelling');
-  await allOrFirstError(cancelling.map(async (entry) => {
-    if (!fresh.some((run) => run.id === entry.runId) && (await refresh(deps, entry))) {
-      await save(); // a re-run found it completed: the cancel from before the crash (or time) did it
-      return;
-    }
-    await deps.progress(`Cancelling run #${entry.runId} (${entry.status}) of ${workflow}`);
-    const answer = await deps.sourceControl.cancelRun(entry.runId);
-    entry.outcome = 'cancel_requested';
-    // 409: it completed first; read how, so the captain sees "success" or "failure", not a guess.
-    if (answer === 'already_finished') await refresh(deps, entry);
-    await save();
-  }));
+  await allOrFirstError(
+    cancelling.map(async (entry) => {
+      if (!fresh.some((run) => run.id === entry.runId) && (await refresh(deps, entry))) {
+        await save(); // a re-run found it completed: the cancel from before the crash (or time) did it
+        return;
+      }
+      await deps.progress(`Cancelling run #${entry.runId} (${entry.status}) of ${workflow}`);
+      const answer = await deps.sourceControl.cancelRun(entry.runId);
+      entry.outcome = 'cancel_requested';
+      // 409: it completed first; read how, so the captain sees "success" or "failure", not a guess.
+      if (answer === 'already_finished') await refresh(deps, entry);
+      await save();
+    }),
+  );
 }
 
 /** Reads a run once; true when it has completed (and the entry now says how). */
@@ -142,7 +162,12 @@ async function refresh(deps: PauseDeps, entry: PausedRun): Promise<boolean> {
 }
 
 /** A cancel is asynchronous on GitHub: watch each run complete, force-cancel those that don't. */
-async function settleRuns(deps: PauseDeps, record: PauseRecord, save: () => Promise<void>, guard: () => void): Promise<void> {
+async function settleRuns(
+  deps: PauseDeps,
+  record: PauseRecord,
+  save: () => Promise<void>,
+  guard: () => void,
+): Promise<void> {
   if (record.runs.every((r) => FINAL.includes(r.outcome))) return;
   const { checks, intervalMs } = deps.settle ?? DEFAULT_SETTLE;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -174,7 +199,12 @@ async function settleRuns(deps: PauseDeps, record: PauseRecord, save: () => Prom
   await save();
 }
 
-async function disableAutoMerge(deps: PauseDeps, record: PauseRecord, save: () => Promise<void>, guard: () => void): Promise<void> {
+async function disableAutoMerge(
+  deps: PauseDeps,
+  record: PauseRecord,
+  save: () => Promise<void>,
+  guard: () => void,
+): Promise<void> {
   const current = await deps.sourceControl.listAutoMergePullRequests();
   for (const pr of current) {
     if (!record.pullRequests.some((p) => p.nodeId === pr.nodeId)) {
@@ -185,14 +215,16 @@ async function disableAutoMerge(deps: PauseDeps, record: PauseRecord, save: () =
   if (todo.length === 0) return;
   guard();
   await save(); // every merge method is on record before it disappears from GitHub
-  await allOrFirstError(todo.map(async (entry) => {
-    if (current.some((pr) => pr.nodeId === entry.nodeId)) {
-      await deps.progress(`Disabling auto-merge on #${entry.number} (${entry.mergeMethod.toLowerCase()})`);
-      await deps.sourceControl.disableAutoMerge(entry);
-    }
-    entry.done = true;
-    await save();
-  }));
+  await allOrFirstError(
+    todo.map(async (entry) => {
+      if (current.some((pr) => pr.nodeId === entry.nodeId)) {
+        await deps.progress(`Disabling auto-merge on #${entry.number} (${entry.mergeMethod.toLowerCase()})`);
+        await deps.sourceControl.disableAutoMerge(entry);
+      }
+      entry.done = true;
+      await save();
+    }),
+  );
 }
 
 export function describePause(record: PauseRecord): string {
@@ -206,10 +238,16 @@ export function describePause(record: PauseRecord): string {
   const finished = record.runs.filter((r) => r.outcome === 'finished');
   const stuck = record.runs.filter((r) => !FINAL.includes(r.outcome));
   if (record.runs.length === 0) parts.push('no active runs');
-  if (cancelled.length > 0) parts.push(`cancelled ${plural(cancelled.length, 'run')} (${cancelled.map(runLabel).join(', ')})`);
-  if (finished.length > 0) parts.push(`${finished.map((r) => `#${r.runId} (${r.conclusion ?? 'finished'})`).join(', ')} finished before the cancel`);
+  if (cancelled.length > 0)
+    parts.push(`cancelled ${plural(cancelled.length, 'run')} (${cancelled.map(runLabel).join(', ')})`);
+  if (finished.length > 0)
+    parts.push(
+      `${finished.map((r) => `#${r.runId} (${r.conclusion ?? 'finished'})`).join(', ')} finished before the cancel`,
+    );
   if (stuck.length > 0) {
-    parts.push(`COULD NOT CANCEL ${stuck.map((r) => `#${r.runId} (${r.lastStatus ?? r.status}) ${r.htmlUrl}`).join(', ')} — cancel by hand`);
+    parts.push(
+      `COULD NOT CANCEL ${stuck.map((r) => `#${r.runId} (${r.lastStatus ?? r.status}) ${r.htmlUrl}`).join(', ')} — cancel by hand`,
+    );
   }
   const prs = record.pullRequests.map((p) => `#${p.number} (${p.mergeMethod.toLowerCase()})`);
   parts.push(prs.length > 0 ? `disabled auto-merge on ${prs.join(', ')}` : 'no open PR had auto-merge');

@@ -15,9 +15,15 @@ export function describePauseProgress(record: PauseRecord | undefined, workflows
     else if (entry && !entry.disabledByUs) did.push(`left workflow ${w} as it was (${entry.priorState})`);
     else didNot.push(entry ? `confirm disabling workflow ${w}` : `disable workflow ${w}`);
   }
-  const stopped = r.runs.filter((run) => run.outcome === 'cancelled' || run.outcome === 'finished').map((run) => run.runId);
-  const asked = r.runs.filter((run) => run.outcome === 'cancel_requested' || run.outcome === 'force_requested').map((run) => run.runId);
-  const open = r.runs.filter((run) => run.outcome === 'cancelling' || run.outcome === 'not_cancelled').map((run) => run.runId);
+  const stopped = r.runs
+    .filter((run) => run.outcome === 'cancelled' || run.outcome === 'finished')
+    .map((run) => run.runId);
+  const asked = r.runs
+    .filter((run) => run.outcome === 'cancel_requested' || run.outcome === 'force_requested')
+    .map((run) => run.runId);
+  const open = r.runs
+    .filter((run) => run.outcome === 'cancelling' || run.outcome === 'not_cancelled')
+    .map((run) => run.runId);
   if (stopped.length) did.push(`stopped ${runs(stopped)}`);
   if (asked.length) did.push(`asked GitHub to cancel ${runs(asked)} (not yet confirmed)`);
   if (open.length) didNot.push(`cancel ${runs(open)}`);

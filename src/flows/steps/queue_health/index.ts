@@ -16,7 +16,13 @@ export type BacklogSample = { at: string; depth: number };
 export function isDraining(samples: readonly BacklogSample[]): boolean {
   const first = samples[0];
   const last = samples.at(-1);
-  return samples.length >= 2 && first !== undefined && last !== undefined && last.depth < first.depth && samples.every((s) => s.depth <= first.depth);
+  return (
+    samples.length >= 2 &&
+    first !== undefined &&
+    last !== undefined &&
+    last.depth < first.depth &&
+    samples.every((s) => s.depth <= first.depth)
+  );
 }
 
 export function createQueueHealth(deps: { backlog: Backlog | null; backlogEnv: string }): RunExecutor {
@@ -25,17 +31,28 @@ export function createQueueHealth(deps: { backlog: Backlog | null; backlogEnv: s
       const key = ctx.config.target.backlog_key;
       const { threshold, window } = ctx.config.validation.queue_health;
       if (!deps.backlog) {
-        throw new UserFacingError('config_invalid', `cannot check the queue: ${deps.backlogEnv} is not set. Set it to the app's Redis URL and Retry, or check \`LLEN ${key}\` by hand and Skip with a reason`);
+        throw new UserFacingError(
+          'config_invalid',
+          `cannot check the queue: ${deps.backlogEnv} is not set. Set it to the app's Redis URL and Retry, or check \`LLEN ${key}\` by hand and Skip with a reason`,
+        );
       }
       const samples = await sample(ctx, deps.backlog, key);
       const trend = samples.map((s) => s.depth).join(' → ');
       const last = samples.at(-1)!;
       const output = { backlogKey: key, threshold, windowMs: window, samples };
       if (last.depth < threshold) {
-        return { outcome: 'succeeded', summary: `${key} = ${last.depth}, under the threshold of ${threshold} (samples: ${trend})`, output: { ...output, verdict: 'under_threshold' } };
+        return {
+          outcome: 'succeeded',
+          summary: `${key} = ${last.depth}, under the threshold of ${threshold} (samples: ${trend})`,
+          output: { ...output, verdict: 'under_threshold' },
+        };
       }
       if (isDraining(samples)) {
-        return { outcome: 'succeeded', summary: `${key} is draining: ${trend} over ${ms(window, { long: true })} (threshold ${threshold})`, output: { ...output, verdict: 'draining' } };
+        return {
+          outcome: 'succeeded',
+          summary: `${key} is draining: ${trend} over ${ms(window, { long: true })} (threshold ${threshold})`,
+          output: { ...output, verdict: 'draining' },
+        };
       }
       throw new UserFacingError(
         'upstream_error',
@@ -60,7 +77,9 @@ async function sample(ctx: StepContext, backlog: Backlog, key: string): Promise<
     samples.push({ at: ctx.now().toISOString(), depth });
     const left = window - (performance.now() - started);
     if (depth < threshold || left <= 0) return samples;
-    await ctx.progress(`${key} = ${depth} (threshold ${threshold}); sampling for up to ${Math.ceil(left / 1000)} s more`);
+    await ctx.progress(
+      `${key} = ${depth} (threshold ${threshold}); sampling for up to ${Math.ceil(left / 1000)} s more`,
+    );
     await sleep(Math.min(interval, left), undefined, { signal: ctx.signal }).catch(() => {
       throw new UserFacingError('aborted', 'the queue health check was aborted');
     });

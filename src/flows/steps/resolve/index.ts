@@ -9,15 +9,18 @@ import { isTransient } from '../../../domain/errors.ts';
 import { formatDurationMs } from '../../../domain/times.ts';
 import type { RunExecutor } from '../../executor.ts';
 import type { IncidentStore, IssueComments } from '../../ports.ts';
-import { renderSummary, resolutionFigures, resolutionReport } from './resolve-summary.ts';
 import type { ResolveOutput } from './output.ts';
+import { renderSummary, resolutionFigures, resolutionReport } from './resolve-summary.ts';
 
 export type { IssueComments };
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const plainUser = (id: string) => (SLACK_USER.test(id) ? `Slack ${id}` : id);
 
-export function createResolve(deps: { store: Pick<IncidentStore, 'timeline'>; comments: IssueComments | null }): RunExecutor {
+export function createResolve(deps: {
+  store: Pick<IncidentStore, 'timeline'>;
+  comments: IssueComments | null;
+}): RunExecutor {
   return {
     async run(ctx) {
       const resolvedAt = ctx.now();
@@ -29,8 +32,27 @@ export function createResolve(deps: { store: Pick<IncidentStore, 'timeline'>; co
       const { ttdMs, ttrMs, decideMs, impactMs } = figures.durations;
       const headline = `TTD ${ttdMs === null ? 'unknown (first bad request not entered)' : formatDurationMs(ttdMs)} · TTR ${ttrMs === null ? 'not restored' : formatDurationMs(ttrMs)}`;
       // A drill posts no GitHub issue comment (issue 9 §4): people outside the rehearsal read the issue.
-      const comment = incident.issueUrl && !incident.drill ? await postComment(ctx, deps.comments, incident.issueUrl, `**Rollback resolved** — ${headline}\n\n${renderSummary(incident, figures, plainUser)}`) : null;
-      const sla = Object.fromEntries(figures.sla.map((s) => [s.milestone, { budgetMs: s.budgetMs, dueAt: s.dueAt.toISOString(), metAt: s.metAt?.toISOString() ?? null, verdict: s.verdict, tookMs: s.tookMs }]));
+      const comment =
+        incident.issueUrl && !incident.drill
+          ? await postComment(
+              ctx,
+              deps.comments,
+              incident.issueUrl,
+              `**Rollback resolved** — ${headline}\n\n${renderSummary(incident, figures, plainUser)}`,
+            )
+          : null;
+      const sla = Object.fromEntries(
+        figures.sla.map((s) => [
+          s.milestone,
+          {
+            budgetMs: s.budgetMs,
+            dueAt: s.dueAt.toISOString(),
+            metAt: s.metAt?.toISOString() ?? null,
+            verdict: s.verdict,
+            tookMs: s.tookMs,
+          },
+        ]),
+      );
       const resolution = {
         // Markdown for the export and the CLI; Slack renders `report` as mrkdwn itself.
         summary: renderSummary(incident, figures, plainUser),
@@ -38,12 +60,23 @@ export function createResolve(deps: { store: Pick<IncidentStore, 'timeline'>; co
         severity: incident.severity,
         drill: incident.drill,
         resolvedAt: resolvedAt.toISOString(),
-        ttdMs, ttrMs, decideMs, impactMs, sla,
+        ttdMs,
+        ttrMs,
+        decideMs,
+        impactMs,
+        sla,
         pausedMs: figures.pausedMs,
         issueComment: comment,
       };
       const verdicts = figures.sla.map((s) => `${s.milestone} SLA ${s.verdict}`).join(', ');
-      const commented = incident.drill && incident.issueUrl ? '; drill: no comment on the issue' : comment?.url ? `; commented on ${comment.url}` : comment?.error ? `; could not comment on the issue: ${comment.error}` : '';
+      const commented =
+        incident.drill && incident.issueUrl
+          ? '; drill: no comment on the issue'
+          : comment?.url
+            ? `; commented on ${comment.url}`
+            : comment?.error
+              ? `; could not comment on the issue: ${comment.error}`
+              : '';
       return {
         outcome: 'succeeded',
         summary: `Resolved: ${headline}; ${verdicts}${commented}`,

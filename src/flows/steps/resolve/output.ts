@@ -6,6 +6,12 @@ import { z } from 'zod';
 import type { ResolutionReport } from './resolve-summary.ts';
 
 export const resolveOutputSchema = z.looseObject({
-  resolution: z.looseObject({ summary: z.string(), report: z.custom<ResolutionReport>((v) => typeof v === 'object' && v !== null, 'the resolution report'), resolvedAt: z.string() }).optional(),
+  resolution: z
+    .looseObject({
+      summary: z.string(),
+      report: z.custom<ResolutionReport>((v) => typeof v === 'object' && v !== null, 'the resolution report'),
+      resolvedAt: z.string(),
+    })
+    .optional(),
 });
 export type ResolveOutput = z.output<typeof resolveOutputSchema>;

@@ -7,11 +7,20 @@
  * shows Markdown's ###, tables and **bold** as they are typed.
  */
 import type { Incident, StepRecord, TimelineEvent } from '../../../domain/incident.ts';
-import { durationsOf, forwardFixApprovedAt, formatDurationMs, MILESTONE_TITLES, slaVerdicts, type Durations, type SlaBudgets, type SlaVerdict } from '../../../domain/times.ts';
 import { RUNBOOK, type StepId } from '../../../domain/steps.ts';
+import {
+  type Durations,
+  durationsOf,
+  formatDurationMs,
+  forwardFixApprovedAt,
+  MILESTONE_TITLES,
+  type SlaBudgets,
+  type SlaVerdict,
+  slaVerdicts,
+} from '../../../domain/times.ts';
+import { mentionsAsText } from '../../../domain/user-text.ts';
 import type { IncidentSnapshot } from '../../ports.ts';
 import { ROLE_TITLES } from '../../refuse.ts';
-import { mentionsAsText } from '../../../domain/user-text.ts';
 
 export interface StepLine {
   stepId: StepId;
@@ -35,20 +44,38 @@ export interface ResolutionFigures {
   steps: StepLine[];
 }
 
-export function resolutionFigures(snap: IncidentSnapshot, timeline: readonly TimelineEvent[], budgets: SlaBudgets, now: Date): ResolutionFigures {
+export function resolutionFigures(
+  snap: IncidentSnapshot,
+  timeline: readonly TimelineEvent[],
+  budgets: SlaBudgets,
+  now: Date,
+): ResolutionFigures {
   const i = snap.incident;
   const out = (id: StepId) => snap.steps.get(id)?.output ?? {};
-  const pausedAt = snap.steps.get('pause_deploys')?.state === 'succeeded' ? (out('pause_deploys').pausedAt as string | undefined) : undefined;
+  const pausedAt =
+    snap.steps.get('pause_deploys')?.state === 'succeeded'
+      ? (out('pause_deploys').pausedAt as string | undefined)
+      : undefined;
   const resumed = snap.steps.get('resume_deploys');
-  const resumedAt = resumed?.state === 'succeeded' ? ((out('resume_deploys').resumedAt as string | undefined) ?? resumed.finishedAt?.toISOString()) : undefined;
+  const resumedAt =
+    resumed?.state === 'succeeded'
+      ? ((out('resume_deploys').resumedAt as string | undefined) ?? resumed.finishedAt?.toISOString())
+      : undefined;
   const before = (out('revert_images').before ?? {}) as Record<string, string>;
-  const after = snap.steps.get('revert_images')?.state === 'succeeded' ? ((out('revert_images').after ?? {}) as Record<string, string>) : {};
+  const after =
+    snap.steps.get('revert_images')?.state === 'succeeded'
+      ? ((out('revert_images').after ?? {}) as Record<string, string>)
+      : {};
   return {
     durations: durationsOf(i),
     sla: slaVerdicts(i, budgets, forwardFixApprovedAt(snap.steps, snap.approvals), now),
     pausedMs: pausedAt && resumedAt ? new Date(resumedAt).getTime() - new Date(pausedAt).getTime() : null,
     pause: !pausedAt ? 'not_paused' : resumedAt ? 'resumed' : 'still_paused',
-    images: Object.keys({ ...before, ...after }).map((deployment) => ({ deployment, before: before[deployment] ?? null, after: after[deployment] ?? null })),
+    images: Object.keys({ ...before, ...after }).map((deployment) => ({
+      deployment,
+      before: before[deployment] ?? null,
+      after: after[deployment] ?? null,
+    })),
     steps: RUNBOOK.filter((d) => snap.steps.has(d.id)).map((d) => stepLine(snap, timeline, d.id, d.title)),
   };
 }
@@ -60,13 +87,25 @@ function stepLine(snap: IncidentSnapshot, timeline: readonly TimelineEvent[], st
   const queuedAt = events.findLastIndex((e) => e.kind === 'step_queued' && e.payload.apply !== true);
   const ranBy = queuedAt >= 0 ? events[queuedAt]!.actor : null;
   // Approval rows exist for planned and before-run steps; an after-run approval (the target release) is an event only.
-  const rows = snap.approvals.filter((a) => a.stepId === stepId && a.attempt === rec.attempt).map((a) => ({ userId: a.userId, role: a.role as string }));
+  const rows = snap.approvals
+    .filter((a) => a.stepId === stepId && a.attempt === rec.attempt)
+    .map((a) => ({ userId: a.userId, role: a.role as string }));
   const approvedBy = rows.length
     ? rows
-    : events.slice(queuedAt + 1).filter((e) => e.kind === 'approval_given').map((e) => ({ userId: e.actor, role: String(e.payload.role ?? 'release_captain') }));
+    : events
+        .slice(queuedAt + 1)
+        .filter((e) => e.kind === 'approval_given')
+        .map((e) => ({ userId: e.actor, role: String(e.payload.role ?? 'release_captain') }));
   const skipped = rec.state === 'skipped' ? events.findLast((e) => e.kind === 'step_skipped') : undefined;
-  const confirmed = rec.state === 'succeeded' ? events.findLast((e) => e.kind === 'step_succeeded' && e.payload.confirmed === true) : undefined;
-  const note = skipped ? String(skipped.payload.reason ?? 'no reason recorded') : rec.state === 'failed' ? rec.error : null;
+  const confirmed =
+    rec.state === 'succeeded'
+      ? events.findLast((e) => e.kind === 'step_succeeded' && e.payload.confirmed === true)
+      : undefined;
+  const note = skipped
+    ? String(skipped.payload.reason ?? 'no reason recorded')
+    : rec.state === 'failed'
+      ? rec.error
+      : null;
   return { stepId, title, state: rec.state, ranBy, approvedBy, doneBy: (skipped ?? confirmed)?.actor ?? null, note };
 }
 
@@ -74,12 +113,23 @@ const iso = (d: Date | null) => (d ? d.toISOString().replace('.000Z', 'Z') : '�
 const dur = (ms: number | null) => (ms === null ? '—' : formatDurationMs(ms));
 
 const STATE_MARKS: Record<StepRecord['state'], string> = {
-  succeeded: '✅', skipped: '⏭️', failed: '❌', aborted: '⛔', pending: '▫️', queued: '⏳', running: '⏳', awaiting_approval: '✋', awaiting_confirmation: '👀',
+  succeeded: '✅',
+  skipped: '⏭️',
+  failed: '❌',
+  aborted: '⛔',
+  pending: '▫️',
+  queued: '⏳',
+  running: '⏳',
+  awaiting_approval: '✋',
+  awaiting_confirmation: '👀',
 };
 
 /** The summary as data, for the chat renderer (the `incident_resolved` event's `report`). JSON-safe. */
 export interface ResolutionReport {
-  incident: Pick<Incident, 'id' | 'environment' | 'badVersion' | 'targetVersion' | 'severity' | 'critical' | 'issueUrl'>;
+  incident: Pick<
+    Incident,
+    'id' | 'environment' | 'badVersion' | 'targetVersion' | 'severity' | 'critical' | 'issueUrl'
+  >;
   times: Record<'impactStartedAt' | 'detectedAt' | 'decidedAt' | 'restoredAt' | 'resolvedAt', string | null>;
   durations: Durations;
   sla: SlaLine[];
@@ -100,10 +150,30 @@ export interface SlaLine {
 export function resolutionReport(i: Incident, f: ResolutionFigures): ResolutionReport {
   const at = (d: Date | null) => d?.toISOString() ?? null;
   return {
-    incident: { id: i.id, environment: i.environment, badVersion: i.badVersion, targetVersion: i.targetVersion, severity: i.severity, critical: i.critical, issueUrl: i.issueUrl },
-    times: { impactStartedAt: at(i.impactStartedAt), detectedAt: at(i.detectedAt), decidedAt: at(i.decidedAt), restoredAt: at(i.restoredAt), resolvedAt: at(i.resolvedAt) },
+    incident: {
+      id: i.id,
+      environment: i.environment,
+      badVersion: i.badVersion,
+      targetVersion: i.targetVersion,
+      severity: i.severity,
+      critical: i.critical,
+      issueUrl: i.issueUrl,
+    },
+    times: {
+      impactStartedAt: at(i.impactStartedAt),
+      detectedAt: at(i.detectedAt),
+      decidedAt: at(i.decidedAt),
+      restoredAt: at(i.restoredAt),
+      resolvedAt: at(i.resolvedAt),
+    },
     durations: f.durations,
-    sla: f.sla.map((s) => ({ milestone: s.milestone, budgetMs: s.budgetMs, verdict: s.verdict, tookMs: s.tookMs, reached: s.metAt !== null })),
+    sla: f.sla.map((s) => ({
+      milestone: s.milestone,
+      budgetMs: s.budgetMs,
+      verdict: s.verdict,
+      tookMs: s.tookMs,
+      reached: s.metAt !== null,
+    })),
     pausedMs: f.pausedMs,
     pause: f.pause,
     images: f.images,
@@ -130,7 +200,13 @@ export function renderSummary(i: Incident, f: ResolutionFigures, user: (id: stri
   const skipped = skippedValidation(f.steps, (t) => t);
   if (skipped) lines.push(`- ${skipped}`);
   if (f.images.length) {
-    lines.push('', '**Images**', '| Deployment | Before | After |', '|---|---|---|', ...f.images.map((m) => `| ${m.deployment} | ${m.before ?? '—'} | ${m.after ?? 'not reverted'} |`));
+    lines.push(
+      '',
+      '**Images**',
+      '| Deployment | Before | After |',
+      '|---|---|---|',
+      ...f.images.map((m) => `| ${m.deployment} | ${m.before ?? '—'} | ${m.after ?? 'not reverted'} |`),
+    );
   }
   lines.push('', `**Deploys paused** ${pausedWords(f)}`, '', '**Steps**');
   for (const s of f.steps) lines.push(`- ${STATE_MARKS[s.state]} ${s.title} — ${stepWords(s, user, (t) => t)}`);
@@ -138,7 +214,11 @@ export function renderSummary(i: Incident, f: ResolutionFigures, user: (id: stri
 }
 
 export function pausedWords(f: Pick<ResolutionFigures, 'pausedMs' | 'pause'>): string {
-  const words = { resumed: `${formatDurationMs(f.pausedMs ?? 0)} (pause_deploys → resume_deploys)`, still_paused: 'still paused: resume_deploys did not run', not_paused: 'not paused by the bot' };
+  const words = {
+    resumed: `${formatDurationMs(f.pausedMs ?? 0)} (pause_deploys → resume_deploys)`,
+    still_paused: 'still paused: resume_deploys did not run',
+    not_paused: 'not paused by the bot',
+  };
   return words[f.pause];
 }
 
@@ -154,7 +234,9 @@ function slaWords(s: SlaLine): string {
 
 /** "Restored counts smoke_tests as skipped (reason)", or null; `text` renders what people typed. */
 export function skippedValidation(steps: readonly StepLine[], text: (t: string) => string): string | null {
-  const skipped = steps.filter((s) => ['smoke_tests', 'queue_health', 'auth_check'].includes(s.stepId) && s.state === 'skipped');
+  const skipped = steps.filter(
+    (s) => ['smoke_tests', 'queue_health', 'auth_check'].includes(s.stepId) && s.state === 'skipped',
+  );
   if (!skipped.length) return null;
   return `Restored counts ${skipped.map((s) => `${s.stepId} as skipped (${text(s.note ?? 'no reason')})`).join(', ')}`;
 }
@@ -166,10 +248,14 @@ export function stepMark(s: StepLine): string {
 /** `user` renders a person, `text` what people or tools wrote (a skip reason, an error). */
 export function stepWords(s: StepLine, user: (id: string) => string, text: (t: string) => string): string {
   if (s.state === 'pending') return 'not run';
-  if (s.state === 'skipped') return `skipped${s.doneBy ? ` by ${user(s.doneBy)}` : ''}: ${text(s.note ?? 'no reason recorded')}`;
+  if (s.state === 'skipped')
+    return `skipped${s.doneBy ? ` by ${user(s.doneBy)}` : ''}: ${text(s.note ?? 'no reason recorded')}`;
   const parts = [s.state.replace('_', ' ')];
   if (s.ranBy) parts.push(`run by ${user(s.ranBy)}`);
-  if (s.approvedBy.length) parts.push(`approved by ${s.approvedBy.map((a) => `${user(a.userId)} (${ROLE_TITLES[a.role as keyof typeof ROLE_TITLES] ?? text(a.role)})`).join(', ')}`);
+  if (s.approvedBy.length)
+    parts.push(
+      `approved by ${s.approvedBy.map((a) => `${user(a.userId)} (${ROLE_TITLES[a.role as keyof typeof ROLE_TITLES] ?? text(a.role)})`).join(', ')}`,
+    );
   if (s.doneBy) parts.push(`confirmed by ${user(s.doneBy)}`);
   if (s.state === 'failed' && s.note) parts.push(text(s.note.split('\n')[0] ?? ''));
   return parts.join(' · ');

@@ -4,14 +4,16 @@
  * approving. Apply: undo exactly what pause_deploys recorded (resume-deploys.ts).
  */
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
-import type { SourceControl } from '../../ports.ts';
-import { requireGitHub } from '../_shared/require-github.ts';
-import type { GitOpsControllers } from '../../ports.ts';
 import { planGitOpsResumeStep, resumeGitOpsStep } from '../../gitops/step-hooks.ts';
+import type { GitOpsControllers, SourceControl } from '../../ports.ts';
+import { requireGitHub } from '../_shared/require-github.ts';
 import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
-import { describeResume, resumeDeploys, type ReleaseDiffSource, type ResumeRecord } from './resume-deploys.ts';
+import { describeResume, type ReleaseDiffSource, type ResumeRecord, resumeDeploys } from './resume-deploys.ts';
 
-export function createResumeDeploys(deps: { sourceControl: (SourceControl & ReleaseDiffSource) | null; gitops?: GitOpsControllers }): PlannedExecutor {
+export function createResumeDeploys(deps: {
+  sourceControl: (SourceControl & ReleaseDiffSource) | null;
+  gitops?: GitOpsControllers;
+}): PlannedExecutor {
   const pauseRecord = (ctx: StepContext) => {
     const pause = ctx.snapshot.steps.get('pause_deploys');
     return pause?.state === 'skipped' ? undefined : (pause?.output.record as PauseRecord | undefined);
@@ -23,7 +25,11 @@ export function createResumeDeploys(deps: { sourceControl: (SourceControl & Rele
       const target = ctx.incident.targetVersion;
       let ships = 'What the default branch would ship was not checked (no target release, or GitHub not configured).';
       if (target && deps.sourceControl) {
-        ships = await describeResume({ sourceControl: deps.sourceControl, targetTag: target, defaultBranch: ctx.config.github.default_branch });
+        ships = await describeResume({
+          sourceControl: deps.sourceControl,
+          targetTag: target,
+          defaultBranch: ctx.config.github.default_branch,
+        });
       }
       // Issue 11: what each GitOps controller gets back, and what it will deploy when it resumes.
       const gitops = await planGitOpsResumeStep(deps.gitops, ctx);
@@ -46,9 +52,18 @@ export function createResumeDeploys(deps: { sourceControl: (SourceControl & Rele
       }
       // After GitHub: a controller kept paused (Git still at the bad release) fails the step, for a Retry.
       const gitops = await resumeGitOpsStep(deps.gitops, ctx);
-      if (!github && !gitops) return { outcome: 'succeeded', summary: 'Nothing to resume: pause_deploys changed nothing', output: { resumedAt: ctx.now().toISOString() } };
+      if (!github && !gitops)
+        return {
+          outcome: 'succeeded',
+          summary: 'Nothing to resume: pause_deploys changed nothing',
+          output: { resumedAt: ctx.now().toISOString() },
+        };
       const summary = [github?.summary, gitops?.summary].filter(Boolean).join('; ');
-      const output = { ...github?.output, ...(gitops ? { gitops: gitops.record } : {}), resumedAt: ctx.now().toISOString() };
+      const output = {
+        ...github?.output,
+        ...(gitops ? { gitops: gitops.record } : {}),
+        resumedAt: ctx.now().toISOString(),
+      };
       return { outcome: 'succeeded', summary, output };
     },
   };
@@ -57,6 +72,9 @@ export function createResumeDeploys(deps: { sourceControl: (SourceControl & Rele
 function describeUndo(record: PauseRecord): string {
   const workflows = record.workflows.filter((w) => w.disabledByUs).map((w) => w.workflow);
   const prs = record.pullRequests.map((p) => `#${p.number} (${p.mergeMethod.toLowerCase()})`);
-  const parts = [workflows.length ? `re-enable ${workflows.join(', ')}` : null, prs.length ? `re-enable auto-merge on ${prs.join(', ')}` : null].filter(Boolean);
+  const parts = [
+    workflows.length ? `re-enable ${workflows.join(', ')}` : null,
+    prs.length ? `re-enable auto-merge on ${prs.join(', ')}` : null,
+  ].filter(Boolean);
   return parts.length ? `Resuming will ${parts.join(' and ')}.` : 'Nothing to undo: pause_deploys changed nothing.';
 }

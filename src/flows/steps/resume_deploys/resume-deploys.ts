@@ -6,8 +6,8 @@
  */
 import { isAppError } from '../../../domain/errors.ts';
 import type { AutoMergePullRequest, ReleaseDiffSource, SourceControl } from '../../ports.ts';
-import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
 import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.ts';
+import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
 
 export interface ResumedPullRequest extends AutoMergePullRequest {
   outcome: 'enabling' | 'enabled' | 'already_enabled' | 'not_enabled';
@@ -35,22 +35,25 @@ export async function resumeDeploys(deps: ResumeDeps): Promise<{ record: ResumeR
   const save = serialCheckpoint(resume, deps.checkpoint);
   // Independent calls run at once (issue 8); each is recorded as it completes.
   const workflows = deps.record.workflows.filter((w) => w.disabledByUs && !resume.workflows.includes(w.workflow));
-  await allOrFirstError(workflows.map(async (paused) => {
-    // Look before acting, as pause does: a worker that died after GitHub enabled it but before
-    // the checkpoint must not send the call again.
-    if ((await deps.sourceControl.getWorkflow(paused.workflow)).state !== 'active') {
-      await deps.progress(`Re-enabling workflow ${paused.workflow}`);
-      await deps.sourceControl.enableWorkflow(paused.workflow);
-    }
-    resume.workflows.push(paused.workflow);
-    await save();
-  }));
+  await allOrFirstError(
+    workflows.map(async (paused) => {
+      // Look before acting, as pause does: a worker that died after GitHub enabled it but before
+      // the checkpoint must not send the call again.
+      if ((await deps.sourceControl.getWorkflow(paused.workflow)).state !== 'active') {
+        await deps.progress(`Re-enabling workflow ${paused.workflow}`);
+        await deps.sourceControl.enableWorkflow(paused.workflow);
+      }
+      resume.workflows.push(paused.workflow);
+      await save();
+    }),
+  );
   await restoreAutoMerge(deps, resume, save);
   return { record: resume, summary: describeResumed(deps.record, resume) };
 }
 
 async function restoreAutoMerge(deps: ResumeDeps, resume: ResumeRecord, save: () => Promise<void>): Promise<void> {
-  const settled = (nodeId: string): boolean => resume.pullRequests.some((p) => p.nodeId === nodeId && p.outcome !== 'enabling');
+  const settled = (nodeId: string): boolean =>
+    resume.pullRequests.some((p) => p.nodeId === nodeId && p.outcome !== 'enabling');
   const todo = deps.record.pullRequests.filter((pr) => !settled(pr.nodeId));
   if (todo.length === 0) return;
   const current = await deps.sourceControl.listAutoMergePullRequests();
@@ -74,7 +77,12 @@ async function restoreAutoMerge(deps: ResumeDeps, resume: ResumeRecord, save: ()
   await allOrFirstError(calls.map(({ pr, entry }) => enableOne(deps, pr, entry, save)));
 }
 
-async function enableOne(deps: ResumeDeps, pr: AutoMergePullRequest, entry: ResumedPullRequest, save: () => Promise<void>): Promise<void> {
+async function enableOne(
+  deps: ResumeDeps,
+  pr: AutoMergePullRequest,
+  entry: ResumedPullRequest,
+  save: () => Promise<void>,
+): Promise<void> {
   await deps.progress(`Re-enabling auto-merge on #${pr.number} (${pr.mergeMethod.toLowerCase()})`);
   try {
     await deps.sourceControl.enableAutoMerge(pr);
@@ -90,14 +98,19 @@ async function enableOne(deps: ResumeDeps, pr: AutoMergePullRequest, entry: Resu
 
 export function describeResumed(pause: PauseRecord, resume: ResumeRecord): string {
   const parts: string[] = [];
-  parts.push(resume.workflows.length > 0 ? `Re-enabled ${resume.workflows.join(', ')}` : 'No workflow to re-enable (pause disabled none)');
+  parts.push(
+    resume.workflows.length > 0
+      ? `Re-enabled ${resume.workflows.join(', ')}`
+      : 'No workflow to re-enable (pause disabled none)',
+  );
   const leftAlone = pause.workflows.filter((w) => !w.disabledByUs).map((w) => `${w.workflow} (${w.priorState})`);
   if (leftAlone.length > 0) parts.push(`left ${leftAlone.join(', ')} disabled as before the incident`);
   const label = (p: ResumedPullRequest): string => `#${p.number} (${p.mergeMethod.toLowerCase()})`;
   const enabled = resume.pullRequests.filter((p) => p.outcome === 'enabled' || p.outcome === 'already_enabled');
   const refused = resume.pullRequests.filter((p) => p.outcome === 'not_enabled');
   if (enabled.length > 0) parts.push(`auto-merge back on ${enabled.map(label).join(', ')}`);
-  for (const p of refused) parts.push(`auto-merge NOT re-enabled on ${label(p)}: ${p.reason} — enable it by hand if it should still merge`);
+  for (const p of refused)
+    parts.push(`auto-merge NOT re-enabled on ${label(p)}: ${p.reason} — enable it by hand if it should still merge`);
   if (pause.pullRequests.length === 0) parts.push('no auto-merge to restore');
   return parts.join('; ');
 }
@@ -125,7 +138,9 @@ export async function describeResume(input: DescribeResumeInput): Promise<string
   if (diff.totalCommits === 0) {
     lines.push(`${defaultBranch} has no commits after ${targetTag}: resuming deploys ships nothing new.`);
   } else {
-    lines.push(`If deploys resume, ${defaultBranch} ships ${diff.totalCommits} commit${diff.totalCommits === 1 ? '' : 's'} made after ${targetTag}:`);
+    lines.push(
+      `If deploys resume, ${defaultBranch} ships ${diff.totalCommits} commit${diff.totalCommits === 1 ? '' : 's'} made after ${targetTag}:`,
+    );
     for (const c of diff.commits.slice(0, MAX_LISTED_COMMITS)) {
       lines.push(`• ${c.sha.slice(0, 7)} ${firstLine(c.message)} — ${c.author}`);
     }
@@ -133,16 +148,22 @@ export async function describeResume(input: DescribeResumeInput): Promise<string
     if (more > 0) lines.push(`• … and ${more} more`);
   }
   // *.down.sql never runs on deploy; only the up migrations change the database.
-  const migrations = diff.files.filter((f) => f.filename.startsWith(dir) && !f.filename.endsWith('.down.sql') && f.status !== 'removed');
+  const migrations = diff.files.filter(
+    (f) => f.filename.startsWith(dir) && !f.filename.endsWith('.down.sql') && f.status !== 'removed',
+  );
   if (migrations.length > 0) {
-    lines.push(`Migrations changed since ${targetTag} (they run on the next deploy): ${migrations.map((f) => `${f.filename} (${f.status})`).join(', ')}`);
+    lines.push(
+      `Migrations changed since ${targetTag} (they run on the next deploy): ${migrations.map((f) => `${f.filename} (${f.status})`).join(', ')}`,
+    );
   }
   const stillThere: string[] = [];
   for (const path of input.revertedMigrations ?? []) {
     if ((await sourceControl.getFileContent(path, defaultBranch)) !== null) stillThere.push(path);
   }
   if (stillThere.length > 0) {
-    lines.push(`Reverted migration still in ${defaultBranch} — the next deploy applies it again unless it is removed or fixed forward: ${stillThere.join(', ')}`);
+    lines.push(
+      `Reverted migration still in ${defaultBranch} — the next deploy applies it again unless it is removed or fixed forward: ${stillThere.join(', ')}`,
+    );
   }
   return lines.join('\n');
 }

@@ -6,16 +6,16 @@
  * target is pinned to the digest its ReplicaSet history recorded, when there is one; and the
  * watch fails at once if anyone else changes the images meanwhile, rather than follow their rollout.
  */
-import { AppError, OutsideChangeError, UserFacingError, withContext } from '../../../domain/errors.ts';
+
 import type { DeploymentConfig } from '../../../config/schema.ts';
-import type { StepContext, RunExecutor } from '../../executor.ts';
-import type { ContainerImage, Deployments } from '../../ports.ts';
-import { describeRevertImage, revertImage, type RevertImage } from './revert-target.ts';
-import type { RevertImagesOutput } from './output.ts';
-import type { GitOpsControllers } from '../../ports.ts';
+import { AppError, OutsideChangeError, UserFacingError, withContext } from '../../../domain/errors.ts';
+import type { RunExecutor, StepContext } from '../../executor.ts';
 import type { GitOpsInventory } from '../../gitops/inventory.ts';
 import { checkGuard, explainOutsideChange } from '../../gitops/revert-guard.ts';
 import { syncArgoApplications } from '../../gitops/revert-sync.ts';
+import type { ContainerImage, Deployments, GitOpsControllers } from '../../ports.ts';
+import type { RevertImagesOutput } from './output.ts';
+import { describeRevertImage, type RevertImage, revertImage } from './revert-target.ts';
 
 type Images = Record<string, string>;
 
@@ -23,13 +23,29 @@ export function createRevertImages(deps: { deployments: Deployments; gitops?: Gi
   return {
     async run(ctx) {
       const target = ctx.incident.targetVersion;
-      if (!target) throw new UserFacingError('prerequisite_unmet', 'no target release is approved: approve `select_release` first');
+      if (!target)
+        throw new UserFacingError(
+          'prerequisite_unmet',
+          'no target release is approved: approve `select_release` first',
+        );
       // Issue 11: never patch under an active Argo CD / Flux controller (it would put the bad image back).
-      const gitops = deps.gitops ? await checkGuard(deps.gitops, ctx.config.deployments.map((d) => d.name), ctx.config.gitops) : null;
+      const gitops = deps.gitops
+        ? await checkGuard(
+            deps.gitops,
+            ctx.config.deployments.map((d) => d.name),
+            ctx.config.gitops,
+          )
+        : null;
       const before = await recordBefore(deps.deployments, ctx);
-      const synced = deps.gitops && gitops
-        ? await syncArgoApplications(deps.gitops, gitops, deps.deployments, target, ctx)
-        : { names: [] as string[], expected: {} as Record<string, ContainerImage[]>, summaries: [] as string[], revisions: {} };
+      const synced =
+        deps.gitops && gitops
+          ? await syncArgoApplications(deps.gitops, gitops, deps.deployments, target, ctx)
+          : {
+              names: [] as string[],
+              expected: {} as Record<string, ContainerImage[]>,
+              summaries: [] as string[],
+              revisions: {},
+            };
       const picks: Record<string, RevertImage> = {};
       // Deployments Argo CD rolled back (sync_revision) run what its sync set: nothing to pick or patch.
       const patching = ctx.config.deployments.filter((d) => !synced.names.includes(d.name));
@@ -68,7 +84,14 @@ export function createRevertImages(deps: { deployments: Deployments; gitops?: Gi
       return {
         outcome: 'succeeded',
         summary: `${names.join(', ')} now run ${target}${already}; all rollouts complete${pinning ? `; ${pinning}` : ''}${argocd}`,
-        output: { before, after, patched, unchanged, digests, ...(synced.names.length ? { argocdRevisions: synced.revisions } : {}) } satisfies RevertImagesOutput,
+        output: {
+          before,
+          after,
+          patched,
+          unchanged,
+          digests,
+          ...(synced.names.length ? { argocdRevisions: synced.revisions } : {}),
+        } satisfies RevertImagesOutput,
       };
     },
   };
@@ -76,7 +99,10 @@ export function createRevertImages(deps: { deployments: Deployments; gitops?: Gi
 
 /** The digest the history recorded for the target; the tag when there is none or the history can't be read. */
 async function pickImage(
-  deployments: Deployments, d: DeploymentConfig, target: string, ctx: StepContext,
+  deployments: Deployments,
+  d: DeploymentConfig,
+  target: string,
+  ctx: StepContext,
 ): Promise<RevertImage> {
   try {
     return revertImage(d, target, await deployments.history(d.name));
@@ -95,11 +121,17 @@ async function recordBefore(deployments: Deployments, ctx: StepContext): Promise
   for (const d of ctx.config.deployments) {
     const snap = await deployments.get(d.name);
     if (snap.paused) {
-      throw new UserFacingError('conflict', `deployment ${snap.namespace}/${d.name} is paused, so a new image would never roll out: run \`kubectl rollout resume deploy/${d.name} -n ${snap.namespace}\` first, then Retry`);
+      throw new UserFacingError(
+        'conflict',
+        `deployment ${snap.namespace}/${d.name} is paused, so a new image would never roll out: run \`kubectl rollout resume deploy/${d.name} -n ${snap.namespace}\` first, then Retry`,
+      );
     }
     const container = snap.containers.find((c) => c.container === d.container);
     if (!container) {
-      throw new UserFacingError('not_found', `deployment ${snap.namespace}/${d.name} has no container "${d.container}" (it has ${snap.containers.map((c) => c.container).join(', ')}): fix deployments[].container in rollback.yml`);
+      throw new UserFacingError(
+        'not_found',
+        `deployment ${snap.namespace}/${d.name} has no container "${d.container}" (it has ${snap.containers.map((c) => c.container).join(', ')}): fix deployments[].container in rollback.yml`,
+      );
     }
     before[d.name] = container.image;
   }
@@ -111,7 +143,8 @@ async function recordBefore(deployments: Deployments, ctx: StepContext): Promise
 async function patchIfNeeded(deployments: Deployments, d: DeploymentConfig, image: string, ctx: StepContext) {
   const snap = await deployments.get(d.name);
   const expected = snap.containers.map((c) => ({
-    container: c.container, image: c.container === d.container ? image : c.image,
+    container: c.container,
+    image: c.container === d.container ? image : c.image,
   }));
   if (snap.containers.find((c) => c.container === d.container)?.image === image) return { patched: false, expected };
   await ctx.progress(`${d.name}: set image ${d.container}=${image}`, { deployment: d.name });
@@ -129,7 +162,10 @@ async function patchIfNeeded(deployments: Deployments, d: DeploymentConfig, imag
  * in effect, and a person must look before anything else happens.
  */
 async function waitAll(
-  deployments: Deployments, expected: Record<string, ContainerImage[]>, ctx: StepContext, gitops: GitOpsInventory | null,
+  deployments: Deployments,
+  expected: Record<string, ContainerImage[]>,
+  ctx: StepContext,
+  gitops: GitOpsInventory | null,
 ): Promise<void> {
   const timeoutMs = ctx.config.rollout.timeout;
   const stop = new AbortController();
@@ -140,17 +176,23 @@ async function waitAll(
   const recording: Promise<void>[] = [];
   const results = await Promise.allSettled(
     ctx.config.deployments.map((d) =>
-      deployments.waitForRollout(d.name, {
-        timeoutMs,
-        signal,
-        expect: expected[d.name],
-        onProgress: (p) => {
-          recording.push(ctx.progress(p.message, { deployment: d.name, done: p.done }).catch((err) => ctx.log.warn({ err }, 'progress not recorded')));
-        },
-      }).catch((err: unknown) => {
-        if (err instanceof OutsideChangeError) stop.abort();
-        throw err;
-      }),
+      deployments
+        .waitForRollout(d.name, {
+          timeoutMs,
+          signal,
+          expect: expected[d.name],
+          onProgress: (p) => {
+            recording.push(
+              ctx
+                .progress(p.message, { deployment: d.name, done: p.done })
+                .catch((err) => ctx.log.warn({ err }, 'progress not recorded')),
+            );
+          },
+        })
+        .catch((err: unknown) => {
+          if (err instanceof OutsideChangeError) stop.abort();
+          throw err;
+        }),
     ),
   );
   await Promise.all(recording);
@@ -168,5 +210,9 @@ async function waitAll(
   const first = failures[0]!.r.reason as unknown;
   const detail = failures.map((f) => `${f.name}: ${(f.r.reason as Error).message}`).join('; ');
   const transient = failures.every((f) => f.r.reason instanceof AppError && f.r.reason.transient);
-  throw new UserFacingError(first instanceof AppError ? first.code : 'rollout_failed', `rollout did not complete — ${detail}. Check \`kubectl describe deploy\` and the pods' events, then Retry (a Deployment already at the target is not patched again)`, { cause: first, transient });
+  throw new UserFacingError(
+    first instanceof AppError ? first.code : 'rollout_failed',
+    `rollout did not complete — ${detail}. Check \`kubectl describe deploy\` and the pods' events, then Retry (a Deployment already at the target is not patched again)`,
+    { cause: first, transient },
+  );
 }

@@ -31,6 +31,8 @@ export function revertImage(d: DeploymentConfig, target: string, revisions: Depl
 /** The thread line saying what the revert is pinned to, or that it is not. */
 export function describeRevertImage(d: DeploymentConfig, target: string, pick: RevertImage): string {
   if (pick.digest) return `${d.name}: ${target} pinned to digest ${pick.digest} (as ${pick.source} ran it)`;
-  return `${d.name}: no digest for ${target} in its ReplicaSet history, so the revert uses the tag ${pick.image}, ` +
-    'which is mutable (whatever the registry holds under it now is what will run)';
+  return (
+    `${d.name}: no digest for ${target} in its ReplicaSet history, so the revert uses the tag ${pick.image}, ` +
+    'which is mutable (whatever the registry holds under it now is what will run)'
+  );
 }

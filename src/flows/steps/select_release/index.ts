@@ -4,15 +4,16 @@
  * bot's own record of known-good images first, then ReplicaSet history, cross-checked with the
  * repo's release tags. The captain approves (or picks another) before anything is patched.
  */
+
+import type { Logger } from 'pino';
 import semver from 'semver';
+import type { RunbookConfig } from '../../../config/schema.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import { imageTag, isStableRelease, previousRelease, releaseProblem } from '../../../domain/versions.ts';
-import type { Logger } from 'pino';
-import type { RunbookConfig } from '../../../config/schema.ts';
 import type { RunExecutor } from '../../executor.ts';
-import type { SelectReleaseOutput } from './output.ts';
 import { taintedWarning } from '../../known-good.ts';
 import type { Deployments, IncidentStore, SourceControl } from '../../ports.ts';
+import type { SelectReleaseOutput } from './output.ts';
 
 interface Candidate {
   version: string | null;
@@ -40,7 +41,10 @@ export interface ProposeDeps {
  * The proposal itself, usable before an incident exists (the /rollback modal shows it while
  * people fill the form) and by the step.
  */
-export async function proposeTarget(deps: ProposeDeps, input: { config: RunbookConfig; badVersion: string; requestedTarget?: string | null; log: Logger }): Promise<TargetProposalResult> {
+export async function proposeTarget(
+  deps: ProposeDeps,
+  input: { config: RunbookConfig; badVersion: string; requestedTarget?: string | null; log: Logger },
+): Promise<TargetProposalResult> {
   const { config, badVersion } = input;
   const pattern = config.github.tag_pattern;
   const tainted = await taintedVersions(deps.store, config.environment.name, badVersion);
@@ -50,7 +54,9 @@ export async function proposeTarget(deps: ProposeDeps, input: { config: RunbookC
   const tags = await fromTags(deps.sourceControl, badVersion, exclude, pattern, input.log);
   // Every release older than the bad one that exists; a version rolled back away from is not proposed.
   const existing = new Set([...history.all, ...tags.all]);
-  const valid = [...new Set([known.version, ...[...existing].filter((v) => !exclude.has(v))].filter((v): v is string => !!v))].sort(semver.rcompare);
+  const valid = [
+    ...new Set([known.version, ...[...existing].filter((v) => !exclude.has(v))].filter((v): v is string => !!v)),
+  ].sort(semver.rcompare);
   const requested = input.requestedTarget;
   const pick = requested
     ? { version: requested, source: 'requested with the rollback (`to`)' }
@@ -62,26 +68,55 @@ export async function proposeTarget(deps: ProposeDeps, input: { config: RunbookC
           ? { version: tags.version, source: `repo tags (${tags.detail})` }
           : null;
   if (!pick) {
-    throw new UserFacingError('not_found', `no known-good release below ${badVersion} was found (no known-good record, no older ReplicaSet, no older tag): name the target yourself with \`to vX.Y.Z\``);
+    throw new UserFacingError(
+      'not_found',
+      `no known-good release below ${badVersion} was found (no known-good record, no older ReplicaSet, no older tag): name the target yourself with \`to vX.Y.Z\``,
+    );
   }
   // Asked for by name, a version an earlier incident rolled back away from is allowed, with a warning.
   const taintedTargets = Object.fromEntries([...tainted].filter(([v]) => existing.has(v)));
   const warnings = requested && taintedTargets[requested] ? [taintedWarning(requested, taintedTargets[requested])] : [];
   if (!valid.includes(pick.version) && !warnings.length) {
-    throw new UserFacingError('invalid_input', `${pick.version} is neither in the Deployments' history nor in the repo's tags, so its images may not exist: pick one of ${valid.slice(0, 8).join(', ') || '(none found)'}`);
+    throw new UserFacingError(
+      'invalid_input',
+      `${pick.version} is neither in the Deployments' history nor in the repo's tags, so its images may not exist: pick one of ${valid.slice(0, 8).join(', ') || '(none found)'}`,
+    );
   }
   const validTargets = warnings.length ? [...valid, pick.version].sort(semver.rcompare) : valid;
-  const sources: [string, Candidate][] = [['known-good record', known], ['ReplicaSet history', history], ['repo tags', tags]];
-  const disagreements = sources.filter(([, c]) => c.version && c.version !== pick.version).map(([name, c]) => `${name} suggests ${c.version} (${c.detail})`);
+  const sources: [string, Candidate][] = [
+    ['known-good record', known],
+    ['ReplicaSet history', history],
+    ['repo tags', tags],
+  ];
+  const disagreements = sources
+    .filter(([, c]) => c.version && c.version !== pick.version)
+    .map(([name, c]) => `${name} suggests ${c.version} (${c.detail})`);
   const notes = [...warnings, ...tags.notes];
-  const summary = [`Proposed target ${pick.version} from the ${pick.source}.`, ...disagreements.map((d) => `Note: ${d}.`), ...notes].join(' ');
-  return { proposal: pick, validTargets, taintedTargets, candidates: { knownGood: known, history, tags }, disagreements, notes, summary };
+  const summary = [
+    `Proposed target ${pick.version} from the ${pick.source}.`,
+    ...disagreements.map((d) => `Note: ${d}.`),
+    ...notes,
+  ].join(' ');
+  return {
+    proposal: pick,
+    validTargets,
+    taintedTargets,
+    candidates: { knownGood: known, history, tags },
+    disagreements,
+    notes,
+    summary,
+  };
 }
 
 export function createSelectRelease(deps: ProposeDeps): RunExecutor {
   return {
     async run(ctx) {
-      const result = await proposeTarget(deps, { config: ctx.config, badVersion: ctx.incident.badVersion, requestedTarget: ctx.previous.requestedTarget as string | undefined, log: ctx.log });
+      const result = await proposeTarget(deps, {
+        config: ctx.config,
+        badVersion: ctx.incident.badVersion,
+        requestedTarget: ctx.previous.requestedTarget as string | undefined,
+        log: ctx.log,
+      });
       const { summary, ...output } = result;
       return { outcome: 'awaiting_approval', summary, output: output satisfies SelectReleaseOutput };
     },
@@ -89,26 +124,49 @@ export function createSelectRelease(deps: ProposeDeps): RunExecutor {
 }
 
 /** Versions an incident reverted away from → that incident (the current bad version is excluded apart). */
-async function taintedVersions(store: IncidentStore, environment: string, badVersion: string): Promise<Map<string, string>> {
+async function taintedVersions(
+  store: IncidentStore,
+  environment: string,
+  badVersion: string,
+): Promise<Map<string, string>> {
   const reverted = await store.revertedVersions(environment);
   return new Map(reverted.filter((r) => r.version !== badVersion).map((r) => [r.version, r.incidentId]));
 }
 
 /** The newest known-good release older than the bad one; records that are not releases are skipped, never fatal. */
-async function fromKnownGood(store: IncidentStore, environment: string, badVersion: string, exclude: Set<string>, pattern: string, log: Logger): Promise<Candidate> {
+async function fromKnownGood(
+  store: IncidentStore,
+  environment: string,
+  badVersion: string,
+  exclude: Set<string>,
+  pattern: string,
+  log: Logger,
+): Promise<Candidate> {
   const records = await store.knownGood(environment, 50);
   const usable = records.filter((r) => {
     const problem = r.version ? releaseProblem(r.version, pattern) : 'no version';
-    if (problem) log.warn({ version: r.version, source: r.source, problem }, 'skipping a known-good record that is not a release');
+    if (problem)
+      log.warn({ version: r.version, source: r.source, problem }, 'skipping a known-good record that is not a release');
     return !problem;
   });
   const good = usable
     .filter((r) => !exclude.has(r.version!) && semver.lt(r.version!, badVersion))
     .sort((a, b) => semver.rcompare(a.version!, b.version!) || b.recordedAt.getTime() - a.recordedAt.getTime())[0];
-  return good ? { version: good.version, detail: `${good.source}, recorded ${good.recordedAt.toISOString()} by ${good.recordedBy}` } : { version: null, detail: 'no record' };
+  return good
+    ? {
+        version: good.version,
+        detail: `${good.source}, recorded ${good.recordedAt.toISOString()} by ${good.recordedBy}`,
+      }
+    : { version: null, detail: 'no record' };
 }
 
-async function fromHistory(deployments: Deployments, config: RunbookConfig, badVersion: string, exclude: Set<string>, pattern: string) {
+async function fromHistory(
+  deployments: Deployments,
+  config: RunbookConfig,
+  badVersion: string,
+  exclude: Set<string>,
+  pattern: string,
+) {
   const perDeployment: Record<string, string | null> = {};
   const all = new Set<string>();
   for (const d of config.deployments) {
@@ -122,20 +180,49 @@ async function fromHistory(deployments: Deployments, config: RunbookConfig, badV
   }
   const found = new Set(Object.values(perDeployment));
   const version = found.size === 1 ? ([...found][0] ?? null) : null;
-  const detail = Object.entries(perDeployment).map(([n, v]) => `${n}: ${v ?? 'none'}`).join(', ');
-  return { version, detail: found.size > 1 ? `Deployments disagree — ${detail}` : detail, perDeployment, all: [...all] };
+  const detail = Object.entries(perDeployment)
+    .map(([n, v]) => `${n}: ${v ?? 'none'}`)
+    .join(', ');
+  return {
+    version,
+    detail: found.size > 1 ? `Deployments disagree — ${detail}` : detail,
+    perDeployment,
+    all: [...all],
+  };
 }
 
-async function fromTags(sc: SourceControl | null, badVersion: string, exclude: Set<string>, pattern: string, log: Logger) {
-  if (!sc) return { version: null, detail: 'GitHub not configured', all: [] as string[], notes: ['Repo tags were not checked: GITHUB_TOKEN is not set.'] };
+async function fromTags(
+  sc: SourceControl | null,
+  badVersion: string,
+  exclude: Set<string>,
+  pattern: string,
+  log: Logger,
+) {
+  if (!sc)
+    return {
+      version: null,
+      detail: 'GitHub not configured',
+      all: [] as string[],
+      notes: ['Repo tags were not checked: GITHUB_TOKEN is not set.'],
+    };
   try {
     const tags = await sc.listReleaseTags();
     const version = previousRelease(tags, badVersion, exclude, pattern);
     const all = tags.filter((t) => isStableRelease(t, pattern) && semver.lt(t, badVersion));
-    return { version, detail: version ? `highest release below ${badVersion}` : 'no older release', all, notes: [] as string[] };
+    return {
+      version,
+      detail: version ? `highest release below ${badVersion}` : 'no older release',
+      all,
+      notes: [] as string[],
+    };
   } catch (err) {
     // A cross-check must not block the rollback: say it could not be done.
     log.warn({ err }, 'could not list repo tags');
-    return { version: null, detail: 'unavailable', all: [] as string[], notes: [`Repo tags could not be checked: ${(err as Error).message}`] };
+    return {
+      version: null,
+      detail: 'unavailable',
+      all: [] as string[],
+      notes: [`Repo tags could not be checked: ${(err as Error).message}`],
+    };
   }
 }

@@ -7,21 +7,33 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
-import { UserFacingError } from '../../../domain/errors.ts';
 import { childEnv } from '../../../domain/child-env.ts';
-import type { CommandRunner } from '../../ports/commands.ts';
+import { UserFacingError } from '../../../domain/errors.ts';
 import type { RunExecutor, StepContext, StepOutcome } from '../../executor.ts';
+import type { CommandRunner } from '../../ports/commands.ts';
 import type { SmokeWorkflowSource, WorkflowRun } from '../../ports.ts';
 
 export type { SmokeWorkflowSource };
 
 type Smoke = StepContext['config']['validation']['smoke'];
 /** A type alias so it stores as step output as is. */
-export type SmokeRecord = { attempt: number; workflow: string; ref: string; dispatchedAt: string; dispatched: boolean; runId?: number; url?: string };
+export type SmokeRecord = {
+  attempt: number;
+  workflow: string;
+  ref: string;
+  dispatchedAt: string;
+  dispatched: boolean;
+  runId?: number;
+  url?: string;
+};
 
 const MAX_PROGRESS_LINES = 40;
 
-export function createSmokeTests(deps: { sourceControl: SmokeWorkflowSource | null; commands: CommandRunner; env?: NodeJS.ProcessEnv }): RunExecutor {
+export function createSmokeTests(deps: {
+  sourceControl: SmokeWorkflowSource | null;
+  commands: CommandRunner;
+  env?: NodeJS.ProcessEnv;
+}): RunExecutor {
   return {
     async run(ctx) {
       const smoke = ctx.config.validation.smoke;
@@ -33,17 +45,29 @@ export function createSmokeTests(deps: { sourceControl: SmokeWorkflowSource | nu
           output: { manual: true },
         };
       }
-      if (!deps.sourceControl) throw new UserFacingError('config_invalid', 'cannot dispatch the smoke workflow: GITHUB_TOKEN is not set. Set it (Actions read/write) and Retry, or run the smoke tests by hand and Skip with a reason');
+      if (!deps.sourceControl)
+        throw new UserFacingError(
+          'config_invalid',
+          'cannot dispatch the smoke workflow: GITHUB_TOKEN is not set. Set it (Actions read/write) and Retry, or run the smoke tests by hand and Skip with a reason',
+        );
       return runSmokeWorkflow(ctx, smoke, smoke.workflow, deps.sourceControl);
     },
   };
 }
 
-async function runSmokeWorkflow(ctx: StepContext, smoke: Smoke, workflow: string, sc: SmokeWorkflowSource): Promise<StepOutcome> {
+async function runSmokeWorkflow(
+  ctx: StepContext,
+  smoke: Smoke,
+  workflow: string,
+  sc: SmokeWorkflowSource,
+): Promise<StepOutcome> {
   const ref = smoke.ref ?? ctx.config.github.default_branch;
   const started = performance.now();
   const earlier = ctx.previous.smoke as SmokeRecord | undefined;
-  let rec: SmokeRecord = earlier?.attempt === ctx.step.attempt ? earlier : { attempt: ctx.step.attempt, workflow, ref, dispatchedAt: ctx.now().toISOString(), dispatched: false };
+  let rec: SmokeRecord =
+    earlier?.attempt === ctx.step.attempt
+      ? earlier
+      : { attempt: ctx.step.attempt, workflow, ref, dispatchedAt: ctx.now().toISOString(), dispatched: false };
   if (rec !== earlier) await ctx.checkpoint({ smoke: rec });
   if (rec.runId === undefined) {
     if (!rec.dispatched) {
@@ -61,54 +85,87 @@ async function runSmokeWorkflow(ctx: StepContext, smoke: Smoke, workflow: string
   }
   const run = await followRun(ctx, sc, smoke, rec, started);
   if (run.conclusion === 'success') {
-    return { outcome: 'succeeded', summary: `Smoke tests passed: ${workflow} on ${ref} — ${run.htmlUrl}`, output: { smoke: rec, conclusion: run.conclusion } };
+    return {
+      outcome: 'succeeded',
+      summary: `Smoke tests passed: ${workflow} on ${ref} — ${run.htmlUrl}`,
+      output: { smoke: rec, conclusion: run.conclusion },
+    };
   }
-  throw new UserFacingError('upstream_error', `the smoke tests failed: ${workflow} on ${ref} concluded "${run.conclusion ?? 'unknown'}" — ${run.htmlUrl}. Read the failing job, fix the cause, then Retry (or Skip with a reason)`);
+  throw new UserFacingError(
+    'upstream_error',
+    `the smoke tests failed: ${workflow} on ${ref} concluded "${run.conclusion ?? 'unknown'}" — ${run.htmlUrl}. Read the failing job, fix the cause, then Retry (or Skip with a reason)`,
+  );
 }
 
 /** The run our dispatch started: GitHub lists it a few seconds after the dispatch is accepted. */
-async function discoverRun(ctx: StepContext, sc: SmokeWorkflowSource, smoke: Smoke, rec: SmokeRecord): Promise<WorkflowRun> {
+async function discoverRun(
+  ctx: StepContext,
+  sc: SmokeWorkflowSource,
+  smoke: Smoke,
+  rec: SmokeRecord,
+): Promise<WorkflowRun> {
   const deadline = performance.now() + smoke.discovery_timeout;
   for (;;) {
     const run = await sc.findDispatchedRun(rec.workflow, new Date(rec.dispatchedAt));
     if (run) return run;
     if (performance.now() >= deadline) {
-      throw new UserFacingError('timeout', `dispatched ${rec.workflow} on ${rec.ref}, but no run appeared within ${ms(smoke.discovery_timeout, { long: true })}: check the workflow has a workflow_dispatch trigger and the Actions tab, then Retry`);
+      throw new UserFacingError(
+        'timeout',
+        `dispatched ${rec.workflow} on ${rec.ref}, but no run appeared within ${ms(smoke.discovery_timeout, { long: true })}: check the workflow has a workflow_dispatch trigger and the Actions tab, then Retry`,
+      );
     }
     await pause(ctx, smoke.poll_interval);
   }
 }
 
-async function followRun(ctx: StepContext, sc: SmokeWorkflowSource, smoke: Smoke, rec: SmokeRecord, started: number): Promise<WorkflowRun> {
+async function followRun(
+  ctx: StepContext,
+  sc: SmokeWorkflowSource,
+  smoke: Smoke,
+  rec: SmokeRecord,
+  started: number,
+): Promise<WorkflowRun> {
   let last = '';
   for (;;) {
     const run = await sc.getRun(rec.runId!);
     if (run.status === 'completed') return run;
-    if (run.status !== last && last !== '') await ctx.progress(`smoke run ${run.htmlUrl} is ${run.status.replace('_', ' ')}`);
+    if (run.status !== last && last !== '')
+      await ctx.progress(`smoke run ${run.htmlUrl} is ${run.status.replace('_', ' ')}`);
     last = run.status;
     if (performance.now() - started >= smoke.timeout) {
-      throw new UserFacingError('timeout', `the smoke run ${run.htmlUrl} has not finished after ${ms(smoke.timeout, { long: true })} (validation.smoke.timeout): look at it, then Retry or Skip with a reason`);
+      throw new UserFacingError(
+        'timeout',
+        `the smoke run ${run.htmlUrl} has not finished after ${ms(smoke.timeout, { long: true })} (validation.smoke.timeout): look at it, then Retry or Skip with a reason`,
+      );
     }
     await pause(ctx, smoke.poll_interval);
   }
 }
 
-async function runSmokeCommand(ctx: StepContext, smoke: Smoke, argv: string[], env: NodeJS.ProcessEnv, commands: CommandRunner): Promise<StepOutcome> {
+async function runSmokeCommand(
+  ctx: StepContext,
+  smoke: Smoke,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  commands: CommandRunner,
+): Promise<StepOutcome> {
   const passed = childEnv(smoke.env, env, 'validation.smoke.env');
   let lines = 0;
   let chain = Promise.resolve();
-  const result = await commands.run({
-    argv,
-    env: passed,
-    timeoutMs: smoke.timeout,
-    secrets: Object.values(passed),
-    signal: ctx.signal,
-    what: 'the smoke test command (validation.smoke.command)',
-    onOutput: ({ line }) => {
-      lines += 1;
-      if (lines <= MAX_PROGRESS_LINES) chain = chain.then(() => ctx.progress(line)).catch(() => undefined);
-    },
-  }).finally(() => chain);
+  const result = await commands
+    .run({
+      argv,
+      env: passed,
+      timeoutMs: smoke.timeout,
+      secrets: Object.values(passed),
+      signal: ctx.signal,
+      what: 'the smoke test command (validation.smoke.command)',
+      onOutput: ({ line }) => {
+        lines += 1;
+        if (lines <= MAX_PROGRESS_LINES) chain = chain.then(() => ctx.progress(line)).catch(() => undefined);
+      },
+    })
+    .finally(() => chain);
   return {
     outcome: 'succeeded',
     summary: `Smoke tests passed: \`${argv.join(' ')}\` exited 0 in ${Math.round(result.durationMs / 1000)} s`,

@@ -7,14 +7,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import ms from 'ms';
 import { UserFacingError } from '../../../domain/errors.ts';
-import type { MetricQuery } from '../../ports/metrics.ts';
-import type { StepContext, RunExecutor } from '../../executor.ts';
-import type { Deployments, IncidentStore } from '../../ports.ts';
+import type { RunExecutor, StepContext } from '../../executor.ts';
 import { changedSinceRevert, recordRestoredImages, restoredImages } from '../../known-good.ts';
+import type { MetricQuery } from '../../ports/metrics.ts';
+import type { Deployments, IncidentStore } from '../../ports.ts';
 
-export function createVerifyCutover(
-  deps: { metrics: MetricQuery | null; store: IncidentStore; deployments: Deployments },
-): RunExecutor {
+export function createVerifyCutover(deps: {
+  metrics: MetricQuery | null;
+  store: IncidentStore;
+  deployments: Deployments;
+}): RunExecutor {
   return {
     async run(ctx) {
       const prom = ctx.config.verify.prometheus;
@@ -60,7 +62,12 @@ function notInPlace(reason: string): UserFacingError {
 
 type Sample = { at: string; value: number | null };
 
-async function holdUnderThreshold(metrics: MetricQuery, ctx: StepContext, prom: NonNullable<StepContext['config']['verify']['prometheus']>, before: number | null): Promise<Sample[]> {
+async function holdUnderThreshold(
+  metrics: MetricQuery,
+  ctx: StepContext,
+  prom: NonNullable<StepContext['config']['verify']['prometheus']>,
+  before: number | null,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
   const deadline = ctx.now().getTime() + prom.hold * 4;
   let heldSince: number | null = null;
@@ -72,7 +79,10 @@ async function holdUnderThreshold(metrics: MetricQuery, ctx: StepContext, prom: 
     heldSince = good ? (heldSince ?? at.getTime()) : null;
     if (heldSince !== null && at.getTime() - heldSince >= prom.hold) return samples.slice(-50);
     if (at.getTime() > deadline) {
-      throw new UserFacingError('rollout_failed', `the error rate did not stay under ${prom.threshold} for ${ms(prom.hold, { long: true })} (last ${fmt(value)}${before !== null ? `, ${fmt(before)} before the revert` : ''}): look at Grafana 00-Prod Overview (${ctx.config.verify.grafana_url}); Retry, or Skip with a reason`);
+      throw new UserFacingError(
+        'rollout_failed',
+        `the error rate did not stay under ${prom.threshold} for ${ms(prom.hold, { long: true })} (last ${fmt(value)}${before !== null ? `, ${fmt(before)} before the revert` : ''}): look at Grafana 00-Prod Overview (${ctx.config.verify.grafana_url}); Retry, or Skip with a reason`,
+      );
     }
     await ctx.progress(`error rate ${fmt(value)} (threshold ${prom.threshold})`);
     await sleep(prom.interval, undefined, { signal: ctx.signal }).catch(() => {
