@@ -125,7 +125,7 @@ describe('GitHub error mapping', () => {
   it.each([500, 502, 503, 429])('%i is transient so BullMQ retries the step', async (status) => {
     gh.api.get(`${REPO_PATH}/actions/runs/7`).reply(status, { message: 'Server Error' });
     const err = await failure(gh.github.getRun(7));
-    expect(err).toMatchObject({ name: 'AppError', code: 'upstream_unavailable', transient: true });
+    expect(err).toMatchObject({ name: 'UserFacingError', code: 'upstream_unavailable', transient: true });
     expect(err.message).toMatch(/^while reading run 7 in acme\/shop: GitHub/);
   });
 
