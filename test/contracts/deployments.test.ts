@@ -140,6 +140,30 @@ describe.each(implementations)('Deployments contract: %s', (_name, make) => {
     expect(history[0]?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it('restarts as `kubectl rollout restart`: a new revision with the same images; the same second again changes nothing', async () => {
+    const h = make();
+    const before = await h.deployments.get('api');
+    const at = new Date('2026-11-24T12:00:00.100Z');
+    await h.deployments.restart('api', at);
+    await h.deployments.waitForRollout('api', { timeoutMs: 10_000 });
+    const after = await h.deployments.get('api');
+    expect(after.generation).toBe(before.generation + 1);
+    expect(after.containers.map((c) => c.image)).toEqual(before.containers.map((c) => c.image));
+    expect((await h.deployments.history('api')).map((r) => [r.revision, r.images[0]?.image])).toEqual([
+      [2, 'ghcr.io/acme/app:v1.2.3'],
+      [1, 'ghcr.io/acme/app:v1.2.3'],
+    ]);
+    // kubectl's restartedAt is RFC 3339 to the second: a retry within that second is the same restart.
+    await h.deployments.restart('api', new Date('2026-11-24T12:00:00.900Z'));
+    expect((await h.deployments.get('api')).generation).toBe(after.generation);
+    await h.deployments.restart('api', new Date('2026-11-24T12:00:01.000Z'));
+    expect((await h.deployments.get('api')).generation).toBe(after.generation + 1);
+
+    const err = await failure(h.deployments.restart('nope', at));
+    expect(err.code).toBe('not_found');
+    expect(err.message).toContain(`deployment ${h.ns}/nope was not found`);
+  });
+
   it("stops waiting at once when someone else's image replaces the bot's, naming who", async () => {
     const h = make();
     await h.deployments.setImages('api', [{ container: 'api', image: 'ghcr.io/acme/app:v1.2.2' }]);

@@ -135,8 +135,9 @@ export function createFakeDeployments(namespace = 'prod'): FakeDeploymentsPort {
     },
     async restart(name, at) {
       const d = find(name);
-      if (d.restartedAt === at.toISOString()) return;
-      d.restartedAt = at.toISOString();
+      const restartedAt = at.toISOString().replace(/\.\d{3}Z$/, 'Z'); // RFC 3339 to the second, as kubectl writes it
+      if (d.restartedAt === restartedAt) return;
+      d.restartedAt = restartedAt;
       roll(name, d);
     },
   };
