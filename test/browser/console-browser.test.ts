@@ -9,18 +9,17 @@
  * 2. Hostile user text is shown as text.
  * 3. Outside drill mode the console is read-only and refuses without CONSOLE_TOKEN.
  */
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bot, startBot } from '../../src/app/bot.ts';
 import { loadConfig } from '../../src/app/config.ts';
 import { createLogger } from '../../src/app/logger.ts';
+import { click, flash, launchChromium, step } from '../support/console-page.ts';
 import { createHarness, type Harness, NS } from '../support/e2e-harness.ts';
 import { CAPTAIN, SRE } from '../support/runbook-config.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 // The picture gets taken (the page must render) into tmp; the README's docs/console.png is the
 // drill's, written by drill-browser.test.ts with UPDATE_SCREENSHOTS=1.
 const SCREENSHOT = join(tmpdir(), `rc-console-${process.pid}.png`);
@@ -33,18 +32,13 @@ let browser: Browser;
 let incidentId: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the browser tests need Debian's Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does). They drive it with playwright-core and never download a browser.`,
-    );
-  }
   h = await createHarness({ rolloutMs: 300 });
   // No GitHub here: the GitHub steps are skipped in the console, with a reason.
   delete h.env.GITHUB_TOKEN;
   drill = await startBot(loadConfig({ ...h.env, PORT: '0' }), createLogger('silent'), {
     console: { mode: 'drill', pollMs: 250 },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  browser = await launchChromium();
   const started = await h.cli('start', 'v1.2.3', '--as', SRE);
   expect(started.code, started.err).toBe(0);
   incidentId = /started (\S+):/.exec(started.out)?.[1] ?? '';
@@ -58,24 +52,9 @@ afterAll(async () => {
 });
 
 const base = (bot: Bot) => `http://localhost:${bot.port}`;
-const step = (page: Page, id: string) => page.locator(`#step-${id}`);
 
 async function actAs(page: Page, role: 'release_captain' | 'oncall_sre' | 'database_owner') {
   await page.selectOption('#as', role);
-}
-
-/** Clicks a step's button; a dialog (reason, note) is filled with `text` and confirmed. */
-async function click(page: Page, id: string, action: string, text?: string) {
-  await step(page, id).locator(`button[data-action="${action}"]`).click();
-  if (text !== undefined) {
-    await page.locator('#ask-text').fill(text);
-    await page.locator('#ask-ok').click();
-  }
-}
-
-async function flash(page: Page): Promise<string> {
-  await page.locator('#flash.show').waitFor();
-  return (await page.locator('#flash').textContent()) ?? '';
 }
 
 describe('drill mode', () => {

@@ -7,18 +7,17 @@
  * screenshot is taken mid-rollout (docs/console.png with UPDATE_SCREENSHOTS=1, else a tmp file),
  * and the drill ends on its report.
  */
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Drill } from '../../src/drill/drill.ts';
 import { DRILL_NAMESPACE, DRILL_USERS } from '../../src/drill/drill-config.ts';
+import { click, flash, launchChromium, step } from '../support/console-page.ts';
 import { startTestDrill } from '../support/drill.ts';
 import { dropTestState, uniqueName } from '../support/services.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 // The README's screenshot is rewritten only on request (UPDATE_SCREENSHOTS=1 npm test), so a test run
 // leaves the checkout clean; otherwise the picture still gets taken (the page must render) into tmp.
 const SCREENSHOT =
@@ -31,13 +30,8 @@ let drill: Drill;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the browser tests need Debian's Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (.ci/run does). They drive it with playwright-core and never download a browser.`,
-    );
-  }
   drill = await startTestDrill(NAME);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -46,25 +40,10 @@ afterAll(async () => {
   await dropTestState(NAME, NAME);
 });
 
-const step = (page: Page, id: string) => page.locator(`#step-${id}`);
 const reached = (page: Page, id: string, state: string, timeout = 30_000) =>
   step(page, id)
     .and(page.locator(`[data-state="${state}"]`))
     .waitFor({ timeout });
-
-/** Clicks a step's button; a dialog (a note) is filled with `text` and confirmed. */
-async function click(page: Page, id: string, action: string, text?: string) {
-  await step(page, id).locator(`button[data-action="${action}"]`).click();
-  if (text !== undefined) {
-    await page.locator('#ask-text').fill(text);
-    await page.locator('#ask-ok').click();
-  }
-}
-
-async function flash(page: Page): Promise<string> {
-  await page.locator('#flash.show').waitFor();
-  return (await page.locator('#flash').textContent()) ?? '';
-}
 
 const loadedOnce = (page: Page) => page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce);
 
