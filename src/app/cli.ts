@@ -8,9 +8,6 @@
 import { enableCompileCache } from 'node:module';
 import type { CliIo } from './cli/io.ts';
 
-export type { CliIo } from './cli/io.ts';
-export { REDIS_DOWN } from './cli/io.ts';
-
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const { runCli: run } = await import('./cli/run.ts');
   return run(argv, io);

@@ -11,7 +11,6 @@ import { gitopsConfigSchema } from './gitops.ts';
 import { validationConfigSchema } from './validation.ts';
 
 /** "5m", "30s", "2h", "500ms" → milliseconds (duration.ts, shared with the sections mounted here). */
-export { duration };
 
 /** Why `pattern` does not compile as a RegExp, or '' when it does. */
 function regexError(pattern: string): string {

@@ -16,7 +16,7 @@ import type { Executors, StepContext, StepExecutor, StepOutcome } from './execut
 import { milestonesOnCommit } from './milestones.ts';
 import type { IncidentSnapshot, NewEvent, StepJob } from './ports.ts';
 import { settleSlaTimers } from './sla-timers.ts';
-import { enqueueAutomatic } from './step-commands.ts';
+import { enqueueAutomatic } from './step-command.ts';
 
 export interface JobAttempt {
   /** 1-based try of this BullMQ job (transient failures retry the same step attempt). */

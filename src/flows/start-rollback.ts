@@ -16,7 +16,7 @@ import type { NewEvent, StepJob } from './ports.ts';
 import { requireRole } from './refuse.ts';
 import { settleSlaTimers } from './sla-timers.ts';
 import { checkStartVersions } from './start-checks.ts';
-import { enqueue } from './step-commands.ts';
+import { enqueue } from './step-command.ts';
 
 export interface StartRequest {
   badVersion: string;

@@ -16,8 +16,6 @@ import { allowed, command, enqueue, type StepCommand, situation, whyNot } from '
 import { approveTarget } from './steps/select_release/approve-target.ts';
 import { recordConfirmedCutover } from './steps/verify_cutover/on-confirm.ts';
 
-export { enqueue, enqueueAutomatic, type StepCommand } from './step-command.ts';
-
 /** What a step does right after a person confirms it, beyond recording the confirmation. */
 const AFTER_CONFIRM: Partial<Record<StepId, (deps: FlowDeps, cmd: StepCommand) => Promise<void>>> = {
   verify_cutover: recordConfirmedCutover,

@@ -5,15 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restoreDatabaseName } from '../../src/adapters/backups/restore-marker.ts';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
+import { restoreDatabaseName } from '../../src/domain/restore-database-name.ts';
+import type { RestartableDeployments, SecretStore } from '../../src/flows/ports.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
 import { promoteBackupRestore } from '../../src/flows/steps/backup_promote/backup-promote.ts';
-import type {
-  RestartableDeployments,
-  SecretStore,
-} from '../../src/flows/steps/backup_promote/promote-restored-database.ts';
 import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 import {
   ADMIN_URL,

@@ -3,7 +3,7 @@
  * OS account running the command, refusals are recorded, and every action carries the account.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REDIS_DOWN } from '../../src/app/cli.ts';
+import { REDIS_DOWN } from '../../src/app/cli/io.ts';
 import { loadConfig } from '../../src/app/config.ts';
 import { type Container, createContainer } from '../../src/app/container.ts';
 import { createLogger } from '../../src/app/logger.ts';

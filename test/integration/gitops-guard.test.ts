@@ -527,14 +527,11 @@ describe('doctor', () => {
   it('says what manages each Deployment and checks the guard may get and patch it', async () => {
     addArgo();
     kube.enforceRbac(deployRbacGrants());
-    expect(await doctorGitOps(container(testConfig()))).toBe(
-      ['api', 'web', 'worker']
-        .map(
-          (n) =>
-            `${n}: managed by Argo CD Application argocd/shop-prod, auto-sync on, self-heal on, prune off [managedFields: argocd-controller]`,
-        )
-        .join('; ') + '; the guard may get and patch them',
+    const managed = ['api', 'web', 'worker'].map(
+      (n) =>
+        `${n}: managed by Argo CD Application argocd/shop-prod, auto-sync on, self-heal on, prune off [managedFields: argocd-controller]`,
     );
+    expect(await doctorGitOps(container(testConfig()))).toBe(`${managed.join('; ')}; the guard may get and patch them`);
     kube.enforceRbac(deployRbacRules());
     const denied = await failureOf(doctorGitOps(container(testConfig())));
     expect(denied.message).toContain('while reading Argo CD Application argocd/shop-prod: Kubernetes RBAC forbids it');

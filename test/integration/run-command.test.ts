@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childEnv, type OutputLine, runCommand } from '../../src/adapters/process/run-command.ts';
+import { runCommand } from '../../src/adapters/process/run-command.ts';
 import { renderArgv } from '../../src/domain/argv-template.ts';
+import { childEnv } from '../../src/domain/child-env.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
+import type { OutputLine } from '../../src/flows/ports.ts';
 import { until } from '../support/wait.ts';
 
 const node = (script: string) => ['node', '-e', script];

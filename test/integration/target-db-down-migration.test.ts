@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyDownMigration } from '../../src/adapters/target-db/apply-down-migration.ts';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { isTransient, UserFacingError } from '../../src/domain/errors.ts';
+import type { MigrationSource } from '../../src/flows/ports.ts';
 import { describeDestructive } from '../../src/flows/steps/migration_revert/describe-destructive.ts';
 import { planMigrationRevert, runMigrationRevert } from '../../src/flows/steps/migration_revert/migration-revert.ts';
 import { computeMigrationScope } from '../../src/flows/steps/migration_scope/compute-migration-scope.ts';
-import type { MigrationSource } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { type AppDatabase, createAppDatabase, fixture, snapshot } from '../fixtures/migrations/app-database.ts';
 import { REAL_PORTS } from '../support/database-ports.ts';
 

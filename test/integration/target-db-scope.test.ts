@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHeadMigration } from '../../src/adapters/target-db/read-head-migration.ts';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
+import type { MigrationSource } from '../../src/flows/ports.ts';
 import { computeMigrationScope } from '../../src/flows/steps/migration_scope/compute-migration-scope.ts';
-import {
-  determineMigrationScope,
-  type MigrationSource,
-} from '../../src/flows/steps/migration_scope/migration-scope.ts';
+import { determineMigrationScope } from '../../src/flows/steps/migration_scope/migration-scope.ts';
 import { type AppDatabase, createAppDatabase } from '../fixtures/migrations/app-database.ts';
 import { REAL_PORTS } from '../support/database-ports.ts';
 

@@ -6,9 +6,8 @@ import { UserFacingError, withContext } from '../../domain/errors.ts';
 import { describePg } from '../../domain/pg-url.ts';
 import type { RestoredDatabaseRef } from '../../flows/ports/database.ts';
 import { withPg } from '../target-db/connect-pg.ts';
-import { dropDatabase, type RestoreMarker, readDatabaseStatus, writeRestoreMarker } from './restore-marker.ts';
-
-export type { RestoredDatabaseRef };
+import { dropDatabase } from './drop-database.ts';
+import { type RestoreMarker, readDatabaseStatus, writeRestoreMarker } from './restore-marker.ts';
 
 /** Idempotent: `dropped: false` when the database is already gone. */
 export async function dropRestoredDatabase(ref: RestoredDatabaseRef): Promise<{ dropped: boolean }> {

@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { UserFacingError } from '../../domain/errors.ts';
 import type { BackupFile, BackupListing } from '../../flows/ports/database.ts';
 
-export type { BackupFile, BackupListing };
-
 // 20261124T031500Z, 2026-11-24T03-15-00Z, 2026-11-24T03:15:00Z, 20261124031500, 2026-11-24_03-15-00
 const TIMESTAMP = /^(\d{4})-?(\d{2})-?(\d{2})[T_]?(\d{2})[-:]?(\d{2})[-:]?(\d{2})Z?$/;
 

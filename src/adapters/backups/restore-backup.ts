@@ -11,9 +11,8 @@ import { describePg, libpqArgs, libpqEnv, parsePgUrl, pgSecrets, withDatabase } 
 import type { RestoreBackupOptions, RestoreBackupResult } from '../../flows/ports/database.ts';
 import { runCommand } from '../process/run-command.ts';
 import { withPg } from '../target-db/connect-pg.ts';
-import { dropDatabase, type RestoreMarker, readDatabaseStatus, writeRestoreMarker } from './restore-marker.ts';
-
-export type { RestoreBackupOptions, RestoreBackupResult };
+import { dropDatabase } from './drop-database.ts';
+import { type RestoreMarker, readDatabaseStatus, writeRestoreMarker } from './restore-marker.ts';
 
 export async function restoreBackup(options: RestoreBackupOptions): Promise<RestoreBackupResult> {
   const { serverUrl, database, backupPath } = options;

@@ -6,9 +6,6 @@
  */
 import pg from 'pg';
 
-export { restoreDatabaseName } from '../../domain/restore-database-name.ts';
-export { dropDatabase } from './drop-database.ts';
-
 export interface RestoreMarker {
   tool: 'rollback-commander';
   incident: string;

@@ -10,8 +10,6 @@ import type { ValidationCheckResult, ValidationOptions, ValidationReport } from 
 import { withPg } from '../target-db/connect-pg.ts';
 import { readRecent } from '../target-db/read-head-migration.ts';
 
-export type { ValidationCheckResult, ValidationOptions, ValidationReport };
-
 export async function validateRestoredDatabase(url: string, options: ValidationOptions): Promise<ValidationReport> {
   try {
     return await withPg(url, { readOnly: true }, async (client) => {

@@ -3,11 +3,9 @@
  * Used to propose a target release, scope migrations and preview what resuming deploys ships.
  */
 
-import { COMPARE_FILE_CAP, DIRECTORY_LISTING_CAP, type DirectoryEntry } from '../../flows/ports/migration-source.ts';
+import type { DirectoryEntry } from '../../flows/ports/migration-source.ts';
 import { type GitHubCall, repoNotFound } from './github-error.ts';
 import type { GitHubOctokit } from './github-octokit.ts';
-
-export { COMPARE_FILE_CAP, DIRECTORY_LISTING_CAP, type DirectoryEntry };
 
 export interface CompareCommit {
   sha: string;

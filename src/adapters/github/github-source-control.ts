@@ -12,9 +12,6 @@ import { commentOnIssue, webHostOf } from './github-issue-comment.ts';
 import { createGitHubOctokit, DEFAULT_GITHUB_API_URL, type GitHubOctokitOptions } from './github-octokit.ts';
 import { createGitHubRepoContent, type GitHubRepoContent, statusOf } from './github-repo-content.ts';
 
-export type { AccessCheck } from './github-access-check.ts';
-export type { CompareCommit, CompareFile, CompareResult, DirectoryEntry } from './github-repo-content.ts';
-
 export interface GitHubSourceControlOptions extends GitHubOctokitOptions {
   owner: string;
   repo: string;

@@ -8,9 +8,6 @@ import type { OutputLine, RunCommandOptions, RunCommandResult } from '../../flow
 import { type StartError, spawnGuarded } from './child-guard.ts';
 import { redact } from './redact.ts';
 
-export { childEnv } from '../../domain/child-env.ts';
-export type { OutputLine, RunCommandOptions, RunCommandResult };
-
 const TAIL_LINES = 20;
 
 export function runCommand(options: RunCommandOptions): Promise<RunCommandResult> {

@@ -2,8 +2,6 @@
 import { UserFacingError } from '../../domain/errors.ts';
 import type { MetricQuery } from '../../flows/ports/metrics.ts';
 
-export type { MetricQuery };
-
 export function createPrometheusQuery(baseUrl: string, fetchImpl: typeof fetch = fetch): MetricQuery {
   return {
     async instant(query, at) {

@@ -14,7 +14,6 @@ import type { ChecklistEnvironment } from './checklist-header.ts';
 import { escapeMrkdwn, targetSourceTitle } from './formatting.ts';
 
 // The submission parser lives beside the modal; re-exported so one import serves the listener.
-export { parseRollbackSubmission, type RollbackSubmission } from './rollback-submission.ts';
 
 export interface RollbackModalInput {
   environment: ChecklistEnvironment;

@@ -13,8 +13,6 @@ import { pgErrorCode, withPg } from './connect-pg.ts';
 import { migrationsTableSql } from './migrations-table-sql.ts';
 import { explainTableError, readRecent } from './read-head-migration.ts';
 
-export type { DownMigration, DownMigrationResult };
-
 const TRANSACTION_CONTROL =
   /^(BEGIN|COMMIT|ROLLBACK|END|ABORT|START\s+TRANSACTION|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION)\b/i;
 

@@ -11,8 +11,6 @@ import type { AppliedMigration, MigrationState } from '../../flows/ports/databas
 import { pgErrorCode, withPg } from './connect-pg.ts';
 import { migrationsTableSql } from './migrations-table-sql.ts';
 
-export type { AppliedMigration, MigrationState };
-
 export async function readHeadMigration(
   url: string,
   table: MigrationsTableConfig,

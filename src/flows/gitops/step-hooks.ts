@@ -7,7 +7,7 @@ import type { RunbookConfig } from '../../config/schema.ts';
 import type { StepContext } from '../executor.ts';
 import type { GitOpsControllers } from '../ports.ts';
 import { describeInventory, takeInventory } from './inventory.ts';
-import { describeGitOpsPause, type GitOpsPauseRecord, pauseGitOps } from './pause-gitops.ts';
+import { type GitOpsPauseRecord, pauseGitOps } from './pause-gitops.ts';
 import { gitopsPauseRecordSchema, gitopsResumeRecordSchema, readRecord } from './records.ts';
 import { type GitOpsResumeRecord, planGitOpsResume, resumeGitOps } from './resume-gitops.ts';
 
@@ -75,5 +75,3 @@ export async function describeGitOps(gitops: GitOpsControllers | undefined, conf
     return [`GitOps controllers not checked: ${err instanceof Error ? err.message : String(err)}`];
   }
 }
-
-export { describeGitOpsPause };

@@ -37,8 +37,6 @@ import { createSelectRelease } from './select_release/index.ts';
 import { createSmokeTests } from './smoke_tests/index.ts';
 import { createVerifyCutover } from './verify_cutover/index.ts';
 
-export type { DatabaseStepDeps, SecretKeys } from './_shared/db-step-support.ts';
-
 /** Everything the executors need, built once by the composition root (src/app/container.ts). */
 export interface StepExecutorDeps {
   announcer: Announcer | null;

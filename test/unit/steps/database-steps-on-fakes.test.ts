@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedExecutor, RunExecutor } from '../../../src/flows/executor.ts';
 import type { MigrationSource } from '../../../src/flows/ports.ts';
-import { createDatabaseSteps, type DatabaseStepDeps } from '../../../src/flows/steps/registry.ts';
+import type { DatabaseStepDeps } from '../../../src/flows/steps/_shared/db-step-support.ts';
+import { createDatabaseSteps } from '../../../src/flows/steps/registry.ts';
 import { createFakeBackupStore } from '../../fakes/fake-backup-store.ts';
 import { createFakeCommandRunner } from '../../fakes/fake-command-runner.ts';
 import { createFakeTargetDatabase } from '../../fakes/fake-target-database.ts';

@@ -15,8 +15,6 @@ import type { BackupStore, TargetDatabase } from '../../ports/database.ts';
 import type { MigrationSource } from '../../ports/migration-source.ts';
 import type { RestartableDeployments, SecretKeys } from '../../ports/secrets.ts';
 
-export type { SecretKeys };
-
 export interface DatabaseStepDeps {
   /** GitHub: compare and file contents; null when GITHUB_TOKEN is not set. */
   source: MigrationSource | null;

@@ -2,8 +2,6 @@ import { channelOf } from '../../../domain/user-text.ts';
 import type { RunExecutor } from '../../executor.ts';
 import type { Announcer } from '../../ports.ts';
 
-export type { Announcer };
-
 export function createAnnounce(deps: { announcer: Announcer | null }): RunExecutor {
   return {
     async run(ctx) {

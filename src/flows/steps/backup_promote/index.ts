@@ -13,6 +13,7 @@ import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import { withDatabase } from '../../../domain/pg-url.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
+import type { SecretStore } from '../../ports/secrets.ts';
 import {
   type DatabaseStepDeps,
   outputOf,
@@ -25,7 +26,6 @@ import { lossSoFar } from '../backup_restore/index.ts';
 import { backupRestoreOutputSchema } from '../backup_restore/output.ts';
 import { promoteBackupRestore } from './backup-promote.ts';
 import { keepPreviousValue, previousValueKey, previousValueSlot, readPreviousValues } from './previous-value-keys.ts';
-import type { SecretStore } from './promote-restored-database.ts';
 
 export interface PromotePlan {
   database: string;

@@ -7,8 +7,6 @@
 import { AppError, UserFacingError, withContext } from '../../../domain/errors.ts';
 import type { RestartableDeployments, SecretStore } from '../../ports/secrets.ts';
 
-export type { RestartableDeployments, SecretStore };
-
 export interface SwapOptions {
   secrets: SecretStore;
   secretName: string;

@@ -9,6 +9,7 @@ import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import type { PlannedExecutor, StepContext, StepOutcome } from '../../executor.ts';
 import type { TargetDatabase } from '../../ports/database.ts';
+import type { MigrationSource } from '../../ports/migration-source.ts';
 import {
   type DatabaseStepDeps,
   databaseConfig,
@@ -21,7 +22,6 @@ import {
 import { readOutput } from '../_shared/step-output.ts';
 import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
 import type { StoredScope } from '../migration_scope/index.ts';
-import type { MigrationSource } from '../migration_scope/migration-scope.ts';
 import { migrationScopeOutputSchema } from '../migration_scope/output.ts';
 import { planMigrationRevert, type RevertPlan, runMigrationRevert } from './migration-revert.ts';
 

@@ -12,8 +12,8 @@ import { UserFacingError, withContext } from '../../../domain/errors.ts';
 import { pgSecrets } from '../../../domain/pg-url.ts';
 import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
 import type { TargetDatabase } from '../../ports/database.ts';
+import type { MigrationSource } from '../../ports/migration-source.ts';
 import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
-import type { MigrationSource } from '../migration_scope/migration-scope.ts';
 import { type DestructiveWarning, describeDestructive } from './describe-destructive.ts';
 
 interface PlanBase {

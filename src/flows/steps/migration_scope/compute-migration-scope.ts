@@ -6,8 +6,6 @@
 
 import type { ChangedFile } from '../../ports/migration-source.ts';
 
-export type { ChangedFile };
-
 export interface ShippedMigration {
   /** What schema_migrations stores for it. */
   version: string;

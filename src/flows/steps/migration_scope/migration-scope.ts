@@ -16,8 +16,6 @@ import {
 } from '../../ports/migration-source.ts';
 import { computeMigrationScope, type MigrationScope } from './compute-migration-scope.ts';
 
-export type { MigrationSource };
-
 export interface MigrationScopeInput {
   source: MigrationSource;
   database: TargetDatabase;

@@ -12,8 +12,6 @@ import type { IncidentStore, IssueComments } from '../../ports.ts';
 import type { ResolveOutput } from './output.ts';
 import { renderSummary, resolutionFigures, resolutionReport } from './resolve-summary.ts';
 
-export type { IssueComments };
-
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const plainUser = (id: string) => (SLACK_USER.test(id) ? `Slack ${id}` : id);
 

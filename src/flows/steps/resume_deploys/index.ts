@@ -5,10 +5,10 @@
  */
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import { planGitOpsResumeStep, resumeGitOpsStep } from '../../gitops/step-hooks.ts';
-import type { GitOpsControllers, SourceControl } from '../../ports.ts';
+import type { GitOpsControllers, ReleaseDiffSource, SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
 import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
-import { describeResume, type ReleaseDiffSource, type ResumeRecord, resumeDeploys } from './resume-deploys.ts';
+import { describeResume, type ResumeRecord, resumeDeploys } from './resume-deploys.ts';
 
 export function createResumeDeploys(deps: {
   sourceControl: (SourceControl & ReleaseDiffSource) | null;

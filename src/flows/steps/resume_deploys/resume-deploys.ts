@@ -115,8 +115,6 @@ export function describeResumed(pause: PauseRecord, resume: ResumeRecord): strin
   return parts.join('; ');
 }
 
-export type { ReleaseDiffSource };
-
 export interface DescribeResumeInput {
   sourceControl: ReleaseDiffSource;
   targetTag: string;

@@ -13,8 +13,6 @@ import type { RunExecutor, StepContext, StepOutcome } from '../../executor.ts';
 import type { CommandRunner } from '../../ports/commands.ts';
 import type { SmokeWorkflowSource, WorkflowRun } from '../../ports.ts';
 
-export type { SmokeWorkflowSource };
-
 type Smoke = StepContext['config']['validation']['smoke'];
 /** A type alias so it stores as step output as is. */
 export type SmokeRecord = {
