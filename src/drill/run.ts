@@ -43,7 +43,7 @@ export async function runDrillMode(options: RunDrillOptions): Promise<void> {
       );
     } else {
       options.out(
-        `Drill mode (simulated cluster and GitHub): open ${drill.url} and start the first drill, app-only, at ${drill.url}drill — or run: rollback-commander drill --scenario app-only`,
+        `Drill mode (simulated cluster and GitHub): open ${drill.url} and start the first drill, app-only, at ${drill.url}drill — or run: ${drillCommand(options.env)} --scenario app-only`,
       );
     }
     const reports = await reportWhenFinished(drill, options.out);
@@ -79,4 +79,12 @@ async function reportWhenFinished(drill: Drill, out: (text: string) => void): Pr
   }, 2000);
   timer.unref();
   return timer;
+}
+
+/**
+ * The drill command as the person can type it: `rollback-commander` is on PATH in the image and
+ * after `npm install -g`, but in a checkout started with `npm start` only the npm script is.
+ */
+export function drillCommand(env: NodeJS.ProcessEnv): string {
+  return env.npm_lifecycle_event ? 'npm run cli -- drill' : 'rollback-commander drill';
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRunbookConfig } from '../../src/app/config.ts';
 import { shouldStartDrill } from '../../src/drill/detect.ts';
 import { drillConfigYaml, targetRedisUrl } from '../../src/drill/drill-config.ts';
+import { drillCommand } from '../../src/drill/run.ts';
 
 const none = () => false;
 
@@ -47,5 +48,14 @@ describe('the drill config', () => {
   it("puts the app's Redis on another database number than the bot's", () => {
     expect(targetRedisUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379/1');
     expect(targetRedisUrl('redis://127.0.0.1:6379/15')).toBe('redis://127.0.0.1:6379/0');
+  });
+});
+
+describe('drillCommand', () => {
+  it('names the command that works from where the bot was started', () => {
+    // `npm start` in a checkout: the bin is not on PATH there, the npm script is.
+    expect(drillCommand({ npm_lifecycle_event: 'start' })).toBe('npm run cli -- drill');
+    // The image and a global install run the bin directly.
+    expect(drillCommand({})).toBe('rollback-commander drill');
   });
 });
