@@ -88,36 +88,40 @@ const approver = (e: Extract<TimelineEvent, { kind: 'approval_given' }>) => ({
   userId: e.actor,
   role: String(e.payload.role ?? 'release_captain'),
 });
+/** A queueing that runs the step (not one that applies an approved plan). */
+const isRun = (e: TimelineEvent) => ofKind('step_queued')(e) && e.payload.apply !== true;
+
+/**
+ * Under autopilot a before-run approval is the run (domain/autopilot.ts): when autopilot queued
+ * the step on an approval of this very step, the approvers ran it, not autopilot.
+ */
+function approvalsThatRan(events: readonly TimelineEvent[], queuedAt: number): StepLine['approvedBy'] | null {
+  const queued = events[queuedAt];
+  const mandate = queued?.kind === 'step_queued' ? queued.payload.autopilot?.after : undefined;
+  if (!mandate) return null;
+  const since = events.slice(0, queuedAt).findLastIndex(isRun) + 1;
+  const gate = events.slice(since, queuedAt).filter(ofKind('approval_given')).map(approver);
+  return gate.some((a) => a.userId === mandate.actor) ? gate : null;
+}
 
 /** Who did what to one step, from the timeline (the record only keeps the last actor). */
 function stepLine(snap: IncidentSnapshot, timeline: readonly TimelineEvent[], stepId: StepId, title: string): StepLine {
   const rec = snap.steps.get(stepId)!;
   const events = timeline.filter((e) => e.stepId === stepId);
-  const isRun = (e: TimelineEvent) => ofKind('step_queued')(e) && e.payload.apply !== true;
   const queuedAt = events.findLastIndex(isRun);
-  const queued = events[queuedAt];
-  // Under autopilot a before-run approval is the run (domain/autopilot.ts): the approver ran it, not autopilot.
-  const mandate = queued?.kind === 'step_queued' ? queued.payload.autopilot?.after : undefined;
-  const gate = mandate
-    ? events
-        .slice(events.slice(0, queuedAt).findLastIndex(isRun) + 1, queuedAt)
-        .filter(ofKind('approval_given'))
-        .map(approver)
-    : [];
-  const approvalRan = gate.some((a) => a.userId === mandate?.actor);
-  const ranBy = queued && !approvalRan ? queued.actor : null;
+  const ranByApproval = approvalsThatRan(events, queuedAt);
+  const ranBy = queuedAt >= 0 && !ranByApproval ? events[queuedAt]!.actor : null;
   // Approval rows exist for planned and before-run steps; an after-run approval (the target release) is an event only.
   const rows = snap.approvals
     .filter((a) => a.stepId === stepId && a.attempt === rec.attempt)
     .map((a) => ({ userId: a.userId, role: a.role as string }));
   const approvedBy = rows.length
     ? rows
-    : approvalRan
-      ? gate
-      : events
-          .slice(queuedAt + 1)
-          .filter(ofKind('approval_given'))
-          .map(approver);
+    : (ranByApproval ??
+      events
+        .slice(queuedAt + 1)
+        .filter(ofKind('approval_given'))
+        .map(approver));
   const skipped = rec.state === 'skipped' ? events.findLast(ofKind('step_skipped')) : undefined;
   const confirmed =
     rec.state === 'succeeded'
