@@ -15,6 +15,7 @@ import { type AppConfig, defaultQueuePrefixFor } from './config.ts';
 import { type Container, createContainer } from './container.ts';
 import { type ReadinessCheck, startHttpServer } from './http-server.ts';
 import { createMetrics } from './metrics.ts';
+import { observerFanOut } from './observer-fan-out.ts';
 import { createBoltApp } from './slack/bolt-app.ts';
 import { type ChecklistRelay, createChecklistRelay } from './slack/checklist-relay.ts';
 import { registerListeners } from './slack/listeners.ts';
@@ -79,13 +80,7 @@ export async function startBot(config: AppConfig, log: Logger, options: BotOptio
     announcer: slack
       ? createSlackAnnouncer({ slack, store: () => container.deps.store, config: config.runbook, now })
       : undefined,
-    observer: {
-      changed: (id, events) => {
-        relay?.changed(id, events);
-        metrics.changed(id, events);
-        web?.changed(id);
-      },
-    },
+    observer: observerFanOut(() => [relay, metrics, web]),
   });
   const stops: (() => Promise<unknown>)[] = [];
   const readiness: ReadinessCheck[] = [

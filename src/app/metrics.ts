@@ -6,20 +6,56 @@
 
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { exhaustive, type TimelinePayloads } from '../domain/timeline-events.ts';
 import type { IncidentObserver, IncidentStore, NewEvent } from '../flows/ports.ts';
 
 /** Seconds: 30 s … 4 h covers a P1 (10/30 min budgets) and a P2 (2 h). */
 const INCIDENT_BUCKETS = [30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 7200, 14_400];
 const STEP_BUCKETS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800];
 
-const RESULTS: Record<string, string> = {
-  step_succeeded: 'succeeded',
-  step_failed: 'failed',
-  step_skipped: 'skipped',
-  step_aborted: 'aborted',
-  step_awaiting_approval: 'awaiting_approval',
-  step_awaiting_confirmation: 'awaiting_confirmation',
-};
+type StepResult = 'succeeded' | 'failed' | 'skipped' | 'aborted' | 'awaiting_approval' | 'awaiting_confirmation';
+
+/** What /metrics measures in an event: a step outcome (its `result` label), the resolution's TTD/TTR, or nothing. */
+type Measure = { result: StepResult } | { resolution: TimelinePayloads['incident_resolved'] } | null;
+
+function measureOf(e: NewEvent): Measure {
+  switch (e.kind) {
+    case 'step_succeeded':
+      return { result: 'succeeded' };
+    case 'step_failed':
+      return { result: 'failed' };
+    case 'step_skipped':
+      return { result: 'skipped' };
+    case 'step_aborted':
+      return { result: 'aborted' };
+    case 'step_awaiting_approval':
+      return { result: 'awaiting_approval' };
+    case 'step_awaiting_confirmation':
+      return { result: 'awaiting_confirmation' };
+    case 'incident_resolved':
+      return { resolution: e.payload };
+    // Queued, running, retried: the step has no outcome yet. The rest are not step outcomes.
+    case 'incident_started':
+    case 'step_queued':
+    case 'step_started':
+    case 'step_resumed':
+    case 'step_progress':
+    case 'step_retrying':
+    case 'approval_given':
+    case 'action_refused':
+    case 'target_approved':
+    case 'app_restored':
+    case 'incident_aborted':
+    case 'incident_marked_critical':
+    case 'sla_reminder':
+    case 'sla_breached':
+    case 'times_corrected':
+      return null;
+    default:
+      exhaustive(e);
+      return null;
+  }
+}
 
 export interface RollbackMetrics extends IncidentObserver {
   /** Resolves when the step-duration lookups started so far are recorded (tests, shutdown). */
@@ -75,7 +111,7 @@ export function createMetrics(
     return drill ? { drill: 'true' } : {};
   };
 
-  const observeDuration = (incidentId: string, e: NewEvent, result: string): void => {
+  const observeDuration = (incidentId: string, e: NewEvent, result: StepResult): void => {
     track(
       (async () => {
         const step = (await deps.store().get(incidentId)).steps.get(e.stepId!);
@@ -89,8 +125,9 @@ export function createMetrics(
   return {
     changed(incidentId, events) {
       for (const e of events) {
-        const result = RESULTS[e.kind];
-        if (result && e.stepId) {
+        const measure = measureOf(e);
+        if (measure && 'result' in measure && e.stepId) {
+          const { result } = measure;
           const stepId = e.stepId;
           track(
             drillLabel(incidentId).then((drill) => void outcomes.inc({ step: stepId, result, ...drill })),
@@ -100,8 +137,8 @@ export function createMetrics(
           const ranInWorker = e.actor === 'rollback-commander' && result !== 'skipped' && result !== 'aborted';
           if (ranInWorker) observeDuration(incidentId, e, result);
         }
-        if (e.kind === 'incident_resolved') {
-          const p = e.payload ?? {};
+        if (measure && 'resolution' in measure) {
+          const p = measure.resolution ?? {};
           const labels = { severity: String(p.severity ?? 'unknown'), ...(p.drill === true ? { drill: 'true' } : {}) };
           if (typeof p.ttdMs === 'number') ttd.observe(labels, p.ttdMs / 1000);
           if (typeof p.ttrMs === 'number') ttr.observe(labels, p.ttrMs / 1000);

@@ -8,6 +8,7 @@
  * Pure: every time (and `now`) comes in as an argument.
  */
 import type { StepId } from './steps.ts';
+import { exhaustive, type StoredTimelineBody } from './timeline-events.ts';
 import {
   type Durations,
   durationsOf,
@@ -23,7 +24,7 @@ import {
 export const ROLLOUT_STEPS: readonly StepId[] = ['revert_images', 'backup_promote'];
 
 export interface ReportEvent {
-  kind: string;
+  kind: StoredTimelineBody['kind'];
   stepId: StepId | null;
   at: Date;
 }
@@ -47,16 +48,48 @@ export interface DrillReport {
   finished: boolean;
 }
 
-const ACTIVE = new Set(['step_queued', 'step_started', 'step_resumed', 'step_retrying']);
-const SETTLED = new Set([
-  'step_succeeded',
-  'step_failed',
-  'step_awaiting_approval',
-  'step_awaiting_confirmation',
-  'step_skipped',
-  'step_aborted',
-]);
-const CLOSING = new Set(['incident_resolved', 'incident_aborted']);
+/**
+ * What an event means for the split: it closes the incident, puts its step to work (queued, or
+ * running in a worker), settles its step (done, or waiting on a person), or changes neither.
+ */
+type Effect = 'closing' | 'queued' | 'running' | 'settled' | 'none';
+
+function effectOf(kind: ReportEvent['kind']): Effect {
+  switch (kind) {
+    case 'incident_resolved':
+    case 'incident_aborted':
+      return 'closing';
+    case 'step_queued':
+      return 'queued';
+    case 'step_started':
+    case 'step_resumed':
+    case 'step_retrying':
+      return 'running';
+    case 'step_succeeded':
+    case 'step_failed':
+    case 'step_awaiting_approval':
+    case 'step_awaiting_confirmation':
+    case 'step_skipped':
+    case 'step_aborted':
+      return 'settled';
+    // Progress happens while running; approvals, refusals and notices move no step by themselves.
+    case 'incident_started':
+    case 'step_progress':
+    case 'approval_given':
+    case 'action_refused':
+    case 'target_approved':
+    case 'app_restored':
+    case 'incident_marked_critical':
+    case 'sla_reminder':
+    case 'sla_breached':
+    case 'times_corrected':
+    case 'unknown':
+      return 'none';
+    default:
+      exhaustive(kind);
+      return 'none';
+  }
+}
 
 type Who = 'humans' | 'bot' | 'rollouts';
 
@@ -69,7 +102,7 @@ export function drillReport(input: DrillReportInput): DrillReport {
   const { incident, now } = input;
   const events = [...input.events].sort((a, b) => a.at.getTime() - b.at.getTime());
   const start = incident.createdAt.getTime();
-  const closing = events.find((e) => CLOSING.has(e.kind));
+  const closing = events.find((e) => effectOf(e.kind) === 'closing');
   const end = closing ? closing.at.getTime() : (incident.resolvedAt ?? now).getTime();
   const waiting = { humansMs: 0, botMs: 0, rolloutsMs: 0 };
   const active = new Map<StepId, 'queued' | 'running'>();
@@ -83,8 +116,9 @@ export function drillReport(input: DrillReportInput): DrillReport {
   for (const e of events) {
     spend(e.at.getTime());
     if (!e.stepId) continue;
-    if (ACTIVE.has(e.kind)) active.set(e.stepId, e.kind === 'step_queued' ? 'queued' : 'running');
-    else if (SETTLED.has(e.kind)) active.delete(e.stepId);
+    const effect = effectOf(e.kind);
+    if (effect === 'queued' || effect === 'running') active.set(e.stepId, effect);
+    else if (effect === 'settled') active.delete(e.stepId);
   }
   spend(end);
   const sla = slaVerdicts(incident, input.budgets, input.forwardFixAt, now);

@@ -143,3 +143,11 @@ export function storedKind(e: StoredTimelineBody): string {
 export function exhaustive(e: never): void {
   void e;
 }
+
+/**
+ * A type guard for one kind, so finding an event narrows its payload (`events.findLast(ofKind('step_skipped'))`)
+ * and a misspelt kind does not compile.
+ */
+export function ofKind<K extends StoredTimelineBody['kind']>(kind: K) {
+  return <E extends StoredTimelineBody>(e: E): e is Extract<E, { kind: K }> => e.kind === kind;
+}

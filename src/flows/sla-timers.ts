@@ -6,19 +6,46 @@
  */
 import { isAppError } from '../domain/errors.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
+import { exhaustive, TIMELINE_KINDS, type TimelineKind } from '../domain/timeline-events.ts';
 import { forwardFixApprovedAt, marksToSchedule, type TimerMark, timerMarks } from '../domain/times.ts';
 import type { FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, NewEvent, SlaTimerJob } from './ports.ts';
 
-/** Event kinds after which an incident's timers may have to change. */
-const RESYNC_KINDS = new Set([
-  'incident_started',
-  'target_approved',
-  'app_restored',
-  'incident_resolved',
-  'incident_aborted',
-  'times_corrected',
-]);
+/** Whether an incident's timers may have to change after an event of this kind (a deadline moves, a milestone is met). */
+function resyncs(kind: TimelineKind): boolean {
+  switch (kind) {
+    case 'incident_started':
+    case 'target_approved':
+    case 'app_restored':
+    case 'incident_resolved':
+    case 'incident_aborted':
+    case 'times_corrected':
+      return true;
+    case 'step_queued':
+    case 'step_started':
+    case 'step_resumed':
+    case 'step_progress':
+    case 'step_succeeded':
+    case 'step_awaiting_approval':
+    case 'step_awaiting_confirmation':
+    case 'step_failed':
+    case 'step_retrying':
+    case 'step_skipped':
+    case 'step_aborted':
+    case 'approval_given':
+    case 'action_refused':
+    case 'incident_marked_critical':
+    case 'sla_reminder':
+    case 'sla_breached':
+      return false;
+    default:
+      exhaustive(kind);
+      return false;
+  }
+}
+
+/** Event kinds after which an incident's timers may have to change: `resyncs` decides each kind. */
+const RESYNC_KINDS: ReadonlySet<TimelineKind> = new Set(TIMELINE_KINDS.filter(resyncs));
 
 function markOf(job: SlaTimerJob): string {
   return `${job.milestone}/${job.percent}/${job.dueAt}`;

@@ -13,6 +13,7 @@ import { createGitHubSourceControl } from '../../src/adapters/github/github-sour
 import { createBullmqStepQueue } from '../../src/adapters/queue/bullmq-step-queue.ts';
 import { createSlaTimerQueue } from '../../src/adapters/queue/sla-timer-queue.ts';
 import { createConfigRoleDirectory } from '../../src/adapters/roles/config-role-directory.ts';
+import { parseResolutionReport, renderResolutionMrkdwn } from '../../src/adapters/slack/resolution-mrkdwn.ts';
 import type { Incident } from '../../src/domain/incident.ts';
 import type { StepId } from '../../src/domain/steps.ts';
 import { correctTimes } from '../../src/flows/correct-times.ts';
@@ -260,6 +261,49 @@ describe('resolve', () => {
     expect(String(resolved.payload.summary)).toContain(
       `- ⏭️ Confirm queue health — skipped by Slack ${CAPTAIN}: app Redis unreachable from the bot; LLEN checked by hand`,
     );
+  });
+
+  it("under autopilot the captain's Approve runs resolve: the summary names the captain, not autopilot", async () => {
+    const manual = deps;
+    const onlyResolve = 'pause_deploys revert_images verify_cutover migration_scope smoke_tests queue_health auth_check'
+      .split(' ')
+      .map((id) => `${id}: false`)
+      .join(', ');
+    deps = { ...manual, config: testConfig(`autopilot: { ${onlyResolve}, resume_deploys: false, resolve: true }`) };
+    try {
+      const incident = await startRollback(deps, {
+        badVersion: 'v1.2.3',
+        severity: 'P1',
+        trigger: 'slo_breach',
+        actor: SRE,
+      });
+      await rollBack(incident);
+      clock = at(30);
+      await approveStep(deps, { incidentId: incident.id, stepId: 'resolve', actor: CAPTAIN });
+      const timeline = await deps.store.timeline(incident.id);
+      expect(timeline.findLast((e) => e.kind === 'step_queued')).toMatchObject({
+        stepId: 'resolve',
+        actor: 'autopilot',
+      });
+      await exec(incident.id, 'resolve', 1);
+
+      const resolved = (await deps.store.timeline(incident.id)).find((e) => e.kind === 'incident_resolved')!;
+      expect(resolved.actor).toBe(CAPTAIN);
+      const summary = String(resolved.payload.summary);
+      expect(summary.split('\n')).toContain(
+        `- ✅ Resolve the incident — succeeded · approved by Slack ${CAPTAIN} (Release Captain)`,
+      );
+      expect(summary).not.toContain('autopilot');
+      // Slack's rendering of the same report.
+      const report = parseResolutionReport(resolved.payload.report)!;
+      expect(renderResolutionMrkdwn(report).split('\n')).toContain(
+        `• ✅ Resolve the incident — succeeded · approved by <@${CAPTAIN}> (Release Captain)`,
+      );
+      // The steps people ran keep their runner.
+      expect(summary.split('\n')).toContain(`- ✅ Revert container images — succeeded · run by Slack ${SRE}`);
+    } finally {
+      deps = manual;
+    }
   });
 
   it('still closes the incident when the issue cannot be commented on, and says so', async () => {

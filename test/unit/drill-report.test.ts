@@ -4,7 +4,11 @@ import type { StepId } from '../../src/domain/steps.ts';
 
 const T0 = new Date('2026-11-24T03:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
-const ev = (s: number, kind: string, stepId: StepId | null = null): ReportEvent => ({ kind, stepId, at: at(s) });
+const ev = (s: number, kind: ReportEvent['kind'], stepId: StepId | null = null): ReportEvent => ({
+  kind,
+  stepId,
+  at: at(s),
+});
 const BUDGETS = { P1: { decide: 10 * 60_000, restore: 30 * 60_000 }, P2: { restore: 2 * 3_600_000 } };
 
 const times = (over: Partial<Parameters<typeof drillReport>[0]['incident']> = {}) => ({

@@ -65,7 +65,24 @@ export function isMilestone(event: ThreadEvent): boolean {
     case 'step_succeeded':
     case 'step_skipped':
       return event.stepId !== null && DATABASE_OUTCOME_STEPS.includes(event.stepId);
+    case 'step_queued':
+    case 'step_started':
+    case 'step_resumed':
+    case 'step_progress':
+    case 'step_awaiting_approval':
+    case 'step_awaiting_confirmation':
+    case 'step_failed':
+    case 'step_retrying':
+    case 'step_aborted':
+    case 'approval_given':
+    case 'action_refused':
+    case 'sla_reminder':
+    case 'sla_breached':
+    case 'times_corrected':
+    case 'unknown':
+      return false;
     default:
+      exhaustive(event);
       return false;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { formatThreadLine } from '../../adapters/slack/thread-lines.ts';
 import type { TimelineEvent } from '../../domain/incident.ts';
+import { exhaustive } from '../../domain/timeline-events.ts';
 
 /** Slack shows up to 40 000 characters of text; keep a batch message readable. */
 const MAX_MESSAGE = 3500;
@@ -15,12 +16,49 @@ const MAX_MESSAGE = 3500;
 export const REFUSAL_SETTLE_MS = 1500;
 const REFUSAL_MAX_HOLD_MS = 5000;
 
+/**
+ * What makes events one storm, for the kinds that come in storms (a person clicking a button that
+ * keeps refusing: same person, step and action); null for the rest, each of which gets its line.
+ */
+function stormKey(e: TimelineEvent): string | null {
+  switch (e.kind) {
+    case 'action_refused':
+      return JSON.stringify([e.actor, e.stepId, e.payload.action]);
+    case 'incident_started':
+    case 'step_queued':
+    case 'step_started':
+    case 'step_resumed':
+    case 'step_progress':
+    case 'step_succeeded':
+    case 'step_awaiting_approval':
+    case 'step_awaiting_confirmation':
+    case 'step_failed':
+    case 'step_retrying':
+    case 'step_skipped':
+    case 'step_aborted':
+    case 'approval_given':
+    case 'target_approved':
+    case 'app_restored':
+    case 'incident_resolved':
+    case 'incident_aborted':
+    case 'incident_marked_critical':
+    case 'sla_reminder':
+    case 'sla_breached':
+    case 'times_corrected':
+    case 'unknown':
+      return null;
+    default:
+      exhaustive(e);
+      return null;
+  }
+}
+
 /** The events to send now: everything before a refusal storm that is still going on. */
 export function settledPrefix(events: TimelineEvent[], now: number): TimelineEvent[] {
-  const refused = events.filter((e) => e.kind === 'action_refused');
+  const refused = events.filter((e) => stormKey(e) !== null);
   const newest = refused.at(-1);
   if (!newest || now - newest.at.getTime() >= REFUSAL_SETTLE_MS) return events;
-  const first = events.findIndex((e) => e.kind === 'action_refused' && now - e.at.getTime() < REFUSAL_MAX_HOLD_MS);
+  const first = events.findIndex((e) => stormKey(e) !== null && now - e.at.getTime() < REFUSAL_MAX_HOLD_MS);
   return first < 0 ? events : events.slice(0, first);
 }
 
@@ -45,8 +83,7 @@ function toLines(events: TimelineEvent[], shows: (e: TimelineEvent) => boolean):
       carried.push(event.id);
       continue;
     }
-    const key =
-      event.kind === 'action_refused' ? JSON.stringify([event.actor, event.stepId, event.payload.action]) : null;
+    const key = stormKey(event);
     const same = key ? refusals.get(key) : undefined;
     if (same) {
       same.count += 1;

@@ -8,6 +8,7 @@
  */
 import type { Incident, StepRecord, TimelineEvent } from '../../../domain/incident.ts';
 import { RUNBOOK, type StepId } from '../../../domain/steps.ts';
+import { ofKind } from '../../../domain/timeline-events.ts';
 import {
   type Durations,
   durationsOf,
@@ -26,7 +27,10 @@ export interface StepLine {
   stepId: StepId;
   title: string;
   state: StepRecord['state'];
-  /** Who pressed Run (or Retry) for the attempt that counts; `rollback-commander` for automatic steps. */
+  /**
+   * Who pressed Run (or Retry) for the attempt that counts; `rollback-commander` or `autopilot` for
+   * automatic starts; null when a person's Approve was the run (then they are in `approvedBy`).
+   */
   ranBy: string | null;
   approvedBy: { userId: string; role: string }[];
   /** Who confirmed a manual check, or skipped the step. */
@@ -80,26 +84,48 @@ export function resolutionFigures(
   };
 }
 
+const approver = (e: Extract<TimelineEvent, { kind: 'approval_given' }>) => ({
+  userId: e.actor,
+  role: String(e.payload.role ?? 'release_captain'),
+});
+/** A queueing that runs the step (not one that applies an approved plan). */
+const isRun = (e: TimelineEvent) => ofKind('step_queued')(e) && e.payload.apply !== true;
+
+/**
+ * Under autopilot a before-run approval is the run (domain/autopilot.ts): when autopilot queued
+ * the step on an approval of this very step, the approvers ran it, not autopilot.
+ */
+function approvalsThatRan(events: readonly TimelineEvent[], queuedAt: number): StepLine['approvedBy'] | null {
+  const queued = events[queuedAt];
+  const mandate = queued?.kind === 'step_queued' ? queued.payload.autopilot?.after : undefined;
+  if (!mandate) return null;
+  const since = events.slice(0, queuedAt).findLastIndex(isRun) + 1;
+  const gate = events.slice(since, queuedAt).filter(ofKind('approval_given')).map(approver);
+  return gate.some((a) => a.userId === mandate.actor) ? gate : null;
+}
+
 /** Who did what to one step, from the timeline (the record only keeps the last actor). */
 function stepLine(snap: IncidentSnapshot, timeline: readonly TimelineEvent[], stepId: StepId, title: string): StepLine {
   const rec = snap.steps.get(stepId)!;
   const events = timeline.filter((e) => e.stepId === stepId);
-  const queuedAt = events.findLastIndex((e) => e.kind === 'step_queued' && e.payload.apply !== true);
-  const ranBy = queuedAt >= 0 ? events[queuedAt]!.actor : null;
+  const queuedAt = events.findLastIndex(isRun);
+  const ranByApproval = approvalsThatRan(events, queuedAt);
+  const ranBy = queuedAt >= 0 && !ranByApproval ? events[queuedAt]!.actor : null;
   // Approval rows exist for planned and before-run steps; an after-run approval (the target release) is an event only.
   const rows = snap.approvals
     .filter((a) => a.stepId === stepId && a.attempt === rec.attempt)
     .map((a) => ({ userId: a.userId, role: a.role as string }));
   const approvedBy = rows.length
     ? rows
-    : events
+    : (ranByApproval ??
+      events
         .slice(queuedAt + 1)
-        .filter((e) => e.kind === 'approval_given')
-        .map((e) => ({ userId: e.actor, role: String(e.payload.role ?? 'release_captain') }));
-  const skipped = rec.state === 'skipped' ? events.findLast((e) => e.kind === 'step_skipped') : undefined;
+        .filter(ofKind('approval_given'))
+        .map(approver));
+  const skipped = rec.state === 'skipped' ? events.findLast(ofKind('step_skipped')) : undefined;
   const confirmed =
     rec.state === 'succeeded'
-      ? events.findLast((e) => e.kind === 'step_succeeded' && e.payload.confirmed === true)
+      ? events.filter(ofKind('step_succeeded')).findLast((e) => e.payload.confirmed === true)
       : undefined;
   const note = skipped
     ? String(skipped.payload.reason ?? 'no reason recorded')
