@@ -10,7 +10,7 @@ import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.
 import type { PauseRecord } from '../pause_deploys/output.ts';
 import type { ResumedPullRequest, ResumeRecord } from './output.ts';
 
-export type { ResumedPullRequest, ResumeRecord } from './output.ts';
+export type { ResumeRecord } from './output.ts';
 
 export interface ResumeDeps {
   sourceControl: SourceControl;
