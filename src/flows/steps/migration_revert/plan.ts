@@ -52,6 +52,8 @@ export const plannedRevertSchema = z.discriminatedUnion('kind', [
 export type RevertPlan = z.output<typeof revertPlanSchema>;
 export type PlannedRevert = z.output<typeof plannedRevertSchema>;
 
-const KINDS = ['down_file', 'command', 'forward_fix'] as const satisfies readonly PlannedRevert['kind'][];
-/** A plan's kind alone: all the SLA rule needs to know (forward-fix.ts). */
-export const revertPlanKindSchema = z.looseObject({ kind: z.enum(KINDS) });
+/**
+ * What the SLA rule reads of a plan (forward-fix.ts): its kind alone. A plan of another kind is
+ * simply not a forward-fix, so this is checked with safeParse rather than refused.
+ */
+export const forwardFixKindSchema = forwardFix.pick({ kind: true });
