@@ -12,8 +12,6 @@ import type { SourceControl } from '../../ports.ts';
 import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.ts';
 import type { PausedRun, PauseRecord, RunOutcome } from './output.ts';
 
-export type { PauseRecord } from './output.ts';
-
 export interface PauseDeps {
   sourceControl: SourceControl & { forceCancelRun?(runId: number): Promise<void> };
   workflows: string[];

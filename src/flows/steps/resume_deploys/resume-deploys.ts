@@ -10,8 +10,6 @@ import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.
 import type { PauseRecord } from '../pause_deploys/output.ts';
 import type { ResumedPullRequest, ResumeRecord } from './output.ts';
 
-export type { ResumeRecord } from './output.ts';
-
 export interface ResumeDeps {
   sourceControl: SourceControl;
   record: PauseRecord;
