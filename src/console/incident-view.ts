@@ -14,11 +14,12 @@ import type { TimelineEvent } from '../domain/incident.ts';
 import { actorText } from '../domain/origin.ts';
 import { ROLES, type Role } from '../domain/steps.ts';
 import { storedKind } from '../domain/timeline-events.ts';
-import { type Durations, durationsOf, forwardFixApprovedAt, type SlaVerdict, slaVerdicts } from '../domain/times.ts';
+import { type Durations, durationsOf, type SlaVerdict, slaVerdicts } from '../domain/times.ts';
 import { mentionsAsText } from '../domain/user-text.ts';
 import { autopilotSettings } from '../flows/autopilot.ts';
 import { describeEvent } from '../flows/export-timeline.ts';
 import type { IncidentSnapshot, IncidentStore } from '../flows/ports.ts';
+import { forwardFixApprovedAt } from '../flows/steps/migration_revert/forward-fix.ts';
 
 export interface ThreadLine {
   id: number;

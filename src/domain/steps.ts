@@ -65,6 +65,12 @@ export interface StepDefinition {
   /** Counts toward `restored_at` (PRODUCT.md "Times and metrics"). */
   validation?: boolean;
   /**
+   * Approving or running this step may meet an SLA milestone by itself, so the SLA timers are
+   * recomputed after its events (migration_revert: an approved forward-fix plan meets a P2's
+   * restore — flows/steps/migration_revert/forward-fix.ts).
+   */
+  mayMeetSlaMilestone?: boolean;
+  /**
    * This step's own prerequisite beyond `needs` and `criticalOnly`: why it cannot run now, or null.
    * Checked after those two (domain/step-actions.ts unmetPrerequisite).
    */
@@ -142,6 +148,7 @@ export const RUNBOOK: readonly StepDefinition[] = [
     needs: ['migration_scope'],
     database: true,
     approval: { when: 'plan', approvers: TWO_PERSON },
+    mayMeetSlaMilestone: true,
     blockedBy: (s) => {
       const scope = s.steps.get('migration_scope');
       return scope?.state === 'succeeded' && scope.output.rollbackNeeded === false

@@ -4,10 +4,9 @@
  */
 // Per-function paths: the date-fns index loads ~250 modules, most of the CLI's start-up time.
 import { formatDuration, intervalToDuration } from './date-fns.ts';
-import type { Approval, Incident, StepRecord } from './incident.ts';
-import { missingApprovals } from './step-actions.ts';
+import type { Incident, StepRecord } from './incident.ts';
 import { isDone } from './step-machine.ts';
-import { RUNBOOK, type StepId, stepDefinition } from './steps.ts';
+import { RUNBOOK, type StepId } from './steps.ts';
 
 export type IncidentTimes = Pick<
   Incident,
@@ -139,7 +138,7 @@ export function marksToSchedule(
   return [...passed, ...future];
 }
 
-// ---- restored_at and forward-fix -----------------------------------------------------------
+// ---- restored_at ---------------------------------------------------------------------------
 
 export const VALIDATION_STEPS: readonly StepId[] = RUNBOOK.filter((d) => d.validation).map((d) => d.id);
 
@@ -149,19 +148,6 @@ export function validationDone(steps: ReadonlyMap<StepId, StepRecord>): boolean 
     const rec = steps.get(id);
     return rec !== undefined && isDone(rec.state);
   });
-}
-
-/** When the last approval of a forward-fix plan (migration_revert's current attempt) was given, if complete. */
-export function forwardFixApprovedAt(
-  steps: ReadonlyMap<StepId, StepRecord>,
-  approvals: readonly Approval[],
-): Date | null {
-  const rec = steps.get('migration_revert');
-  const plan = rec?.output.plan as { kind?: string } | undefined;
-  if (!rec || plan?.kind !== 'forward_fix') return null;
-  const given = approvals.filter((a) => a.stepId === 'migration_revert' && a.attempt === rec.attempt);
-  if (given.length === 0 || missingApprovals(stepDefinition('migration_revert'), given).length > 0) return null;
-  return new Date(Math.max(...given.map((a) => a.at.getTime())));
 }
 
 // ---- corrections ---------------------------------------------------------------------------

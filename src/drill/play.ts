@@ -10,10 +10,10 @@ import { type DrillReport, drillReport, renderDrillReport } from '../domain/dril
 import { UserFacingError } from '../domain/errors.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
-import { forwardFixApprovedAt } from '../domain/times.ts';
 import { abortIncident, markCritical } from '../flows/incident-commands.ts';
 import { startRollback } from '../flows/start-rollback.ts';
 import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
+import { forwardFixApprovedAt } from '../flows/steps/migration_revert/forward-fix.ts';
 import type { Drill } from './drill.ts';
 import { DRILL_ROLES, DRILL_USERS, type DrillRole } from './drill-config.ts';
 import { DRILL_ISSUE } from './github-seed.ts';

@@ -12,7 +12,6 @@ import { storedKind, type TimelineKind } from '../domain/timeline-events.ts';
 import {
   durationsOf,
   formatDurationMs,
-  forwardFixApprovedAt,
   MILESTONE_TITLES,
   type Milestone,
   type SlaBudgets,
@@ -22,6 +21,7 @@ import { mentionsAsText } from '../domain/user-text.ts';
 import type { FlowDeps } from './deps.ts';
 import type { IncidentSnapshot } from './ports.ts';
 import { ROLE_TITLES } from './refuse.ts';
+import { forwardFixApprovedAt } from './steps/migration_revert/forward-fix.ts';
 
 export async function exportTimeline(
   deps: Pick<FlowDeps, 'store' | 'config' | 'now'>,

@@ -6,10 +6,12 @@
  */
 import { isAppError } from '../domain/errors.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
+import { stepDefinition } from '../domain/steps.ts';
 import { exhaustive, TIMELINE_KINDS, type TimelineKind } from '../domain/timeline-events.ts';
-import { forwardFixApprovedAt, marksToSchedule, type TimerMark, timerMarks } from '../domain/times.ts';
+import { marksToSchedule, type TimerMark, timerMarks } from '../domain/times.ts';
 import type { FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, NewEvent, SlaTimerJob } from './ports.ts';
+import { forwardFixApprovedAt } from './steps/migration_revert/forward-fix.ts';
 
 /** Whether an incident's timers may have to change after an event of this kind (a deadline moves, a milestone is met). */
 function resyncs(kind: TimelineKind): boolean {
@@ -97,13 +99,18 @@ export async function syncSlaTimers(
   return { scheduled: want.map((w) => w.job), cancelled };
 }
 
+/** An event after which the timers may have to change: its kind says so, or its step may meet a milestone. */
+function mayMoveTimers(e: Pick<NewEvent, 'kind' | 'stepId'>): boolean {
+  return RESYNC_KINDS.has(e.kind) || (e.stepId ? stepDefinition(e.stepId).mayMeetSlaMilestone === true : false);
+}
+
 /** After a committed change: resync when the events may move a deadline or meet a milestone. Never throws. */
 export async function settleSlaTimers(
   deps: FlowDeps,
   incidentId: string,
   events: readonly Pick<NewEvent, 'kind' | 'stepId'>[],
 ): Promise<void> {
-  if (!deps.slaTimers || !events.some((e) => RESYNC_KINDS.has(e.kind) || e.stepId === 'migration_revert')) return;
+  if (!deps.slaTimers || !events.some(mayMoveTimers)) return;
   let timer: NodeJS.Timeout | undefined;
   // With Redis down BullMQ waits forever: a click or a CLI command must not.
   const giveUp = new Promise<never>((_, reject) => {

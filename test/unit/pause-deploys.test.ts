@@ -5,7 +5,8 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import { type PauseDeps, type PauseRecord, pauseDeploys } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
+import type { PauseRecord } from '../../src/flows/steps/pause_deploys/output.ts';
+import { type PauseDeps, pauseDeploys } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
 import { type FakeGitHubState, startFakeGitHub } from '../fixtures/github/fake-github.ts';
 import { OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 

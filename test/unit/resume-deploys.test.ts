@@ -5,12 +5,10 @@
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubSourceControl } from '../../src/adapters/github/github-source-control.ts';
-import { type PauseRecord, pauseDeploys } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
-import {
-  describeResume,
-  type ResumeRecord,
-  resumeDeploys,
-} from '../../src/flows/steps/resume_deploys/resume-deploys.ts';
+import type { PauseRecord } from '../../src/flows/steps/pause_deploys/output.ts';
+import { pauseDeploys } from '../../src/flows/steps/pause_deploys/pause-deploys.ts';
+import type { ResumeRecord } from '../../src/flows/steps/resume_deploys/output.ts';
+import { describeResume, resumeDeploys } from '../../src/flows/steps/resume_deploys/resume-deploys.ts';
 import { type FakeGitHubState, startFakeGitHub } from '../fixtures/github/fake-github.ts';
 import { API, commitBody, compareBody, OWNER, REPO, TOKEN } from '../fixtures/github/github-api.ts';
 

@@ -1,11 +1,10 @@
 /** PRODUCT.md "Times and metrics" as pure functions: durations, SLA verdicts, timer marks, impossible orders. */
 import { describe, expect, it } from 'vitest';
-import type { Approval, StepRecord } from '../../src/domain/incident.ts';
+import type { StepRecord } from '../../src/domain/incident.ts';
 import { RUNBOOK, type StepId } from '../../src/domain/steps.ts';
 import {
   durationsOf,
   formatDurationMs,
-  forwardFixApprovedAt,
   type IncidentTimes,
   marksToSchedule,
   slaVerdicts,
@@ -167,7 +166,7 @@ describe('impossible orders', () => {
     expect(timeOrderProblem({ ...ok, detectedAt: at(40) }, at(30))).toMatch(/cannot be in the future/));
 });
 
-describe('restored_at and forward-fix', () => {
+describe('restored_at', () => {
   it('is restored when smoke tests, queue health and the auth check all passed or were skipped', () => {
     expect(validationDone(steps({ smoke_tests: 'succeeded', queue_health: 'skipped', auth_check: 'succeeded' }))).toBe(
       true,
@@ -197,26 +196,6 @@ describe('restored_at and forward-fix', () => {
     expect(
       milestonesOnCommit({ ...snap, incident: testIncident({ restoredAt: at(19) }) }, [last], at(20)).events,
     ).toEqual([]);
-  });
-
-  it('counts a forward-fix plan as approved once both approvals of its attempt are in', () => {
-    const s = steps({ migration_revert: 'queued' }, { migration_revert: { plan: { kind: 'forward_fix' } } });
-    const a = (role: Approval['role'], userId: string, minute: number): Approval => ({
-      incidentId: 'rb-1',
-      stepId: 'migration_revert',
-      attempt: 1,
-      role,
-      userId,
-      at: at(minute),
-    });
-    expect(forwardFixApprovedAt(s, [a('release_captain', 'UCAPTAIN1', 40)])).toBeNull();
-    expect(
-      forwardFixApprovedAt(s, [a('release_captain', 'UCAPTAIN1', 40), a('database_owner', 'UDBOWNER1', 45)]),
-    ).toEqual(at(45));
-    const revert = steps({ migration_revert: 'queued' }, { migration_revert: { plan: { kind: 'down_file' } } });
-    expect(
-      forwardFixApprovedAt(revert, [a('release_captain', 'UCAPTAIN1', 40), a('database_owner', 'UDBOWNER1', 45)]),
-    ).toBeNull();
   });
 });
 

@@ -98,6 +98,34 @@ describe('database steps on the fakes', () => {
     expect([...app.tables.keys()]).toEqual([]);
   });
 
+  it('refuses to apply a plan that is not in the shape migration_revert plans, and touches nothing', async () => {
+    const { deps, database } = fakes();
+    const app = database.add(APP_URL, { migrations: MIGRATIONS, tables: { projects: 2, orgs: 1 } });
+    const config = testConfig('database: {}');
+    const revert = createDatabaseSteps(deps).migration_revert as PlannedExecutor;
+    const ctx = testContext('migration_revert', config, { incident: { targetVersion: 'v1.2.2' } });
+    // A down-file plan without its SQL: applying it would have to guess what two people approved.
+    const plan = {
+      kind: 'down_file',
+      migration: { version: '20261120_add_orgs', name: '20261120_add_orgs', file: 'x', previousVersion: null },
+      summary: 'revert 20261120_add_orgs',
+      file: 'supabase/migrations/20261120_add_orgs.down.sql',
+      ref: 'v1.2.3',
+      sha256: '0'.repeat(64),
+      warnings: [],
+      head: '20261120_add_orgs',
+      remainingAfter: [],
+      expectedVersion: '20261110_add_projects',
+      requestedBy: null,
+    };
+    const refused = await failureOf(revert.apply({ ...ctx, plan }));
+    expect(refused.message).toBe(
+      "the migration_revert step's plan is not in the shape its schema says (sql: Invalid input: expected string, received undefined)",
+    );
+    expect(app.downSql).toEqual([]);
+    expect(ctx.progressLines).toEqual([]);
+  });
+
   it('runs a configured revert command through the CommandRunner, the database URL only in its environment', async () => {
     const { deps, database, commands } = fakes();
     const app = database.add(APP_URL, { migrations: MIGRATIONS });

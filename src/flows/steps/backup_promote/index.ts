@@ -21,22 +21,12 @@ import {
   restoreConfig,
   restoreServer,
 } from '../_shared/db-step-support.ts';
-import { readOutput } from '../_shared/step-output.ts';
+import { readOutput, readPlan } from '../_shared/step-output.ts';
 import { lossSoFar } from '../backup_restore/index.ts';
 import { backupRestoreOutputSchema } from '../backup_restore/output.ts';
 import { promoteBackupRestore } from './backup-promote.ts';
+import { type PromotePlan, promotePlanSchema } from './plan.ts';
 import { keepPreviousValue, previousValueKey, previousValueSlot, readPreviousValues } from './previous-value-keys.ts';
-
-export interface PromotePlan {
-  database: string;
-  location: string;
-  backup: { name: string; takenAt: string };
-  secret: string;
-  key: string;
-  /** Where the replaced value is kept (same Secret). */
-  previousKey: string;
-  deployments: string[];
-}
 
 export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor {
   const secrets: SecretStore = {
@@ -96,11 +86,11 @@ export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor
         lossSoFar(ctx, plan),
         `Validation: ${restored.validation.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`).join('; ')}`,
       ].join('\n');
-      return { summary, plan: plan as unknown as Record<string, unknown> };
+      return { summary, plan };
     },
 
     async apply(ctx) {
-      const plan = ctx.plan as unknown as PromotePlan;
+      const plan = readPlan('backup_promote', promotePlanSchema, ctx.plan);
       const config = restoreConfig(ctx, deps);
       const promotion = promotionConfig(config);
       if (

@@ -9,18 +9,11 @@ import { UserFacingError } from '../../../domain/errors.ts';
 import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import { type DatabaseStepDeps, progressStream, restoreConfig, restoreServer } from '../_shared/db-step-support.ts';
+import { readPlan } from '../_shared/step-output.ts';
 import { proposeBackupRestore, runBackupRestore } from './backup-restore.ts';
 import type { BackupRestoreOutput } from './output.ts';
+import { type BackupRestorePlan, backupRestorePlanSchema } from './plan.ts';
 import { formatBytes, formatDuration } from './propose-backup.ts';
-
-export interface BackupRestorePlan {
-  backup: { name: string; takenAt: string; sizeBytes: number };
-  dataLoss: { from: string; to: string; text: string };
-  /** The new database, on `server` (host:port — no credentials). */
-  database: string;
-  server: string;
-  firstBadRequestAt: string;
-}
 
 export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor {
   return {
@@ -63,11 +56,11 @@ export function createBackupRestoreStep(deps: DatabaseStepDeps): PlannedExecutor
         `Data-loss window: ${dataLoss.text}.`,
         'Production is not touched: promoting the restored database (Secret swap + restart) or abandoning it are separate steps, each with two approvals.',
       ].join('\n');
-      return { summary, plan: plan as unknown as Record<string, unknown> };
+      return { summary, plan };
     },
 
     async apply(ctx) {
-      const plan = ctx.plan as unknown as BackupRestorePlan;
+      const plan = readPlan('backup_restore', backupRestorePlanSchema, ctx.plan);
       const config = restoreConfig(ctx, deps);
       const server = restoreServer(ctx, deps, config);
       const database = restoreDatabaseName(config.restore.database_prefix, ctx.incident.id);

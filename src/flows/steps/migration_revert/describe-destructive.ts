@@ -4,7 +4,8 @@
  */
 import { splitSqlStatements } from '../../../domain/sql-statements.ts';
 
-export type DestructiveKind = 'drop_table' | 'drop_column' | 'truncate' | 'delete' | 'drop_schema';
+export const DESTRUCTIVE_KINDS = ['drop_table', 'drop_column', 'truncate', 'delete', 'drop_schema'] as const;
+export type DestructiveKind = (typeof DESTRUCTIVE_KINDS)[number];
 
 export interface DestructiveWarning {
   kind: DestructiveKind;

@@ -19,23 +19,13 @@ import {
   progressStream,
   targetDatabaseUrl,
 } from '../_shared/db-step-support.ts';
-import { readOutput } from '../_shared/step-output.ts';
-import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
+import { readOutput, readPlan } from '../_shared/step-output.ts';
+import type { MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
 import type { StoredScope } from '../migration_scope/index.ts';
 import { migrationScopeOutputSchema } from '../migration_scope/output.ts';
-import { planMigrationRevert, type RevertPlan, runMigrationRevert } from './migration-revert.ts';
-
-/** What Run shows and Apply gets back: the revert plan plus where it sits in the sequence. */
-export type PlannedRevert = RevertPlan & {
-  /** The database head when planned. */
-  head: string;
-  /** Versions still to revert after this one, newest first. */
-  remainingAfter: string[];
-  expectedVersion: string | null;
-  requestedBy: string | null;
-  /** forward_fix only: what the owners commit to doing instead. */
-  forwardFix?: string;
-};
+import { planMigrationRevert, runMigrationRevert } from './migration-revert.ts';
+import { type MigrationRevertOutput, migrationRevertOutputSchema } from './output.ts';
+import { type PlannedRevert, plannedRevertSchema } from './plan.ts';
 
 /** Shown in Slack: enough SQL to judge it; the plan keeps all of it (and its sha256). */
 const SQL_SHOWN = 1500;
@@ -64,7 +54,7 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
       );
       const revert = await planMigrationRevert({
         source,
-        scope: { ...(scope as MigrationScope), toRevert: remaining },
+        scope: { ...scope, toRevert: remaining },
         config,
         badVersion: ctx.incident.badVersion,
       });
@@ -78,12 +68,12 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
       };
       return {
         summary: describePlan(planned, config, ctx.incident.badVersion),
-        plan: planned as unknown as Record<string, unknown>,
+        plan: planned,
       };
     },
 
     async apply(ctx) {
-      const plan = ctx.plan as unknown as PlannedRevert;
+      const plan = readPlan('migration_revert', plannedRevertSchema, ctx.plan);
       if (plan.kind === 'forward_fix') return recordForwardFix(ctx, plan);
       const config = databaseConfig(ctx);
       await ctx.progress(
@@ -102,9 +92,8 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
         onOutput: stream.onOutput,
         signal: ctx.signal,
       }).finally(() => stream.flush());
-      const reverted = [
-        ...new Set([...((ctx.previous.reverted as string[] | undefined) ?? []), plan.migration.version]),
-      ];
+      const earlier = readOutput('migration_revert', migrationRevertOutputSchema, ctx.previous).reverted ?? [];
+      const reverted = [...new Set([...earlier, plan.migration.version])];
       if (plan.remainingAfter.length > 0) {
         // Each revert needs its own plan and approvals: plan the next one now; the engine starts a
         // new attempt for it, so it waits for two new approvals.
@@ -122,7 +111,11 @@ export function createMigrationRevertStep(deps: DatabaseStepDeps): PlannedExecut
       return {
         outcome: 'succeeded',
         summary: `${result.summary}${expected}`,
-        output: { reverted, head: result.head, alreadyReverted: result.alreadyReverted },
+        output: {
+          reverted,
+          head: result.head,
+          alreadyReverted: result.alreadyReverted,
+        } satisfies MigrationRevertOutput,
       };
     },
   };
@@ -218,6 +211,6 @@ function recordForwardFix(ctx: StepContext & { plan: Record<string, unknown> }, 
         requestedBy: plan.requestedBy,
         recordedAt,
       },
-    },
+    } satisfies MigrationRevertOutput,
   };
 }

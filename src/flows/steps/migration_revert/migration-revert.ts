@@ -13,28 +13,14 @@ import { pgSecrets } from '../../../domain/pg-url.ts';
 import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
 import type { TargetDatabase } from '../../ports/database.ts';
 import type { MigrationSource } from '../../ports/migration-source.ts';
-import type { MigrationScope, MigrationToRevert } from '../migration_scope/compute-migration-scope.ts';
-import { type DestructiveWarning, describeDestructive } from './describe-destructive.ts';
-
-interface PlanBase {
-  migration: MigrationToRevert;
-  summary: string;
-}
-export type RevertPlan =
-  | (PlanBase & {
-      kind: 'down_file';
-      file: string;
-      ref: string;
-      sql: string;
-      sha256: string;
-      warnings: DestructiveWarning[];
-    })
-  | (PlanBase & { kind: 'command'; argv: string[] })
-  | (PlanBase & { kind: 'forward_fix'; reason: string });
+import type { MigrationScope } from '../migration_scope/compute-migration-scope.ts';
+import { describeDestructive } from './describe-destructive.ts';
+import type { RevertPlan } from './plan.ts';
 
 export async function planMigrationRevert(input: {
   source: MigrationSource;
-  scope: MigrationScope;
+  /** migration_scope's answer; only the migrations to revert and its report are read. */
+  scope: Pick<MigrationScope, 'toRevert' | 'report'>;
   config: DatabaseConfig;
   badVersion: string;
 }): Promise<RevertPlan> {

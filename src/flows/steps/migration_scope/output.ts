@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 const shipped = z.object({ version: z.string(), name: z.string(), file: z.string() });
+/** One migration to revert; migration_revert's plan carries the one it reverts (migration_revert/plan.ts). */
+export const migrationToRevertSchema = shipped.extend({ previousVersion: z.string().nullable() });
 
 export const migrationScopeOutputSchema = z.looseObject({
   /** The database's head when scoped (null: an empty migrations table). */
@@ -9,7 +11,7 @@ export const migrationScopeOutputSchema = z.looseObject({
   shipped: z.array(shipped).optional(),
   rollbackNeeded: z.boolean().optional(),
   /** Newest first; each with the version the database is at once it is reverted. */
-  toRevert: z.array(shipped.extend({ previousVersion: z.string().nullable() })),
+  toRevert: z.array(migrationToRevertSchema),
   /** The newest applied migration the target release already had. */
   expectedVersion: z.string().nullable(),
   notes: z.array(z.string()).optional(),

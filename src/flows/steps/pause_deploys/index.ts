@@ -4,12 +4,15 @@
  */
 import type { RunExecutor } from '../../executor.ts';
 import { describeGitOpsPauseProgress } from '../../gitops/pause-gitops.ts';
-import { gitopsPauseRecordSchema, readRecord } from '../../gitops/records.ts';
 import { pauseGitOpsStep } from '../../gitops/step-hooks.ts';
 import type { GitOpsControllers, SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
-import { type PauseRecord, pauseDeploys } from './pause-deploys.ts';
+import { readOutput } from '../_shared/step-output.ts';
+import { pauseDeploysOutputSchema } from './output.ts';
+import { pauseDeploys } from './pause-deploys.ts';
 import { describePauseProgress } from './pause-progress.ts';
+
+const githubRecordOnly = pauseDeploysOutputSchema.pick({ record: true });
 
 export function createPauseDeploys(deps: {
   sourceControl: SourceControl | null;
@@ -25,10 +28,12 @@ export function createPauseDeploys(deps: {
         return null;
       });
       const sourceControl = requireGitHub(deps.sourceControl, 'pause deploys');
+      // The GitHub record alone: a GitOps record that does not parse fails the GitOps half, raised below.
+      const previous = readOutput('pause_deploys', githubRecordOnly, ctx.previous).record;
       const { record, summary } = await pauseDeploys({
         sourceControl,
         workflows: ctx.config.github.deploy_workflows,
-        previous: ctx.previous.record as PauseRecord | undefined,
+        previous,
         checkpoint: (r) => ctx.checkpoint({ record: r }),
         progress: (m) => ctx.progress(m),
         signal: ctx.signal,
@@ -44,9 +49,10 @@ export function createPauseDeploys(deps: {
       };
     },
     describeProgress: (output, config) => {
-      if (output.pausedAt) return null;
-      const gitops = describeGitOpsPauseProgress(readRecord(gitopsPauseRecordSchema, output.gitops));
-      const github = describePauseProgress(output.record as PauseRecord | undefined, config.github.deploy_workflows);
+      const recorded = readOutput('pause_deploys', pauseDeploysOutputSchema, output);
+      if (recorded.pausedAt) return null;
+      const gitops = describeGitOpsPauseProgress(recorded.gitops);
+      const github = describePauseProgress(recorded.record, config.github.deploy_workflows);
       return gitops ? `GitOps: ${gitops}; GitHub: ${github}` : github;
     },
   };

@@ -8,51 +8,9 @@
  * and on a re-run the record is trusted over what GitHub shows now.
  */
 import { UserFacingError } from '../../../domain/errors.ts';
-import type { AutoMergePullRequest, SourceControl } from '../../ports.ts';
+import type { SourceControl } from '../../ports.ts';
 import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.ts';
-
-export interface PausedWorkflow {
-  workflow: string;
-  /** GitHub's state when pause first looked: active, disabled_manually, disabled_inactivity, … */
-  priorState: string;
-  /** It was active and we disable it; resume re-enables exactly these. Set before the call. */
-  disabledByUs: boolean;
-  /** Nothing is left to do for it (false: intent recorded, the disable call may not have happened). */
-  done: boolean;
-}
-
-export type RunOutcome =
-  | 'cancelling' // intent recorded, cancel maybe not sent
-  | 'cancel_requested'
-  | 'force_requested'
-  | 'cancelled'
-  | 'finished' // completed on its own before the cancel took (409, or a conclusion other than cancelled)
-  | 'not_cancelled'; // still running after cancel (and force-cancel): a person must look
-
-export interface PausedRun {
-  workflow: string;
-  runId: number;
-  htmlUrl: string;
-  /** Status when we found it. */
-  status: string;
-  outcome: RunOutcome;
-  forced: boolean;
-  /** Status and conclusion at the last check. */
-  lastStatus?: string;
-  conclusion?: string | null;
-}
-
-export interface PausedPullRequest extends AutoMergePullRequest {
-  /** The disable call returned (false: intent recorded with the merge method, call may not have happened). */
-  done: boolean;
-}
-
-/** A type alias, not an interface, so it fits a step's `Record<string, unknown>` output as is. */
-export type PauseRecord = {
-  workflows: PausedWorkflow[];
-  runs: PausedRun[];
-  pullRequests: PausedPullRequest[];
-};
+import type { PausedRun, PauseRecord, RunOutcome } from './output.ts';
 
 export interface PauseDeps {
   sourceControl: SourceControl & { forceCancelRun?(runId: number): Promise<void> };

@@ -2,7 +2,7 @@
  * What a pause_deploys that stopped part-way had done, from its checkpointed record, in the words
  * a captain needs before pressing Retry: "disabled workflow deploy.yml; did NOT cancel runs #12, #13".
  */
-import type { PauseRecord } from './pause-deploys.ts';
+import type { PauseRecord } from './output.ts';
 
 export function describePauseProgress(record: PauseRecord | undefined, workflows: readonly string[]): string {
   const did: string[] = [];

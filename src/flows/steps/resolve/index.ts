@@ -9,7 +9,8 @@ import { isTransient } from '../../../domain/errors.ts';
 import { formatDurationMs } from '../../../domain/times.ts';
 import type { RunExecutor } from '../../executor.ts';
 import type { IncidentStore, IssueComments } from '../../ports.ts';
-import type { ResolveOutput } from './output.ts';
+import { readOutput } from '../_shared/step-output.ts';
+import { type CommentResult, type ResolveOutput, resolveOutputSchema } from './output.ts';
 import { renderSummary, resolutionFigures, resolutionReport } from './resolve-summary.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
@@ -85,8 +86,6 @@ export function createResolve(deps: {
   };
 }
 
-type CommentResult = { url: string | null; error?: string };
-
 /** A comment that cannot be posted (no token, no access) does not keep the incident open: it is reported. */
 async function postComment(
   ctx: Parameters<RunExecutor['run']>[0],
@@ -94,7 +93,7 @@ async function postComment(
   issueUrl: string,
   body: string,
 ): Promise<CommentResult> {
-  const earlier = ctx.previous.issueComment as CommentResult | undefined;
+  const earlier = readOutput('resolve', resolveOutputSchema, ctx.previous).issueComment;
   if (earlier?.url) return earlier;
   if (!comments) return { url: null, error: 'GITHUB_TOKEN is not set; post TTD/TTR on the issue by hand' };
   try {

@@ -13,7 +13,6 @@ import {
   type Durations,
   durationsOf,
   formatDurationMs,
-  forwardFixApprovedAt,
   MILESTONE_TITLES,
   type SlaBudgets,
   type SlaVerdict,
@@ -22,6 +21,7 @@ import {
 import { mentionsAsText } from '../../../domain/user-text.ts';
 import type { IncidentSnapshot } from '../../ports.ts';
 import { ROLE_TITLES } from '../../refuse.ts';
+import { forwardFixApprovedAt } from '../migration_revert/forward-fix.ts';
 
 export interface StepLine {
   stepId: StepId;

@@ -7,16 +7,22 @@ import type { PlannedExecutor, StepContext } from '../../executor.ts';
 import { planGitOpsResumeStep, resumeGitOpsStep } from '../../gitops/step-hooks.ts';
 import type { GitOpsControllers, ReleaseDiffSource, SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
-import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
-import { describeResume, type ResumeRecord, resumeDeploys } from './resume-deploys.ts';
+import { readOutput } from '../_shared/step-output.ts';
+import { type PauseRecord, pauseDeploysOutputSchema } from '../pause_deploys/output.ts';
+import { resumeDeploysOutputSchema } from './output.ts';
+import { describeResume, resumeDeploys } from './resume-deploys.ts';
+
+// GitHub's halves alone: the GitOps records are read (and undone) after GitHub, by gitops/step-hooks.ts.
+const pauseRecordOnly = pauseDeploysOutputSchema.pick({ record: true });
+const resumeRecordOnly = resumeDeploysOutputSchema.pick({ resume: true });
 
 export function createResumeDeploys(deps: {
   sourceControl: (SourceControl & ReleaseDiffSource) | null;
   gitops?: GitOpsControllers;
 }): PlannedExecutor {
-  const pauseRecord = (ctx: StepContext) => {
+  const pauseRecord = (ctx: StepContext): PauseRecord | undefined => {
     const pause = ctx.snapshot.steps.get('pause_deploys');
-    return pause?.state === 'skipped' ? undefined : (pause?.output.record as PauseRecord | undefined);
+    return pause?.state === 'skipped' ? undefined : readOutput('pause_deploys', pauseRecordOnly, pause?.output).record;
   };
   return {
     async plan(ctx) {
@@ -44,7 +50,7 @@ export function createResumeDeploys(deps: {
         const result = await resumeDeploys({
           sourceControl,
           record,
-          previous: ctx.previous.resume as ResumeRecord | undefined,
+          previous: readOutput('resume_deploys', resumeRecordOnly, ctx.previous).resume,
           checkpoint: (r) => ctx.checkpoint({ resume: r }),
           progress: (m) => ctx.progress(m),
         });

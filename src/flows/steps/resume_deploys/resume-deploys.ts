@@ -7,20 +7,8 @@
 import { isAppError } from '../../../domain/errors.ts';
 import type { AutoMergePullRequest, ReleaseDiffSource, SourceControl } from '../../ports.ts';
 import { allOrFirstError, serialCheckpoint } from '../_shared/serial-checkpoint.ts';
-import type { PauseRecord } from '../pause_deploys/pause-deploys.ts';
-
-export interface ResumedPullRequest extends AutoMergePullRequest {
-  outcome: 'enabling' | 'enabled' | 'already_enabled' | 'not_enabled';
-  /** Why GitHub refused (closed, merged, already mergeable), for not_enabled. */
-  reason?: string;
-}
-
-/** A type alias, not an interface, so it fits a step's `Record<string, unknown>` output as is. */
-export type ResumeRecord = {
-  /** Workflows re-enabled, or found active again (a re-run reads the state before enabling). */
-  workflows: string[];
-  pullRequests: ResumedPullRequest[];
-};
+import type { PauseRecord } from '../pause_deploys/output.ts';
+import type { ResumedPullRequest, ResumeRecord } from './output.ts';
 
 export interface ResumeDeps {
   sourceControl: SourceControl;

@@ -14,7 +14,8 @@ import type { GitOpsInventory } from '../../gitops/inventory.ts';
 import { checkGuard, explainOutsideChange } from '../../gitops/revert-guard.ts';
 import { syncArgoApplications } from '../../gitops/revert-sync.ts';
 import type { ContainerImage, Deployments, GitOpsControllers } from '../../ports.ts';
-import type { RevertImagesOutput } from './output.ts';
+import { readOutput } from '../_shared/step-output.ts';
+import { type RevertImagesOutput, revertImagesOutputSchema } from './output.ts';
 import { describeRevertImage, type RevertImage, revertImage } from './revert-target.ts';
 
 type Images = Record<string, string>;
@@ -54,7 +55,7 @@ export function createRevertImages(deps: { deployments: Deployments; gitops?: Gi
         await ctx.progress(describeRevertImage(d, target, picks[d.name]!), { deployment: d.name });
       }
       const after: Images = Object.fromEntries(patching.map((d) => [d.name, picks[d.name]!.image]));
-      const patched = (ctx.previous.patched as string[] | undefined) ?? [];
+      const patched = readOutput('revert_images', revertImagesOutputSchema, ctx.previous).patched ?? [];
       const expected: Record<string, ContainerImage[]> = {};
       for (const d of ctx.config.deployments) {
         if (synced.names.includes(d.name)) {
@@ -115,7 +116,7 @@ async function pickImage(
 
 /** The images before the revert, recorded once: a rerun must not overwrite them with the target. */
 async function recordBefore(deployments: Deployments, ctx: StepContext): Promise<Images> {
-  const existing = ctx.previous.before as Images | undefined;
+  const existing = readOutput('revert_images', revertImagesOutputSchema, ctx.previous).before;
   if (existing) return existing;
   const before: Images = {};
   for (const d of ctx.config.deployments) {

@@ -13,7 +13,8 @@ import { imageTag, isStableRelease, previousRelease, releaseProblem } from '../.
 import type { RunExecutor } from '../../executor.ts';
 import { taintedWarning } from '../../known-good.ts';
 import type { Deployments, IncidentStore, SourceControl } from '../../ports.ts';
-import type { SelectReleaseOutput } from './output.ts';
+import { readOutput } from '../_shared/step-output.ts';
+import { type SelectReleaseOutput, selectReleaseOutputSchema } from './output.ts';
 
 interface Candidate {
   version: string | null;
@@ -114,7 +115,7 @@ export function createSelectRelease(deps: ProposeDeps): RunExecutor {
       const result = await proposeTarget(deps, {
         config: ctx.config,
         badVersion: ctx.incident.badVersion,
-        requestedTarget: ctx.previous.requestedTarget as string | undefined,
+        requestedTarget: readOutput('select_release', selectReleaseOutputSchema, ctx.previous).requestedTarget,
         log: ctx.log,
       });
       const { summary, ...output } = result;

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export const selectReleaseOutputSchema = z.looseObject({
+  /** `/rollback … to <version>`: written by start-rollback.ts as the step's input before it runs. */
+  requestedTarget: z.string().optional(),
   proposal: z.object({ version: z.string(), source: z.string() }).optional(),
   /** Releases older than the bad one that exist (history or tags), newest first. */
   validTargets: z.array(z.string()).optional(),

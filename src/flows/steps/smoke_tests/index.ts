@@ -12,18 +12,10 @@ import { UserFacingError } from '../../../domain/errors.ts';
 import type { RunExecutor, StepContext, StepOutcome } from '../../executor.ts';
 import type { CommandRunner } from '../../ports/commands.ts';
 import type { SmokeWorkflowSource, WorkflowRun } from '../../ports.ts';
+import { readOutput } from '../_shared/step-output.ts';
+import { type SmokeRecord, type SmokeTestsOutput, smokeTestsOutputSchema } from './output.ts';
 
 type Smoke = StepContext['config']['validation']['smoke'];
-/** A type alias so it stores as step output as is. */
-export type SmokeRecord = {
-  attempt: number;
-  workflow: string;
-  ref: string;
-  dispatchedAt: string;
-  dispatched: boolean;
-  runId?: number;
-  url?: string;
-};
 
 const MAX_PROGRESS_LINES = 40;
 
@@ -40,7 +32,7 @@ export function createSmokeTests(deps: {
         return {
           outcome: 'awaiting_confirmation',
           summary: `Not automated (no validation.smoke in rollback.yml): run \`npm run test:smoke -- --env production\`, then press Confirm`,
-          output: { manual: true },
+          output: { manual: true } satisfies SmokeTestsOutput,
         };
       }
       if (!deps.sourceControl)
@@ -61,7 +53,7 @@ async function runSmokeWorkflow(
 ): Promise<StepOutcome> {
   const ref = smoke.ref ?? ctx.config.github.default_branch;
   const started = performance.now();
-  const earlier = ctx.previous.smoke as SmokeRecord | undefined;
+  const earlier = readOutput('smoke_tests', smokeTestsOutputSchema, ctx.previous).smoke;
   let rec: SmokeRecord =
     earlier?.attempt === ctx.step.attempt
       ? earlier
@@ -86,7 +78,7 @@ async function runSmokeWorkflow(
     return {
       outcome: 'succeeded',
       summary: `Smoke tests passed: ${workflow} on ${ref} — ${run.htmlUrl}`,
-      output: { smoke: rec, conclusion: run.conclusion },
+      output: { smoke: rec, conclusion: run.conclusion } satisfies SmokeTestsOutput,
     };
   }
   throw new UserFacingError(
@@ -167,7 +159,7 @@ async function runSmokeCommand(
   return {
     outcome: 'succeeded',
     summary: `Smoke tests passed: \`${argv.join(' ')}\` exited 0 in ${Math.round(result.durationMs / 1000)} s`,
-    output: { command: argv, durationMs: result.durationMs, tail: result.tail },
+    output: { command: argv, durationMs: result.durationMs, tail: result.tail } satisfies SmokeTestsOutput,
   };
 }
 
