@@ -125,9 +125,14 @@ function modeOf(snap: IncidentSnapshot, rec: StepRecord): 'run' | 'apply' {
   const def = stepDefinition(rec.stepId);
   if (def.approval?.when !== 'plan' || rec.output.phase !== 'apply') return 'run';
   const approvals = snap.approvals.filter((a) => a.stepId === rec.stepId && a.attempt === rec.attempt);
-  const approved =
-    rec.output.plannedAttempt === rec.attempt && typeof rec.output.plan === 'object' && rec.output.plan !== null;
+  const approved = rec.output.plannedAttempt === rec.attempt && storedPlan(rec.output) !== null;
   return approved && missingApprovals(def, approvals).length === 0 ? 'apply' : 'run';
+}
+
+/** The plan a planned step stored when it planned (each step reads its own shape with readPlan). */
+function storedPlan(output: Record<string, unknown>): Record<string, unknown> | null {
+  const plan = output.plan;
+  return typeof plan === 'object' && plan !== null && !Array.isArray(plan) ? { ...plan } : null;
 }
 
 function context(
@@ -165,7 +170,7 @@ function context(
 /** Plain steps run; planned steps plan, or apply the plan Postgres says is approved (modeOf). */
 async function invoke(executor: StepExecutor, ctx: StepContext, mode: 'run' | 'apply'): Promise<StepOutcome> {
   if ('run' in executor) return executor.run(ctx);
-  if (mode === 'apply') return executor.apply({ ...ctx, plan: ctx.previous.plan as Record<string, unknown> });
+  if (mode === 'apply') return executor.apply({ ...ctx, plan: storedPlan(ctx.previous) ?? {} });
   const planned = await executor.plan(ctx);
   const output = {
     plan: planned.plan,

@@ -21,7 +21,11 @@ import {
 import { mentionsAsText } from '../../../domain/user-text.ts';
 import type { IncidentSnapshot } from '../../ports.ts';
 import { ROLE_TITLES } from '../../refuse.ts';
+import { readOutput } from '../_shared/step-output.ts';
 import { forwardFixApprovedAt } from '../migration_revert/forward-fix.ts';
+import { pauseDeploysOutputSchema } from '../pause_deploys/output.ts';
+import { resumeDeploysOutputSchema } from '../resume_deploys/output.ts';
+import { revertImagesOutputSchema } from '../revert_images/output.ts';
 
 export interface StepLine {
   stepId: StepId;
@@ -55,21 +59,25 @@ export function resolutionFigures(
   now: Date,
 ): ResolutionFigures {
   const i = snap.incident;
-  const out = (id: StepId) => snap.steps.get(id)?.output ?? {};
+  const out = (id: StepId) => snap.steps.get(id)?.output;
+  // Only the fields the summary shows are read, so a record it does not show can't fail resolve.
   const pausedAt =
     snap.steps.get('pause_deploys')?.state === 'succeeded'
-      ? (out('pause_deploys').pausedAt as string | undefined)
+      ? readOutput('pause_deploys', pauseDeploysOutputSchema.pick({ pausedAt: true }), out('pause_deploys')).pausedAt
       : undefined;
   const resumed = snap.steps.get('resume_deploys');
   const resumedAt =
     resumed?.state === 'succeeded'
-      ? ((out('resume_deploys').resumedAt as string | undefined) ?? resumed.finishedAt?.toISOString())
+      ? (readOutput('resume_deploys', resumeDeploysOutputSchema.pick({ resumedAt: true }), out('resume_deploys'))
+          .resumedAt ?? resumed.finishedAt?.toISOString())
       : undefined;
-  const before = (out('revert_images').before ?? {}) as Record<string, string>;
-  const after =
-    snap.steps.get('revert_images')?.state === 'succeeded'
-      ? ((out('revert_images').after ?? {}) as Record<string, string>)
-      : {};
+  const images = readOutput(
+    'revert_images',
+    revertImagesOutputSchema.pick({ before: true, after: true }),
+    out('revert_images'),
+  );
+  const before = images.before ?? {};
+  const after = snap.steps.get('revert_images')?.state === 'succeeded' ? (images.after ?? {}) : {};
   return {
     durations: durationsOf(i),
     sla: slaVerdicts(i, budgets, forwardFixApprovedAt(snap.steps, snap.approvals), now),
