@@ -7,6 +7,7 @@ import { createSlackChat } from '../../src/adapters/slack/slack-chat.ts';
 import { createSlackWebClient } from '../../src/adapters/slack/slack-web-client.ts';
 import { UserFacingError } from '../../src/domain/errors.ts';
 import { at, freshP1, midRolloutWithFailure } from '../support/slack-fixtures.ts';
+import { until } from '../support/wait.ts';
 
 const ORIGIN = 'https://slack.test';
 const API = `${ORIGIN}/api/`;
@@ -195,7 +196,7 @@ describe('SlackChat checklist messages', () => {
     recordUpdates(calls);
     const c = chat({ productionRetry: true, coalesceMs: 100 });
     const first = c.updateChecklist('inc_7f3a', REFS, progressRender(1));
-    await sleep(20);
+    await until('Slack to answer 429', () => limited.isDone());
     // More progress arrives while the client waits out the rate limit.
     const later = [2, 3, 4, 5].map((i) => c.updateChecklist('inc_7f3a', REFS, progressRender(i)));
     await Promise.all([first, ...later]);

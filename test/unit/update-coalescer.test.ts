@@ -3,8 +3,9 @@
  * did (a click's effect must not wait out a window); only what arrives while a send is in flight
  * is merged, into one follow-up that ends on the newest item.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createUpdateCoalescer } from '../../src/adapters/slack/update-coalescer.ts';
+import { until } from '../support/wait.ts';
 
 function recorder() {
   const sent: number[] = [];
@@ -42,9 +43,17 @@ describe('update coalescer', () => {
     const r = recorder();
     const c = createUpdateCoalescer({ windowMs: 3_600_000, send: r.send, now: frozen });
     for (const item of [1, 2, 3]) await c.submit('inc', item);
-    const held = [c.submit('inc', 4), c.submit('inc', 5)];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(r.sent).toEqual([1, 2, 3]);
+    // Fake timers let the test run everything due before the window ends, instead of sleeping
+    // for some milliseconds and hoping that was long enough for a wrong send to show.
+    vi.useFakeTimers();
+    let held: Promise<void>[];
+    try {
+      held = [c.submit('inc', 4), c.submit('inc', 5)];
+      await vi.advanceTimersByTimeAsync(3_600_000 - 1);
+      expect(r.sent).toEqual([1, 2, 3]);
+    } finally {
+      vi.useRealTimers();
+    }
     await c.flush();
     await Promise.all(held);
     expect(r.sent).toEqual([1, 2, 3, 5]);
@@ -55,7 +64,7 @@ describe('update coalescer', () => {
     const c = createUpdateCoalescer({ windowMs: 0, send: r.send, now: frozen });
     r.holdNext();
     const first = c.submit('inc', 1);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await until('the first send to be in flight', () => r.sent.length === 1);
     expect(r.sent).toEqual([1]);
     const later = [c.submit('inc', 2), c.submit('inc', 3), c.submit('inc', 4)];
     r.release();
