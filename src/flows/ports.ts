@@ -81,6 +81,9 @@ export interface Deployments {
   restart(name: string, at: Date): Promise<void>;
 }
 
+/** What backup_promote needs of the Deployments port: `kubectl rollout restart` and the wait after it. */
+export type RestartableDeployments = Pick<Deployments, 'restart' | 'waitForRollout'>;
+
 export interface WorkflowInfo {
   id: number;
   name: string;

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseConfigSchema } from '../../src/config/database.ts';
 import { AppError, UserFacingError } from '../../src/domain/errors.ts';
 import { restoreDatabaseName } from '../../src/domain/restore-database-name.ts';
-import type { RestartableDeployments, SecretStore } from '../../src/flows/ports.ts';
+import type { RestartableDeployments } from '../../src/flows/ports.ts';
 import { abandonBackupRestore } from '../../src/flows/steps/backup_abandon/backup-abandon.ts';
 import { promoteBackupRestore } from '../../src/flows/steps/backup_promote/backup-promote.ts';
+import type { SecretStore } from '../../src/flows/steps/backup_promote/secret-store.ts';
 import { runBackupRestore } from '../../src/flows/steps/backup_restore/backup-restore.ts';
 import {
   ADMIN_URL,

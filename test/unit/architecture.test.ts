@@ -75,6 +75,24 @@ describe('architecture', () => {
     expect(long).toEqual([]);
   });
 
+  it('gives every port an in-memory fake in test/fakes and a contract suite in test/contracts', () => {
+    // A port is an interface in flows/ports.ts or flows/ports/ with methods; the rest is data.
+    const portFiles = files.filter((f) => f.path === 'src/flows/ports.ts' || f.path.startsWith('src/flows/ports/'));
+    const ports = portFiles.flatMap((f) =>
+      [...f.text.matchAll(/^export interface (\w+)[^{]*\{\n([\s\S]*?)^\}/gm)]
+        .filter((m) => /^\s+\w+\??(<[^>]*>)?\(/m.test(m[2] ?? ''))
+        .map((m) => m[1] ?? ''),
+    );
+    expect(ports).toContain('Deployments');
+    expect(ports).toContain('TargetDatabase');
+    const texts = (dir: string) => tsFiles(join(root, dir)).map((path) => readFileSync(path, 'utf8'));
+    const fakes = texts('test/fakes');
+    const contracts = texts('test/contracts');
+    const named = (sources: string[], port: string) => sources.some((t) => new RegExp(`\\b${port}\\b`).test(t));
+    expect(ports.filter((port) => !named(fakes, port))).toEqual([]);
+    expect(ports.filter((port) => !named(contracts, port))).toEqual([]);
+  });
+
   it('re-exports names only from the modules that are entry points on purpose', () => {
     const entryPoints = new Set([
       'src/flows/ports.ts', // every port in one import

@@ -13,7 +13,8 @@ import type { StepContext } from '../../executor.ts';
 import type { CommandRunner, OutputLine } from '../../ports/commands.ts';
 import type { BackupStore, TargetDatabase } from '../../ports/database.ts';
 import type { MigrationSource } from '../../ports/migration-source.ts';
-import type { RestartableDeployments, SecretKeys } from '../../ports/secrets.ts';
+import type { SecretKeys } from '../../ports/secrets.ts';
+import type { RestartableDeployments } from '../../ports.ts';
 
 export interface DatabaseStepDeps {
   /** GitHub: compare and file contents; null when GITHUB_TOKEN is not set. */

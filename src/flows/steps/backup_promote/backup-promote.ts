@@ -9,8 +9,9 @@ import { UserFacingError } from '../../../domain/errors.ts';
 import { withDatabase } from '../../../domain/pg-url.ts';
 import { restoreDatabaseName } from '../../../domain/restore-database-name.ts';
 import type { BackupStore } from '../../ports/database.ts';
-import type { RestartableDeployments, SecretStore } from '../../ports/secrets.ts';
+import type { RestartableDeployments } from '../../ports.ts';
 import { type PromoteResult, promoteRestoredDatabase } from './promote-restored-database.ts';
+import type { SecretStore } from './secret-store.ts';
 
 export interface BackupPromoteInput {
   config: DatabaseConfig;

@@ -13,7 +13,6 @@ import type { DatabaseConfig } from '../../../config/database.ts';
 import { UserFacingError } from '../../../domain/errors.ts';
 import { withDatabase } from '../../../domain/pg-url.ts';
 import type { PlannedExecutor, StepContext } from '../../executor.ts';
-import type { SecretStore } from '../../ports/secrets.ts';
 import {
   type DatabaseStepDeps,
   outputOf,
@@ -27,6 +26,7 @@ import { backupRestoreOutputSchema } from '../backup_restore/output.ts';
 import { promoteBackupRestore } from './backup-promote.ts';
 import { type PromotePlan, promotePlanSchema } from './plan.ts';
 import { keepPreviousValue, previousValueKey, previousValueSlot, readPreviousValues } from './previous-value-keys.ts';
+import type { SecretStore } from './secret-store.ts';
 
 export function createBackupPromoteStep(deps: DatabaseStepDeps): PlannedExecutor {
   const secrets: SecretStore = {

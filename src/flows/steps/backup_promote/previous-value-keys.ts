@@ -6,7 +6,7 @@
  * refusal would instead block the promotion mid-incident until someone edits the Secret by hand.
  */
 import { UserFacingError } from '../../../domain/errors.ts';
-import type { SecretStore } from '../../ports/secrets.ts';
+import type { SecretStore } from './secret-store.ts';
 
 /** Far more than any Secret should see; past it something is looping and a person should look. */
 const MAX_SLOTS = 50;

@@ -5,7 +5,8 @@
  * The Secret and Deployments come in as ports (flows/ports/secrets.ts; the K8s adapters satisfy them).
  */
 import { AppError, UserFacingError, withContext } from '../../../domain/errors.ts';
-import type { RestartableDeployments, SecretStore } from '../../ports/secrets.ts';
+import type { RestartableDeployments } from '../../ports.ts';
+import type { SecretStore } from './secret-store.ts';
 
 export interface SwapOptions {
   secrets: SecretStore;
