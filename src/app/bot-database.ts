@@ -3,9 +3,10 @@
  * container.ts so the CLI's read-only commands (list, status, export) open only this: no
  * Kubernetes, GitHub, Slack or BullMQ modules to load, no settings for them to need.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { refuseForeignEnvironment } from '../adapters/db/environment-guard.ts';
 import { migrate } from '../adapters/db/migrate.ts';
+import { createPgPool } from '../adapters/db/pg-pool.ts';
 import { UserFacingError } from '../domain/errors.ts';
 import { type AppConfig, defaultSchemaFor } from './config.ts';
 
@@ -16,12 +17,10 @@ export interface PoolErrorLog {
 
 export async function openBotDatabase(config: AppConfig, log: PoolErrorLog): Promise<pg.Pool> {
   const { env, runbook } = config;
-  const pool = new pg.Pool({
-    connectionString: env.DATABASE_URL,
-    options: `-c search_path=${env.DATABASE_SCHEMA}`,
-    max: 10,
-  });
-  pool.on('error', (err) => log.error({ err }, 'postgres pool error'));
+  const pool = createPgPool(
+    { connectionString: env.DATABASE_URL, options: `-c search_path=${env.DATABASE_SCHEMA}`, max: 10 },
+    (err) => log.error({ err }, 'postgres pool error'),
+  );
   const urls = env.DATABASE_OWNER_URL ? 'DATABASE_URL and DATABASE_OWNER_URL' : 'DATABASE_URL';
   try {
     await migrateAsOwner(pool, env.DATABASE_OWNER_URL, env.DATABASE_SCHEMA);
@@ -56,7 +55,7 @@ async function migrateAsOwner(runtime: pg.Pool, ownerUrl: string | undefined, sc
     return;
   }
   const runtimeRole = (await runtime.query<{ role: string }>('select current_user as role')).rows[0]?.role;
-  const owner = new pg.Pool({ connectionString: ownerUrl, max: 1 });
+  const owner = createPgPool({ connectionString: ownerUrl, max: 1 }, () => undefined);
   try {
     await migrate(owner, schema, { runtimeRole });
   } finally {

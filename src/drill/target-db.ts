@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { createPgPool } from '../adapters/db/pg-pool.ts';
 import { UserFacingError } from '../domain/errors.ts';
 import { withDatabase } from './drill-config.ts';
 
@@ -34,11 +35,12 @@ export interface TargetDatabase {
 const ident = (name: string) => pg.escapeIdentifier(name);
 
 export async function createTargetDatabase(botDatabaseUrl: string, name: string): Promise<TargetDatabase> {
-  const admin = new pg.Pool({ connectionString: botDatabaseUrl, max: 1 });
+  // The drill drops its own app database `with (force)`, which ends any connection still open.
+  const admin = createPgPool({ connectionString: botDatabaseUrl, max: 1 }, () => undefined);
   await admin.query(`drop database if exists ${ident(name)} with (force)`);
   await admin.query(`create database ${ident(name)}`);
   const url = withDatabase(botDatabaseUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = createPgPool({ connectionString: url, max: 2 }, () => undefined);
   return {
     url,
     name,

@@ -47,6 +47,8 @@ export async function startDrillWorld(options: DrillWorldOptions) {
   const database: TargetDatabase = await createTargetDatabase(options.databaseUrl, `${name}_app`.slice(0, 63));
   const appRedisUrl = targetRedisUrl(options.redisUrl);
   const appRedis = new Redis(appRedisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  // The world's own commands fail on their own; without a listener ioredis prints every reconnect.
+  appRedis.on('error', () => undefined);
   const backlogKey = `${name}:agent:pending`;
   // Restored databases are <prefix>_<incident id> (rollback.yml allows 20 characters).
   const restorePrefix = `${name}_restore`.slice(0, 20);

@@ -53,8 +53,13 @@ try {
     const code = await vitest(outputFile);
     const seconds = Math.round((Date.now() - started) / 1000);
     const report = Report.safeParse(JSON.parse(await readFile(outputFile, 'utf8').catch(() => '{}')));
+    // Every test can pass and the run still fail: vitest exits 1 on an error thrown outside a test.
+    const unhandled =
+      code !== 0 && report.success && report.data.numFailedTests === 0
+        ? ' + an error outside any test (vitest\'s "Unhandled Errors" above)'
+        : '';
     const counts = report.success
-      ? `${report.data.numPassedTests} passed, ${report.data.numFailedTests} failed of ${report.data.numTotalTests}`
+      ? `${report.data.numPassedTests} passed, ${report.data.numFailedTests} failed of ${report.data.numTotalTests}${unhandled}`
       : 'no report (vitest did not finish)';
     if (code !== 0) failedRuns += 1;
     lines.push(

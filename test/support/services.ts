@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { migrate } from '../../src/adapters/db/migrate.ts';
+import { createPgPool } from '../../src/adapters/db/pg-pool.ts';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -22,7 +23,8 @@ export interface TestDb {
 
 export async function createTestDb(): Promise<TestDb> {
   const schema = uniqueName('rc_test');
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, options: `-c search_path=${schema}`, max: 10 });
+  // Tests that stop or terminate connections must not crash the run through an idle client.
+  const pool = createPgPool({ connectionString: DATABASE_URL, options: `-c search_path=${schema}`, max: 10 }, () => {});
   await migrate(pool, schema);
   return {
     pool,

@@ -93,6 +93,13 @@ describe('architecture', () => {
     expect(ports.filter((port) => !named(contracts, port))).toEqual([]);
   });
 
+  it('opens every Postgres pool through createPgPool, which always listens for idle-connection errors', () => {
+    const raw = files
+      .filter((f) => f.path !== 'src/adapters/db/pg-pool.ts' && /new (pg\.)?Pool\(/.test(f.text))
+      .map((f) => f.path);
+    expect(raw).toEqual([]);
+  });
+
   it('re-exports names only from the modules that are entry points on purpose', () => {
     const entryPoints = new Set([
       'src/flows/ports.ts', // every port in one import
