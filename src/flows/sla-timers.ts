@@ -7,7 +7,7 @@
 import { isAppError } from '../domain/errors.ts';
 import type { TimelineEvent } from '../domain/incident.ts';
 import { stepDefinition } from '../domain/steps.ts';
-import { exhaustive, TIMELINE_KINDS, type TimelineKind } from '../domain/timeline-events.ts';
+import { exhaustive, type TimelineKind } from '../domain/timeline-events.ts';
 import { marksToSchedule, type TimerMark, timerMarks } from '../domain/times.ts';
 import type { FlowDeps } from './deps.ts';
 import type { IncidentSnapshot, NewEvent, SlaTimerJob } from './ports.ts';
@@ -45,9 +45,6 @@ function resyncs(kind: TimelineKind): boolean {
       return false;
   }
 }
-
-/** Event kinds after which an incident's timers may have to change: `resyncs` decides each kind. */
-const RESYNC_KINDS: ReadonlySet<TimelineKind> = new Set(TIMELINE_KINDS.filter(resyncs));
 
 function markOf(job: SlaTimerJob): string {
   return `${job.milestone}/${job.percent}/${job.dueAt}`;
@@ -101,7 +98,7 @@ export async function syncSlaTimers(
 
 /** An event after which the timers may have to change: its kind says so, or its step may meet a milestone. */
 function mayMoveTimers(e: Pick<NewEvent, 'kind' | 'stepId'>): boolean {
-  return RESYNC_KINDS.has(e.kind) || (e.stepId ? stepDefinition(e.stepId).mayMeetSlaMilestone === true : false);
+  return resyncs(e.kind) || (e.stepId ? stepDefinition(e.stepId).mayMeetSlaMilestone === true : false);
 }
 
 /** After a committed change: resync when the events may move a deadline or meet a milestone. Never throws. */

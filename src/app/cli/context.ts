@@ -5,7 +5,6 @@ import { CommanderError } from 'commander';
 import type { TimelineEvent } from '../../domain/incident.ts';
 import type { CliOrigin } from '../../domain/origin.ts';
 import type { StepId } from '../../domain/steps.ts';
-import { exhaustive } from '../../domain/timeline-events.ts';
 import { mentionsAsText } from '../../domain/user-text.ts';
 import type { FlowDeps } from '../../flows/deps.ts';
 import type { Container } from '../container.ts';
@@ -36,36 +35,7 @@ export async function lastEventId(c: Container, incidentId: string): Promise<num
 
 /** The command's own events (queued, approvals) were already said above: follow does not repeat them. */
 function saidByCommand(e: TimelineEvent): boolean {
-  switch (e.kind) {
-    case 'step_queued':
-    case 'approval_given':
-      return true;
-    case 'incident_started':
-    case 'step_started':
-    case 'step_resumed':
-    case 'step_progress':
-    case 'step_succeeded':
-    case 'step_awaiting_approval':
-    case 'step_awaiting_confirmation':
-    case 'step_failed':
-    case 'step_retrying':
-    case 'step_skipped':
-    case 'step_aborted':
-    case 'action_refused':
-    case 'target_approved':
-    case 'app_restored':
-    case 'incident_resolved':
-    case 'incident_aborted':
-    case 'incident_marked_critical':
-    case 'sla_reminder':
-    case 'sla_breached':
-    case 'times_corrected':
-    case 'unknown':
-      return false;
-    default:
-      exhaustive(e);
-      return false;
-  }
+  return e.kind === 'step_queued' || e.kind === 'approval_given';
 }
 
 /** Live progress: print the events after `since` (taken before the command) until the step settles. */

@@ -14,7 +14,6 @@ import type { ChatCursor, OwedThread, RelayChannel } from '../../adapters/db/pg-
 import { isMilestone } from '../../adapters/slack/thread-lines.ts';
 import type { RunbookConfig } from '../../config/schema.ts';
 import type { TimelineEvent } from '../../domain/incident.ts';
-import { exhaustive } from '../../domain/timeline-events.ts';
 import type { IncidentObserver, IncidentStore } from '../../flows/ports.ts';
 import { checklistMessage } from './checklist-message.ts';
 import type { SlackServices } from './slack-services.ts';
@@ -25,36 +24,7 @@ import { postInBatches, REFUSAL_SETTLE_MS, settledPrefix } from './thread-batche
  * automatic start is not: it says whose approval autopilot acted on.
  */
 function quiet(e: TimelineEvent): boolean {
-  switch (e.kind) {
-    case 'step_queued':
-      return !e.payload.autopilot;
-    case 'incident_started':
-    case 'step_started':
-    case 'step_resumed':
-    case 'step_progress':
-    case 'step_succeeded':
-    case 'step_awaiting_approval':
-    case 'step_awaiting_confirmation':
-    case 'step_failed':
-    case 'step_retrying':
-    case 'step_skipped':
-    case 'step_aborted':
-    case 'approval_given':
-    case 'action_refused':
-    case 'target_approved':
-    case 'app_restored':
-    case 'incident_resolved':
-    case 'incident_aborted':
-    case 'incident_marked_critical':
-    case 'sla_reminder':
-    case 'sla_breached':
-    case 'times_corrected':
-    case 'unknown':
-      return false;
-    default:
-      exhaustive(e);
-      return false;
-  }
+  return e.kind === 'step_queued' && !e.payload.autopilot;
 }
 
 /** What each thread shows: everything for responders, milestones for stakeholders. */

@@ -5,7 +5,6 @@
  */
 import { formatThreadLine } from '../../adapters/slack/thread-lines.ts';
 import type { TimelineEvent } from '../../domain/incident.ts';
-import { exhaustive } from '../../domain/timeline-events.ts';
 
 /** Slack shows up to 40 000 characters of text; keep a batch message readable. */
 const MAX_MESSAGE = 3500;
@@ -21,36 +20,7 @@ const REFUSAL_MAX_HOLD_MS = 5000;
  * keeps refusing: same person, step and action); null for the rest, each of which gets its line.
  */
 function stormKey(e: TimelineEvent): string | null {
-  switch (e.kind) {
-    case 'action_refused':
-      return JSON.stringify([e.actor, e.stepId, e.payload.action]);
-    case 'incident_started':
-    case 'step_queued':
-    case 'step_started':
-    case 'step_resumed':
-    case 'step_progress':
-    case 'step_succeeded':
-    case 'step_awaiting_approval':
-    case 'step_awaiting_confirmation':
-    case 'step_failed':
-    case 'step_retrying':
-    case 'step_skipped':
-    case 'step_aborted':
-    case 'approval_given':
-    case 'target_approved':
-    case 'app_restored':
-    case 'incident_resolved':
-    case 'incident_aborted':
-    case 'incident_marked_critical':
-    case 'sla_reminder':
-    case 'sla_breached':
-    case 'times_corrected':
-    case 'unknown':
-      return null;
-    default:
-      exhaustive(e);
-      return null;
-  }
+  return e.kind === 'action_refused' ? JSON.stringify([e.actor, e.stepId, e.payload.action]) : null;
 }
 
 /** The events to send now: everything before a refusal storm that is still going on. */
