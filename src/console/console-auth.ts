@@ -10,14 +10,14 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { loginPage } from './console-pages.ts';
 
-export const SESSION_COOKIE = 'rc_console';
+const SESSION_COOKIE = 'rc_console';
 
 /** A token gets its own digest, so the comparison never depends on (or leaks) its length. */
 function digest(value: string, label: string): Buffer {
   return createHmac('sha256', label).update(value).digest();
 }
 
-export function sameSecret(given: string, expected: string): boolean {
+function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(
     digest(given, 'rollback-commander console token'),
     digest(expected, 'rollback-commander console token'),
@@ -25,11 +25,11 @@ export function sameSecret(given: string, expected: string): boolean {
 }
 
 /** The cookie's value: derived from the token, so a copied cookie is not the token. */
-export function sessionValue(token: string): string {
+function sessionValue(token: string): string {
   return createHmac('sha256', token).update('rollback-commander console session v1').digest('base64url');
 }
 
-export function bearerOf(c: Context): string | null {
+function bearerOf(c: Context): string | null {
   const header = c.req.header('authorization') ?? '';
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return m?.[1] ?? null;
@@ -38,7 +38,7 @@ export function bearerOf(c: Context): string | null {
 export type Access = 'bearer' | 'cookie' | 'open';
 
 /** How this request is allowed in, or null: the token is set and neither header nor cookie matches. */
-export function accessOf(c: Context, token: string | undefined): Access | null {
+function accessOf(c: Context, token: string | undefined): Access | null {
   if (!token) return 'open';
   const bearer = bearerOf(c);
   if (bearer !== null) return sameSecret(bearer, token) ? 'bearer' : null;
@@ -47,7 +47,7 @@ export function accessOf(c: Context, token: string | undefined): Access | null {
 }
 
 /** Requests without the token: the API gets 401 JSON, a browser page the login form. */
-export function requireToken(
+function requireToken(
   token: string | undefined,
   loginPage: (c: Context, problem?: string) => Response | Promise<Response>,
 ): MiddlewareHandler {

@@ -3,11 +3,10 @@
  * its status (JSON under /api/, a page elsewhere), and anything else as a 500 with an error id
  * that points into the bot's log, never the error's own text.
  */
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { type ErrorCode, isAppError, UserFacingError } from '../domain/errors.ts';
+import { type ErrorCode, newErrorId, UserFacingError } from '../domain/errors.ts';
 import { notFoundPage } from './console-pages.ts';
 
 const STATUS: Partial<Record<ErrorCode, 400 | 403 | 404 | 409 | 503>> = {
@@ -34,13 +33,14 @@ export function errorResponse(c: Context, err: Error, log: Logger): Response | P
       err.status,
     );
   }
-  if (isAppError(err) && err instanceof UserFacingError) {
+  // The rule userFacingText applies everywhere; the console also needs the error's code for the status.
+  if (err instanceof UserFacingError) {
     const status = STATUS[err.code] ?? 400;
     if (c.req.path.startsWith('/api/'))
       return c.json({ ok: false, error: { code: err.code, message: err.message } }, status);
     return c.html(notFoundPage(err.message), status === 404 ? 404 : 400);
   }
-  const errorId = randomUUID().slice(0, 8);
+  const errorId = newErrorId();
   log.error({ err, errorId, path: c.req.path }, 'console request failed');
   return c.json(
     { ok: false, error: { code: 'internal', message: `something went wrong (error id ${errorId}, in the bot's log)` } },

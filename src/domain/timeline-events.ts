@@ -93,10 +93,10 @@ const allListed: [Missing] extends [never] ? true : Missing = true;
 void allListed;
 
 /** Kind plus its payload, correlated: narrowing on `kind` types `payload`. */
-export type TimelineBody = { [K in TimelineKind]: { kind: K; payload: TimelinePayloads[K] } }[TimelineKind];
+type TimelineBody = { [K in TimelineKind]: { kind: K; payload: TimelinePayloads[K] } }[TimelineKind];
 
 /** A stored row whose kind this build does not know: shown generically, never dropped. */
-export interface UnknownTimelineBody {
+interface UnknownTimelineBody {
   kind: 'unknown';
   /** The kind as stored. */
   storedKind: string;

@@ -38,15 +38,6 @@ export type Decide<R> = (
   roles: readonly Role[],
 ) => Outcome<R> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> };
 
-const ACTION_VERBS: Record<StepAction, string> = {
-  run: 'run',
-  retry: 'retry',
-  approve: 'approve',
-  confirm: 'confirm',
-  skip: 'skip',
-  abort: 'abort',
-};
-
 /**
  * Shared shape of every step command: role check, locked decision, refusal or commit, then
  * `afterCommit` (enqueueing the job). Observers hear of the commit from the store itself; the chat
@@ -61,7 +52,7 @@ export async function command<R>(
 ): Promise<R> {
   const def = stepDefinition(cmd.stepId);
   const at = { incidentId: cmd.incidentId, stepId: cmd.stepId, actor: cmd.actor, action };
-  const roles = await requireRole(deps, at, rolesFor(action, def), `${ACTION_VERBS[action]} \`${cmd.stepId}\``);
+  const roles = await requireRole(deps, at, rolesFor(action, def), `${action} \`${cmd.stepId}\``);
   const outcome = await deps.store.mutate<Outcome<R> & { autoJobs?: StepJob[] }>(cmd.incidentId, (snap) => {
     const record = snap.steps.get(cmd.stepId);
     const early = precheck(snap, record, cmd);

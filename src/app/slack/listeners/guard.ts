@@ -46,7 +46,7 @@ export interface ListenerKit {
 }
 
 /** The text a person sees for an error: ours as written, anything else as an error id. */
-export function explain(log: Logger, err: unknown, context: Record<string, unknown>): string {
+function explain(log: Logger, err: unknown, context: Record<string, unknown>): string {
   const text = userFacingText(err);
   if (text !== null) {
     log.info({ err, ...context }, 'refused or failed with a known error');
@@ -66,7 +66,7 @@ export async function tell(kit: ListenerKit, channel: string | undefined, user: 
 }
 
 /** Who acted and where, for a command, a button or a modal. */
-export function whoAndWhere(args: ListenerArgs): { user: string; channel: string | undefined } {
+function whoAndWhere(args: ListenerArgs): { user: string; channel: string | undefined } {
   if (args.command) return { user: args.command.user_id ?? '', channel: args.command.channel_id };
   const body = args.body as { user?: { id?: string }; channel?: { id?: string } };
   return { user: body.user?.id ?? '', channel: body.channel?.id };

@@ -8,11 +8,9 @@ import { pauseGitOpsStep } from '../../gitops/step-hooks.ts';
 import type { GitOpsControllers, SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
 import { readOutput } from '../_shared/step-output.ts';
-import { pauseDeploysOutputSchema } from './output.ts';
+import { pauseDeploysOutputSchema, pauseGitHubOutputSchema } from './output.ts';
 import { pauseDeploys } from './pause-deploys.ts';
 import { describePauseProgress } from './pause-progress.ts';
-
-const githubRecordOnly = pauseDeploysOutputSchema.pick({ record: true });
 
 export function createPauseDeploys(deps: {
   sourceControl: SourceControl | null;
@@ -29,7 +27,7 @@ export function createPauseDeploys(deps: {
       });
       const sourceControl = requireGitHub(deps.sourceControl, 'pause deploys');
       // The GitHub record alone: a GitOps record that does not parse fails the GitOps half, raised below.
-      const previous = readOutput('pause_deploys', githubRecordOnly, ctx.previous).record;
+      const previous = readOutput('pause_deploys', pauseGitHubOutputSchema, ctx.previous).record;
       const { record, summary } = await pauseDeploys({
         sourceControl,
         workflows: ctx.config.github.deploy_workflows,

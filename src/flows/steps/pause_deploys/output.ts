@@ -51,7 +51,7 @@ const pausedPullRequest = autoMergePullRequestSchema.extend({
   done: z.boolean(),
 });
 
-export const pauseRecordSchema = z.object({
+const pauseRecordSchema = z.object({
   workflows: z.array(pausedWorkflow),
   runs: z.array(pausedRun),
   pullRequests: z.array(pausedPullRequest),
@@ -66,9 +66,9 @@ export const pauseDeploysOutputSchema = z.looseObject({
   pausedAt: z.string().optional(),
 });
 
-export type PausedWorkflow = z.output<typeof pausedWorkflow>;
+/** The GitHub half alone, for pause's re-run and for resume: the GitOps record is read (and undone) by gitops/step-hooks.ts. */
+export const pauseGitHubOutputSchema = pauseDeploysOutputSchema.pick({ record: true });
+
 export type RunOutcome = z.output<typeof runOutcome>;
 export type PausedRun = z.output<typeof pausedRun>;
-export type PausedPullRequest = z.output<typeof pausedPullRequest>;
 export type PauseRecord = z.output<typeof pauseRecordSchema>;
-export type PauseDeploysOutput = z.output<typeof pauseDeploysOutputSchema>;

@@ -8,12 +8,11 @@ import { planGitOpsResumeStep, resumeGitOpsStep } from '../../gitops/step-hooks.
 import type { GitOpsControllers, ReleaseDiffSource, SourceControl } from '../../ports.ts';
 import { requireGitHub } from '../_shared/require-github.ts';
 import { readOutput } from '../_shared/step-output.ts';
-import { type PauseRecord, pauseDeploysOutputSchema } from '../pause_deploys/output.ts';
+import { type PauseRecord, pauseGitHubOutputSchema } from '../pause_deploys/output.ts';
 import { resumeDeploysOutputSchema } from './output.ts';
 import { describeResume, resumeDeploys } from './resume-deploys.ts';
 
 // GitHub's halves alone: the GitOps records are read (and undone) after GitHub, by gitops/step-hooks.ts.
-const pauseRecordOnly = pauseDeploysOutputSchema.pick({ record: true });
 const resumeRecordOnly = resumeDeploysOutputSchema.pick({ resume: true });
 
 export function createResumeDeploys(deps: {
@@ -22,7 +21,9 @@ export function createResumeDeploys(deps: {
 }): PlannedExecutor {
   const pauseRecord = (ctx: StepContext): PauseRecord | undefined => {
     const pause = ctx.snapshot.steps.get('pause_deploys');
-    return pause?.state === 'skipped' ? undefined : readOutput('pause_deploys', pauseRecordOnly, pause?.output).record;
+    return pause?.state === 'skipped'
+      ? undefined
+      : readOutput('pause_deploys', pauseGitHubOutputSchema, pause?.output).record;
   };
   return {
     async plan(ctx) {

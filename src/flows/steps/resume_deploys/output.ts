@@ -12,7 +12,7 @@ const resumedPullRequest = autoMergePullRequestSchema.extend({
   reason: z.string().optional(),
 });
 
-export const resumeRecordSchema = z.object({
+const resumeRecordSchema = z.object({
   /** Workflows re-enabled, or found active again (a re-run reads the state before enabling). */
   workflows: z.array(z.string()),
   pullRequests: z.array(resumedPullRequest),
@@ -26,4 +26,3 @@ export const resumeDeploysOutputSchema = z.looseObject({
 
 export type ResumedPullRequest = z.output<typeof resumedPullRequest>;
 export type ResumeRecord = z.output<typeof resumeRecordSchema>;
-export type ResumeDeploysOutput = z.output<typeof resumeDeploysOutputSchema>;

@@ -8,8 +8,8 @@ import { advance } from '../../../domain/step-machine.ts';
 import { mentionOf } from '../../../domain/user-text.ts';
 import type { FlowDeps } from '../../deps.ts';
 import { taintedWarning } from '../../known-good.ts';
-import type { Mutation, NewEvent, StepJob } from '../../ports.ts';
-import type { Outcome, StepCommand } from '../../step-command.ts';
+import type { NewEvent, StepJob } from '../../ports.ts';
+import type { Decide, StepCommand } from '../../step-command.ts';
 import { readOutput } from '../_shared/step-output.ts';
 import { selectReleaseOutputSchema } from './output.ts';
 
@@ -18,7 +18,7 @@ export function approveTarget(
   cmd: StepCommand & { target?: string },
   incident: Incident,
   record: StepRecord,
-): Outcome<{ complete: boolean; applying?: StepJob }> & { mutation?: Omit<Mutation<unknown>, 'result' | 'events'> } {
+): ReturnType<Decide<{ complete: boolean; applying?: StepJob }>> {
   const output = readOutput('select_release', selectReleaseOutputSchema, record.output);
   const proposal = output.proposal;
   const valid = output.validTargets ?? [];
