@@ -15,6 +15,7 @@ import { CAPTAIN, SRE } from '../test/support/runbook-config.ts';
 import { type SlackBotHarness, startSlackBotHarness } from '../test/support/slack-bot-harness.ts';
 import { buttonClick } from '../test/support/slack-requests.ts';
 import { until } from '../test/support/wait.ts';
+import { createBenchIncident } from './support-bench-bot.ts';
 import { median, percentile, round, verdict } from './support-stats.ts';
 import type { BenchTable } from './table.ts';
 
@@ -79,30 +80,7 @@ async function clickToChecklist(runs: number): Promise<number[]> {
 }
 
 async function openIncident(harness: SlackBotHarness, environment: string): Promise<string> {
-  const store = harness.bot.container.deps.store;
-  const now = new Date();
-  const incident = await store.create(
-    {
-      environment,
-      badVersion: 'v1.2.3',
-      targetVersion: null,
-      targetSource: null,
-      severity: 'P2',
-      trigger: 'slo_breach',
-      critical: false,
-      issueUrl: null,
-      createdBy: SRE,
-      createdAt: now,
-      impactStartedAt: null,
-      detectedAt: now,
-      autopilot: false,
-    },
-    [],
-  );
-  const ts = `1795521600.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
-  await store.setChatRef(incident.id, 'incidents', { channel: 'C0INCIDENTS', ts });
-  await store.setChatRef(incident.id, 'releases', { channel: 'C0RELEASES', ts });
-  return incident.id;
+  return createBenchIncident(harness.bot.container.deps.store, environment, { autopilot: false });
 }
 
 async function oneClick(

@@ -17,6 +17,7 @@ import { encodeButtonValue } from '../src/adapters/slack/action-ids.ts';
 import { type Bot, startBot } from '../src/app/bot.ts';
 import { loadConfig } from '../src/app/config.ts';
 import { advance } from '../src/domain/step-machine.ts';
+import type { IncidentStore } from '../src/flows/ports.ts';
 import { SRE, testConfigYaml } from '../test/support/runbook-config.ts';
 import { DATABASE_URL, dropTestState, REDIS_URL, uniqueName } from '../test/support/services.ts';
 import { buttonClick, SIGNING_SECRET } from '../test/support/slack-requests.ts';
@@ -136,9 +137,33 @@ async function dropAll(fakes: Fakes, dir: string, schema: string, prefix: string
 
 async function openIncident(bot: Bot, environment: string): Promise<BenchIncident> {
   const store = bot.container.deps.store;
+  const id = await createBenchIncident(store, environment);
+  const step = (await store.get(id)).steps.get(CLICKED_STEP)!;
+  return {
+    id,
+    runClick: buttonClick(SRE, {
+      action_id: 'step_run',
+      value: encodeButtonValue({ incidentId: id, stepId: CLICKED_STEP, version: step.version }),
+    }),
+    // The attempt the click queues, as runStep numbers it.
+    jobId: jobIdOf({
+      incidentId: id,
+      stepId: CLICKED_STEP,
+      attempt: advance(step, 'enqueue', new Date(), SRE).attempt,
+    }),
+  };
+}
+
+/**
+ * A P2 incident with both checklist messages posted. No timeline event: the relay would spend
+ * seconds posting 'started' lines for incidents nobody reads before the measuring starts.
+ */
+export async function createBenchIncident(
+  store: IncidentStore,
+  environment: string,
+  options: { autopilot?: boolean } = {},
+): Promise<string> {
   const now = new Date();
-  // No timeline event: the relay would spend seconds posting 'started' lines for incidents
-  // nobody reads before the measuring starts.
   const incident = await store.create(
     {
       environment,
@@ -153,24 +178,12 @@ async function openIncident(bot: Bot, environment: string): Promise<BenchInciden
       createdAt: now,
       impactStartedAt: null,
       detectedAt: now,
+      ...(options.autopilot === undefined ? {} : { autopilot: options.autopilot }),
     },
     [],
   );
   const ts = `1795521600.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
   await store.setChatRef(incident.id, 'incidents', { channel: 'C0INCIDENTS', ts });
   await store.setChatRef(incident.id, 'releases', { channel: 'C0RELEASES', ts });
-  const step = (await store.get(incident.id)).steps.get(CLICKED_STEP)!;
-  return {
-    id: incident.id,
-    runClick: buttonClick(SRE, {
-      action_id: 'step_run',
-      value: encodeButtonValue({ incidentId: incident.id, stepId: CLICKED_STEP, version: step.version }),
-    }),
-    // The attempt the click queues, as runStep numbers it.
-    jobId: jobIdOf({
-      incidentId: incident.id,
-      stepId: CLICKED_STEP,
-      attempt: advance(step, 'enqueue', now, SRE).attempt,
-    }),
-  };
+  return incident.id;
 }

@@ -8,7 +8,7 @@ import { UserFacingError } from '../domain/errors.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { Role } from '../domain/steps.ts';
 import type { FlowDeps } from '../flows/deps.ts';
-import { exportTimeline } from '../flows/export-timeline.ts';
+import { readExport } from '../flows/export-timeline.ts';
 import { ActionRequest, performAction } from './console-actions.ts';
 import type { ConsoleMode } from './console-pages.ts';
 import { type IncidentView, incidentViewJson } from './incident-view.ts';
@@ -30,15 +30,14 @@ export function registerApi(app: Hono, { deps, mode, list, view, actorFor, chang
     const id = c.req.param('id');
     const format = c.req.query('format') ?? 'markdown';
     const progress = c.req.query('progress') === 'true';
-    const markdown = await exportTimeline(deps, id, { progress });
-    if (format === 'markdown' || format === 'text')
-      return c.body(markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
-    if (format !== 'json')
+    if (format !== 'markdown' && format !== 'text' && format !== 'json')
       throw new UserFacingError(
         'invalid_input',
         `unknown export format "${format}": use format=markdown or format=json`,
       );
-    return c.json({ ...statusJson(await deps.store.get(id), await deps.store.timeline(id)), markdown });
+    const { snap, events, markdown } = await readExport(deps, id, { progress });
+    if (format === 'json') return c.json({ ...statusJson(snap, events), markdown });
+    return c.body(markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
   });
   app.post('/api/incidents/:id/actions', async (c) => {
     if (mode !== 'drill') {

@@ -42,6 +42,7 @@ export function incidentPage(view: IncidentView, mode: ConsoleMode, actors?: Act
 /** Everything that changes while the incident runs: swapped in whole on each pushed update. */
 export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
   const i = view.snapshot.incident;
+  const progress = latestProgress(view);
   return html`<section class="head state-${i.state}">
   <h1>${headline(i)}</h1>
   ${i.drill ? html`<p class="banner-drill" role="note">${DRILL_BANNER}</p>` : ''}
@@ -61,7 +62,7 @@ export function liveRegion(view: IncidentView, mode: ConsoleMode): Html {
 </section>
 <section class="clocks">${timesPanel(view)}${slaPanel(view.sla, i.state === 'open')}</section>
 <div class="columns">
-  <section class="checklist" aria-label="Checklist">${view.phases.map((p) => phase(p, mode, latestProgress(view)))}</section>
+  <section class="checklist" aria-label="Checklist">${view.phases.map((p) => phase(p, mode, progress))}</section>
   <section class="thread" aria-label="Thread"><h2>Thread <small>(UTC)</small></h2><ol id="thread">${view.thread.map((t) => threadLine(t, view.now))}</ol></section>
 </div>`;
 }

@@ -28,9 +28,17 @@ export async function exportTimeline(
   incidentId: string,
   options: { progress?: boolean } = {},
 ): Promise<string> {
-  const snap = await deps.store.get(incidentId);
-  const events = await deps.store.timeline(incidentId);
-  return renderPostmortem(snap, events, deps.config.sla, deps.now(), options);
+  return (await readExport(deps, incidentId, options)).markdown;
+}
+
+/** The export with the record it was made from, for callers that also need the incident (its chat refs, its JSON). */
+export async function readExport(
+  deps: Pick<FlowDeps, 'store' | 'config' | 'now'>,
+  incidentId: string,
+  options: { progress?: boolean } = {},
+): Promise<{ snap: IncidentSnapshot; events: TimelineEvent[]; markdown: string }> {
+  const [snap, events] = await Promise.all([deps.store.get(incidentId), deps.store.timeline(incidentId)]);
+  return { snap, events, markdown: renderPostmortem(snap, events, deps.config.sla, deps.now(), options) };
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString().replace('.000Z', 'Z') : '—');

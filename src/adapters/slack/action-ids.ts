@@ -39,6 +39,14 @@ export const INCIDENT_ACTION_IDS = {
   export: 'incident_export',
 } as const;
 
+/**
+ * Every action_id that is not one of ours (an old message from another version of the bot, a
+ * hand-made payload), built from the ids above so a new button can't be answered twice.
+ */
+export const UNKNOWN_ACTION_ID_PATTERN = new RegExp(
+  `^(?!(${[...Object.values(STEP_ACTION_IDS), ...Object.values(INCIDENT_ACTION_IDS)].join('|')})$).*`,
+);
+
 export const CORRECT_TIMES_FIELDS = { impactStartedAt: 'impact_started_at', detectedAt: 'detected_at' } as const;
 
 /** block_id = action_id for every modal input, so `state.values[id][id]` reads each field. */

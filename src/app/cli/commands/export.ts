@@ -12,12 +12,9 @@ export function registerExport(program: Command, ctx: CliContext): void {
     .addOption(outputOption())
     .action(async (incidentId: string, o) => {
       const c = await ctx.read();
-      const { exportTimeline } = await import('../../../flows/export-timeline.ts');
-      const markdown = await exportTimeline(c.deps, incidentId, {
-        progress: o.progress ?? false,
-      });
+      const { readExport } = await import('../../../flows/export-timeline.ts');
+      const { snap, events, markdown } = await readExport(c.deps, incidentId, { progress: o.progress ?? false });
       if (o.output !== 'json') return ctx.io.out(markdown);
-      const json = statusJson(await c.deps.store.get(incidentId), await c.deps.store.timeline(incidentId));
-      ctx.io.out(toJson({ ...json, markdown }));
+      ctx.io.out(toJson({ ...statusJson(snap, events), markdown }));
     });
 }

@@ -1,12 +1,12 @@
 /** The incident's own buttons: correct the times (and its modal), mark critical, export. */
 import type { App } from '@slack/bolt';
-import { CALLBACK_IDS, INCIDENT_ACTION_IDS } from '../../../adapters/slack/action-ids.ts';
+import { CALLBACK_IDS, INCIDENT_ACTION_IDS, UNKNOWN_ACTION_ID_PATTERN } from '../../../adapters/slack/action-ids.ts';
 import { parseCorrectTimesSubmission, renderCorrectTimesModal } from '../../../adapters/slack/correct-times-modal.ts';
-import { escapeMrkdwn, mention } from '../../../adapters/slack/formatting.ts';
+import { escapeMrkdwn, mention, truncate } from '../../../adapters/slack/formatting.ts';
 import { rolesForIncident } from '../../../domain/step-actions.ts';
 import { correctTimes } from '../../../flows/correct-times.ts';
 import type { FlowDeps } from '../../../flows/deps.ts';
-import { exportTimeline } from '../../../flows/export-timeline.ts';
+import { readExport } from '../../../flows/export-timeline.ts';
 import { markCritical } from '../../../flows/incident-commands.ts';
 import { requireRole } from '../../../flows/refuse.ts';
 import { type ActionArgs, guard, type ListenerKit, tell, type ViewArgs } from './guard.ts';
@@ -56,10 +56,10 @@ export function registerIncidentActions(app: App, kit: ListenerKit, deps: FlowDe
     INCIDENT_ACTION_IDS.export,
     guard<ActionArgs>(kit, { name: 'export', ack: 'first' }, async ({ action, body }) => {
       const incidentId = incidentOf(action);
-      const markdown = await exportTimeline(deps, incidentId);
-      const refs = (await deps.store.get(incidentId)).incident.chat;
+      const { snap, markdown } = await readExport(deps, incidentId);
+      const refs = snap.incident.chat;
       // Slack shows long messages poorly: the thread gets the start, the CLI prints it whole.
-      const cut = markdown.length > 3500 ? `${markdown.slice(0, 3500)}\n…` : markdown;
+      const cut = truncate(markdown, 3500);
       const block = escapeMrkdwn(cut.replace(/```/g, "'''"));
       const whole = `\`rollback-commander export ${incidentId}\``;
       await kit.chat.postIncidentLine(
@@ -71,10 +71,8 @@ export function registerIncidentActions(app: App, kit: ListenerKit, deps: FlowDe
 
   // Anything else someone manages to click (an old message from another version of the bot, a
   // hand-made payload) gets an answer rather than Bolt's silent timeout.
-  const known =
-    /^(?!(step_(run|retry|approve|confirm|skip|abort)|incident_correct_times|incident_mark_critical|incident_export)$).*/;
   app.action(
-    known,
+    UNKNOWN_ACTION_ID_PATTERN,
     guard<ActionArgs>(kit, { name: 'unknown action', ack: 'first' }, async ({ action, body }) => {
       const id = (action as { action_id?: string }).action_id ?? '?';
       kit.log.warn({ actionId: id, user: body.user.id }, 'unknown action');
