@@ -3,10 +3,9 @@
  * clock everybody in an incident can agree on), durations, mentions and mrkdwn escaping.
  */
 
-import type { Locale } from 'date-fns';
-import { formatDuration, intervalToDuration } from 'date-fns';
 import { isCliOrigin, viaCli } from '../../domain/origin.ts';
 import type { Role } from '../../domain/steps.ts';
+import { formatDurationMs as formatSignedDuration } from '../../domain/times.ts';
 import { cleanUserText, renderMentions } from '../../domain/user-text.ts';
 
 /** "12:04:10", or "Nov 23 23:58:00" when the time is not on `today`'s UTC date. */
@@ -21,21 +20,9 @@ export function formatUtcTime(at: Date, today?: Date): string {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-const SHORT_UNITS: Record<string, string> = { xDays: 'd', xHours: 'h', xMinutes: 'm', xSeconds: 's' };
-
-/** date-fns' formatDuration with a compact locale: "1h 2m 5s". */
-const compact: Pick<Locale, 'formatDistance'> = {
-  formatDistance: (token, count) => `${count}${SHORT_UNITS[token] ?? ''}`,
-};
-
-/** "0s", "45s", "12m 30s", "1h 2m" (seconds dropped past an hour: nobody needs them then). */
+/** "0s", "45s", "12m 30s", "1h 2m": domain/times.ts's format, as a magnitude ("took 5s" has no sign). */
 export function formatDurationMs(ms: number): string {
-  const abs = Math.max(0, Math.round(Math.abs(ms) / 1000) * 1000);
-  if (abs < 1000) return '0s';
-  const duration = intervalToDuration({ start: 0, end: abs });
-  const units = abs >= 3_600_000 ? (['days', 'hours', 'minutes'] as const) : (['minutes', 'seconds'] as const);
-  const text = formatDuration(duration, { format: [...units], delimiter: ' ', locale: compact });
-  return text === '' ? '0s' : text;
+  return formatSignedDuration(Math.abs(ms));
 }
 
 /**
