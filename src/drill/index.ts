@@ -20,7 +20,6 @@ export {
   actAs,
   applyWorldAction,
   currentScenario,
-  DRILL_ACTIONS,
   type DrillAction,
   type DrillOutcome,
   drillSummary,

@@ -6,13 +6,12 @@
  */
 
 import { webHostOf } from '../adapters/github/github-issue-comment.ts';
+import { type ActionRequest, INCIDENT_ACTIONS, performAction } from '../console/console-actions.ts';
 import { type DrillReport, drillReport, renderDrillReport } from '../domain/drill-report.ts';
 import { UserFacingError } from '../domain/errors.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { StepId } from '../domain/steps.ts';
-import { abortIncident, markCritical } from '../flows/incident-commands.ts';
 import { startRollback } from '../flows/start-rollback.ts';
-import { abortStep, approveStep, confirmStep, runStep, skipStep } from '../flows/step-commands.ts';
 import { forwardFixApprovedAt } from '../flows/steps/migration_revert/forward-fix.ts';
 import type { Drill } from './drill.ts';
 import { DRILL_ROLES, DRILL_USERS, type DrillRole } from './drill-config.ts';
@@ -66,25 +65,8 @@ export async function startDrillScenario(
   return { incident, scenario };
 }
 
-export type DrillAction =
-  | 'run'
-  | 'retry'
-  | 'approve'
-  | 'confirm'
-  | 'skip'
-  | 'abort'
-  | 'mark_critical'
-  | 'abort_incident';
-export const DRILL_ACTIONS: readonly DrillAction[] = [
-  'run',
-  'retry',
-  'approve',
-  'confirm',
-  'skip',
-  'abort',
-  'mark_critical',
-  'abort_incident',
-];
+/** What a drill can do: every console action but correcting times (drills start with the right ones). */
+export type DrillAction = Exclude<ActionRequest['action'], 'correct_times'>;
 
 export interface ActOptions {
   /** Default: the open drill incident. */
@@ -104,27 +86,21 @@ export async function actAs(
   action: DrillAction,
   step: StepId | null,
   options: ActOptions = {},
-): Promise<unknown> {
-  const actor = drillUser(role);
-  const deps = drill.deps;
+): Promise<string> {
   const incidentId = options.incidentId ?? (await openIncidentId(drill));
-  if (action === 'mark_critical') return markCritical(deps, { incidentId, actor, reason: options.reason ?? '' });
-  if (action === 'abort_incident') return abortIncident(deps, { incidentId, actor, reason: options.reason ?? '' });
-  if (!step) throw new UserFacingError('invalid_input', `${action} needs a step`);
-  const cmd = { incidentId, stepId: step, actor, expectedVersion: options.expectedVersion };
-  switch (action) {
-    case 'run':
-    case 'retry':
-      return runStep(deps, cmd);
-    case 'approve':
-      return approveStep(deps, { ...cmd, target: options.target });
-    case 'confirm':
-      return confirmStep(deps, { ...cmd, note: options.note });
-    case 'skip':
-      return skipStep(deps, { ...cmd, reason: options.reason ?? '' });
-    case 'abort':
-      return abortStep(deps, { ...cmd, reason: options.reason });
-  }
+  const stepAction = !(INCIDENT_ACTIONS as readonly string[]).includes(action);
+  if (stepAction && !step) throw new UserFacingError('invalid_input', `${action} needs a step`);
+  // The console's own action path: the same flows, with the same command shape as a click.
+  const request = {
+    action,
+    step: step ?? undefined,
+    as: DRILL_ROLES[role],
+    version: options.expectedVersion,
+    note: options.note,
+    reason: options.reason,
+    target: options.target,
+  };
+  return performAction(drill.deps, incidentId, request, drillUser(role));
 }
 
 async function openIncidentId(drill: Drill): Promise<string> {
