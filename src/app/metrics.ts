@@ -114,7 +114,10 @@ export function createMetrics(
   const observeDuration = (incidentId: string, e: NewEvent, result: StepResult): void => {
     track(
       (async () => {
-        const step = (await deps.store().get(incidentId)).steps.get(e.stepId!);
+        const snap = await deps.store().get(incidentId);
+        // The incident is at hand: it answers the drill label too, without a second read.
+        drills.set(incidentId, snap.incident.drill === true);
+        const step = snap.steps.get(e.stepId!);
         const labels = { step: e.stepId!, result, ...(await drillLabel(incidentId)) };
         if (step?.startedAt) durations.observe(labels, Math.max(0, (e.at.getTime() - step.startedAt.getTime()) / 1000));
       })(),
